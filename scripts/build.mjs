@@ -1,0 +1,54 @@
+// Builds dist/: the harness CLI, the reference runtime (one file each, so a
+// runtime call is a single module load), and the runtime's native helper.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // ESM output still has to load CommonJS dependencies that call require().
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+};
+
+await build({
+  ...common,
+  entryPoints: { conform: join(root, 'harness/cli.ts') },
+  outdir: dist,
+  packages: 'external',
+});
+
+if (existsSync(join(root, 'runtime/main.ts'))) {
+  await build({
+    ...common,
+    entryPoints: { runtime: join(root, 'runtime/main.ts') },
+    outdir: dist,
+    // koffi is a native addon and cannot be bundled; everything else is, so that a
+    // runtime call does not pay for resolving a tree of modules.
+    external: ['koffi'],
+  });
+}
+
+// The runtime's native helper (see runtime/native/): compiled with the machine's cc.
+const nativeDir = join(root, 'runtime/native');
+if (existsSync(nativeDir)) {
+  for (const file of readdirSync(nativeDir).filter((f) => f.endsWith('.c'))) {
+    const out = join(dist, file.replace(/\.c$/, ''));
+    try {
+      execFileSync('cc', ['-O2', '-Wall', '-Werror', '-static', '-o', out, join(nativeDir, file)], { stdio: 'inherit' });
+    } catch {
+      console.error(`build: could not compile runtime/native/${file}: install a C compiler (apt-get install -y gcc libc6-dev)`);
+      process.exit(1);
+    }
+  }
+}
