@@ -1,0 +1,51 @@
+// What a conformance case is: data (what it checks, what it needs, how it edits
+// the bundle) plus one async check. See suites/ for the cases themselves.
+import type { BundleBuilder } from './bundle.js';
+import type { CaseContext } from './context.js';
+import type { Env } from './env.js';
+
+export interface CaseDef {
+  /** `<area>.<name>`, e.g. `process.rlimits.nofile`; the area is the suite file. */
+  id: string;
+  /** One line: what the case checks. */
+  title: string;
+  /** Requirement IDs from suites/requirements. */
+  requirements: string[];
+  /**
+   * The config JSON paths of the setting under test. The strip self-test removes
+   * them before the runtime sees the bundle and expects the case to fail: a case
+   * that still passes checks nothing.
+   */
+  exercises?: string[];
+  /** Conditions (see `unmetNeed` in harness/env.ts); an unmet one skips with its reason. */
+  needs?: string[];
+  /**
+   * Set when the spec is ambiguous or runtimes disagree: the case runs and records
+   * what the runtime did, reported as `disputed`, never pass or fail.
+   */
+  disputed?: string;
+  /** The bundle is deliberately invalid; our own validator must reject it. */
+  invalid?: boolean;
+  /** Edits the default bundle (harness/bundle.ts). */
+  bundle?: (b: BundleBuilder, env: Env) => void;
+  check: (t: CaseContext) => Promise<void>;
+}
+
+export interface Case extends CaseDef {
+  area: string;
+}
+
+export function defineCase(def: CaseDef): Case {
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(def.id)) throw new Error(`case id ${def.id}: use lower-case dotted names (area.name)`);
+  return { ...def, area: def.id.split('.')[0]! };
+}
+
+/** Thrown by t.skip(): the case cannot run here. */
+export class Skip extends Error {
+  override name = 'Skip';
+}
+
+/** Thrown by hard expectations: the case cannot go on. */
+export class Abort extends Error {
+  override name = 'Abort';
+}

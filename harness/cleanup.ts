@@ -1,0 +1,68 @@
+// Leaving nothing behind: containers, processes, mounts and directories, on every path.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import type { Driver } from './driver.js';
+import { isAlive, startTime } from './hostfacts.js';
+import { parseMountinfo } from './probe/mountinfo.js';
+import { pause } from './wait.js';
+
+/**
+ * Kills and deletes every container the driver created, through the runtime's own
+ * operations first (kill, delete, then runc's `delete --force` convention), then
+ * SIGKILLs any container process that survived. Returns what had to be forced, as
+ * notes for the case's report.
+ */
+export async function cleanupContainers(driver: Driver, pids: Map<number, string | undefined>): Promise<string[]> {
+  const notes: string[] = [];
+  for (const id of driver.created) {
+    const st = await driver.state(id);
+    if (!st.ok || !st.state) continue; // never created, or already deleted
+    const pid = st.state.pid;
+    if (typeof pid === 'number' && pid > 0 && !pids.has(pid)) pids.set(pid, startTime(pid));
+    if (st.state.status !== 'stopped') {
+      await driver.kill(id, 'SIGKILL');
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && (await driver.state(id)).state?.status !== 'stopped') await pause(50);
+    }
+    let d = await driver.delete(id);
+    if (!d.ok) d = await driver.delete(id, true);
+    if (!d.ok) notes.push(`cleanup: the runtime could not delete container ${id} (${d.summary})`);
+  }
+  for (const [pid, started] of pids) {
+    if (pid === process.pid || !isAlive(pid) || startTime(pid) !== started) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      notes.push(`cleanup: container process ${pid} was still alive after delete and was killed`);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return notes;
+}
+
+/** Mount points at or below dir, deepest first. */
+export function mountsUnder(dir: string): string[] {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
+    .map((m) => m.mountPoint)
+    .filter((p) => p === dir || p.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Removes a directory tree, first detaching anything mounted inside it: a recursive
+ * delete through a bind mount would delete the bound host files.
+ */
+export function removeTree(dir: string): string[] {
+  const notes: string[] = [];
+  for (const m of mountsUnder(dir)) {
+    try {
+      execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+      notes.push(`cleanup: unmounted ${m}, which was left mounted`);
+    } catch {
+      notes.push(`cleanup: could not unmount ${m}; left it and its directory in place`);
+    }
+  }
+  if (mountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+  return notes;
+}

@@ -1,0 +1,220 @@
+// The `t` a case's check receives: the runtime's operations with the waiting and
+// error handling every case needs, the probe, and expectations.
+import { existsSync, readFileSync } from 'node:fs';
+import type { Config } from '../schemas/config.js';
+import type { BundleBuilder } from './bundle.js';
+import { Abort, Skip } from './case.js';
+import { deepEqual, show } from './compare.js';
+import type { CallResult, Driver, StateResult } from './driver.js';
+import type { Env } from './env.js';
+import { parseProbe, type ProbeFacts } from './probe/parse.js';
+import type { Failure } from './result.js';
+import { startTime } from './hostfacts.js';
+import { pause } from './wait.js';
+
+export interface ContainerState {
+  ociVersion?: unknown;
+  id?: unknown;
+  status: string;
+  pid?: number;
+  bundle?: unknown;
+  annotations?: unknown;
+  [key: string]: unknown;
+}
+
+export interface BuiltBundle {
+  dir: string;
+  config: Config;
+  builder: BundleBuilder;
+}
+
+export type BundleFactory = (edit?: (b: BundleBuilder) => void) => Promise<BuiltBundle>;
+
+function firstLines(s: string, n = 3): string {
+  const lines = s.trim().split('\n').filter(Boolean);
+  return lines.slice(0, n).join(' | ') + (lines.length > n ? ' …' : '');
+}
+
+/** One line for a failed call: how it ended and what it said. */
+export function callFailure(what: string, r: CallResult): string {
+  const said = firstLines(r.stderr) || firstLines(r.stdout);
+  return `${what}: ${r.summary}${said ? `: ${said}` : ''}`;
+}
+
+export class CaseContext {
+  readonly failures: Failure[] = [];
+  readonly notes: string[] = [];
+  /** Container pids seen in any state, so cleanup can make sure they are gone. */
+  readonly pids = new Map<number, string | undefined>();
+  private seq = 0;
+
+  constructor(
+    readonly env: Env,
+    readonly rt: Driver,
+    /** The case's bundle (config.json + rootfs), already written. */
+    readonly bundle: BuiltBundle,
+    /** The case's own directory on the host. */
+    readonly dir: string,
+    /** The case's primary container id; newId() derives more. */
+    readonly id: string,
+    private readonly bundleFactory: BundleFactory,
+  ) {}
+
+  /** Another container id, unique on this host. */
+  newId(): string {
+    return `${this.id}-${++this.seq}`;
+  }
+
+  /** Another bundle in this case's directory: the defaults plus `edit`. */
+  newBundle(edit?: (b: BundleBuilder) => void): Promise<BuiltBundle> {
+    return this.bundleFactory(edit);
+  }
+
+  // --- verdicts -------------------------------------------------------------
+
+  /** Records a failure unless actual deep-equals expected. Returns whether it did. */
+  equal(actual: unknown, expected: unknown, what: string): boolean {
+    if (deepEqual(actual, expected)) return true;
+    this.failures.push({ message: `${what}: expected ${show(expected)}, got ${show(actual)}`, expected, actual });
+    return false;
+  }
+
+  ok(condition: boolean, what: string, detail?: { expected?: unknown; actual?: unknown }): boolean {
+    if (!condition) this.failures.push({ message: what, ...detail });
+    return condition;
+  }
+
+  /**
+   * The spec only promises that an error is generated: a non-zero exit. A hang or a
+   * crash (killed by a signal) is not an error report, and is a failure.
+   */
+  expectError(r: CallResult, what: string): boolean {
+    if (r.timedOut) return this.ok(false, `${what}: expected an error, but ${r.summary}`);
+    if (r.spawnError) return this.ok(false, `${what}: ${r.summary}`);
+    if (r.signal) return this.ok(false, `${what}: expected an error exit, but the runtime ${r.summary.replace(/^\S+ /, '')}`);
+    return this.ok(r.code !== 0, `${what}: expected an error, but ${r.argv[r.argv.indexOf('--root') + 2]} succeeded`);
+  }
+
+  /** Ends the case as failed. */
+  fail(message: string, detail?: { expected?: unknown; actual?: unknown }): never {
+    this.failures.push({ message, ...detail });
+    throw new Abort(message);
+  }
+
+  /** Ends the case as skipped; the reason says which condition was missing. */
+  skip(reason: string): never {
+    throw new Skip(reason);
+  }
+
+  /** Information that is not a verdict. */
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  // --- operations that must succeed ---------------------------------------
+
+  async create(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<ContainerState> {
+    const id = opts.id ?? this.id;
+    const r = await this.rt.create(id, (opts.bundle ?? this.bundle).dir);
+    if (!r.ok) this.fail(callFailure(`create ${id}`, r));
+    const st = await this.state(id);
+    if (st.status !== 'created') this.fail(`after create, status is ${show(st.status)}, not "created"`, { expected: 'created', actual: st.status });
+    return st;
+  }
+
+  async start(id = this.id): Promise<void> {
+    const r = await this.rt.start(id);
+    if (!r.ok) this.fail(callFailure(`start ${id}`, r));
+  }
+
+  async kill(signal: string, id = this.id): Promise<void> {
+    const r = await this.rt.kill(id, signal);
+    if (!r.ok) this.fail(callFailure(`kill ${id} ${signal}`, r));
+  }
+
+  async delete(id = this.id): Promise<void> {
+    const r = await this.rt.delete(id);
+    if (!r.ok) this.fail(callFailure(`delete ${id}`, r));
+  }
+
+  /** `state`, which must succeed and print a JSON object with a string status. */
+  async state(id = this.id): Promise<ContainerState> {
+    return this.stateOf(await this.rt.state(id), id);
+  }
+
+  stateOf(r: StateResult, id: string): ContainerState {
+    if (!r.ok) this.fail(callFailure(`state ${id}`, r));
+    if (!r.state) this.fail(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
+    const st = r.state as ContainerState;
+    if (typeof st.status !== 'string') this.fail(`state ${id}: no string "status" in ${show(st)}`);
+    if (typeof st.pid === 'number' && st.pid > 0 && !this.pids.has(st.pid)) this.pids.set(st.pid, startTime(st.pid));
+    return st;
+  }
+
+  /** Polls `state` until the status is reached (never a fixed sleep). */
+  async waitStatus(status: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<ContainerState> {
+    const id = opts.id ?? this.id;
+    const deadline = Date.now() + (opts.timeoutMs ?? this.rt.rt.timeoutMs);
+    let delay = 10;
+    for (;;) {
+      const st = await this.state(id);
+      if (st.status === status) return st;
+      if (Date.now() > deadline) this.fail(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
+      await pause(delay);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+
+  stdout(id = this.id): string {
+    return readIfExists(this.rt.stdioPath(id, 'stdout'));
+  }
+
+  stderr(id = this.id): string {
+    return readIfExists(this.rt.stdioPath(id, 'stderr'));
+  }
+
+  /** Polls the container's stdout until `marker` appears on a line of its own. */
+  async waitOutput(marker: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<string> {
+    const id = opts.id ?? this.id;
+    const deadline = Date.now() + (opts.timeoutMs ?? this.rt.rt.timeoutMs);
+    let delay = 5;
+    let nextStateCheck = Date.now() + 500;
+    for (;;) {
+      const out = this.stdout(id);
+      if (out.split('\n').includes(marker)) return out;
+      // A process that died early will never print the marker: say so without waiting out the deadline.
+      const stopped = Date.now() > nextStateCheck && (await this.rt.state(id)).state?.status === 'stopped';
+      if (stopped && !this.stdout(id).split('\n').includes(marker)) {
+        const err = firstLines(this.stderr(id));
+        this.fail(`the container's process stopped without printing ${marker}` + (err ? ` (its stderr: ${err})` : ''));
+      }
+      if (Date.now() > nextStateCheck) nextStateCheck = Date.now() + 500;
+      if (Date.now() > deadline) {
+        const err = firstLines(this.stderr(id));
+        this.fail(`the container's process did not print ${marker} within ${((opts.timeoutMs ?? this.rt.rt.timeoutMs) / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : out ? '' : ' (no output at all)'));
+      }
+      await pause(delay);
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+
+  /**
+   * Runs the bundle's probe: create, start, wait for its facts. With `--hold` in
+   * the probe's args the container is left running (facts.ready); otherwise this
+   * also waits until it is stopped.
+   */
+  async probe(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<ProbeFacts> {
+    const id = opts.id ?? this.id;
+    const bundle = opts.bundle ?? this.bundle;
+    const hold = bundle.config.process?.args?.includes('--hold') ?? false;
+    await this.create({ id, bundle });
+    await this.start(id);
+    const out = await this.waitOutput(hold ? '@@ready' : '@@done', { id });
+    if (!hold) await this.waitStatus('stopped', { id });
+    return parseProbe(out);
+  }
+}
+
+function readIfExists(path: string): string {
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}

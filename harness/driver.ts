@@ -1,0 +1,122 @@
+// Drives a runtime binary through the runc-style CLI of runtime.md's operations.
+// Every call gets a private --root, a deadline, and a line in the case's calls.log.
+import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeExit, run, type SpawnResult } from './spawn.js';
+
+export interface RuntimeCommand {
+  /** The runtime binary. */
+  path: string;
+  /** Global arguments placed before the command (--runtime-arg). */
+  args: string[];
+  /** Deadline for each call. */
+  timeoutMs: number;
+}
+
+export interface CallResult extends SpawnResult {
+  /** Exit 0, not killed, not timed out. */
+  ok: boolean;
+  /** One line: the command and how it ended. */
+  summary: string;
+}
+
+export interface StateResult extends CallResult {
+  /** The parsed state JSON, when the call succeeded and printed JSON. */
+  state?: Record<string, unknown>;
+  parseError?: string;
+}
+
+export class Driver {
+  /** Container ids this driver has asked to create, for cleanup. */
+  readonly created = new Set<string>();
+
+  constructor(
+    readonly rt: RuntimeCommand,
+    /** --root for every call: the runtime's state for this case only. */
+    readonly root: string,
+    /** Where stdio files and calls.log go. */
+    readonly logDir: string,
+  ) {}
+
+  private log(r: CallResult): void {
+    const err = r.stderr.trim() ? `\n  stderr: ${r.stderr.trim().split('\n').join('\n          ')}` : '';
+    appendFileSync(join(this.logDir, 'calls.log'), `$ ${r.argv.join(' ')}\n  ${describeExit(r, this.rt.timeoutMs)} (${r.ms} ms)${err}\n`);
+  }
+
+  argv(command: string, args: string[]): string[] {
+    return [this.rt.path, ...this.rt.args, '--root', this.root, command, ...args];
+  }
+
+  async call(command: string, args: string[], opts: { stdout?: number; stderr?: number; stderrOffset?: number; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CallResult> {
+    const timeoutMs = opts.timeoutMs ?? this.rt.timeoutMs;
+    const r = await run(this.argv(command, args), { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd });
+    const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;
+    const result: CallResult = { ...r, ok, summary: `${command} ${describeExit(r, timeoutMs)}` };
+    if (typeof opts.stderr === 'number') {
+      // The runtime wrote into the container's stderr file: what it added during the call is its message.
+      result.stderr = readFrom(opts.stderr, opts.stderrOffset ?? 0);
+    }
+    this.log(result);
+    return result;
+  }
+
+  /** The container's stdout/stderr files (create hands them to the container). */
+  stdioPath(id: string, stream: 'stdout' | 'stderr'): string {
+    return join(this.logDir, `${id}.${stream}`);
+  }
+
+  /**
+   * `create --bundle DIR ID`. The runtime's stdio, which the container inherits
+   * (terminal: false), goes to `<id>.stdout` / `<id>.stderr` in the log directory.
+   */
+  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string } = {}): Promise<CallResult> {
+    this.created.add(id);
+    const out = openSync(this.stdioPath(id, 'stdout'), 'a');
+    const err = openSync(this.stdioPath(id, 'stderr'), 'a+');
+    try {
+      const stderrOffset = fstatSync(err).size;
+      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd });
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+  }
+
+  start(id: string): Promise<CallResult> {
+    return this.call('start', [id]);
+  }
+
+  async state(id: string): Promise<StateResult> {
+    const r: StateResult = await this.call('state', [id]);
+    if (r.ok) {
+      try {
+        const parsed: unknown = JSON.parse(r.stdout);
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) r.state = parsed as Record<string, unknown>;
+        else r.parseError = 'state output is not a JSON object';
+      } catch (e) {
+        r.parseError = `state output is not JSON: ${(e as Error).message}`;
+      }
+    }
+    return r;
+  }
+
+  kill(id: string, signal: string): Promise<CallResult> {
+    return this.call('kill', [id, signal]);
+  }
+
+  delete(id: string, force = false): Promise<CallResult> {
+    return this.call('delete', force ? ['--force', id] : [id]);
+  }
+
+  features(): Promise<CallResult> {
+    return this.call('features', []);
+  }
+}
+
+function readFrom(fd: number, offset: number): string {
+  const size = fstatSync(fd).size - offset;
+  if (size <= 0) return '';
+  const buf = Buffer.alloc(Math.min(size, 64 * 1024));
+  const n = readSync(fd, buf, 0, buf.length, offset);
+  return buf.subarray(0, n).toString('utf8');
+}

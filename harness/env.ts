@@ -1,0 +1,148 @@
+// What the machine and the runtime can do, found once per run, and the `needs`
+// vocabulary cases use to say what they require.
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import type { Features } from '../schemas/features.js';
+import { validateFeatures } from '../schemas/index.js';
+import { getPath } from './jsonpath.js';
+import { kernelHasNamespace, namespacesOf, type NamespaceKind } from './hostfacts.js';
+import { parseMountinfo } from './probe/mountinfo.js';
+import { run } from './spawn.js';
+import type { RuntimeCommand } from './driver.js';
+
+export type CgroupMode = 'v1' | 'v2' | 'hybrid' | 'none';
+
+export interface HostEnv {
+  kernel: { release: string; version: [number, number] };
+  cgroup: { mode: CgroupMode; v1Controllers: string[]; v2Path?: string; v2Controllers: string[] };
+  namespaces: Record<NamespaceKind, boolean>;
+  /** The runtime namespace: the harness's own namespaces, which the runtime inherits. */
+  hostNs: Partial<Record<NamespaceKind, string>>;
+  capEff: bigint;
+}
+
+export interface RuntimeEnv {
+  version?: string;
+  /** `features` output when the runtime has the command and it printed valid JSON. */
+  features?: Features;
+  /** Why features is absent or was not used. */
+  featuresNote?: string;
+  /** Raw `features` output, for the features suite. */
+  featuresRaw?: { code: number | null; stdout: string; stderr: string; timedOut: boolean };
+}
+
+export interface Env {
+  host: HostEnv;
+  runtime: RuntimeEnv;
+}
+
+export function detectHost(): HostEnv {
+  const mounts = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+  const v1 = mounts.filter((m) => m.fsType === 'cgroup');
+  const v2 = mounts.find((m) => m.fsType === 'cgroup2');
+  const v1Controllers = [...new Set(v1.flatMap((m) => m.superOptions.filter((o) => !['rw', 'ro'].includes(o) && !o.includes('=') && !o.startsWith('name=')) ))].sort();
+  let v2Controllers: string[] = [];
+  if (v2) {
+    try {
+      v2Controllers = readFileSync(`${v2.mountPoint}/cgroup.controllers`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      /* unreadable: treat as none */
+    }
+  }
+  const mode: CgroupMode = v2 && v2.mountPoint === '/sys/fs/cgroup' ? 'v2' : v1.length && v2 ? 'hybrid' : v1.length ? 'v1' : v2 ? 'v2' : 'none';
+  const rel = release();
+  const [maj, min] = rel.split('.').map((n) => parseInt(n, 10));
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kinds: NamespaceKind[] = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'];
+  return {
+    kernel: { release: rel, version: [maj ?? 0, min ?? 0] },
+    cgroup: { mode, v1Controllers, v2Path: v2?.mountPoint, v2Controllers },
+    namespaces: Object.fromEntries(kinds.map((k) => [k, kernelHasNamespace(k)])) as Record<NamespaceKind, boolean>,
+    hostNs: namespacesOf('self'),
+    capEff: BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(status)?.[1] ?? '0'}`),
+  };
+}
+
+export async function detectRuntime(rt: RuntimeCommand, root: string): Promise<RuntimeEnv> {
+  const env: RuntimeEnv = {};
+  const ver = await run([rt.path, ...rt.args, '--version'], { timeoutMs: rt.timeoutMs });
+  if (ver.code === 0) env.version = ver.stdout.split('\n').find((l) => l.trim())?.trim();
+  const feat = await run([rt.path, ...rt.args, '--root', root, 'features'], { timeoutMs: rt.timeoutMs });
+  env.featuresRaw = { code: feat.code, stdout: feat.stdout, stderr: feat.stderr, timedOut: feat.timedOut };
+  if (feat.code !== 0) {
+    env.featuresNote = 'the runtime has no working `features` command: cases try every feature';
+    return env;
+  }
+  try {
+    const parsed: unknown = JSON.parse(feat.stdout);
+    const problems = validateFeatures(parsed).filter((p) => p.level === 'error');
+    if (problems.length) env.featuresNote = `\`features\` output is not valid (${problems[0]!.path || '(root)'}: ${problems[0]!.message}): cases try every feature`;
+    else env.features = parsed as Features;
+  } catch {
+    env.featuresNote = '`features` printed something that is not JSON: cases try every feature';
+  }
+  return env;
+}
+
+const CAP_NUMBERS: Record<string, number> = { CAP_SYS_ADMIN: 21, CAP_SYS_RESOURCE: 24, CAP_MKNOD: 27, CAP_NET_ADMIN: 12 };
+
+/**
+ * A case's needs, as strings:
+ * - `cgroup:v1` / `cgroup:v2`: the host's cgroup mode provides that version for resources
+ *   (on a hybrid host, v1 controllers; v2 needs the unified hierarchy with controllers).
+ * - `cgroup-controller:NAME`: the controller is usable in the mode resources go to.
+ * - `ns:TYPE`: the kernel has that namespace type.
+ * - `cap:NAME`: the harness (so the runtime) has that capability.
+ * - `kernel:M.N`: kernel version at least M.N.
+ * - `feature:PATH[=VALUE]`: the runtime's `features` lists VALUE in the array at PATH
+ *   (e.g. `feature:hooks=startContainer`, `feature:linux.namespaces=time`), or PATH is
+ *   true (`feature:linux.seccomp.enabled`). A runtime without `features`, or whose
+ *   features omit PATH, satisfies it: the case then tries.
+ * Returns undefined when met, else the reason to skip.
+ */
+export function unmetNeed(need: string, env: Env): string | undefined {
+  const [kind, arg = ''] = splitOnce(need, ':');
+  const h = env.host;
+  switch (kind) {
+    case 'cgroup':
+      if (arg === 'v1' && !(h.cgroup.mode === 'v1' || h.cgroup.mode === 'hybrid')) return `needs cgroup v1: the host's cgroups are ${h.cgroup.mode}`;
+      if (arg === 'v2' && !(h.cgroup.mode === 'v2')) {
+        return h.cgroup.mode === 'hybrid'
+          ? `needs cgroup v2: this host is hybrid (v1 controllers; cgroup2 at ${h.cgroup.v2Path} has ${h.cgroup.v2Controllers.length ? h.cgroup.v2Controllers.join(' ') : 'no controllers'})`
+          : `needs cgroup v2: the host's cgroups are ${h.cgroup.mode}`;
+      }
+      return undefined;
+    case 'cgroup-controller': {
+      const have = h.cgroup.mode === 'v2' ? h.cgroup.v2Controllers : h.cgroup.v1Controllers;
+      return have.includes(arg) ? undefined : `needs the ${arg} cgroup controller, which this host does not provide (${h.cgroup.mode})`;
+    }
+    case 'ns':
+      return h.namespaces[arg as NamespaceKind] ? undefined : `needs ${arg} namespaces, which this kernel does not have`;
+    case 'cap': {
+      const n = CAP_NUMBERS[arg];
+      if (n === undefined) throw new Error(`unknown capability in needs: ${arg}`);
+      return (h.capEff >> BigInt(n)) & 1n ? undefined : `needs ${arg}, which conform (and so the runtime) does not have here`;
+    }
+    case 'kernel': {
+      const [maj, min] = arg.split('.').map(Number) as [number, number];
+      const [hm, hn] = h.kernel.version;
+      return hm > maj || (hm === maj && hn >= min) ? undefined : `needs Linux ${arg} or later (this is ${h.kernel.release})`;
+    }
+    case 'feature': {
+      const f = env.runtime.features;
+      if (!f) return undefined;
+      const [path, value] = splitOnce(arg, '=');
+      const got = getPath(f, path);
+      if (got === undefined || got === null) return undefined;
+      if (value === undefined) return got === true ? undefined : `the runtime's features says ${path} is ${JSON.stringify(got)}`;
+      return Array.isArray(got) && got.includes(value) ? undefined : `the runtime's features does not list ${value} in ${path}`;
+    }
+    default:
+      throw new Error(`unknown need: ${need}`);
+  }
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}

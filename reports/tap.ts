@@ -1,0 +1,150 @@
+// TAP version 14, streamed: the version line and a header comment at start, one test point
+// per finished case in completion order, and the plan at the end (the run knows its total,
+// but a plan at the end stays true when the run is cut short; see tapFooter).
+//
+// Outcome → test point. TAP has two verdicts (ok / not ok) and two directives that take a
+// point out of the pass/fail count (SKIP: no verdict was given; TODO: a known failure):
+//
+//   pass      ok
+//   fail      not ok                                  (YAML: the failures)
+//   error     not ok                                  (YAML: outcome error; the harness, not the runtime)
+//   skip      ok # SKIP <missing condition>
+//   xfail     not ok # TODO <baseline reason>         (TODO is TAP's expected-failure directive)
+//   xpass     ok # TODO unexpectedly passing: <reason>  (TAP's "bonus": the baseline can shrink)
+//   disputed  ok # SKIP disputed: <reason>            (YAML: the notes)
+//
+// Why disputed is a SKIP: the case ran, but where the spec is ambiguous it deliberately
+// gives no verdict. A bare `ok` would claim a pass and `not ok` a failure; TODO would claim
+// a known bug that the runtime should fix. SKIP is the one directive whose meaning is "no
+// verdict here", and consumers count it apart from passes; the reason says it was disputed
+// rather than not run, and the YAML block records what the runtime did.
+
+import type { CaseResult, RunSummary, RuntimeInfo } from '../harness/result.js';
+import { OUTCOMES } from '../harness/result.js';
+import { toPlain, type Json } from './plain.js';
+import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { describeRuntime, formatDuration, oneLine } from './text.js';
+import { yamlLines } from './yaml.js';
+
+interface TapStatus {
+  ok: boolean;
+  directive?: 'SKIP' | 'TODO';
+  reason?: string;
+}
+
+export function tapStatus(result: CaseResult): TapStatus {
+  const why = result.message ?? '';
+  switch (result.outcome) {
+    case 'pass':
+      return { ok: true };
+    case 'fail':
+    case 'error':
+      return { ok: false };
+    case 'skip':
+      return { ok: true, directive: 'SKIP', reason: why };
+    case 'xfail':
+      return { ok: false, directive: 'TODO', reason: why };
+    case 'xpass':
+      return { ok: true, directive: 'TODO', reason: why ? `unexpectedly passing: ${why}` : 'unexpectedly passing' };
+    case 'disputed':
+      return { ok: true, directive: 'SKIP', reason: why ? `disputed: ${why}` : 'disputed' };
+  }
+}
+
+/** TAP 14 escaping for descriptions and directive reasons: `\` → `\\`, `#` → `\#`. */
+export function escapeTap(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/#/g, '\\#');
+}
+
+/** The version line and a comment naming the runtime under test. */
+export function tapHeader(runtime: RuntimeInfo): string {
+  return `TAP version 14\n# conform: ${describeRuntime(runtime)}\n`;
+}
+
+/** One test point (`number` counts from 1), with a YAML block when there is more to say. */
+export function tapTestPoint(number: number, result: CaseResult): string {
+  const status = tapStatus(result);
+  const title = oneLine(result.title);
+  let description = title ? `${oneLine(result.id)}: ${title}` : oneLine(result.id);
+  let reason = status.directive ? oneLine(status.reason ?? '') : undefined;
+  // A line ending in `{` opens a buffered subtest in TAP 14; show that last brace as an escape.
+  if (reason) reason = unbrace(reason);
+  else description = unbrace(description);
+
+  let line = `${status.ok ? 'ok' : 'not ok'} ${number} - ${escapeTap(description)}`;
+  if (status.directive) line += ` # ${status.directive}${reason ? ` ${escapeTap(reason)}` : ''}`;
+
+  const diagnostics = tapDiagnostics(result);
+  if (!diagnostics) return `${line}\n`;
+  return [line, '  ---', ...yamlLines(diagnostics, 2), '  ...', ''].join('\n');
+}
+
+function unbrace(text: string): string {
+  return text.endsWith('{') ? `${text.slice(0, -1)}\\x7b` : text;
+}
+
+/**
+ * The YAML block: what a reader needs to judge the point without the other reports. Plain
+ * passes and skips need none (a skip's reason is already on the line), unless they carry notes.
+ */
+export function tapDiagnostics(result: CaseResult): { [key: string]: Json } | undefined {
+  const quiet = result.outcome === 'pass' || result.outcome === 'skip';
+  if (quiet && result.notes.length === 0) return undefined;
+  const diag: { [key: string]: Json } = { outcome: result.outcome };
+  if (result.message) diag.message = result.message;
+  if (result.requirements.length > 0) diag.requirements = [...result.requirements];
+  if (result.failures.length > 0) {
+    diag.failures = result.failures.map((f) => {
+      const item: { [key: string]: Json } = { message: f.message };
+      const expected = toPlain(f.expected);
+      const actual = toPlain(f.actual);
+      if (expected !== undefined) item.expected = expected;
+      if (actual !== undefined) item.actual = actual;
+      return item;
+    });
+  }
+  if (result.notes.length > 0) diag.notes = [...result.notes];
+  diag.durationMs = Number.isFinite(result.durationMs) ? Math.round(result.durationMs) : 0;
+  if (result.dir) diag.dir = result.dir;
+  return diag;
+}
+
+/**
+ * The plan and a one-line tally. The plan is the number of cases the run set out to report:
+ * if fewer test points came (an interrupted run), TAP consumers see the mismatch and fail
+ * the stream, which is the truth.
+ */
+export function tapFooter(summary: RunSummary, planned: number, emitted: number): string {
+  const lines: string[] = [];
+  if (planned !== emitted) lines.push(`# conform: ${emitted} of ${planned} planned cases reported`);
+  lines.push(`1..${planned}`);
+  const tally = OUTCOMES.map((o) => `${o} ${summary.counts[o]}`).join(' ');
+  lines.push(`# ${tally} (${formatDuration(summary.durationMs)})`);
+  return lines.join('\n') + '\n';
+}
+
+export function tapReporter(out: TextOut): Reporter {
+  let planned: number | undefined;
+  let emitted = 0;
+  // start() writes the header; should a runner skip it, the version line must still come first.
+  let headed = false;
+  const head = (runtime?: RuntimeInfo): string => {
+    if (headed) return '';
+    headed = true;
+    return runtime ? tapHeader(runtime) : 'TAP version 14\n';
+  };
+  return {
+    name: 'tap',
+    start(plan) {
+      planned = plan.total;
+      out.write(head(plan.runtime));
+    },
+    caseFinished(result) {
+      emitted++;
+      out.write(head() + tapTestPoint(emitted, result));
+    },
+    finish(summary) {
+      return writeAndFlush(out, head(summary.runtime) + tapFooter(summary, planned ?? emitted, emitted));
+    },
+  };
+}

@@ -1,0 +1,353 @@
+// runtime.md "Lifecycle" and "Operations": the state machine as `state` shows it,
+// and the errors the operations must generate.
+import type { BundleBuilder } from '../harness/bundle.js';
+import { defineCase } from '../harness/case.js';
+import type { CaseContext } from '../harness/context.js';
+import { isAlive } from '../harness/hostfacts.js';
+import { parseProbe } from '../harness/probe/parse.js';
+
+/** The probe in --hold mode: it prints its facts, then waits for a signal and reports it. */
+const hold = (b: BundleBuilder) => {
+  b.probe({ hold: true, only: ['meta'] });
+};
+
+const BANNER = '@@conform-probe 1';
+const banners = (out: string) => out.split('\n').filter((l) => l === BANNER).length;
+
+/** Create + start a holding probe and wait until it runs. */
+async function running(t: CaseContext, id = t.id): Promise<void> {
+  await t.create({ id });
+  await t.start(id);
+  await t.waitOutput('@@ready', { id });
+}
+
+async function stateFails(t: CaseContext, id: string, what: string): Promise<void> {
+  t.expectError(await t.rt.state(id), what);
+}
+
+function signalCase(sig: 'TERM' | 'USR1' | 'HUP') {
+  return defineCase({
+    id: `lifecycle.kill.sig${sig.toLowerCase()}`,
+    title: `kill with SIG${sig} delivers that signal to the container process`,
+    requirements: ['runtime:kill.sends-signal'],
+    exercises: ['op:kill'],
+    bundle: hold,
+    async check(t) {
+      await running(t);
+      await t.kill(`SIG${sig}`);
+      await t.waitOutput(`@@signal ${sig}`);
+      const facts = parseProbe(t.stdout());
+      t.equal(facts.signal, sig, 'the signal the process trapped');
+      await t.waitStatus('stopped');
+    },
+  });
+}
+
+export default [
+  defineCase({
+    id: 'lifecycle.create.created',
+    title: 'after create the status is "created" and the pid is a live process',
+    requirements: ['runtime:create.new-container', 'runtime:state.status-created', 'runtime:state.pid', 'runtime:query-state.returns-state'],
+    exercises: ['op:create'],
+    async check(t) {
+      const st = await t.create();
+      if (t.ok(typeof st.pid === 'number' && st.pid > 0, 'state.pid of a created container is a positive integer', { actual: st.pid })) {
+        t.ok(isAlive(st.pid!), `the created container's pid ${st.pid} is a live process on the host`);
+      }
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.create.program-not-run',
+    title: 'create does not run the user-specified program; start does',
+    requirements: ['runtime:create.no-process-run', 'runtime:lifecycle.create-no-program', 'runtime:start.runs-program'],
+    exercises: ['op:start'],
+    async check(t) {
+      await t.create();
+      await t.state(); // a round trip after create: a program started early would have printed by now
+      t.equal(banners(t.stdout()), 0, 'times the program ran before start');
+      await t.start();
+      await t.waitOutput('@@done');
+      t.equal(banners(t.stdout()), 1, 'times the program ran after start');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.start.running',
+    title: 'after start, while the program runs, the status is "running"',
+    requirements: ['runtime:state.status-running', 'runtime:lifecycle.start-runs-program'],
+    exercises: ['op:start'],
+    bundle: hold,
+    async check(t) {
+      await running(t);
+      const st = await t.state();
+      t.equal(st.status, 'running', 'status while the program runs');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.exit.stopped',
+    title: 'when the container process exits the status becomes "stopped"',
+    requirements: ['runtime:state.status-stopped'],
+    exercises: ['op:start'],
+    async check(t) {
+      await t.create();
+      await t.start();
+      await t.waitOutput('@@done');
+      await t.waitStatus('stopped');
+    },
+  }),
+
+  signalCase('TERM'),
+  signalCase('USR1'),
+  signalCase('HUP'),
+
+  defineCase({
+    id: 'lifecycle.kill.sigkill',
+    title: 'kill with SIGKILL stops a running container',
+    requirements: ['runtime:kill.sends-signal', 'runtime:state.status-stopped'],
+    exercises: ['op:kill'],
+    bundle: hold,
+    async check(t) {
+      await running(t);
+      const pid = (await t.state()).pid;
+      await t.kill('SIGKILL');
+      await t.waitStatus('stopped');
+      t.ok(typeof pid === 'number' && !isAlive(pid), `the container process ${pid} is gone`);
+      t.equal(parseProbe(t.stdout()).signal, undefined, 'a trapped signal (SIGKILL cannot be trapped)');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.kill.created',
+    title: 'kill works on a created container: SIGKILL stops it before its program ever runs',
+    requirements: ['runtime:kill.sends-signal'],
+    exercises: ['op:kill'],
+    async check(t) {
+      const { pid } = await t.create();
+      await t.kill('SIGKILL');
+      await t.waitStatus('stopped');
+      t.ok(typeof pid === 'number' && !isAlive(pid), `the container process ${pid} is gone`);
+      t.equal(banners(t.stdout()), 0, 'times the program ran');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.delete.stopped',
+    title: 'delete removes a stopped container: state then fails for its id',
+    requirements: ['runtime:lifecycle.delete-destroys', 'runtime:delete.removes-resources', 'runtime:query-state.unknown-id-error'],
+    exercises: ['op:delete'],
+    async check(t) {
+      await t.probe();
+      await t.delete();
+      await stateFails(t, t.id, 'state of a deleted container');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.delete.id-reusable',
+    title: 'once deleted, the id can be used for a new container',
+    requirements: ['runtime:delete.id-reusable'],
+    exercises: ['op:delete'],
+    async check(t) {
+      await t.probe();
+      await t.delete();
+      const st = await t.create();
+      t.equal(st.status, 'created', 'status of the new container with the reused id');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.create.duplicate-id',
+    title: 'create with an id in use fails and leaves the existing container as it was',
+    requirements: ['runtime:create.unique-id', 'runtime:create.bad-id-no-container', 'runtime:state.id-unique'],
+    exercises: ['op:create'],
+    async check(t) {
+      const before = await t.create();
+      const other = await t.newBundle((b) => b.probe({ only: ['meta'] }));
+      t.expectError(await t.rt.create(t.id, other.dir), 'create with an id that is in use');
+      const after = await t.state();
+      t.equal(after.status, 'created', 'status of the existing container');
+      t.equal(after.pid, before.pid, 'pid of the existing container');
+      t.equal(after.bundle, before.bundle, 'bundle of the existing container');
+      t.equal(banners(t.stdout()), 0, 'times any program ran');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.start.running-error',
+    title: 'start on a running container fails and has no effect',
+    requirements: ['runtime:start.not-created-error', 'runtime:start.not-created-no-effect'],
+    exercises: ['op:start'],
+    bundle: hold,
+    async check(t) {
+      await running(t);
+      const { pid } = await t.state();
+      t.expectError(await t.rt.start(t.id), 'start on a running container');
+      const st = await t.state();
+      t.equal(st.status, 'running', 'status afterwards');
+      t.equal(st.pid, pid, 'pid afterwards');
+      t.equal(banners(t.stdout()), 1, 'times the program ran');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.start.stopped-error',
+    title: 'start on a stopped container fails and does not run the program again',
+    requirements: ['runtime:start.not-created-error', 'runtime:start.not-created-no-effect'],
+    exercises: ['op:start'],
+    async check(t) {
+      await t.probe();
+      t.expectError(await t.rt.start(t.id), 'start on a stopped container');
+      t.equal((await t.state()).status, 'stopped', 'status afterwards');
+      t.equal(banners(t.stdout()), 1, 'times the program ran');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.kill.stopped-error',
+    title: 'kill on a stopped container fails and has no effect',
+    requirements: ['runtime:kill.not-running-error', 'runtime:kill.not-running-no-effect'],
+    exercises: ['op:kill'],
+    async check(t) {
+      await t.probe();
+      t.expectError(await t.rt.kill(t.id, 'SIGKILL'), 'kill on a stopped container');
+      t.equal((await t.state()).status, 'stopped', 'status afterwards');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.delete.running-error',
+    title: 'delete on a running container fails and the container keeps running',
+    requirements: ['runtime:delete.not-stopped-error', 'runtime:delete.not-stopped-no-effect'],
+    exercises: ['op:delete'],
+    bundle: hold,
+    async check(t) {
+      await running(t);
+      const { pid } = await t.state();
+      t.expectError(await t.rt.delete(t.id), 'delete on a running container');
+      const st = await t.state();
+      t.equal(st.status, 'running', 'status afterwards');
+      t.ok(typeof pid === 'number' && isAlive(pid), `the container process ${pid} is still alive`);
+      // And it still answers to signals: it was not half torn down.
+      await t.kill('SIGTERM');
+      await t.waitOutput('@@signal TERM');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.delete.created',
+    title: 'delete on a created (not stopped) container',
+    requirements: ['runtime:delete.not-stopped-error', 'runtime:delete.not-stopped-no-effect'],
+    disputed:
+      'runtime.md says deleting a container that is not stopped MUST fail with no effect, but runc, crun and youki delete a created container (its process never ran) and the spec text predates the created state being common',
+    async check(t) {
+      const { pid } = await t.create();
+      const r = await t.rt.delete(t.id);
+      if (r.ok) {
+        t.note('delete of a created container succeeded');
+        t.ok(typeof pid !== 'number' || !isAlive(pid), `after a successful delete, the container process ${pid} is gone`);
+        t.expectError(await t.rt.state(t.id), 'state after a successful delete');
+        t.ok(false, 'delete of a created container succeeded');
+      } else {
+        t.note('delete of a created container failed, as runtime.md words it');
+        t.equal((await t.state()).status, 'created', 'status after the refused delete');
+      }
+    },
+  }),
+
+  ...(['state', 'start', 'kill', 'delete'] as const).map((op) =>
+    defineCase({
+      id: `lifecycle.unknown-id.${op}`,
+      title: `${op} on an id that names no container fails`,
+      exercises: [`op:${op}`],
+      requirements: [
+        { state: 'runtime:query-state.unknown-id-error', start: 'runtime:start.not-created-error', kill: 'runtime:kill.not-running-error', delete: 'runtime:delete.not-stopped-error' }[op],
+      ],
+      async check(t) {
+        // A real container exists under another id, so that a runtime cannot pass by failing everything.
+        await t.create();
+        const ghost = t.newId();
+        const args = op === 'kill' ? [ghost, 'SIGKILL'] : [ghost];
+        t.expectError(await t.rt.call(op, args), `${op} ${ghost} (no such container)`);
+        t.equal((await t.state()).status, 'created', 'the other container is untouched');
+      },
+    }),
+  ),
+
+  ...(['state', 'start', 'kill', 'delete'] as const).map((op) =>
+    defineCase({
+      id: `lifecycle.missing-id.${op}`,
+      title: `${op} without a container id fails`,
+      requirements: [`runtime:${op === 'state' ? 'query-state' : op}.missing-id-error`],
+      exercises: [`op:${op}`],
+      async check(t) {
+        await t.create();
+        t.expectError(await t.rt.call(op, []), `${op} with no id`);
+        t.equal((await t.state()).status, 'created', 'the existing container is untouched');
+      },
+    }),
+  ),
+
+  defineCase({
+    id: 'lifecycle.create.missing-id',
+    title: 'create without a container id fails and creates nothing',
+    requirements: ['runtime:create.missing-args-error'],
+    exercises: ['op:create'],
+    async check(t) {
+      t.expectError(await t.rt.call('create', ['--bundle', t.bundle.dir]), 'create with a bundle but no id');
+      t.equal(banners(t.stdout()), 0, 'times the program ran');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.create.config-frozen',
+    title: 'changes to config.json after create do not affect the container',
+    requirements: ['runtime:lifecycle.config-frozen'],
+    bundle: (b) => b.probe({ only: ['cmdline', 'environ'] }).setEnv('CONFORM_MARK', 'at-create'),
+    async check(t) {
+      await t.create();
+      t.bundle.builder.setEnv('CONFORM_MARK', 'after-create').probe({ only: ['meta'], extra: ['changed'] }).writeFiles();
+      await t.start();
+      await t.waitOutput('@@done');
+      const facts = parseProbe(t.stdout());
+      t.ok(facts.env?.includes('CONFORM_MARK=at-create') ?? false, 'the environment is the one config.json had at create', { expected: 'CONFORM_MARK=at-create', actual: facts.env?.find((e) => e.startsWith('CONFORM_MARK=')) });
+      t.equal(facts.args?.includes('changed'), false, 'the args edited after create are used');
+    },
+  }),
+
+  defineCase({
+    id: 'lifecycle.create.error-leaves-nothing',
+    title: 'a create that fails (root.path missing) creates no container, and the id stays free',
+    requirements: ['runtime:lifecycle.create-error', 'runtime:create.apply-fail-error', 'runtime:create.apply-fail-no-container', 'runtime:errors.no-side-effects'],
+    exercises: ['op:create'],
+    invalid: true,
+    bundle: (b) => {
+      b.skipRootfs = true;
+    },
+    async check(t) {
+      t.expectError(await t.rt.create(t.id, t.bundle.dir), 'create with a root.path that does not exist');
+      await stateFails(t, t.id, 'state for the id of the failed create');
+      const good = await t.newBundle();
+      await t.create({ bundle: good });
+    },
+  }),
+
+  // No `exercises`: a runtime may also refuse such a config at create (an error
+  // before start is still an error), so on those runtimes this case cannot fail.
+  defineCase({
+    id: 'lifecycle.start.no-process',
+    title: 'a container without `process` cannot be started',
+    requirements: ['runtime:start.no-process-error', 'config:process.required-on-start'],
+        bundle: (b) => b.unset('process'),
+    async check(t) {
+      const created = await t.rt.create(t.id, t.bundle.dir);
+      if (!created.ok) {
+        t.note('the runtime refused at create a config without process (allowed: it is an error before start)');
+        await stateFails(t, t.id, 'state after the refused create');
+        return;
+      }
+      t.expectError(await t.rt.start(t.id), 'start of a container whose config has no process');
+    },
+  }),
+];
