@@ -1,5 +1,6 @@
 // The `t` a case's check receives: the runtime's operations with the waiting and
 // error handling every case needs, the probe, and expectations.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Config } from '../schemas/config.js';
 import type { BundleBuilder } from './bundle.js';
@@ -9,7 +10,7 @@ import type { CallResult, Driver, StateResult } from './driver.js';
 import type { Env } from './env.js';
 import { parseProbe, type ProbeFacts } from './probe/parse.js';
 import type { Failure } from './result.js';
-import { startTime } from './hostfacts.js';
+import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
 import { pause } from './wait.js';
 
 export interface ContainerState {
@@ -47,6 +48,7 @@ export class CaseContext {
   /** Container pids seen in any state, so cleanup can make sure they are gone. */
   readonly pids = new Map<number, string | undefined>();
   private seq = 0;
+  private readonly children: ChildProcess[] = [];
 
   constructor(
     readonly env: Env,
@@ -109,6 +111,58 @@ export class CaseContext {
   /** Information that is not a verdict. */
   note(text: string): void {
     this.notes.push(text);
+  }
+
+  // --- host-side helpers -----------------------------------------------------
+
+  /** Starts a host process for the duration of the case (killed at cleanup). */
+  background(argv: string[]): ChildProcess {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', detached: true });
+    child.on('error', () => {}); // reported through the missing pid below
+    this.children.push(child);
+    return child;
+  }
+
+  /**
+   * A host process that sits in new namespaces of the given kinds (via util-linux
+   * `unshare`), for cases that join namespaces by path. Returns its pid once the
+   * namespaces exist.
+   */
+  async holdNamespaces(kinds: NamespaceKind[]): Promise<number> {
+    const flag: Record<NamespaceKind, string> = { pid: '--pid', network: '--net', mount: '--mount', ipc: '--ipc', uts: '--uts', user: '--user', cgroup: '--cgroup', time: '--time' };
+    // pid and time namespaces apply to children only: unshare must fork.
+    const fork = kinds.includes('pid') || kinds.includes('time');
+    const child = this.background(['unshare', ...kinds.map((k) => flag[k]), ...(fork ? ['--fork'] : []), 'sleep', '1000000']);
+    const deadline = Date.now() + this.rt.rt.timeoutMs;
+    for (;;) {
+      const pid = child.pid && fork ? firstChild(child.pid) : child.pid;
+      if (pid) {
+        const ns = namespacesOf(pid);
+        if (kinds.every((k) => ns[k] !== undefined && ns[k] !== this.env.host.hostNs[k])) return pid;
+      }
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
+      await pause(10);
+    }
+  }
+
+  /** /proc/PID/ns/<file> for a namespace kind, the path a config can join. */
+  nsPath(pid: number, kind: NamespaceKind): string {
+    return `/proc/${pid}/ns/${NS_FILE[kind]}`;
+  }
+
+  /** Kills what background() started and waits until it is gone. */
+  async stopBackground(): Promise<void> {
+    for (const c of this.children) {
+      if (c.pid && c.exitCode === null && c.signalCode === null) {
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    const deadline = Date.now() + 5000;
+    while (this.children.some((c) => c.pid && isAlive(c.pid)) && Date.now() < deadline) await pause(10);
   }
 
   // --- operations that must succeed ---------------------------------------
@@ -217,4 +271,13 @@ export class CaseContext {
 
 function readIfExists(path: string): string {
   return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
+
+function firstChild(pid: number): number | undefined {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return kids.length ? Number(kids[0]) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -26,6 +26,19 @@ export interface StateResult extends CallResult {
   parseError?: string;
 }
 
+export interface CallOptions {
+  /** fds for the runtime's stdout/stderr (else captured). */
+  stdout?: number;
+  stderr?: number;
+  /** Where the runtime's own stderr output starts in that file. */
+  stderrOffset?: number;
+  input?: string;
+  timeoutMs?: number;
+  cwd?: string;
+  /** The umask the runtime is started with (the caller's umask, as config.md calls it). */
+  umask?: number;
+}
+
 export class Driver {
   /** Container ids this driver has asked to create, for cleanup. */
   readonly created = new Set<string>();
@@ -47,9 +60,12 @@ export class Driver {
     return [this.rt.path, ...this.rt.args, '--root', this.root, command, ...args];
   }
 
-  async call(command: string, args: string[], opts: { stdout?: number; stderr?: number; stderrOffset?: number; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CallResult> {
+  async call(command: string, args: string[], opts: CallOptions = {}): Promise<CallResult> {
     const timeoutMs = opts.timeoutMs ?? this.rt.timeoutMs;
-    const r = await run(this.argv(command, args), { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd });
+    let argv = this.argv(command, args);
+    // Node cannot set a child's umask: a shell sets it and execs the runtime.
+    if (opts.umask !== undefined) argv = ['/bin/sh', '-c', `umask ${opts.umask.toString(8).padStart(4, '0')} && exec "$@"`, 'sh', ...argv];
+    const r = await run(argv, { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd });
     const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;
     const result: CallResult = { ...r, ok, summary: `${command} ${describeExit(r, timeoutMs)}` };
     if (typeof opts.stderr === 'number') {
@@ -69,13 +85,13 @@ export class Driver {
    * `create --bundle DIR ID`. The runtime's stdio, which the container inherits
    * (terminal: false), goes to `<id>.stdout` / `<id>.stderr` in the log directory.
    */
-  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string } = {}): Promise<CallResult> {
+  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number } = {}): Promise<CallResult> {
     this.created.add(id);
     const out = openSync(this.stdioPath(id, 'stdout'), 'a');
     const err = openSync(this.stdioPath(id, 'stderr'), 'a+');
     try {
       const stderrOffset = fstatSync(err).size;
-      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd });
+      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd, umask: opts.umask });
     } finally {
       closeSync(out);
       closeSync(err);

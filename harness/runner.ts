@@ -119,6 +119,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   } finally {
     try {
       notes.push(...(await cleanupContainers(driver, ctx?.pids ?? new Map())));
+      await ctx?.stopBackground();
     } catch (e) {
       notes.push(`cleanup failed: ${(e as Error).message}`);
     }

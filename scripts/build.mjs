@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// --harness: only dist/conform.js (quick, while the runtime is being worked on).
+const harnessOnly = process.argv.includes('--harness');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
@@ -27,6 +29,8 @@ await build({
   outdir: dist,
   packages: 'external',
 });
+
+if (harnessOnly) process.exit(0);
 
 if (existsSync(join(root, 'runtime/main.ts'))) {
   await build({

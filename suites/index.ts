@@ -1,7 +1,41 @@
 // Every conformance case, by area (one file per spec area).
 import type { Case } from '../harness/case.js';
+import annotations from './annotations.js';
+import capabilities from './capabilities.js';
+import cgroups from './cgroups.js';
+import devices from './devices.js';
+import extensibility from './extensibility.js';
+import features from './features.js';
+import hooks from './hooks.js';
 import lifecycle from './lifecycle.js';
+import mounts from './mounts.js';
+import namespaces from './namespaces.js';
+import paths from './paths.js';
 import process from './process.js';
+import rlimits from './rlimits.js';
+import rootfs from './rootfs.js';
+import seccomp from './seccomp.js';
 import state from './state.js';
+import sysctl from './sysctl.js';
+import uts from './uts.js';
 
-export const ALL_CASES: readonly Case[] = [...lifecycle, ...state, ...process];
+export const ALL_CASES: readonly Case[] = [
+  ...lifecycle,
+  ...state,
+  ...process,
+  ...rlimits,
+  ...capabilities,
+  ...uts,
+  ...sysctl,
+  ...namespaces,
+  ...rootfs,
+  ...mounts,
+  ...paths,
+  ...devices,
+  ...seccomp,
+  ...cgroups,
+  ...hooks,
+  ...annotations,
+  ...extensibility,
+  ...features,
+];
