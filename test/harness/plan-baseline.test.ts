@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyBaseline, loadBaseline } from '../../harness/baseline.js';
+import { defineCase } from '../../harness/case.js';
+import { SetupError } from '../../harness/errors.js';
+import { plan } from '../../harness/plan.js';
+import type { CaseResult } from '../../harness/result.js';
+
+const mk = (id: string, requirements = ['runtime:state.id']) => defineCase({ id, title: `title of ${id}`, requirements, check: async () => {} });
+const cases = [mk('a.one'), mk('a.two', ['config:process.env']), mk('b.three'), mk('b.four', ['config-linux:namespaces.pid'])];
+
+describe('plan', () => {
+  it('filters by grep (id or title, case-insensitive, literal when not a regexp), area and requirement prefix', () => {
+    expect(plan(cases, { grep: ['TWO'] }).map((c) => c.id)).toEqual(['a.two']);
+    expect(plan(cases, { grep: ['title of b'] }).map((c) => c.id)).toEqual(['b.three', 'b.four']);
+    expect(plan(cases, { grep: ['('] })).toEqual([]);
+    expect(plan(cases, { areas: ['b'] }).map((c) => c.id)).toEqual(['b.three', 'b.four']);
+    expect(plan(cases, { requirements: ['config'] }).map((c) => c.id)).toEqual(['a.two', 'b.four']);
+  });
+
+  it('shards cover the plan exactly once', () => {
+    const all = [1, 2, 3].flatMap((i) => plan(cases, { shard: `${i}/3` }).map((c) => c.id));
+    expect(all.sort()).toEqual(cases.map((c) => c.id).sort());
+    expect(() => plan(cases, { shard: '0/2' })).toThrow(/expected i\/n/);
+  });
+
+  it('rejects malformed case ids', () => {
+    expect(() => mk('NoDots')).toThrow(/lower-case dotted/);
+  });
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'conform-baseline-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, content: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({ id, area: 'a', title: id, requirements: [], outcome, failures: [], notes: [], durationMs: 1 });
+
+describe('baseline', () => {
+  const known = new Set(['a.one', 'a.two']);
+
+  it('turns expected failures into xfail and expected failures that pass into xpass', () => {
+    const { baseline, warnings } = loadBaseline(file('ok.json', '{"runtime":"r 1","expectedFailures":{"a.one":"it lies","gone.case":"old"}}'), known);
+    expect(warnings).toEqual([expect.stringContaining('gone.case is not a case conform knows')]);
+    expect(applyBaseline(result('a.one', 'fail'), baseline)).toMatchObject({ outcome: 'xfail', message: 'expected failure: it lies' });
+    expect(applyBaseline(result('a.one', 'pass'), baseline)).toMatchObject({ outcome: 'xpass' });
+    expect(applyBaseline(result('a.one', 'skip'), baseline).outcome).toBe('skip');
+    expect(applyBaseline(result('a.two', 'fail'), baseline).outcome).toBe('fail');
+  });
+
+  it('says what is wrong with a bad file', () => {
+    expect(() => loadBaseline(join(dir, 'missing.json'), known)).toThrow(SetupError);
+    expect(() => loadBaseline(file('list.json', '["a.one"]'), known)).toThrow(/expectedFailures/);
+    expect(() => loadBaseline(file('noreason.json', '{"expectedFailures":{"a.one":""}}'), known)).toThrow(/a.one needs a one-line reason/);
+  });
+});

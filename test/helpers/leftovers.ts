@@ -1,0 +1,34 @@
+// What a run may leave behind on the machine: a conformance tool must leave nothing.
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+/** Mount points under the temp dir that belong to conform runs. */
+export function conformMounts(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((p) => p.startsWith(`${tmpdir()}/conform-`));
+}
+
+/** conform run directories in the temp dir. */
+export function conformRunDirs(): string[] {
+  return readdirSync(tmpdir()).filter((n) => /^conform-(?!test-|bundle-|driver-|baseline-)/.test(n));
+}
+
+/** Processes whose command line looks like a container left by a run (the probe, or its sleeper). */
+export function probeProcesses(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      if (cmd.startsWith('/bin/sh /conform/probe') || cmd === 'sleep 86400') out.push(`${pid} ${cmd}`);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+export function snapshot() {
+  return { mounts: conformMounts(), dirs: conformRunDirs(), processes: probeProcesses() };
+}

@@ -1,0 +1,87 @@
+// Root only: a real cgroup on this machine, under a unique name, created, limited,
+// joined by a `sleep`, killed and removed, with nothing left behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
+import { posix } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCgroupValue } from '../../linux/cgroupfs.js';
+import { Cgroups, detectHost } from '../../runtime/cgroups/index.js';
+
+const isRoot = process.getuid?.() === 0;
+const host = (() => {
+  try {
+    return detectHost();
+  } catch {
+    return undefined;
+  }
+})();
+const v1 = host !== undefined && host.mode !== 'v2' && ['memory', 'pids', 'cpu'].every((c) => host.v1[c]);
+
+function exited(child: ChildProcess): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.signalCode);
+    else child.once('exit', (_code, signal) => resolve(signal));
+  });
+}
+
+describe.skipIf(!isRoot || !v1)('cgroups on this host (root, cgroup v1)', () => {
+  it('creates, limits, joins, kills and removes a v1 cgroup', async () => {
+    const top = `/conform-test-${process.pid}-${Date.now().toString(36)}`;
+    const cg = Cgroups.plan({
+      id: 'unused',
+      cgroupsPath: `${top}/c1`,
+      host,
+      resources: {
+        pids: { limit: 10 },
+        memory: { limit: 64 * 1024 * 1024, reservation: 32 * 1024 * 1024 },
+        cpu: { shares: 512, quota: 50000, period: 100000, cpus: '0' },
+        devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }],
+      },
+    });
+    let child: ChildProcess | undefined;
+    try {
+      cg.create();
+      cg.apply();
+      const dir = (c: string): string => cg.dirs.find((d) => d.controllers.includes(c))!.dir;
+      const file = (c: string, f: string): string => readFileSync(posix.join(dir(c), f), 'utf8').trim();
+      expect(file('pids', 'pids.max')).toBe('10');
+      expect(file('memory', 'memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
+      expect(file('memory', 'memory.soft_limit_in_bytes')).toBe(String(32 * 1024 * 1024));
+      expect(file('cpu', 'cpu.shares')).toBe('512');
+      expect(file('cpu', 'cpu.cfs_quota_us')).toBe('50000');
+      if (host?.v1.cpuset) expect(file('cpuset', 'cpuset.cpus')).toBe('0');
+      if (host?.v1.devices) expect(file('devices', 'devices.list')).toBe('c 1:3 rwm');
+
+      child = spawn('sleep', ['60'], { stdio: 'ignore' });
+      const pid = child.pid!;
+      cg.join(pid);
+      expect(cg.pids()).toEqual([pid]);
+      // The harness's read-back helper sees the same values through /proc/PID/cgroup.
+      expect(readCgroupValue(pid, 'pids', 'pids.max')).toBe('10');
+      expect(readCgroupValue(pid, 'memory', 'memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
+
+      // A state round trip, as `kill` and `delete` would do in later runtime calls.
+      const later = Cgroups.fromState(JSON.parse(JSON.stringify(cg.toJSON())));
+      later.killAll(9);
+      expect(await exited(child)).toBe('SIGKILL');
+      later.destroy();
+      for (const d of cg.dirs) {
+        expect(existsSync(d.dir), d.dir).toBe(false);
+        expect(existsSync(posix.join(d.mount, top)), posix.join(d.mount, top)).toBe(false);
+      }
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child) await exited(child);
+      // Whatever an assertion above left behind.
+      for (const d of cg.dirs) {
+        for (const p of [d.dir, posix.join(d.mount, top)]) {
+          try {
+            if (existsSync(p)) rmdirSync(p);
+          } catch {
+            // reported by the assertions
+          }
+        }
+      }
+    }
+  });
+});
