@@ -1,6 +1,7 @@
 // The cgroup manager on the recorded hybrid host (v1 controllers + an empty unified hierarchy).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CgroupConfigError, CgroupError, Cgroups, type LinuxResources } from '../../runtime/cgroups/index.js';
+import { DEFAULT_DEVICE_RULES } from '../../runtime/cgroups/v1.js';
 import { FakeCgroupTree, loadFixture } from './cgroups-fake.js';
 
 const CG = '/sys/fs/cgroup';
@@ -153,7 +154,7 @@ describe('Cgroups on a hybrid v1 host: resources', () => {
     expect(configError(() => cgroups({ pids: { limit: -2 } })).path).toBe('linux.resources.pids.limit');
   });
 
-  it('writes device rules in order in the v1 syntax', () => {
+  it('writes device rules in order in the v1 syntax, then allows the default devices', () => {
     const w = applied({
       devices: [
         { allow: false, access: 'rwm' },
@@ -169,7 +170,10 @@ describe('Cgroups on a hybrid v1 host: resources', () => {
       ['devices.allow', 'b 8:* r'],
       ['devices.allow', 'c 1:3 rwm'],
       ['devices.deny', 'a *:* rwm'],
+      // The spec's default devices, after the list (as runc does).
+      ...DEFAULT_DEVICE_RULES.map((r) => ['devices.allow', r]),
     ]);
+    expect(DEFAULT_DEVICE_RULES).toContain('c 1:9 rwm');
     expect(configError(() => cgroups({ devices: [{ allow: true, access: 'rwx' }] })).path).toBe('linux.resources.devices[0].access');
     expect(configError(() => cgroups({ devices: [{ allow: true }, { allow: true, type: 'p' as 'a' }] })).path).toBe('linux.resources.devices[1].type');
   });

@@ -1,0 +1,59 @@
+// All cgroup file access goes through CgroupFs, so the manager runs against a fake
+// tree in tests. The real one writes the way cgroupfs wants: open O_WRONLY without
+// O_CREAT (a missing control file is an error, never a new regular file), one
+// write(2) per value (the kernel parses each write as one request).
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeSync } from 'node:fs';
+
+export interface CgroupFs {
+  exists(path: string): boolean;
+  read(path: string): string;
+  write(path: string, value: string): void;
+  /** Creates one directory; throws EEXIST if it is there. */
+  mkdir(path: string): void;
+  rmdir(path: string): void;
+  /** The names of the sub-directories (child cgroups) of a cgroup directory. */
+  children(path: string): string[];
+}
+
+/** A config value that cannot be applied; `path` names the config field. */
+export class CgroupConfigError extends Error {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'CgroupConfigError';
+    this.path = path;
+  }
+}
+
+/** A cgroup file operation that failed on this host. */
+export class CgroupError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.name = 'CgroupError';
+    this.code = code;
+  }
+}
+
+export function errnoCode(e: unknown): string | undefined {
+  return e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+export const realCgroupFs: CgroupFs = {
+  exists: (path) => existsSync(path),
+  read: (path) => readFileSync(path, 'utf8'),
+  write(path, value) {
+    const fd = openSync(path, constants.O_WRONLY);
+    try {
+      writeSync(fd, value);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  mkdir: (path) => mkdirSync(path),
+  rmdir: (path) => rmdirSync(path),
+  children: (path) =>
+    readdirSync(path, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name),
+};

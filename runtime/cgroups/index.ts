@@ -1,0 +1,16 @@
+// The cgroups piece of the runtime, and what `features` reports about it.
+export { Cgroups, type CgroupDir, type CgroupsPlanOptions, type CgroupsState, type SignalFn } from './manager.js';
+export { CgroupConfigError, CgroupError, realCgroupFs, type CgroupFs } from './fs.js';
+export { detectHost, type HostCgroups } from './host.js';
+export { DEFAULT_PARENT, resolveCgroupsPath } from './path.js';
+export { blkioToIoWeight, sharesToWeight } from './v2.js';
+export { DEFAULT_DEVICE_RULES } from './v1.js';
+export type { LinuxResources } from './types.js';
+
+/** Controllers whose linux.resources fields this runtime applies (v1 names; v2 uses cpu, cpuset, memory, pids, io, hugetlb, rdma). */
+export const SUPPORTED_CONTROLLERS: readonly string[] = [
+  'cpu', 'cpuset', 'memory', 'pids', 'blkio', 'io', 'hugetlb', 'devices', 'net_cls', 'net_prio', 'rdma',
+];
+
+/** For `features`: linux.cgroup. */
+export const CGROUP_FEATURES = { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true } as const;

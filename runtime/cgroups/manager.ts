@@ -1,0 +1,290 @@
+// The container's cgroups: plan (no side effects), create, apply linux.resources,
+// join, list, kill, destroy; and a state record so a later runtime call (kill,
+// delete) finds exactly the same directories and knows which ones it created.
+//
+// Hybrid hosts: resources go to the v1 hierarchies, and the container also gets a
+// cgroup in the unified hierarchy (as runc does there), where `unified` keys are
+// written. Pure v1 hosts refuse `unified`. Only directories this container created
+// are removed (the spec: resources not created by the container MUST NOT be deleted);
+// sub-cgroups the container made inside its own cgroup are removed with it.
+import { posix } from 'node:path';
+import type { CgroupMode } from '../../linux/cgroupfs.js';
+import { CgroupConfigError, CgroupError, errnoCode, realCgroupFs, type CgroupFs } from './fs.js';
+import { detectHost, type HostCgroups } from './host.js';
+import { DEFAULT_PARENT, resolveCgroupsPath } from './path.js';
+import { BLIND_VIEW, type CgroupWrite, type PlanView } from './plan-types.js';
+import { killAllIn, listPids, removeTree } from './procs.js';
+import type { LinuxResources } from './types.js';
+import { planV1 } from './v1.js';
+import { planUnified, planV2 } from './v2.js';
+
+export interface CgroupDir {
+  /** The hierarchy's mount point. */
+  mount: string;
+  version: 1 | 2;
+  /** v1: the controllers of this hierarchy; v2: []. */
+  controllers: string[];
+  /** The container's cgroup directory in this hierarchy. */
+  dir: string;
+}
+
+export interface CgroupsState {
+  mode: CgroupMode;
+  /** The resolved cgroup path, the same under every mount point. */
+  path: string;
+  dirs: CgroupDir[];
+  /** Directories this container created, in creation order (parents first). */
+  created: string[];
+}
+
+export interface CgroupsPlanOptions {
+  id: string;
+  cgroupsPath?: string;
+  resources?: LinuxResources;
+  host?: HostCgroups;
+  fs?: CgroupFs;
+  /** Where relative and unset cgroupsPath values go; default /conform. */
+  parent?: string;
+  /** How to signal a process; default process.kill (tests record instead). */
+  kill?: SignalFn;
+}
+
+export type SignalFn = (pid: number, signal: number) => void;
+
+const defaultKill: SignalFn = (pid, signal) => {
+  process.kill(pid, signal);
+};
+
+const PAGE = 4096n;
+
+/** Whether a value read back is what was written, allowing for the kernel's page rounding of byte limits. */
+function kept(mode: 'exact' | 'bytes', wrote: string, got: string): boolean {
+  if (got === wrote) return true;
+  if (mode === 'exact' || !/^\d+$/.test(got)) return false;
+  const g = BigInt(got);
+  // "-1" reads back as the page-rounded maximum, 9223372036854771712.
+  if (wrote === '-1') return g >= 1n << 62n;
+  const w = BigInt(wrote);
+  return g <= w && g >= (w / PAGE) * PAGE;
+}
+
+/** v2 files present without enabling any controller. */
+const CORE_FILES = new Set(['cpu.pressure', 'cpu.stat', 'cpu.stat.local', 'io.pressure', 'memory.pressure', 'irq.pressure']);
+
+export class Cgroups {
+  private constructor(
+    private readonly state: CgroupsState,
+    private readonly resources: LinuxResources | undefined,
+    private readonly fs: CgroupFs,
+    private readonly kill: SignalFn,
+  ) {}
+
+  /** Resolves the paths and checks the resources against the host's mode; touches nothing. */
+  static plan(opts: CgroupsPlanOptions): Cgroups {
+    const host = opts.host ?? detectHost();
+    const path = resolveCgroupsPath(opts.id, opts.cgroupsPath, opts.parent ?? DEFAULT_PARENT);
+    const dirs: CgroupDir[] = [];
+    if (host.mode !== 'v2') {
+      const byMount = new Map<string, string[]>();
+      for (const [c, mount] of Object.entries(host.v1)) byMount.set(mount, [...(byMount.get(mount) ?? []), c]);
+      for (const [mount, controllers] of byMount) dirs.push({ mount, version: 1, controllers, dir: posix.join(mount, path) });
+    }
+    if (host.unified) dirs.push({ mount: host.unified, version: 2, controllers: [], dir: posix.join(host.unified, path) });
+
+    const r = opts.resources;
+    if (r) {
+      if (host.mode === 'v2') planV2(r, BLIND_VIEW);
+      else {
+        const writes = planV1(r, BLIND_VIEW);
+        planUnified(r.unified);
+        if (r.unified && Object.keys(r.unified).length > 0 && !host.unified) {
+          throw new CgroupConfigError('linux.resources.unified', 'needs cgroup v2, and this host has only v1 hierarchies');
+        }
+        // Controllers this v1 host does not have are found here, before anything is made.
+        for (const w of writes) {
+          if (!host.v1[w.controller]) throw new CgroupConfigError(w.field, `the ${w.controller} controller is not mounted on this host (cgroup ${host.mode})`);
+        }
+      }
+    }
+    return new Cgroups({ mode: host.mode, path, dirs, created: [] }, r, opts.fs ?? realCgroupFs, opts.kill ?? defaultKill);
+  }
+
+  /** A manager for cgroups an earlier call created (kill, delete); it has no resources to apply. */
+  static fromState(s: CgroupsState, opts: { fs?: CgroupFs; kill?: SignalFn } = {}): Cgroups {
+    return new Cgroups(structuredClone(s), undefined, opts.fs ?? realCgroupFs, opts.kill ?? defaultKill);
+  }
+
+  toJSON(): CgroupsState {
+    return structuredClone(this.state);
+  }
+
+  get path(): string {
+    return this.state.path;
+  }
+
+  /** The container's directory per hierarchy. */
+  get dirs(): readonly CgroupDir[] {
+    return this.state.dirs;
+  }
+
+  /** Creates the cgroup in every hierarchy (with missing parents), recording what it made. */
+  create(): void {
+    const parts = this.state.path.split('/').filter(Boolean);
+    for (const d of this.state.dirs) {
+      let cur = d.mount;
+      for (const part of parts) {
+        const parent = cur;
+        cur = posix.join(cur, part);
+        if (!this.fs.exists(cur)) {
+          try {
+            this.fs.mkdir(cur);
+            this.state.created.push(cur);
+          } catch (e) {
+            // Another container may make a shared parent at the same moment.
+            if (errnoCode(e) !== 'EEXIST') throw new CgroupError(`creating cgroup ${cur}: ${(e as Error).message}`, errnoCode(e));
+          }
+        }
+        // A v1 cpuset starts with no CPUs and no memory nodes, and no task can join it
+        // until it has some: inherit the parent's.
+        if (d.version === 1 && d.controllers.includes('cpuset')) {
+          for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+            const inherited = this.read(posix.join(parent, f)).trim();
+            if (inherited && this.read(posix.join(cur, f)).trim() === '') this.write(posix.join(cur, f), inherited, `cgroup ${cur}`);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Writes linux.resources. Every file is checked before the first value is written;
+   * on v2 that is after enabling the controllers, since their files appear only then.
+   */
+  apply(): void {
+    const r = this.resources;
+    if (!r) return;
+    const writes: Array<CgroupWrite & { target: string }> = [];
+    if (this.state.mode === 'v2') {
+      const d = this.v2Dir()!;
+      this.enableControllers(d, planV2(r, BLIND_VIEW));
+      writes.push(...this.checked(planV2(r, this.view(() => d.dir)), () => d.dir));
+    } else {
+      const dirOf = (controller: string): string | undefined => this.state.dirs.find((d) => d.controllers.includes(controller))?.dir;
+      writes.push(...this.checked(planV1(r, this.view(dirOf)), dirOf));
+      const unified = planUnified(r.unified);
+      if (unified.length > 0) {
+        const d = this.v2Dir();
+        if (!d) throw new CgroupConfigError('linux.resources.unified', 'needs cgroup v2, and this host has only v1 hierarchies');
+        this.enableControllers(d, unified);
+        writes.push(...this.checked(unified, () => d.dir));
+      }
+    }
+    for (const w of writes) {
+      const file = posix.join(w.target, w.file);
+      this.write(file, w.value, w.field);
+      if (w.verify && !kept(w.verify, w.value, this.read(file).trim())) {
+        throw new CgroupConfigError(w.field, `the kernel set ${w.file} to ${this.read(file).trim()} instead of ${w.value}`);
+      }
+    }
+  }
+
+  /** Where each write goes, refusing any whose controller or file this host lacks. */
+  private checked(writes: CgroupWrite[], dirOf: (controller: string) => string | undefined): Array<CgroupWrite & { target: string }> {
+    return writes.map((w) => {
+      const target = dirOf(w.controller);
+      if (!target) throw new CgroupConfigError(w.field, `the ${w.controller} controller is not mounted on this host (cgroup ${this.state.mode})`);
+      if (!this.fs.exists(posix.join(target, w.file))) {
+        throw new CgroupConfigError(w.field, `cannot be applied: this host's cgroup has no ${w.file} (${target})`);
+      }
+      return { ...w, target };
+    });
+  }
+
+  /** Moves `pid` into the container's cgroup in every hierarchy. */
+  join(pid: number): void {
+    for (const d of this.state.dirs) this.write(posix.join(d.dir, 'cgroup.procs'), String(pid), `cgroup ${d.dir}`);
+  }
+
+  /** Every process in the container's cgroups (and their sub-cgroups). */
+  pids(): number[] {
+    return listPids(this.fs, this.state.dirs.map((d) => d.dir));
+  }
+
+  /** Sends `signal` to every process in the cgroups, freezing them first where a freezer exists. */
+  killAll(signal: number): void {
+    killAllIn(this.fs, this.state.dirs, signal, this.kill);
+  }
+
+  /** Removes the directories this container created, leaf first. Call after the processes are gone. */
+  destroy(): void {
+    const created = new Set(this.state.created);
+    for (const d of this.state.dirs) if (created.has(d.dir)) removeTree(this.fs, d.dir);
+    for (const dir of [...this.state.created].reverse()) {
+      if (this.state.dirs.some((d) => d.dir === dir)) continue;
+      try {
+        this.fs.rmdir(dir);
+      } catch (e) {
+        // A parent shared with another container stays; a missing one is already gone.
+        const code = errnoCode(e);
+        if (code !== 'ENOENT' && code !== 'EBUSY' && code !== 'ENOTEMPTY') throw new CgroupError(`removing cgroup ${dir}: ${(e as Error).message}`, code);
+      }
+    }
+    this.state.created = [];
+  }
+
+  private v2Dir(): CgroupDir | undefined {
+    return this.state.dirs.find((d) => d.version === 2);
+  }
+
+  private view(dirOf: (controller: string) => string | undefined): PlanView {
+    return {
+      has: (c, f) => {
+        const dir = dirOf(c);
+        return dir !== undefined && this.fs.exists(posix.join(dir, f));
+      },
+      read: (c, f) => {
+        const dir = dirOf(c);
+        const p = dir && posix.join(dir, f);
+        return p && this.fs.exists(p) ? this.fs.read(p) : undefined;
+      },
+    };
+  }
+
+  /** The spec (Unified): the runtime MUST ensure the needed controllers are enabled, and fail when one is absent. */
+  private enableControllers(d: CgroupDir, writes: CgroupWrite[]): void {
+    const needed = new Map<string, string>();
+    for (const w of writes) if (w.controller !== 'cgroup' && !CORE_FILES.has(w.file) && !needed.has(w.controller)) needed.set(w.controller, w.field);
+    if (needed.size === 0) return;
+    const available = this.read(posix.join(d.mount, 'cgroup.controllers')).split(/\s+/).filter(Boolean);
+    for (const [c, field] of needed) {
+      if (!available.includes(c)) {
+        throw new CgroupConfigError(field, `the ${c} controller is not available in the cgroup v2 hierarchy at ${d.mount} (it has: ${available.join(' ') || 'none'})`);
+      }
+    }
+    const parts = this.state.path.split('/').filter(Boolean);
+    let cur = d.mount;
+    for (const part of parts) {
+      const enabled = this.read(posix.join(cur, 'cgroup.subtree_control')).split(/\s+/);
+      for (const c of needed.keys()) {
+        if (!enabled.includes(c)) this.write(posix.join(cur, 'cgroup.subtree_control'), `+${c}`, `enabling ${c} for ${this.state.path}`);
+      }
+      cur = posix.join(cur, part);
+    }
+  }
+
+  private read(file: string): string {
+    try {
+      return this.fs.read(file);
+    } catch (e) {
+      throw new CgroupError(`reading ${file}: ${(e as Error).message}`, errnoCode(e));
+    }
+  }
+
+  private write(file: string, value: string, what: string): void {
+    try {
+      this.fs.write(file, value);
+    } catch (e) {
+      throw new CgroupError(`${what}: writing ${JSON.stringify(value)} to ${file}: ${(e as Error).message}`, errnoCode(e));
+    }
+  }
+}

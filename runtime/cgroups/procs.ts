@@ -1,0 +1,122 @@
+// The processes in a set of cgroup directories: list, signal, and removing the
+// directories once they are empty.
+import { posix } from 'node:path';
+import { CgroupError, errnoCode, type CgroupFs } from './fs.js';
+
+/** How long to wait for exiting processes to leave a cgroup, or for a freeze to settle. */
+const SETTLE_MS = 2000;
+
+function sleep(ms: number): void {
+  // Synchronous on purpose: the init stage and delete run without the event loop.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** `dir` and every cgroup below it, parents before children. */
+function walk(fs: CgroupFs, dir: string): string[] {
+  if (!fs.exists(dir)) return [];
+  return [dir, ...fs.children(dir).flatMap((c) => walk(fs, posix.join(dir, c)))];
+}
+
+export function listPids(fs: CgroupFs, dirs: readonly string[]): number[] {
+  const pids = new Set<number>();
+  for (const dir of dirs) {
+    for (const d of walk(fs, dir)) {
+      const procs = posix.join(d, 'cgroup.procs');
+      if (!fs.exists(procs)) continue;
+      for (const line of fs.read(procs).split('\n')) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
+    }
+  }
+  return [...pids].sort((a, b) => a - b);
+}
+
+interface Freezer {
+  freeze(): void;
+  thaw(): void;
+}
+
+function until(check: () => boolean): boolean {
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
+    if (check()) return true;
+    if (Date.now() > deadline) return false;
+    sleep(10);
+  }
+}
+
+/** v2's cgroup.freeze or v1's freezer.state, whichever the container's cgroups have. */
+function freezerOf(fs: CgroupFs, dirs: ReadonlyArray<{ version: 1 | 2; controllers: string[]; dir: string }>): Freezer | undefined {
+  const v1 = dirs.find((d) => d.version === 1 && d.controllers.includes('freezer'));
+  if (v1 && fs.exists(posix.join(v1.dir, 'freezer.state'))) {
+    const state = posix.join(v1.dir, 'freezer.state');
+    return {
+      freeze() {
+        fs.write(state, 'FROZEN');
+        until(() => fs.read(state).trim() === 'FROZEN');
+      },
+      thaw: () => fs.write(state, 'THAWED'),
+    };
+  }
+  const v2 = dirs.find((d) => d.version === 2);
+  if (v2 && fs.exists(posix.join(v2.dir, 'cgroup.freeze'))) {
+    const file = posix.join(v2.dir, 'cgroup.freeze');
+    const events = posix.join(v2.dir, 'cgroup.events');
+    return {
+      freeze() {
+        fs.write(file, '1');
+        until(() => !fs.exists(events) || /^frozen 1$/m.test(fs.read(events)));
+      },
+      thaw: () => fs.write(file, '0'),
+    };
+  }
+  return undefined;
+}
+
+const SIGKILL = 9;
+
+/**
+ * Signals every process in the cgroups. Frozen first, so that nothing forks past the
+ * list; with SIGKILL on v2, cgroup.kill does it in the kernel.
+ */
+export function killAllIn(
+  fs: CgroupFs,
+  dirs: ReadonlyArray<{ version: 1 | 2; controllers: string[]; dir: string }>,
+  signal: number,
+  kill: (pid: number, signal: number) => void,
+): void {
+  const existing = dirs.filter((d) => fs.exists(d.dir));
+  const v2 = existing.find((d) => d.version === 2);
+  if (signal === SIGKILL && v2 && fs.exists(posix.join(v2.dir, 'cgroup.kill'))) fs.write(posix.join(v2.dir, 'cgroup.kill'), '1');
+  const freezer = freezerOf(fs, existing);
+  try {
+    freezer?.freeze();
+    for (const pid of listPids(fs, existing.map((d) => d.dir))) {
+      try {
+        kill(pid, signal);
+      } catch (e) {
+        if (errnoCode(e) !== 'ESRCH') throw new CgroupError(`sending signal ${signal} to ${pid}: ${(e as Error).message}`, errnoCode(e));
+      }
+    }
+  } finally {
+    freezer?.thaw();
+  }
+}
+
+/** Removes `dir` and the cgroups below it, deepest first, waiting for exiting processes. */
+export function removeTree(fs: CgroupFs, dir: string): void {
+  for (const d of walk(fs, dir).reverse()) {
+    let lastError: unknown;
+    const gone = until(() => {
+      try {
+        fs.rmdir(d);
+        return true;
+      } catch (e) {
+        lastError = e;
+        const code = errnoCode(e);
+        if (code === 'ENOENT') return true;
+        if (code !== 'EBUSY') throw new CgroupError(`removing cgroup ${d}: ${(e as Error).message}`, code);
+        return false;
+      }
+    });
+    if (!gone) throw new CgroupError(`removing cgroup ${d}: still busy after ${SETTLE_MS} ms (processes left: ${listPids(fs, [d]).join(' ') || 'none listed'}): ${(lastError as Error).message}`, 'EBUSY');
+  }
+}

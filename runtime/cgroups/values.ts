@@ -1,0 +1,65 @@
+// Checks and formats shared by the v1 and v2 planners. Every value that a file
+// cannot take is a CgroupConfigError naming the config field.
+import { CgroupConfigError } from './fs.js';
+import type { LinuxDeviceCgroup } from './types.js';
+
+export function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new CgroupConfigError(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** A byte limit where -1 means unlimited: v1 takes "-1", v2 wants "max". */
+export function limit(v: number, field: string, unlimited: '-1' | 'max'): string {
+  int(v, field, -1);
+  return v === -1 ? unlimited : String(v);
+}
+
+export function dev(major: number, minor: number, field: string): string {
+  return `${int(major, `${field}.major`, 0)}:${int(minor, `${field}.minor`, 0)}`;
+}
+
+/** hugetlb file names use the page size as the spec writes it (2MB, 1GB, 64KB). */
+export function pageSize(v: string, field: string): string {
+  if (typeof v !== 'string' || !/^[1-9][0-9]*[KMG]B$/.test(v)) {
+    throw new CgroupConfigError(field, `must look like 2MB, 1GB or 64KB, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** The v1 devices.allow/deny syntax: `c 1:3 rwm`, `a *:* rwm`; unset major/minor mean all. */
+export function deviceRule(d: LinuxDeviceCgroup, field: string): string {
+  const type = d.type ?? 'a';
+  if (!['a', 'b', 'c'].includes(type)) throw new CgroupConfigError(`${field}.type`, `must be a, b or c, got ${JSON.stringify(type)}`);
+  const num = (n: number | undefined, f: string): string => (n === undefined || n === -1 ? '*' : String(int(n, f, 0)));
+  const access = d.access ?? 'rwm';
+  if (!/^(?!.*(.).*\1)[rwm]{1,3}$/.test(access)) {
+    throw new CgroupConfigError(`${field}.access`, `must combine r, w and m, got ${JSON.stringify(access)}`);
+  }
+  return `${type} ${num(d.major, `${field}.major`)}:${num(d.minor, `${field}.minor`)} ${access}`;
+}
+
+export function cpuList(v: string, field: string): string {
+  if (typeof v !== 'string' || !/^\s*\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*\s*$/.test(v)) {
+    throw new CgroupConfigError(field, `must be a list like 0-3,7, got ${JSON.stringify(v)}`);
+  }
+  return v.replace(/\s+/g, '');
+}
+
+export function rdmaValue(name: string, r: { hcaHandles?: number; hcaObjects?: number }, field: string): string {
+  if (!/^[^\s/]+$/.test(name)) throw new CgroupConfigError(field, `device name ${JSON.stringify(name)} is not valid`);
+  const parts: string[] = [];
+  if (r.hcaHandles !== undefined) parts.push(`hca_handle=${int(r.hcaHandles, `${field}.hcaHandles`, 0, 0xffffffff)}`);
+  if (r.hcaObjects !== undefined) parts.push(`hca_object=${int(r.hcaObjects, `${field}.hcaObjects`, 0, 0xffffffff)}`);
+  if (parts.length === 0) throw new CgroupConfigError(field, 'must set hcaHandles, hcaObjects or both');
+  return `${name} ${parts.join(' ')}`;
+}
+
+/** Reads a v1 byte limit (the kernel prints "unlimited" as a huge page-rounded number). */
+export function parseBytes(text: string | undefined): bigint | undefined {
+  const t = text?.trim();
+  if (!t) return undefined;
+  if (t === 'max' || t === '-1') return 1n << 63n;
+  return /^\d+$/.test(t) ? BigInt(t) : undefined;
+}
