@@ -1,6 +1,7 @@
 // Leaving nothing behind: containers, processes, mounts and directories, on every path.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import type { Driver } from './driver.js';
 import { isAlive, startTime } from './hostfacts.js';
 import { parseMountinfo } from './probe/mountinfo.js';
@@ -64,5 +65,42 @@ export function removeTree(dir: string): string[] {
     }
   }
   if (mountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+  return notes;
+}
+
+/**
+ * After delete, a container's cgroups should be gone with their processes. Kills what
+ * a runtime left in them and removes the directories it left, never touching a cgroup
+ * that holds conform itself (a runtime without cgroups puts containers in ours).
+ */
+export async function cleanupCgroups(dirs: ReadonlySet<string>): Promise<string[]> {
+  const notes: string[] = [];
+  const ours = cgroupDirsOf('self');
+  const isOurs = (d: string) => ours.some((o) => o === d || o.startsWith(`${d}/`));
+  for (const dir of [...dirs].filter((d) => !isOurs(d) && existsSync(d)).sort((a, b) => b.length - a.length)) {
+    const procs = () => readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
+    let left: number[] = [];
+    try {
+      left = procs();
+    } catch {
+      continue;
+    }
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    if (left.length) notes.push(`cleanup: killed ${left.length} process(es) left in ${dir} after delete`);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && procs().length) await pause(20);
+    try {
+      rmdirSync(dir);
+      notes.push(`cleanup: removed cgroup ${dir}, left after delete`);
+    } catch {
+      /* busy, or has children that are not ours to judge */
+    }
+  }
   return notes;
 }

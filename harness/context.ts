@@ -10,6 +10,7 @@ import type { CallResult, Driver, StateResult } from './driver.js';
 import type { Env } from './env.js';
 import { parseProbe, type ProbeFacts } from './probe/parse.js';
 import type { Failure } from './result.js';
+import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
 import { pause } from './wait.js';
 
@@ -47,6 +48,8 @@ export class CaseContext {
   readonly notes: string[] = [];
   /** Container pids seen in any state, so cleanup can make sure they are gone. */
   readonly pids = new Map<number, string | undefined>();
+  /** The cgroup directories of the container processes seen, so cleanup can find what a runtime leaves. */
+  readonly cgroupDirs = new Set<string>();
   private seq = 0;
   private readonly children: ChildProcess[] = [];
 
@@ -201,7 +204,14 @@ export class CaseContext {
     if (!r.state) this.fail(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
     const st = r.state as ContainerState;
     if (typeof st.status !== 'string') this.fail(`state ${id}: no string "status" in ${show(st)}`);
-    if (typeof st.pid === 'number' && st.pid > 0 && !this.pids.has(st.pid)) this.pids.set(st.pid, startTime(st.pid));
+    if (typeof st.pid === 'number' && st.pid > 0 && !this.pids.has(st.pid)) {
+      this.pids.set(st.pid, startTime(st.pid));
+      try {
+        for (const d of cgroupDirsOf(st.pid)) this.cgroupDirs.add(d);
+      } catch {
+        /* gone already, or no cgroups: nothing to remember */
+      }
+    }
     return st;
   }
 

@@ -37,6 +37,11 @@ export interface CallOptions {
   cwd?: string;
   /** The umask the runtime is started with (the caller's umask, as config.md calls it). */
   umask?: number;
+  /**
+   * The oom_score_adj the runtime is started with (the caller's, which config.md says an
+   * unset `oomScoreAdj` MUST NOT change). Raising it needs no privilege; lowering it may.
+   */
+  oomScoreAdj?: number;
 }
 
 export class Driver {
@@ -63,8 +68,11 @@ export class Driver {
   async call(command: string, args: string[], opts: CallOptions = {}): Promise<CallResult> {
     const timeoutMs = opts.timeoutMs ?? this.rt.timeoutMs;
     let argv = this.argv(command, args);
-    // Node cannot set a child's umask: a shell sets it and execs the runtime.
-    if (opts.umask !== undefined) argv = ['/bin/sh', '-c', `umask ${opts.umask.toString(8).padStart(4, '0')} && exec "$@"`, 'sh', ...argv];
+    // Node cannot set a child's umask or oom_score_adj: a shell sets them and execs the runtime.
+    const setup: string[] = [];
+    if (opts.umask !== undefined) setup.push(`umask ${opts.umask.toString(8).padStart(4, '0')}`);
+    if (opts.oomScoreAdj !== undefined) setup.push(`echo ${Math.trunc(opts.oomScoreAdj)} > /proc/self/oom_score_adj`);
+    if (setup.length) argv = ['/bin/sh', '-c', `${setup.join(' && ')} && exec "$@"`, 'sh', ...argv];
     const r = await run(argv, { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd });
     const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;
     const result: CallResult = { ...r, ok, summary: `${command} ${describeExit(r, timeoutMs)}` };
@@ -85,13 +93,13 @@ export class Driver {
    * `create --bundle DIR ID`. The runtime's stdio, which the container inherits
    * (terminal: false), goes to `<id>.stdout` / `<id>.stderr` in the log directory.
    */
-  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number } = {}): Promise<CallResult> {
+  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number; oomScoreAdj?: number } = {}): Promise<CallResult> {
     this.created.add(id);
     const out = openSync(this.stdioPath(id, 'stdout'), 'a');
     const err = openSync(this.stdioPath(id, 'stderr'), 'a+');
     try {
       const stderrOffset = fstatSync(err).size;
-      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd, umask: opts.umask });
+      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd, umask: opts.umask, oomScoreAdj: opts.oomScoreAdj });
     } finally {
       closeSync(out);
       closeSync(err);

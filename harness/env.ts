@@ -6,7 +6,7 @@ import type { Features } from '../schemas/features.js';
 import { validateFeatures } from '../schemas/index.js';
 import { getPath } from './jsonpath.js';
 import { kernelHasNamespace, namespacesOf, type NamespaceKind } from './hostfacts.js';
-import { parseMountinfo } from './probe/mountinfo.js';
+import { cgroupMode, parseCgroupMounts } from '../linux/cgroupfs.js';
 import { run } from './spawn.js';
 import type { RuntimeCommand } from './driver.js';
 
@@ -37,10 +37,9 @@ export interface Env {
 }
 
 export function detectHost(): HostEnv {
-  const mounts = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
-  const v1 = mounts.filter((m) => m.fsType === 'cgroup');
-  const v2 = mounts.find((m) => m.fsType === 'cgroup2');
-  const v1Controllers = [...new Set(v1.flatMap((m) => m.superOptions.filter((o) => !['rw', 'ro'].includes(o) && !o.includes('=') && !o.startsWith('name=')) ))].sort();
+  const mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
+  const v2 = mounts.find((m) => m.version === 2);
+  const v1Controllers = mounts.flatMap((m) => (m.version === 1 ? m.controllers.filter((c) => !c.startsWith('name=')) : [])).sort();
   let v2Controllers: string[] = [];
   if (v2) {
     try {
@@ -49,7 +48,7 @@ export function detectHost(): HostEnv {
       /* unreadable: treat as none */
     }
   }
-  const mode: CgroupMode = v2 && v2.mountPoint === '/sys/fs/cgroup' ? 'v2' : v1.length && v2 ? 'hybrid' : v1.length ? 'v1' : v2 ? 'v2' : 'none';
+  const mode: CgroupMode = cgroupMode(mounts) ?? 'none';
   const rel = release();
   const [maj, min] = rel.split('.').map((n) => parseInt(n, 10));
   const status = readFileSync('/proc/self/status', 'utf8');

@@ -6,7 +6,7 @@ import type { Reporter } from '../reports/reporter.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { BundleBuilder, stringifyConfig } from './bundle.js';
 import { Abort, Skip, type Case } from './case.js';
-import { cleanupContainers, removeTree } from './cleanup.js';
+import { cleanupCgroups, cleanupContainers, removeTree } from './cleanup.js';
 import { CaseContext, type BuiltBundle } from './context.js';
 import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
@@ -120,6 +120,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     try {
       notes.push(...(await cleanupContainers(driver, ctx?.pids ?? new Map())));
       await ctx?.stopBackground();
+      notes.push(...(await cleanupCgroups(ctx?.cgroupDirs ?? new Set())));
     } catch (e) {
       notes.push(`cleanup failed: ${(e as Error).message}`);
     }

@@ -126,3 +126,17 @@ export function readCgroupValue(pid: number | 'self', controller: string, file: 
   const { dir } = locateCgroup(pid, controller, opts);
   return readFileSync(`${opts.root ?? ''}${dir}/${file}`, 'utf8').trim();
 }
+
+/** Every cgroup directory `pid` is in, one per mounted hierarchy (v1 controllers and the unified one). */
+export function cgroupDirsOf(pid: number | 'self', opts: CgroupLookupOptions = {}): string[] {
+  const prefix = opts.root ?? '';
+  const mounts = parseCgroupMounts(opts.mountinfo ?? readFileSync(`${prefix}/proc/self/mountinfo`, 'utf8'));
+  const dirs: string[] = [];
+  for (const e of parseProcCgroup(readFileSync(`${prefix}/proc/${pid}/cgroup`, 'utf8'))) {
+    const mount = e.hierarchyId === 0 ? mounts.find((m) => m.version === 2) : mounts.find((m) => m.version === 1 && e.controllers.length > 0 && e.controllers.every((c) => m.controllers.includes(c)));
+    if (!mount) continue;
+    const rel = posix.relative(mount.root, e.path);
+    if (!rel.startsWith('..')) dirs.push(posix.join(mount.mountPoint, rel));
+  }
+  return dirs;
+}
