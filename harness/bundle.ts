@@ -2,7 +2,7 @@
 // (the ground `runc spec` covers, but non-terminal and with our probe as the
 // process), plus the files a case puts in the rootfs or next to the bundle.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type {
   Capabilities,
   Config,
@@ -281,7 +281,8 @@ export class BundleBuilder {
 
   /** Writes config.json and the files; the rootfs itself is copied in by the caller first. */
   writeFiles(): void {
-    const rootfs = join(this.dir, this.config.root?.path ?? 'rootfs');
+    // resolve, not join: root.path may be absolute (config.md allows both).
+    const rootfs = resolve(this.dir, this.config.root?.path ?? 'rootfs');
     writeOps(rootfs, this.rootfsFiles);
     writeOps(this.filesDir, this.hostFiles);
     writeFileSync(join(this.dir, 'config.json'), stringifyConfig(this.config));

@@ -17,7 +17,13 @@ export async function cleanupContainers(driver: Driver, pids: Map<number, string
   const notes: string[] = [];
   for (const id of driver.created) {
     const st = await driver.state(id);
-    if (!st.ok || !st.state) continue; // never created, or already deleted
+    if (!st.ok || !st.state) {
+      // Never created, already deleted — or a runtime whose `state` does not work.
+      // Ask it to kill and delete anyway; for an id it does not know these just fail.
+      await driver.kill(id, 'SIGKILL');
+      await driver.delete(id, true);
+      continue;
+    }
     const pid = st.state.pid;
     if (typeof pid === 'number' && pid > 0 && !pids.has(pid)) pids.set(pid, startTime(pid));
     if (st.state.status !== 'stopped') {

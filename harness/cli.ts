@@ -1,6 +1,6 @@
 // conform's command line: plan, set up, run, report, and an exit code CI can gate on.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { accessSync, constants, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -101,6 +101,9 @@ async function runCommand(flags: RunFlags): Promise<number> {
 
   const workdir = flags.workdir ?? tmpdir();
   const runDir = mkdtempSync(join(workdir, 'conform-'));
+  // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)
+  // could not even reach its bundle's rootfs. Search only, no listing.
+  chmodSync(runDir, 0o711);
   const rt: RuntimeCommand = { path: runtimePath, args: flags.runtimeArg, timeoutMs: flags.timeout * 1000 };
   const env = { host: detectHost(), runtime: await detectRuntime(rt, join(runDir, '.features')) };
 

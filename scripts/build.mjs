@@ -25,7 +25,7 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: { conform: join(root, 'harness/cli.ts') },
+  entryPoints: { conform: join(root, 'harness/cli.ts'), 'bench-lib': join(root, 'bench/lib.ts') },
   outdir: dist,
   packages: 'external',
 });

@@ -1,13 +1,50 @@
 // config.md "Process" and "User": what the container's process is started with,
 // as the probe sees it from inside (/proc/$$) and, for stdio, from the host.
+import { readFileSync } from 'node:fs';
 import { defineCase } from '../harness/case.js';
 import { DEFAULT_PATH } from '../harness/bundle.js';
+import { callFailure, type CaseContext } from '../harness/context.js';
 import { fdsOf } from '../harness/hostfacts.js';
+import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
+import { attempt, expectRefused } from './helpers/refuse.js';
 
 const sorted = (xs: readonly string[] | undefined) => (xs ? [...xs].sort() : xs);
 
 /** The probe's own script, which busybox sh holds open while it runs. */
 const isProbeScript = (target: string) => target.endsWith('/conform/probe');
+
+const octal = (n: number | undefined) => (n === undefined ? n : n.toString(8).padStart(4, '0'));
+
+/**
+ * t.probe(), with create and start run under the given umask / oom_score_adj: the
+ * "calling process'" values config.md refers to. The spec does not say whether that is
+ * create's or start's caller, so both get the same.
+ */
+async function probeAsCaller(t: CaseContext, caller: { umask?: number; oomScoreAdj?: number }): Promise<ProbeFacts> {
+  const created = await t.rt.create(t.id, t.bundle.dir, [], caller);
+  if (!created.ok) t.fail(callFailure(`create ${t.id}`, created));
+  await t.state(); // registers the pid for cleanup
+  const started = await t.rt.call('start', [t.id], caller);
+  if (!started.ok) t.fail(callFailure(`start ${t.id}`, started));
+  const facts = parseProbe(await t.waitOutput('@@done'));
+  await t.waitStatus('stopped');
+  return facts;
+}
+
+/** The probe's umask: /proc/$$/status (Linux 4.7+), else the shell's own `umask` (its subshell inherits it). */
+function umaskOf(facts: ProbeFacts): number | undefined {
+  if (facts.status?.umask !== undefined) return facts.status.umask;
+  const r = facts.cmds.umask;
+  return r?.rc === 0 && /^[0-7]{1,4}$/.test(r.output.trim()) ? parseInt(r.output.trim(), 8) : undefined;
+}
+
+const NO_UMASK = 'neither /proc/PID/status (Linux before 4.7, or a kernel that does not report it) nor the shell shows the umask';
+const NO_NNP = '/proc/PID/status has no NoNewPrivs line (Linux before 4.10, or a kernel that does not report it)';
+
+/** no_new_privs of conform itself: when set, every process it starts has it too. */
+function harnessNoNewPrivs(): boolean {
+  return /^NoNewPrivs:\s*1$/m.test(readFileSync('/proc/self/status', 'utf8'));
+}
 
 export default [
   defineCase({
@@ -56,6 +93,8 @@ export default [
     title: 'the runtime adds no variable of its own (here: no HOME when process.env has none)',
     requirements: ['config:process.env'],
     exercises: ['process.env'],
+    disputed:
+      'config.md gives env the semantics of environ but never says a runtime may not add to it; runc and crun add HOME from the user\'s passwd entry when env has none (Docker relies on it)',
     bundle: (b) => b.probe({ only: ['environ'] }).env([DEFAULT_PATH, 'CONFORM=1']),
     async check(t) {
       const facts = await t.probe();
@@ -122,14 +161,155 @@ export default [
       title: `user.umask ${umask.toString(8).padStart(4, '0')} is the process's umask`,
       requirements: ['config:process.user.umask'],
       exercises: ['process.user.umask'],
-      bundle: (b) => b.probe({ only: ['status'] }).user({ uid: 0, gid: 0, umask }),
+      bundle: (b) => b.probe({ only: ['status'], cmds: { umask: 'umask' } }).user({ uid: 0, gid: 0, umask }),
       async check(t) {
-        const st = (await t.probe()).status;
-        if (st?.umask === undefined) return t.skip('this kernel does not report Umask in /proc/PID/status (before 4.7)');
-        t.equal(st!.umask!.toString(8).padStart(4, '0'), umask.toString(8).padStart(4, '0'), 'Umask');
+        const got = umaskOf(await t.probe());
+        if (got === undefined) return t.skip(NO_UMASK);
+        t.equal(octal(got), octal(umask), 'umask of the container process');
       },
     }),
   ),
+
+  defineCase({
+    id: 'process.cwd.missing',
+    title: 'a cwd that does not exist in the rootfs is either refused or created: the process never starts elsewhere',
+    requirements: ['config:process.cwd'],
+    bundle: (b) => b.probe({ only: ['cwd'] }).cwd('/conform-missing/sub dir'),
+    async check(t) {
+      // config.md only says cwd "is the working directory that will be set": a runtime may
+      // create it (runc, crun) or report that it cannot apply it; running in "/" is neither.
+      if ((await attempt(t, 'a cwd missing from the rootfs', { processProperty: true })).by) return;
+      const facts = parseProbe(await t.waitOutput('@@done'));
+      t.note('the runtime created the missing cwd');
+      t.equal(facts.cwd, '/conform-missing/sub dir', 'working directory of the container process');
+    },
+  }),
+
+  defineCase({
+    id: 'process.cwd.relative-error',
+    title: 'a relative cwd is refused (create, or start before the program runs)',
+    requirements: ['config:process.cwd.absolute', 'config:valid-values.invalid-error'],
+    exercises: ['op:create', 'op:start'],
+    invalid: true,
+    bundle: (b) => b.probe({ only: ['cwd'] }).cwd('tmp'),
+    async check(t) {
+      await expectRefused(t, 'a relative process.cwd', { processProperty: true });
+    },
+  }),
+
+  defineCase({
+    id: 'process.args.empty-error',
+    title: 'empty process.args are refused (create, or start)',
+    requirements: ['config:process.args.required', 'config:valid-values.invalid-error'],
+    exercises: ['op:create', 'op:start'],
+    invalid: true,
+    bundle: (b) => b.args(),
+    async check(t) {
+      await expectRefused(t, 'an empty process.args', { processProperty: true });
+    },
+  }),
+
+  defineCase({
+    id: 'process.user.gid-without-uid',
+    title: 'user.gid applies on its own: uid 0 with gid 4321',
+    requirements: ['config:process.user.gid', 'config:process.user.uid'],
+    exercises: ['process.user.gid'],
+    bundle: (b) => b.probe({ only: ['status'] }).user({ uid: 0, gid: 4321 }),
+    async check(t) {
+      const st = (await t.probe()).status;
+      t.equal(st?.uid, [0, 0, 0, 0], 'Uid: real, effective, saved, fs');
+      t.equal(st?.gid, [4321, 4321, 4321, 4321], 'Gid: real, effective, saved, fs');
+    },
+  }),
+
+  defineCase({
+    id: 'process.user.umask-0000',
+    title: 'user.umask 0 is applied (not taken for "unset"): the caller runs with 0027, the process with 0000',
+    requirements: ['config:process.user.umask'],
+    exercises: ['process.user.umask'],
+    bundle: (b) => b.probe({ only: ['status'], cmds: { umask: 'umask' } }).user({ uid: 0, gid: 0, umask: 0 }),
+    async check(t) {
+      const got = umaskOf(await probeAsCaller(t, { umask: 0o027 }));
+      if (got === undefined) return t.skip(NO_UMASK);
+      t.equal(octal(got), '0000', 'umask of the container process');
+    },
+  }),
+
+  defineCase({
+    id: 'process.user.umask-unset',
+    title: "without user.umask the caller's umask is kept (create and start run with 0047)",
+    requirements: ['config:process.user.umask.unset'],
+    bundle: (b) => b.probe({ only: ['status'], cmds: { umask: 'umask' } }).user({ uid: 0, gid: 0 }),
+    async check(t) {
+      // 0047 is nobody's default: a runtime that sets 0022 (or any fixed umask) differs.
+      const got = umaskOf(await probeAsCaller(t, { umask: 0o047 }));
+      if (got === undefined) return t.skip(NO_UMASK);
+      t.equal(octal(got), '0047', 'umask of the container process');
+    },
+  }),
+
+  defineCase({
+    id: 'process.oom-score-adj.set',
+    title: 'oomScoreAdj 617 is written to the process\'s oom_score_adj',
+    requirements: ['config:process.oom-score-adj.set'],
+    exercises: ['process.oomScoreAdj'],
+    bundle: (b) => b.probe({ only: ['oom'] }).oomScoreAdj(617),
+    async check(t) {
+      t.equal((await t.probe()).oomScoreAdj, 617, 'oom_score_adj of the container process');
+    },
+  }),
+
+  defineCase({
+    id: 'process.oom-score-adj.negative',
+    title: 'a negative oomScoreAdj (-617) is written to oom_score_adj',
+    requirements: ['config:process.oom-score-adj.set'],
+    exercises: ['process.oomScoreAdj'],
+    // Lowering oom_score_adj below the caller's minimum needs CAP_SYS_RESOURCE (proc(5)).
+    needs: ['cap:CAP_SYS_RESOURCE'],
+    bundle: (b) => b.probe({ only: ['oom'] }).oomScoreAdj(-617),
+    async check(t) {
+      t.equal((await t.probe()).oomScoreAdj, -617, 'oom_score_adj of the container process');
+    },
+  }),
+
+  defineCase({
+    id: 'process.oom-score-adj.unset',
+    title: "without oomScoreAdj the caller's oom_score_adj is left as it is (create and start run with 421)",
+    requirements: ['config:process.oom-score-adj.unset'],
+    bundle: (b) => b.probe({ only: ['oom'] }).unset('process.oomScoreAdj'),
+    async check(t) {
+      // Raising oom_score_adj needs no privilege, so the caller can be given 421: a runtime
+      // that writes any value of its own (0, say) is caught.
+      t.equal((await probeAsCaller(t, { oomScoreAdj: 421 })).oomScoreAdj, 421, 'oom_score_adj of the container process');
+    },
+  }),
+
+  defineCase({
+    id: 'process.no-new-privileges.true',
+    title: 'noNewPrivileges true sets no_new_privs (NoNewPrivs: 1)',
+    requirements: ['config:process.no-new-privileges'],
+    exercises: ['process.noNewPrivileges'],
+    bundle: (b) => b.probe({ only: ['status'] }).noNewPrivileges(true),
+    async check(t) {
+      if (harnessNoNewPrivs()) return t.skip('conform itself runs with no_new_privs, which every process it starts inherits');
+      const st = (await t.probe()).status;
+      if (st?.noNewPrivs === undefined) return t.skip(NO_NNP);
+      t.equal(st.noNewPrivs, true, 'NoNewPrivs');
+    },
+  }),
+
+  defineCase({
+    id: 'process.no-new-privileges.false',
+    title: 'noNewPrivileges false leaves no_new_privs unset (NoNewPrivs: 0)',
+    requirements: ['config:process.no-new-privileges'],
+    bundle: (b) => b.probe({ only: ['status'] }).noNewPrivileges(false),
+    async check(t) {
+      if (harnessNoNewPrivs()) return t.skip('conform itself runs with no_new_privs, which every process it starts inherits');
+      const st = (await t.probe()).status;
+      if (st?.noNewPrivs === undefined) return t.skip(NO_NNP);
+      t.equal(st.noNewPrivs, false, 'NoNewPrivs');
+    },
+  }),
 
   defineCase({
     id: 'process.stdio.caller',

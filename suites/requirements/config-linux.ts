@@ -219,6 +219,7 @@ export const requirements: Requirement[] = [
   r('config-linux:seccomp.listener.no-reuse', SEC, 'MUST NOT', 'A listener connection is never used twice.'),
   r('config-linux:seccomp.listener.close', SEC, 'MUST', 'The connection is closed once the seccomp state is sent.'),
   r('config-linux:seccomp.listener.send-error', SEC, 'MUST', 'Failing to send to `listenerPath` is an error.'),
+  r('config-linux:seccomp.listener.ignored-without-notify', SEC, 'MUST', 'Without any `SCMP_ACT_NOTIFY` action, `listenerPath` is ignored.'),
   r('config-linux:seccomp.listener.seccomp-fd', SEC, 'MUST', 'The seccomp notify fd is sent by SCM_RIGHTS and named `seccompFd` in `fds`.'),
   r('config-linux:seccomp.listener-metadata.sent', SEC, 'MUST', '`listenerMetadata` arrives as `metadata` in the process state.'),
   r('config-linux:seccomp.listener-metadata.needs-path', SEC, 'MUST NOT', '`listenerMetadata` is not set without `listenerPath`.'),
@@ -306,6 +307,7 @@ export const inferred: readonly string[] = [
   'config-linux:seccomp.default-errno-ret',
   'config-linux:seccomp.architectures',
   'config-linux:seccomp.flags',
+  'config-linux:seccomp.listener.ignored-without-notify', // "this value is ignored"
   'config-linux:seccomp.listener-metadata.sent',
   'config-linux:seccomp.syscalls.action',
   'config-linux:seccomp.syscalls.errno-ret',

@@ -78,6 +78,12 @@ describe('driver', () => {
     expect(r.stderr).toContain('refusing --global --root');
     expect(r.stderr).toContain('state c3');
   });
+
+  it('can start the runtime with a given umask and oom_score_adj', async () => {
+    const r = await driver('fail.sh').call('state', ['c4'], { umask: 0o027, oomScoreAdj: 123 });
+    expect(r.argv.slice(0, 3)).toEqual(['/bin/sh', '-c', 'umask 0027 && echo 123 > /proc/self/oom_score_adj && exec "$@"']);
+    expect(r.stderr).toContain('state c4');
+  });
 });
 
 describe('isAlive', () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { openOutput } from '../../reports/output.js';
 import { fanOut, writeAndFlush, type Reporter } from '../../reports/reporter.js';
 import { tapReporter } from '../../reports/tap.js';
@@ -79,8 +79,16 @@ describe('writeAndFlush', () => {
 });
 
 describe('openOutput', () => {
+  const made: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), 'conform-reports-'));
+    made.push(d);
+    return d;
+  };
+  afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
   test('creates the folder, and close resolves once the report is on disk', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'conform-reports-')), 'nested/deeper/run.tap');
+    const path = join(tmp(), 'nested/deeper/run.tap');
     const output = openOutput(path);
     const reporter = tapReporter(output.stream);
     reporter.start({ total: 1, runtime: RUNTIME });
@@ -91,7 +99,7 @@ describe('openOutput', () => {
   });
 
   test('a path that cannot be written rejects at close, with the path in the message', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'conform-reports-'));
+    const folder = tmp();
     const output = openOutput(folder); // a folder, not a file: EISDIR
     output.stream.write('x');
     await expect(output.close()).rejects.toThrow(`cannot write ${folder}`);

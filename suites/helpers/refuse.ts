@@ -1,0 +1,47 @@
+// "If the runtime cannot apply a property as specified … it MUST generate an error and
+// a new container MUST NOT be created" (runtime.md#runtimeCreate). Properties of
+// `process` other than args "MAY be applied by" create, so a runtime may also refuse
+// them at `start`, as long as the program never runs.
+import type { CaseContext } from '../../harness/context.js';
+
+const BANNER = '@@conform-probe 1';
+
+export interface Attempt {
+  /** Which operation refused the bundle; undefined when create and start both succeeded. */
+  by?: 'create' | 'start';
+}
+
+/**
+ * Creates (and for a `process` property, starts) the case's bundle. A refusal must be
+ * clean: an error exit, no container left after a refused create, no program run after
+ * a refused start; anything else is recorded as a failure. Acceptance is not judged here.
+ * `processProperty`: the setting is a `process` property, which a runtime may apply (and
+ * so refuse) at start.
+ */
+export async function attempt(t: CaseContext, what: string, opts: { processProperty?: boolean } = {}): Promise<Attempt> {
+  const created = await t.rt.create(t.id, t.bundle.dir);
+  if (!created.ok) {
+    t.expectError(created, `create with ${what}`);
+    // A hang or a crash is already a failure; after a clean error exit nothing may be left.
+    if (!created.timedOut && !created.signal) t.expectError(await t.rt.state(t.id), `state after create refused ${what} (no container may be left behind)`);
+    if (created.code) t.note(`create refused ${what}`);
+    return { by: 'create' };
+  }
+  await t.state(); // registers the pid for cleanup
+  if (!opts.processProperty) return {};
+  const started = await t.rt.start(t.id);
+  if (!started.ok) {
+    t.expectError(started, `start with ${what}`);
+    t.ok(!t.stdout().split('\n').includes(BANNER), `the program ran although start refused ${what}`);
+    t.note(`create accepted ${what}; start refused it`);
+    return { by: 'start' };
+  }
+  return {};
+}
+
+/** Expects the bundle to be refused: by create, or (for a `process` property) by start. */
+export async function expectRefused(t: CaseContext, what: string, opts: { processProperty?: boolean } = {}): Promise<Attempt> {
+  const a = await attempt(t, what, opts);
+  if (!a.by) t.ok(false, opts.processProperty ? `neither create nor start refused ${what}` : `create accepted ${what}`, { expected: 'an error', actual: 'success' });
+  return a;
+}
