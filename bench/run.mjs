@@ -55,7 +55,7 @@ try {
     const call = (...a) => {
       const t = process.hrtime.bigint();
       // create's stdio is the container's: a pipe would stay open as long as the container lives.
-      const r = spawnSync(rt, ['--root', state, ...a], { stdio: ['ignore', a[0] === 'create' ? 'ignore' : 'pipe', 'pipe'], timeout: 20000 });
+      const r = spawnSync(rt, ['--root', state, ...a], { stdio: a[0] === 'create' ? 'ignore' : ['ignore', 'pipe', 'pipe'], timeout: 20000 });
       if (r.status !== 0) throw new Error(`${rt} ${a.join(' ')}: ${r.stderr}`);
       return ms(t);
     };

@@ -1,4 +1,160 @@
-// (being written)
-import type { Case } from '../harness/case.js';
+// config.md "Annotations": what runtimes accept and carry into the state. The state
+// suite has the basic echo (state.annotations); these cases push on volume, odd keys
+// and values, the reserved org.opencontainers namespace and keys the spec forbids.
+import { defineCase } from '../harness/case.js';
+import type { CaseContext, ContainerState } from '../harness/context.js';
 
-export default [] as Case[];
+const hold = { only: ['meta'], hold: true };
+
+/** The created container's state, whose annotations must be what config.json had. */
+async function echoed(t: CaseContext): Promise<ContainerState> {
+  const st = await t.create();
+  if (st.annotations === undefined) t.skip('the runtime does not report annotations in its state (runtime.md makes the property optional)');
+  t.equal(st.annotations, t.bundle.config.annotations, 'annotations in the state of the created container');
+  return st;
+}
+
+/** And the container still runs as configured: the annotations changed nothing. */
+async function runs(t: CaseContext): Promise<void> {
+  await t.start();
+  await t.waitOutput('@@ready');
+  t.equal((await t.state()).status, 'running', 'status after start');
+}
+
+const MANY = 300;
+
+/** A value of `n` bytes of printable ASCII, so that nothing but length is unusual. */
+const long = (n: number) => 'conform-'.repeat(Math.ceil(n / 8)).slice(0, n);
+
+export default [
+  defineCase({
+    id: 'annotations.many',
+    title: `${MANY} annotations are all carried into the state, exactly`,
+    requirements: ['config:annotations.map', 'runtime:state.annotations', 'config:annotations.unknown-keys'],
+    exercises: ['annotations'],
+    bundle: (b) => {
+      b.probe(hold);
+      for (let i = 0; i < MANY; i++) b.annotation(`org.example.conform.many.key${String(i).padStart(3, '0')}`, `value ${i}`);
+    },
+    async check(t) {
+      await echoed(t);
+      await runs(t);
+    },
+  }),
+
+  defineCase({
+    id: 'annotations.values',
+    title: 'values are opaque strings: empty, multi-line, JSON text, quotes and backslashes, UTF-8, 64 KiB',
+    requirements: ['config:annotations.value-string', 'config:annotations.value-empty', 'runtime:state.annotations'],
+    exercises: ['annotations'],
+    bundle: (b) =>
+      b
+        .probe(hold)
+        .annotation('org.example.conform.empty', '')
+        .annotation('org.example.conform.lines', 'line one\nline two\n')
+        .annotation('org.example.conform.json', '{"nested": {"a": [1, 2, 3]}, "b": null}')
+        .annotation('org.example.conform.quotes', 'say "hi" \\ and \'bye\' \t tab')
+        .annotation('org.example.conform.utf8', 'ünïcödé ✓ 日本語 🚀')
+        .annotation('org.example.conform.large', long(64 * 1024)),
+    async check(t) {
+      await echoed(t);
+      await runs(t);
+    },
+  }),
+
+  defineCase({
+    id: 'annotations.keys',
+    title: 'keys outside reverse-domain notation (a SHOULD) are still accepted and carried: plain, upper-case, slashes, UTF-8, long',
+    requirements: ['config:annotations.key-reverse-domain', 'config:annotations.key-string', 'config:annotations.unknown-keys', 'runtime:state.annotations'],
+    exercises: ['annotations'],
+    bundle: (b) =>
+      b
+        .probe(hold)
+        .annotation('plainkey', 'v1')
+        .annotation('COM.EXAMPLE.UPPER', 'v2')
+        .annotation('example.com/slashed-key', 'v3')
+        .annotation('org.example.日本.key', 'v4')
+        .annotation(`org.example.conform.${long(1000)}`, 'v5')
+        .annotation(' ', 'a key that is one space'),
+    async check(t) {
+      await echoed(t);
+      await runs(t);
+    },
+  }),
+
+  defineCase({
+    id: 'annotations.oci-image-keys',
+    title: 'the org.opencontainers.image.* keys the spec defines are accepted and carried like any annotation',
+    requirements: ['config:annotations.reserved-namespace', 'config:annotations.image-os', 'config:annotations.image-created', 'config:annotations.unknown-keys', 'runtime:state.annotations'],
+    exercises: ['annotations'],
+    bundle: (b) =>
+      b
+        .probe(hold)
+        .annotation('org.opencontainers.image.os', 'linux')
+        .annotation('org.opencontainers.image.os.version', '6.1.0')
+        .annotation('org.opencontainers.image.architecture', 'amd64')
+        .annotation('org.opencontainers.image.author', 'conform <conform@example.com>')
+        .annotation('org.opencontainers.image.created', '2024-01-02T03:04:05Z')
+        .annotation('org.opencontainers.image.stopSignal', 'SIGTERM'),
+    async check(t) {
+      await echoed(t);
+      await runs(t);
+    },
+  }),
+
+  // Not exercisable: without `annotations` the outcome is the same, by design.
+  defineCase({
+    id: 'annotations.empty-map',
+    title: 'annotations {} is accepted; the state then has no annotations (absent or {})',
+    requirements: ['config:annotations.none', 'runtime:state.annotations-none'],
+    bundle: (b) => b.probe(hold).set('annotations', {}),
+    async check(t) {
+      const st = await t.create();
+      const a = st.annotations;
+      t.ok(a === undefined || (typeof a === 'object' && a !== null && !Array.isArray(a) && Object.keys(a).length === 0), 'state annotations are absent or {}', { actual: a });
+      await runs(t);
+    },
+  }),
+
+  defineCase({
+    id: 'annotations.invalid.empty-key',
+    title: 'an annotation with an empty key makes create fail',
+    requirements: ['config:annotations.key-non-empty', 'config:valid-values.invalid-error'],
+    disputed:
+      '"Keys MUST NOT be an empty string" binds config authors; a runtime must reject it only if "Valid values" (config.md) covers map keys, while the same section says runtimes MUST handle unknown annotation keys like unknown properties (ignore them); runc and crun accept it',
+    invalid: true,
+    bundle: (b) => b.probe(hold).annotation('', 'empty key').annotation('org.example.conform.ok', 'v'),
+    async check(t) {
+      const r = await t.rt.create(t.id, t.bundle.dir);
+      if (!r.ok) {
+        t.note('the runtime refused the empty key');
+        t.expectError(await t.rt.state(t.id), 'state after the refused create');
+        return;
+      }
+      const st = await t.state();
+      t.note(`the runtime accepted the empty key; state annotations: ${JSON.stringify(st.annotations)?.slice(0, 200)}`);
+      t.ok(false, 'create accepted an annotation whose key is ""');
+    },
+  }),
+
+  defineCase({
+    id: 'annotations.invalid.reserved-key',
+    title: 'a key in the reserved org.opencontainers namespace that the spec does not define makes create fail',
+    requirements: ['config:annotations.reserved-namespace', 'config:valid-values.invalid-error', 'config:annotations.unknown-keys'],
+    disputed:
+      'config.md says keys in org.opencontainers MUST be as the section describes (others are reserved), which makes such a config invalid, yet also that runtimes MUST handle unknown annotation keys like unknown properties (ignore them); runc and crun accept it',
+    invalid: true,
+    bundle: (b) => b.probe(hold).annotation('org.opencontainers.conform.undefined', 'v'),
+    async check(t) {
+      const r = await t.rt.create(t.id, t.bundle.dir);
+      if (!r.ok) {
+        t.note('the runtime refused the reserved key');
+        t.expectError(await t.rt.state(t.id), 'state after the refused create');
+        return;
+      }
+      await t.state();
+      t.note('the runtime accepted (ignored) the undefined org.opencontainers key');
+      t.ok(false, 'create accepted an undefined key of the reserved org.opencontainers namespace');
+    },
+  }),
+];

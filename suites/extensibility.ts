@@ -1,4 +1,271 @@
-// (being written)
-import type { Case } from '../harness/case.js';
+// config.md "Specification version", "Extensibility" and "Valid values": a version
+// the runtime does not support is an error; a property it does not know is ignored
+// (and only that property: its siblings still apply); an unknown value of a known
+// property is an error.
+import { defineCase } from '../harness/case.js';
+import type { BundleBuilder } from '../harness/bundle.js';
+import type { CaseContext } from '../harness/context.js';
+import type { Env } from '../harness/env.js';
+import { compareSemVer, parseSemVer, type SemVer } from '../schemas/semver.js';
+import { markerHook, markerSet } from './support/markers.js';
+import { ERRNO_A, TRY_FN, attemptsOf, outcome } from './support/seccomp.js';
 
-export default [] as Case[];
+/** Unknown properties of every JSON type, as a later spec version might add them. */
+const UNKNOWN = {
+  conformUnknownString: 'value',
+  conformUnknownNumber: 42,
+  conformUnknownNull: null,
+  conformUnknownList: [1, 'two', { three: 3 }],
+  conformUnknownObject: { nested: { deeper: [true, false] } },
+};
+
+/** Adds UNKNOWN to the object at `path` in the config (created by the case's other edits). */
+function unknownAt(b: BundleBuilder, path: string): void {
+  b.edit((c) => {
+    let cur: Record<string, unknown> = c as unknown as Record<string, unknown>;
+    for (const k of path.split('.').filter(Boolean)) cur = cur[k] as Record<string, unknown>;
+    Object.assign(cur, structuredClone(UNKNOWN));
+  });
+}
+
+function features(env: Env): { min?: SemVer; max?: SemVer } {
+  const f = env.runtime.features;
+  return { min: f ? parseSemVer(f.ociVersionMin) : undefined, max: f ? parseSemVer(f.ociVersionMax) : undefined };
+}
+
+/** A version below `min` (same major when possible), or undefined when there is none worth using. */
+function below(min: SemVer): string | undefined {
+  if (min.prerelease.length) return min.patch > 0 ? `${min.major}.${min.minor}.${min.patch - 1}` : min.minor > 0 ? `${min.major}.${min.minor - 1}.0` : min.major > 0 ? `${min.major - 1}.5.0` : undefined;
+  if (min.patch > 0) return `${min.major}.${min.minor}.${min.patch - 1}`;
+  if (min.minor > 0) return `${min.major}.${min.minor - 1}.0`;
+  return min.major > 0 ? `${min.major - 1}.5.0` : undefined;
+}
+
+/** create must fail for the case's bundle, and leave no container. */
+async function refused(t: CaseContext, what: string): Promise<void> {
+  t.expectError(await t.rt.create(t.id, t.bundle.dir), `create with ${what}`);
+  t.expectError(await t.rt.state(t.id), 'state of the container whose create failed');
+}
+
+function versionCase(o: { id: string; title: string; pick: (env: Env) => string | undefined; why: string }) {
+  return defineCase({
+    id: `extensibility.oci-version.${o.id}`,
+    title: o.title,
+    requirements: ['config:valid-values.invalid-error', 'runtime:create.apply-fail-no-container'],
+    exercises: ['ociVersion'],
+    bundle: (b, env) => {
+      const v = o.pick(env);
+      if (v) b.ociVersion(v);
+    },
+    async check(t) {
+      const v = o.pick(t.env);
+      if (!v) t.skip(o.why);
+      await refused(t, `ociVersion ${v}`);
+    },
+  });
+}
+
+/** Runs the probe to its end and returns its facts (the config must be accepted). */
+async function accepted(t: CaseContext) {
+  return t.probe();
+}
+
+export default [
+  versionCase({
+    id: 'other-major',
+    title: 'an ociVersion of a major version the runtime does not support (2.0.0, or past its ociVersionMax) makes create fail',
+    pick: (env) => `${Math.max(1, features(env).max?.major ?? 1) + 1}.0.0`,
+    why: '',
+  }),
+  versionCase({
+    id: 'above-max',
+    title: "an ociVersion above the runtime's ociVersionMax (next minor) makes create fail",
+    pick: (env) => {
+      const max = features(env).max;
+      return max ? `${max.major}.${max.minor + 1}.0` : undefined;
+    },
+    why: 'needs the runtime\'s `features` (ociVersionMax) to know which versions it does not support',
+  }),
+  versionCase({
+    id: 'below-min',
+    title: "an ociVersion below the runtime's ociVersionMin makes create fail",
+    pick: (env) => {
+      const min = features(env).min;
+      const v = min && below(min);
+      return v && min && compareSemVer(parseSemVer(v)!, min) < 0 ? v : undefined;
+    },
+    why: 'needs the runtime\'s `features` with an ociVersionMin above 0.0.0 to know which versions it does not support',
+  }),
+
+  defineCase({
+    id: 'extensibility.oci-version.not-semver',
+    title: 'an ociVersion that is not SemVer 2.0.0 ("1.0") makes create fail',
+    requirements: ['config:oci-version.semver', 'config:valid-values.invalid-error', 'runtime:create.apply-fail-no-container'],
+    exercises: ['ociVersion'],
+    invalid: true,
+    bundle: (b) => b.probe({ only: ['meta'] }).ociVersion('1.0'),
+    async check(t) {
+      await refused(t, 'ociVersion "1.0"');
+    },
+  }),
+
+  defineCase({
+    id: 'extensibility.unknown.top-level',
+    title: 'unknown top-level properties are ignored, and the known ones still apply (hostname)',
+    requirements: ['config:extensibility.unknown-ignored'],
+    exercises: ['hostname'],
+    bundle: (b) => {
+      b.probe({ only: ['uts'] }).hostname('conform-ext');
+      unknownAt(b, '');
+      b.set('com.example.conform', { future: 'section' });
+    },
+    async check(t) {
+      t.equal((await accepted(t)).hostname, 'conform-ext', 'hostname in the container');
+    },
+  }),
+
+  defineCase({
+    id: 'extensibility.unknown.process',
+    title: 'unknown properties in process, process.user, an rlimit and process.capabilities are ignored; cwd, uid and the rlimit apply',
+    requirements: ['config:extensibility.unknown-ignored'],
+    exercises: ['process.cwd', 'process.user.uid', 'process.rlimits'],
+    bundle: (b) => {
+      b.probe({ only: ['status', 'limits', 'cwd'] }).cwd('/tmp').user({ uid: 1000, gid: 1000 }).rlimit('RLIMIT_NOFILE', 512, 768);
+      for (const path of ['process', 'process.user', 'process.rlimits.0', 'process.capabilities']) unknownAt(b, path);
+    },
+    async check(t) {
+      const facts = await accepted(t);
+      t.equal(facts.cwd, '/tmp', 'working directory');
+      t.equal(facts.status?.uid[0], 1000, 'real uid');
+      t.equal(facts.limits?.RLIMIT_NOFILE, { soft: 512n, hard: 768n }, 'RLIMIT_NOFILE');
+    },
+  }),
+
+  defineCase({
+    id: 'extensibility.unknown.root',
+    title: 'an unknown property in root is ignored; root.readonly still applies',
+    requirements: ['config:extensibility.unknown-ignored'],
+    exercises: ['root.readonly'],
+    bundle: (b) => {
+      b.probe({ only: ['meta'], cmds: { try: `${TRY_FN}\nt_ write touch /conform-file` } }).readonlyRoot(true);
+      unknownAt(b, 'root');
+    },
+    async check(t) {
+      const got = attemptsOf(await accepted(t));
+      t.equal(outcome(got.get('write')), 'EROFS', 'creating a file in / (read-only root)');
+    },
+  }),
+
+  defineCase({
+    id: 'extensibility.unknown.mount',
+    title: 'an unknown property in a mount entry is ignored; the mount is still made',
+    requirements: ['config:extensibility.unknown-ignored'],
+    exercises: ['mounts[6]'],
+    bundle: (b) => {
+      b.probe({ only: ['mountinfo'] }).mount({ destination: '/conform-ext', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'size=1m'] });
+      unknownAt(b, 'mounts.6');
+    },
+    async check(t) {
+      const m = (await accepted(t)).mounts?.find((e) => e.mountPoint === '/conform-ext');
+      t.equal(m?.fsType, 'tmpfs', 'filesystem type at /conform-ext');
+    },
+  }),
+
+  defineCase({
+    id: 'extensibility.unknown.linux',
+    title: 'unknown linux properties (scalars and whole sub-objects) are ignored; linux.sysctl still applies',
+    requirements: ['config:extensibility.unknown-ignored'],
+    exercises: ['linux.sysctl'],
+    bundle: (b) => {
+      b.probe({ only: ['meta'], cmds: { msgmax: 'cat /proc/sys/kernel/msgmax' } }).sysctl('kernel.msgmax', '12345');
+      unknownAt(b, 'linux');
+      b.set('linux.conformFutureDevices', { gpu0: { vendor: 'conform', options: ['a', 'b'] } });
+    },
+    async check(t) {
+      t.equal((await accepted(t)).cmds.msgmax?.output.trim(), '12345', 'kernel.msgmax in the container');
+    },
+  }),
+
+  defineCase({
+    id: 'extensibility.unknown.namespace',
+    title: 'an unknown property in a namespace entry is ignored; the namespace is still created',
+    requirements: ['config:extensibility.unknown-ignored'],
+    exercises: ['linux.namespaces[3]'],
+    bundle: (b) => {
+      b.probe({ only: ['ns'] });
+      // The default namespaces are pid, network, ipc, uts, mount: uts is at index 3.
+      if (b.config.linux?.namespaces?.[3]?.type !== 'uts') throw new Error('extensibility.unknown.namespace expects uts at linux.namespaces[3]');
+      unknownAt(b, 'linux.namespaces.3');
+    },
+    async check(t) {
+      const ns = (await accepted(t)).ns?.uts;
+      t.ok(ns !== undefined && ns !== t.env.host.hostNs.uts, 'the container is in a uts namespace of its own', { expected: `not ${t.env.host.hostNs.uts}`, actual: ns });
+    },
+  }),
+
+  defineCase({
+    id: 'extensibility.unknown.hooks',
+    title: 'an unknown hook kind is ignored (not run), and an unknown property in a known hook entry does not stop it from running',
+    requirements: ['config:extensibility.unknown-ignored', 'config:hooks.create-runtime.when'],
+    exercises: ['hooks.createRuntime'],
+    bundle: (b) => {
+      b.probe({ only: ['meta'] });
+      b.hook('createRuntime', markerHook(b, 'createRuntime'));
+      b.edit((c) => {
+        const hooks = c.hooks as Record<string, unknown>;
+        hooks.conformUnknownHook = [markerHook(b, 'conformUnknownHook')];
+      });
+      unknownAt(b, 'hooks');
+      unknownAt(b, 'hooks.createRuntime.0');
+    },
+    async check(t) {
+      await accepted(t);
+      t.ok(markerSet(t.bundle.dir, 'createRuntime'), 'the createRuntime hook ran');
+      t.ok(!markerSet(t.bundle.dir, 'conformUnknownHook'), 'the hook under an unknown hook kind did not run');
+    },
+  }),
+
+  defineCase({
+    id: 'extensibility.unknown.seccomp',
+    title: 'unknown properties in seccomp, a syscall rule and an argument condition are ignored; the rule still applies',
+    requirements: ['config:extensibility.unknown-ignored', 'config-linux:seccomp.syscalls.args'],
+    exercises: ['linux.seccomp.syscalls[0]'],
+    needs: ['feature:linux.seccomp.enabled', 'feature:linux.seccomp.actions=SCMP_ACT_ERRNO'],
+    bundle: (b) => {
+      b.probe({ only: ['meta'], cmds: { try: `${TRY_FN}\nt_ nice7 renice 7 -p 0\nt_ nice8 renice 8 -p 0` } }).seccomp({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        syscalls: [{ names: ['setpriority'], action: 'SCMP_ACT_ERRNO', errnoRet: ERRNO_A.code, args: [{ index: 2, value: 7, op: 'SCMP_CMP_EQ' }] }],
+      });
+      for (const path of ['linux.seccomp', 'linux.seccomp.syscalls.0', 'linux.seccomp.syscalls.0.args.0']) unknownAt(b, path);
+    },
+    async check(t) {
+      const got = attemptsOf(await accepted(t));
+      t.equal(outcome(got.get('nice7')), ERRNO_A.name, 'renice 7 (the rule matches priority 7)');
+      t.equal(outcome(got.get('nice8')), 'ok', 'renice 8 (the rule does not match)');
+    },
+  }),
+
+  ...(
+    [
+      // (An unknown namespace type is namespaces.unknown-type's.)
+      ['rootfs-propagation', 'an unknown rootfsPropagation', ['linux.rootfsPropagation'], (b: BundleBuilder) => b.rootfsPropagation('conform-unknown' as 'private')],
+      ['device-type', 'a device of unknown type "x"', ['linux.devices'], (b: BundleBuilder) => b.set('linux.devices', [{ path: '/dev/conform-x', type: 'x', major: 1, minor: 3 }])],
+      ['device-access', 'a device cgroup rule with unknown access "rwz"', ['linux.resources.devices'], (b: BundleBuilder) => b.set('linux.resources.devices', [{ allow: true, type: 'c', major: 1, minor: 3, access: 'rwz' }])],
+    ] as const
+  ).map(([id, what, exercises, edit]) =>
+    defineCase({
+      id: `extensibility.invalid.${id}`,
+      title: `${what} (a value the spec does not define) makes create fail`,
+      requirements: ['config:valid-values.invalid-error', 'runtime:create.apply-fail-no-container'],
+      exercises: [...exercises],
+      invalid: true,
+      bundle: (b) => {
+        b.probe({ only: ['meta'] });
+        edit(b);
+      },
+      async check(t) {
+        await refused(t, what);
+      },
+    }),
+  ),
+];

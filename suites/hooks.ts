@@ -1,4 +1,7 @@
-// (being written)
-import type { Case } from '../harness/case.js';
+// config.md "POSIX-platform Hooks" and runtime.md "Lifecycle": the six kinds of hook,
+// when and where each runs, what it is given, and what its failure does.
+import failures from './hooks/failures.js';
+import fields from './hooks/fields.js';
+import when from './hooks/when.js';
 
-export default [] as Case[];
+export default [...when, ...fields, ...failures];

@@ -1,4 +1,442 @@
-// (being written)
-import type { Case } from '../harness/case.js';
+// config.md "Root", config-linux.md "Rootfs Mount Propagation", "Default Filesystems"
+// and "Default Devices", runtime-linux.md "Dev symbolic links": the container's root
+// filesystem and what the runtime must put in it whatever the config says.
+import { createServer, type Socket } from 'node:net';
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BundleBuilder } from '../harness/bundle.js';
+import { DEFAULT_CAPS } from '../harness/bundle.js';
+import { defineCase } from '../harness/case.js';
+import type { CaseContext } from '../harness/context.js';
+import { mountAt, parseMountinfo } from '../harness/probe/mountinfo.js';
+import { pause } from '../harness/wait.js';
+import { errnosIn } from '../linux/errno.js';
+import { hostMounts, hostPeerGroups, HostMounts, mountinfoOf, running } from './support/host.js';
 
-export default [] as Case[];
+const WITH_SYS_ADMIN = [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'];
+/** For cases that mount inside the container. */
+const sysAdmin = (b: BundleBuilder) => b.capabilities({ bounding: WITH_SYS_ADMIN, effective: WITH_SYS_ADMIN, permitted: WITH_SYS_ADMIN });
+
+const out = (facts: { cmds: Record<string, { output: string; rc: number }> }, name: string) => facts.cmds[name] ?? { output: '(the probe did not run it)', rc: -1 };
+
+/** A write that must fail with EROFS. */
+function expectRofs(t: CaseContext, r: { output: string; rc: number }, what: string): void {
+  t.ok(r.rc !== 0, `${what} fails`, { expected: 'a non-zero exit', actual: `rc ${r.rc}: ${r.output}` });
+  t.ok(errnosIn(r.output).includes('EROFS'), `${what} fails with EROFS`, { expected: 'EROFS (Read-only file system)', actual: r.output });
+}
+
+const WRITES = { create: 'touch /conform-new-file', append: 'echo more >> /etc/passwd', mkdir: 'mkdir /conform-new-dir' };
+
+function writableCase(id: string, title: string, requirement: string, edit: (b: BundleBuilder) => void) {
+  return defineCase({
+    id: `rootfs.readonly.${id}`,
+    title,
+    requirements: [requirement],
+    // No `exercises`: writable is also what a runtime that ignores root.readonly gives.
+    // A runtime that makes every root read-only fails here.
+    bundle: (b) => {
+      b.probe({ only: ['meta'], cmds: { ...WRITES, readback: 'cat /conform-new-file && echo present' } });
+      edit(b);
+    },
+    async check(t) {
+      const facts = await t.probe();
+      for (const name of Object.keys(WRITES)) t.equal(out(facts, name).rc, 0, `${name} in the root filesystem (${out(facts, name).output || 'no output'})`);
+    },
+  });
+}
+
+/** Root path cases: the container sees the marker only the chosen directory has. */
+function rootPathCase(id: string, title: string, path: (b: BundleBuilder) => string) {
+  return defineCase({
+    id: `rootfs.path.${id}`,
+    title,
+    requirements: ['config:root.path.relative', 'config:root.path.exists'],
+    exercises: ['root.path'],
+    bundle: (b) => {
+      const p = path(b);
+      b.set('root.path', p);
+      b.file('/conform/marker', `${p}\n`);
+      b.probe({ only: ['meta'], cmds: { marker: 'cat /conform/marker' } });
+    },
+    async check(t) {
+      const facts = await t.probe();
+      t.equal(out(facts, 'marker').output, t.bundle.config.root?.path, 'the marker file of the root.path directory, read inside');
+    },
+  });
+}
+
+// --- propagation ---------------------------------------------------------------
+
+const HOST_SIDE = '/mnt/conform-from-host';
+const INNER = '/mnt/conform-from-inside';
+
+/**
+ * The bundle's rootfs is made a shared mount on the host; the container mounts at
+ * INNER, then the host mounts at HOST_SIDE. Returns where each mount was seen.
+ */
+async function propagationRun(t: CaseContext): Promise<{ inside: boolean; leaked: boolean; rootOptional: string[] }> {
+  const rootfs = join(t.bundle.dir, 'rootfs');
+  const host = new HostMounts();
+  try {
+    host.sharedBind(rootfs);
+    const { facts, pid } = await running(t);
+    t.equal(out(facts, 'inner').rc, 0, `a tmpfs mount at ${INNER} inside the container (${out(facts, 'inner').output})`);
+    host.mount(['-t', 'tmpfs', 'conform-host'], join(rootfs, HOST_SIDE));
+    const mounts = mountinfoOf(pid);
+    const root = mountAt(mounts, '/');
+    return {
+      inside: mountAt(mounts, HOST_SIDE) !== undefined,
+      leaked: mountAt(hostMounts(), join(rootfs, INNER)) !== undefined,
+      rootOptional: root?.optional ?? [],
+    };
+  } finally {
+    host.take();
+  }
+}
+
+const propagationBundle = (value: 'slave' | 'private') => (b: BundleBuilder) => {
+  sysAdmin(b).rootfsPropagation(value);
+  b.mkdir(HOST_SIDE).mkdir(INNER);
+  b.probe({ hold: true, only: ['meta'], cmds: { inner: `mount -t tmpfs conform-inner ${INNER}` } });
+};
+
+// --- default devices ---------------------------------------------------------------
+
+interface DefaultDevice {
+  name: string;
+  major: number;
+  minor: number;
+  cmds: Record<string, string>;
+  check: (t: CaseContext, cmd: (n: string) => { output: string; rc: number }) => void;
+}
+
+const zeros = (n: number) => Array<string>(n).fill('00').join(' ');
+const hexWords = (s: string) => s.split(/\s+/).filter(Boolean).join(' ');
+
+const DEFAULT_DEVICES: DefaultDevice[] = [
+  {
+    name: 'null',
+    major: 1,
+    minor: 3,
+    cmds: { use: 'echo conform > /dev/null && wc -c < /dev/null' },
+    check: (t, cmd) => t.equal([cmd('use').rc, cmd('use').output.trim()], [0, '0'], 'a write to /dev/null succeeds and a read gives 0 bytes (rc, bytes)'),
+  },
+  {
+    name: 'zero',
+    major: 1,
+    minor: 5,
+    cmds: { read: 'head -c 8 /dev/zero | od -An -tx1', write: 'echo x > /dev/zero' },
+    check: (t, cmd) => {
+      t.equal(hexWords(cmd('read').output), zeros(8), 'the first 8 bytes read from /dev/zero');
+      t.equal(cmd('write').rc, 0, `a write to /dev/zero succeeds (${cmd('write').output})`);
+    },
+  },
+  {
+    name: 'full',
+    major: 1,
+    minor: 7,
+    cmds: { write: 'echo x > /dev/full', read: 'head -c 4 /dev/full | od -An -tx1' },
+    check: (t, cmd) => {
+      t.ok(cmd('write').rc !== 0 && errnosIn(cmd('write').output).includes('ENOSPC'), 'a write to /dev/full fails with ENOSPC', { expected: 'ENOSPC (No space left on device)', actual: `rc ${cmd('write').rc}: ${cmd('write').output}` });
+      t.equal(hexWords(cmd('read').output), zeros(4), 'the first 4 bytes read from /dev/full');
+    },
+  },
+  ...(['random', 'urandom'] as const).map((name) => ({
+    name,
+    major: 1,
+    minor: name === 'random' ? 8 : 9,
+    cmds: { a: `head -c 16 /dev/${name} | od -An -tx1`, b: `head -c 16 /dev/${name} | od -An -tx1` },
+    check: (t: CaseContext, cmd: (n: string) => { output: string; rc: number }) => {
+      const a = hexWords(cmd('a').output);
+      t.equal(a.split(' ').filter((w) => /^[0-9a-f]{2}$/.test(w)).length, 16, `bytes in a 16-byte read from /dev/${name} (${a})`);
+      t.ok(a !== hexWords(cmd('b').output), `two reads of /dev/${name} differ`, { actual: [a, hexWords(cmd('b').output)] });
+    },
+  })),
+  {
+    name: 'tty',
+    major: 5,
+    minor: 0,
+    // Field 7 of /proc/PID/stat is the controlling terminal (0: none).
+    cmds: { ctty: "cut -d' ' -f7 /proc/$$/stat", open: 'echo x > /dev/tty' },
+    check: (t, cmd) => {
+      if (cmd('ctty').output.trim() !== '0') {
+        t.note(`the process has a controlling terminal (tty_nr ${cmd('ctty').output.trim()}): /dev/tty's ENXIO check does not apply`);
+        return;
+      }
+      // Without a controlling terminal the real /dev/tty refuses to open; a plain file would not.
+      t.ok(errnosIn(cmd('open').output).includes('ENXIO'), '/dev/tty, without a controlling terminal, fails to open with ENXIO', { expected: 'ENXIO (No such device or address)', actual: `rc ${cmd('open').rc}: ${cmd('open').output}` });
+    },
+  },
+];
+
+function defaultDeviceCase(d: DefaultDevice) {
+  const path = `/dev/${d.name}`;
+  return defineCase({
+    id: `rootfs.default-devices.${d.name}`,
+    title: `${path} is supplied: a character device ${d.major}:${d.minor} that behaves as one`,
+    requirements: [`config-linux:default-devices.${d.name}`],
+    bundle: (b) => b.probe({ only: ['meta', 'dev'], cmds: d.cmds }),
+    async check(t) {
+      const facts = await t.probe();
+      const e = facts.dev?.get(path);
+      if (!t.ok(e !== undefined, `${path} exists`)) return;
+      t.equal([e!.type, e!.major, e!.minor], ['c', d.major, d.minor], `${path}: type, major, minor`);
+      d.check(t, (n) => out(facts, n));
+    },
+  });
+}
+
+// --- dev symlinks ---------------------------------------------------------------------
+
+const DEV_LINKS = [
+  { name: 'fd', target: '/proc/self/fd' },
+  { name: 'stdin', target: '/proc/self/fd/0' },
+  { name: 'stdout', target: '/proc/self/fd/1' },
+  { name: 'stderr', target: '/proc/self/fd/2' },
+] as const;
+
+/** Uses of the links (>> not >: the stdout file must not be truncated). */
+const USE_LINK: Record<string, string> = { fd: 'ls /dev/fd/', stdout: 'echo via-dev-stdout >> /dev/stdout', stderr: 'echo via-dev-stderr >> /dev/stderr' };
+
+/** Waits until a host pid runs `comm` (it has exec'ed the user's program). */
+async function waitComm(t: CaseContext, pid: number, comm: string): Promise<void> {
+  const deadline = Date.now() + t.rt.rt.timeoutMs;
+  for (;;) {
+    let now = '';
+    try {
+      now = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      t.fail(`the container process ${pid} is gone before it ran ${comm}`);
+    }
+    if (now === comm) return;
+    if (Date.now() > deadline) t.fail(`the container process ${pid} did not exec ${comm} in time (still ${now})`);
+    await pause(10);
+  }
+}
+
+export default [
+  defineCase({
+    id: 'rootfs.readonly.true',
+    title: 'root.readonly true: creating, appending to and making files in / fail with EROFS',
+    requirements: ['config:root.readonly'],
+    exercises: ['root.readonly'],
+    bundle: (b) => b.readonlyRoot(true).probe({ only: ['mountinfo'], cmds: WRITES }),
+    async check(t) {
+      const facts = await t.probe();
+      for (const [name, code] of Object.entries(WRITES)) expectRofs(t, out(facts, name), `${name} (${code})`);
+      const root = mountAt(facts.mounts ?? [], '/');
+      t.ok(root?.options.includes('ro') ?? false, 'the root mount is "ro" in mountinfo', { actual: root?.options });
+    },
+  }),
+  writableCase('false', 'root.readonly false: files can be created, appended to and made in /', 'config:root.readonly', (b) => b.readonlyRoot(false)),
+  writableCase('default', 'root.readonly absent: the root filesystem is writable (the default is false)', 'config:root.readonly.default', (b) => b.unset('root.readonly')),
+
+  rootPathCase('relative', 'a relative root.path (alt-root) is taken relative to the bundle, not the caller', () => 'alt-root'),
+  rootPathCase('absolute', 'an absolute root.path outside the bundle is used as it is', (b) => b.hostPath('abs-root')),
+
+  defineCase({
+    id: 'rootfs.propagation.slave',
+    title: 'rootfsPropagation slave: a host mount under the (shared) rootfs appears inside; a mount inside does not reach the host',
+    requirements: ['config-linux:rootfs-propagation.slave'],
+    // No `exercises`: runc's default, when rootfsPropagation is absent, is rslave, which
+    // this check cannot tell from slave. A runtime that makes the rootfs private fails here.
+    bundle: propagationBundle('slave'),
+    async check(t) {
+      const r = await propagationRun(t);
+      t.ok(r.inside, `the host's mount at rootfs${HOST_SIDE} is visible inside the container`);
+      t.ok(!r.leaked, `the container's mount at ${INNER} stays out of the host`);
+      t.ok(r.rootOptional.some((o) => o.startsWith('master:')), "the container's root mount is a slave (master:N in mountinfo)", { actual: r.rootOptional });
+    },
+  }),
+
+  defineCase({
+    id: 'rootfs.propagation.private',
+    title: 'rootfsPropagation private: no mount event crosses between a (shared) host rootfs and the container',
+    requirements: ['config-linux:rootfs-propagation.private'],
+    exercises: ['linux.rootfsPropagation'],
+    bundle: propagationBundle('private'),
+    async check(t) {
+      const r = await propagationRun(t);
+      t.ok(!r.inside, `the host's mount at rootfs${HOST_SIDE} stays out of the container`);
+      t.ok(!r.leaked, `the container's mount at ${INNER} stays out of the host`);
+      t.ok(!r.rootOptional.some((o) => o.startsWith('shared:') || o.startsWith('master:')), "the container's root mount is in no peer group and has no master", { actual: r.rootOptional });
+    },
+  }),
+
+  defineCase({
+    id: 'rootfs.propagation.shared',
+    title: 'rootfsPropagation shared: the root is in a new peer group, and a bind of part of it propagates back',
+    requirements: ['config-linux:rootfs-propagation.shared'],
+    exercises: ['linux.rootfsPropagation'],
+    bundle: (b) => {
+      sysAdmin(b).rootfsPropagation('shared');
+      b.mkdir('/mnt/conform-a/sub').mkdir('/mnt/conform-b');
+      b.probe({
+        only: ['mountinfo'],
+        cmds: {
+          // A bind of a shared mount joins its peer group: a mount under the bind shows under the original too.
+          peer: 'mount --bind /mnt/conform-a /mnt/conform-b && mount -t tmpfs conform-peer /mnt/conform-b/sub && grep -c " /mnt/conform-a/sub " /proc/self/mountinfo',
+        },
+      });
+    },
+    async check(t) {
+      const facts = await t.probe();
+      const root = mountAt(facts.mounts ?? [], '/');
+      const group = root?.optional.find((o) => o.startsWith('shared:'))?.slice('shared:'.length);
+      if (t.ok(group !== undefined, "the container's root mount is in a peer group (shared:N in mountinfo)", { actual: root?.optional })) {
+        t.ok(!hostPeerGroups().has(group!), `the peer group ${group} is new (no mount of the runtime's namespace is in it)`);
+      }
+      t.equal(out(facts, 'peer').output.trim(), '1', 'mounts at /mnt/conform-a/sub after mounting under a bind of /mnt/conform-a');
+    },
+  }),
+
+  defineCase({
+    id: 'rootfs.propagation.unbindable',
+    title: 'rootfsPropagation unbindable: the root cannot be bind-mounted inside the container',
+    requirements: ['config-linux:rootfs-propagation.unbindable'],
+    exercises: ['linux.rootfsPropagation'],
+    bundle: (b) => {
+      sysAdmin(b).rootfsPropagation('unbindable');
+      b.mkdir('/mnt/conform-bind');
+      b.probe({ only: ['mountinfo'], cmds: { bind: 'mount --bind / /mnt/conform-bind', sub: 'mount --bind /etc /mnt/conform-bind' } });
+    },
+    async check(t) {
+      const facts = await t.probe();
+      const root = mountAt(facts.mounts ?? [], '/');
+      t.ok(root?.optional.includes('unbindable') ?? false, "the container's root mount is unbindable in mountinfo", { actual: root?.optional });
+      t.ok(!root?.optional.some((o) => o.startsWith('shared:') || o.startsWith('master:')), 'and private (no peer group, no master)', { actual: root?.optional });
+      for (const name of ['bind', 'sub']) {
+        t.ok(out(facts, name).rc !== 0 && errnosIn(out(facts, name).output).includes('EINVAL'), `a bind mount of ${name === 'bind' ? '/' : 'a directory of /'} fails with EINVAL`, { expected: 'EINVAL', actual: `rc ${out(facts, name).rc}: ${out(facts, name).output}` });
+      }
+    },
+  }),
+
+  ...([
+    ['proc', '/proc', 'proc', 0],
+    ['sys', '/sys', 'sysfs', 5],
+    ['dev-pts', '/dev/pts', 'devpts', 2],
+    ['dev-shm', '/dev/shm', 'tmpfs', 3],
+  ] as const).map(([name, path, fsType, index]) =>
+    defineCase({
+      id: `rootfs.default-fs.${name}`,
+      title: `${path} is a ${fsType} mount${name === 'dev-shm' ? ' the process can write to' : ''}`,
+      requirements: [`config-linux:default-filesystems.${name}`],
+      exercises: [`mounts[${index}]`],
+      bundle: (b) => b.probe({ only: ['meta'], cmds: { mounts: 'cat /proc/self/mountinfo', fstype: `stat -f -c %T ${path}`, ...(name === 'dev-shm' ? { write: 'echo conform > /dev/shm/conform && cat /dev/shm/conform' } : {}) } }),
+      async check(t) {
+        const facts = await t.probe();
+        // Read through stat -f as well: without /proc there is no mountinfo to read.
+        t.equal(out(facts, 'fstype').output.trim(), fsType, `the filesystem type at ${path} (stat -f)`);
+        if (name !== 'proc') t.equal(mountAt(parseMountinfo(out(facts, 'mounts').output), path)?.fsType, fsType, `the mount at ${path} in mountinfo`);
+        if (name === 'dev-shm') t.equal(out(facts, 'write').output.trim(), 'conform', 'a file written to /dev/shm and read back');
+      },
+    }),
+  ),
+
+  defineCase({
+    id: 'rootfs.default-fs.unlisted',
+    title: 'with no mounts for /sys, /dev/pts and /dev/shm in config.json, does the runtime supply them?',
+    requirements: ['config-linux:default-filesystems.sys', 'config-linux:default-filesystems.dev-pts', 'config-linux:default-filesystems.dev-shm'],
+    disputed:
+      'config-linux.md says these filesystems SHOULD be available in each container, but not whether the runtime adds them when config.json does not list them; runc and crun mount only what mounts lists',
+    bundle: (b) => {
+      // /proc stays: runc cannot start a container without it.
+      for (const d of ['/sys', '/dev/pts', '/dev/shm']) b.removeMount(d);
+      b.maskedPaths(b.config.linux?.maskedPaths?.filter((p) => !p.startsWith('/sys/')) ?? []);
+      b.probe({ only: ['mountinfo'] });
+    },
+    async check(t) {
+      const facts = await t.probe();
+      const want: Record<string, string> = { '/sys': 'sysfs', '/dev/pts': 'devpts', '/dev/shm': 'tmpfs' };
+      const got = Object.fromEntries(Object.keys(want).map((p) => [p, mountAt(facts.mounts ?? [], p)?.fsType ?? '(no mount)']));
+      t.note(`filesystems without mounts for them in config.json: ${JSON.stringify(got)}`);
+      t.equal(got, want, 'filesystem types at the default paths');
+    },
+  }),
+
+  ...DEFAULT_DEVICES.map(defaultDeviceCase),
+
+  defineCase({
+    id: 'rootfs.default-devices.ptmx',
+    title: "/dev/ptmx is the container's /dev/pts/ptmx (bind or symlink), and opening it makes a pty there",
+    requirements: ['config-linux:default-devices.ptmx'],
+    bundle: (b) =>
+      b.probe({
+        only: ['dev'],
+        cmds: {
+          same: 'stat -L -c "%D %i %t:%T" /dev/ptmx /dev/pts/ptmx',
+          open: 'exec 3<>/dev/ptmx && ls /dev/pts',
+        },
+      }),
+    async check(t) {
+      const facts = await t.probe();
+      const e = facts.dev?.get('/dev/ptmx');
+      if (!t.ok(e !== undefined, '/dev/ptmx exists')) return;
+      if (e!.type === 'l') t.ok(['pts/ptmx', '/dev/pts/ptmx'].includes(e!.target ?? ''), '/dev/ptmx is a symlink to pts/ptmx', { actual: e!.target });
+      else t.note(`/dev/ptmx is a ${e!.type} node ${e!.major}:${e!.minor}, not a symlink`);
+      const [ptmx, pts] = out(facts, 'same').output.trim().split('\n');
+      t.ok(ptmx !== undefined && ptmx === pts, '/dev/ptmx resolves to the same file as /dev/pts/ptmx (device, inode, numbers)', { expected: pts, actual: ptmx });
+      t.ok(out(facts, 'open').output.split(/\s+/).some((n) => /^\d+$/.test(n)), 'after opening /dev/ptmx, /dev/pts has a numbered pty', { actual: out(facts, 'open').output });
+    },
+  }),
+
+  defineCase({
+    id: 'rootfs.default-devices.console',
+    title: "with process.terminal, /dev/console is the process's pseudoterminal",
+    requirements: ['config-linux:default-devices.console'],
+    exercises: ['process.terminal'],
+    bundle: (b) => {
+      b.set('process.terminal', true);
+      b.args('sleep', '1000000');
+    },
+    async check(t) {
+      // runc's convention, which crun, youki and runsc share: the runtime sends the pty
+      // master over a unix socket. The spec names no mechanism. The connection is never
+      // read, so the master stays open in flight and the slave never sees a hangup.
+      const path = join(t.dir, 'console.sock');
+      const conns: Socket[] = [];
+      const server = createServer({ pauseOnConnect: true }, (c) => conns.push(c));
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(path, resolve));
+      try {
+        const r = await t.rt.create(t.id, t.bundle.dir, ['--console-socket', path]);
+        if (!r.ok) t.skip(`create with process.terminal and --console-socket failed (${r.summary}): the spec defines no way to hand over the pty, and this runtime may not follow runc's`);
+        await t.start();
+        const { pid } = await t.state();
+        if (typeof pid !== 'number') t.fail('state of the running container has no pid');
+        await waitComm(t, pid!, 'sleep');
+        let console: ReturnType<typeof statSync> | undefined;
+        try {
+          console = statSync(`/proc/${pid}/root/dev/console`);
+        } catch (e) {
+          t.fail(`/dev/console in the container: ${(e as Error).message}`);
+        }
+        const tty = statSync(`/proc/${pid}/fd/0`);
+        t.ok(console!.isCharacterDevice(), '/dev/console is a character device');
+        t.ok(tty.isCharacterDevice() && Math.floor(Number(tty.rdev) / 256) >= 136 && Math.floor(Number(tty.rdev) / 256) <= 143, "the process's stdin is a pty slave", { actual: readlinkSync(`/proc/${pid}/fd/0`) });
+        t.equal(console!.rdev, tty.rdev, "/dev/console's device number is that of the process's terminal");
+      } finally {
+        for (const c of conns) c.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  }),
+
+  ...DEV_LINKS.map(({ name, target }) =>
+    defineCase({
+      id: `rootfs.dev-symlinks.${name}`,
+      title: `/dev/${name} is a symlink to ${target}`,
+      requirements: [`runtime-linux:dev-symlinks.${name}`],
+      bundle: (b) => b.probe({ only: ['dev'], cmds: USE_LINK[name] ? { use: USE_LINK[name] } : {} }),
+      async check(t) {
+        const facts = await t.probe();
+        const e = facts.dev?.get(`/dev/${name}`);
+        if (!t.ok(e !== undefined, `/dev/${name} exists`)) return;
+        t.equal([e!.type, e!.target], ['l', target], `/dev/${name}: type and symlink target`);
+        const used = out(facts, 'use').output;
+        if (name === 'fd') t.ok(['0', '1', '2'].every((fd) => used.split(/\s+/).includes(fd)), '/dev/fd/ lists fds 0, 1 and 2', { actual: used });
+        // The probe runs commands with 2>&1: what reaches stderr is in the command's output too.
+        if (name === 'stdout' || name === 'stderr') t.ok(used.includes(`via-dev-${name}`), `a write to /dev/${name} reaches the process's ${name}`, { actual: used });
+      },
+    }),
+  ),
+];
