@@ -1,0 +1,55 @@
+// The call sites of runtime/cgroups (owned by a colleague), kept in one place:
+// plan early (config errors before anything is made), create + apply + join when
+// nsexec reports its pid (before it forks the init, so the init and everything it
+// starts are inside), and from the saved state: list, signal, destroy.
+import { Cgroups, CgroupConfigError, type CgroupsState } from './cgroups/index.js';
+import type { Linux } from './config/types.js';
+import { ConfigError } from './errors.js';
+
+export { CGROUP_FEATURES } from './cgroups/index.js';
+export type CgroupState = CgroupsState | undefined;
+
+/** Resolves the paths and checks linux.resources against the host; touches nothing. */
+export function planCgroups(id: string, linux: Linux | undefined): Cgroups {
+  try {
+    return Cgroups.plan({ id, cgroupsPath: linux?.cgroupsPath, resources: linux?.resources });
+  } catch (err) {
+    throw asConfigError(err);
+  }
+}
+
+/** Makes the cgroups, writes the limits, moves `pid` in. On failure the caller destroys `cg`. */
+export function applyCgroups(cg: Cgroups, pid: number): void {
+  try {
+    cg.create();
+    cg.apply();
+    cg.join(pid);
+  } catch (err) {
+    throw asConfigError(err);
+  }
+}
+
+/** The pids in the container's cgroups (kill --all, and delete without a PID namespace). */
+export function cgroupPids(state: CgroupState): number[] {
+  if (!state) return [];
+  try {
+    return Cgroups.fromState(state).pids();
+  } catch {
+    return [];
+  }
+}
+
+export function killCgroup(state: CgroupState, signal: number): void {
+  if (state) Cgroups.fromState(state).killAll(signal);
+}
+
+/** Removes the cgroups the container created; the processes must be gone. */
+export function destroyCgroups(state: CgroupState | Cgroups): void {
+  if (!state) return;
+  (state instanceof Cgroups ? state : Cgroups.fromState(state)).destroy();
+}
+
+function asConfigError(err: unknown): unknown {
+  if (err instanceof CgroupConfigError) return new ConfigError(err.path, err.message.slice(err.path.length + 2));
+  return err;
+}

@@ -1,0 +1,261 @@
+// `create`: checks the bundle, makes the state directory, starts nsexec → the Node
+// init inside the new namespaces, answers the init's requests (id maps, cgroups,
+// prestart/createRuntime hooks), and returns once the container is `created`.
+// Any failure undoes everything: the init is killed (its mounts live in its own
+// mount namespace and go with it), cgroups and the state directory are removed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Readable, Writable } from 'node:stream';
+import { applyCgroups, destroyCgroups, planCgroups } from '../cgroups-bridge.js';
+import type { Cgroups } from '../cgroups/index.js';
+import { loadBundle } from '../config/load.js';
+import { startSchemaCheck } from '../config/schema-check.js';
+import type { Config } from '../config/types.js';
+import { ConfigError, RuntimeError, oneLine } from '../errors.js';
+import { runHooks } from '../hooks.js';
+import type { InitConfig, InitMessage, ParentMessage } from '../init/protocol.js';
+import type { Logger } from '../log.js';
+import type { CgroupMountSource } from '../mount/apply.js';
+import { parseMountinfo } from '../mount/mountinfo.js';
+import { idMapText, planNamespaces } from '../namespaces.js';
+import { readStat, waitGone, isAlive } from '../proc.js';
+import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
+import { libc } from '../syscalls.js';
+import { LineReader } from './lines.js';
+
+export interface CreateOptions {
+  root: string;
+  id: string;
+  bundle?: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  log: Logger;
+}
+
+/** The result, for `run`. */
+export interface Created {
+  pid: number;
+  state: StoredState;
+}
+
+export async function create(o: CreateOptions): Promise<Created> {
+  const id = checkId(o.id);
+  const { bundle, config, rootfs, text } = loadBundle(o.bundle, { requireProcess: true });
+  if (config.process?.terminal) {
+    throw new ConfigError('process.terminal', 'true is not supported by this runtime yet (no console socket support): use false');
+  }
+  const ns = planNamespaces(config.linux);
+  const cgroups = planCgroups(id, config.linux);
+  const store = new StateStore(o.root);
+  const sys = libc();
+  const lock = store.createDir(id, sys);
+  const stateDir = store.dir(id);
+  const me = readStat(process.pid);
+  const stored: StoredState = {
+    ociVersion: OCI_VERSION,
+    id,
+    bundle,
+    rootfs,
+    creator: { pid: process.pid, ...(me ? { startTime: me.startTime } : {}) },
+    ...(config.annotations ? { annotations: config.annotations } : {}),
+    hooks: { poststart: config.hooks?.poststart, poststop: config.hooks?.poststop },
+  };
+  const schema = startSchemaCheck(text, bundle);
+  const run = new InitRun(o.log, cgroups, async () => {
+    const v = await schema;
+    for (const w of v.warnings) o.log.debug(`config.json: ${w}`);
+    if (v.error) throw new RuntimeError(`config.json: ${v.error}`);
+  });
+  try {
+    store.write(stored);
+    writeFileSync(join(stateDir, 'config.json'), JSON.stringify(config));
+    const fifo = join(stateDir, FIFO_NAME);
+    sys.mkfifo(fifo, 0o622);
+    chmodSync(fifo, 0o622);
+    // What the init writes in the state dir, owned by the container's root: in a new
+    // user namespace that is another host uid.
+    const owner = rootOwner(config);
+    writeFileSync(join(stateDir, 'hook-output'), '', { mode: 0o600 });
+    mkdirSync(join(stateDir, 'scratch'), { mode: 0o700 });
+    for (const f of ['hook-output', 'scratch']) chownSync(join(stateDir, f), owner.uid, owner.gid);
+    await run.start(id, config, ns, stored, bundle, rootfs, stateDir);
+    stored.pid = run.pid;
+    stored.pidStartTime = run.startTime;
+    stored.created = new Date().toISOString();
+    delete stored.creator;
+    store.write(stored);
+    if (o.pidFile) writePidFile(o.pidFile, run.pid!);
+    return { pid: run.pid!, state: stored };
+  } catch (err) {
+    await run.undo(stored);
+    store.remove(id);
+    throw err;
+  } finally {
+    run.close();
+    lock.release();
+  }
+}
+
+/** The host ids of the container's uid/gid 0 (ours without a new user namespace). */
+function rootOwner(config: Config): { uid: number; gid: number } {
+  const linux = config.linux;
+  const userns = (linux?.namespaces ?? []).some((n) => n.type === 'user' && !n.path);
+  const host = (maps: { containerID: number; hostID: number; size: number }[] | undefined): number => {
+    const m = maps?.find((x) => x.containerID === 0);
+    return m ? m.hostID : 0;
+  };
+  return userns ? { uid: host(linux?.uidMappings), gid: host(linux?.gidMappings) } : { uid: 0, gid: 0 };
+}
+
+function writePidFile(path: string, pid: number): void {
+  const abs = resolve(path);
+  const tmp = join(dirname(abs), `.${process.pid}.pid`);
+  writeFileSync(tmp, String(pid));
+  renameSync(tmp, abs);
+}
+
+/** The nsexec → init child and the conversation with it. */
+class InitRun {
+  private child?: ChildProcess;
+  private lines?: LineReader;
+  pid?: number;
+  startTime?: string;
+  /** Set once the init reached the hooks: a failure then runs poststop hooks (spec step 13). */
+  reachedHooks = false;
+  private poststop?: Config['hooks'];
+
+  private cgroupsTouched = false;
+
+  constructor(private readonly log: Logger, private readonly cgroups: Cgroups, private readonly schemaOk: () => Promise<void>) {}
+
+  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, stored: StoredState, bundle: string, rootfs: string, stateDir: string): Promise<void> {
+    this.poststop = config.hooks;
+    const here = dirname(fileURLToPath(import.meta.url));
+    const nsexec = join(here, 'nsexec');
+    const argv = [...ns.args, '-S', '--', process.execPath, '--no-warnings', fileURLToPath(import.meta.url), 'init'];
+    this.log.debug(`create ${id}: ${nsexec} ${argv.join(' ')}`);
+    const child = spawn(nsexec, argv, { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: {}, cwd: '/' });
+    this.child = child;
+    const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new RuntimeError(`cannot start ${nsexec}: ${oneLine(e)} (run npm run build)`))));
+    spawnError.catch(() => undefined);
+    const sock = child.stdio[3] as Readable & Writable;
+    this.lines = new LineReader(sock);
+    const send = (m: ParentMessage | string): void => {
+      sock.write(typeof m === 'string' ? `${m}\n` : `${JSON.stringify(m)}\n`);
+    };
+    const next = async (): Promise<string> => {
+      const line = await Promise.race([this.lines!.next(), spawnError]);
+      if (line === undefined) throw new RuntimeError('the container init exited before the container was created');
+      if (line.startsWith('error ')) throw new RuntimeError(nsexecError(line.slice(6)));
+      return line;
+    };
+
+    // nsexec: namespaces joined, user namespace made; it waits for id maps and cgroups.
+    const ready = /^ready (\d+)$/.exec(await next());
+    if (!ready) throw new RuntimeError('unexpected message from nsexec');
+    const helperPid = Number(ready[1]);
+    if (ns.newUserns) {
+      const linux = config.linux!;
+      writeFileSync(`/proc/${helperPid}/uid_map`, idMapText(linux.uidMappings!));
+      writeFileSync(`/proc/${helperPid}/gid_map`, idMapText(linux.gidMappings!));
+    }
+    this.cgroupsTouched = true;
+    applyCgroups(this.cgroups, helperPid);
+    stored.cgroup = this.cgroups.toJSON();
+    send('go');
+    const pidLine = /^pid (\d+)$/.exec(await next());
+    if (!pidLine) throw new RuntimeError('unexpected message from nsexec');
+    this.pid = Number(pidLine[1]);
+    const st = readStat(this.pid);
+    if (!st) throw new RuntimeError('the container init exited before the container was created');
+    this.startTime = st.startTime;
+
+    const initConfig: InitConfig = {
+      type: 'config', id, config, bundle, rootfs, stateDir,
+      mountNamespace: ns.mount, userns: ns.userns, cgroupSources: cgroupSources(this.pid),
+    };
+    send(initConfig);
+    const state = (): OciState => ({
+      ociVersion: OCI_VERSION, id, status: 'creating', pid: this.pid, bundle,
+      ...(config.annotations ? { annotations: config.annotations } : {}),
+    });
+    for (;;) {
+      const line = await next();
+      const m = JSON.parse(line) as InitMessage;
+      if (m.type === 'warning') this.log.warn(m.message);
+      else if (m.type === 'error') throw new RuntimeError(m.message);
+      else if (m.type === 'hooks') {
+        await this.schemaOk();
+        this.reachedHooks = true;
+        try {
+          runHooks('prestart', config.hooks?.prestart, state());
+          runHooks('createRuntime', config.hooks?.createRuntime, state());
+        } catch (err) {
+          send({ type: 'abort' });
+          throw err;
+        }
+        send({ type: 'hooks-done' });
+      } else if (m.type === 'created') {
+        await this.schemaOk();
+        return;
+      }
+    }
+  }
+
+  /** Stops whatever was started, removes cgroups, and runs poststop hooks if the container existed. */
+  async undo(stored: StoredState): Promise<void> {
+    if (this.pid !== undefined && isAlive(this.pid, this.startTime)) {
+      try { process.kill(this.pid, 'SIGKILL'); } catch { /* already gone */ }
+      await waitGone(this.pid, this.startTime, 5000);
+    }
+    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
+    try {
+      if (this.cgroupsTouched) destroyCgroups(this.cgroups);
+    } catch (err) {
+      this.log.warn(`removing the cgroups of ${stored.id}: ${oneLine(err)}`);
+    }
+    if (this.reachedHooks && this.poststop?.poststop) {
+      try {
+        runHooks('poststop', this.poststop.poststop, { ociVersion: OCI_VERSION, id: stored.id, status: 'stopped', bundle: stored.bundle });
+      } catch (err) {
+        this.log.warn(oneLine(err));
+      }
+    }
+  }
+
+  close(): void {
+    const sock = this.child?.stdio[3] as (Readable & Writable) | undefined;
+    sock?.destroy();
+    this.child?.unref();
+  }
+}
+
+function nsexecError(text: string): string {
+  const m = /^(?:open|setns) (\w+) namespace (\S+): (.*)$/.exec(text);
+  if (m) return `linux.namespaces: cannot join the ${m[1]} namespace ${m[2]}: ${m[3]}`;
+  return `nsexec: ${text}`;
+}
+
+/** The host's v1 hierarchies and the init's cgroup in each, for `cgroup` mounts. */
+function cgroupSources(pid: number): CgroupMountSource[] {
+  const paths = new Map<string, string>();
+  for (const line of readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n')) {
+    const [hid, controllers, path] = line.split(':');
+    if (!hid || hid === '0' || controllers === undefined || path === undefined) continue;
+    paths.set(controllers, path);
+  }
+  const out: CgroupMountSource[] = [];
+  for (const m of parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))) {
+    if (m.fstype !== 'cgroup') continue;
+    const controllers = m.superOptions;
+    const key = [...paths.keys()].find((k) => k.split(',').every((c) => controllers.includes(c)));
+    if (!key) continue;
+    const rel = paths.get(key)!;
+    // The mount's root may itself be a cgroup below the hierarchy's root (nested runtimes).
+    const sub = rel.startsWith(m.root) ? rel.slice(m.root === '/' ? 0 : m.root.length) : rel;
+    out.push({ name: m.mountPoint.split('/').pop()!, hostPath: join(m.mountPoint, sub) });
+  }
+  return out;
+}

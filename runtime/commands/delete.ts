@@ -1,0 +1,31 @@
+// `delete`: only a stopped container (runtime.md: deleting one that is not stopped
+// must fail and change nothing), unless --force, which kills it first.
+import { RuntimeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { checkId, StateStore } from '../state/store.js';
+import { libc } from '../syscalls.js';
+import { destroy } from './destroy.js';
+
+export async function del(o: { root: string; id: string; force: boolean; log: Logger }): Promise<void> {
+  const id = checkId(o.id);
+  const store = new StateStore(o.root);
+  let lock;
+  try {
+    lock = store.lock(id, libc());
+  } catch (err) {
+    if (o.force) return; // runc: --force on a missing container is not an error
+    throw err;
+  }
+  let released = false;
+  const release = (): void => { if (!released) { released = true; lock.release(); } };
+  try {
+    const s = store.read(id);
+    const status = store.status(s);
+    if (status !== 'stopped' && !o.force) {
+      throw new RuntimeError(`container ${id} is ${status}: stop it first (kill), or delete --force`);
+    }
+    await destroy(store, s, o.log, release);
+  } finally {
+    release();
+  }
+}

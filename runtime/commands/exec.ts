@@ -1,0 +1,113 @@
+// `exec`: runs a process in a created or running container: nsexec joins the init's
+// namespaces (those that differ from ours) and the container's cgroups, forks, and
+// the Node init joins the mount namespace and carries out process.* as for the
+// container's own process. Without --detach, waits and exits with its status.
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Cgroups, type CgroupsState } from '../cgroups/index.js';
+import type { Config, Process } from '../config/types.js';
+import { RuntimeError } from '../errors.js';
+import type { ExecConfig, InitMessage } from '../init/protocol.js';
+import type { Logger } from '../log.js';
+import { checkId, StateStore } from '../state/store.js';
+import { LineReader } from './lines.js';
+
+export interface ExecOptions {
+  root: string;
+  id: string;
+  args: string[];
+  processFile?: string;
+  env: string[];
+  cwd?: string;
+  user?: string;
+  detach: boolean;
+  pidFile?: string;
+  log: Logger;
+}
+
+const JOINED = ['user', 'ipc', 'uts', 'net', 'pid', 'cgroup', 'time'] as const;
+
+export async function exec(o: ExecOptions): Promise<number> {
+  const id = checkId(o.id);
+  const store = new StateStore(o.root);
+  const s = store.read(id);
+  const status = store.status(s);
+  if (status !== 'created' && status !== 'running') throw new RuntimeError(`container ${id} is ${status}: exec needs a created or running container`);
+  const config = JSON.parse(readFileSync(join(store.dir(id), 'config.json'), 'utf8')) as Config;
+  const proc = execProcess(config, o);
+  if (proc.terminal) throw new RuntimeError('process.terminal: true is not supported by this runtime yet');
+
+  const args: string[] = [];
+  for (const ns of JOINED) {
+    const theirs = `/proc/${s.pid}/ns/${ns}`;
+    try {
+      if (statSync(theirs).ino !== statSync(`/proc/self/ns/${ns}`).ino) args.push('-j', `${ns}:${theirs}`);
+    } catch {
+      // The kernel lacks this namespace type.
+    }
+  }
+  if (!o.detach) args.push('-w');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const child = spawn(join(here, 'nsexec'), [...args, '--', process.execPath, '--no-warnings', fileURLToPath(import.meta.url), 'init'],
+    { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: {}, cwd: '/' });
+  const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? 9 : 0))));
+  const sock = child.stdio[3] as Readable & Writable;
+  const lines = new LineReader(sock);
+  const next = async (): Promise<string | undefined> => {
+    const line = await lines.next();
+    if (line?.startsWith('error ')) throw new RuntimeError(`nsexec: ${line.slice(6)}`);
+    return line;
+  };
+  try {
+    const ready = /^ready (\d+)$/.exec((await next()) ?? '');
+    if (!ready) throw new RuntimeError('the exec helper exited early');
+    if (s.cgroup) Cgroups.fromState(s.cgroup as CgroupsState).join(Number(ready[1]));
+    sock.write('go\n');
+    const pid = /^pid (\d+)$/.exec((await next()) ?? '');
+    if (!pid) throw new RuntimeError('the exec helper exited early');
+    if (o.pidFile) writeFileSync(o.pidFile, pid[1]!);
+    const msg: ExecConfig = {
+      type: 'exec', process: proc, mountNamespace: `/proc/${s.pid}/ns/mnt`,
+      userns: (config.linux?.namespaces ?? []).some((n) => n.type === 'user'),
+      ...(config.linux?.seccomp ? { seccomp: config.linux.seccomp } : {}),
+    };
+    sock.write(`${JSON.stringify(msg)}\n`);
+    for (let line = await next(); line !== undefined; line = await next()) {
+      const m = JSON.parse(line) as InitMessage;
+      if (m.type === 'warning') o.log.warn(m.message);
+      if (m.type === 'error') throw new RuntimeError(m.message);
+    }
+  } catch (err) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw err;
+  } finally {
+    sock.destroy();
+  }
+  if (o.detach) return 0;
+  return exited;
+}
+
+/** --process FILE, or the container's process with the given args and overrides (runc's way). */
+function execProcess(config: Config, o: ExecOptions): Process {
+  let p: Process;
+  if (o.processFile) {
+    p = JSON.parse(readFileSync(o.processFile, 'utf8')) as Process;
+    if (!Array.isArray(p.args) || p.args.length === 0) throw new RuntimeError(`${o.processFile}: args must be a non-empty array`);
+    p.user ??= { uid: 0, gid: 0 };
+    p.cwd ??= '/';
+  } else {
+    if (o.args.length === 0) throw new RuntimeError('exec needs a command (or --process FILE)');
+    const base = config.process!;
+    p = { ...base, args: o.args, terminal: false, env: [...(base.env ?? []), ...o.env] };
+  }
+  if (o.cwd) p.cwd = o.cwd;
+  if (o.user) {
+    const [uid, gid] = o.user.split(':').map(Number);
+    if (!Number.isInteger(uid) || (gid !== undefined && !Number.isInteger(gid))) throw new RuntimeError(`--user ${o.user}: use UID[:GID]`);
+    p.user = { ...p.user, uid: uid!, gid: gid ?? 0 };
+  }
+  return p;
+}

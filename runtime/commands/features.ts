@@ -1,0 +1,40 @@
+// `features` (features.md, features-linux.md): only what this runtime implements.
+import { CAPABILITIES } from '../../linux/capabilities.js';
+import { HOOK_NAMES, NAMESPACE_TYPES } from '../config/types.js';
+import { stdout } from '../log.js';
+import { KNOWN_MOUNT_OPTIONS } from '../mount/options.js';
+import { SUPPORTED_ACTIONS, SUPPORTED_ARCHES, SUPPORTED_FLAGS, SUPPORTED_OPERATORS } from '../seccomp/index.js';
+import { OCI_VERSION } from '../state/store.js';
+import { CGROUP_FEATURES } from '../cgroups-bridge.js';
+
+export function featuresJson(): object {
+  return {
+    ociVersionMin: '1.0.0',
+    ociVersionMax: OCI_VERSION,
+    hooks: [...HOOK_NAMES],
+    mountOptions: [...KNOWN_MOUNT_OPTIONS],
+    linux: {
+      namespaces: [...NAMESPACE_TYPES].sort(),
+      capabilities: [...CAPABILITIES],
+      cgroup: CGROUP_FEATURES,
+      seccomp: {
+        enabled: true,
+        // No seccomp agent support (listenerPath): SCMP_ACT_NOTIFY is refused.
+        actions: SUPPORTED_ACTIONS.filter((a) => a !== 'SCMP_ACT_NOTIFY'),
+        operators: [...SUPPORTED_OPERATORS],
+        archs: [...SUPPORTED_ARCHES],
+        knownFlags: [...SUPPORTED_FLAGS],
+        supportedFlags: [...SUPPORTED_FLAGS],
+      },
+      apparmor: { enabled: false },
+      selinux: { enabled: false },
+      intelRdt: { enabled: false },
+      mountExtensions: { idmap: { enabled: false } },
+    },
+    annotations: { 'org.opencontainers.conform.runtime': 'conform-runtime' },
+  };
+}
+
+export function features(): void {
+  stdout(`${JSON.stringify(featuresJson(), null, 2)}\n`);
+}

@@ -1,0 +1,37 @@
+// `kill`: a signal to the container's init, through a pidfd opened while the pid
+// is known to be the init (checked by its start time), so a reused pid cannot be hit.
+import { closeSync } from 'node:fs';
+import { parseSignal } from '../../linux/signals.js';
+import { cgroupPids, type CgroupState } from '../cgroups-bridge.js';
+import { RuntimeError } from '../errors.js';
+import { isAlive } from '../proc.js';
+import { checkId, StateStore } from '../state/store.js';
+import { libc } from '../syscalls.js';
+
+export function kill(o: { root: string; id: string; signal?: string; all: boolean }): void {
+  const id = checkId(o.id);
+  const signal = parseSignal(o.signal ?? 'SIGTERM');
+  if (signal === undefined) throw new RuntimeError(`invalid signal ${JSON.stringify(o.signal)}: use a name (TERM, SIGKILL) or a number from 1 to 64`);
+  const store = new StateStore(o.root);
+  const sys = libc();
+  const lock = store.lock(id, sys);
+  try {
+    const s = store.read(id);
+    const status = store.status(s);
+    if (status !== 'created' && status !== 'running') throw new RuntimeError(`container ${id} is ${status}: only a created or running container can get signals`);
+    const pidfd = sys.pidfdOpen(s.pid!);
+    try {
+      if (!isAlive(s.pid!, s.pidStartTime)) throw new RuntimeError(`container ${id} is stopped: only a created or running container can get signals`);
+      sys.pidfdSendSignal(pidfd, signal);
+    } finally {
+      closeSync(pidfd);
+    }
+    if (o.all) {
+      for (const pid of cgroupPids(s.cgroup as CgroupState)) {
+        try { process.kill(pid, signal); } catch { /* gone */ }
+      }
+    }
+  } finally {
+    lock.release();
+  }
+}

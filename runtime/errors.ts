@@ -1,0 +1,36 @@
+// Errors the runtime reports: each carries one line that says what failed.
+
+/** A failure the user can act on; its message is printed as is (one line). */
+export class RuntimeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RuntimeError';
+  }
+}
+
+/** A libc call that returned an error. */
+export class SyscallError extends RuntimeError {
+  constructor(
+    readonly syscall: string,
+    readonly what: string,
+    readonly errno: number,
+    readonly code: string,
+  ) {
+    super(`${syscall} ${what}: ${code}`);
+    this.name = 'SyscallError';
+  }
+}
+
+/** A problem with config.json: `field` is the JSON path (`process.cwd`). */
+export class ConfigError extends RuntimeError {
+  constructor(readonly field: string, problem: string) {
+    super(`config.json: ${field} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** One line for any thrown value. */
+export function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/\s*\n\s*/g, '; ').trim();
+}

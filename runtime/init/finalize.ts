@@ -1,0 +1,185 @@
+// The last steps before the user's program: user and groups, capabilities,
+// umask, cwd, no_new_privs, seccomp, signals and fds, then execve. Shared by the
+// container's init (after `start`) and by `exec`.
+//
+// Order (runc's, for the same reasons):
+// - the bounding set is dropped while we still have CAP_SETPCAP, KEEPCAPS keeps the
+//   permitted set across setresuid, then capset installs the final sets;
+// - seccomp needs CAP_SYS_ADMIN or no_new_privs: with noNewPrivileges it is loaded
+//   last (so none of the runtime's own calls are filtered); without, it is loaded
+//   before the capabilities are dropped, and then also filters the few calls left
+//   (setresuid, capset, prctl, execve), as in runc.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
+import { lastCap } from '../../linux/capabilities.js';
+import { PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE, PR_CAPBSET_DROP, PR_SET_KEEPCAPS, planCapabilities, type CapabilityPlan } from '../capabilities.js';
+import type { Process } from '../config/types.js';
+import { ConfigError, RuntimeError, SyscallError } from '../errors.js';
+import { compileSeccomp, withTsync, type SeccompConfig } from '../seccomp/index.js';
+import type { Syscalls } from '../syscalls.js';
+
+const PR_SET_NO_NEW_PRIVS = 38;
+const SIGPIPE = 13;
+const SIGXFSZ = 25;
+/** What execvp uses when PATH is unset (confstr _CS_PATH). */
+const DEFAULT_PATH = '/bin:/usr/bin';
+
+/** What can be computed (and fail) before the container is reported created. */
+export interface ProcessPlan {
+  process: Process;
+  /** args[0] resolved on the container's PATH, like execvp. */
+  executable: string;
+  env: string[];
+  caps?: CapabilityPlan;
+  seccomp?: { program: Uint8Array; flags: number };
+  userns: boolean;
+}
+
+/**
+ * Checks and computes everything for the user's process, in the container's root
+ * (after pivot_root): so that a missing program or a bad seccomp profile fails
+ * `create`, as in runc, and `start` only has to carry the plan out.
+ */
+export function planProcess(p: Process, seccomp: SeccompConfig | undefined, userns: boolean, warn: (m: string) => void): ProcessPlan {
+  const env = withHome(p.env ?? [], p.user.uid);
+  const plan: ProcessPlan = { process: p, executable: resolveExecutable(p.args![0]!, env, p.cwd), env, userns };
+  if (p.capabilities) {
+    plan.caps = planCapabilities(p.capabilities, lastCap());
+    for (const w of plan.caps.warnings) warn(w.message);
+  }
+  if (seccomp) {
+    const compiled = compileSeccomp(seccomp);
+    if (compiled.usesNotify) throw new ConfigError('linux.seccomp', 'SCMP_ACT_NOTIFY is not supported by this runtime');
+    plan.seccomp = { program: compiled.program, flags: withTsync(compiled.flags) };
+  }
+  return plan;
+}
+
+/** runc sets HOME from the container's /etc/passwd (or /) when the config does not. */
+function withHome(env: string[], uid: number): string[] {
+  if (env.some((e) => e.startsWith('HOME='))) return env;
+  let home = '/';
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f.length >= 6 && Number(f[2]) === uid && f[5]) { home = f[5]; break; }
+    }
+  } catch {
+    // No /etc/passwd in the container: "/" as runc does.
+  }
+  return [...env, `HOME=${home}`];
+}
+
+export function resolveExecutable(file: string, env: readonly string[], cwd: string): string {
+  if (file.includes('/')) {
+    const path = posix.isAbsolute(file) ? file : posix.join(cwd, file);
+    if (!isExecutableFile(path)) throw new RuntimeError(`process.args[0]: ${file} is not an executable file in the container`);
+    return path;
+  }
+  const pathVar = [...env].reverse().find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
+  for (const dir of pathVar.split(':')) {
+    const candidate = posix.join(dir === '' ? cwd : dir, file);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  throw new RuntimeError(`process.args[0]: ${file} was not found in the container's PATH (${pathVar})`);
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Carries out the plan and execs; never returns. */
+export function finalizeAndExec(sys: Syscalls, plan: ProcessPlan): never {
+  const p = plan.process;
+  const nnp = p.noNewPrivileges === true;
+  if (plan.seccomp && !nnp) sys.seccompSetFilter(plan.seccomp.flags, plan.seccomp.program);
+
+  chdirAs(sys, p.cwd, () => {
+    if (plan.caps) {
+      for (const step of plan.caps.steps) {
+        switch (step.op) {
+          case 'bounding-drop': sys.prctl(PR_CAPBSET_DROP, step.cap); break;
+          case 'keep-caps': sys.prctl(PR_SET_KEEPCAPS, step.value); break;
+          case 'switch-user': switchUser(sys, p, plan.userns); break;
+          case 'capset': sys.capset(words(step.effective), words(step.permitted), words(step.inheritable)); break;
+          case 'ambient-clear': sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL); break;
+          case 'ambient-raise': sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, step.cap); break;
+        }
+      }
+    } else {
+      switchUser(sys, p, plan.userns);
+    }
+  });
+  if (p.user.umask !== undefined) sys.umask(p.user.umask);
+  if (nnp) sys.prctl(PR_SET_NO_NEW_PRIVS, 1);
+
+  // Node ignores SIGPIPE and SIGXFSZ, and marks 0-2 close-on-exec: undo both, and
+  // let no other descriptor of ours reach the program.
+  sys.resetSignal(SIGPIPE);
+  sys.resetSignal(SIGXFSZ);
+  sys.unblockAllSignals();
+  closeOnExecAbove2(sys);
+  for (const fd of [0, 1, 2]) {
+    try {
+      sys.setCloexec(fd, false);
+    } catch (err) {
+      if (!(err instanceof SyscallError && err.code === 'EBADF')) throw err;
+    }
+  }
+  if (plan.seccomp && nnp) sys.seccompSetFilter(plan.seccomp.flags, plan.seccomp.program);
+  return sys.execve(plan.executable, p.args!, plan.env);
+}
+
+function words(w: [number, number]): bigint {
+  return BigInt(w[0] >>> 0) | (BigInt(w[1] >>> 0) << 32n);
+}
+
+/** chdir before dropping privileges, or after when only the user may enter cwd. */
+function chdirAs(sys: Syscalls, cwd: string, dropPrivileges: () => void): void {
+  let early: unknown;
+  try {
+    sys.chdir(cwd);
+  } catch (err) {
+    early = err;
+  }
+  dropPrivileges();
+  if (early !== undefined) {
+    try {
+      sys.chdir(cwd);
+    } catch {
+      throw new RuntimeError(`process.cwd: cannot change to ${cwd}: ${(early as Error).message}`);
+    }
+  }
+}
+
+function switchUser(sys: Syscalls, p: Process, userns: boolean): void {
+  const groups = p.user.additionalGids ?? [];
+  try {
+    sys.setgroups(groups);
+  } catch (err) {
+    // A user namespace whose setgroups is "deny" cannot change groups; only an error if some were asked for.
+    if (!(userns && groups.length === 0)) throw err;
+  }
+  sys.setresgid(p.user.gid);
+  sys.setresuid(p.user.uid);
+}
+
+function closeOnExecAbove2(sys: Syscalls): void {
+  const dir = '/proc/self/fd';
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const fd = Number(name);
+    if (fd > 2) {
+      try {
+        sys.setCloexec(fd, true);
+      } catch {
+        // The directory's own fd is gone by now.
+      }
+    }
+  }
+}

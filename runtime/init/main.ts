@@ -1,0 +1,182 @@
+// The container's init: a Node process that nsexec started inside the container's
+// namespaces (and cgroup). It sets up the rootfs and the rest of the environment,
+// reports `created`, then blocks opening exec.fifo for writing until `start` opens
+// it for reading, runs the startContainer hooks, and execs the user's program.
+//
+// It never touches process.stdout/stderr/stdin: fds 0-2 belong to the container
+// (Node would switch a pipe to non-blocking mode, which the caller shares).
+// Errors go to the parent on fd 3 before `created`, and into exec.fifo after.
+import { closeSync, constants, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Device } from '../config/types.js';
+import { oneLine } from '../errors.js';
+import { runHooks } from '../hooks.js';
+import { createDevices, DEFAULT_DEVICES, devSymlinks, finishRootfs, mountAll, pivotRoot, prepareRoot, type DeviceSpec, type RootfsContext } from '../mount/apply.js';
+import { planMounts } from '../mount/plan.js';
+import type { SeccompConfig } from '../seccomp/index.js';
+import type { OciState } from '../state/store.js';
+import { FIFO_NAME, OCI_VERSION } from '../state/store.js';
+import { libc, type Syscalls } from '../syscalls.js';
+import { RLIMITS } from '../../linux/rlimits.js';
+import { finalizeAndExec, planProcess, type ProcessPlan } from './finalize.js';
+import { INIT_FD, type ExecConfig, type InitConfig, type InitMessage, type ParentMessage } from './protocol.js';
+import { SyncChannel } from './sync.js';
+
+const O_PATH = 0o10000000;
+/** libuv adds it to every open anyway; said here so that no reader wonders. */
+const O_CLOEXEC = 0o2000000;
+const CLONE_FS = 0x200;
+const CLONE_NEWNS = 0x20000;
+/** Signals whose default is to end the process: the init installs _exit for them, see below. */
+const TERMINATING = [1, 2, 3, 10, 12, 14, 15, 26, 27];
+
+export function initMain(): never {
+  const sync = new SyncChannel(INIT_FD);
+  const send = (m: InitMessage): void => sync.send(m);
+  process.on('uncaughtException', (err) => {
+    try { send({ type: 'error', message: oneLine(err) }); } finally { process.exit(1); }
+  });
+  const msg = sync.read<ParentMessage>();
+  const sys = libc();
+  if (msg?.type === 'exec') return execMain(sys, msg, send);
+  if (!msg || msg.type !== 'config') process.exit(1);
+
+  let plan: ProcessPlan;
+  let fifo: number;
+  let proc: number;
+  try {
+    // PID 1 of a PID namespace gets no signal it has no handler for, and Node's JS
+    // handlers cannot run while we block in open(exec.fifo). _exit as the handler
+    // makes SIGTERM & co. end a created container, as they end runc's (Go) init.
+    for (const sig of TERMINATING) sys.exitOnSignal(sig);
+    ({ plan, fifo, proc } = setUp(sys, msg, sync, send));
+  } catch (err) {
+    send({ type: 'error', message: oneLine(err) });
+    process.exit(1);
+  }
+  send({ type: 'created' });
+  sync.close();
+
+  // Blocks until `start` opens the FIFO. Through the host's /proc, kept open from
+  // before pivot_root, so that a container without /proc still works.
+  sys.fchdir(proc);
+  const fd = openSync(`self/fd/${fifo}`, constants.O_WRONLY | O_CLOEXEC);
+  closeSync(proc);
+  writeSync(fd, '0');
+  try {
+    const state: OciState = { ociVersion: OCI_VERSION, id: msg.id, status: 'created', pid: sys.getpid(), bundle: msg.bundle };
+    if (msg.config.annotations) state.annotations = msg.config.annotations;
+    runHooks('startContainer', msg.config.hooks?.startContainer, state);
+    return finalizeAndExec(sys, plan);
+  } catch (err) {
+    try { writeSync(fd, `E${oneLine(err)}`); } finally { process.exit(1); }
+  }
+}
+
+/**
+ * `exec`: nsexec joined the other namespaces; the mount namespace is joined here
+ * (it needs this thread's own fs info, hence unshare(CLONE_FS)). Success is the
+ * socket closing at execve (close-on-exec); a failure is an error message.
+ */
+function execMain(sys: Syscalls, msg: ExecConfig, send: (m: InitMessage) => void): never {
+  try {
+    const nsFd = openSync(msg.mountNamespace, 'r');
+    sys.unshare(CLONE_FS);
+    sys.setns(nsFd, CLONE_NEWNS);
+    closeSync(nsFd);
+    sys.chdir('/');
+    const p = msg.process;
+    for (const r of p.rlimits ?? []) sys.setrlimit(RLIMITS[r.type]!.resource, BigInt(r.soft), BigInt(r.hard));
+    const plan = planProcess(p, msg.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }));
+    return finalizeAndExec(sys, plan);
+  } catch (err) {
+    send({ type: 'error', message: oneLine(err) });
+    process.exit(1);
+  }
+}
+
+function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: InitMessage) => void): { plan: ProcessPlan; fifo: number; proc: number } {
+  const { config } = msg;
+  const linux = config.linux ?? {};
+  if (typeof msg.mountNamespace === 'object') {
+    const nsFd = openSync(msg.mountNamespace.path, 'r');
+    sys.unshare(CLONE_FS);
+    sys.setns(nsFd, CLONE_NEWNS);
+    closeSync(nsFd);
+  }
+  const fifo = openSync(join(msg.stateDir, FIFO_NAME), O_PATH | O_CLOEXEC);
+  const proc = openSync('/proc', constants.O_DIRECTORY | constants.O_RDONLY | O_CLOEXEC);
+  // Made by the parent, owned by the container's root (which may not be ours).
+  const hookLog = openSync(join(msg.stateDir, 'hook-output'), 'r+');
+
+  const ctx: RootfsContext = { sys, rootfs: msg.rootfs, scratch: join(msg.stateDir, 'scratch'), cgroupSources: msg.cgroupSources };
+  prepareRoot(ctx);
+  mountAll(ctx, planMounts(config.mounts, msg.bundle));
+  createDevices(ctx, [...DEFAULT_DEVICES, ...(linux.devices ?? []).map(deviceSpec)], msg.userns);
+  devSymlinks(ctx);
+
+  // prestart and createRuntime run in the runtime namespace: the parent runs them.
+  send({ type: 'hooks' });
+  const reply = sync.read<ParentMessage>();
+  if (!reply || reply.type !== 'hooks-done') process.exit(1);
+  const state: OciState = { ociVersion: OCI_VERSION, id: msg.id, status: 'creating', pid: sys.getpid(), bundle: msg.bundle };
+  if (config.annotations) state.annotations = config.annotations;
+  runHooks('createContainer', config.hooks?.createContainer, state, { outputFd: hookLog });
+  closeSync(hookLog);
+
+  pivotRoot(ctx);
+  // runc creates a missing cwd; do it before the root may become read-only.
+  const p = config.process!;
+  mkdirSync(p.cwd, { recursive: true, mode: 0o755 });
+  finishRootfs(sys, {
+    rootfsPropagation: linux.rootfsPropagation,
+    maskedPaths: linux.maskedPaths,
+    readonlyPaths: linux.readonlyPaths,
+    readonlyRoot: config.root?.readonly === true,
+  });
+  if (config.hostname !== undefined) sys.sethostname(config.hostname);
+  if (config.domainname !== undefined) sys.setdomainname(config.domainname);
+  for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
+    try {
+      procWrite(sys, proc, `sys/${key.replace(/\./g, '/')}`, value);
+    } catch (err) {
+      throw new Error(`linux.sysctl.${key}: cannot write ${value}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`);
+    }
+  }
+  for (const r of p.rlimits ?? []) {
+    try {
+      sys.setrlimit(RLIMITS[r.type]!.resource, BigInt(r.soft), BigInt(r.hard));
+    } catch (err) {
+      throw new Error(`process.rlimits: cannot set ${r.type} to soft ${r.soft}, hard ${r.hard}: ${oneLine(err)}`);
+    }
+  }
+  if (p.oomScoreAdj !== undefined) procWrite(sys, proc, 'self/oom_score_adj', String(p.oomScoreAdj));
+  const plan = planProcess(p, linux.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }));
+  return { plan, fifo, proc };
+}
+
+/**
+ * Writes a /proc file through the host's procfs, kept open from before pivot_root:
+ * sysctls act on the writer's namespaces, so this works whether or not the
+ * container mounts /proc.
+ */
+function procWrite(sys: Syscalls, proc: number, rel: string, value: string): void {
+  sys.fchdir(proc);
+  try {
+    writeFileSync(rel, value);
+  } finally {
+    sys.chdir('/');
+  }
+}
+
+function deviceSpec(d: Device): DeviceSpec {
+  return {
+    path: d.path,
+    type: d.type,
+    major: d.major ?? 0,
+    minor: d.minor ?? 0,
+    fileMode: d.fileMode ?? 0o666,
+    uid: d.uid ?? 0,
+    gid: d.gid ?? 0,
+  };
+}

@@ -1,0 +1,40 @@
+// Messages between `create` (the parent) and the init, one JSON object per line on
+// fd 3 after nsexec's own lines (see runtime/native/nsexec.c).
+import type { Config, Process } from '../config/types.js';
+import type { CgroupMountSource } from '../mount/apply.js';
+
+export const INIT_FD = 3;
+
+/** Parent → init: everything the init needs, read once (later edits to config.json must not matter). */
+export interface InitConfig {
+  type: 'config';
+  id: string;
+  config: Config;
+  bundle: string;
+  rootfs: string;
+  stateDir: string;
+  /** `new`: nsexec made one; a path: join it (the init does, it needs the host's files until then); `host`: none. */
+  mountNamespace: 'new' | 'host' | { path: string };
+  userns: boolean;
+  cgroupSources: CgroupMountSource[];
+}
+
+/** Parent → init for `exec`: a process to run in a running container's namespaces. */
+export interface ExecConfig {
+  type: 'exec';
+  process: Process;
+  /** The container init's mount namespace (/proc/PID/ns/mnt). */
+  mountNamespace: string;
+  seccomp?: Record<string, unknown>;
+  userns: boolean;
+}
+
+export type ParentMessage = InitConfig | ExecConfig | { type: 'hooks-done' } | { type: 'abort' };
+
+export type InitMessage =
+  /** Mounts are done: run prestart and createRuntime hooks, then answer hooks-done. */
+  | { type: 'hooks' }
+  /** The container is created: write the state and return; the init now waits on exec.fifo. */
+  | { type: 'created' }
+  | { type: 'warning'; message: string }
+  | { type: 'error'; message: string };

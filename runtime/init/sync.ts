@@ -1,0 +1,60 @@
+// A line-based channel over an inherited socket, read and written synchronously:
+// the init blocks on it between steps, and must not use libuv's thread pool.
+import { readSync, writeSync, closeSync } from 'node:fs';
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+export class SyncChannel {
+  private buffered = '';
+  private closed = false;
+
+  constructor(readonly fd: number) {}
+
+  send(message: object): void {
+    const line = `${JSON.stringify(message)}\n`;
+    const buf = Buffer.from(line);
+    for (let off = 0; off < buf.length; ) {
+      try {
+        off += writeSync(this.fd, buf, off);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        Atomics.wait(sleeper, 0, 0, 5);
+      }
+    }
+  }
+
+  /** The next line, or undefined at end of stream (the peer went away). */
+  readLine(): string | undefined {
+    const buf = Buffer.alloc(4096);
+    for (;;) {
+      const nl = this.buffered.indexOf('\n');
+      if (nl >= 0) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        return line;
+      }
+      if (this.closed) return undefined;
+      let n: number;
+      try {
+        n = readSync(this.fd, buf, 0, buf.length, null);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') { Atomics.wait(sleeper, 0, 0, 5); continue; }
+        if (code === 'EINTR') continue;
+        throw err;
+      }
+      if (n === 0) { this.closed = true; continue; }
+      this.buffered += buf.toString('utf8', 0, n);
+    }
+  }
+
+  /** The next JSON message; undefined at end of stream. */
+  read<T>(): T | undefined {
+    const line = this.readLine();
+    return line === undefined ? undefined : (JSON.parse(line) as T);
+  }
+
+  close(): void {
+    try { closeSync(this.fd); } catch { /* already closed */ }
+  }
+}

@@ -1,0 +1,166 @@
+// The state directory of each container: <root>/<id>/ holds state.json (written
+// atomically), exec.fifo while the container is `created`, and is the object of a
+// per-container flock, so that calls on one id are serialised and calls on
+// different ids run in parallel.
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RuntimeError } from '../errors.js';
+import { isAlive } from '../proc.js';
+import type { Syscalls } from '../syscalls.js';
+import type { Hook } from '../config/types.js';
+
+export const OCI_VERSION = '1.3.0';
+
+export type Status = 'creating' | 'created' | 'running' | 'stopped';
+
+/** What state.json holds. `status` is stored only while creating; otherwise it is derived. */
+export interface StoredState {
+  ociVersion: string;
+  id: string;
+  bundle: string;
+  annotations?: Record<string, string>;
+  /** ISO time create finished. */
+  created?: string;
+  pid?: number;
+  /** /proc/PID/stat field 22 of the init, so a reused pid is not taken for it. */
+  pidStartTime?: string;
+  /** The `create` process while it works, so a crashed create reads as stopped. */
+  creator?: { pid: number; startTime?: string };
+  rootfs?: string;
+  /** From config.json at create time: later edits must not change the container. */
+  hooks?: { poststart?: Hook[]; poststop?: Hook[] };
+  /** Opaque state of runtime/cgroups, handed back at delete. */
+  cgroup?: unknown;
+  /** The namespaces of the init, for exec: type → path. */
+  namespacePaths?: Record<string, string>;
+}
+
+/** The state as the spec defines it, for `state` and for hooks. */
+export interface OciState {
+  ociVersion: string;
+  id: string;
+  status: Status;
+  pid?: number;
+  bundle: string;
+  annotations?: Record<string, string>;
+  [extra: string]: unknown;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_+\-.]+$/;
+
+export function checkId(id: string | undefined): string {
+  if (id === undefined || id === '') throw new RuntimeError('a container id is required');
+  if (!ID_PATTERN.test(id) || id === '.' || id === '..' || id.length > 1024) {
+    throw new RuntimeError(`invalid container id ${JSON.stringify(id)}: use letters, digits and _ + - .`);
+  }
+  return id;
+}
+
+export const FIFO_NAME = 'exec.fifo';
+const LOCK_EX = 2;
+
+export class StateStore {
+  constructor(readonly root: string) {}
+
+  dir(id: string): string {
+    return join(this.root, id);
+  }
+
+  fifoPath(id: string): string {
+    return join(this.dir(id), FIFO_NAME);
+  }
+
+  exists(id: string): boolean {
+    return existsSync(join(this.dir(id), 'state.json'));
+  }
+
+  /** Makes the directory of a new container; fails if the id is taken. Returns it locked. */
+  createDir(id: string, sys: Syscalls): Lock {
+    mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    try {
+      mkdirSync(this.dir(id), { mode: 0o711 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new RuntimeError(`container ${id} already exists`);
+      throw err;
+    }
+    return this.lock(id, sys);
+  }
+
+  /** Takes the container's lock, waiting for other calls on the same id. */
+  lock(id: string, sys: Syscalls): Lock {
+    const dir = this.dir(id);
+    let fd: number;
+    try {
+      fd = openSync(dir, 'r');
+    } catch {
+      throw new RuntimeError(`container ${id} does not exist`);
+    }
+    sys.flock(fd, LOCK_EX);
+    // A `delete` may have removed the directory while we waited.
+    let same = false;
+    try {
+      const now = statSync(dir);
+      const held = fstatSync(fd);
+      same = now.ino === held.ino && now.dev === held.dev;
+    } catch {
+      same = false;
+    }
+    if (!same) {
+      closeSync(fd);
+      throw new RuntimeError(`container ${id} does not exist`);
+    }
+    return { release: () => closeSync(fd) };
+  }
+
+  read(id: string): StoredState {
+    let text: string;
+    try {
+      text = readFileSync(join(this.dir(id), 'state.json'), 'utf8');
+    } catch {
+      throw new RuntimeError(`container ${id} does not exist`);
+    }
+    return JSON.parse(text) as StoredState;
+  }
+
+  /** write + rename, so that a reader sees the old or the new state, never half of one. */
+  write(state: StoredState): void {
+    const dir = this.dir(state.id);
+    const tmp = join(dir, `.state.json.${process.pid}`);
+    writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+    renameSync(tmp, join(dir, 'state.json'));
+  }
+
+  remove(id: string): void {
+    rmSync(this.dir(id), { recursive: true, force: true });
+  }
+
+  list(): string[] {
+    try {
+      return readdirSync(this.root).filter((name) => ID_PATTERN.test(name) && this.exists(name)).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  /** The live status, from the init's liveness and whether start has happened yet. */
+  status(s: StoredState): Status {
+    if (s.pid === undefined) {
+      return s.creator && isAlive(s.creator.pid, s.creator.startTime) ? 'creating' : 'stopped';
+    }
+    if (!isAlive(s.pid, s.pidStartTime)) return 'stopped';
+    return existsSync(this.fifoPath(s.id)) ? 'created' : 'running';
+  }
+
+  ociState(s: StoredState, status = this.status(s)): OciState {
+    const out: OciState = { ociVersion: s.ociVersion, id: s.id, status, bundle: s.bundle };
+    if (s.pid !== undefined && (status === 'created' || status === 'running' || status === 'creating')) out.pid = s.pid;
+    if (s.annotations && Object.keys(s.annotations).length > 0) out.annotations = s.annotations;
+    if (s.rootfs) out.rootfs = s.rootfs;
+    if (s.created) out.created = s.created;
+    return out;
+  }
+}
+
+export interface Lock {
+  release(): void;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { checkConfig } from '../../runtime/config/validate.js';
+import { planNamespaces, CLONE_FLAGS, idMapText } from '../../runtime/namespaces.js';
+
+const base = () => ({
+  ociVersion: '1.2.0',
+  root: { path: 'rootfs' },
+  process: { cwd: '/', args: ['sh'], user: { uid: 0, gid: 0 } },
+  linux: { namespaces: [{ type: 'mount' }, { type: 'pid' }] },
+});
+
+// any: the edits reach anywhere in a test config, valid or not.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function errorOf(edit: (c: any) => void): string {
+  const c = base();
+  edit(c);
+  try {
+    checkConfig(c, { requireProcess: true });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return 'no error';
+}
+
+describe('checkConfig: one line naming the field', () => {
+  it('accepts a minimal config', () => expect(errorOf(() => {})).toBe('no error'));
+  it('cwd', () => expect(errorOf((c) => { c.process.cwd = 'tmp'; })).toBe('config.json: process.cwd must be an absolute path'));
+  it('args', () => expect(errorOf((c) => { c.process.args = []; })).toBe('config.json: process.args must be a non-empty array of strings'));
+  it('ociVersion', () => expect(errorOf((c) => { c.ociVersion = '2.0.0'; })).toMatch(/^config\.json: ociVersion must be a 1\.x SemVer/));
+  it('root', () => expect(errorOf((c) => { delete c.root; })).toBe('config.json: root is required on Linux'));
+  it('process when starting', () => expect(errorOf((c) => { delete c.process; })).toBe('config.json: process is required to run the container'));
+  it('unknown namespace', () => expect(errorOf((c) => { c.linux.namespaces.push({ type: 'foo' }); })).toMatch(/^config\.json: linux\.namespaces\[2\]\.type "foo" is not a namespace type/));
+  it('duplicate namespace', () => expect(errorOf((c) => { c.linux.namespaces.push({ type: 'pid' }); })).toBe('config.json: linux.namespaces[2].type pid is given twice'));
+  it('duplicate rlimit', () => expect(errorOf((c) => {
+    c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 2 }, { type: 'RLIMIT_NOFILE', soft: 1, hard: 2 }];
+  })).toBe('config.json: process.rlimits[1].type RLIMIT_NOFILE is given twice'));
+  it('unknown rlimit', () => expect(errorOf((c) => { c.process.rlimits = [{ type: 'RLIMIT_FOO', soft: 1, hard: 2 }]; })).toMatch(/RLIMIT_FOO is not a Linux resource limit/));
+  it('hook path', () => expect(errorOf((c) => { c.hooks = { prestart: [{ path: 'rel' }] }; })).toBe('config.json: hooks.prestart[0].path must be an absolute path'));
+  it('hook timeout', () => expect(errorOf((c) => { c.hooks = { poststop: [{ path: '/x', timeout: 0 }] }; })).toBe('config.json: hooks.poststop[0].timeout must be an integer greater than zero'));
+  it('maps without a user namespace', () => expect(errorOf((c) => { c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]; })).toBe('config.json: linux.uidMappings needs a user namespace in linux.namespaces'));
+  it('ignores unknown properties', () => expect(errorOf((c) => { c.foo = 1; c.process.bar = {}; })).toBe('no error'));
+});
+
+describe('planNamespaces', () => {
+  it('unshares new namespaces and joins paths', () => {
+    const p = planNamespaces({ namespaces: [{ type: 'mount' }, { type: 'pid' }, { type: 'network', path: '/run/netns/a' }, { type: 'uts' }] });
+    expect(p.args).toEqual(['-j', 'net:/run/netns/a', '-u', String(CLONE_FLAGS.mount | CLONE_FLAGS.pid | CLONE_FLAGS.uts)]);
+    expect(p.mount).toBe('new');
+    expect(p.newUserns).toBe(false);
+  });
+
+  it('leaves a mount namespace path to the init', () => {
+    const p = planNamespaces({ namespaces: [{ type: 'mount', path: '/proc/1/ns/mnt' }] });
+    expect(p.mount).toEqual({ path: '/proc/1/ns/mnt' });
+    expect(p.args).toEqual([]);
+  });
+
+  it('requires a mount namespace and id maps for a new user namespace', () => {
+    expect(() => planNamespaces({ namespaces: [{ type: 'pid' }] })).toThrow(/linux\.namespaces needs a mount namespace/);
+    expect(() => planNamespaces({ namespaces: [{ type: 'mount' }, { type: 'user' }] })).toThrow(/linux\.uidMappings/);
+  });
+
+  it('passes time offsets', () => {
+    const p = planNamespaces({ namespaces: [{ type: 'mount' }, { type: 'time' }], timeOffsets: { monotonic: { secs: 10 }, boottime: { secs: 1, nanosecs: 5 } } });
+    expect(p.args.slice(-2)).toEqual(['-t', 'monotonic 10 0\nboottime 1 5']);
+  });
+
+  it('writes id maps in /proc/PID/uid_map form', () => {
+    expect(idMapText([{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 10, hostID: 5000, size: 1 }])).toBe('0 1000 10\n10 5000 1\n');
+  });
+});

@@ -1,0 +1,228 @@
+// Root-only: runs the built runtime (npm run build) on a busybox bundle in a temp dir.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = join(import.meta.dirname, '../..');
+const bin = join(repo, 'bin/conform-runtime.js');
+const canRun = process.getuid?.() === 0 && existsSync(join(repo, 'dist/runtime.js')) && existsSync(join(repo, 'dist/nsexec')) && existsSync('/bin/busybox');
+
+let dir: string;
+let root: string;
+let rootfs: string;
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+let calls = 0;
+
+/**
+ * One runtime call. `create` hands its stdio to the container, so its stdout and
+ * stderr go to files (a pipe would stay open as long as the container runs).
+ */
+function rt(args: string[], stdio?: { out: string }): Result {
+  const toFiles = args[0] === 'create' || args[0] === 'run';
+  const out = stdio?.out ?? join(dir, `call-${++calls}.out`);
+  const errFile = join(dir, `call-${calls}.err`);
+  const fds = toFiles ? [openSync(out, 'a'), openSync(errFile, 'w+')] : [];
+  try {
+    const r = spawnSync(process.execPath, [bin, '--root', root, ...args], {
+      encoding: 'utf8', timeout: 20_000, stdio: ['ignore', fds[0] ?? 'pipe', fds[1] ?? 'pipe'],
+    });
+    const stderr = toFiles ? readFileSync(errFile, 'utf8') : r.stderr ?? '';
+    return { code: r.status, stdout: r.stdout ?? '', stderr };
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+}
+
+function bundle(name: string, edit: (c: Record<string, any>) => void = () => {}): string { // any: test edits reach anywhere
+  const b = join(dir, name);
+  mkdirSync(b);
+  const r = spawnSync(process.execPath, [bin, 'spec', '--bundle', b], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  const c = JSON.parse(readFileSync(join(b, 'config.json'), 'utf8'));
+  c.root = { path: rootfs, readonly: true };
+  delete c.linux.resources;
+  c.process.args = ['sh', '-c', 'echo hello from $(hostname)'];
+  edit(c);
+  writeFileSync(join(b, 'config.json'), JSON.stringify(c));
+  return b;
+}
+
+async function until(what: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const status = (id: string): string => {
+  const r = rt(['state', id]);
+  return r.code === 0 ? (JSON.parse(r.stdout) as { status: string }).status : 'absent';
+};
+
+/** Processes whose mounts mention our temp dir: what a leaked container would leave. */
+function leftovers(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(dir)) found.push(pid);
+    } catch { /* gone */ }
+  }
+  return found;
+}
+
+describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'core-it-'));
+    chmodSync(dir, 0o755); // a container root in a user namespace is another host uid
+    root = join(dir, 'state');
+    rootfs = join(dir, 'rootfs');
+    mkdirSync(join(rootfs, 'bin'), { recursive: true });
+    copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'));
+    chmodSync(join(rootfs, 'bin/busybox'), 0o755);
+    for (const app of spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n')) {
+      if (app && app !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', app));
+    }
+  });
+  afterAll(() => {
+    for (const id of existsSync(root) ? readdirSync(root) : []) rt(['delete', '--force', id]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('create → created, start runs the process, stopped, delete removes it', async () => {
+    const b = bundle('life');
+    const out = join(dir, 'life.out');
+    const c = rt(['create', '--bundle', b, '--pid-file', join(dir, 'life.pid'), 'life'], { out });
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    const st = JSON.parse(rt(['state', 'life']).stdout) as Record<string, unknown>;
+    expect(st).toMatchObject({ ociVersion: '1.3.0', id: 'life', status: 'created', bundle: b });
+    expect(readFileSync(join(dir, 'life.pid'), 'utf8')).toBe(String(st.pid));
+    expect(readFileSync(out, 'utf8')).toBe(''); // nothing runs before start
+    expect(rt(['start', 'life']).code).toBe(0);
+    await until(() => status('life') === 'stopped');
+    expect(readFileSync(out, 'utf8')).toBe('hello from conform\n');
+    expect(rt(['start', 'life']).code).toBe(1);
+    expect(rt(['delete', 'life']).code).toBe(0);
+    expect(status('life')).toBe('absent');
+    expect(existsSync(join(root, 'life'))).toBe(false);
+  });
+
+  it('kill delivers signals; delete refuses a running container unless --force', async () => {
+    const b = bundle('k', (c) => { c.process.args = ['sleep', '1000']; });
+    expect(rt(['create', '-b', b, 'k']).code).toBe(0);
+    expect(rt(['kill', 'k', 'TERM']).code).toBe(0); // a created init ends on SIGTERM, as runc's does
+    await until(() => status('k') === 'stopped');
+    expect(rt(['kill', 'k', 'KILL']).code).toBe(1);
+    expect(rt(['delete', 'k']).code).toBe(0);
+
+    expect(rt(['create', '-b', b, 'k2']).code).toBe(0);
+    expect(rt(['start', 'k2']).code).toBe(0);
+    expect(status('k2')).toBe('running');
+    expect(rt(['kill', 'k2', 'NOSUCHSIG']).stderr).toMatch(/^conform-runtime: kill k2: invalid signal/);
+    const d = rt(['delete', 'k2']);
+    expect(d.code).toBe(1);
+    expect(d.stderr).toMatch(/^conform-runtime: delete k2: container k2 is running/);
+    expect(status('k2')).toBe('running');
+    expect(rt(['kill', 'k2', '9']).code).toBe(0);
+    await until(() => status('k2') === 'stopped');
+    expect(rt(['delete', 'k2']).code).toBe(0);
+    expect(rt(['create', '-b', b, 'k3']).code).toBe(0);
+    expect(rt(['delete', '--force', 'k3']).code).toBe(0);
+    expect(status('k3')).toBe('absent');
+  });
+
+  it('runs the hooks at their points with the state on stdin', async () => {
+    const log = join(dir, 'hooks.log');
+    const hook = join(dir, 'hook.sh');
+    writeFileSync(hook, `#!/bin/sh\necho "$1 $(cat)" >> ${log}\n`);
+    chmodSync(hook, 0o755);
+    const names = ['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop'];
+    const b = bundle('h', (c) => {
+      c.hooks = Object.fromEntries(names.map((n) => [n, [{ path: hook, args: ['hook.sh', n] }]]));
+    });
+    expect(rt(['create', '-b', b, 'h']).code).toBe(0);
+    expect(rt(['start', 'h']).code).toBe(0);
+    await until(() => status('h') === 'stopped');
+    expect(rt(['delete', 'h']).code).toBe(0);
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => {
+      const [name, ...json] = l.split(' ');
+      return [name, (JSON.parse(json.join(' ')) as { status: string }).status];
+    });
+    expect(lines).toEqual([['prestart', 'creating'], ['createRuntime', 'creating'], ['createContainer', 'creating'], ['poststart', 'running'], ['poststop', 'stopped']]);
+  });
+
+  it('bad input: one line on stderr, exit 1, nothing left behind', () => {
+    const cases: Array<[string, (c: Record<string, any>) => void, RegExp]> = [ // any: test edits
+      ['cwd', (c) => { c.process.cwd = 'rel'; }, /config\.json: process\.cwd must be an absolute path/],
+      ['ns', (c) => { c.linux.namespaces.push({ type: 'bogus' }); }, /linux\.namespaces\[\d\]\.type "bogus"/],
+      ['rootfs', (c) => { c.root.path = join(dir, 'nope'); }, /root\.path .* does not exist/],
+      ['prog', (c) => { c.process.args = ['no-such-program']; }, /process\.args\[0\]: no-such-program was not found/],
+      ['hook', (c) => { c.hooks = { createRuntime: [{ path: '/bin/false' }] }; }, /hooks\.createRuntime\[0\]: \/bin\/false exited with status 1/],
+      ['hang', (c) => { c.hooks = { prestart: [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }] }; }, /timed out after 1s/],
+      ['schema', (c) => { c.process.apparmorProfile = 5; }, /config\.json: process\.apparmorProfile/],
+      ['cgroup', (c) => { c.linux.resources = { pids: { limit: 'x' } }; }, /linux\.resources\.pids\.limit/],
+      ['rlimit', (c) => { c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2 ** 30, hard: 2 ** 30 }]; }, /process\.rlimits: cannot set RLIMIT_NOFILE/],
+    ];
+    for (const [name, edit, message] of cases) {
+      const b = bundle(`bad-${name}`, edit);
+      const r = rt(['create', '-b', b, `bad-${name}`]);
+      expect(r.code, name).toBe(1);
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
+      expect(r.stderr, name).toMatch(message);
+      expect(existsSync(join(root, `bad-${name}`)), name).toBe(false);
+    }
+    expect(rt(['create', '-b', join(dir, 'missing'), 'x']).stderr).toMatch(/bundle .* does not exist/);
+    const dup = bundle('dup', (c) => { c.process.args = ['sleep', '100']; });
+    expect(rt(['create', '-b', dup, 'dup']).code).toBe(0);
+    const again = rt(['create', '-b', dup, 'dup']);
+    expect(again.stderr).toBe('conform-runtime: create dup: container dup already exists\n');
+    expect(rt(['delete', '--force', 'dup']).code).toBe(0);
+    // Other work on this machine may mount things meanwhile: only ours count.
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
+    expect(leftovers()).toEqual([]);
+    expect(existsSync('/sys/fs/cgroup/pids/conform/bad-hook')).toBe(false);
+  });
+
+  it('exec runs a process inside; run waits and returns the status', () => {
+    const b = bundle('ex', (c) => { c.process.args = ['sleep', '1000']; });
+    expect(rt(['create', '-b', b, 'ex']).code).toBe(0);
+    expect(rt(['start', 'ex']).code).toBe(0);
+    const r = rt(['exec', 'ex', 'sh', '-c', 'hostname; echo $$; exit 4']);
+    expect(r.code).toBe(4);
+    expect(r.stdout.split('\n').slice(0, 1)).toEqual(['conform']);
+    expect(Number(r.stdout.split('\n')[1])).toBeGreaterThan(1); // a pid in the container's namespace
+    expect(rt(['delete', '--force', 'ex']).code).toBe(0);
+    const rb = bundle('runme', (c) => { c.process.args = ['sh', '-c', 'exit 3']; });
+    expect(rt(['run', '-b', rb, 'runme']).code).toBe(3);
+    expect(status('runme')).toBe('absent');
+  });
+
+  it('a user namespace with id maps', () => {
+    const b = bundle('userns', (c) => {
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+      c.process.args = ['sh', '-c', 'id -u; cat /proc/self/uid_map'];
+    });
+    const out = join(dir, 'userns.out');
+    expect(rt(['run', '-b', b, 'userns'], { out }).code).toBe(0);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('0');
+    expect(readFileSync(out, 'utf8')).toMatch(/^\s*0\s+200000\s+65536$/m);
+  });
+
+  it('start fails when the init has died', async () => {
+    const b = bundle('dead', (c) => { c.process.args = ['true']; });
+    expect(rt(['create', '-b', b, 'dead']).code).toBe(0);
+    const pid = (JSON.parse(rt(['state', 'dead']).stdout) as { pid: number }).pid;
+    process.kill(pid, 'SIGKILL');
+    await until(() => status('dead') === 'stopped');
+    const r = rt(['start', 'dead']);
+    expect(r.code).toBe(1);
+    expect(rt(['delete', 'dead']).code).toBe(0);
+  });
+});
