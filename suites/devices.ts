@@ -2,7 +2,7 @@
 // list" (linux.resources.devices, the device cgroup): what the process finds at the
 // paths and what it may open.
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleBuilder } from '../harness/bundle.js';
 import { defineCase } from '../harness/case.js';
@@ -211,7 +211,7 @@ export default [
     },
   }),
 
-  conflictCase('file', 'a device path where a regular file is: create fails', 'a regular file', (p) => execFileSync('sh', ['-c', `echo not-a-device > '${p}'`])),
+  conflictCase('file', 'a device path where a regular file is: create fails', 'a regular file', (p) => writeFileSync(p, 'not a device\n')),
   conflictCase('other-device', 'a device path where another device (c 1:5) is: create fails', 'a c 1:5 node', (p) => mknod(p, 1, 5)),
 
   defineCase({

@@ -8,10 +8,11 @@ import { defineCase } from '../harness/case.js';
 import type { CaseContext } from '../harness/context.js';
 import { isAlive, namespacesOf, type NamespaceKind } from '../harness/hostfacts.js';
 import type { IDMapping, LinuxNamespace } from '../schemas/config.js';
-import { holdMappedUserNs, hostIdsOf, running } from './support/host.js';
+import { holdMappedUserNs, hostIdsOf, running, runningOnHost } from './support/host.js';
 
-/** The default namespaces minus `type`, then `type` last: its index is known before the bundle exists. */
+/** The bundle's default namespaces. */
 const BASE: NamespaceKind[] = ['pid', 'network', 'ipc', 'uts', 'mount'];
+/** BASE without `type`, then `last`: the entry under test has an index known before the bundle exists. */
 const withLast = (type: NamespaceKind, last: LinuxNamespace): LinuxNamespace[] => [...BASE.filter((k) => k !== type).map((k) => ({ type: k })), last];
 const lastIndex = (type: NamespaceKind) => (BASE.includes(type) ? BASE.length - 1 : BASE.length);
 
@@ -57,10 +58,14 @@ function newCase(type: NamespaceKind) {
       if (type === 'user') mapped(b);
     },
     async check(t) {
-      const { facts, pid } = await running(t);
-      const mine = namespacesOf(pid)[type];
-      const host = t.env.host.hostNs[type];
-      t.ok(mine !== undefined && mine !== host, `the container's ${type} namespace is not the runtime's`, { expected: `not ${host}`, actual: mine });
+      const { facts, pid, noHostView } = await running(t);
+      if (noHostView && !inside) t.skip(noHostView);
+      if (noHostView) t.note(`the namespace itself is not compared: ${noHostView}; only what it shows inside is checked`);
+      else {
+        const mine = namespacesOf(pid)[type];
+        const host = t.env.host.hostNs[type];
+        t.ok(mine !== undefined && mine !== host, `the container's ${type} namespace is not the runtime's`, { expected: `not ${host}`, actual: mine });
+      }
       inside?.check(t, (name) => facts.cmds[name]?.output ?? '');
     },
   });
@@ -83,7 +88,7 @@ function inheritCase(type: Exclude<NamespaceKind, 'mount'>) {
       if (type === 'uts') b.hostname(undefined);
     },
     async check(t) {
-      const { pid } = await running(t);
+      const { pid } = await runningOnHost(t);
       t.equal(namespacesOf(pid)[type], t.env.host.hostNs[type], `the container's ${type} namespace (the runtime's is ${t.env.host.hostNs[type]})`);
     },
   });
@@ -106,7 +111,7 @@ function joinCase(type: NamespaceKind) {
         // some runtimes (runc 1.1) refuse a user namespace without them.
         if (type === 'user') mapped(b);
       });
-      const { pid } = await running(t, { bundle });
+      const { pid } = await runningOnHost(t, { bundle });
       t.equal(namespacesOf(pid)[type], want, `the container's ${type} namespace (the holder's is ${want})`);
       if (type === 'pid') {
         // Deleting the container must leave the namespace's other member alone.
@@ -186,13 +191,14 @@ export default [
         b.idMappings(kind === 'uid' ? two(100000) : USER_MAP, kind === 'gid' ? two(200000) : GROUP_MAP);
       },
       async check(t) {
-        const { facts, pid } = await running(t);
+        const { facts, pid, noHostView } = await running(t);
         const want = t.bundle.config.linux?.[`${kind}Mappings`];
         const got = kind === 'uid' ? facts.uidMap : facts.gidMap;
         t.equal(got, want, `/proc/self/${kind}_map inside the container`);
         const inside = kind === 'uid' ? facts.status?.uid : facts.status?.gid;
         t.equal(inside?.[0], 0, `the process's real ${kind} inside`);
-        t.equal(hostIdsOf(pid)[kind][0], want?.[0]?.hostID, `the process's real ${kind} seen from the host (container ${kind} 0 mapped)`);
+        if (noHostView) t.note(`the host ${kind} of the process is not checked: ${noHostView}`);
+        else t.equal(hostIdsOf(pid)[kind][0], want?.[0]?.hostID, `the process's real ${kind} seen from the host (container ${kind} 0 mapped)`);
       },
     }),
   ),
@@ -204,7 +210,7 @@ export default [
     exercises: ['linux.namespaces[5]'],
     needs: needsOf('user'),
     bundle: (b) => {
-      hold(b);
+      hold(b, ['meta', 'idmap']);
       b.namespace('user');
       mapped(b);
     },
@@ -213,9 +219,9 @@ export default [
       const files = [rootfs, join(rootfs, 'bin'), join(rootfs, 'conform'), join(rootfs, 'conform/probe'), join(rootfs, 'etc/passwd')];
       const owners = () => files.map((f) => `${f.slice(rootfs.length) || '/'} ${statSync(f).uid}:${statSync(f).gid}`);
       const before = owners();
-      const { pid } = await running(t);
-      // Only meaningful if the process really is mapped: otherwise nothing needed a chown.
-      t.equal(hostIdsOf(pid).uid[0], USER_MAP[0]!.hostID, "the host uid of the container's root (mapped)");
+      const { facts } = await running(t);
+      // Only meaningful if the process really is in the mapped namespace: otherwise nothing needed a chown.
+      t.equal(facts.uidMap, USER_MAP, '/proc/self/uid_map inside the container');
       t.equal(owners(), before, 'owners of rootfs files on the host while the container runs');
     },
   }),

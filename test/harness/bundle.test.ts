@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,6 +73,15 @@ describe('BundleBuilder', () => {
     expect(hook).toBe(join(d, 'files/hook.sh'));
     expect(readFileSync(hook, 'utf8')).toBe('#!/bin/sh\necho hi\n');
     expect(statSync(hook).mode & 0o777).toBe(0o755);
+  });
+
+  it('writes rootfs files under an absolute root.path as it is, not below the bundle', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'bundle'));
+    const b = new BundleBuilder(join(d, 'bundle'), join(d, 'files'));
+    b.set('root.path', join(d, 'files/abs-root')).file('/marker', 'm');
+    b.writeFiles();
+    expect(readFileSync(join(d, 'files/abs-root/marker'), 'utf8')).toBe('m');
   });
 
   it('writes integers beyond 2^53 digit for digit, and the validator sees them right', () => {
