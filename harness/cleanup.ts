@@ -1,7 +1,7 @@
 // Leaving nothing behind: containers, processes, mounts and directories, on every path.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
-import { cgroupDirsOf } from '../linux/cgroupfs.js';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, type Dirent } from 'node:fs';
+import { cgroupDirsOf, parseCgroupMounts } from '../linux/cgroupfs.js';
 import type { Driver } from './driver.js';
 import { isAlive, startTime } from './hostfacts.js';
 import { parseMountinfo } from './probe/mountinfo.js';
@@ -79,8 +79,9 @@ export function removeTree(dir: string): string[] {
  * a runtime left in them and removes the directories it left, never touching a cgroup
  * that holds conform itself (a runtime without cgroups puts containers in ours).
  */
-export async function cleanupCgroups(dirs: ReadonlySet<string>): Promise<string[]> {
+export async function cleanupCgroups(dirs: ReadonlySet<string>, ids: Iterable<string> = []): Promise<string[]> {
   const notes: string[] = [];
+  dirs = new Set([...dirs, ...cgroupsNamed(new Set(ids))]);
   const ours = cgroupDirsOf('self');
   const isOurs = (d: string) => ours.some((o) => o === d || o.startsWith(`${d}/`));
   for (const dir of [...dirs].filter((d) => !isOurs(d) && existsSync(d)).sort((a, b) => b.length - a.length)) {
@@ -109,4 +110,32 @@ export async function cleanupCgroups(dirs: ReadonlySet<string>): Promise<string[
     }
   }
   return notes;
+}
+
+/**
+ * Cgroup directories named after one of `ids`, up to four levels deep in every
+ * hierarchy. Runtimes name a container's cgroup after its id by default, and a create
+ * that failed never showed us a pid whose cgroups we could note; conform's ids are
+ * unique per run, so a directory with that name is the container's.
+ */
+export function cgroupsNamed(ids: ReadonlySet<string>): string[] {
+  if (!ids.size) return [];
+  const found: string[] = [];
+  const mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
+  const walk = (dir: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const path = `${dir}/${e.name}`;
+      if (ids.has(e.name)) found.push(path);
+      else if (depth < 4) walk(path, depth + 1);
+    }
+  };
+  for (const m of mounts) walk(m.mountPoint, 1);
+  return found;
 }

@@ -120,7 +120,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     try {
       notes.push(...(await cleanupContainers(driver, ctx?.pids ?? new Map())));
       await ctx?.stopBackground();
-      notes.push(...(await cleanupCgroups(ctx?.cgroupDirs ?? new Set())));
+      notes.push(...(await cleanupCgroups(ctx?.cgroupDirs ?? new Set(), driver.created)));
     } catch (e) {
       notes.push(`cleanup failed: ${(e as Error).message}`);
     }

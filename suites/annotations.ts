@@ -85,7 +85,7 @@ export default [
   defineCase({
     id: 'annotations.oci-image-keys',
     title: 'the org.opencontainers.image.* keys the spec defines are accepted and carried like any annotation',
-    requirements: ['config:annotations.reserved-namespace', 'config:annotations.image-os', 'config:annotations.image-created', 'config:annotations.unknown-keys', 'runtime:state.annotations'],
+    requirements: ['config:annotations.unknown-keys', 'runtime:state.annotations'],
     exercises: ['annotations'],
     bundle: (b) =>
       b

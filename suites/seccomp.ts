@@ -6,6 +6,7 @@ import { defineCase } from '../harness/case.js';
 import type { BundleBuilder } from '../harness/bundle.js';
 import { callFailure, type CaseContext } from '../harness/context.js';
 import { parseProbe } from '../harness/probe/parse.js';
+import { pause } from '../harness/wait.js';
 import type { Seccomp, SeccompArg } from '../schemas/config.js';
 import type { SeccompOperator } from '../schemas/enums.js';
 import {
@@ -24,10 +25,8 @@ import {
   writeRootfsBinary,
   type Attempt,
 } from './support/seccomp.js';
-import { listenOnce } from './support/listener.js';
 import { readKmsg, seccompLogUnavailable } from './support/kmsg.js';
-import { pause } from '../harness/wait.js';
-
+import { listenOnce } from './support/listener.js';
 
 const ENABLED = 'feature:linux.seccomp.enabled';
 const act = (a: string) => `feature:linux.seccomp.actions=${a}`;
@@ -61,7 +60,7 @@ function mustRefuse(o: { id: string; title: string; requirements: string[]; exer
     invalid: true,
     bundle: (b) => b.probe({ only: ['meta'] }).seccomp(o.seccomp),
     async check(t) {
-      t.expectError(await t.rt.create(t.id, t.bundle.dir), 'create');
+      t.expectError(await t.rt.create(t.id, t.bundle.dir), `create (${o.title.replace(/ makes create fail$/, '')})`);
       t.expectError(await t.rt.state(t.id), 'state of the container whose create failed');
     },
   });

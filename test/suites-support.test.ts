@@ -1,0 +1,59 @@
+// The pure helpers behind the seccomp, extensibility and features suites.
+import { describe, expect, it } from 'vitest';
+import { X86_64_SYSCALLS } from '../linux/syscalls/x86_64.js';
+import { parseKmsgRecord } from '../suites/support/kmsg.js';
+import { PROBE_SYSCALLS, SIGSYS_STATUS, UNUSED_SYSCALLS, i386MkdirProgram, outcome, parseAttempts } from '../suites/support/seccomp.js';
+
+describe('parseAttempts', () => {
+  it('reads labelled outcomes with their errno names', () => {
+    const got = parseAttempts(
+      [
+        '@try mkdir 1 mkdir: can\'t create directory \'/conform-dir\': Numerical argument out of domain ',
+        'noise',
+        '@try touch 0 ',
+        `@try kill ${SIGSYS_STATUS} Bad system call `,
+      ].join('\n'),
+    );
+    expect(got.get('mkdir')).toMatchObject({ rc: 1, errnos: ['EDOM'] });
+    expect(outcome(got.get('mkdir'))).toBe('EDOM');
+    expect(outcome(got.get('touch'))).toBe('ok');
+    expect(outcome(got.get('kill'))).toBe('killed by SIGSYS');
+    expect(outcome(got.get('absent'))).toMatch(/no result/);
+  });
+});
+
+describe('the allow list', () => {
+  it('names only x86_64 syscalls, and none a case uses as its target', () => {
+    for (const name of [...PROBE_SYSCALLS, ...UNUSED_SYSCALLS]) expect(X86_64_SYSCALLS[name], name).toBeTypeOf('number');
+    for (const target of ['mkdir', 'mkdirat', 'chmod', 'fchmodat', 'setpriority', 'personality', 'kill', 'sethostname', 'utimensat']) {
+      expect(PROBE_SYSCALLS).not.toContain(target);
+    }
+    expect(PROBE_SYSCALLS.filter((n) => UNUSED_SYSCALLS.includes(n))).toEqual([]);
+  });
+});
+
+describe('i386MkdirProgram', () => {
+  it('is a 32-bit x86 ELF executable whose entry and path lie in its one loaded segment', () => {
+    const elf = i386MkdirProgram('/conform-i386-dir');
+    expect([...elf.subarray(0, 6)]).toEqual([0x7f, 0x45, 0x4c, 0x46, 1, 1]);
+    expect(elf.readUInt16LE(16)).toBe(2); // ET_EXEC
+    expect(elf.readUInt16LE(18)).toBe(3); // EM_386
+    const entry = elf.readUInt32LE(24);
+    const [type, offset, vaddr, , filesz] = [0, 4, 8, 12, 16].map((o) => elf.readUInt32LE(52 + o));
+    expect(type).toBe(1);
+    expect(offset).toBe(0);
+    expect(filesz).toBe(elf.length);
+    expect(entry).toBe(vaddr! + 84);
+    // mov ebx, <path address>: the address points at the NUL-terminated path
+    const pathAddr = elf.readUInt32LE(84 + 6);
+    const at = pathAddr - vaddr!;
+    expect(elf.toString('latin1', at, elf.indexOf(0, at))).toBe('/conform-i386-dir');
+  });
+});
+
+describe('parseKmsgRecord', () => {
+  it('splits the sequence number from the message', () => {
+    const r = parseKmsgRecord('5,1234,2216991717,-;audit: type=1326 audit(1.5:12): comm="mkdir" code=0x50000\n SUBSYSTEM=x\n');
+    expect(r).toEqual({ seq: 1234, message: 'audit: type=1326 audit(1.5:12): comm="mkdir" code=0x50000' });
+  });
+});
