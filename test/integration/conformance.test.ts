@@ -1,0 +1,88 @@
+// conform end to end through its CLI, against real and fake runtimes. One file, so
+// that these heavy runs go one after the other (two cores).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../harness/paths.js';
+import { ALL_CASES } from '../../suites/index.js';
+import { buildHarness, conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
+import { snapshot } from '../helpers/leftovers.js';
+
+const MINUTES = 60_000;
+const exact = (id: string) => `^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+const outcomes = (ids: readonly string[], report: { results: { id: string; outcome: string; message?: string }[] }) =>
+  report.results.filter((r) => ids.includes(r.id));
+
+describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/runc)', () => {
+  it('lifecycle against runc: every case passes but the disputed ones', () => {
+    const lifecycle = ALL_CASES.filter((c) => c.area === 'lifecycle');
+    const disputed = lifecycle.filter((c) => c.disputed).length;
+    const r = conform(['--runtime', '/usr/bin/runc', '--area', 'lifecycle']);
+    expect(r.report, r.stderr).toBeDefined();
+    expect(r.report!.counts).toMatchObject({ pass: lifecycle.length - disputed, fail: 0, error: 0, disputed });
+    expect(r.code).toBe(0);
+  }, 5 * MINUTES);
+
+  it('everything against runc with its baseline: at least 250 cases, no unexpected failure or pass, nothing left behind', () => {
+    const before = snapshot();
+    const r = conform(['--runtime', '/usr/bin/runc', '--expect', join(repoRoot, 'baselines/runc.json')]);
+    expect(r.report, r.stderr).toBeDefined();
+    const bad = r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
+    expect(bad).toEqual([]);
+    expect(r.report!.results.length).toBeGreaterThanOrEqual(250);
+    expect(r.code).toBe(0);
+    expect(snapshot()).toEqual(before);
+  }, 20 * MINUTES);
+
+  it('every case that names the setting it exercises fails when the runtime ignores that setting (runc behind the strip wrapper)', () => {
+    const exercised = ALL_CASES.filter((c) => c.exercises?.length && !c.disputed).map((c) => c.id);
+    expect(exercised.length).toBeGreaterThan(200);
+    const r = conform(['--runtime', fixture('runtimes', 'strip.mjs'), '--timeout', '5', ...exercised.flatMap((id) => ['--grep', exact(id)])]);
+    expect(r.report, r.stderr).toBeDefined();
+    const passing = outcomes(exercised, r.report!).filter((x) => x.outcome === 'pass').map((x) => x.id);
+    expect(passing, 'these cases pass although the runtime ignored what they check').toEqual([]);
+    expect(outcomes(exercised, r.report!).filter((x) => x.outcome === 'error')).toEqual([]);
+  }, 20 * MINUTES);
+
+  it('no case passes against a runtime that does nothing and says it succeeded', () => {
+    const r = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--timeout', '5']);
+    expect(r.report, r.stderr).toBeDefined();
+    expect(r.report!.results.filter((x) => x.outcome === 'pass').map((x) => x.id)).toEqual([]);
+    expect(r.report!.results.filter((x) => x.outcome === 'error')).toEqual([]);
+    expect(r.code).toBe(1);
+  }, 10 * MINUTES);
+
+  it('on SIGINT stops, cleans up every container and its run directory, and exits 130', async () => {
+    buildHarness();
+    const before = snapshot();
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/conform.js'), '--runtime', '/usr/bin/runc', '--area', 'lifecycle', '--grep', 'kill|delete'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    // Interrupt once containers exist.
+    const deadline = Date.now() + MINUTES;
+    while (snapshot().processes.length === 0 && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
+    expect(code, out).toBe(130);
+    expect(out).toMatch(/SIGINT: stopping; cleaning up/);
+    expect(snapshot()).toEqual(before);
+  }, 2 * MINUTES);
+});
+
+const reference = join(repoRoot, 'dist/runtime.js');
+describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs root and `npm run build`)', () => {
+  it('passes everything it implements: only its baseline fails, nothing left behind', () => {
+    const before = snapshot();
+    const r = conform(['--expect', join(repoRoot, 'baselines/conform-runtime.json')]);
+    expect(r.report, r.stderr).toBeDefined();
+    const bad = r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
+    expect(bad).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(snapshot()).toEqual(before);
+  }, 40 * MINUTES);
+});
