@@ -6,7 +6,7 @@ import { DEFAULT_PATH } from '../harness/bundle.js';
 import { callFailure, type CaseContext } from '../harness/context.js';
 import { fdsOf } from '../harness/hostfacts.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
-import { attempt, expectRefused } from './helpers/refuse.js';
+import { attempt, expectRefused } from './support/refuse.js';
 
 const sorted = (xs: readonly string[] | undefined) => (xs ? [...xs].sort() : xs);
 

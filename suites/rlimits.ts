@@ -9,7 +9,7 @@ import type { CaseContext } from '../harness/context.js';
 import type { Env } from '../harness/env.js';
 import { parseLimits, parseProbe, type LimitValue, type ProbeFacts } from '../harness/probe/parse.js';
 import { RLIM_INFINITY, RLIMITS } from '../linux/rlimits.js';
-import { attempt, expectRefused } from './helpers/refuse.js';
+import { attempt, expectRefused } from './support/refuse.js';
 
 type Limit = { soft: LimitValue; hard: LimitValue };
 type Pair = { soft: bigint; hard: bigint };

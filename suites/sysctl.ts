@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { defineCase } from '../harness/case.js';
 import type { CaseContext } from '../harness/context.js';
-import { expectRefused } from './helpers/refuse.js';
+import { expectRefused } from './support/refuse.js';
 
 const procPath = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`;
 const hostValue = (key: string) => readFileSync(procPath(key), 'utf8').trim();

@@ -5,7 +5,7 @@ import { defineCase } from '../harness/case.js';
 import { callFailure, type CaseContext } from '../harness/context.js';
 import { namespacesOf } from '../harness/hostfacts.js';
 import { parseProbe } from '../harness/probe/parse.js';
-import { attempt, expectRefused } from './helpers/refuse.js';
+import { attempt, expectRefused } from './support/refuse.js';
 
 /** The uts entry in the default namespaces (pid, network, ipc, uts, mount). */
 const UTS_NS = 'linux.namespaces[3]';

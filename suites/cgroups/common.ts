@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { CaseContext } from '../../harness/context.js';
 import { cleanupContainers } from '../../harness/cleanup.js';
 import { compareSemVer, parseSemVer } from '../../schemas/semver.js';
-import { expectRefused } from '../helpers/refuse.js';
+import { expectRefused } from '../support/refuse.js';
 import { checkFiles, type Expectation, type Reader } from './expect.js';
 import { cgroupDir, dirsForAbsolute, readCgroupFile, removeCgroupDirs, versionFor, type Version } from './host.js';
 

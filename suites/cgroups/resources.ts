@@ -10,7 +10,7 @@ import type { Env } from '../../harness/env.js';
 import { parseProbe } from '../../harness/probe/parse.js';
 import { errnosIn } from '../../linux/errno.js';
 import type { LinuxResources } from '../../schemas/config.js';
-import { expectRefused } from '../helpers/refuse.js';
+import { expectRefused } from '../support/refuse.js';
 import { createdPid, expectFiles, expectRefusedNoCgroup, skipIfNewerThanRuntime, versionOf } from './common.js';
 import {
   blockIOExpectation,
