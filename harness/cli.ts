@@ -99,8 +99,25 @@ async function runCommand(flags: RunFlags): Promise<number> {
     for (const w of loaded.warnings) process.stderr.write(`conform: warning: ${w}\n`);
   }
 
+  // From here on a Ctrl-C stops the run in order: containers killed and deleted, run directory removed.
+  const aborter = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\nconform: ${sig}: stopping; cleaning up containers (again to exit at once, leaving them)\n`);
+      aborter.abort();
+    } else {
+      process.stderr.write(`conform: leaving ${runDir ?? 'the run'} and its containers behind\n`);
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   const workdir = flags.workdir ?? tmpdir();
-  const runDir = mkdtempSync(join(workdir, 'conform-'));
+  let runDir: string | undefined;
+  runDir = mkdtempSync(join(workdir, 'conform-'));
   // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)
   // could not even reach its bundle's rootfs. Search only, no listing.
   chmodSync(runDir, 0o711);
@@ -121,21 +138,6 @@ async function runCommand(flags: RunFlags): Promise<number> {
   const stdoutTaken = [flags.tap, flags.junit, flags.json].includes('-');
   reporters.unshift(consoleReporter(stdoutTaken ? process.stderr : process.stdout, { verbose: flags.verbose, color: flags.color }));
   const reporter = fanOut(reporters);
-
-  const aborter = new AbortController();
-  let interrupts = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(`\nconform: ${sig}: stopping; cleaning up containers (again to exit at once, leaving them)\n`);
-      aborter.abort();
-    } else {
-      process.stderr.write(`conform: leaving ${runDir} and its containers behind\n`);
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 
   const runtime = { path: runtimePath, args: flags.runtimeArg, version: env.runtime.version };
   const started = Date.now();

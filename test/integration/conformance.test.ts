@@ -63,9 +63,10 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    // Interrupt once containers exist.
+    // Interrupt once the run has started and its first containers exist.
     const deadline = Date.now() + MINUTES;
-    while (snapshot().processes.length === 0 && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const started = () => /cases against/.test(out) && snapshot().processes.length > before.processes.length;
+    while (!started() && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
     expect(code, out).toBe(130);
