@@ -11,6 +11,7 @@ import type { Env } from './env.js';
 import { parseProbe, type ProbeFacts } from './probe/parse.js';
 import type { Failure } from './result.js';
 import { cgroupDirsOf } from '../linux/cgroupfs.js';
+import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
 import { pause } from './wait.js';
 
@@ -177,6 +178,20 @@ export class CaseContext {
     const st = await this.state(id);
     if (st.status !== 'created') this.fail(`after create, status is ${show(st.status)}, not "created"`, { expected: 'created', actual: st.status });
     return st;
+  }
+
+  /**
+   * `create --console-socket PATH` for a `terminal: true` bundle, with a receiver for the
+   * pty master listening on PATH (harness/console.ts; killed at cleanup). Raw like
+   * `rt.create`: the spec names no way to hand over the pty, so what a refusal means is
+   * the caller's to say. `input` goes to the terminal as soon as the master arrives.
+   */
+  async createWithConsole(opts: { id?: string; bundle?: BuiltBundle; input?: string } = {}): Promise<{ result: CallResult; tty: ConsoleReceiver }> {
+    const id = opts.id ?? this.id;
+    const tty = await startConsoleReceiver(this, { input: opts.input });
+    const result = await this.rt.create(id, (opts.bundle ?? this.bundle).dir, ['--console-socket', tty.socket]);
+    if (result.ok) await this.state(id); // remembers the pid for cleanup
+    return { result, tty };
   }
 
   async start(id = this.id): Promise<void> {

@@ -34,6 +34,7 @@ export interface CallOptions {
   stderrOffset?: number;
   input?: string;
   timeoutMs?: number;
+  /** Default: the case's directory, so that anything a runtime or hook writes to a relative path stays in it. */
   cwd?: string;
   /** The umask the runtime is started with (the caller's umask, as config.md calls it). */
   umask?: number;
@@ -42,6 +43,11 @@ export interface CallOptions {
    * unset `oomScoreAdj` MUST NOT change). Raising it needs no privilege; lowering it may.
    */
   oomScoreAdj?: number;
+  /**
+   * A command the runtime is run under (`nice -n 5`, `linux32`): the caller's inherited
+   * attributes (nice value, personality) that a config setting must override.
+   */
+  wrap?: string[];
 }
 
 export class Driver {
@@ -68,12 +74,13 @@ export class Driver {
   async call(command: string, args: string[], opts: CallOptions = {}): Promise<CallResult> {
     const timeoutMs = opts.timeoutMs ?? this.rt.timeoutMs;
     let argv = this.argv(command, args);
+    if (opts.wrap?.length) argv = [...opts.wrap, ...argv];
     // Node cannot set a child's umask or oom_score_adj: a shell sets them and execs the runtime.
     const setup: string[] = [];
     if (opts.umask !== undefined) setup.push(`umask ${opts.umask.toString(8).padStart(4, '0')}`);
     if (opts.oomScoreAdj !== undefined) setup.push(`echo ${Math.trunc(opts.oomScoreAdj)} > /proc/self/oom_score_adj`);
     if (setup.length) argv = ['/bin/sh', '-c', `${setup.join(' && ')} && exec "$@"`, 'sh', ...argv];
-    const r = await run(argv, { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd });
+    const r = await run(argv, { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd ?? this.logDir });
     const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;
     const result: CallResult = { ...r, ok, summary: `${command} ${describeExit(r, timeoutMs)}` };
     if (typeof opts.stderr === 'number') {
@@ -93,13 +100,13 @@ export class Driver {
    * `create --bundle DIR ID`. The runtime's stdio, which the container inherits
    * (terminal: false), goes to `<id>.stdout` / `<id>.stderr` in the log directory.
    */
-  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number; oomScoreAdj?: number } = {}): Promise<CallResult> {
+  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number; oomScoreAdj?: number; wrap?: string[] } = {}): Promise<CallResult> {
     this.created.add(id);
     const out = openSync(this.stdioPath(id, 'stdout'), 'a');
     const err = openSync(this.stdioPath(id, 'stderr'), 'a+');
     try {
       const stderrOffset = fstatSync(err).size;
-      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd, umask: opts.umask, oomScoreAdj: opts.oomScoreAdj });
+      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd, umask: opts.umask, oomScoreAdj: opts.oomScoreAdj, wrap: opts.wrap });
     } finally {
       closeSync(out);
       closeSync(err);

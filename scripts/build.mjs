@@ -1,5 +1,5 @@
 // Builds dist/: the harness CLI, the reference runtime (one file each, so a
-// runtime call is a single module load), and the runtime's native helper.
+// runtime call is a single module load), and the native helpers of both.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -30,6 +30,24 @@ await build({
   packages: 'external',
 });
 
+/** Compiles every DIR/*.c into dist/ with the machine's cc. */
+function compileNative(dir) {
+  const nativeDir = join(root, dir);
+  if (!existsSync(nativeDir)) return;
+  for (const file of readdirSync(nativeDir).filter((f) => f.endsWith('.c'))) {
+    const out = join(dist, file.replace(/\.c$/, ''));
+    try {
+      execFileSync('cc', ['-O2', '-Wall', '-Werror', '-static', '-o', out, join(nativeDir, file)], { stdio: 'inherit' });
+    } catch {
+      console.error(`build: could not compile ${dir}/${file}: install a C compiler (apt-get install -y gcc libc6-dev)`);
+      process.exit(1);
+    }
+  }
+}
+
+// The harness's native helper (the console-socket receiver of the terminal cases).
+compileNative('harness/native');
+
 if (harnessOnly) process.exit(0);
 
 if (existsSync(join(root, 'runtime/main.ts'))) {
@@ -43,16 +61,5 @@ if (existsSync(join(root, 'runtime/main.ts'))) {
   });
 }
 
-// The runtime's native helper (see runtime/native/): compiled with the machine's cc.
-const nativeDir = join(root, 'runtime/native');
-if (existsSync(nativeDir)) {
-  for (const file of readdirSync(nativeDir).filter((f) => f.endsWith('.c'))) {
-    const out = join(dist, file.replace(/\.c$/, ''));
-    try {
-      execFileSync('cc', ['-O2', '-Wall', '-Werror', '-static', '-o', out, join(nativeDir, file)], { stdio: 'inherit' });
-    } catch {
-      console.error(`build: could not compile runtime/native/${file}: install a C compiler (apt-get install -y gcc libc6-dev)`);
-      process.exit(1);
-    }
-  }
-}
+// The runtime's native helper (see runtime/native/).
+compileNative('runtime/native');

@@ -14,15 +14,19 @@ import paths from './paths.js';
 import process from './process.js';
 import rlimits from './rlimits.js';
 import rootfs from './rootfs.js';
+import scheduling from './scheduling.js';
 import seccomp from './seccomp.js';
 import state from './state.js';
 import sysctl from './sysctl.js';
+import terminal from './terminal.js';
 import uts from './uts.js';
 
 export const ALL_CASES: readonly Case[] = [
   ...lifecycle,
   ...state,
   ...process,
+  ...scheduling,
+  ...terminal,
   ...rlimits,
   ...capabilities,
   ...uts,

@@ -1,17 +1,16 @@
 // config.md "Root", config-linux.md "Rootfs Mount Propagation", "Default Filesystems"
 // and "Default Devices", runtime-linux.md "Dev symbolic links": the container's root
 // filesystem and what the runtime must put in it whatever the config says.
-import { createServer, type Socket } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleBuilder } from '../harness/bundle.js';
 import { DEFAULT_CAPS } from '../harness/bundle.js';
 import { defineCase } from '../harness/case.js';
+import { ptyNumberOf } from '../harness/console.js';
 import type { CaseContext } from '../harness/context.js';
 import { mountAt, parseMountinfo } from '../harness/probe/mountinfo.js';
-import { pause } from '../harness/wait.js';
 import { errnosIn } from '../linux/errno.js';
 import { hostMounts, hostPeerGroups, HostMounts, mountinfoOf, runningOnHost } from './support/host.js';
+import { probeOnTerminal } from './support/terminal.js';
 
 const WITH_SYS_ADMIN = [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'];
 /** For cases that mount inside the container. */
@@ -199,19 +198,12 @@ const DEV_LINKS = [
 /** Uses of the links (>> not >: the stdout file must not be truncated). */
 const USE_LINK: Record<string, string> = { fd: 'ls /dev/fd/', stdout: 'echo via-dev-stdout >> /dev/stdout', stderr: 'echo via-dev-stderr >> /dev/stderr' };
 
-/** What the terminal case reports from inside: /dev/console, then stdin's terminal, then its name. */
-const CONSOLE_FACTS = "stat -L -c '%F|%t:%T' /dev/console; stat -L -c '%F|%t:%T' /proc/self/fd/0; tty";
-
-/** Waits for a file the container writes (it renames it into place when complete). */
-async function waitFile(t: CaseContext, path: string): Promise<string> {
-  const deadline = Date.now() + t.rt.rt.timeoutMs;
-  for (;;) {
-    if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-    if ((await t.state()).status === 'stopped') t.fail(`the container stopped without writing ${path}`);
-    if (Date.now() > deadline) t.fail(`the container did not write ${path} in time`);
-    await pause(20);
-  }
-}
+/** What the console case reports from inside: type|major:minor (hex) of /dev/console and of stdin. */
+const CONSOLE_CMDS = {
+  console: "stat -L -c '%F|%t:%T' /dev/console",
+  stdin: "stat -L -c '%F|%t:%T' /proc/$$/fd/0",
+  write: 'echo via-dev-console > /dev/console',
+};
 
 export default [
   defineCase({
@@ -381,38 +373,24 @@ export default [
 
   defineCase({
     id: 'rootfs.default-devices.console',
-    title: "with process.terminal, /dev/console is the process's pseudoterminal",
+    title: "with process.terminal, /dev/console is a bind mount of the process's pty: the same device, and writes to it reach the master",
     requirements: ['config-linux:default-devices.console'],
     exercises: ['process.terminal'],
-    bundle: (b) => {
-      b.set('process.terminal', true);
-      // The process's output goes to the pty, which nobody reads: it reports through a bind mount.
-      const outDir = b.hostDir('console-out', 0o777);
-      b.mount({ destination: '/conform-out', type: 'bind', source: outDir, options: ['rbind', 'rw'] });
-      b.args('/bin/sh', '-c', `{ ${CONSOLE_FACTS}; } > /conform-out/facts.tmp 2>&1; mv /conform-out/facts.tmp /conform-out/facts; exec sleep 1000000`);
-    },
+    bundle: (b) => b.set('process.terminal', true).probe({ only: ['mountinfo'], cmds: CONSOLE_CMDS }),
     async check(t) {
-      // runc's convention, which crun, youki and runsc share: the runtime sends the pty
-      // master over a unix socket. The spec names no mechanism. The connection is never
-      // read, so the master stays open in flight and the slave never sees a hangup.
-      const path = join(t.dir, 'console.sock');
-      const conns: Socket[] = [];
-      const server = createServer({ pauseOnConnect: true }, (c) => conns.push(c));
-      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(path, resolve));
-      try {
-        const r = await t.rt.create(t.id, t.bundle.dir, ['--console-socket', path]);
-        if (!r.ok) t.skip(`create with process.terminal and --console-socket failed (${r.summary}): the spec defines no way to hand over the pty, and this runtime may not follow runc's`);
-        await t.start();
-        const facts = await waitFile(t, t.bundle.builder.hostPath('console-out/facts'));
-        const [console, stdin, ttyName] = facts.split('\n');
-        t.ok(console?.startsWith('character special file|') ?? false, '/dev/console is a character device', { actual: console });
-        const major = parseInt(stdin?.split('|')[1]?.split(':')[0] ?? '', 16);
-        t.ok(stdin?.startsWith('character special file|') === true && major >= 136 && major <= 143, `the process's stdin is a pty slave (${ttyName})`, { actual: stdin });
-        t.equal(console?.split('|')[1], stdin?.split('|')[1], "/dev/console's device numbers (hex major:minor) are those of the process's terminal");
-      } finally {
-        for (const c of conns) c.destroy();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      // The master comes through runc's --console-socket convention (the spec names none; see suites/support/terminal.ts).
+      const { facts, tty } = await probeOnTerminal(t);
+      const console = out(facts, 'console').output.trim();
+      const stdin = out(facts, 'stdin').output.trim();
+      t.ok(console.startsWith('character special file|'), '/dev/console is a character device', { actual: console });
+      t.equal(console.split('|')[1], stdin.split('|')[1], "/dev/console's device numbers (hex major:minor) are those of the process's terminal (stdin)");
+      const [major, minor] = (console.split('|')[1] ?? '').split(':').map((x) => parseInt(x, 16));
+      t.equal(ptyNumberOf(major ?? -1, minor ?? -1), tty.events().fd?.ptn, "the pty number of /dev/console and that of the master --console-socket received (TIOCGPTN)");
+      // "by bind mounting the pseudoterminal pty to /dev/console": a mount of a devpts file.
+      const m = mountAt(facts.mounts ?? [], '/dev/console');
+      t.ok(m?.fsType === 'devpts' && m.root === `/${tty.events().fd?.ptn}`, "/dev/console is a bind mount of the pty's file in a devpts", { expected: `devpts, root /${tty.events().fd?.ptn}`, actual: m ? `${m.fsType}, root ${m.root}` : 'not a mount point' });
+      const write = out(facts, 'write');
+      t.ok(write.rc === 0 && write.output.includes('via-dev-console'), 'a write to /dev/console succeeds and reaches the master', { actual: `rc ${write.rc}: ${write.output}` });
     },
   }),
 

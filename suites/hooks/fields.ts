@@ -57,7 +57,8 @@ const cases: Case[] = [
     needs: HOOK_KINDS.map((k) => `feature:hooks=${k}`),
     bundle: (b) => {
       const rec = installRecorder(b);
-      for (const k of HOOK_KINDS) b.hook(k, { path: '/bin/sh', args: [argv0(k), rec.script, rec.out, k, ...EXTRA] });
+      // rec.sh's third argument is where it appends its name: give it explicitly, before the extras.
+      for (const k of HOOK_KINDS) b.hook(k, { path: '/bin/sh', args: [argv0(k), rec.script, rec.out, k, `${rec.out}/order`, ...EXTRA] });
       b.probe({ only: ['meta'] });
     },
     async check(t) {

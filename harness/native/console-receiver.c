@@ -1,0 +1,162 @@
+/*
+ * console-receiver: the caller's end of runc's `--console-socket` convention, for
+ * conform's terminal cases (harness/console.ts).
+ *
+ * Why a C program: the runtime hands over the pty master with SCM_RIGHTS, which
+ * Node's net module cannot receive; and the master has to stay open and be read
+ * for as long as the container runs (closing it hangs the terminal up), which a
+ * small process does without blocking the harness's event loop.
+ *
+ * Usage: console-receiver SOCKET OUTPUT EVENTS [INPUT]
+ *   Listens on the unix stream socket SOCKET (bound under a temporary name and
+ *   renamed into place once listening, so that SOCKET existing means a connect
+ *   will succeed), accepts one connection, receives one fd with SCM_RIGHTS, writes
+ *   the contents of the file INPUT (if given) to it, then appends everything read
+ *   from it to OUTPUT until the slave side hangs up (EIO) or the end of file.
+ *
+ * EVENTS gets one line per step (each written with a single write):
+ *   listening
+ *   fd ptn=N name=TEXT   an fd arrived; N is its pty number (TIOCGPTN), -1 when
+ *                        it is not a pty master; TEXT is the message's payload
+ *                        (runc sends the tty's name), non-printable bytes as '?'
+ *   nofd                 the connection ended without an fd
+ *   hangup               the slave side hung up (or end of file)
+ *   error TEXT           a step failed; the program exits 1
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int events = -1;
+
+static void event(const char *fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (n > (int)sizeof line - 2) n = sizeof line - 2;
+  line[n++] = '\n';
+  if (write(events, line, n) < 0) { /* nowhere else to report it */ }
+}
+
+static void die(const char *what) {
+  event("error %s: %s", what, strerror(errno));
+  exit(1);
+}
+
+static int write_all(int fd, const char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    buf += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* Receives one message; returns the fd it carried, or -1 (payload in name). */
+static int receive_fd(int conn, char *name, size_t namelen) {
+  char control[CMSG_SPACE(sizeof(int) * 4)];
+  struct iovec iov = { .iov_base = name, .iov_len = namelen - 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+  ssize_t n;
+  do n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) die("recvmsg");
+  name[n] = '\0';
+  for (ssize_t i = 0; i < n; i++)
+    if (name[i] < 0x21 || name[i] > 0x7e) name[i] = '?';
+  int fd = -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    int fds[4];
+    memcpy(fds, CMSG_DATA(c), sizeof(int) * (count < 4 ? count : 4));
+    for (int i = 0; i < count && i < 4; i++) {
+      if (fd < 0) fd = fds[i];
+      else close(fds[i]);
+    }
+  }
+  return fd;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4 || argc > 5) {
+    fprintf(stderr, "usage: console-receiver SOCKET OUTPUT EVENTS [INPUT]\n");
+    return 2;
+  }
+  const char *path = argv[1];
+  events = open(argv[3], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (events < 0) {
+    perror(argv[3]);
+    return 1;
+  }
+  int out = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (out < 0) die("open OUTPUT");
+
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  char tmp[sizeof addr.sun_path];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    errno = ENAMETOOLONG;
+    die("socket path");
+  }
+  strcpy(addr.sun_path, tmp);
+  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) die("socket");
+  unlink(tmp);
+  if (bind(sock, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind");
+  if (listen(sock, 1) < 0) die("listen");
+  if (rename(tmp, path) < 0) die("rename");
+  event("listening");
+
+  int conn;
+  do conn = accept4(sock, NULL, NULL, SOCK_CLOEXEC);
+  while (conn < 0 && errno == EINTR);
+  if (conn < 0) die("accept");
+  close(sock);
+
+  char name[256];
+  int master = receive_fd(conn, name, sizeof name);
+  close(conn);
+  if (master < 0) {
+    event("nofd");
+    return 1;
+  }
+  unsigned int ptn;
+  int pty = ioctl(master, TIOCGPTN, &ptn) == 0 ? (int)ptn : -1;
+  event("fd ptn=%d name=%s", pty, name);
+
+  if (argc == 5) {
+    int in = open(argv[4], O_RDONLY | O_CLOEXEC);
+    if (in < 0) die("open INPUT");
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+      if (write_all(master, buf, (size_t)n) < 0) die("write to the master");
+    if (n < 0) die("read INPUT");
+    close(in);
+  }
+
+  char buf[8192];
+  for (;;) {
+    ssize_t n = read(master, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    // EIO: every slave fd is closed (Linux returns what was buffered first).
+    if (n == 0 || (n < 0 && errno == EIO)) break;
+    if (n < 0) die("read from the master");
+    if (write_all(out, buf, (size_t)n) < 0) die("write OUTPUT");
+  }
+  event("hangup");
+  return 0;
+}

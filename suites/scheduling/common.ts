@@ -1,0 +1,83 @@
+// Shared by the scheduling suite: the spec release each per-process field came in,
+// the probe commands that show what the kernel holds for the container process, and
+// runs of the runtime under a caller whose inherited attributes a setting must override.
+import type { CaseContext } from '../../harness/context.js';
+import { callFailure } from '../../harness/context.js';
+import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
+import { skipIfNewerThanRuntime } from '../cgroups/common.js';
+
+/** The runtime-spec release that brought each field (the spec's ChangeLog). */
+export const SINCE = {
+  scheduler: '1.1.0', // "config: add scheduler entity (#1188)"
+  ioPriority: '1.1.0', // "Add I/O Priority Configuration … (#1191)"
+  personality: '1.0.2', // "Add Linux personality support (#1012)"
+  memoryPolicy: '1.3.0', // "config-linux: add memoryPolicy object (#1282)"
+} as const;
+
+export type Field = keyof typeof SINCE;
+
+const PATHS: Record<Field, string> = {
+  scheduler: 'process.scheduler',
+  ioPriority: 'process.ioPriority',
+  personality: 'linux.personality',
+  memoryPolicy: 'linux.memoryPolicy',
+};
+
+/** Skips when the runtime's features says it implements a spec older than `field`'s. */
+export function skipIfUnknownField(t: CaseContext, field: Field): void {
+  skipIfNewerThanRuntime(t, SINCE[field], PATHS[field]);
+}
+
+/** The fields of /proc/PID/stat this suite reads (proc(5) numbering). */
+export interface StatFields {
+  nice: number; // 19
+  rtPriority: number; // 40
+  policy: number; // 41
+}
+
+/** /proc/PID/stat → the scheduling fields; the command name (field 2) may hold spaces and parentheses. */
+export function parseStat(text: string | undefined): StatFields | undefined {
+  if (!text) return undefined;
+  const rest = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
+  // rest[0] is field 3 (state).
+  const field = (n: number) => Number(rest[n - 3]);
+  const out = { nice: field(19), rtPriority: field(40), policy: field(41) };
+  return Object.values(out).every(Number.isInteger) ? out : undefined;
+}
+
+/** sched(7) policy numbers (SCHED_ISO is reserved, never implemented by Linux). */
+export const POLICY_NUMBERS: Record<string, number> = {
+  SCHED_OTHER: 0,
+  SCHED_FIFO: 1,
+  SCHED_RR: 2,
+  SCHED_BATCH: 3,
+  SCHED_ISO: 4,
+  SCHED_IDLE: 5,
+  SCHED_DEADLINE: 6,
+};
+
+/** A command's output, or a failure when it did not run cleanly. */
+export function output(t: CaseContext, facts: ProbeFacts, name: string): string | undefined {
+  const c = facts.cmds[name];
+  if (!c) {
+    t.ok(false, `the probe printed no result for \`${name}\``);
+    return undefined;
+  }
+  if (!t.ok(c.rc === 0, `\`${name}\` inside the container exited ${c.rc}: ${c.output.trim().split('\n')[0] ?? ''}`)) return undefined;
+  return c.output.trim();
+}
+
+/**
+ * t.probe() with create and start run under `wrap` (e.g. `nice -n 5`): the caller's
+ * attribute the process would inherit if the runtime did not set its own.
+ */
+export async function probeUnder(t: CaseContext, wrap: string[]): Promise<ProbeFacts> {
+  const created = await t.rt.create(t.id, t.bundle.dir, [], { wrap });
+  if (!created.ok) t.fail(callFailure(`create ${t.id} (run under ${wrap.join(' ')})`, created));
+  await t.state(); // registers the pid for cleanup
+  const started = await t.rt.call('start', [t.id], { wrap });
+  if (!started.ok) t.fail(callFailure(`start ${t.id} (run under ${wrap.join(' ')})`, started));
+  const facts = parseProbe(await t.waitOutput('@@done'));
+  await t.waitStatus('stopped');
+  return facts;
+}

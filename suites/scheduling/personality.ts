@@ -1,0 +1,62 @@
+// config-linux.md "Personality": the execution domain, read back from
+// /proc/$$/personality and from what `uname -m` reports inside the container.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { machine } from 'node:os';
+import { defineCase, type Case } from '../../harness/case.js';
+import type { CaseContext } from '../../harness/context.js';
+import type { ProbeFacts } from '../../harness/probe/parse.js';
+import { output, probeUnder, SINCE, skipIfUnknownField } from './common.js';
+
+const PER_LINUX = 0x0000;
+const PER_LINUX32 = 0x0008;
+
+const CMDS = { persona: 'cat /proc/$$/personality', machine: 'uname -m' };
+
+/** The rootfs's static busybox, whose `linux32` applet runs a command in the LINUX32 domain. */
+const busyboxOf = (t: CaseContext) => join(t.bundle.dir, t.bundle.config.root?.path ?? 'rootfs', 'bin/busybox');
+
+/** What `uname -m` says on this host in the LINUX32 domain (control run with busybox linux32). */
+function machine32(t: CaseContext): string {
+  return execFileSync(busyboxOf(t), ['linux32', busyboxOf(t), 'uname', '-m'], { encoding: 'utf8' }).trim();
+}
+
+function expectDomain(t: CaseContext, facts: ProbeFacts, persona: number, uname: string): void {
+  const text = output(t, facts, 'persona');
+  if (text !== undefined) {
+    const got = /^[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : undefined;
+    t.equal(got === undefined ? text : `0x${got.toString(16).padStart(4, '0')}`, `0x${persona.toString(16).padStart(4, '0')}`, '/proc/$$/personality of the container process');
+  }
+  const m = output(t, facts, 'machine');
+  if (m !== undefined) t.equal(m, uname, '`uname -m` inside the container');
+}
+
+export default [
+  defineCase({
+    id: 'scheduling.personality.linux32',
+    title: 'domain LINUX32: the process runs in the LINUX32 domain and uname reports a 32-bit machine',
+    requirements: ['config-linux:personality.domain'],
+    exercises: ['linux.personality'],
+    bundle: (b) => b.ociVersion(SINCE.personality).probe({ only: ['meta'], cmds: CMDS }).set('linux.personality', { domain: 'LINUX32' }),
+    async check(t) {
+      skipIfUnknownField(t, 'personality');
+      const m32 = machine32(t);
+      if (m32 === machine()) t.note(`uname -m is ${m32} in both domains on this host: only /proc/$$/personality tells them apart`);
+      expectDomain(t, await t.probe(), PER_LINUX32, m32);
+    },
+  }),
+
+  defineCase({
+    id: 'scheduling.personality.linux-over-linux32',
+    title: 'domain LINUX is applied, not inherited: create and start run in LINUX32, the process runs in LINUX',
+    requirements: ['config-linux:personality.domain'],
+    exercises: ['linux.personality'],
+    bundle: (b) => b.ociVersion(SINCE.personality).probe({ only: ['meta'], cmds: CMDS }).set('linux.personality', { domain: 'LINUX' }),
+    async check(t) {
+      skipIfUnknownField(t, 'personality');
+      // personality(2) is inherited across fork and execve: without the setting the
+      // process would be in the caller's LINUX32 domain.
+      expectDomain(t, await probeUnder(t, [busyboxOf(t), 'linux32']), PER_LINUX, machine());
+    },
+  }),
+] as Case[];
