@@ -7,9 +7,11 @@ import devices from './devices.js';
 import extensibility from './extensibility.js';
 import features from './features.js';
 import hooks from './hooks.js';
+import intelrdt from './intelrdt.js';
 import lifecycle from './lifecycle.js';
 import mounts from './mounts.js';
 import namespaces from './namespaces.js';
+import netdevices from './netdevices.js';
 import paths from './paths.js';
 import process from './process.js';
 import rlimits from './rlimits.js';
@@ -20,6 +22,7 @@ import state from './state.js';
 import sysctl from './sysctl.js';
 import terminal from './terminal.js';
 import uts from './uts.js';
+import validity from './validity.js';
 
 export const ALL_CASES: readonly Case[] = [
   ...lifecycle,
@@ -32,14 +35,17 @@ export const ALL_CASES: readonly Case[] = [
   ...uts,
   ...sysctl,
   ...namespaces,
+  ...netdevices,
   ...rootfs,
   ...mounts,
   ...paths,
   ...devices,
   ...seccomp,
   ...cgroups,
+  ...intelrdt,
   ...hooks,
   ...annotations,
   ...extensibility,
   ...features,
+  ...validity,
 ];

@@ -165,6 +165,7 @@ const RULE_CASES: Record<string, RuleCase> = {
   'intelRdt.l3CacheSchema': { edit: (c) => void (c.linux.intelRdt = { l3CacheSchema: 'L3:0=7f0\nL3:1=1f' }), path: 'linux.intelRdt.l3CacheSchema' },
   'intelRdt.schemata': { edit: (c) => void (c.linux.intelRdt = { schemata: ['L3:0=7f0\nMB:0=20'] }), path: 'linux.intelRdt.schemata[0]' },
   'memoryPolicy.nodes': { edit: (c) => void (c.linux.memoryPolicy = { mode: 'MPOL_BIND' }), path: 'linux.memoryPolicy.nodes' },
+  'personality.flags': { edit: (c) => void (c.linux.personality = { domain: 'LINUX', flags: ['ADDR_NO_RANDOMIZE'] }), path: 'linux.personality.flags' },
 };
 
 const edited = (edit: (c: Full) => void): Config => {

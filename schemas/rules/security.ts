@@ -1,4 +1,4 @@
-// Static rules for seccomp, Intel RDT and the memory policy (config-linux.md).
+// Static rules for seccomp, Intel RDT, the memory policy and the personality (config-linux.md).
 import { SECCOMP_ACTIONS_WITH_ERRNO, type SeccompAction } from '../enums.js';
 import { isInt, isObject, list, type Finding, type Rule } from './rule.js';
 
@@ -119,5 +119,15 @@ export const securityRules: Rule[] = [
       if (MODES_WITH_NODES.has(p.mode) && !hasNodes) return [{ path: ['linux', 'memoryPolicy', 'nodes'], message: `must name at least one node for ${p.mode}` }];
       return [];
     },
+  },
+  {
+    id: 'personality.flags',
+    spec: 'config-linux.md#configLinuxPersonality',
+    level: 'error',
+    // flags: "Currently no flag values are supported": any entry is a value no runtime may take.
+    check: (c) =>
+      list(c.linux?.personality?.flags).length
+        ? [{ path: ['linux', 'personality', 'flags'], message: 'must be empty: no personality flag is supported' }]
+        : [],
   },
 ];

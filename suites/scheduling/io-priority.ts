@@ -46,6 +46,9 @@ function ioCase(id: string, prio: IOPriority, title: string): Case {
     async check(t) {
       skipIfUnknownField(t, 'ioPriority');
       const facts = await t.probe();
+      // A sandboxed kernel (gVisor) may refuse ioprio_get(2) itself: nothing shows the class there.
+      const self = facts.cmds.self;
+      if (self && self.rc !== 0 && /ioprio_get/.test(self.output)) return t.skip(`ioprio_get(2) fails inside the container, so the I/O priority cannot be seen (${self.output.trim()})`);
       expectIonice(t, facts, 'self', prio, 'the container process');
       expectIonice(t, facts, 'child', prio, 'a child of the container process');
     },
