@@ -18,12 +18,40 @@ export function planCgroups(id: string, linux: Linux | undefined): Cgroups {
   }
 }
 
-/** Makes the cgroups, writes the limits, moves `pid` in. On failure the caller destroys `cg`. */
+/**
+ * A cgroup that already holds processes is someone else's: sharing it would let the
+ * container's limits, kill --all and delete reach them. config-linux.md lets a
+ * runtime consider such cgroupsPath values invalid (with an error).
+ */
+export function checkCgroupFree(cg: Cgroups): void {
+  const pids = cg.pids();
+  if (pids.length > 0) {
+    const shown = `${pids.slice(0, 5).join(' ')}${pids.length > 5 ? ' …' : ''}`;
+    throw new ConfigError('linux.cgroupsPath', `${cg.path} already has processes (${shown}): a container needs a cgroup of its own`);
+  }
+}
+
+/**
+ * Makes the cgroups, writes the limits but the device rules, moves `pid` in. On
+ * failure the caller destroys `cg`.
+ */
 export function applyCgroups(cg: Cgroups, pid: number): void {
   try {
     cg.create();
-    cg.apply();
+    cg.apply((controller) => controller !== 'devices');
     cg.join(pid);
+  } catch (err) {
+    throw asConfigError(err);
+  }
+}
+
+/**
+ * The device rules, once the init has made linux.devices (mknod is subject to them:
+ * a deny-all would refuse it), before the hooks and the user's program; as runc.
+ */
+export function applyDeviceRules(cg: Cgroups): void {
+  try {
+    cg.apply((controller) => controller === 'devices');
   } catch (err) {
     throw asConfigError(err);
   }

@@ -119,10 +119,11 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('-b, --bundle <dir>', 'bundle directory (default: the current directory)')
     .option('--pid-file <file>', 'write the container process\'s pid to this file')
     .option('-d, --detach', 'return once the container runs')
-    .action(async (id: string, o: { bundle?: string; pidFile?: string; detach?: boolean }) => {
+    .option('--console-socket <path>', 'unix socket to send the pty master to (process.terminal)')
+    .action(async (id: string, o: { bundle?: string; pidFile?: string; detach?: boolean; consoleSocket?: string }) => {
       const log = setUp(`run ${id}`);
       const { run } = await import('./commands/run.js');
-      process.exitCode = await run({ root: globals().root, id, bundle: o.bundle, pidFile: o.pidFile, detach: o.detach === true, log });
+      process.exitCode = await run({ root: globals().root, id, bundle: o.bundle, pidFile: o.pidFile, detach: o.detach === true, consoleSocket: o.consoleSocket, log });
     });
 
   program.command('exec')
@@ -135,13 +136,13 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('-u, --user <uid[:gid]>', 'user to run as')
     .option('-d, --detach', 'do not wait for the process')
     .option('--pid-file <file>', 'write the process\'s pid to this file')
-    .addOption(new Option('-t, --tty').hideHelp())
+    .option('-t, --tty', 'give the process a pseudoterminal (needs --console-socket)')
+    .option('--console-socket <path>', 'unix socket to send the pty master to (with --tty)')
     .passThroughOptions()
-    .action(async (id: string, command: string[], o: { process?: string; env: string[]; cwd?: string; user?: string; detach?: boolean; pidFile?: string; tty?: boolean }) => {
+    .action(async (id: string, command: string[], o: { process?: string; env: string[]; cwd?: string; user?: string; detach?: boolean; pidFile?: string; tty?: boolean; consoleSocket?: string }) => {
       const log = setUp(`exec ${id}`);
-      if (o.tty) throw new Error('--tty is not supported by this runtime yet');
       const { exec } = await import('./commands/exec.js');
-      const code = await exec({ root: globals().root, id, args: command, processFile: o.process, env: o.env, cwd: o.cwd, user: o.user, detach: o.detach === true, pidFile: o.pidFile, log });
+      const code = await exec({ root: globals().root, id, args: command, processFile: o.process, env: o.env, cwd: o.cwd, user: o.user, detach: o.detach === true, pidFile: o.pidFile, tty: o.tty === true, consoleSocket: o.consoleSocket, log });
       process.exitCode = code;
     });
 

@@ -75,3 +75,17 @@ function tail(fd: number): string {
   readSync(fd, buf, 0, len, size - len);
   return buf.toString('utf8').trim().replace(/\s*\n\s*/g, ' | ');
 }
+
+/**
+ * poststop (runtime.md Lifecycle step 13): a failing hook is a warning, and "the
+ * remaining hooks and lifecycle continue as if the hook had succeeded".
+ */
+export function runHooksWarning(name: HookName, hooks: readonly Hook[] | undefined, state: OciState, warn: (message: string) => void): void {
+  (hooks ?? []).forEach((hook, i) => {
+    try {
+      runHook(name, i, hook, state, undefined);
+    } catch (err) {
+      warn(err instanceof Error ? err.message : String(err));
+    }
+  });
+}

@@ -1,7 +1,7 @@
 // A recording fake of the syscall layer, for unit tests: every call is appended to
 // `calls`; `failWith` makes chosen calls throw the errno a real kernel would.
 import { SyscallError } from './errors.js';
-import type { MountAttr, Syscalls } from './syscalls.js';
+import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
 
 export interface RecordedCall {
   name: keyof Syscalls;
@@ -79,6 +79,7 @@ export class FakeSyscalls implements Syscalls {
   mkfifo(path: string, mode: number): void { this.rec('mkfifo', [path, mode]); }
   seccompSetFilter(flags: number, program: Uint8Array): void { this.rec('seccompSetFilter', [flags, program.length / 8]); }
   setCloexec(fd: number, on: boolean): void { this.rec('setCloexec', [fd, on]); }
+  setNonblocking(fd: number, on: boolean): void { this.rec('setNonblocking', [fd, on]); }
   chown(path: string, uid: number, gid: number): void { this.rec('chown', [path, uid, gid]); }
   unlink(path: string): void { this.rec('unlink', [path]); }
   symlink(target: string, path: string): void { this.rec('symlink', [target, path]); }
@@ -88,6 +89,20 @@ export class FakeSyscalls implements Syscalls {
   unblockAllSignals(): void { this.rec('unblockAllSignals', []); }
   pidfdOpen(pid: number): number { this.rec('pidfdOpen', [pid]); return 100; }
   pidfdSendSignal(pidfd: number, signal: number): void { this.rec('pidfdSendSignal', [pidfd, signal]); }
+  schedSetattr(attr: SchedAttr): void { this.rec('schedSetattr', [{ ...attr }]); }
+  ioprioSet(ioprio: number): void { this.rec('ioprioSet', [ioprio]); }
+  personality(persona: number): void { this.rec('personality', [persona]); }
+  setMempolicy(mode: number, nodes: readonly number[]): void { this.rec('setMempolicy', [mode, [...nodes]]); }
+  schedSetaffinity(pid: number, cpus: readonly number[]): void { this.rec('schedSetaffinity', [pid, [...cpus]]); }
+  dup2(oldFd: number, newFd: number): void { this.rec('dup2', [oldFd, newFd]); }
+  ptyNumber = 3;
+  unlockPty(master: number): number { this.rec('unlockPty', [master]); return this.ptyNumber; }
+  winsize = { rows: 24, cols: 80 };
+  setWinsize(fd: number, rows: number, cols: number): void { this.rec('setWinsize', [fd, rows, cols]); this.winsize = { rows, cols }; }
+  getWinsize(fd: number): { rows: number; cols: number } { this.rec('getWinsize', [fd]); return { ...this.winsize }; }
+  setControllingTerminal(fd: number): void { this.rec('setControllingTerminal', [fd]); }
+  sendFd(socket: number, fd: number, data: string): void { this.rec('sendFd', [socket, fd, data]); }
+  recvFd(socket: number): { data: string; fd?: number } { this.rec('recvFd', [socket]); return { data: '' }; }
   execve(path: string, argv: readonly string[], envp: readonly string[]): never {
     this.rec('execve', [path, [...argv], [...envp]]);
     throw new FakeExec(path);

@@ -12,6 +12,17 @@ export interface MountAttr {
   propagation: bigint;
 }
 
+/** struct sched_attr (SCHED_ATTR_SIZE_VER1). */
+export interface SchedAttr {
+  policy: number;
+  flags: bigint;
+  nice: number;
+  priority: number;
+  runtime: bigint;
+  deadline: bigint;
+  period: bigint;
+}
+
 export interface Syscalls {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount2(target: string, flags: number): void;
@@ -42,6 +53,8 @@ export interface Syscalls {
   seccompSetFilter(flags: number, program: Uint8Array): void;
   /** Sets or clears FD_CLOEXEC. */
   setCloexec(fd: number, on: boolean): void;
+  /** Sets or clears O_NONBLOCK. */
+  setNonblocking(fd: number, on: boolean): void;
   chown(path: string, uid: number, gid: number): void;
   unlink(path: string): void;
   symlink(target: string, path: string): void;
@@ -54,13 +67,41 @@ export interface Syscalls {
   unblockAllSignals(): void;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
+  /** sched_setattr(2) on the calling thread. */
+  schedSetattr(attr: SchedAttr): void;
+  /** ioprio_set(2), IOPRIO_WHO_PROCESS, on the calling thread. */
+  ioprioSet(ioprio: number): void;
+  /** personality(2). */
+  personality(persona: number): void;
+  /** set_mempolicy(2) on the calling thread; `nodes` are memory node numbers. */
+  setMempolicy(mode: number, nodes: readonly number[]): void;
+  /** sched_setaffinity(2); pid 0 is the calling thread. */
+  schedSetaffinity(pid: number, cpus: readonly number[]): void;
+  /** dup2(2): `oldFd` also becomes `newFd` (without close-on-exec). */
+  dup2(oldFd: number, newFd: number): void;
+  /** A pseudoterminal master: unlocks its slave (unlockpt) and returns the slave's number (ptsname). */
+  unlockPty(master: number): number;
+  /** TIOCSWINSZ: the terminal's rows and columns. */
+  setWinsize(fd: number, rows: number, cols: number): void;
+  /** TIOCGWINSZ. */
+  getWinsize(fd: number): { rows: number; cols: number };
+  /** TIOCSCTTY: `fd`'s terminal becomes the controlling terminal of the calling session leader. */
+  setControllingTerminal(fd: number): void;
+  /** sendmsg(2) of `data` with `fd` attached (SCM_RIGHTS), on a connected unix socket. */
+  sendFd(socket: number, fd: number, data: string): void;
+  /** recvmsg(2) of one message with at most one descriptor attached (SCM_RIGHTS). */
+  recvFd(socket: number): { data: string; fd?: number };
   execve(path: string, argv: readonly string[], envp: readonly string[]): never;
   getpid(): number;
   /** Blocking waitpid(2); returns the raw wait status. */
   waitpid(pid: number): number;
 }
 
-const NR = { pivot_root: 155, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, mount_setattr: 442 } as const;
+// <asm-generic/ioctls.h>
+const TIOCSCTTY = 0x540e, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431;
+const SOL_SOCKET = 1, SCM_RIGHTS = 1;
+
+const NR = { pivot_root: 155, set_mempolicy: 238, ioprio_set: 251, sched_setattr: 314, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, mount_setattr: 442 } as const;
 
 const errnoNames: Record<number, string> = Object.fromEntries(
   Object.entries(constants.errno).map(([name, num]) => [num, name]),
@@ -217,6 +258,11 @@ class LibcSyscalls implements Syscalls {
     const flags = this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_GETFD, 0);
     this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_SETFD, on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
   }
+  setNonblocking(fd: number, on: boolean): void {
+    const F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0o4000;
+    const flags = this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_GETFL, 0);
+    this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
+  }
   // Plain file calls go through node:fs (synchronous, on the calling thread); they are
   // here so that the recording fake sees them in order with the mounts.
   chown(path: string, uid: number, gid: number): void {
@@ -252,6 +298,89 @@ class LibcSyscalls implements Syscalls {
   pidfdSendSignal(pidfd: number, signal: number): void {
     this.call('pidfd_send_signal#', ['syscall', 'long', ['long', 'int', 'int', 'void *', 'uint']], String(signal), NR.pidfd_send_signal, pidfd, signal, null, 0);
   }
+  schedSetattr(a: SchedAttr): void {
+    const attr = Buffer.alloc(56);
+    attr.writeUInt32LE(56, 0); // size
+    attr.writeUInt32LE(a.policy, 4);
+    attr.writeBigUInt64LE(a.flags, 8);
+    attr.writeInt32LE(a.nice, 16);
+    attr.writeUInt32LE(a.priority, 20);
+    attr.writeBigUInt64LE(a.runtime, 24);
+    attr.writeBigUInt64LE(a.deadline, 32);
+    attr.writeBigUInt64LE(a.period, 40);
+    this.call('sched_setattr#', ['syscall', 'long', ['long', 'int', 'void *', 'uint']], `policy ${a.policy}`, NR.sched_setattr, 0, attr, 0);
+  }
+  ioprioSet(ioprio: number): void {
+    const IOPRIO_WHO_PROCESS = 1;
+    this.call('ioprio_set#', ['syscall', 'long', ['long', 'int', 'int', 'int']], String(ioprio), NR.ioprio_set, IOPRIO_WHO_PROCESS, 0, ioprio);
+  }
+  personality(persona: number): void {
+    this.call('personality', 'int personality(unsigned long persona)', `0x${persona.toString(16)}`, persona);
+  }
+  setMempolicy(mode: number, nodes: readonly number[]): void {
+    // An unsigned long mask; the kernel reads maxnode - 1 bits of it.
+    const bits = nodes.length ? Math.max(...nodes) + 1 : 0;
+    const mask = Buffer.alloc(Math.max(8, Math.ceil(bits / 64) * 8));
+    for (const n of nodes) mask[n >> 3]! |= 1 << (n & 7);
+    this.call('set_mempolicy#', ['syscall', 'long', ['long', 'int', 'void *', 'ulong']], `mode 0x${mode.toString(16)}`,
+      NR.set_mempolicy, mode, nodes.length ? mask : null, nodes.length ? mask.length * 8 + 1 : 0);
+  }
+  schedSetaffinity(pid: number, cpus: readonly number[]): void {
+    const mask = Buffer.alloc(Math.max(128, Math.ceil((Math.max(0, ...cpus) + 1) / 64) * 8));
+    for (const c of cpus) mask[c >> 3]! |= 1 << (c & 7);
+    this.call('sched_setaffinity', 'int sched_setaffinity(int pid, size_t size, const void *mask)', String(pid), pid, mask.length, mask);
+  }
+  dup2(oldFd: number, newFd: number): void {
+    this.call('dup2', 'int dup2(int oldfd, int newfd)', `${oldFd} ${newFd}`, oldFd, newFd);
+  }
+  private ioctl(fd: number, request: number, arg: Buffer | null, what: string): void {
+    this.call('ioctl', 'int ioctl(int fd, unsigned long request, void *arg)', what, fd, request, arg);
+  }
+  unlockPty(master: number): number {
+    this.ioctl(master, TIOCSPTLCK, Buffer.alloc(4), 'TIOCSPTLCK');
+    const n = Buffer.alloc(4);
+    this.ioctl(master, TIOCGPTN, n, 'TIOCGPTN');
+    return n.readUInt32LE(0);
+  }
+  setWinsize(fd: number, rows: number, cols: number): void {
+    // struct winsize { unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel; }
+    const ws = Buffer.alloc(8);
+    ws.writeUInt16LE(rows, 0);
+    ws.writeUInt16LE(cols, 2);
+    this.ioctl(fd, TIOCSWINSZ, ws, 'TIOCSWINSZ');
+  }
+  getWinsize(fd: number): { rows: number; cols: number } {
+    const ws = Buffer.alloc(8);
+    this.ioctl(fd, TIOCGWINSZ, ws, 'TIOCGWINSZ');
+    return { rows: ws.readUInt16LE(0), cols: ws.readUInt16LE(2) };
+  }
+  setControllingTerminal(fd: number): void {
+    this.ioctl(fd, TIOCSCTTY, null, 'TIOCSCTTY');
+  }
+  sendFd(socket: number, fd: number, data: string): void {
+    // Buffer.alloc, never a slice of Node's shared pool: its address goes to the kernel.
+    const text = Buffer.from(data.length > 0 ? data : '\0');
+    const payload = Buffer.alloc(text.length);
+    text.copy(payload);
+    const { msg, keep } = msghdr(this.koffi, payload, 1);
+    const control = keep[1]!;
+    control.writeBigUInt64LE(BigInt(CMSG_HDR + 4), 0); // cmsg_len = CMSG_LEN(sizeof(int))
+    control.writeInt32LE(SOL_SOCKET, 8);
+    control.writeInt32LE(SCM_RIGHTS, 12);
+    control.writeInt32LE(fd, CMSG_HDR);
+    this.call('sendmsg', 'long sendmsg(int fd, const void *msg, int flags)', String(socket), socket, msg, MSG_NOSIGNAL);
+    keep.length; // the buffers msg points into stay alive until sendmsg returned
+  }
+  recvFd(socket: number): { data: string; fd?: number } {
+    const payload = Buffer.alloc(4096);
+    const { msg, keep } = msghdr(this.koffi, payload, 1);
+    const n = this.call('recvmsg', 'long recvmsg(int fd, void *msg, int flags)', String(socket), socket, msg, MSG_CMSG_CLOEXEC);
+    const control = keep[1]!;
+    const controllen = Number(msg.readBigUInt64LE(40));
+    const out: { data: string; fd?: number } = { data: payload.toString('utf8', 0, n) };
+    if (controllen >= CMSG_HDR + 4 && control.readInt32LE(8) === SOL_SOCKET && control.readInt32LE(12) === SCM_RIGHTS) out.fd = control.readInt32LE(CMSG_HDR);
+    return out;
+  }
   execve(path: string, argv: readonly string[], envp: readonly string[]): never {
     this.call('execve', 'int execve(const char *path, const char **argv, const char **envp)', path, path, [...argv, null], [...envp, null]);
     throw new Error('unreachable: execve returned without an error');
@@ -270,6 +399,27 @@ class LibcSyscalls implements Syscalls {
       }
     }
   }
+}
+
+const CMSG_HDR = 16; // sizeof(struct cmsghdr) on x86_64
+const MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+
+/**
+ * struct msghdr (56 bytes on x86_64) with one iovec over `payload` and room for `fds`
+ * descriptors of control data. `keep` holds the buffers it points into.
+ */
+function msghdr(koffi: Koffi, payload: Buffer, fds: number): { msg: Buffer; keep: Buffer[] } {
+  const iov = Buffer.alloc(16);
+  iov.writeBigUInt64LE(koffi.address(payload), 0);
+  iov.writeBigUInt64LE(BigInt(payload.length), 8);
+  const space = CMSG_HDR + Math.ceil((4 * fds) / 8) * 8; // CMSG_SPACE
+  const control = Buffer.alloc(space);
+  const msg = Buffer.alloc(56);
+  msg.writeBigUInt64LE(koffi.address(iov), 16); // msg_iov
+  msg.writeBigUInt64LE(1n, 24); // msg_iovlen
+  msg.writeBigUInt64LE(koffi.address(control), 32); // msg_control
+  msg.writeBigUInt64LE(BigInt(space), 40); // msg_controllen
+  return { msg, keep: [iov, control, payload] };
 }
 
 function wrapFs(name: string, path: string, f: () => void): void {

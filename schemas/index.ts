@@ -1,49 +1,56 @@
 // Validation against our schemas: compiled once, on first use, with ajv (draft-07,
-// the dialect the schemas declare) and ajv-formats.
-import AjvModule, { type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+// the dialect the schemas declare) and ajv-formats; the config schema's validator is
+// precompiled at build time when dist/ has it (./standalone.ts).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { ValidateFunction } from 'ajv';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { newAjv, type Ajv } from './ajv.js';
 import { ajvProblems } from './ajv-problems.js';
 import { ConfigSchema } from './config.js';
 import { FeaturesSchema } from './features.js';
 import { featuresRules } from './rules/features.js';
+import { CONFIG_VALIDATOR_FILE, schemaHash } from './standalone.js';
 import { StateSchema } from './state.js';
 import type { Problem } from './problem.js';
 
-// Both are CommonJS modules whose `module.exports.default` is the export we want; under
-// NodeNext the default import is `module.exports` itself.
-const Ajv = AjvModule.default;
-const addFormats = addFormatsModule.default;
-
 // The reference runtime validates in every `create`, one process per call, so compile
-// time is what counts (configs are small): ajv's code optimizer and the meta-schema check
-// cost ~4x the rest. test/schemas.test.ts checks our schemas against the meta-schema instead.
-let ajv: InstanceType<typeof Ajv> | undefined;
+// time is what counts (configs are small): ajv's code optimizer costs more than it saves.
+let ajv: Ajv | undefined;
 const validators = new Map<object, ValidateFunction>();
 
 function validatorFor(schema: object): ValidateFunction {
   let validate = validators.get(schema);
   if (validate) return validate;
-  if (!ajv) {
-    ajv = new Ajv({
-      allErrors: true,
-      // verbose: errors carry the failing value and its schema, for readable messages.
-      verbose: true,
-      strict: true,
-      // The state's if/then requires `pid`, which the then-branch does not redeclare.
-      strictRequired: false,
-      validateSchema: false,
-      code: { optimize: false },
-    });
-    addFormats(ajv);
-    // ajv-errors' keyword: ours is only read back by ./ajv-problems.ts.
-    ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
-  }
-  validate = ajv.compile(schema);
+  validate = (schema === ConfigSchema ? precompiledConfigValidator() : undefined) ?? compile(schema);
   validators.set(schema, validate);
   return validate;
 }
 
-const DATE_TIME = { type: 'string', format: 'date-time' };
+function compile(schema: object): ValidateFunction {
+  ajv ??= newAjv({ code: { optimize: false } });
+  return ajv.compile(schema);
+}
+
+/**
+ * dist/config-validator.cjs, next to the bundle that runs (dist/*.js) or from the
+ * sources (schemas/ → ../dist/), when it was built from this very schema.
+ */
+function precompiledConfigValidator(): ValidateFunction | undefined {
+  for (const rel of [`./${CONFIG_VALIDATOR_FILE}`, `../dist/${CONFIG_VALIDATOR_FILE}`]) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (!existsSync(file)) continue;
+    try {
+      const validate = createRequire(import.meta.url)(file) as ValidateFunction & { schemaHash?: unknown };
+      if (validate.schemaHash === schemaHash(ConfigSchema)) return validate;
+    } catch {
+      // Unreadable or broken: compiling is slower, not wrong.
+    }
+    return undefined;
+  }
+  return undefined;
+}
 
 function run(validate: ValidateFunction, value: unknown): Problem[] {
   return validate(value) ? [] : ajvProblems(validate.errors, value);
@@ -64,9 +71,11 @@ export function validateFeatures(value: unknown): Problem[] {
   return [...run(validatorFor(FeaturesSchema), value), ...featuresRules(value)];
 }
 
-/** RFC 3339 date-time, as ajv-formats checks it. */
+/** RFC 3339 date-time, as ajv-formats checks it (its own function, without compiling a schema). */
 export function isDateTime(value: string): boolean {
-  return validatorFor(DATE_TIME)(value) === true;
+  // ajv-formats defines date-time as { validate, compare }; its declared type is any Format.
+  const format = fullFormats['date-time'] as { validate: (s: string) => boolean };
+  return format.validate(value);
 }
 
 export type { Problem, Segment } from './problem.js';

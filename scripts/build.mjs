@@ -1,10 +1,11 @@
-// Builds dist/: the harness CLI, the reference runtime (one file each, so a
-// runtime call is a single module load), and the native helpers of both.
+// Builds dist/: the harness CLI, the reference runtime (bundled, so that a runtime
+// call does not resolve a tree of modules), and the native helpers of both.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeConfigValidator } from './config-validator.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // --harness: only dist/conform.js (quick, while the runtime is being worked on).
@@ -48,17 +49,31 @@ function compileNative(dir) {
 // The harness's native helper (the console-socket receiver of the terminal cases).
 compileNative('harness/native');
 
+// The config schema's validator, precompiled (scripts/config-validator.mjs): for the
+// harness and the runtime alike (schemas/index.ts loads it).
+await writeConfigValidator(root, dist);
+
 if (harnessOnly) process.exit(0);
 
 if (existsSync(join(root, 'runtime/main.ts'))) {
-  await build({
+  const { metafile } = await build({
     ...common,
     entryPoints: { runtime: join(root, 'runtime/main.ts') },
     outdir: dist,
     // koffi is a native addon and cannot be bundled; everything else is, so that a
-    // runtime call does not pay for resolving a tree of modules.
+    // runtime call does not pay for resolving a tree of modules. Split into chunks
+    // (next to runtime.js: runtime/self.ts relies on it) so that each command loads
+    // only its own code: `state` a few kB, the init no CLI parser and no validator.
     external: ['koffi'],
+    splitting: true,
+    chunkNames: 'runtime-chunk-[hash]',
+    metafile: true,
   });
+  // Chunks of earlier builds: kept a while for runtime calls that started before.
+  const fresh = new Set(Object.keys(metafile.outputs).map((f) => basename(f)));
+  for (const f of readdirSync(dist).filter((n) => n.startsWith('runtime-chunk-') && !fresh.has(n))) {
+    if (Date.now() - statSync(join(dist, f)).mtimeMs > 10 * 60_000) rmSync(join(dist, f), { force: true });
+  }
 }
 
 // The runtime's native helper (see runtime/native/).

@@ -14,6 +14,7 @@ import { detectHost, type HostCgroups } from './host.js';
 import { DEFAULT_PARENT, resolveCgroupsPath } from './path.js';
 import { BLIND_VIEW, type CgroupWrite, type PlanView } from './plan-types.js';
 import { killAllIn, listPids, removeTree } from './procs.js';
+import { makeRtRoom } from './rt.js';
 import type { LinuxResources } from './types.js';
 import { planV1 } from './v1.js';
 import { planUnified, planV2 } from './v2.js';
@@ -129,49 +130,64 @@ export class Cgroups {
 
   /** Creates the cgroup in every hierarchy (with missing parents), recording what it made. */
   create(): void {
-    const parts = this.state.path.split('/').filter(Boolean);
     for (const d of this.state.dirs) {
-      let cur = d.mount;
-      for (const part of parts) {
-        const parent = cur;
-        cur = posix.join(cur, part);
-        if (!this.fs.exists(cur)) {
-          try {
-            this.fs.mkdir(cur);
-            this.state.created.push(cur);
-          } catch (e) {
-            // Another container may make a shared parent at the same moment.
-            if (errnoCode(e) !== 'EEXIST') throw new CgroupError(`creating cgroup ${cur}: ${(e as Error).message}`, errnoCode(e));
-          }
+      // A parent that another container's delete removes between our check and our
+      // mkdir (ENOENT) is made again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          this.createIn(d);
+          break;
+        } catch (e) {
+          if (!(e instanceof CgroupError && e.code === 'ENOENT' && attempt < 5)) throw e;
         }
-        // A v1 cpuset starts with no CPUs and no memory nodes, and no task can join it
-        // until it has some: inherit the parent's.
-        if (d.version === 1 && d.controllers.includes('cpuset')) {
-          for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-            const inherited = this.read(posix.join(parent, f)).trim();
-            if (inherited && this.read(posix.join(cur, f)).trim() === '') this.write(posix.join(cur, f), inherited, `cgroup ${cur}`);
-          }
+      }
+    }
+  }
+
+  private createIn(d: CgroupDir): void {
+    const parts = this.state.path.split('/').filter(Boolean);
+    let cur = d.mount;
+    for (const part of parts) {
+      const parent = cur;
+      cur = posix.join(cur, part);
+      if (!this.fs.exists(cur)) {
+        try {
+          this.fs.mkdir(cur);
+          this.state.created.push(cur);
+        } catch (e) {
+          // Another container may make a shared parent at the same moment.
+          if (errnoCode(e) !== 'EEXIST') throw new CgroupError(`creating cgroup ${cur}: ${(e as Error).message}`, errnoCode(e));
+        }
+      }
+      // A v1 cpuset starts with no CPUs and no memory nodes, and no task can join it
+      // until it has some: inherit the parent's.
+      if (d.version === 1 && d.controllers.includes('cpuset')) {
+        for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+          const inherited = this.read(posix.join(parent, f)).trim();
+          if (inherited && this.read(posix.join(cur, f)).trim() === '') this.write(posix.join(cur, f), inherited, `cgroup ${cur}`);
         }
       }
     }
   }
 
   /**
-   * Writes linux.resources. Every file is checked before the first value is written;
-   * on v2 that is after enabling the controllers, since their files appear only then.
+   * Writes linux.resources (those of the controllers `only` accepts, by default all).
+   * Every file is checked before the first value is written; on v2 that is after
+   * enabling the controllers, since their files appear only then.
    */
-  apply(): void {
+  apply(only: (controller: string) => boolean = () => true): void {
     const r = this.resources;
     if (!r) return;
+    const pick = (ws: CgroupWrite[]): CgroupWrite[] => ws.filter((w) => only(w.controller));
     const writes: Array<CgroupWrite & { target: string }> = [];
     if (this.state.mode === 'v2') {
       const d = this.v2Dir()!;
-      this.enableControllers(d, planV2(r, BLIND_VIEW));
-      writes.push(...this.checked(planV2(r, this.view(() => d.dir)), () => d.dir));
+      this.enableControllers(d, pick(planV2(r, BLIND_VIEW)));
+      writes.push(...this.checked(pick(planV2(r, this.view(() => d.dir))), () => d.dir));
     } else {
       const dirOf = (controller: string): string | undefined => this.state.dirs.find((d) => d.controllers.includes(controller))?.dir;
-      writes.push(...this.checked(planV1(r, this.view(dirOf)), dirOf));
-      const unified = planUnified(r.unified);
+      writes.push(...this.checked(pick(planV1(r, this.view(dirOf))), dirOf));
+      const unified = pick(planUnified(r.unified));
       if (unified.length > 0) {
         const d = this.v2Dir();
         if (!d) throw new CgroupConfigError('linux.resources.unified', 'needs cgroup v2, and this host has only v1 hierarchies');
@@ -181,10 +197,23 @@ export class Cgroups {
     }
     for (const w of writes) {
       const file = posix.join(w.target, w.file);
+      if (w.file === 'cpu.rt_runtime_us' && this.state.mode !== 'v2') this.rtRoom(w.target, w.value, w.field);
       this.write(file, w.value, w.field);
       if (w.verify && !kept(w.verify, w.value, this.read(file).trim())) {
         throw new CgroupConfigError(w.field, `the kernel set ${w.file} to ${this.read(file).trim()} instead of ${w.value}`);
       }
+    }
+  }
+
+  /** Raises the RT bandwidth of the ancestors so that `runtime` fits (./rt.ts). */
+  private rtRoom(dir: string, runtime: string, field: string): void {
+    const d = this.state.dirs.find((x) => x.dir === dir);
+    if (!d || BigInt(runtime) <= 0n) return;
+    const period = this.resources?.cpu?.realtimePeriod;
+    try {
+      makeRtRoom(this.fs, d.mount, dir, BigInt(runtime), period !== undefined ? BigInt(period) : BigInt(this.read(posix.join(dir, 'cpu.rt_period_us')).trim()));
+    } catch (e) {
+      throw new CgroupError(`${field}: making room for ${runtime} µs in the parent cgroups of ${dir}: ${(e as Error).message}`, errnoCode(e));
     }
   }
 

@@ -1,20 +1,23 @@
-// `create`: checks the bundle, makes the state directory, starts nsexec → the Node
-// init inside the new namespaces, answers the init's requests (id maps, cgroups,
-// prestart/createRuntime hooks), and returns once the container is `created`.
+// `create`: checks the bundle (refusing what this runtime cannot apply), makes the
+// state directory, starts nsexec → the Node init inside the new namespaces (with the
+// --console-socket connection when process.terminal is true), answers the init's
+// requests (id maps, cgroups, prestart/createRuntime hooks), and returns once the
+// container is `created`.
 // Any failure undoes everything: the init is killed (its mounts live in its own
 // mount namespace and go with it), cgroups and the state directory are removed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { applyCgroups, destroyCgroups, planCgroups } from '../cgroups-bridge.js';
+import { applyCgroups, applyDeviceRules, checkCgroupFree, destroyCgroups, planCgroups } from '../cgroups-bridge.js';
 import type { Cgroups } from '../cgroups/index.js';
 import { loadBundle } from '../config/load.js';
-import { startSchemaCheck } from '../config/schema-check.js';
 import type { Config } from '../config/types.js';
-import { ConfigError, RuntimeError, oneLine } from '../errors.js';
-import { runHooks } from '../hooks.js';
+import { refuseUnsupported } from '../config/unsupported.js';
+import { RuntimeError, oneLine } from '../errors.js';
+import { planAttributes } from '../init/attributes.js';
+import { runHooks, runHooksWarning } from '../hooks.js';
 import type { InitConfig, InitMessage, ParentMessage } from '../init/protocol.js';
 import type { Logger } from '../log.js';
 import type { CgroupMountSource } from '../mount/apply.js';
@@ -22,7 +25,9 @@ import { parseMountinfo } from '../mount/mountinfo.js';
 import { idMapText, planNamespaces } from '../namespaces.js';
 import { readStat, waitGone, isAlive } from '../proc.js';
 import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
+import { ENTRY, NSEXEC } from '../self.js';
 import { libc } from '../syscalls.js';
+import { checkConsoleOptions, connectConsole } from './console-socket.js';
 import { LineReader } from './lines.js';
 
 export interface CreateOptions {
@@ -43,9 +48,11 @@ export interface Created {
 export async function create(o: CreateOptions): Promise<Created> {
   const id = checkId(o.id);
   const { bundle, config, rootfs, text } = loadBundle(o.bundle, { requireProcess: true });
-  if (config.process?.terminal) {
-    throw new ConfigError('process.terminal', 'true is not supported by this runtime yet (no console socket support): use false');
-  }
+  refuseUnsupported(config);
+  // The init applies them; checked here so that a bad value fails before anything is made.
+  planAttributes(config.process!, config.linux, { exec: false });
+  const terminal = config.process?.terminal === true;
+  checkConsoleOptions(terminal, o.consoleSocket);
   const ns = planNamespaces(config.linux);
   const cgroups = planCgroups(id, config.linux);
   const store = new StateStore(o.root);
@@ -62,25 +69,27 @@ export async function create(o: CreateOptions): Promise<Created> {
     ...(config.annotations ? { annotations: config.annotations } : {}),
     hooks: { poststart: config.hooks?.poststart, poststop: config.hooks?.poststop },
   };
-  const schema = startSchemaCheck(text, bundle);
+  // The schema check runs while the init boots (Node's boot is the longest step of
+  // create), before anything of the container is visible to anyone but us.
   const run = new InitRun(o.log, cgroups, async () => {
-    const v = await schema;
-    for (const w of v.warnings) o.log.debug(`config.json: ${w}`);
-    if (v.error) throw new RuntimeError(`config.json: ${v.error}`);
+    const { checkSchema } = await import('../config/schema-check.js');
+    checkSchema(text, bundle, o.log);
   });
   try {
+    checkCgroupFree(cgroups);
     store.write(stored);
     writeFileSync(join(stateDir, 'config.json'), JSON.stringify(config));
     const fifo = join(stateDir, FIFO_NAME);
     sys.mkfifo(fifo, 0o622);
     chmodSync(fifo, 0o622);
-    // What the init writes in the state dir, owned by the container's root: in a new
-    // user namespace that is another host uid.
-    const owner = rootOwner(config);
     writeFileSync(join(stateDir, 'hook-output'), '', { mode: 0o600 });
     mkdirSync(join(stateDir, 'scratch'), { mode: 0o700 });
-    for (const f of ['hook-output', 'scratch']) chownSync(join(stateDir, f), owner.uid, owner.gid);
-    await run.start(id, config, ns, stored, bundle, rootfs, stateDir);
+    const consoleSock = o.consoleSocket !== undefined ? await connectConsole(o.consoleSocket) : undefined;
+    try {
+      await run.start(id, config, ns, stored, bundle, rootfs, stateDir, consoleSock);
+    } finally {
+      consoleSock?.destroy();
+    }
     stored.pid = run.pid;
     stored.pidStartTime = run.startTime;
     stored.created = new Date().toISOString();
@@ -98,15 +107,16 @@ export async function create(o: CreateOptions): Promise<Created> {
   }
 }
 
-/** The host ids of the container's uid/gid 0 (ours without a new user namespace). */
-function rootOwner(config: Config): { uid: number; gid: number } {
-  const linux = config.linux;
-  const userns = (linux?.namespaces ?? []).some((n) => n.type === 'user' && !n.path);
-  const host = (maps: { containerID: number; hostID: number; size: number }[] | undefined): number => {
-    const m = maps?.find((x) => x.containerID === 0);
-    return m ? m.hostID : 0;
+/** The host ids of uid/gid 0 in the namespaces of `pid` (ours without a user namespace). */
+function rootOwner(pid: number): { uid: number; gid: number } {
+  const host = (file: string): number => {
+    for (const line of readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\n')) {
+      const [inside, outside, count] = line.trim().split(/\s+/).map(Number);
+      if (inside !== undefined && outside !== undefined && count !== undefined && inside === 0 && count > 0) return outside;
+    }
+    return 0;
   };
-  return userns ? { uid: host(linux?.uidMappings), gid: host(linux?.gidMappings) } : { uid: 0, gid: 0 };
+  return { uid: host('uid_map'), gid: host('gid_map') };
 }
 
 function writePidFile(path: string, pid: number): void {
@@ -128,15 +138,16 @@ class InitRun {
 
   private cgroupsTouched = false;
 
-  constructor(private readonly log: Logger, private readonly cgroups: Cgroups, private readonly schemaOk: () => Promise<void>) {}
+  constructor(private readonly log: Logger, private readonly cgroups: Cgroups, private readonly checkSchema: () => Promise<void>) {}
 
-  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, stored: StoredState, bundle: string, rootfs: string, stateDir: string): Promise<void> {
+  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, stored: StoredState, bundle: string, rootfs: string, stateDir: string, consoleSock?: Socket): Promise<void> {
     this.poststop = config.hooks;
-    const here = dirname(fileURLToPath(import.meta.url));
-    const nsexec = join(here, 'nsexec');
-    const argv = [...ns.args, '-S', '--', process.execPath, '--no-warnings', fileURLToPath(import.meta.url), 'init'];
+    const nsexec = NSEXEC;
+    const argv = [...ns.args, '-S', '--', process.execPath, '--no-warnings', ENTRY, 'init'];
     this.log.debug(`create ${id}: ${nsexec} ${argv.join(' ')}`);
-    const child = spawn(nsexec, argv, { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: {}, cwd: '/' });
+    // fd 3: the socket to nsexec and the init; fd 4: the console socket (init/protocol.ts).
+    const stdio: StdioOptions = ['inherit', 'inherit', 'inherit', 'pipe', ...(consoleSock ? [consoleSock] : [])];
+    const child = spawn(nsexec, argv, { stdio, env: {}, cwd: '/' });
     this.child = child;
     const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new RuntimeError(`cannot start ${nsexec}: ${oneLine(e)} (run npm run build)`))));
     spawnError.catch(() => undefined);
@@ -164,6 +175,10 @@ class InitRun {
     this.cgroupsTouched = true;
     applyCgroups(this.cgroups, helperPid);
     stored.cgroup = this.cgroups.toJSON();
+    // What the init writes in the state dir is owned by the container's root: in a user
+    // namespace (new, or joined) that is another host uid.
+    const owner = rootOwner(helperPid);
+    for (const f of ['hook-output', 'scratch']) chownSync(join(stateDir, f), owner.uid, owner.gid);
     send('go');
     const pidLine = /^pid (\d+)$/.exec(await next());
     if (!pidLine) throw new RuntimeError('unexpected message from nsexec');
@@ -171,10 +186,12 @@ class InitRun {
     const st = readStat(this.pid);
     if (!st) throw new RuntimeError('the container init exited before the container was created');
     this.startTime = st.startTime;
+    // While the init's Node boots.
+    await this.checkSchema();
 
     const initConfig: InitConfig = {
       type: 'config', id, config, bundle, rootfs, stateDir,
-      mountNamespace: ns.mount, userns: ns.userns, cgroupSources: cgroupSources(this.pid),
+      mountNamespace: ns.mount, userns: ns.userns, cgroupSources: cgroupSources(this.pid), console: consoleSock !== undefined,
     };
     send(initConfig);
     const state = (): OciState => ({
@@ -187,7 +204,7 @@ class InitRun {
       if (m.type === 'warning') this.log.warn(m.message);
       else if (m.type === 'error') throw new RuntimeError(m.message);
       else if (m.type === 'hooks') {
-        await this.schemaOk();
+        applyDeviceRules(this.cgroups);
         this.reachedHooks = true;
         try {
           runHooks('prestart', config.hooks?.prestart, state());
@@ -198,7 +215,6 @@ class InitRun {
         }
         send({ type: 'hooks-done' });
       } else if (m.type === 'created') {
-        await this.schemaOk();
         return;
       }
     }
@@ -216,12 +232,9 @@ class InitRun {
     } catch (err) {
       this.log.warn(`removing the cgroups of ${stored.id}: ${oneLine(err)}`);
     }
-    if (this.reachedHooks && this.poststop?.poststop) {
-      try {
-        runHooks('poststop', this.poststop.poststop, { ociVersion: OCI_VERSION, id: stored.id, status: 'stopped', bundle: stored.bundle });
-      } catch (err) {
-        this.log.warn(oneLine(err));
-      }
+    if (this.reachedHooks) {
+      const state = { ociVersion: OCI_VERSION, id: stored.id, status: 'stopped' as const, bundle: stored.bundle, ...(stored.annotations ? { annotations: stored.annotations } : {}) };
+      runHooksWarning('poststop', this.poststop?.poststop, state, (m) => this.log.warn(oneLine(m)));
     }
   }
 

@@ -3,7 +3,7 @@
 // are warnings only.
 import { destroyCgroups, killCgroup, type CgroupState } from '../cgroups-bridge.js';
 import { oneLine } from '../errors.js';
-import { runHooks } from '../hooks.js';
+import { runHooksWarning } from '../hooks.js';
 import type { Logger } from '../log.js';
 import { isAlive, waitGone } from '../proc.js';
 import { OCI_VERSION, type StateStore, type StoredState } from '../state/store.js';
@@ -32,9 +32,5 @@ export async function destroy(store: StateStore, s: StoredState, log: Logger, re
   store.remove(s.id);
   release();
   const state = { ociVersion: OCI_VERSION, id: s.id, status: 'stopped' as const, bundle: s.bundle, ...(s.annotations ? { annotations: s.annotations } : {}) };
-  try {
-    runHooks('poststop', s.hooks?.poststop, state);
-  } catch (err) {
-    log.warn(oneLine(err));
-  }
+  runHooksWarning('poststop', s.hooks?.poststop, state, (m) => log.warn(oneLine(m)));
 }

@@ -4,15 +4,20 @@
 // container's own process. Without --detach, waits and exits with its status.
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Cgroups, type CgroupsState } from '../cgroups/index.js';
 import type { Config, Process } from '../config/types.js';
+import { keepExactRlimits } from '../config/rlimits.js';
+import { refuseUnsupportedProcess } from '../config/unsupported.js';
 import { RuntimeError } from '../errors.js';
+import { parseList, planAttributes } from '../init/attributes.js';
+import { libc } from '../syscalls.js';
 import type { ExecConfig, InitMessage } from '../init/protocol.js';
 import type { Logger } from '../log.js';
+import { ENTRY, NSEXEC } from '../self.js';
 import { checkId, StateStore } from '../state/store.js';
+import { checkConsoleOptions, connectConsole } from './console-socket.js';
 import { LineReader } from './lines.js';
 
 export interface ExecOptions {
@@ -25,6 +30,8 @@ export interface ExecOptions {
   user?: string;
   detach: boolean;
   pidFile?: string;
+  tty: boolean;
+  consoleSocket?: string;
   log: Logger;
 }
 
@@ -38,7 +45,11 @@ export async function exec(o: ExecOptions): Promise<number> {
   if (status !== 'created' && status !== 'running') throw new RuntimeError(`container ${id} is ${status}: exec needs a created or running container`);
   const config = JSON.parse(readFileSync(join(store.dir(id), 'config.json'), 'utf8')) as Config;
   const proc = execProcess(config, o);
-  if (proc.terminal) throw new RuntimeError('process.terminal: true is not supported by this runtime yet');
+  refuseUnsupportedProcess(proc);
+  planAttributes(proc, undefined, { exec: true });
+  const terminal = proc.terminal === true;
+  checkConsoleOptions(terminal, o.consoleSocket, o.processFile ? `${o.processFile}: terminal` : '--tty');
+  const consoleSock = o.consoleSocket !== undefined ? await connectConsole(o.consoleSocket) : undefined;
 
   const args: string[] = [];
   for (const ns of JOINED) {
@@ -50,9 +61,11 @@ export async function exec(o: ExecOptions): Promise<number> {
     }
   }
   if (!o.detach) args.push('-w');
-  const here = dirname(fileURLToPath(import.meta.url));
-  const child = spawn(join(here, 'nsexec'), [...args, '--', process.execPath, '--no-warnings', fileURLToPath(import.meta.url), 'init'],
-    { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: {}, cwd: '/' });
+  // A controlling terminal needs a session of its own.
+  if (terminal) args.push('-S');
+  const child = spawn(NSEXEC, [...args, '--', process.execPath, '--no-warnings', ENTRY, 'init'],
+    { stdio: ['inherit', 'inherit', 'inherit', 'pipe', ...(consoleSock ? [consoleSock] : [])], env: {}, cwd: '/' });
+  consoleSock?.destroy();
   const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? 9 : 0))));
   const sock = child.stdio[3] as Readable & Writable;
   const lines = new LineReader(sock);
@@ -64,6 +77,9 @@ export async function exec(o: ExecOptions): Promise<number> {
   try {
     const ready = /^ready (\d+)$/.exec((await next()) ?? '');
     if (!ready) throw new RuntimeError('the exec helper exited early');
+    // execCPUAffinity.initial: where the process runs until it is in the container's cgroup.
+    const initial = proc.execCPUAffinity?.initial;
+    if (initial) libc().schedSetaffinity(Number(ready[1]), parseList(initial, 'process.execCPUAffinity.initial'));
     if (s.cgroup) Cgroups.fromState(s.cgroup as CgroupsState).join(Number(ready[1]));
     sock.write('go\n');
     const pid = /^pid (\d+)$/.exec((await next()) ?? '');
@@ -72,6 +88,7 @@ export async function exec(o: ExecOptions): Promise<number> {
     const msg: ExecConfig = {
       type: 'exec', process: proc, mountNamespace: `/proc/${s.pid}/ns/mnt`,
       userns: (config.linux?.namespaces ?? []).some((n) => n.type === 'user'),
+      console: consoleSock !== undefined,
       ...(config.linux?.seccomp ? { seccomp: config.linux.seccomp } : {}),
     };
     sock.write(`${JSON.stringify(msg)}\n`);
@@ -94,15 +111,18 @@ export async function exec(o: ExecOptions): Promise<number> {
 function execProcess(config: Config, o: ExecOptions): Process {
   let p: Process;
   if (o.processFile) {
-    p = JSON.parse(readFileSync(o.processFile, 'utf8')) as Process;
+    const text = readFileSync(o.processFile, 'utf8');
+    p = JSON.parse(text) as Process;
+    keepExactRlimits(text, [], p.rlimits);
     if (!Array.isArray(p.args) || p.args.length === 0) throw new RuntimeError(`${o.processFile}: args must be a non-empty array`);
     p.user ??= { uid: 0, gid: 0 };
     p.cwd ??= '/';
   } else {
     if (o.args.length === 0) throw new RuntimeError('exec needs a command (or --process FILE)');
     const base = config.process!;
-    p = { ...base, args: o.args, terminal: false, env: [...(base.env ?? []), ...o.env] };
+    p = { ...base, args: o.args, terminal: o.tty, env: [...(base.env ?? []), ...o.env] };
   }
+  if (o.processFile && o.tty) p.terminal = true;
   if (o.cwd) p.cwd = o.cwd;
   if (o.user) {
     const [uid, gid] = o.user.split(':').map(Number);

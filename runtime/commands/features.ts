@@ -1,15 +1,16 @@
 // `features` (features.md, features-linux.md): only what this runtime implements.
 import { CAPABILITIES } from '../../linux/capabilities.js';
 import { HOOK_NAMES, NAMESPACE_TYPES } from '../config/types.js';
+import { MPOL_FLAGS, MPOL_MODES } from '../init/attributes.js';
 import { stdout } from '../log.js';
 import { KNOWN_MOUNT_OPTIONS } from '../mount/options.js';
 import { SUPPORTED_ACTIONS, SUPPORTED_ARCHES, SUPPORTED_FLAGS, SUPPORTED_OPERATORS } from '../seccomp/index.js';
-import { OCI_VERSION } from '../state/store.js';
+import { OCI_VERSION, OCI_VERSION_MIN } from '../state/store.js';
 import { CGROUP_FEATURES } from '../cgroups-bridge.js';
 
 export function featuresJson(): object {
   return {
-    ociVersionMin: '1.0.0',
+    ociVersionMin: OCI_VERSION_MIN,
     ociVersionMax: OCI_VERSION,
     hooks: [...HOOK_NAMES],
     mountOptions: [...KNOWN_MOUNT_OPTIONS],
@@ -26,10 +27,13 @@ export function featuresJson(): object {
         knownFlags: [...SUPPORTED_FLAGS],
         supportedFlags: [...SUPPORTED_FLAGS],
       },
+      // Refused at create (runtime/config/unsupported.ts).
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: false } },
+      netDevices: { enabled: false },
+      memoryPolicy: { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) },
     },
     annotations: { 'org.opencontainers.conform.runtime': 'conform-runtime' },
   };

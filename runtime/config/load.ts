@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, RuntimeError } from '../errors.js';
 import type { Config } from './types.js';
+import { keepExactRlimits } from './rlimits.js';
 import { checkConfig } from './validate.js';
 
 export interface LoadedBundle {
@@ -38,6 +39,7 @@ export function loadBundle(bundleArg: string | undefined, opts: { requireProcess
     throw new RuntimeError(`config.json: not valid JSON: ${(err as Error).message}`);
   }
   const config = checkConfig(raw, opts);
+  keepExactRlimits(text, ['process'], config.process?.rlimits);
   const rootPath = config.root!.path;
   const rootfs = isAbsolute(rootPath) ? rootPath : resolve(bundle, rootPath);
   let isDir = false;

@@ -30,6 +30,8 @@ export interface Rlimit {
   type: string;
   soft: number;
   hard: number;
+  /** The digits of soft and hard as config.json wrote them, when a double cannot hold them (./rlimits.ts). */
+  exact?: { soft?: string; hard?: string };
 }
 
 export interface Capabilities {
@@ -53,6 +55,20 @@ export interface Process {
   oomScoreAdj?: number;
   apparmorProfile?: string;
   selinuxLabel?: string;
+  scheduler?: Scheduler;
+  ioPriority?: { class: string; priority: number };
+  /** For exec'd processes only: "not applicable to the container's init process". */
+  execCPUAffinity?: { initial?: string; final?: string };
+}
+
+export interface Scheduler {
+  policy: string;
+  nice?: number;
+  priority?: number;
+  flags?: string[];
+  runtime?: number;
+  deadline?: number;
+  period?: number;
 }
 
 export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
@@ -90,6 +106,10 @@ export interface Linux {
   readonlyPaths?: string[];
   mountLabel?: string;
   personality?: { domain: string; flags?: string[] };
+  memoryPolicy?: { mode: string; nodes?: string; flags?: string[] };
+  /** Refused (runtime/config/unsupported.ts). */
+  intelRdt?: Record<string, unknown>;
+  netDevices?: Record<string, unknown>;
 }
 
 export interface Config {
@@ -102,4 +122,6 @@ export interface Config {
   hooks?: Partial<Record<HookName, Hook[]>>;
   annotations?: Record<string, string>;
   linux?: Linux;
+  /** Refused (runtime/config/unsupported.ts). */
+  vm?: Record<string, unknown>;
 }

@@ -4,6 +4,7 @@
 // guarantee, so they also cover a schema that lags behind.
 import { RLIMITS } from '../../linux/rlimits.js';
 import { ConfigError } from '../errors.js';
+import { OCI_VERSION, OCI_VERSION_MIN } from '../state/store.js';
 import { HOOK_NAMES, NAMESPACE_TYPES, type Config } from './types.js';
 
 type Json = unknown;
@@ -20,8 +21,7 @@ function need(cond: boolean, field: string, problem: string): asserts cond {
 export function checkConfig(raw: Json, opts: { requireProcess: boolean }): Config {
   need(isObj(raw), '(top level)', 'must be a JSON object');
   need(typeof raw.ociVersion === 'string', 'ociVersion', 'must be a string');
-  need(/^1\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(raw.ociVersion), 'ociVersion',
-    `must be a 1.x SemVer version (got ${JSON.stringify(raw.ociVersion)})`);
+  checkVersion(raw.ociVersion);
 
   need(isObj(raw.root), 'root', 'is required on Linux');
   need(typeof raw.root.path === 'string' && raw.root.path !== '', 'root.path', 'must be a non-empty string');
@@ -43,6 +43,21 @@ export function checkConfig(raw: Json, opts: { requireProcess: boolean }): Confi
   }
   if (raw.linux !== undefined) checkLinux(raw.linux);
   return raw as unknown as Config;
+}
+
+/**
+ * The versions `features` reports (ociVersionMin..ociVersionMax) and their patch
+ * releases: config.md says a config made for a later minor release is not compatible
+ * with a runtime that does not support it.
+ */
+function checkVersion(v: string): void {
+  const m = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(v);
+  need(m !== null, 'ociVersion', `must be a SemVer 2.0.0 version such as ${OCI_VERSION} (got ${JSON.stringify(v)})`);
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  const [maxMajor, maxMinor] = OCI_VERSION.split('.').map(Number) as [number, number];
+  const below = major < 1 || (major === 1 && minor === 0 && Number(m[3]) === 0 && m[4] !== undefined);
+  const above = major > maxMajor || (major === maxMajor && minor > maxMinor);
+  need(!below && !above, 'ociVersion', `${v} is not supported by this runtime (${OCI_VERSION_MIN} to ${OCI_VERSION} and its patch releases)`);
 }
 
 function checkMounts(mounts: Json): void {
@@ -91,8 +106,10 @@ function checkProcess(p: Json): void {
   }
   if (p.capabilities !== undefined) {
     need(isObj(p.capabilities), 'process.capabilities', 'must be an object');
-    for (const [set, v] of Object.entries(p.capabilities)) {
-      need(isStrArray(v), `process.capabilities.${set}`, 'must be an array of strings');
+    // Only the sets the spec defines: an unknown property is ignored (config.md Extensibility).
+    for (const set of ['bounding', 'effective', 'inheritable', 'permitted', 'ambient']) {
+      const v = p.capabilities[set];
+      need(v === undefined || isStrArray(v), `process.capabilities.${set}`, 'must be an array of strings');
     }
   }
 }

@@ -4,7 +4,8 @@
 // it for reading, runs the startContainer hooks, and execs the user's program.
 //
 // It never touches process.stdout/stderr/stdin: fds 0-2 belong to the container
-// (Node would switch a pipe to non-blocking mode, which the caller shares).
+// (Node would switch a pipe to non-blocking mode, which the caller shares); with
+// process.terminal they become the pty slave (./console.ts).
 // Errors go to the parent on fd 3 before `created`, and into exec.fifo after.
 import { closeSync, constants, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +19,11 @@ import type { OciState } from '../state/store.js';
 import { FIFO_NAME, OCI_VERSION } from '../state/store.js';
 import { libc, type Syscalls } from '../syscalls.js';
 import { RLIMITS } from '../../linux/rlimits.js';
+import { rlimitValue } from '../config/rlimits.js';
 import { finalizeAndExec, planProcess, type ProcessPlan } from './finalize.js';
-import { INIT_FD, type ExecConfig, type InitConfig, type InitMessage, type ParentMessage } from './protocol.js';
+import { applyAttributes, planAttributes } from './attributes.js';
+import { setUpConsole } from './console.js';
+import { CONSOLE_FD, INIT_FD, type ExecConfig, type InitConfig, type InitMessage, type ParentMessage } from './protocol.js';
 import { SyncChannel } from './sync.js';
 
 const O_PATH = 0o10000000;
@@ -86,7 +90,9 @@ function execMain(sys: Syscalls, msg: ExecConfig, send: (m: InitMessage) => void
     closeSync(nsFd);
     sys.chdir('/');
     const p = msg.process;
-    for (const r of p.rlimits ?? []) sys.setrlimit(RLIMITS[r.type]!.resource, BigInt(r.soft), BigInt(r.hard));
+    if (msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: false });
+    for (const r of p.rlimits ?? []) sys.setrlimit(RLIMITS[r.type]!.resource, rlimitValue(r, 'soft'), rlimitValue(r, 'hard'));
+    applyAttributes(sys, planAttributes(p, undefined, { exec: true }));
     const plan = planProcess(p, msg.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }));
     return finalizeAndExec(sys, plan);
   } catch (err) {
@@ -128,6 +134,8 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
   // runc creates a missing cwd; do it before the root may become read-only.
   const p = config.process!;
   mkdirSync(p.cwd, { recursive: true, mode: 0o755 });
+  // Before the root may become read-only: /dev/console may have to be made.
+  if (msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: true });
   finishRootfs(sys, {
     rootfsPropagation: linux.rootfsPropagation,
     maskedPaths: linux.maskedPaths,
@@ -145,12 +153,13 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
   }
   for (const r of p.rlimits ?? []) {
     try {
-      sys.setrlimit(RLIMITS[r.type]!.resource, BigInt(r.soft), BigInt(r.hard));
+      sys.setrlimit(RLIMITS[r.type]!.resource, rlimitValue(r, 'soft'), rlimitValue(r, 'hard'));
     } catch (err) {
-      throw new Error(`process.rlimits: cannot set ${r.type} to soft ${r.soft}, hard ${r.hard}: ${oneLine(err)}`);
+      throw new Error(`process.rlimits: cannot set ${r.type} to soft ${rlimitValue(r, 'soft')}, hard ${rlimitValue(r, 'hard')}: ${oneLine(err)}`);
     }
   }
   if (p.oomScoreAdj !== undefined) procWrite(sys, proc, 'self/oom_score_adj', String(p.oomScoreAdj));
+  applyAttributes(sys, planAttributes(p, linux, { exec: false }));
   const plan = planProcess(p, linux.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }));
   return { plan, fifo, proc };
 }

@@ -4,6 +4,8 @@ import type { Config, Process } from '../config/types.js';
 import type { CgroupMountSource } from '../mount/apply.js';
 
 export const INIT_FD = 3;
+/** The connected --console-socket, when process.terminal is true. */
+export const CONSOLE_FD = 4;
 
 /** Parent → init: everything the init needs, read once (later edits to config.json must not matter). */
 export interface InitConfig {
@@ -17,6 +19,8 @@ export interface InitConfig {
   mountNamespace: 'new' | 'host' | { path: string };
   userns: boolean;
   cgroupSources: CgroupMountSource[];
+  /** process.terminal: the console socket is fd CONSOLE_FD. */
+  console: boolean;
 }
 
 /** Parent → init for `exec`: a process to run in a running container's namespaces. */
@@ -27,6 +31,8 @@ export interface ExecConfig {
   mountNamespace: string;
   seccomp?: Record<string, unknown>;
   userns: boolean;
+  /** --tty: the console socket is fd CONSOLE_FD. */
+  console: boolean;
 }
 
 export type ParentMessage = InitConfig | ExecConfig | { type: 'hooks-done' } | { type: 'abort' };

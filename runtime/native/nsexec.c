@@ -26,7 +26,8 @@
  *   nsexec -> runtime  "pid PID"      the child's pid as seen by the runtime; the child
  *                                      execs PROGRAM only after this line is written
  *   nsexec -> runtime  "error TEXT"   a step failed; nsexec exits 1
- * fd 3 stays open across the exec, for the program (the Node init) to go on with.
+ * fd 3 stays open across the exec, for the program (the Node init) to go on with, and
+ * so does any other inherited fd (fd 4: the --console-socket connection).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,6 +69,8 @@ static int ns_flag(const char *type) {
   return 0;
 }
 
+static int joined_user;
+
 static void join(char *spec, int want_user) {
   char *colon = strchr(spec, ':');
   if (!colon) { errno = EINVAL; fail("bad -j %s", spec); }
@@ -78,6 +81,7 @@ static void join(char *spec, int want_user) {
   int fd = open(colon + 1, O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail("open %s namespace %s", spec, colon + 1);
   if (setns(fd, flag) < 0) fail("setns %s namespace %s", spec, colon + 1);
+  if (flag == CLONE_NEWUSER) joined_user = 1;
   close(fd);
   *colon = ':';
 }
@@ -119,9 +123,10 @@ int main(int argc, char **argv) {
   read_line(line, sizeof line);
   if (strcmp(line, "go") != 0) _exit(1);
 
-  if (unshare_flags & CLONE_NEWUSER) {
-    /* Become root of the new namespace when 0 is mapped; otherwise stay as we are
-       (still with every capability in it). */
+  if ((unshare_flags & CLONE_NEWUSER) || joined_user) {
+    /* Become root of the new (or joined) namespace when 0 is mapped; otherwise stay as
+       we are, still with every capability in it until the exec below, which keeps them
+       only for uid 0 of the namespace. */
     if (setresgid(0, 0, 0) == 0) setgroups(0, NULL);
     setresuid(0, 0, 0);
     /* A uid change makes us non-dumpable, which makes /proc/self root's: the

@@ -10,6 +10,8 @@ import type { Syscalls } from '../syscalls.js';
 import type { Hook } from '../config/types.js';
 
 export const OCI_VERSION = '1.3.0';
+/** The oldest config.json version accepted (features' ociVersionMin). */
+export const OCI_VERSION_MIN = '1.0.0';
 
 export type Status = 'creating' | 'created' | 'running' | 'stopped';
 

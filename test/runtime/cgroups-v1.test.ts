@@ -345,6 +345,27 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     expect(before.length).toBeGreaterThan(0);
   });
 
+  it('makes a parent again when another container\'s delete removes it between the check and the mkdir', () => {
+    const pids = `${CG}/pids/conform`;
+    tree.mkdir(pids);
+    // The other delete's rmdir lands right after create saw /conform there.
+    let raced = false;
+    const racing = Object.create(tree) as FakeCgroupTree;
+    racing.mkdir = (path: string) => {
+      if (!raced && path === `${pids}/c1`) {
+        raced = true;
+        tree.rmdir(pids);
+      }
+      tree.mkdir(path);
+    };
+    const cg = Cgroups.plan({ id: 'c1', host: tree.host(), fs: racing, kill: () => undefined });
+    cg.create();
+    expect(raced).toBe(true);
+    expect(tree.exists(`${pids}/c1`)).toBe(true);
+    cg.destroy();
+    expect(tree.exists(pids)).toBe(false); // c1 made it the second time
+  });
+
   it('survives a state round trip: a later call destroys what create made', () => {
     const before = tree.allDirs();
     const cg = cgroups({ pids: { limit: 5 } });

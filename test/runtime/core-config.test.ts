@@ -26,7 +26,13 @@ describe('checkConfig: one line naming the field', () => {
   it('accepts a minimal config', () => expect(errorOf(() => {})).toBe('no error'));
   it('cwd', () => expect(errorOf((c) => { c.process.cwd = 'tmp'; })).toBe('config.json: process.cwd must be an absolute path'));
   it('args', () => expect(errorOf((c) => { c.process.args = []; })).toBe('config.json: process.args must be a non-empty array of strings'));
-  it('ociVersion', () => expect(errorOf((c) => { c.ociVersion = '2.0.0'; })).toMatch(/^config\.json: ociVersion must be a 1\.x SemVer/));
+  it('ociVersion', () => expect(errorOf((c) => { c.ociVersion = '2.0.0'; })).toMatch(/^config\.json: ociVersion 2\.0\.0 is not supported by this runtime/));
+  it('ociVersion: features\' ociVersionMin to ociVersionMax and its patch releases', () => {
+    for (const v of ['1.0.0', '1.0.2-dev', '1.2.1', '1.3.0', '1.3.7', '1.3.0+build']) expect(errorOf((c) => { c.ociVersion = v; }), v).toBe('no error');
+    for (const v of ['1.4.0', '1.4.0-rc.1', '0.5.0', '1.0.0-rc.5']) expect(errorOf((c) => { c.ociVersion = v; }), v).toMatch(/is not supported by this runtime/);
+    expect(errorOf((c) => { c.ociVersion = '1.0'; })).toMatch(/^config\.json: ociVersion must be a SemVer 2\.0\.0 version/);
+  });
+  it('unknown properties of process.capabilities are ignored', () => expect(errorOf((c) => { c.process.capabilities = { bounding: [], future: 'x' }; })).toBe('no error'));
   it('root', () => expect(errorOf((c) => { delete c.root; })).toBe('config.json: root is required on Linux'));
   it('process when starting', () => expect(errorOf((c) => { delete c.process; })).toBe('config.json: process is required to run the container'));
   it('unknown namespace', () => expect(errorOf((c) => { c.linux.namespaces.push({ type: 'foo' }); })).toMatch(/^config\.json: linux\.namespaces\[2\]\.type "foo" is not a namespace type/));

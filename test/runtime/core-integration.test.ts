@@ -1,9 +1,11 @@
 // Root-only: runs the built runtime (npm run build) on a busybox bundle in a temp dir.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { libc } from '../../runtime/syscalls.js';
 
 const repo = join(import.meta.dirname, '../..');
 const bin = join(repo, 'bin/conform-runtime.js');
@@ -167,6 +169,12 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
       ['schema', (c) => { c.process.apparmorProfile = 5; }, /config\.json: process\.apparmorProfile/],
       ['cgroup', (c) => { c.linux.resources = { pids: { limit: 'x' } }; }, /linux\.resources\.pids\.limit/],
       ['rlimit', (c) => { c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2 ** 30, hard: 2 ** 30 }]; }, /process\.rlimits: cannot set RLIMIT_NOFILE/],
+      ['apparmor', (c) => { c.process.apparmorProfile = 'unconfined'; }, /config\.json: process\.apparmorProfile cannot be applied/],
+      ['selinux', (c) => { c.linux.mountLabel = 'system_u:object_r:container_file_t:s0'; }, /config\.json: linux\.mountLabel cannot be applied/],
+      ['vm', (c) => { c.vm = { hypervisor: { path: '/usr/bin/qemu' }, kernel: { path: '/boot/k' } }; }, /config\.json: vm cannot be applied/],
+      ['tty', (c) => { c.process.terminal = true; }, /process\.terminal is true: give --console-socket/],
+      ['sched', (c) => { c.process.scheduler = { policy: 'SCHED_FIFO', priority: 50 }; }, /config\.json: process\.scheduler cannot be applied: .*EPERM/],
+      ['version', (c) => { c.ociVersion = '1.4.0'; }, /config\.json: ociVersion 1\.4\.0 is not supported/],
     ];
     for (const [name, edit, message] of cases) {
       const b = bundle(`bad-${name}`, edit);
@@ -213,6 +221,104 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(rt(['run', '-b', b, 'userns'], { out }).code).toBe(0);
     expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('0');
     expect(readFileSync(out, 'utf8')).toMatch(/^\s*0\s+200000\s+65536$/m);
+  });
+
+  it('process.terminal: the pty master arrives over --console-socket; the slave is the stdio, controlling terminal and /dev/console', async () => {
+    const path = join(dir, 'console.sock');
+    const conns: Socket[] = [];
+    const server = createServer({ pauseOnConnect: true }, (c) => conns.push(c));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const b = bundle('tty', (c) => {
+        c.process.terminal = true;
+        c.process.consoleSize = { height: 33, width: 111 };
+        c.process.args = ['sh', '-c', 'stty size; tty; stat -L -c %t:%T /dev/console /proc/self/fd/0; cut -d" " -f7 /proc/self/stat'];
+      });
+      const out = join(dir, 'tty.out');
+      const c = rt(['create', '-b', b, '--console-socket', path, 'tty'], { out });
+      expect(c.stderr).toBe('');
+      expect(c.code).toBe(0);
+      await until(() => conns.length > 0);
+      // Node has no API for an accepted socket's descriptor, nor for SCM_RIGHTS: the runtime's own syscall layer receives.
+      const sock = (conns[0] as unknown as { _handle: { fd: number } })._handle.fd;
+      const sys = libc();
+      const msg = sys.recvFd(sock);
+      expect(msg.data).toBe('/dev/ptmx');
+      const master = msg.fd!;
+      expect(master).toBeGreaterThan(2);
+      try {
+        expect(sys.getWinsize(master)).toEqual({ rows: 33, cols: 111 });
+        expect(rt(['start', 'tty']).code).toBe(0);
+        sys.setNonblocking(master, true);
+        let text = '';
+        const buf = Buffer.alloc(4096);
+        const end = Date.now() + 10_000;
+        for (;;) {
+          let n = -1;
+          try {
+            n = readSync(master, buf);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') break; // EIO: the slave's last holder exited
+          }
+          if (n === 0 || Date.now() > end) break;
+          if (n > 0) text += buf.toString('utf8', 0, n);
+          else await new Promise((r) => setTimeout(r, 10));
+        }
+        const [size, name, consoleNumbers, stdinNumbers, ttyNr] = text.split('\r\n');
+        expect(size).toBe('33 111');
+        expect(name).toMatch(/^\/dev\/pts\/\d+$/);
+        expect(consoleNumbers).toBe(stdinNumbers);
+        expect(parseInt(consoleNumbers!.split(':')[0]!, 16)).toBe(136);
+        const minor = Number(name!.split('/').pop());
+        expect(Number(ttyNr)).toBe((136 << 8) | minor); // the controlling terminal
+        expect(readFileSync(out, 'utf8')).toBe(''); // nothing went to create's stdio
+      } finally {
+        closeSync(master);
+      }
+      await until(() => status('tty') === 'stopped');
+      expect(rt(['delete', 'tty']).code).toBe(0);
+      expect(rt(['create', '-b', bundle('tty-no-term'), '--console-socket', path, 'tty-no-term']).code).toBe(1);
+    } finally {
+      for (const c of conns) c.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('scheduler, ioPriority, personality, memoryPolicy and RLIM_INFINITY reach the process', () => {
+    const b = bundle('attrs', (c) => {
+      c.ociVersion = '1.3.0';
+      c.process.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
+      c.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 7 };
+      c.process.rlimits = [{ type: 'RLIMIT_CPU', soft: 1234, hard: 18446744073709551615 }];
+      c.linux.personality = { domain: 'LINUX32' };
+      c.linux.memoryPolicy = { mode: 'MPOL_BIND', nodes: '0' };
+      c.process.args = ['sh', '-c', 'uname -m; cut -d" " -f19,41 /proc/self/stat; ionice -p $$; grep -m1 -o "bind:[0-9]*" /proc/self/numa_maps; grep "Max cpu time" /proc/self/limits'];
+    });
+    // JSON.stringify wrote RLIM_INFINITY as 18446744073709552000: put back the digits a config has.
+    const file = join(b, 'config.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('18446744073709552000', '18446744073709551615'));
+    const out = join(dir, 'attrs.out');
+    const r = rt(['run', '-b', b, 'attrs'], { out });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines.slice(0, 4)).toEqual(['i686', '5 3', 'idle', 'bind:0']);
+    expect(lines[4]).toMatch(/^Max cpu time\s+1234\s+unlimited\s+seconds/);
+  });
+
+  it('exec: execCPUAffinity.final and the scheduler apply to the exec\'d process', () => {
+    const b = bundle('aff', (c) => { c.process.args = ['sleep', '1000']; });
+    expect(rt(['create', '-b', b, 'aff']).code).toBe(0);
+    expect(rt(['start', 'aff']).code).toBe(0);
+    const p = join(dir, 'aff-process.json');
+    writeFileSync(p, JSON.stringify({
+      args: ['sh', '-c', 'grep Cpus_allowed_list /proc/self/status; cut -d" " -f41 /proc/self/stat'], cwd: '/', user: { uid: 0, gid: 0 },
+      env: ['PATH=/bin'], execCPUAffinity: { initial: '0', final: '0' }, scheduler: { policy: 'SCHED_IDLE' },
+    }));
+    const r = rt(['exec', '--process', p, 'aff']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^Cpus_allowed_list:\s+0$/), '5']);
+    expect(rt(['delete', '--force', 'aff']).code).toBe(0);
   });
 
   it('start fails when the init has died', async () => {

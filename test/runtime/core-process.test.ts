@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Process } from '../../runtime/config/types.js';
-import { HookError, runHooks } from '../../runtime/hooks.js';
+import { HookError, runHooks, runHooksWarning } from '../../runtime/hooks.js';
 import { finalizeAndExec, resolveExecutable, type ProcessPlan } from '../../runtime/init/finalize.js';
 import { planCapabilities } from '../../runtime/capabilities.js';
 import { FakeExec, FakeSyscalls } from '../../runtime/syscalls-fake.js';
@@ -110,6 +110,18 @@ describe('runHooks', () => {
     expect(() => runHooks('poststart', [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }], state))
       .toThrow('hooks.poststart[0]: /bin/sleep timed out after 1s and was killed');
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('poststop: a failure is a warning and the later hooks still run (runtime.md lifecycle 13)', () => {
+    const out = join(dir, 'out');
+    const warnings: string[] = [];
+    runHooksWarning('poststop', [
+      { path: '/bin/false' },
+      { path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 },
+      { path: '/bin/sh', args: ['sh', '-c', `echo third >> ${out}`] },
+    ], { ...state, status: 'stopped' }, (m) => warnings.push(m));
+    expect(warnings).toEqual(['hooks.poststop[0]: /bin/false exited with status 1', 'hooks.poststop[1]: /bin/sleep timed out after 1s and was killed']);
+    expect(readFileSync(out, 'utf8')).toBe('third\n');
   });
 
   it('does not care whether a hook reads its stdin', () => {
