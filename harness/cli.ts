@@ -116,6 +116,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const workdir = flags.workdir ?? tmpdir();
+  if (!existsSync(workdir) || !statSync(workdir).isDirectory()) throw new SetupError(`--workdir ${workdir}: not a directory (create it first)`);
   let runDir: string | undefined;
   runDir = mkdtempSync(join(workdir, 'conform-'));
   // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)

@@ -29,6 +29,9 @@ describe('conform CLI', () => {
     const baseline = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--expect', '/nonexistent.json', '--area', 'lifecycle'], { json: false });
     expect(baseline.code).toBe(2);
     expect(baseline.stderr).toMatch(/--expect \/nonexistent.json: cannot read it/);
+    const workdir = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--workdir', '/nonexistent/dir', '--area', 'lifecycle'], { json: false });
+    expect(workdir.code).toBe(2);
+    expect(workdir.stderr).toMatch(/^conform: --workdir \/nonexistent\/dir: not a directory/m);
   });
 
   it('validate: 0 for a valid bundle, 1 with each problem for an invalid one, 2 for no bundle', () => {

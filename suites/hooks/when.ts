@@ -140,8 +140,8 @@ function afterEnvironmentCase(kind: 'prestart' | 'createRuntime'): Case {
 
 const PROGRAM_MARK = 'program';
 /** The user's program: appends its mark to the order log, then runs the probe. */
-const markedProgram = (b: BundleBuilder, order: string, hold = false) =>
-  b.args('/bin/sh', '-c', `echo ${PROGRAM_MARK} >> ${order}; exec /bin/sh /conform/probe --only meta${hold ? ' --hold' : ''}`);
+const markedProgram = (b: BundleBuilder, order: string) =>
+  b.args('/bin/sh', '-c', `echo ${PROGRAM_MARK} >> ${order}; exec /bin/sh /conform/probe --only meta`);
 
 export default [
   defineCase({
@@ -198,7 +198,9 @@ export default [
     bundle: (b) => {
       const rec = installRecorder(b);
       b.hook('poststart', rec.hook('h'));
-      markedProgram(b, '/conform-order', true);
+      // The probe itself, not a shell that execs it: its argv never changes once executed,
+      // so what the hook sees has no window of "executed, but not yet the final argv".
+      b.probe({ only: ['meta'], hold: true });
     },
     async check(t) {
       await t.create();
