@@ -88,64 +88,45 @@ async function runCommand(flags: RunFlags): Promise<number> {
   }
   if (!cases.length) throw new SetupError('no case matches the filters (see --list)');
 
+  // Everything that can be wrong with the command or the machine, before anything is created.
   if (process.getuid?.() !== 0) throw new SetupError('conform must run as root: it creates containers (try: sudo conform …)');
-  const runtimePath = resolveRuntime(flags.runtime ?? referenceRuntime);
+  const rt: RuntimeCommand = { path: resolveRuntime(flags.runtime ?? referenceRuntime), args: flags.runtimeArg, timeoutMs: flags.timeout * 1000 };
   const rootfs = ensureRootfs(flags.cacheDir ?? defaultCacheDir());
-  const baselineKnown = new Set(ALL_CASES.map((c) => c.id));
   let baseline: Baseline | undefined;
   if (flags.expect) {
-    const loaded = loadBaseline(flags.expect, baselineKnown);
+    const loaded = loadBaseline(flags.expect, new Set(ALL_CASES.map((c) => c.id)));
     baseline = loaded.baseline;
     for (const w of loaded.warnings) process.stderr.write(`conform: warning: ${w}\n`);
   }
+  const workdir = flags.workdir ?? tmpdir();
+  if (!existsSync(workdir) || !statSync(workdir).isDirectory()) throw new SetupError(`--workdir ${workdir}: not a directory (create it first)`);
+  const reports = openReports(flags);
 
   // From here on a Ctrl-C stops the run in order: containers killed and deleted, run directory removed.
   const aborter = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
+    if (++interrupts === 1) {
       process.stderr.write(`\nconform: ${sig}: stopping; cleaning up containers (again to exit at once, leaving them)\n`);
       aborter.abort();
     } else {
-      process.stderr.write(`conform: leaving ${runDir ?? 'the run'} and its containers behind\n`);
+      process.stderr.write('conform: leaving the run directory and its containers behind\n');
       process.exit(130);
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const workdir = flags.workdir ?? tmpdir();
-  if (!existsSync(workdir) || !statSync(workdir).isDirectory()) throw new SetupError(`--workdir ${workdir}: not a directory (create it first)`);
-  let runDir: string | undefined;
-  runDir = mkdtempSync(join(workdir, 'conform-'));
-  // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)
-  // could not even reach its bundle's rootfs. Search only, no listing.
-  chmodSync(runDir, 0o711);
-  const rt: RuntimeCommand = { path: runtimePath, args: flags.runtimeArg, timeoutMs: flags.timeout * 1000 };
-  const env = { host: detectHost(), runtime: await detectRuntime(rt, join(runDir, '.features')) };
-
-  const outputs: Output[] = [];
-  const reporters: Reporter[] = [];
-  const open = (target: string | undefined, make: (o: Output) => Reporter) => {
-    if (!target) return;
-    const o = openOutput(target === '-' ? '-' : resolve(target));
-    outputs.push(o);
-    reporters.push(make(o));
-  };
-  open(flags.tap, (o) => tapReporter(o.stream));
-  open(flags.junit, (o) => junitReporter(o.stream));
-  open(flags.json, (o) => jsonReporter(o.stream));
-  const stdoutTaken = [flags.tap, flags.junit, flags.json].includes('-');
-  reporters.unshift(consoleReporter(stdoutTaken ? process.stderr : process.stdout, { verbose: flags.verbose, color: flags.color }));
-  const reporter = fanOut(reporters);
-
-  const runtime = { path: runtimePath, args: flags.runtimeArg, version: env.runtime.version };
-  const started = Date.now();
-  reporter.start({ total: cases.length, runtime });
-  if (env.runtime.featuresNote && flags.verbose) process.stderr.write(`conform: ${env.runtime.featuresNote}\n`);
-  const tag = randomBytes(3).toString('hex');
+  const runDir = mkdtempSync(join(workdir, 'conform-'));
   try {
+    // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)
+    // could not even reach its bundle's rootfs. Search only, no listing.
+    chmodSync(runDir, 0o711);
+    const env = { host: detectHost(), runtime: await detectRuntime(rt, join(runDir, '.features')) };
+    const runtime = { path: rt.path, args: rt.args, version: env.runtime.version };
+    const started = Date.now();
+    reports.reporter.start({ total: cases.length, runtime });
+    if (env.runtime.featuresNote && flags.verbose) process.stderr.write(`conform: ${env.runtime.featuresNote}\n`);
     const results = await runCases(cases, {
       rt,
       env,
@@ -154,9 +135,9 @@ async function runCommand(flags: RunFlags): Promise<number> {
       jobs: flags.jobs,
       keep: !!flags.keep,
       baseline,
-      reporter,
+      reporter: reports.reporter,
       signal: aborter.signal,
-      tag,
+      tag: randomBytes(3).toString('hex'),
     });
     const bad = results.some((r) => isBad(r.outcome, flags.strict)) || aborter.signal.aborted;
     const summary: RunSummary = {
@@ -167,14 +148,35 @@ async function runCommand(flags: RunFlags): Promise<number> {
       results,
       exitCode: bad ? 1 : 0,
     };
-    await reporter.finish(summary);
-    for (const o of outputs) await o.close();
-    if (aborter.signal.aborted) return 130;
-    return summary.exitCode;
+    await reports.reporter.finish(summary);
+    for (const o of reports.outputs) await o.close();
+    return aborter.signal.aborted ? 130 : summary.exitCode;
   } finally {
     if (flags.keep) process.stderr.write(`conform: kept bundles, runtime state and logs in ${runDir}\n`);
     else removeTree(runDir);
   }
+}
+
+/** The console report plus the files asked for (`-` is stdout; the console then moves to stderr). */
+function openReports(flags: RunFlags): { reporter: Reporter; outputs: Output[] } {
+  const outputs: Output[] = [];
+  const reporters: Reporter[] = [];
+  const open = (option: string, target: string | undefined, make: (o: Output) => Reporter) => {
+    if (!target) return;
+    try {
+      const o = openOutput(target === '-' ? '-' : resolve(target));
+      outputs.push(o);
+      reporters.push(make(o));
+    } catch (e) {
+      throw new SetupError(`${option} ${target}: ${(e as Error).message}`);
+    }
+  };
+  open('--tap', flags.tap, (o) => tapReporter(o.stream));
+  open('--junit', flags.junit, (o) => junitReporter(o.stream));
+  open('--json', flags.json, (o) => jsonReporter(o.stream));
+  const stdoutTaken = [flags.tap, flags.junit, flags.json].includes('-');
+  reporters.unshift(consoleReporter(stdoutTaken ? process.stderr : process.stdout, { verbose: flags.verbose, color: flags.color }));
+  return { reporter: fanOut(reporters), outputs };
 }
 
 function coverageCommand(opts: { uncovered?: boolean; json?: boolean }): number {

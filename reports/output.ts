@@ -2,7 +2,7 @@
 // standard output (never closed: others may still write to it), anything else is a file,
 // created with its folder.
 
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { TextOut } from './reporter.js';
@@ -20,7 +20,7 @@ export function openOutput(target: string): Output {
       close: () => new Promise((resolve, reject) => process.stdout.write('', (e) => (e ? reject(e) : resolve()))),
     };
   }
-  mkdirSync(dirname(target), { recursive: true });
+  makeDirs(dirname(target));
   const file = createWriteStream(target);
   let failure: Error | undefined;
   // Without a listener an I/O error would crash the whole run; keep it for close().
@@ -39,4 +39,19 @@ export function openOutput(target: string): Output {
       if (failure) throw failure;
     },
   };
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync spins forever under
+ * /proc (a path such as /proc/x/report.json), where each level fails with ENOENT.
+ */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    throw new Error(`cannot create ${dir} for a report: ${(error as Error).message}`, { cause: error });
+  }
 }

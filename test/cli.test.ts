@@ -32,6 +32,9 @@ describe('conform CLI', () => {
     const workdir = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--workdir', '/nonexistent/dir', '--area', 'lifecycle'], { json: false });
     expect(workdir.code).toBe(2);
     expect(workdir.stderr).toMatch(/^conform: --workdir \/nonexistent\/dir: not a directory/m);
+    const report = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--json', '/proc/no/report.json', '--area', 'lifecycle'], { json: false });
+    expect(report.code).toBe(2);
+    expect(report.stderr).toMatch(/^conform: --json \/proc\/no\/report.json: cannot create \/proc\/no/m);
   });
 
   it('validate: 0 for a valid bundle, 1 with each problem for an invalid one, 2 for no bundle', () => {
