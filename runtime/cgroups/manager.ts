@@ -36,6 +36,12 @@ export interface CgroupsState {
   dirs: CgroupDir[];
   /** Directories this container created, in creation order (parents first). */
   created: string[];
+  /**
+   * The runtime's own parent (DEFAULT_PARENT) when the container was placed under it
+   * (cgroupsPath unset or relative). Containers share it, so whoever made it first is
+   * an accident of timing: the last container out removes it when it is empty.
+   */
+  runtimeParent?: string;
 }
 
 export interface CgroupsPlanOptions {
@@ -83,7 +89,9 @@ export class Cgroups {
   /** Resolves the paths and checks the resources against the host's mode; touches nothing. */
   static plan(opts: CgroupsPlanOptions): Cgroups {
     const host = opts.host ?? detectHost();
-    const path = resolveCgroupsPath(opts.id, opts.cgroupsPath, opts.parent ?? DEFAULT_PARENT);
+    const parent = opts.parent ?? DEFAULT_PARENT;
+    const path = resolveCgroupsPath(opts.id, opts.cgroupsPath, parent);
+    const runtimeParent = opts.cgroupsPath?.startsWith('/') ? undefined : parent;
     const dirs: CgroupDir[] = [];
     if (host.mode !== 'v2') {
       const byMount = new Map<string, string[]>();
@@ -107,7 +115,7 @@ export class Cgroups {
         }
       }
     }
-    return new Cgroups({ mode: host.mode, path, dirs, created: [] }, r, opts.fs ?? realCgroupFs, opts.kill ?? defaultKill);
+    return new Cgroups({ mode: host.mode, path, dirs, created: [], runtimeParent }, r, opts.fs ?? realCgroupFs, opts.kill ?? defaultKill);
   }
 
   /** A manager for cgroups an earlier call created (kill, delete); it has no resources to apply. */
@@ -250,15 +258,22 @@ export class Cgroups {
     for (const d of this.state.dirs) if (created.has(d.dir)) removeTree(this.fs, d.dir);
     for (const dir of [...this.state.created].reverse()) {
       if (this.state.dirs.some((d) => d.dir === dir)) continue;
-      try {
-        this.fs.rmdir(dir);
-      } catch (e) {
-        // A parent shared with another container stays; a missing one is already gone.
-        const code = errnoCode(e);
-        if (code !== 'ENOENT' && code !== 'EBUSY' && code !== 'ENOTEMPTY') throw new CgroupError(`removing cgroup ${dir}: ${(e as Error).message}`, code);
-      }
+      // A parent shared with another container stays; a missing one is already gone.
+      this.rmdirIfEmpty(dir);
     }
     this.state.created = [];
+    if (this.state.runtimeParent) {
+      for (const d of this.state.dirs) this.rmdirIfEmpty(posix.join(d.mount, this.state.runtimeParent));
+    }
+  }
+
+  private rmdirIfEmpty(dir: string): void {
+    try {
+      this.fs.rmdir(dir);
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code !== 'ENOENT' && code !== 'EBUSY' && code !== 'ENOTEMPTY') throw new CgroupError(`removing cgroup ${dir}: ${(e as Error).message}`, code);
+    }
   }
 
   private v2Dir(): CgroupDir | undefined {
