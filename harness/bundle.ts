@@ -77,6 +77,12 @@ export class BundleBuilder {
   config: Config = defaultConfig();
   /** Leave the rootfs out (for cases about a missing root.path). */
   skipRootfs = false;
+  /**
+   * A rootfs that is a plain copy rather than an overlay mount: for cases that build
+   * host mounts around the rootfs, or make it visible in a mount namespace created
+   * before the bundle.
+   */
+  plainRootfs = false;
   /** Files written into the rootfs (paths as seen inside the container). */
   readonly rootfsFiles: FileOp[] = [];
   private readonly hostFiles: FileOp[] = [];

@@ -1,7 +1,7 @@
 // The container's root filesystem: the host's static busybox with its applets
 // linked, our probe, and a few /etc files. Built once per content hash into a
 // cache directory, then copied into each case's bundle.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -124,4 +124,29 @@ export function copyTree(src: string, dest: string): void {
     copyFileSync(src, dest);
     chmodSync(dest, st.mode & 0o7777);
   }
+}
+
+/**
+ * Gives a bundle its own rootfs at `target`: an overlay mount whose lower layer is the
+ * cached rootfs and whose upper layer is in `scratch` (one mount instead of copying
+ * ~300 entries: 5 ms rather than ~200 ms on this kind of disk), or a plain copy where
+ * overlayfs is not available (e.g. a work directory that is itself on overlayfs).
+ * Returns the mount point to unmount at cleanup, if it mounted one.
+ */
+export function provideRootfs(cached: string, target: string, scratch: string, opts: { copy?: boolean } = {}): string | undefined {
+  if (!opts.copy) {
+    mkdirSync(join(scratch, 'upper'), { recursive: true });
+    mkdirSync(join(scratch, 'work'), { recursive: true });
+    mkdirSync(target, { recursive: true });
+    const r = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${cached},upperdir=${join(scratch, 'upper')},workdir=${join(scratch, 'work')}`, target], { stdio: 'ignore' });
+    if (r.status === 0) return target;
+    rmSync(target, { recursive: true, force: true });
+  }
+  copyTree(cached, target);
+  return undefined;
+}
+
+/** Unmounts what provideRootfs mounted (lazily if something still holds it). */
+export function releaseRootfs(mountPoint: string): void {
+  if (spawnSync('umount', [mountPoint], { stdio: 'ignore' }).status !== 0) spawnSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
 }

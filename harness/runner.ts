@@ -1,6 +1,6 @@
 // Runs planned cases N at a time: bundle, check, cleanup, verdict.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { validateConfigText } from './validate.js';
 import type { Reporter } from '../reports/reporter.js';
 import { applyBaseline, type Baseline } from './baseline.js';
@@ -11,7 +11,7 @@ import { CaseContext, type BuiltBundle } from './context.js';
 import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
 import type { CaseResult, Failure, Outcome } from './result.js';
-import { copyTree } from './rootfs.js';
+import { provideRootfs, releaseRootfs } from './rootfs.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -81,12 +81,14 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   writeFileSync(join(caseDir, 'case.json'), `${JSON.stringify({ id: c.id, exercises: c.exercises ?? [] })}\n`);
   const driver = new Driver(o.rt, join(caseDir, 'state'), caseDir);
   let bundles = 0;
+  const rootfsMounts: string[] = [];
   const makeBundle = async (edit?: (b: BundleBuilder) => void, invalid = false): Promise<BuiltBundle> => {
     const dir = join(caseDir, bundles++ ? `bundle-${bundles}` : 'bundle');
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
     edit?.(b);
-    materialize(b, o.rootfs, caseDir);
+    const mounted = materialize(b, o.rootfs, caseDir, o.keep);
+    if (mounted) rootfsMounts.push(mounted);
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
     const errors = validateConfigText(stringifyConfig(b.config), dir).problems.filter((p) => p.level === 'error');
     if (invalid && !errors.length) throw new HarnessError('the case says its config is invalid, but our validator finds nothing wrong with it');
@@ -124,6 +126,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     } catch (e) {
       notes.push(`cleanup failed: ${(e as Error).message}`);
     }
+    for (const m of rootfsMounts) releaseRootfs(m);
     if (!o.keep) notes.push(...removeTree(caseDir));
   }
 
@@ -140,14 +143,21 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
 /** A problem of the case or the machine, never of the runtime. */
 export class HarnessError extends Error {}
 
-function materialize(b: BundleBuilder, rootfs: string, caseDir: string): void {
+/**
+ * Puts the rootfs and the case's files in place. With --keep the rootfs is a full copy,
+ * so that a kept bundle can be run again by hand; otherwise an overlay of the cached
+ * rootfs (returned, to unmount at cleanup).
+ */
+function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): string | undefined {
   const rootPath = b.config.root?.path;
+  let mounted: string | undefined;
   if (rootPath !== undefined && !b.skipRootfs) {
     const target = isAbsolute(rootPath) ? rootPath : join(b.dir, rootPath);
     if (relative(caseDir, target).startsWith('..')) throw new HarnessError(`root.path ${rootPath} is outside the case directory`);
-    copyTree(rootfs, target);
+    mounted = provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
   }
   b.writeFiles();
+  return mounted;
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {

@@ -106,6 +106,8 @@ function joinCase(type: NamespaceKind) {
       const holder = type === 'user' ? await holdMappedUserNs(t, USER_MAP, GROUP_MAP) : await t.holdNamespaces([type]);
       const want = namespacesOf(holder)[type];
       const bundle = await t.newBundle((b) => {
+        // A mount namespace made before the bundle sees no mount made after it: a copied rootfs, not an overlay.
+        b.plainRootfs = type === 'mount';
         hold(b).set('linux.namespaces', withLast(type, { type, path: t.nsPath(holder, type) }));
         // The holder's own maps, restated: the spec needs none for a joined namespace, but
         // some runtimes (runc 1.1) refuse a user namespace without them.

@@ -94,6 +94,8 @@ async function propagationRun(t: CaseContext): Promise<{ inside: boolean; leaked
 }
 
 const propagationBundle = (value: 'slave' | 'private') => (b: BundleBuilder) => {
+  // propagationRun binds the rootfs directory itself as a shared mount on the host.
+  b.plainRootfs = true;
   sysAdmin(b).rootfsPropagation(value);
   b.mkdir(HOST_SIDE).mkdir(INNER);
   b.probe({ hold: true, only: ['meta'], cmds: { inner: `mount -t tmpfs conform-inner ${INNER}` } });
