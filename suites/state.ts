@@ -19,10 +19,10 @@ async function reach(t: CaseContext, status: Status): Promise<ContainerState> {
   await t.create();
   if (status === 'created') return t.state();
   await t.start();
-  if (status === 'running') {
-    await t.waitOutput('@@ready');
-    return t.state();
-  }
+  // The probe traps TERM only once it is ready; before that, as PID 1 of its pid
+  // namespace, it would ignore it.
+  await t.waitOutput('@@ready');
+  if (status === 'running') return t.state();
   await t.kill('SIGTERM');
   return t.waitStatus('stopped');
 }

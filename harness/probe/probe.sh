@@ -59,11 +59,13 @@ while [ "$i" -le "$n" ]; do
 done
 
 if [ -n "$hold" ]; then
-  echo
-  echo "@@ready"
+  # Traps first, then @@ready: whoever signals on @@ready must find them in place
+  # (as PID 1 of a pid namespace, the shell would otherwise ignore the signal).
   for s in HUP INT QUIT USR1 USR2 TERM; do
     trap "echo; echo '@@signal $s'; kill \$sp 2>/dev/null; exit 0" $s
   done
+  echo
+  echo "@@ready"
   while :; do
     sleep 86400 &
     sp=$!
