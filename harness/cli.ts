@@ -1,6 +1,6 @@
 // conform's command line: plan, set up, run, report, and an exit code CI can gate on.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { accessSync, chmodSync, constants, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import { tapReporter } from '../reports/tap.js';
 import { junitReporter } from '../reports/junit.js';
 import { jsonReporter } from '../reports/json.js';
 import { openOutput, type Output } from '../reports/output.js';
+import { differing, matrixRows, parseReport, renderHtml, renderMarkdown } from '../reports/matrix.js';
 import { loadBaseline, type Baseline } from './baseline.js';
 import { coverage, formatCoverage, unknownRequirements } from './coverage.js';
 import { detectHost, detectRuntime } from './env.js';
@@ -186,6 +187,21 @@ function coverageCommand(opts: { uncovered?: boolean; json?: boolean }): number 
   return 0;
 }
 
+function matrixCommand(files: string[], opts: { html?: string; md?: string; differing?: boolean }): number {
+  const reports = files.map((f) => {
+    try {
+      return parseReport(readFileSync(f, 'utf8'), f);
+    } catch (e) {
+      throw new SetupError((e as Error).message);
+    }
+  });
+  const rows = opts.differing ? differing(matrixRows(reports)) : matrixRows(reports);
+  const write = (target: string, text: string) => (target === '-' ? process.stdout.write(text) : writeFileSync(target, text));
+  if (opts.html) write(opts.html, renderHtml(reports, rows));
+  if (opts.md || !opts.html) write(opts.md ?? '-', renderMarkdown(reports, rows));
+  return 0;
+}
+
 async function validateCommand(dir: string): Promise<number> {
   const bundle = isAbsolute(dir) ? dir : resolve(dir);
   if (!existsSync(bundle) || !statSync(bundle).isDirectory()) throw new SetupError(`${dir}: not a bundle directory`);
@@ -228,6 +244,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--uncovered', 'list the requirements no case checks')
     .option('--json', 'JSON output')
     .action((opts: { uncovered?: boolean; json?: boolean }) => setExit(coverageCommand(opts)));
+
+  program
+    .command('matrix <report...>')
+    .description('compare runs: JSON reports (--json) side by side, one column per runtime')
+    .option('--html <file>', 'write an HTML page (- for stdout)')
+    .option('--md <file>', 'write Markdown (- for stdout; the default)')
+    .option('--differing', 'only the cases whose outcomes differ between the runs')
+    .action((files: string[], opts: { html?: string; md?: string; differing?: boolean }) => setExit(matrixCommand(files, opts)));
 
   program
     .command('validate <bundle>')
