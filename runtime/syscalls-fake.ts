@@ -109,6 +109,7 @@ export class FakeSyscalls implements Syscalls {
   }
   getpid(): number { return 1; }
   waitpid(pid: number): number { this.rec('waitpid', [pid]); return 0; }
+  waitpidNohang(pid: number): number | undefined { this.rec('waitpidNohang', [pid]); return 0; }
 }
 
 /** Thrown by the fake's execve, which cannot replace the test process. */

@@ -95,6 +95,8 @@ export interface Syscalls {
   getpid(): number;
   /** Blocking waitpid(2); returns the raw wait status. */
   waitpid(pid: number): number;
+  /** waitpid(2) with WNOHANG: the raw wait status, or undefined while the child runs. */
+  waitpidNohang(pid: number): number | undefined;
 }
 
 // <asm-generic/ioctls.h>
@@ -387,6 +389,12 @@ class LibcSyscalls implements Syscalls {
   }
   getpid(): number {
     return Number(this.fn('getpid', 'int getpid()')());
+  }
+  waitpidNohang(pid: number): number | undefined {
+    const status = Buffer.alloc(4);
+    const WNOHANG = 1;
+    const r = this.call('waitpid', 'int waitpid(int pid, void *status, int options)', String(pid), pid, status, WNOHANG);
+    return Number(r) === 0 ? undefined : status.readInt32LE(0);
   }
   waitpid(pid: number): number {
     const status = Buffer.alloc(4);

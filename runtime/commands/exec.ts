@@ -14,6 +14,7 @@ import { RuntimeError } from '../errors.js';
 import { parseList, planAttributes } from '../init/attributes.js';
 import { libc } from '../syscalls.js';
 import type { ExecConfig, InitMessage } from '../init/protocol.js';
+import { forwardSignals } from './forward.js';
 import type { Logger } from '../log.js';
 import { ENTRY, NSEXEC } from '../self.js';
 import { checkId, StateStore } from '../state/store.js';
@@ -68,6 +69,7 @@ export async function exec(o: ExecOptions): Promise<number> {
   consoleSock?.destroy();
   const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? 9 : 0))));
   const sock = child.stdio[3] as Readable & Writable;
+  let stopForwarding = () => {};
   const lines = new LineReader(sock);
   const next = async (): Promise<string | undefined> => {
     const line = await lines.next();
@@ -85,6 +87,7 @@ export async function exec(o: ExecOptions): Promise<number> {
     const pid = /^pid (\d+)$/.exec((await next()) ?? '');
     if (!pid) throw new RuntimeError('the exec helper exited early');
     if (o.pidFile) writeFileSync(o.pidFile, pid[1]!);
+    if (!o.detach) stopForwarding = forwardSignals(Number(pid[1]));
     const msg: ExecConfig = {
       type: 'exec', process: proc, mountNamespace: `/proc/${s.pid}/ns/mnt`,
       userns: (config.linux?.namespaces ?? []).some((n) => n.type === 'user'),
@@ -98,13 +101,14 @@ export async function exec(o: ExecOptions): Promise<number> {
       if (m.type === 'error') throw new RuntimeError(m.message);
     }
   } catch (err) {
+    stopForwarding();
     if (child.exitCode === null) child.kill('SIGKILL');
     throw err;
   } finally {
     sock.destroy();
   }
   if (o.detach) return 0;
-  return exited;
+  return exited.finally(stopForwarding);
 }
 
 /** --process FILE, or the container's process with the given args and overrides (runc's way). */

@@ -1,11 +1,13 @@
 // `run`: create + start; in the foreground (without --detach) it also waits for the
 // container process and deletes the container, exiting with the process's status.
 // To wait for an init that nsexec left as an orphan, `run` makes itself a child
-// subreaper first, so the init is re-parented to it.
+// subreaper first, so the init is re-parented to it. Signals it receives meanwhile go
+// to the container process.
 import type { Logger } from '../log.js';
 import { libc } from '../syscalls.js';
 import { create } from './create.js';
 import { del } from './delete.js';
+import { forwardSignals, waitChild } from './forward.js';
 import { start } from './start.js';
 
 const PR_SET_CHILD_SUBREAPER = 36;
@@ -21,7 +23,8 @@ export async function run(o: { root: string; id: string; bundle?: string; pidFil
     throw err;
   }
   if (o.detach) return 0;
-  const status = sys.waitpid(pid);
+  const stop = forwardSignals(pid);
+  const status = await waitChild(() => sys.waitpidNohang(pid)).finally(stop);
   await del({ root: o.root, id: o.id, force: true, log: o.log });
   const signal = status & 0x7f;
   return signal === 0 ? (status >> 8) & 0xff : 128 + signal;
