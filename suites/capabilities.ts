@@ -174,6 +174,8 @@ export default [
     id: 'capabilities.use.with-chown',
     title: 'with CAP_CHOWN in bounding, permitted and effective, root can chown a file',
     requirements: ['config:process.capabilities.effective', 'config:process.capabilities.permitted'],
+    // Without the sets, runc gives the process no capability at all: chown then fails.
+    exercises: ['process.capabilities'],
     bundle: (b) => b.probe({ only: ['meta'], cmds: { chown: CHOWN } }).file(TARGET, 'x\n').capabilities({ bounding: ['CAP_CHOWN'], permitted: ['CAP_CHOWN'], effective: ['CAP_CHOWN'] }),
     async check(t) {
       const r = (await t.probe()).cmds.chown;

@@ -241,7 +241,7 @@ export default [
   cgroupCase({
     id: 'deny',
     title: 'after allow-all, a deny rule for c 10:229 stops that node opening; c 10:237 still opens',
-    requirements: [],
+    requirements: ['config-linux:resources.devices.order'],
     exercises: ['linux.resources.devices[1]'],
     rules: [ALLOW_ALL, { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' }],
     opens: { fuse: OPEN_RW(FUSE.path), loop: OPEN_RW(LOOP.path) },

@@ -34,11 +34,14 @@ function features(env: Env): { min?: SemVer; max?: SemVer } {
   return { min: f ? parseSemVer(f.ociVersionMin) : undefined, max: f ? parseSemVer(f.ociVersionMax) : undefined };
 }
 
-/** A version below `min` (same major when possible), or undefined when there is none worth using. */
+/**
+ * A version of the major release before `min`'s, or undefined when `min` is 0.x. Not a
+ * lower version of the same major: config.md says the spec "retains forward and backward
+ * compatibility within major versions" (a 1.0 config is compatible with every runtime
+ * that supports 1.0 or later), so only an earlier major is a value the runtime does not
+ * support.
+ */
 function below(min: SemVer): string | undefined {
-  if (min.prerelease.length) return min.patch > 0 ? `${min.major}.${min.minor}.${min.patch - 1}` : min.minor > 0 ? `${min.major}.${min.minor - 1}.0` : min.major > 0 ? `${min.major - 1}.5.0` : undefined;
-  if (min.patch > 0) return `${min.major}.${min.minor}.${min.patch - 1}`;
-  if (min.minor > 0) return `${min.major}.${min.minor - 1}.0`;
   return min.major > 0 ? `${min.major - 1}.5.0` : undefined;
 }
 
@@ -89,13 +92,13 @@ export default [
   }),
   versionCase({
     id: 'below-min',
-    title: "an ociVersion below the runtime's ociVersionMin makes create fail",
+    title: "an ociVersion of a major version below the runtime's ociVersionMin (0.5.0 for 1.x) makes create fail",
     pick: (env) => {
       const min = features(env).min;
       const v = min && below(min);
       return v && min && compareSemVer(parseSemVer(v)!, min) < 0 ? v : undefined;
     },
-    why: 'needs the runtime\'s `features` with an ociVersionMin above 0.0.0 to know which versions it does not support',
+    why: 'needs the runtime\'s `features` with an ociVersionMin of major version 1 or later (a lower version of the same major is compatible: config.md "Specification version")',
   }),
 
   defineCase({

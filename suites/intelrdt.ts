@@ -9,7 +9,8 @@ import type { CaseContext } from '../harness/context.js';
 import { cleanupContainers } from '../harness/cleanup.js';
 import { parseMountinfo } from '../harness/probe/mountinfo.js';
 import type { IntelRdt } from '../schemas/config-linux.js';
-import { skipIfNewerThanRuntime } from './cgroups/common.js';
+import { createdPid } from './cgroups/common.js';
+import { skipIfNewerThanRuntime } from './support/version.js';
 import { expectRefused } from './support/refuse.js';
 
 /** Where resctrl is mounted in the runtime mount namespace (conform's own), if anywhere. */
@@ -32,13 +33,6 @@ const rand = () => Math.random().toString(36).slice(2, 10);
 
 /** The pids in a resctrl group's `tasks` file. */
 const tasksOf = (dir: string): number[] => readFileSync(join(dir, 'tasks'), 'utf8').split('\n').filter(Boolean).map(Number);
-
-/** The created container's pid, which must be a live host process. */
-async function createdPid(t: CaseContext): Promise<number> {
-  const { pid } = await t.create();
-  if (typeof pid !== 'number' || pid <= 0) t.fail('state of the created container has no pid', { actual: pid });
-  return pid!;
-}
 
 /** Every group (CTRL_MON and MON) of a resctrl mount, as paths relative to it. */
 function groupsOf(mnt: string): string[] {

@@ -3,7 +3,7 @@
 import type { BundleBuilder } from '../harness/bundle.js';
 import { defineCase } from '../harness/case.js';
 import type { CaseContext } from '../harness/context.js';
-import { isAlive } from '../harness/hostfacts.js';
+import { cmdlineOf, isAlive } from '../harness/hostfacts.js';
 import { parseProbe } from '../harness/probe/parse.js';
 
 /** The probe in --hold mode: it prints its facts, then waits for a signal and reports it. */
@@ -63,7 +63,9 @@ export default [
     requirements: ['runtime:create.no-process-run', 'runtime:lifecycle.create-no-program', 'runtime:start.runs-program'],
     exercises: ['op:start'],
     async check(t) {
-      await t.create();
+      const { pid } = await t.create();
+      // The container process has not executed the program: it does not run the program's argv.
+      if (typeof pid === 'number' && pid > 0) t.ok(JSON.stringify(cmdlineOf(pid)) !== JSON.stringify(t.bundle.config.process?.args), `the created container's process ${pid} is not already running the program`, { actual: cmdlineOf(pid) });
       await t.state(); // a round trip after create: a program started early would have printed by now
       t.equal(banners(t.stdout()), 0, 'times the program ran before start');
       await t.start();
@@ -146,14 +148,25 @@ export default [
 
   defineCase({
     id: 'lifecycle.delete.id-reusable',
-    title: 'once deleted, the id can be used for a new container',
-    requirements: ['runtime:delete.id-reusable'],
+    title: 'once deleted, the id can be used for a new container (or its reuse is refused cleanly)',
+    requirements: ['runtime:delete.id-reusable', 'runtime:delete.removes-resources'],
     exercises: ['op:delete'],
     async check(t) {
       await t.probe();
       await t.delete();
-      const st = await t.create();
+      // runtime.md: "Once a container is deleted its ID MAY be used by a subsequent
+      // container": a runtime that never reuses ids is within the spec. One whose delete
+      // left the container behind is not.
+      const r = await t.rt.create(t.id, t.bundle.dir);
+      if (!r.ok) {
+        t.expectError(r, 'create with the id of a deleted container');
+        await stateFails(t, t.id, 'state of the deleted container');
+        if (t.failures.length) return;
+        t.skip(`the runtime refused to create a container with the id of a deleted one (${r.summary}), which runtime.md allows ("its ID MAY be used")`);
+      }
+      const st = await t.state();
       t.equal(st.status, 'created', 'status of the new container with the reused id');
+      t.equal(banners(t.stdout()), 1, 'times a program ran (the deleted container\'s only: the new one is not started)');
     },
   }),
 
@@ -339,7 +352,7 @@ export default [
     id: 'lifecycle.start.no-process',
     title: 'a container without `process` cannot be started',
     requirements: ['runtime:start.no-process-error', 'config:process.required-on-start'],
-        bundle: (b) => b.unset('process'),
+    bundle: (b) => b.unset('process'),
     async check(t) {
       const created = await t.rt.create(t.id, t.bundle.dir);
       if (!created.ok) {

@@ -10,7 +10,7 @@ import type { CaseContext } from '../harness/context.js';
 import { cleanupContainers } from '../harness/cleanup.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
 import { pause } from '../harness/wait.js';
-import { skipIfNewerThanRuntime } from './cgroups/common.js';
+import { skipIfNewerThanRuntime } from './support/version.js';
 import { expectRefused } from './support/refuse.js';
 import type { BundleBuilder } from '../harness/bundle.js';
 

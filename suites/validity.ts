@@ -14,7 +14,8 @@ import { defaultConfig } from '../harness/bundle.js';
 import { defineCase, type Case } from '../harness/case.js';
 import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import type { Hook, IDMapping, Mount } from '../schemas/config.js';
-import { expectRefusedNoCgroup, skipIfNewerThanRuntime } from './cgroups/common.js';
+import { expectRefusedNoCgroup } from './cgroups/common.js';
+import { skipIfNewerThanRuntime } from './support/version.js';
 import { expectRefused } from './support/refuse.js';
 import { UNUSED_SYSCALLS } from './support/seccomp.js';
 

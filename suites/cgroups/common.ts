@@ -1,10 +1,9 @@
 // Shared pieces of the cgroups suite: reading a container's cgroup files back,
 // cgroupsPath values that are unique to a case (and always removed again), the
-// create-must-fail pattern, and the spec version a field first appeared in.
+// create-must-fail pattern.
 import { existsSync } from 'node:fs';
 import type { CaseContext } from '../../harness/context.js';
 import { cleanupContainers } from '../../harness/cleanup.js';
-import { compareSemVer, parseSemVer } from '../../schemas/semver.js';
 import { expectRefused } from '../support/refuse.js';
 import { checkFiles, type Expectation, type Reader } from './expect.js';
 import { cgroupDir, dirsForAbsolute, readCgroupFile, removeCgroupDirs, versionFor, type Version } from './host.js';
@@ -38,20 +37,6 @@ export function expectFiles(t: CaseContext, pid: number, exp: Expectation, contr
 
 /** The version resources of `controller` use on this host. */
 export const versionOf = (t: CaseContext, controller: string): Version => versionFor(t.env, controller);
-
-/**
- * Skips when the runtime says (features.ociVersionMax) it implements a spec older than
- * the one that brought `field`: config.md's Extensibility has it ignore what it does
- * not know, so ignoring the field is no failure.
- */
-export function skipIfNewerThanRuntime(t: CaseContext, version: string, field: string): void {
-  const max = t.env.runtime.features?.ociVersionMax;
-  const have = max ? parseSemVer(max) : undefined;
-  const need = parseSemVer(version)!;
-  if (have && compareSemVer(have, need) < 0) {
-    t.skip(`${field} came in runtime-spec ${version}; the runtime's features says it implements up to ${max}, and config.md#configExtensibility has it ignore properties it does not know`);
-  }
-}
 
 /**
  * Expects create to fail for the case's bundle (which sets cgroupsPath to the

@@ -11,7 +11,8 @@ import { parseProbe } from '../../harness/probe/parse.js';
 import { errnosIn } from '../../linux/errno.js';
 import type { LinuxResources } from '../../schemas/config.js';
 import { expectRefused } from '../support/refuse.js';
-import { createdPid, expectFiles, expectRefusedNoCgroup, skipIfNewerThanRuntime, versionOf } from './common.js';
+import { skipIfNewerThanRuntime } from '../support/version.js';
+import { createdPid, expectFiles, expectRefusedNoCgroup, versionOf } from './common.js';
 import {
   blockIOExpectation,
   cpuExpectation,

@@ -8,7 +8,7 @@ import type { CaseContext } from '../../harness/context.js';
 import { isAlive } from '../../harness/hostfacts.js';
 import { pause } from '../../harness/wait.js';
 import type { HookName } from '../../schemas/config.js';
-import { HOOK_KINDS, installRecorder, programRan, readRecord, resolvesInContainer } from './record.js';
+import { HOOK_KINDS, installRecorder, programRan, readRecord, resolvesInContainer, settleAfterFailedStart } from './record.js';
 import { outOf } from './when.js';
 
 
@@ -131,9 +131,9 @@ const cases: Case[] = [
       const took = (Date.now() - started) / 1000;
       t.expectError(r, 'start whose startContainer hook outlived its 1 s timeout');
       t.ok(took < SLOW, `start returned after ${took.toFixed(1)} s: the hook was not aborted at its 1 s timeout (it sleeps ${SLOW} s)`);
-      const st = await t.rt.state(t.id);
-      if (st.state) await t.waitStatus('stopped', { timeoutMs: 3000 });
-      t.ok(readPid(join(t.bundle.dir, 'rootfs', 'conform-slow.pid')) !== undefined, 'the startContainer hook did not run');
+      const left = await settleAfterFailedStart(t, 'stopped');
+      if (!t.ok(readPid(join(t.bundle.dir, 'rootfs', 'conform-slow.pid')) !== undefined, 'the startContainer hook did not run')) return;
+      t.ok(left === undefined, `the container did not stop after its startContainer hook timed out (${left})`);
       t.ok(!programRan(t), "the user's program ran although its startContainer hook timed out");
     },
   }),

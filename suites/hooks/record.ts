@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleBuilder } from '../../harness/bundle.js';
 import type { CaseContext } from '../../harness/context.js';
+import { pause } from '../../harness/wait.js';
 import type { Hook, HookName } from '../../schemas/config.js';
 
 export const HOOK_KINDS: readonly HookName[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
@@ -142,3 +143,21 @@ export function mustRecord(t: CaseContext, out: string, name: string, kind: Hook
 const BANNER = '@@conform-probe 1';
 /** Whether the user's program (the probe) ever started: its banner is on the container's stdout. */
 export const programRan = (t: CaseContext) => t.stdout().split('\n').includes(BANNER);
+
+/**
+ * After a failing startContainer hook: polls `state` until the container is stopped or,
+ * with `gone`, destroyed (state fails). Lifecycle step 7 stops it and goes on at step 12
+ * (destroy) without saying whether that is done before start returns, so a runtime may
+ * pass through either state at its own pace. Returns undefined once there, else the last
+ * status seen when the deadline (5 s at most) passed.
+ */
+export async function settleAfterFailedStart(t: CaseContext, want: 'stopped' | 'gone'): Promise<string | undefined> {
+  const deadline = Date.now() + Math.min(t.rt.rt.timeoutMs, 5000);
+  for (;;) {
+    const r = await t.rt.state(t.id);
+    if (!r.ok && !r.timedOut && !r.signal) return undefined; // gone: stopped and destroyed
+    if (want === 'stopped' && r.state?.['status'] === 'stopped') return undefined;
+    if (Date.now() > deadline) return r.state ? `status ${JSON.stringify(r.state['status'])}` : r.summary;
+    await pause(20);
+  }
+}

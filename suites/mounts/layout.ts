@@ -1,6 +1,13 @@
 // config.md "Mounts": entries are mounted in the listed order, at their
 // destination (created when the rootfs lacks it), and a relative destination,
 // when accepted, is relative to "/".
+//
+// The spec has no sentence of its own on a destination the rootfs lacks; it asks that
+// entries be mounted ("The runtime MUST mount entries in the listed order") and that
+// the environment be created as config.json describes (runtime.md Lifecycle, step 2),
+// and its own example config mounts /dev/pts inside a fresh /dev tmpfs, which no image
+// can provide. Refusing such a mount, or mounting a file over a directory, leaves an
+// entry unmounted; that is what the destination.* cases fail.
 import { defineCase } from '../../harness/case.js';
 import { bind, DEST, expectCmd, expectErrno, listed, mountPath, own, probeCreated, tmpfs, visibleMount } from './common.js';
 
@@ -68,7 +75,7 @@ export default [
   defineCase({
     id: 'mounts.destination.created-dir',
     title: 'a directory destination the rootfs lacks is created, with its missing parents',
-    requirements: ['config:mounts.order'],
+    requirements: ['config:mounts.order', 'runtime:lifecycle.create-environment'],
     exercises: [mountPath()],
     bundle: (b) => {
       own(b, tmpfs('/conform/new/deep/dir', []), { mkdir: false }).probe({ only: ['mountinfo'], cmds: { kind: 'stat -c %F /conform/new/deep/dir' } });
@@ -83,7 +90,7 @@ export default [
   defineCase({
     id: 'mounts.destination.created-file',
     title: 'a file bind mount onto a destination the rootfs lacks gets a file (not a directory) to mount on',
-    requirements: ['config:mounts.order', 'config:mounts.option.bind'],
+    requirements: ['config:mounts.order', 'config:mounts.option.bind', 'runtime:lifecycle.create-environment'],
     exercises: [mountPath()],
     needs: listed('bind'),
     bundle: (b) => {

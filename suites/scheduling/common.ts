@@ -1,10 +1,9 @@
 // Shared by the scheduling suite: the spec release each per-process field came in,
 // the probe commands that show what the kernel holds for the container process, and
-// runs of the runtime under a caller whose inherited attributes a setting must override.
+// the check of a probe command's output.
 import type { CaseContext } from '../../harness/context.js';
-import { callFailure } from '../../harness/context.js';
-import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
-import { skipIfNewerThanRuntime } from '../cgroups/common.js';
+import type { ProbeFacts } from '../../harness/probe/parse.js';
+import { skipIfNewerThanRuntime } from '../support/version.js';
 
 /** The runtime-spec release that brought each field (the spec's ChangeLog). */
 export const SINCE = {
@@ -65,19 +64,4 @@ export function output(t: CaseContext, facts: ProbeFacts, name: string): string 
   }
   if (!t.ok(c.rc === 0, `\`${name}\` inside the container exited ${c.rc}: ${c.output.trim().split('\n')[0] ?? ''}`)) return undefined;
   return c.output.trim();
-}
-
-/**
- * t.probe() with create and start run under `wrap` (e.g. `nice -n 5`): the caller's
- * attribute the process would inherit if the runtime did not set its own.
- */
-export async function probeUnder(t: CaseContext, wrap: string[]): Promise<ProbeFacts> {
-  const created = await t.rt.create(t.id, t.bundle.dir, [], { wrap });
-  if (!created.ok) t.fail(callFailure(`create ${t.id} (run under ${wrap.join(' ')})`, created));
-  await t.state(); // registers the pid for cleanup
-  const started = await t.rt.call('start', [t.id], { wrap });
-  if (!started.ok) t.fail(callFailure(`start ${t.id} (run under ${wrap.join(' ')})`, started));
-  const facts = parseProbe(await t.waitOutput('@@done'));
-  await t.waitStatus('stopped');
-  return facts;
 }

@@ -6,7 +6,8 @@ import { machine } from 'node:os';
 import { defineCase, type Case } from '../../harness/case.js';
 import type { CaseContext } from '../../harness/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
-import { output, probeUnder, SINCE, skipIfUnknownField } from './common.js';
+import { probeAsCaller } from '../support/caller.js';
+import { output, SINCE, skipIfUnknownField } from './common.js';
 
 const PER_LINUX = 0x0000;
 const PER_LINUX32 = 0x0008;
@@ -65,7 +66,7 @@ export default [
       skipIfUnknownField(t, 'personality');
       // personality(2) is inherited across fork and execve: without the setting the
       // process would be in the caller's LINUX32 domain.
-      expectDomain(t, await probeUnder(t, [busyboxOf(t), 'linux32']), PER_LINUX, machine(), machine32(t) !== machine());
+      expectDomain(t, await probeAsCaller(t, { wrap: [busyboxOf(t), 'linux32'] }), PER_LINUX, machine(), machine32(t) !== machine());
     },
   }),
 ] as Case[];

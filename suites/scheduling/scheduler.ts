@@ -9,7 +9,8 @@ import type { ProbeFacts } from '../../harness/probe/parse.js';
 import { parseCgroupMounts } from '../../linux/cgroupfs.js';
 import type { Scheduler } from '../../schemas/config.js';
 import { expectRefused } from '../support/refuse.js';
-import { output, parseStat, POLICY_NUMBERS, probeUnder, SINCE, skipIfUnknownField, type StatFields } from './common.js';
+import { probeAsCaller } from '../support/caller.js';
+import { output, parseStat, POLICY_NUMBERS, SINCE, skipIfUnknownField, type StatFields } from './common.js';
 
 const CMDS = { stat: 'cat /proc/$$/stat', child: 'cat /proc/self/stat', sched: 'cat /proc/$$/sched' };
 
@@ -158,7 +159,7 @@ export default [
     bundle: (b) => schedBundle(b, { policy: 'SCHED_OTHER' }),
     async check(t) {
       skipIfUnknownField(t, 'scheduler');
-      const facts = await probeUnder(t, ['nice', '-n', '5']);
+      const facts = await probeAsCaller(t, { wrap: ['nice', '-n', '5'] });
       expectStat(t, stat(t, facts, 'stat'), { policy: POLICY_NUMBERS.SCHED_OTHER!, nice: 0 }, 'the container process');
     },
   }),
