@@ -140,7 +140,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
       signal: aborter.signal,
       tag: randomBytes(3).toString('hex'),
     });
-    const bad = results.some((r) => isBad(r.outcome, flags.strict)) || aborter.signal.aborted;
+    const bad = results.some((r) => isBad(r, flags.strict)) || aborter.signal.aborted;
     const summary: RunSummary = {
       runtime,
       startedAt: new Date(started).toISOString(),

@@ -37,6 +37,8 @@ export interface CaseResult {
   durationMs: number;
   /** With --keep: the case's directory (bundle, runtime state, logs). */
   dir?: string;
+  /** A skip the baseline lists as not implemented by the runtime: no failure, even with --strict. */
+  expectedSkip?: boolean;
 }
 
 export interface RuntimeInfo {
@@ -62,7 +64,8 @@ export function countOutcomes(results: readonly CaseResult[]): Record<Outcome, n
   return counts;
 }
 
-/** Outcomes that make a run fail. */
-export function isBad(outcome: Outcome, strict = false): boolean {
-  return outcome === 'fail' || outcome === 'error' || (strict && (outcome === 'skip' || outcome === 'xpass'));
+/** Results that make a run fail. */
+export function isBad(r: Pick<CaseResult, 'outcome' | 'expectedSkip'>, strict = false): boolean {
+  const { outcome } = r;
+  return outcome === 'fail' || outcome === 'error' || (strict && ((outcome === 'skip' && !r.expectedSkip) || outcome === 'xpass'));
 }

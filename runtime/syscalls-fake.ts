@@ -87,6 +87,7 @@ export class FakeSyscalls implements Syscalls {
   resetSignal(signal: number): void { this.rec('resetSignal', [signal]); }
   exitOnSignal(signal: number): void { this.rec('exitOnSignal', [signal]); }
   unblockAllSignals(): void { this.rec('unblockAllSignals', []); }
+  attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void { this.rec('attachCgroupDeviceFilter', [cgroupDir, program]); }
   pidfdOpen(pid: number): number { this.rec('pidfdOpen', [pid]); return 100; }
   pidfdSendSignal(pidfd: number, signal: number): void { this.rec('pidfdSendSignal', [pidfd, signal]); }
   schedSetattr(attr: SchedAttr): void { this.rec('schedSetattr', [{ ...attr }]); }

@@ -3,7 +3,7 @@
 // Failures throw SyscallError naming the call, its main argument and the errno.
 import { constants } from 'node:os';
 import { createRequire } from 'node:module';
-import { lchownSync, symlinkSync, unlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, lchownSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
 import { SyscallError } from './errors.js';
 
 export interface MountAttr {
@@ -51,6 +51,12 @@ export interface Syscalls {
   mkfifo(path: string, mode: number): void;
   /** seccomp(SECCOMP_SET_MODE_FILTER, flags, prog): `program` is struct sock_filter[]. */
   seccompSetFilter(flags: number, program: Uint8Array): void;
+  /**
+   * bpf(2): loads `program` (struct bpf_insn[]) as a BPF_PROG_TYPE_CGROUP_DEVICE
+   * program and attaches it to the cgroup v2 directory `cgroupDir` (BPF_F_ALLOW_MULTI:
+   * the parents' programs still run). The attachment outlives the calling process.
+   */
+  attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void;
   /** Sets or clears FD_CLOEXEC. */
   setCloexec(fd: number, on: boolean): void;
   /** Sets or clears O_NONBLOCK. */
@@ -103,7 +109,7 @@ export interface Syscalls {
 const TIOCSCTTY = 0x540e, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431;
 const SOL_SOCKET = 1, SCM_RIGHTS = 1;
 
-const NR = { pivot_root: 155, set_mempolicy: 238, ioprio_set: 251, sched_setattr: 314, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, mount_setattr: 442 } as const;
+const NR = { pivot_root: 155, bpf: 321, set_mempolicy: 238, ioprio_set: 251, sched_setattr: 314, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, mount_setattr: 442 } as const;
 
 const errnoNames: Record<number, string> = Object.fromEntries(
   Object.entries(constants.errno).map(([name, num]) => [num, name]),
@@ -254,6 +260,49 @@ class LibcSyscalls implements Syscalls {
     const SECCOMP_SET_MODE_FILTER = 1;
     this.call('seccomp#', ['syscall', 'long', ['long', 'uint', 'uint', 'void *']], 'SET_MODE_FILTER', NR.seccomp, SECCOMP_SET_MODE_FILTER, flags, fprog);
     filter.length; // keeps `filter` alive until the kernel has copied it
+  }
+  attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void {
+    const BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8, BPF_PROG_TYPE_CGROUP_DEVICE = 15, BPF_CGROUP_DEVICE = 6, BPF_F_ALLOW_MULTI = 2;
+    const bpf = (cmd: number, attr: Buffer, what: string) => this.call('bpf#', ['syscall', 'long', ['long', 'int', 'void *', 'uint']], what, NR.bpf, cmd, attr, attr.length);
+    const insns = Buffer.from(program);
+    const license = Buffer.from('Apache-2.0\0');
+    const load = Buffer.alloc(128); // union bpf_attr, the BPF_PROG_LOAD part
+    load.writeUInt32LE(BPF_PROG_TYPE_CGROUP_DEVICE, 0);
+    load.writeUInt32LE(program.length / 8, 4);
+    load.writeBigUInt64LE(this.koffi.address(insns), 8);
+    load.writeBigUInt64LE(this.koffi.address(license), 16);
+    load.writeUInt32LE(BPF_CGROUP_DEVICE, 68); // expected_attach_type
+    const dir = openSync(cgroupDir, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+    let prog: number | undefined;
+    try {
+      try {
+        prog = bpf(BPF_PROG_LOAD, load, `BPF_PROG_LOAD (device program, ${program.length / 8} instructions)`);
+      } catch (e) {
+        // Again with the verifier's log, for an error that says why.
+        const log = Buffer.alloc(1 << 16);
+        load.writeUInt32LE(1, 24); // log_level
+        load.writeUInt32LE(log.length, 28);
+        load.writeBigUInt64LE(this.koffi.address(log), 32);
+        try {
+          bpf(BPF_PROG_LOAD, load, 'BPF_PROG_LOAD');
+        } catch {
+          /* expected */
+        }
+        const why = log.toString('utf8', 0, Math.max(0, log.indexOf(0))).trim().split('\n').slice(-3).join(' | ');
+        if (why && e instanceof SyscallError) throw new SyscallError(e.syscall, `${e.what}: verifier: ${why}`, e.errno, e.code);
+        throw e;
+      }
+      const attach = Buffer.alloc(20);
+      attach.writeUInt32LE(dir, 0); // target_fd
+      attach.writeUInt32LE(prog, 4); // attach_bpf_fd
+      attach.writeUInt32LE(BPF_CGROUP_DEVICE, 8);
+      attach.writeUInt32LE(BPF_F_ALLOW_MULTI, 12);
+      bpf(BPF_PROG_ATTACH, attach, `BPF_PROG_ATTACH ${cgroupDir}`);
+    } finally {
+      if (prog !== undefined) closeSync(prog);
+      closeSync(dir);
+    }
+    insns.length + license.length; // both stay alive until the kernel has copied them
   }
   setCloexec(fd: number, on: boolean): void {
     const F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;

@@ -2,6 +2,7 @@
 // tree in tests. The real one writes the way cgroupfs wants: open O_WRONLY without
 // O_CREAT (a missing control file is an error, never a new regular file), one
 // write(2) per value (the kernel parses each write as one request).
+import { libc } from '../syscalls.js';
 import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeSync } from 'node:fs';
 
 export interface CgroupFs {
@@ -13,6 +14,8 @@ export interface CgroupFs {
   rmdir(path: string): void;
   /** The names of the sub-directories (child cgroups) of a cgroup directory. */
   children(path: string): string[];
+  /** Attaches a BPF_PROG_TYPE_CGROUP_DEVICE program to a cgroup v2 directory. */
+  attachDeviceFilter(dir: string, program: Uint8Array): void;
 }
 
 /** A config value that cannot be applied; `path` names the config field. */
@@ -56,4 +59,5 @@ export const realCgroupFs: CgroupFs = {
     readdirSync(path, { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .map((d) => d.name),
+  attachDeviceFilter: (dir, program) => libc().attachCgroupDeviceFilter(dir, program),
 };

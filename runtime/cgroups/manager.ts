@@ -2,6 +2,8 @@
 // join, list, kill, destroy; and a state record so a later runtime call (kill,
 // delete) finds exactly the same directories and knows which ones it created.
 //
+// Device rules: v1 writes devices.allow/deny; v2 attaches an eBPF program (./devicefilter.ts).
+//
 // Hybrid hosts: resources go to the v1 hierarchies, and the container also gets a
 // cgroup in the unified hierarchy (as runc does there), where `unified` keys are
 // written. Pure v1 hosts refuse `unified`. Only directories this container created
@@ -17,7 +19,7 @@ import { killAllIn, listPids, removeTree } from './procs.js';
 import { makeRtRoom } from './rt.js';
 import type { LinuxResources } from './types.js';
 import { planV1 } from './v1.js';
-import { planUnified, planV2 } from './v2.js';
+import { deviceProgram, planUnified, planV2 } from './v2.js';
 
 export interface CgroupDir {
   /** The hierarchy's mount point. */
@@ -192,6 +194,14 @@ export class Cgroups {
       const d = this.v2Dir()!;
       this.enableControllers(d, pick(planV2(r, BLIND_VIEW)));
       writes.push(...this.checked(pick(planV2(r, this.view(() => d.dir))), () => d.dir));
+      const program = only('devices') ? deviceProgram(r) : undefined;
+      if (program) {
+        try {
+          this.fs.attachDeviceFilter(d.dir, program);
+        } catch (e) {
+          throw new CgroupError(`linux.resources.devices: attaching the device program to ${d.dir}: ${(e as Error).message}`, errnoCode(e));
+        }
+      }
     } else {
       const dirOf = (controller: string): string | undefined => this.state.dirs.find((d) => d.controllers.includes(controller))?.dir;
       writes.push(...this.checked(pick(planV1(r, this.view(dirOf))), dirOf));

@@ -1,7 +1,7 @@
 // linux.resources → cgroup v1 file writes, in the order they must happen.
 import { CgroupConfigError } from './fs.js';
 import type { CgroupWrite, PlanView } from './plan-types.js';
-import type { LinuxResources } from './types.js';
+import type { LinuxDeviceCgroup, LinuxResources } from './types.js';
 import { cpuList, dev, deviceRule, int, limit, pageSize, parseBytes, rdmaValue } from './values.js';
 
 const R = 'linux.resources';
@@ -10,16 +10,19 @@ const R = 'linux.resources';
  * The devices the runtime MUST supply (config-linux.md, Default Devices) stay usable
  * whatever the list denies: allowed after it, as runc does. /dev/console is a pty, 136:*.
  */
-export const DEFAULT_DEVICE_RULES: readonly string[] = [
-  'c 1:3 rwm', // null
-  'c 1:5 rwm', // zero
-  'c 1:7 rwm', // full
-  'c 1:8 rwm', // random
-  'c 1:9 rwm', // urandom
-  'c 5:0 rwm', // tty
-  'c 5:2 rwm', // ptmx
-  'c 136:* rwm', // pts, console
-];
+export const DEFAULT_DEVICES: readonly LinuxDeviceCgroup[] = [
+  [1, 3], // null
+  [1, 5], // zero
+  [1, 7], // full
+  [1, 8], // random
+  [1, 9], // urandom
+  [5, 0], // tty
+  [5, 2], // ptmx
+  [136, -1], // pts, console
+].map(([major, minor]) => ({ allow: true, type: 'c', major, minor, access: 'rwm' }));
+
+/** The same in v1's devices.allow syntax (`c 1:3 rwm`). */
+export const DEFAULT_DEVICE_RULES: readonly string[] = DEFAULT_DEVICES.map((d) => deviceRule(d, 'default device'));
 
 export function planV1(r: LinuxResources, view: PlanView): CgroupWrite[] {
   const out: CgroupWrite[] = [];

@@ -9,7 +9,9 @@
 import { CgroupConfigError } from './fs.js';
 import type { CgroupWrite, PlanView } from './plan-types.js';
 import type { LinuxResources } from './types.js';
-import { cpuList, dev, int, limit, pageSize, parseBytes, rdmaValue } from './values.js';
+import { compileDeviceFilter } from './devicefilter.js';
+import { DEFAULT_DEVICES } from './v1.js';
+import { cpuList, dev, deviceMatch, int, limit, pageSize, parseBytes, rdmaValue } from './values.js';
 
 const R = 'linux.resources';
 
@@ -29,6 +31,13 @@ export function unifiedController(key: string, field: string): string {
   return key.slice(0, key.indexOf('.'));
 }
 
+/** linux.resources.devices as a cgroup device program (./devicefilter.ts), or undefined without rules. */
+export function deviceProgram(r: LinuxResources): Uint8Array | undefined {
+  if (!r.devices?.length) return undefined;
+  const defaults = DEFAULT_DEVICES.map((d) => deviceMatch(d, 'default device'));
+  return compileDeviceFilter(r.devices.map((d, i) => deviceMatch(d, `${R}.devices[${i}]`)), defaults);
+}
+
 export function planV2(r: LinuxResources, view: PlanView): CgroupWrite[] {
   const out: CgroupWrite[] = [];
   const w = (file: string, value: string, field: string): void => {
@@ -38,9 +47,8 @@ export function planV2(r: LinuxResources, view: PlanView): CgroupWrite[] {
     throw new CgroupConfigError(field, `not supported on cgroup v2: ${why}`);
   };
 
-  if (r.devices && r.devices.length > 0) {
-    unsupported(`${R}.devices`, 'device rules need an eBPF device program, which this runtime does not implement');
-  }
+  // Device rules are no file writes on v2: see deviceProgram (an eBPF program); checked here.
+  r.devices?.forEach((d, i) => deviceMatch(d, `${R}.devices[${i}]`));
 
   if (r.cpu?.cpus !== undefined) w('cpuset.cpus', cpuList(r.cpu.cpus, `${R}.cpu.cpus`), `${R}.cpu.cpus`);
   if (r.cpu?.mems !== undefined) w('cpuset.mems', cpuList(r.cpu.mems, `${R}.cpu.mems`), `${R}.cpu.mems`);

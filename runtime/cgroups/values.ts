@@ -28,16 +28,43 @@ export function pageSize(v: string, field: string): string {
   return v;
 }
 
-/** The v1 devices.allow/deny syntax: `c 1:3 rwm`, `a *:* rwm`; unset major/minor mean all. */
-export function deviceRule(d: LinuxDeviceCgroup, field: string): string {
+export const DEV_BLOCK = 1, DEV_CHAR = 2;
+export const ACC_MKNOD = 1, ACC_READ = 2, ACC_WRITE = 4;
+const ACCESS: Record<string, number> = { m: ACC_MKNOD, r: ACC_READ, w: ACC_WRITE };
+
+/** One rule in the program's terms; undefined type/major/minor match anything. */
+export interface DeviceMatch {
+  allow: boolean;
+  type?: number;
+  major?: number;
+  minor?: number;
+  access: number;
+}
+
+/** Checks one linux.resources.devices entry and turns it into a DeviceMatch. */
+export function deviceMatch(d: LinuxDeviceCgroup, field: string): DeviceMatch {
+  if (typeof d.allow !== 'boolean') throw new CgroupConfigError(`${field}.allow`, 'must be true or false');
   const type = d.type ?? 'a';
   if (!['a', 'b', 'c'].includes(type)) throw new CgroupConfigError(`${field}.type`, `must be a, b or c, got ${JSON.stringify(type)}`);
-  const num = (n: number | undefined, f: string): string => (n === undefined || n === -1 ? '*' : String(int(n, f, 0)));
+  const num = (n: number | undefined, f: string): number | undefined => (n === undefined || n === -1 ? undefined : int(n, f, 0, 0x7fffffff));
   const access = d.access ?? 'rwm';
-  if (!/^(?!.*(.).*\1)[rwm]{1,3}$/.test(access)) {
-    throw new CgroupConfigError(`${field}.access`, `must combine r, w and m, got ${JSON.stringify(access)}`);
-  }
-  return `${type} ${num(d.major, `${field}.major`)}:${num(d.minor, `${field}.minor`)} ${access}`;
+  if (!/^(?!.*(.).*\1)[rwm]{1,3}$/.test(access)) throw new CgroupConfigError(`${field}.access`, `must combine r, w and m, got ${JSON.stringify(access)}`);
+  const major = num(d.major, `${field}.major`), minor = num(d.minor, `${field}.minor`);
+  return {
+    allow: d.allow,
+    ...(type === 'a' ? {} : { type: type === 'b' ? DEV_BLOCK : DEV_CHAR }),
+    ...(major !== undefined ? { major } : {}),
+    ...(minor !== undefined ? { minor } : {}),
+    access: [...access].reduce((a, c) => a | ACCESS[c]!, 0),
+  };
+}
+
+/** The v1 devices.allow/deny syntax: `c 1:3 rwm`, `a *:* rwm`; unset major/minor mean all. */
+export function deviceRule(d: LinuxDeviceCgroup, field: string): string {
+  const m = deviceMatch(d, field);
+  const num = (n: number | undefined) => (n === undefined ? '*' : String(n));
+  const access = (['r', 'w', 'm'] as const).filter((c) => m.access & ACCESS[c]!).join('');
+  return `${m.type === undefined ? 'a' : m.type === DEV_BLOCK ? 'b' : 'c'} ${num(m.major)}:${num(m.minor)} ${access}`;
 }
 
 export function cpuList(v: string, field: string): string {

@@ -6,7 +6,7 @@ import { applyBaseline, loadBaseline } from '../../harness/baseline.js';
 import { defineCase } from '../../harness/case.js';
 import { SetupError } from '../../harness/errors.js';
 import { plan } from '../../harness/plan.js';
-import type { CaseResult } from '../../harness/result.js';
+import { isBad, type CaseResult } from '../../harness/result.js';
 
 const mk = (id: string, requirements = ['runtime:state.id']) => defineCase({ id, title: `title of ${id}`, requirements, check: async () => {} });
 const cases = [mk('a.one'), mk('a.two', ['config:process.env']), mk('b.three'), mk('b.four', ['config-linux:namespaces.pid'])];
@@ -52,7 +52,20 @@ describe('baseline', () => {
     expect(applyBaseline(result('a.two', 'fail'), baseline).outcome).toBe('fail');
   });
 
+  it('marks the skips of what the runtime does not implement as expected (no failure under --strict), and a pass of one as xpass', () => {
+    const { baseline } = loadBaseline(file('ni.json', '{"expectedFailures":{},"notImplemented":{"a.one":"no idmap mounts"}}'), known);
+    const skipped = applyBaseline({ ...result('a.one', 'skip'), message: 'features does not list idmap' }, baseline);
+    expect(skipped).toMatchObject({ outcome: 'skip', expectedSkip: true, message: 'features does not list idmap; not implemented (baseline): no idmap mounts' });
+    expect(isBad(skipped, true)).toBe(false);
+    expect(isBad(applyBaseline(result('a.two', 'skip'), baseline), true)).toBe(true);
+    expect(isBad(applyBaseline(result('a.two', 'skip'), baseline), false)).toBe(false);
+    expect(applyBaseline(result('a.one', 'pass'), baseline)).toMatchObject({ outcome: 'xpass', message: expect.stringContaining('notImplemented') });
+    expect(applyBaseline(result('a.one', 'fail'), baseline).outcome).toBe('fail');
+  });
+
   it('says what is wrong with a bad file', () => {
+    expect(() => loadBaseline(file('both.json', '{"expectedFailures":{"a.one":"x"},"notImplemented":{"a.one":"y"}}'), known)).toThrow(/both/);
+    expect(() => loadBaseline(file('nilist.json', '{"expectedFailures":{},"notImplemented":["a.one"]}'), known)).toThrow(/notImplemented is a list/);
     expect(() => loadBaseline(join(dir, 'missing.json'), known)).toThrow(SetupError);
     expect(() => loadBaseline(file('list.json', '["a.one"]'), known)).toThrow(/expectedFailures/);
     expect(() => loadBaseline(file('noreason.json', '{"expectedFailures":{"a.one":""}}'), known)).toThrow(/a.one needs a one-line reason/);

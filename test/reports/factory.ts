@@ -29,7 +29,7 @@ export function summary(results: CaseResult[], over: Partial<RunSummary> = {}): 
     durationMs: 62_000,
     counts: countOutcomes(results),
     results,
-    exitCode: results.some((r) => isBad(r.outcome)) ? 1 : 0,
+    exitCode: results.some((r) => isBad(r)) ? 1 : 0,
     ...over,
   };
 }

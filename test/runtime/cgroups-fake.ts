@@ -38,6 +38,8 @@ export class FakeCgroupTree implements CgroupFs {
   readonly failures = new Map<string, string>();
   /** What read() returns for a path instead of its content (a clamping kernel). */
   readonly overrides = new Map<string, string>();
+  /** Device programs attached (cgroup v2), in order. */
+  readonly programs: Array<{ dir: string; program: Uint8Array }> = [];
   private readonly mounts: CgroupMount[];
 
   constructor(readonly fixture: CgroupFixture) {
@@ -67,6 +69,11 @@ export class FakeCgroupTree implements CgroupFs {
     writeFileSync(join(this.root, 'proc/self/cgroup'), fixture.procSelfCgroup);
     writeFileSync(join(this.root, 'proc/self/mountinfo'), fixture.mountinfo);
     this.writes.length = 0;
+  }
+
+  attachDeviceFilter(dir: string, program: Uint8Array): void {
+    if (!this.exists(dir)) throw fsError('ENOENT', dir);
+    this.programs.push({ dir, program });
   }
 
   host(): HostCgroups {

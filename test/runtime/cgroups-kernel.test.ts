@@ -1,11 +1,14 @@
 // Root only: a real cgroup on this machine, under a unique name, created, limited,
 // joined by a `sleep`, killed and removed, with nothing left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCgroupValue } from '../../linux/cgroupfs.js';
 import { Cgroups, detectHost } from '../../runtime/cgroups/index.js';
+import type { LinuxDeviceCgroup } from '../../runtime/cgroups/types.js';
+import { deviceProgram } from '../../runtime/cgroups/v2.js';
+import { libc } from '../../runtime/syscalls.js';
 
 const isRoot = process.getuid?.() === 0;
 const host = (() => {
@@ -89,5 +92,35 @@ describe.skipIf(!isRoot || !v1)('cgroups on this host (root, cgroup v1)', () => 
         }
       }
     }
+  });
+});
+
+describe.skipIf(!isRoot || !host?.unified)('the cgroup v2 device program in this kernel (root, a cgroup2 mount)', () => {
+  /** Opens /dev/kmsg (c 1:11) for reading and /dev/null for writing from a process in a new v2 cgroup with `rules`. */
+  async function opensUnder(rules: LinuxDeviceCgroup[]): Promise<string[]> {
+    const dir = posix.join(host!.unified!, `conform-test-dev-${process.pid}-${Date.now().toString(36)}`);
+    mkdirSync(dir);
+    // Waits for a line (sent once it is in the cgroup), then tries the devices.
+    const child = spawn('/bin/sh', ['-c', 'read x; for d in /dev/kmsg; do if ( exec 3<$d ) 2>/dev/null; then echo "$d ok"; else echo "$d denied"; fi; done; if ( exec 3>/dev/null ); then echo "/dev/null ok"; else echo "/dev/null denied"; fi'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    try {
+      libc().attachCgroupDeviceFilter(dir, deviceProgram({ devices: rules })!);
+      writeFileSync(posix.join(dir, 'cgroup.procs'), String(child.pid));
+      child.stdin!.end('go\n');
+      await exited(child);
+      return out.trim().split('\n');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited(child);
+      rmdirSync(dir);
+    }
+  }
+
+  it('loads, attaches, and the kernel follows the rules (and keeps the default devices open)', async () => {
+    const denyAll: LinuxDeviceCgroup = { allow: false, access: 'rwm' };
+    expect(await opensUnder([denyAll])).toEqual(['/dev/kmsg denied', '/dev/null ok']);
+    expect(await opensUnder([denyAll, { allow: true, type: 'c', major: 1, minor: 11, access: 'r' }])).toEqual(['/dev/kmsg ok', '/dev/null ok']);
+    expect(await opensUnder([denyAll, { allow: true, type: 'c', major: 1, minor: 11, access: 'w' }])).toEqual(['/dev/kmsg denied', '/dev/null ok']);
   });
 });

@@ -22,6 +22,7 @@ function tree(dirs: Record<string, [runtime: number, period: number]>): CgroupFs
     write: (p, v) => { writes.push(`${p}=${v}`); files.set(p, v); },
     mkdir: () => undefined,
     rmdir: () => undefined,
+    attachDeviceFilter: () => undefined,
     children: (p) => [...new Set([...files.keys()].map((f) => posix.dirname(f)).filter((d) => posix.dirname(d) === p))].map((d) => posix.basename(d)),
   };
 }
