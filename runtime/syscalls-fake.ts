@@ -77,7 +77,9 @@ export class FakeSyscalls implements Syscalls {
   }
   mknod(path: string, mode: number, major: number, minor: number): void { this.rec('mknod', [path, mode, major, minor]); }
   mkfifo(path: string, mode: number): void { this.rec('mkfifo', [path, mode]); }
-  seccompSetFilter(flags: number, program: Uint8Array): void { this.rec('seccompSetFilter', [flags, program.length / 8]); }
+  /** What seccompSetFilter returns: a listener fd with NEW_LISTENER (8), else 0. */
+  listenerFd = 0;
+  seccompSetFilter(flags: number, program: Uint8Array): number { this.rec('seccompSetFilter', [flags, program.length / 8]); return flags & 8 ? this.listenerFd || 200 : 0; }
   setCloexec(fd: number, on: boolean): void { this.rec('setCloexec', [fd, on]); }
   setNonblocking(fd: number, on: boolean): void { this.rec('setNonblocking', [fd, on]); }
   chown(path: string, uid: number, gid: number): void { this.rec('chown', [path, uid, gid]); }
@@ -90,6 +92,7 @@ export class FakeSyscalls implements Syscalls {
   attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void { this.rec('attachCgroupDeviceFilter', [cgroupDir, program]); }
   pidfdOpen(pid: number): number { this.rec('pidfdOpen', [pid]); return 100; }
   pidfdSendSignal(pidfd: number, signal: number): void { this.rec('pidfdSendSignal', [pidfd, signal]); }
+  pidfdGetfd(pidfd: number, targetFd: number): number { this.rec('pidfdGetfd', [pidfd, targetFd]); return 300; }
   schedSetattr(attr: SchedAttr): void { this.rec('schedSetattr', [{ ...attr }]); }
   ioprioSet(ioprio: number): void { this.rec('ioprioSet', [ioprio]); }
   personality(persona: number): void { this.rec('personality', [persona]); }

@@ -49,8 +49,11 @@ export interface Syscalls {
   umask(mask: number): number;
   mknod(path: string, mode: number, major: number, minor: number): void;
   mkfifo(path: string, mode: number): void;
-  /** seccomp(SECCOMP_SET_MODE_FILTER, flags, prog): `program` is struct sock_filter[]. */
-  seccompSetFilter(flags: number, program: Uint8Array): void;
+  /**
+   * seccomp(SECCOMP_SET_MODE_FILTER, flags, prog): `program` is struct sock_filter[].
+   * Returns the listener fd with SECCOMP_FILTER_FLAG_NEW_LISTENER, else 0.
+   */
+  seccompSetFilter(flags: number, program: Uint8Array): number;
   /**
    * bpf(2): loads `program` (struct bpf_insn[]) as a BPF_PROG_TYPE_CGROUP_DEVICE
    * program and attaches it to the cgroup v2 directory `cgroupDir` (BPF_F_ALLOW_MULTI:
@@ -73,6 +76,8 @@ export interface Syscalls {
   unblockAllSignals(): void;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
+  /** pidfd_getfd(2): a copy of another process's descriptor `targetFd`. */
+  pidfdGetfd(pidfd: number, targetFd: number): number;
   /** sched_setattr(2) on the calling thread. */
   schedSetattr(attr: SchedAttr): void;
   /** ioprio_set(2), IOPRIO_WHO_PROCESS, on the calling thread. */
@@ -109,7 +114,7 @@ export interface Syscalls {
 const TIOCSCTTY = 0x540e, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431;
 const SOL_SOCKET = 1, SCM_RIGHTS = 1;
 
-const NR = { pivot_root: 155, bpf: 321, set_mempolicy: 238, ioprio_set: 251, sched_setattr: 314, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, mount_setattr: 442 } as const;
+const NR = { pivot_root: 155, bpf: 321, set_mempolicy: 238, ioprio_set: 251, sched_setattr: 314, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438, mount_setattr: 442 } as const;
 
 const errnoNames: Record<number, string> = Object.fromEntries(
   Object.entries(constants.errno).map(([name, num]) => [num, name]),
@@ -252,14 +257,15 @@ class LibcSyscalls implements Syscalls {
   mkfifo(path: string, mode: number): void {
     this.call('mkfifo', 'int mkfifo(const char *path, uint mode)', path, path, mode);
   }
-  seccompSetFilter(flags: number, program: Uint8Array): void {
+  seccompSetFilter(flags: number, program: Uint8Array): number {
     const fprog = Buffer.alloc(16);
     fprog.writeUInt16LE(program.length / 8, 0);
     const filter = Buffer.from(program);
     fprog.writeBigUInt64LE(this.koffi.address(filter), 8);
     const SECCOMP_SET_MODE_FILTER = 1;
-    this.call('seccomp#', ['syscall', 'long', ['long', 'uint', 'uint', 'void *']], 'SET_MODE_FILTER', NR.seccomp, SECCOMP_SET_MODE_FILTER, flags, fprog);
+    const r = this.call('seccomp#', ['syscall', 'long', ['long', 'uint', 'uint', 'void *']], 'SET_MODE_FILTER', NR.seccomp, SECCOMP_SET_MODE_FILTER, flags, fprog);
     filter.length; // keeps `filter` alive until the kernel has copied it
+    return r;
   }
   attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void {
     const BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8, BPF_PROG_TYPE_CGROUP_DEVICE = 15, BPF_CGROUP_DEVICE = 6, BPF_F_ALLOW_MULTI = 2;
@@ -348,6 +354,9 @@ class LibcSyscalls implements Syscalls {
   }
   pidfdSendSignal(pidfd: number, signal: number): void {
     this.call('pidfd_send_signal#', ['syscall', 'long', ['long', 'int', 'int', 'void *', 'uint']], String(signal), NR.pidfd_send_signal, pidfd, signal, null, 0);
+  }
+  pidfdGetfd(pidfd: number, targetFd: number): number {
+    return this.call('pidfd_getfd#', ['syscall', 'long', ['long', 'int', 'int', 'uint']], String(targetFd), NR.pidfd_getfd, pidfd, targetFd, 0);
   }
   schedSetattr(a: SchedAttr): void {
     const attr = Buffer.alloc(56);

@@ -26,7 +26,7 @@ import {
   type Attempt,
 } from './support/seccomp.js';
 import { readKmsg, seccompLogUnavailable } from './support/kmsg.js';
-import { listenOnce } from './support/listener.js';
+import { startSeccompAgent } from '../harness/seccomp-agent.js';
 
 const ENABLED = 'feature:linux.seccomp.enabled';
 const act = (a: string) => `feature:linux.seccomp.actions=${a}`;
@@ -74,6 +74,17 @@ const OPERATOR_CASES: [SeccompOperator, string, number[]][] = [
   ['SCMP_CMP_GT', 'gt', [8]],
   ['SCMP_CMP_GE', 'ge', [7, 8]],
 ];
+
+/** create for a bundle with SCMP_ACT_NOTIFY: a refusal is a skip, unless the runtime's features list the action. */
+async function createWithNotify(t: CaseContext): Promise<void> {
+  const r = await t.rt.create(t.id, t.bundle.dir);
+  if (r.ok) {
+    await t.state(); // registers the pid for cleanup
+    return;
+  }
+  if (claimed(t, 'actions', 'SCMP_ACT_NOTIFY')) t.fail(callFailure("create with SCMP_ACT_NOTIFY, which the runtime's features list", r));
+  t.skip(`the runtime refused SCMP_ACT_NOTIFY at create (${r.summary}), which config.md "Valid values" allows for a value it does not support`);
+}
 
 export default [
   defineCase({
@@ -364,7 +375,7 @@ export default [
 
   defineCase({
     id: 'seccomp.listener.state',
-    title: 'with SCMP_ACT_NOTIFY the runtime sends one container process state to listenerPath, then closes the connection',
+    title: 'with SCMP_ACT_NOTIFY the runtime sends one container process state with the listener fd to listenerPath, then closes the connection',
     requirements: [
       'config-linux:seccomp.listener.socket-type',
       'config-linux:seccomp.listener.one-state',
@@ -380,41 +391,59 @@ export default [
     bundle: (b) =>
       b.probe({ only: ['meta'] }).seccomp({
         defaultAction: 'SCMP_ACT_ALLOW',
-        listenerPath: b.hostPath('agent.sock'),
+        listenerPath: b.hostPath('a.sock'),
         listenerMetadata: 'conform-metadata',
         syscalls: [{ names: [UNUSED_SYSCALLS[0]!], action: 'SCMP_ACT_NOTIFY' }],
       }),
     async check(t) {
-      const agent = await listenOnce(t.bundle.config.linux!.seccomp!.listenerPath!);
+      const agent = await startSeccompAgent(t, t.bundle.config.linux!.seccomp!.listenerPath!, ERRNO_A.code);
+      await createWithNotify(t);
+      const st = await t.state();
+      await agent.until((ev) => ev.closed, t.rt.rt.timeoutMs);
+      const ev = agent.events();
+      if (!t.ok(ev.connections >= 1, 'the runtime connected to listenerPath during create')) return;
+      t.equal(ev.connections, 1, 'connections to listenerPath');
+      t.equal(ev.fdLink, 'anon_inode:seccomp notify', 'the fd that came with the state (SCM_RIGHTS) is a seccomp listener');
+      t.ok(ev.closed, 'the runtime closed the connection after sending the state');
+      let msg: Record<string, unknown> | undefined;
       try {
-        const r = await t.rt.create(t.id, t.bundle.dir);
-        if (!r.ok) {
-          if (claimed(t, 'actions', 'SCMP_ACT_NOTIFY')) t.fail(callFailure("create with SCMP_ACT_NOTIFY, which the runtime's features list", r));
-          t.skip('the runtime refused SCMP_ACT_NOTIFY at create, which config.md "Valid values" allows for a value it does not support');
-        }
-        const st = await t.state();
-        const conns = await agent.settled(t.rt.rt.timeoutMs);
-        if (!t.equal(conns.length, 1, 'connections to listenerPath')) return;
-        const c = conns[0]!;
-        t.ok(c.ended, 'the runtime closed the connection after sending the state');
-        let msg: Record<string, unknown> | undefined;
-        try {
-          msg = JSON.parse(c.data.toString('utf8')) as Record<string, unknown>;
-        } catch {
-          t.fail('what the runtime sent is not one JSON document', { actual: c.data.toString('utf8').slice(0, 300) });
-        }
-        t.ok(typeof msg?.ociVersion === 'string', 'the process state has an ociVersion string', { actual: msg?.ociVersion });
-        t.equal(msg?.pid, st.pid, 'pid in the process state (the container process, as the runtime sees it)');
-        t.ok(Array.isArray(msg?.fds) && (msg.fds as unknown[]).includes('seccompFd'), 'fds names "seccompFd" (the descriptor itself is not checked: Node cannot receive SCM_RIGHTS)', { actual: msg?.fds });
-        t.equal(msg?.metadata, 'conform-metadata', 'metadata (listenerMetadata)');
-        const state = msg?.state as Record<string, unknown> | undefined;
-        t.equal(state?.id, t.id, 'state.id in the process state');
-        t.equal(state?.pid, st.pid, 'state.pid in the process state');
-        await t.start();
-        await t.waitOutput('@@done');
-      } finally {
-        await agent.close();
+        msg = JSON.parse(agent.received()) as Record<string, unknown>;
+      } catch {
+        t.fail('what the runtime sent is not one JSON document', { actual: agent.received().slice(0, 300) });
       }
+      t.ok(typeof msg?.ociVersion === 'string', 'the process state has an ociVersion string', { actual: msg?.ociVersion });
+      t.equal(msg?.pid, st.pid, 'pid in the process state (the container process, as the runtime sees it)');
+      t.ok(Array.isArray(msg?.fds) && (msg.fds as unknown[]).includes('seccompFd'), 'fds names "seccompFd"', { actual: msg?.fds });
+      t.equal(msg?.metadata, 'conform-metadata', 'metadata (listenerMetadata)');
+      const state = msg?.state as Record<string, unknown> | undefined;
+      t.equal(state?.id, t.id, 'state.id in the process state');
+      t.equal(state?.pid, st.pid, 'state.pid in the process state');
+      await t.start();
+      await t.waitOutput('@@done');
+    },
+  }),
+
+  defineCase({
+    id: 'seccomp.notify.agent-answers',
+    title: "with SCMP_ACT_NOTIFY on mkdir, the agent holding the listener fd decides: the process's mkdir fails with the errno the agent answers",
+    requirements: ['config-linux:seccomp.syscalls.action', 'config-linux:seccomp.listener.seccomp-fd'],
+    exercises: ['linux.seccomp.syscalls[0]'],
+    needs: [ENABLED, act('SCMP_ACT_NOTIFY')],
+    bundle: (b) =>
+      tries(b, [MKDIR, GONE]).seccomp({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        listenerPath: b.hostPath('a.sock'),
+        syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }],
+      }),
+    async check(t) {
+      const agent = await startSeccompAgent(t, t.bundle.config.linux!.seccomp!.listenerPath!, ERRNO_A.code);
+      await createWithNotify(t);
+      await t.start();
+      const out = await t.waitOutput('@@done');
+      expectOutcomes(t, attemptsOf(parseProbe(out)), { mkdir: ERRNO_A.name, absent: 'ok' }, 'under a mkdir rule with SCMP_ACT_NOTIFY (the agent answers EDOM)');
+      const ev = agent.events();
+      t.ok(ev.notifications.length > 0, 'the agent received a notification for the mkdir', { actual: ev });
+      if (ev.error) t.note(`the agent: ${ev.error}`);
     },
   }),
 

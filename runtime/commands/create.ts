@@ -26,6 +26,8 @@ import { idMapText, planNamespaces } from '../namespaces.js';
 import { readStat, waitGone, isAlive } from '../proc.js';
 import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
 import { ENTRY, NSEXEC } from '../self.js';
+import { sendToAgent } from '../seccomp/agent.js';
+import type { SeccompConfig } from '../seccomp/index.js';
 import { libc } from '../syscalls.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
 import { LineReader } from './lines.js';
@@ -214,6 +216,10 @@ class InitRun {
           throw err;
         }
         send({ type: 'hooks-done' });
+      } else if (m.type === 'seccomp-listener') {
+        const seccomp = config.linux!.seccomp as SeccompConfig;
+        await sendToAgent(libc(), seccomp.listenerPath!, this.pid, m.fd, state(), seccomp.listenerMetadata);
+        send({ type: 'seccomp-done' });
       } else if (m.type === 'created') {
         return;
       }

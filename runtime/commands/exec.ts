@@ -12,6 +12,8 @@ import { keepExactRlimits } from '../config/rlimits.js';
 import { refuseUnsupportedProcess } from '../config/unsupported.js';
 import { RuntimeError } from '../errors.js';
 import { parseList, planAttributes } from '../init/attributes.js';
+import { sendToAgent } from '../seccomp/agent.js';
+import type { SeccompConfig } from '../seccomp/index.js';
 import { libc } from '../syscalls.js';
 import type { ExecConfig, InitMessage } from '../init/protocol.js';
 import { forwardSignals } from './forward.js';
@@ -99,6 +101,11 @@ export async function exec(o: ExecOptions): Promise<number> {
       const m = JSON.parse(line) as InitMessage;
       if (m.type === 'warning') o.log.warn(m.message);
       if (m.type === 'error') throw new RuntimeError(m.message);
+      if (m.type === 'seccomp-listener') {
+        const seccomp = config.linux!.seccomp as SeccompConfig;
+        await sendToAgent(libc(), seccomp.listenerPath!, Number(pid[1]), m.fd, store.ociState(s), seccomp.listenerMetadata);
+        sock.write(`${JSON.stringify({ type: 'seccomp-done' })}\n`);
+      }
     }
   } catch (err) {
     stopForwarding();

@@ -20,8 +20,7 @@ export function featuresJson(): object {
       cgroup: CGROUP_FEATURES,
       seccomp: {
         enabled: true,
-        // No seccomp agent support (listenerPath): SCMP_ACT_NOTIFY is refused.
-        actions: SUPPORTED_ACTIONS.filter((a) => a !== 'SCMP_ACT_NOTIFY'),
+        actions: [...SUPPORTED_ACTIONS],
         operators: [...SUPPORTED_OPERATORS],
         archs: [...SUPPORTED_ARCHES],
         knownFlags: [...SUPPORTED_FLAGS],

@@ -28,13 +28,6 @@ export function refuseUnsupported(config: Config): void {
     if (present(linux.netDevices) && Object.keys(linux.netDevices ?? {}).length > 0) {
       throw new ConfigError('linux.netDevices', 'cannot be applied: this runtime cannot move network devices into the container');
     }
-    // listenerPath alone is fine: "If no SCMP_ACT_NOTIFY action is used this value is ignored."
-    const seccomp = linux.seccomp as { defaultAction?: unknown; syscalls?: Array<{ action?: unknown }> } | undefined;
-    const notify = 'SCMP_ACT_NOTIFY';
-    const at = seccomp?.defaultAction === notify ? 'defaultAction' : seccomp?.syscalls?.findIndex((r) => r?.action === notify);
-    if (at !== undefined && at !== -1) {
-      throw new ConfigError(`linux.seccomp.${typeof at === 'number' ? `syscalls[${at}].action` : at}`, `cannot be applied: this runtime has no seccomp agent support (${notify})`);
-    }
   }
   // vm applies to any platform: a container in a virtual machine, which this runtime does not make.
   if (present(config.vm)) throw new ConfigError('vm', 'cannot be applied: this runtime does not run containers in virtual machines');

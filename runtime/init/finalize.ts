@@ -9,7 +9,7 @@
 //   last (so none of the runtime's own calls are filtered); without, it is loaded
 //   before the capabilities are dropped, and then also filters the few calls left
 //   (setresuid, capset, prctl, execve), as in runc.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { lastCap } from '../../linux/capabilities.js';
 import { PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE, PR_CAPBSET_DROP, PR_SET_KEEPCAPS, planCapabilities, type CapabilityPlan } from '../capabilities.js';
@@ -31,7 +31,8 @@ export interface ProcessPlan {
   executable: string;
   env: string[];
   caps?: CapabilityPlan;
-  seccomp?: { program: Uint8Array; flags: number };
+  /** `listener`: SCMP_ACT_NOTIFY is used, the filter is loaded early (loadForAgent). */
+  seccomp?: { program: Uint8Array; flags: number; listener: boolean };
   userns: boolean;
 }
 
@@ -49,8 +50,7 @@ export function planProcess(p: Process, seccomp: SeccompConfig | undefined, user
   }
   if (seccomp) {
     const compiled = compileSeccomp(seccomp);
-    if (compiled.usesNotify) throw new ConfigError('linux.seccomp', 'SCMP_ACT_NOTIFY is not supported by this runtime');
-    plan.seccomp = { program: compiled.program, flags: withTsync(compiled.flags) };
+    plan.seccomp = { program: compiled.program, flags: withTsync(compiled.flags), listener: compiled.usesNotify };
   }
   return plan;
 }
@@ -90,6 +90,23 @@ function isExecutableFile(path: string): boolean {
     return st.isFile() && (st.mode & 0o111) !== 0;
   } catch {
     return false;
+  }
+}
+
+/**
+ * SCMP_ACT_NOTIFY: loads the filter now, while the runtime still waits on the init, and
+ * hands the listener fd to `handOver` (which returns once the runtime has passed a copy
+ * to the agent); the init's own copy is closed before the program runs. As in runc, the
+ * runtime's remaining calls (up to execve) then go through the filter.
+ */
+export function loadForAgent(sys: Syscalls, plan: ProcessPlan, handOver: (fd: number) => void): void {
+  if (!plan.seccomp?.listener) return;
+  const fd = sys.seccompSetFilter(plan.seccomp.flags, plan.seccomp.program);
+  plan.seccomp = undefined;
+  try {
+    handOver(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -20,7 +20,7 @@ import { FIFO_NAME, OCI_VERSION } from '../state/store.js';
 import { libc, type Syscalls } from '../syscalls.js';
 import { RLIMITS } from '../../linux/rlimits.js';
 import { rlimitValue } from '../config/rlimits.js';
-import { finalizeAndExec, planProcess, type ProcessPlan } from './finalize.js';
+import { finalizeAndExec, loadForAgent, planProcess, type ProcessPlan } from './finalize.js';
 import { applyAttributes, planAttributes } from './attributes.js';
 import { setUpConsole } from './console.js';
 import { CONSOLE_FD, INIT_FD, type ExecConfig, type InitConfig, type InitMessage, type ParentMessage } from './protocol.js';
@@ -42,7 +42,7 @@ export function initMain(): never {
   });
   const msg = sync.read<ParentMessage>();
   const sys = libc();
-  if (msg?.type === 'exec') return execMain(sys, msg, send);
+  if (msg?.type === 'exec') return execMain(sys, msg, sync);
   if (!msg || msg.type !== 'config') process.exit(1);
 
   let plan: ProcessPlan;
@@ -82,7 +82,8 @@ export function initMain(): never {
  * (it needs this thread's own fs info, hence unshare(CLONE_FS)). Success is the
  * socket closing at execve (close-on-exec); a failure is an error message.
  */
-function execMain(sys: Syscalls, msg: ExecConfig, send: (m: InitMessage) => void): never {
+function execMain(sys: Syscalls, msg: ExecConfig, sync: SyncChannel): never {
+  const send = (m: InitMessage): void => sync.send(m);
   try {
     const nsFd = openSync(msg.mountNamespace, 'r');
     sys.unshare(CLONE_FS);
@@ -94,6 +95,7 @@ function execMain(sys: Syscalls, msg: ExecConfig, send: (m: InitMessage) => void
     for (const r of p.rlimits ?? []) sys.setrlimit(RLIMITS[r.type]!.resource, rlimitValue(r, 'soft'), rlimitValue(r, 'hard'));
     applyAttributes(sys, planAttributes(p, undefined, { exec: true }));
     const plan = planProcess(p, msg.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }));
+    loadForAgent(sys, plan, (fd) => handOver(sync, fd));
     return finalizeAndExec(sys, plan);
   } catch (err) {
     send({ type: 'error', message: oneLine(err) });
@@ -161,7 +163,15 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
   if (p.oomScoreAdj !== undefined) procWrite(sys, proc, 'self/oom_score_adj', String(p.oomScoreAdj));
   applyAttributes(sys, planAttributes(p, linux, { exec: false }));
   const plan = planProcess(p, linux.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }));
+  loadForAgent(sys, plan, (fd) => handOver(sync, fd));
   return { plan, fifo, proc };
+}
+
+/** Tells the runtime which fd is the seccomp listener and waits until it went to the agent. */
+function handOver(sync: SyncChannel, fd: number): void {
+  sync.send({ type: 'seccomp-listener', fd } satisfies InitMessage);
+  const reply = sync.read<ParentMessage>();
+  if (!reply || reply.type !== 'seccomp-done') process.exit(1);
 }
 
 /**

@@ -35,11 +35,13 @@ export interface ExecConfig {
   console: boolean;
 }
 
-export type ParentMessage = InitConfig | ExecConfig | { type: 'hooks-done' } | { type: 'abort' };
+export type ParentMessage = InitConfig | ExecConfig | { type: 'hooks-done' } | { type: 'seccomp-done' } | { type: 'abort' };
 
 export type InitMessage =
   /** Mounts are done: run prestart and createRuntime hooks, then answer hooks-done. */
   | { type: 'hooks' }
+  /** SCMP_ACT_NOTIFY: the filter is loaded; its listener is the init's fd `fd` (seccomp/agent.ts). Answer seccomp-done. */
+  | { type: 'seccomp-listener'; fd: number }
   /** The container is created: write the state and return; the init now waits on exec.fifo. */
   | { type: 'created' }
   | { type: 'warning'; message: string }

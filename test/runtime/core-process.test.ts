@@ -41,7 +41,7 @@ describe('finalizeAndExec (recording fake)', () => {
   });
 
   it('loads seccomp last with noNewPrivileges, and before dropping privileges without', () => {
-    const seccomp = { program: new Uint8Array(16), flags: 1 };
+    const seccomp = { program: new Uint8Array(16), flags: 1, listener: false };
     const nnp = run({ process: proc({ noNewPrivileges: true }), executable: '/bin/sh', env: [], seccomp, userns: false }).names();
     expect(nnp.slice(-2)).toEqual(['seccompSetFilter', 'execve']);
     expect(nnp.indexOf('prctl')).toBeLessThan(nnp.indexOf('seccompSetFilter'));

@@ -1,0 +1,181 @@
+/*
+ * seccomp-agent: a seccomp agent for conform's SCMP_ACT_NOTIFY cases (harness/seccomp-agent.ts).
+ *
+ * Why a C program: the runtime sends the filter's listener fd with SCM_RIGHTS, which
+ * Node's net module cannot receive, and answering notifications takes ioctls.
+ *
+ * Usage: seccomp-agent SOCKET EVENTS STATE ERRNO
+ *   Listens on the unix stream socket SOCKET (bound under a temporary name and renamed
+ *   into place once listening), accepts one connection, and appends every byte it
+ *   carries to the file STATE (the container process state). The first fd that comes
+ *   with SCM_RIGHTS is taken as the seccomp listener: each notification on it is
+ *   answered with the error ERRNO (a positive errno number), until every process using
+ *   the filter is gone.
+ *
+ * EVENTS gets one line per step (each written with a single write):
+ *   listening
+ *   fd link=TEXT         an fd arrived; TEXT is its /proc/self/fd link ("anon_inode:seccomp notify")
+ *   closed               the runtime closed the connection (end of file on it)
+ *   connection N         another connection was made to SOCKET (N counts them; only the first is read)
+ *   notif nr=N pid=P     a notification: system call number N by process P
+ *   answered             it was answered with -ERRNO
+ *   hangup               no process uses the filter any more
+ *   error TEXT           a step failed; the program exits 1
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int events = -1;
+
+static void event(const char *fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (n > (int)sizeof line - 2) n = sizeof line - 2;
+  line[n++] = '\n';
+  if (write(events, line, n) < 0) { /* nowhere else to report it */ }
+}
+
+static void die(const char *what) {
+  event("error %s: %s", what, strerror(errno));
+  exit(1);
+}
+
+static void append(int out, const char *buf, ssize_t len) {
+  while (len > 0) {
+    ssize_t n = write(out, buf, (size_t)len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) die("write STATE");
+    buf += n;
+    len -= n;
+  }
+}
+
+/* Reads what is there on the connection (with any fd); returns the bytes read, 0 at end of file. */
+static ssize_t receive(int conn, int out, int *fd) {
+  char buf[65536];
+  char control[CMSG_SPACE(sizeof(int) * 4)];
+  struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+  ssize_t n;
+  do n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) die("recvmsg");
+  append(out, buf, n);
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    int fds[4];
+    memcpy(fds, CMSG_DATA(c), sizeof(int) * (count < 4 ? count : 4));
+    for (int i = 0; i < count && i < 4; i++) {
+      if (*fd < 0) {
+        *fd = fds[i];
+        char path[64], link[256];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fds[i]);
+        ssize_t l = readlink(path, link, sizeof link - 1);
+        link[l < 0 ? 0 : l] = '\0';
+        event("fd link=%s", link);
+      } else {
+        close(fds[i]);
+      }
+    }
+  }
+  return n;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 5) {
+    fprintf(stderr, "usage: seccomp-agent SOCKET EVENTS STATE ERRNO\n");
+    return 2;
+  }
+  const char *path = argv[1];
+  events = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (events < 0) {
+    perror(argv[2]);
+    return 1;
+  }
+  int out = open(argv[3], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (out < 0) die("open STATE");
+  int answer = atoi(argv[4]);
+
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  char tmp[sizeof addr.sun_path];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    errno = ENAMETOOLONG;
+    die("socket path");
+  }
+  strcpy(addr.sun_path, tmp);
+  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) die("socket");
+  unlink(tmp);
+  if (bind(sock, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind");
+  if (listen(sock, 4) < 0) die("listen");
+  if (rename(tmp, path) < 0) die("rename");
+  event("listening");
+
+  int conn;
+  do conn = accept4(sock, NULL, NULL, SOCK_CLOEXEC);
+  while (conn < 0 && errno == EINTR);
+  if (conn < 0) die("accept");
+
+  struct seccomp_notif_sizes sizes;
+  if (syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) die("SECCOMP_GET_NOTIF_SIZES");
+  struct seccomp_notif *req = calloc(1, sizes.seccomp_notif > sizeof *req ? sizes.seccomp_notif : sizeof *req);
+  struct seccomp_notif_resp *resp = calloc(1, sizes.seccomp_notif_resp > sizeof *resp ? sizes.seccomp_notif_resp : sizeof *resp);
+  if (!req || !resp) die("calloc");
+
+  int listener = -1, connections = 1;
+  for (;;) {
+    struct pollfd p[3] = { { .fd = conn, .events = POLLIN }, { .fd = listener, .events = POLLIN }, { .fd = sock, .events = POLLIN } };
+    if (poll(p, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      die("poll");
+    }
+    if (p[0].revents) {
+      if (receive(conn, out, &listener) == 0) {
+        event("closed");
+        close(conn);
+        conn = -1;
+      }
+    }
+    if (p[2].revents & POLLIN) {
+      int extra = accept4(sock, NULL, NULL, SOCK_CLOEXEC);
+      if (extra >= 0) {
+        event("connection %d", ++connections);
+        close(extra);
+      }
+    }
+    if (listener >= 0 && (p[1].revents & POLLIN)) {
+      memset(req, 0, sizes.seccomp_notif);
+      if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+        if (errno == EINTR || errno == ENOENT) continue; /* the caller went away meanwhile */
+        die("SECCOMP_IOCTL_NOTIF_RECV");
+      }
+      event("notif nr=%d pid=%u", req->data.nr, req->pid);
+      memset(resp, 0, sizes.seccomp_notif_resp);
+      resp->id = req->id;
+      resp->error = -answer;
+      if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT) die("SECCOMP_IOCTL_NOTIF_SEND");
+      event("answered");
+    }
+    if (listener >= 0 && (p[1].revents & (POLLHUP | POLLERR))) {
+      event("hangup");
+      return 0;
+    }
+  }
+}

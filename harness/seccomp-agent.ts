@@ -1,0 +1,106 @@
+// The seccomp agent of the SCMP_ACT_NOTIFY cases: the runtime connects to
+// linux.seccomp.listenerPath and sends the container process state with the filter's
+// listener fd (SCM_RIGHTS), which Node cannot receive; a small C program
+// (harness/native/seccomp-agent.c, built into dist/) receives both, records them, and
+// answers every notification with one errno, which the container's process then sees.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { CaseContext } from './context.js';
+import { repoRoot } from './paths.js';
+import { pause } from './wait.js';
+
+export const seccompAgentPath = join(repoRoot, 'dist', 'seccomp-agent');
+
+export interface AgentEvents {
+  listening: boolean;
+  /** The /proc/self/fd link of the fd that arrived ("anon_inode:seccomp notify"). */
+  fdLink?: string;
+  /** The runtime closed its connection. */
+  closed: boolean;
+  /** Connections made to the socket, the first included. */
+  connections: number;
+  /** Notifications received: system call number and process. */
+  notifications: Array<{ nr: number; pid: number }>;
+  answered: number;
+  /** No process uses the filter any more. */
+  hangup: boolean;
+  error?: string;
+}
+
+/** The agent's EVENTS file (one line per step, see seccomp-agent.c). Pure. */
+export function parseAgentEvents(text: string): AgentEvents {
+  const ev: AgentEvents = { listening: false, closed: false, connections: 0, notifications: [], answered: 0, hangup: false };
+  for (const line of text.split('\n')) {
+    let m: RegExpExecArray | null;
+    if (line === 'listening') ev.listening = true;
+    else if ((m = /^fd link=(.*)$/.exec(line))) {
+      ev.fdLink = m[1]!;
+      ev.connections = Math.max(ev.connections, 1);
+    } else if (line === 'closed') {
+      ev.closed = true;
+      ev.connections = Math.max(ev.connections, 1);
+    } else if ((m = /^connection (\d+)$/.exec(line))) ev.connections = Math.max(ev.connections, Number(m[1]));
+    else if ((m = /^notif nr=(-?\d+) pid=(\d+)$/.exec(line))) ev.notifications.push({ nr: Number(m[1]), pid: Number(m[2]) });
+    else if (line === 'answered') ev.answered++;
+    else if (line === 'hangup') ev.hangup = true;
+    else if (line.startsWith('error ')) ev.error = line.slice('error '.length);
+  }
+  return ev;
+}
+
+export class SeccompAgent {
+  constructor(
+    /** The path to give the runtime as linux.seccomp.listenerPath. */
+    readonly socket: string,
+    private readonly eventsPath: string,
+    private readonly statePath: string,
+    private readonly child: ChildProcess,
+  ) {}
+
+  events(): AgentEvents {
+    return parseAgentEvents(existsSync(this.eventsPath) ? readFileSync(this.eventsPath, 'utf8') : '');
+  }
+
+  /** Everything the runtime sent on its connection. */
+  received(): string {
+    return existsSync(this.statePath) ? readFileSync(this.statePath, 'utf8') : '';
+  }
+
+  running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Polls the events until `done` holds (true) or the deadline passes (false). */
+  async until(done: (ev: AgentEvents) => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let delay = 5;
+    for (;;) {
+      const ev = this.events();
+      if (done(ev)) return true;
+      if (Date.now() > deadline || !this.running() || ev.error) return done(this.events());
+      await pause(delay);
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+}
+
+/**
+ * Starts an agent listening at `path` (killed at cleanup) that answers notifications
+ * with `answer` (a positive errno); returns once a connect to it will succeed.
+ */
+export async function startSeccompAgent(t: CaseContext, path: string, answer: number): Promise<SeccompAgent> {
+  if (!existsSync(seccompAgentPath)) throw new Error(`${seccompAgentPath} is missing: build the harness (node scripts/build.mjs; it needs cc)`);
+  const eventsPath = `${path}.events`;
+  const statePath = `${path}.state`;
+  const child = t.background([seccompAgentPath, path, eventsPath, statePath, String(answer)]);
+  const agent = new SeccompAgent(path, eventsPath, statePath, child);
+  const deadline = Date.now() + t.rt.rt.timeoutMs;
+  // The agent renames the socket into place once it listens.
+  while (!existsSync(path)) {
+    const ev = agent.events();
+    if (ev.error || !agent.running() || Date.now() > deadline) throw new Error(`the seccomp agent did not start listening on ${path}: ${ev.error ?? (agent.running() ? 'timed out' : 'it exited')}`);
+    await pause(5);
+  }
+  return agent;
+}
