@@ -107,6 +107,10 @@ export class FakeSyscalls implements Syscalls {
   setControllingTerminal(fd: number): void { this.rec('setControllingTerminal', [fd]); }
   sendFd(socket: number, fd: number, data: string): void { this.rec('sendFd', [socket, fd, data]); }
   recvFd(socket: number): { data: string; fd?: number } { this.rec('recvFd', [socket]); return { data: '' }; }
+  netlinkSocket(): number { this.rec('netlinkSocket', []); return 400; }
+  netlinkSend(fd: number, message: Uint8Array): void { this.rec('netlinkSend', [fd, message.length]); }
+  /** Answers every netlink request with an empty NLMSG_DONE (tests of the logic use a fake Netlink instead). */
+  netlinkRecv(fd: number): Buffer { this.rec('netlinkRecv', [fd]); const b = Buffer.alloc(20); b.writeUInt32LE(20, 0); b.writeUInt16LE(3, 4); return b; }
   execve(path: string, argv: readonly string[], envp: readonly string[]): never {
     this.rec('execve', [path, [...argv], [...envp]]);
     throw new FakeExec(path);

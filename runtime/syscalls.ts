@@ -102,6 +102,12 @@ export interface Syscalls {
   sendFd(socket: number, fd: number, data: string): void;
   /** recvmsg(2) of one message with at most one descriptor attached (SCM_RIGHTS). */
   recvFd(socket: number): { data: string; fd?: number };
+  /** A NETLINK_ROUTE socket, in the calling thread's network namespace. */
+  netlinkSocket(): number;
+  /** send(2) of one netlink request. */
+  netlinkSend(fd: number, message: Uint8Array): void;
+  /** recv(2) of the next datagram (one or more netlink messages); blocks. */
+  netlinkRecv(fd: number): Buffer;
   execve(path: string, argv: readonly string[], envp: readonly string[]): never;
   getpid(): number;
   /** Blocking waitpid(2); returns the raw wait status. */
@@ -430,6 +436,21 @@ class LibcSyscalls implements Syscalls {
     control.writeInt32LE(fd, CMSG_HDR);
     this.call('sendmsg', 'long sendmsg(int fd, const void *msg, int flags)', String(socket), socket, msg, MSG_NOSIGNAL);
     keep.length; // the buffers msg points into stay alive until sendmsg returned
+  }
+  netlinkSocket(): number {
+    const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0o2000000, NETLINK_ROUTE = 0;
+    return this.call('socket', 'int socket(int domain, int type, int protocol)', 'AF_NETLINK', AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  }
+  netlinkSend(fd: number, message: Uint8Array): void {
+    const buf = Buffer.alloc(message.length);
+    buf.set(message);
+    const n = this.call('send', 'long send(int fd, const void *buf, size_t len, int flags)', 'netlink', fd, buf, buf.length, 0);
+    if (n !== buf.length) throw new SyscallError('send', 'netlink', 0, 'a short write');
+  }
+  netlinkRecv(fd: number): Buffer {
+    const buf = Buffer.alloc(1 << 16);
+    const n = this.call('recv', 'long recv(int fd, void *buf, size_t len, int flags)', 'netlink', fd, buf, buf.length, 0);
+    return buf.subarray(0, n);
   }
   recvFd(socket: number): { data: string; fd?: number } {
     const payload = Buffer.alloc(4096);

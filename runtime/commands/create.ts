@@ -23,6 +23,7 @@ import type { Logger } from '../log.js';
 import type { CgroupMountSource } from '../mount/apply.js';
 import { parseMountinfo } from '../mount/mountinfo.js';
 import { idMapText, planNamespaces } from '../namespaces.js';
+import { moveNetDevices, planNetDevices, type NetDeviceMove } from '../net/devices.js';
 import { readStat, waitGone, isAlive } from '../proc.js';
 import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
 import { ENTRY, NSEXEC } from '../self.js';
@@ -56,6 +57,7 @@ export async function create(o: CreateOptions): Promise<Created> {
   const terminal = config.process?.terminal === true;
   checkConsoleOptions(terminal, o.consoleSocket);
   const ns = planNamespaces(config.linux);
+  const netDevices = planNetDevices(config.linux);
   const cgroups = planCgroups(id, config.linux);
   const store = new StateStore(o.root);
   const sys = libc();
@@ -88,7 +90,7 @@ export async function create(o: CreateOptions): Promise<Created> {
     mkdirSync(join(stateDir, 'scratch'), { mode: 0o700 });
     const consoleSock = o.consoleSocket !== undefined ? await connectConsole(o.consoleSocket) : undefined;
     try {
-      await run.start(id, config, ns, stored, bundle, rootfs, stateDir, consoleSock);
+      await run.start(id, config, ns, netDevices, stored, bundle, rootfs, stateDir, consoleSock);
     } finally {
       consoleSock?.destroy();
     }
@@ -142,7 +144,7 @@ class InitRun {
 
   constructor(private readonly log: Logger, private readonly cgroups: Cgroups, private readonly checkSchema: () => Promise<void>) {}
 
-  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, stored: StoredState, bundle: string, rootfs: string, stateDir: string, consoleSock?: Socket): Promise<void> {
+  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, netDevices: NetDeviceMove[], stored: StoredState, bundle: string, rootfs: string, stateDir: string, consoleSock?: Socket): Promise<void> {
     this.poststop = config.hooks;
     const nsexec = NSEXEC;
     const argv = [...ns.args, '-S', '--', process.execPath, '--no-warnings', ENTRY, 'init'];
@@ -188,6 +190,8 @@ class InitRun {
     const st = readStat(this.pid);
     if (!st) throw new RuntimeError('the container init exited before the container was created');
     this.startTime = st.startTime;
+    // The init's network namespace is there (nsexec made or joined it).
+    moveNetDevices(libc(), netDevices, this.pid);
     // While the init's Node boots.
     await this.checkSchema();
 

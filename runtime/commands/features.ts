@@ -31,7 +31,8 @@ export function featuresJson(): object {
       selinux: { enabled: false },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: false } },
-      netDevices: { enabled: false },
+      // Moved in by create (runtime/net/devices.ts).
+      netDevices: { enabled: true },
       memoryPolicy: { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) },
     },
     annotations: { 'org.opencontainers.conform.runtime': 'conform-runtime' },

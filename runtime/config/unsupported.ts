@@ -25,9 +25,6 @@ export function refuseUnsupported(config: Config): void {
   if (linux) {
     if (present(linux.mountLabel)) throw new ConfigError('linux.mountLabel', 'cannot be applied: this runtime has no SELinux support');
     if (present(linux.intelRdt)) throw new ConfigError('linux.intelRdt', 'cannot be applied: this runtime has no Intel RDT (resctrl) support');
-    if (present(linux.netDevices) && Object.keys(linux.netDevices ?? {}).length > 0) {
-      throw new ConfigError('linux.netDevices', 'cannot be applied: this runtime cannot move network devices into the container');
-    }
   }
   // vm applies to any platform: a container in a virtual machine, which this runtime does not make.
   if (present(config.vm)) throw new ConfigError('vm', 'cannot be applied: this runtime does not run containers in virtual machines');

@@ -92,10 +92,8 @@ describe('refuseUnsupported: one line naming the field', () => {
     ['process.selinuxLabel', config({ process: proc({ selinuxLabel: 'system_u:system_r:container_t:s0' }) })],
     ['linux.mountLabel', config({}, { mountLabel: 'system_u:object_r:container_file_t:s0' })],
     ['linux.intelRdt', config({}, { intelRdt: { closID: 'x' } })],
-    ['linux.netDevices', config({}, { netDevices: { eth1: {} } })],
     ['vm', config({ vm: { hypervisor: { path: '/usr/bin/qemu' }, kernel: { path: '/k' } } })],
   ])('%s', (field, c) => expect(errorOf(() => refuseUnsupported(c))).toMatch(new RegExp(`^config\\.json: ${field.replace(/[.[\]]/g, '\\$&')} cannot be applied: `)));
-  it('an empty netDevices asks for nothing', () => expect(errorOf(() => refuseUnsupported(config({}, { netDevices: {} })))).toBe('no error'));
   it('seccomp with a listener (SCMP_ACT_NOTIFY) or without is applied', () => {
     expect(errorOf(() => refuseUnsupported(config({}, { seccomp: { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' } })))).toBe('no error');
     expect(errorOf(() => refuseUnsupported(config({}, { seccomp: { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock', syscalls: [{ names: ['chmod'], action: 'SCMP_ACT_NOTIFY' }] } })))).toBe('no error');
