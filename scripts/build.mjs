@@ -40,13 +40,13 @@ function compileNative(dir) {
     try {
       execFileSync('cc', ['-O2', '-Wall', '-Werror', '-static', '-o', out, join(nativeDir, file)], { stdio: 'inherit' });
     } catch {
-      console.error(`build: could not compile ${dir}/${file}: install a C compiler (apt-get install -y gcc libc6-dev)`);
+      console.error(`build: could not compile ${dir}/${file} (the compiler's messages are above; without a C compiler: apt-get install -y gcc libc6-dev)`);
       process.exit(1);
     }
   }
 }
 
-// The harness's native helper (the console-socket receiver of the terminal cases).
+// The harness's native helpers (the console-socket receiver of the terminal cases, the seccomp agent).
 compileNative('harness/native');
 
 // The config schema's validator, precompiled (scripts/config-validator.mjs): for the

@@ -23,38 +23,11 @@
  *   error TEXT           a step failed; the program exits 1
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
+#include "listener.h"
 #include <linux/seccomp.h>
 #include <poll.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-static int events = -1;
-
-static void event(const char *fmt, ...) {
-  char line[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if (n > (int)sizeof line - 2) n = sizeof line - 2;
-  line[n++] = '\n';
-  if (write(events, line, n) < 0) { /* nowhere else to report it */ }
-}
-
-static void die(const char *what) {
-  event("error %s: %s", what, strerror(errno));
-  exit(1);
-}
 
 static void append(int out, const char *buf, ssize_t len) {
   while (len > 0) {
@@ -104,34 +77,14 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *path = argv[1];
-  events = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (events < 0) {
-    perror(argv[2]);
-    return 1;
-  }
+  open_events(argv[2]);
   int out = open(argv[3], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (out < 0) die("open STATE");
   int answer = atoi(argv[4]);
 
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  char tmp[sizeof addr.sun_path];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-    errno = ENAMETOOLONG;
-    die("socket path");
-  }
-  strcpy(addr.sun_path, tmp);
-  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0) die("socket");
-  unlink(tmp);
-  if (bind(sock, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind");
-  if (listen(sock, 4) < 0) die("listen");
-  if (rename(tmp, path) < 0) die("rename");
-  event("listening");
+  int sock = listen_at(path, 4);
 
-  int conn;
-  do conn = accept4(sock, NULL, NULL, SOCK_CLOEXEC);
-  while (conn < 0 && errno == EINTR);
-  if (conn < 0) die("accept");
+  int conn = accept_one(sock);
 
   struct seccomp_notif_sizes sizes;
   if (syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) die("SECCOMP_GET_NOTIF_SIZES");

@@ -1,0 +1,75 @@
+/*
+ * Shared by the harness's socket helpers (console-receiver.c, seccomp-agent.c): the
+ * EVENTS file, one line per step written with a single write, and a unix stream
+ * socket that listens under a temporary name and is renamed into place, so that the
+ * socket's path existing means a connect will succeed.
+ */
+#ifndef CONFORM_LISTENER_H
+#define CONFORM_LISTENER_H
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int events = -1;
+
+static void event(const char *fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (n > (int)sizeof line - 2) n = sizeof line - 2;
+  line[n++] = '\n';
+  if (write(events, line, n) < 0) { /* nowhere else to report it */ }
+}
+
+static void die(const char *what) {
+  event("error %s: %s", what, strerror(errno));
+  exit(1);
+}
+
+/* Opens the EVENTS file (exits 1 with perror if it cannot). */
+static void open_events(const char *path) {
+  events = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (events < 0) {
+    perror(path);
+    exit(1);
+  }
+}
+
+/* Listens at `path` (bound as `path`.tmp, then renamed), reports "listening", returns the socket. */
+static int listen_at(const char *path, int backlog) {
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  char tmp[sizeof addr.sun_path];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+    errno = ENAMETOOLONG;
+    die("socket path");
+  }
+  strcpy(addr.sun_path, tmp);
+  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) die("socket");
+  unlink(tmp);
+  if (bind(sock, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind");
+  if (listen(sock, backlog) < 0) die("listen");
+  if (rename(tmp, path) < 0) die("rename");
+  event("listening");
+  return sock;
+}
+
+/* accept4, retried on EINTR. */
+static int accept_one(int sock) {
+  int conn;
+  do conn = accept4(sock, NULL, NULL, SOCK_CLOEXEC);
+  while (conn < 0 && errno == EINTR);
+  if (conn < 0) die("accept");
+  return conn;
+}
+
+#endif
