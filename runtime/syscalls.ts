@@ -28,6 +28,13 @@ export interface Syscalls {
   umount2(target: string, flags: number): void;
   /** mount_setattr(2) with AT_RECURSIVE when `recursive`. */
   mountSetattr(path: string, recursive: boolean, attr: MountAttr): void;
+  /**
+   * An id-mapped copy of the mount tree at `source` (open_tree OPEN_TREE_CLONE, with
+   * its submounts when `rbind`), given the mapping of the user namespace `usernsFd`
+   * (mount_setattr MOUNT_ATTR_IDMAP, on every mount of the copy when `recursive`), and
+   * moved onto `target` (move_mount).
+   */
+  idmappedBind(source: string, target: string, rbind: boolean, recursive: boolean, usernsFd: number): void;
   pivotRoot(newRoot: string, putOld: string): void;
   chdir(path: string): void;
   fchdir(fd: number): void;
@@ -120,7 +127,7 @@ export interface Syscalls {
 const TIOCSCTTY = 0x540e, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431;
 const SOL_SOCKET = 1, SCM_RIGHTS = 1;
 
-const NR = { pivot_root: 155, bpf: 321, set_mempolicy: 238, ioprio_set: 251, sched_setattr: 314, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438, mount_setattr: 442 } as const;
+const NR = { pivot_root: 155, bpf: 321, set_mempolicy: 238, ioprio_set: 251, sched_setattr: 314, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438, mount_setattr: 442, open_tree: 428, move_mount: 429 } as const;
 
 const errnoNames: Record<number, string> = Object.fromEntries(
   Object.entries(constants.errno).map(([name, num]) => [num, name]),
@@ -181,6 +188,23 @@ class LibcSyscalls implements Syscalls {
     const AT_FDCWD = -100, AT_RECURSIVE = 0x8000;
     this.call('mount_setattr#', ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']], path,
       NR.mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, buf, 32);
+  }
+  idmappedBind(source: string, target: string, rbind: boolean, recursive: boolean, usernsFd: number): void {
+    const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000, OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 0o2000000;
+    const MOVE_MOUNT_F_EMPTY_PATH = 0x4, MOUNT_ATTR_IDMAP = 0x100000n;
+    const tree = this.call('open_tree#', ['syscall', 'long', ['long', 'int', 'str', 'uint']], source,
+      NR.open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0));
+    try {
+      const attr = Buffer.alloc(32);
+      attr.writeBigUInt64LE(MOUNT_ATTR_IDMAP, 0);
+      attr.writeBigUInt64LE(BigInt(usernsFd), 24);
+      this.call('mount_setattr#fd', ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']], `${source} (MOUNT_ATTR_IDMAP)`,
+        NR.mount_setattr, tree, '', AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attr, 32);
+      this.call('move_mount#', ['syscall', 'long', ['long', 'int', 'str', 'int', 'str', 'uint']], target,
+        NR.move_mount, tree, '', AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+    } finally {
+      closeSync(tree);
+    }
   }
   pivotRoot(newRoot: string, putOld: string): void {
     this.call('pivot_root#', ['syscall', 'long', ['long', 'str', 'str']], newRoot, NR.pivot_root, newRoot, putOld);

@@ -24,6 +24,8 @@ import type { CgroupMountSource } from '../mount/apply.js';
 import { parseMountinfo } from '../mount/mountinfo.js';
 import { idMapText, planNamespaces } from '../namespaces.js';
 import { moveNetDevices, planNetDevices, type NetDeviceMove } from '../net/devices.js';
+import { MappingNamespaces } from '../mount/mapping-userns.js';
+import { planMounts, type PlannedMount } from '../mount/plan.js';
 import { readStat, waitGone, isAlive } from '../proc.js';
 import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
 import { ENTRY, NSEXEC } from '../self.js';
@@ -58,6 +60,8 @@ export async function create(o: CreateOptions): Promise<Created> {
   checkConsoleOptions(terminal, o.consoleSocket);
   const ns = planNamespaces(config.linux);
   const netDevices = planNetDevices(config.linux);
+  // The init plans them again where it mounts; here for errors before anything is made, and the id mappings.
+  const mounts = planMounts(config.mounts, bundle, { userns: ns.userns });
   const cgroups = planCgroups(id, config.linux);
   const store = new StateStore(o.root);
   const sys = libc();
@@ -90,7 +94,7 @@ export async function create(o: CreateOptions): Promise<Created> {
     mkdirSync(join(stateDir, 'scratch'), { mode: 0o700 });
     const consoleSock = o.consoleSocket !== undefined ? await connectConsole(o.consoleSocket) : undefined;
     try {
-      await run.start(id, config, ns, netDevices, stored, bundle, rootfs, stateDir, consoleSock);
+      await run.start(id, config, ns, netDevices, mounts, stored, bundle, rootfs, stateDir, consoleSock);
     } finally {
       consoleSock?.destroy();
     }
@@ -141,10 +145,11 @@ class InitRun {
   private poststop?: Config['hooks'];
 
   private cgroupsTouched = false;
+  private readonly mappings = new MappingNamespaces();
 
   constructor(private readonly log: Logger, private readonly cgroups: Cgroups, private readonly checkSchema: () => Promise<void>) {}
 
-  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, netDevices: NetDeviceMove[], stored: StoredState, bundle: string, rootfs: string, stateDir: string, consoleSock?: Socket): Promise<void> {
+  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, netDevices: NetDeviceMove[], mounts: PlannedMount[], stored: StoredState, bundle: string, rootfs: string, stateDir: string, consoleSock?: Socket): Promise<void> {
     this.poststop = config.hooks;
     const nsexec = NSEXEC;
     const argv = [...ns.args, '-S', '--', process.execPath, '--no-warnings', ENTRY, 'init'];
@@ -198,6 +203,7 @@ class InitRun {
     const initConfig: InitConfig = {
       type: 'config', id, config, bundle, rootfs, stateDir,
       mountNamespace: ns.mount, userns: ns.userns, cgroupSources: cgroupSources(this.pid), console: consoleSock !== undefined,
+      idmapUserns: await this.mappings.make(mounts),
     };
     send(initConfig);
     const state = (): OciState => ({
@@ -210,6 +216,8 @@ class InitRun {
       if (m.type === 'warning') this.log.warn(m.message);
       else if (m.type === 'error') throw new RuntimeError(m.message);
       else if (m.type === 'hooks') {
+        // The mounts are made: the id-mapped ones hold their user namespaces themselves.
+        this.mappings.close();
         applyDeviceRules(this.cgroups);
         this.reachedHooks = true;
         try {
@@ -249,6 +257,7 @@ class InitRun {
   }
 
   close(): void {
+    this.mappings.close();
     const sock = this.child?.stdio[3] as (Readable & Writable) | undefined;
     sock?.destroy();
     this.child?.unref();

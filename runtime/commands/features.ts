@@ -30,7 +30,8 @@ export function featuresJson(): object {
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      // Bind mounts in containers without a user namespace (runtime/mount/plan.ts).
+      mountExtensions: { idmap: { enabled: true } },
       // Moved in by create (runtime/net/devices.ts).
       netDevices: { enabled: true },
       memoryPolicy: { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) },

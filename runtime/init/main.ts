@@ -117,9 +117,9 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
   // Made by the parent, owned by the container's root (which may not be ours).
   const hookLog = openSync(join(msg.stateDir, 'hook-output'), 'r+');
 
-  const ctx: RootfsContext = { sys, rootfs: msg.rootfs, scratch: join(msg.stateDir, 'scratch'), cgroupSources: msg.cgroupSources };
+  const ctx: RootfsContext = { sys, rootfs: msg.rootfs, scratch: join(msg.stateDir, 'scratch'), cgroupSources: msg.cgroupSources, idmapUserns: msg.idmapUserns };
   prepareRoot(ctx);
-  mountAll(ctx, planMounts(config.mounts, msg.bundle));
+  mountAll(ctx, planMounts(config.mounts, msg.bundle, { userns: msg.userns }));
   createDevices(ctx, [...DEFAULT_DEVICES, ...(linux.devices ?? []).map(deviceSpec)], msg.userns);
   devSymlinks(ctx);
 

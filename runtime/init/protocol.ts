@@ -21,6 +21,8 @@ export interface InitConfig {
   cgroupSources: CgroupMountSource[];
   /** process.terminal: the console socket is fd CONSOLE_FD. */
   console: boolean;
+  /** Id-mapped mounts (by index in mounts): a user namespace with the mount's mapping, as /proc/PID/ns/user. */
+  idmapUserns: Record<number, string>;
 }
 
 /** Parent → init for `exec`: a process to run in a running container's namespaces. */

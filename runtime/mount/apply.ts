@@ -31,6 +31,8 @@ export interface RootfsContext {
   /** Where tmpcopyup may stage a directory (in the state dir). */
   scratch: string;
   cgroupSources: readonly CgroupMountSource[];
+  /** For each id-mapped mount (by index): the user namespace with its mapping (a /proc/PID/ns/user path). */
+  idmapUserns?: Readonly<Record<number, string>>;
 }
 
 function describe(m: PlannedMount): string {
@@ -65,7 +67,8 @@ function mountOne(ctx: RootfsContext, m: PlannedMount): void {
       throw new RuntimeError(`bind source ${m.source} does not exist`);
     }
     ensureTarget(dest, isDir);
-    sys.mount(m.source, dest, null, m.flags, null);
+    if (m.idmap) idmappedBind(ctx, m, dest);
+    else sys.mount(m.source, dest, null, m.flags, null);
     if (m.remountFlags !== undefined) remountBind(sys, dest, m.remountFlags);
   } else if (m.kind === 'cgroup') {
     mountCgroupV1(ctx, m, dest);
@@ -76,6 +79,17 @@ function mountOne(ctx: RootfsContext, m: PlannedMount): void {
   }
   for (const p of m.propagation) sys.mount(null, dest, null, p, null);
   if (m.recursive) sys.mountSetattr(dest, true, { ...m.recursive, propagation: 0n });
+}
+
+function idmappedBind(ctx: RootfsContext, m: PlannedMount, dest: string): void {
+  const path = ctx.idmapUserns?.[m.index];
+  if (!path) throw new RuntimeError('no user namespace was made for its id mapping');
+  const userns = openSync(path, 'r');
+  try {
+    ctx.sys.idmappedBind(m.source!, dest, (m.flags & MS.REC) !== 0, m.idmap!.recursive, userns);
+  } finally {
+    closeSync(userns);
+  }
 }
 
 function ensureTarget(path: string, dir: boolean): void {

@@ -64,7 +64,7 @@ const SPECIAL_OPTIONS = ['tmpcopyup', 'idmap', 'ridmap'] as const;
 
 /** Every option string this runtime recognises, for `features`. */
 export const KNOWN_MOUNT_OPTIONS: readonly string[] = [
-  ...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), ...Object.keys(RECURSIVE_OPTIONS), 'tmpcopyup',
+  ...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), ...Object.keys(RECURSIVE_OPTIONS), ...SPECIAL_OPTIONS,
 ].sort();
 
 export interface ParsedOptions {

@@ -3,7 +3,7 @@
 // init carries the plan out (./apply.ts) once it knows the live filesystem.
 import { isAbsolute, posix, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { Mount } from '../config/types.js';
+import type { IdMapping, Mount } from '../config/types.js';
 import { MS, parseMountOptions, type ParsedOptions } from './options.js';
 
 export type MountKind = 'bind' | 'fs' | 'cgroup';
@@ -25,19 +25,44 @@ export interface PlannedMount {
   propagation: number[];
   recursive?: { attrSet: bigint; attrClr: bigint };
   tmpcopyup: boolean;
+  /**
+   * An id-mapped bind mount (idmap, ridmap, or uidMappings/gidMappings alone): the
+   * source is cloned with open_tree, given the mapping of a user namespace the runtime
+   * makes for it (mount_setattr MOUNT_ATTR_IDMAP, recursively for ridmap), and moved
+   * into place.
+   */
+  idmap?: { recursive: boolean; uidMappings: IdMapping[]; gidMappings: IdMapping[] };
 }
 
 const PROPAGATION_MASK = MS.SHARED | MS.SLAVE | MS.PRIVATE | MS.UNBINDABLE;
 
-export function planMounts(mounts: readonly Mount[] | undefined, bundle: string): PlannedMount[] {
-  return (mounts ?? []).map((m, index) => planMount(m, index, bundle));
+/** `userns`: the container has a user namespace (new or joined). */
+export function planMounts(mounts: readonly Mount[] | undefined, bundle: string, o: { userns: boolean }): PlannedMount[] {
+  return (mounts ?? []).map((m, index) => planMount(m, index, bundle, o.userns));
 }
 
-function planMount(m: Mount, index: number, bundle: string): PlannedMount {
+function planIdmap(m: Mount, opts: ParsedOptions, field: string, userns: boolean): PlannedMount['idmap'] {
+  const mapped = m.uidMappings !== undefined || m.gidMappings !== undefined;
+  if (!opts.idmap && !mapped) return undefined;
+  const what = opts.idmap ? `"${opts.idmap}"` : 'uidMappings/gidMappings';
+  if (!opts.bind) throw new ConfigError(`${field}.options`, `${what}: id-mapped mounts need a bind mount (bind or rbind) here`);
+  if (!m.uidMappings?.length || !m.gidMappings?.length) {
+    // config.md: without mappings the runtime MAY use the container's user namespace
+    // mapping, otherwise an error; and without a user namespace it MUST be an error.
+    if (!userns) throw new ConfigError(field, `${what} needs uidMappings and gidMappings when the container has no user namespace`);
+    throw new ConfigError(field, `${what} without uidMappings and gidMappings (the container's own mapping) is not supported by this runtime`);
+  }
+  // The kernel wants CAP_SYS_ADMIN over the source's filesystem for MOUNT_ATTR_IDMAP,
+  // which the init no longer has inside a user namespace (runc makes such mounts in
+  // its parent and passes them in; this runtime does not).
+  if (userns) throw new ConfigError(field, `${what} in a container with a user namespace is not supported by this runtime`);
+  return { recursive: opts.idmap === 'ridmap', uidMappings: m.uidMappings, gidMappings: m.gidMappings };
+}
+
+function planMount(m: Mount, index: number, bundle: string, userns: boolean): PlannedMount {
   const opts: ParsedOptions = parseMountOptions(m.options);
   const field = `mounts[${index}]`;
-  if (opts.idmap) throw new ConfigError(`${field}.options`, `${opts.idmap}: id-mapped mounts are not supported by this runtime`);
-  if (m.uidMappings || m.gidMappings) throw new ConfigError(field, 'uidMappings/gidMappings: id-mapped mounts are not supported by this runtime');
+  const idmap = planIdmap(m, opts, field, userns);
   // Relative destinations are deprecated but mean "relative to /" (config.md, mounts).
   const destination = posix.normalize(posix.join('/', m.destination));
   const base = {
@@ -52,7 +77,7 @@ function planMount(m: Mount, index: number, bundle: string): PlannedMount {
     const source = isAbsolute(m.source) ? m.source : resolve(bundle, m.source);
     const bindFlags = MS.BIND | (opts.flags & MS.REC);
     const rest = opts.flags & ~(MS.BIND | MS.REC | MS.REMOUNT | PROPAGATION_MASK);
-    const planned: PlannedMount = { ...base, kind: 'bind', source, fstype: null, flags: bindFlags, data: null };
+    const planned: PlannedMount = { ...base, kind: 'bind', source, fstype: null, flags: bindFlags, data: null, ...(idmap ? { idmap } : {}) };
     if (rest !== 0) planned.remountFlags = MS.REMOUNT | MS.BIND | (opts.flags & MS.REC) | rest;
     return planned;
   }

@@ -11,13 +11,13 @@ import { FakeSyscalls } from '../../runtime/syscalls-fake.js';
 
 describe('planMounts', () => {
   it('plans a filesystem mount with its flags and data', () => {
-    const [m] = planMounts([{ destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755'] }], '/b');
+    const [m] = planMounts([{ destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755'] }], '/b', { userns: false });
     expect(m).toMatchObject({ kind: 'fs', destination: '/dev', source: 'tmpfs', fstype: 'tmpfs', flags: MS.NOSUID | MS.STRICTATIME, data: 'mode=755' });
     expect(m!.remountFlags).toBeUndefined();
   });
 
   it('plans a bind mount as bind then remount with the other flags, source relative to the bundle', () => {
-    const [m] = planMounts([{ destination: 'data', source: 'vol', options: ['rbind', 'ro', 'nosuid'] }], '/b');
+    const [m] = planMounts([{ destination: 'data', source: 'vol', options: ['rbind', 'ro', 'nosuid'] }], '/b', { userns: false });
     expect(m).toMatchObject({ kind: 'bind', destination: '/data', source: '/b/vol', flags: MS.BIND | MS.REC });
     expect(m!.remountFlags).toBe(MS.REMOUNT | MS.BIND | MS.REC | MS.RDONLY | MS.NOSUID);
   });
@@ -26,14 +26,25 @@ describe('planMounts', () => {
     const plan = planMounts([
       { destination: '/sys', type: 'sysfs', source: 'sysfs' },
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro'] },
-    ], '/b');
+    ], '/b', { userns: false });
     expect(plan.map((m) => [m.index, m.kind])).toEqual([[0, 'fs'], [1, 'cgroup']]);
   });
 
   it('names the field when something is missing', () => {
-    expect(() => planMounts([{ destination: '/x', options: ['bind'] }], '/b')).toThrow(new ConfigError('mounts[0].source', 'is required for a bind mount'));
-    expect(() => planMounts([{ destination: '/x', source: 'x' }], '/b')).toThrow(/mounts\[0\]\.type/);
-    expect(() => planMounts([{ destination: '/x', source: '/y', options: ['bind', 'idmap'] }], '/b')).toThrow(/not supported/);
+    expect(() => planMounts([{ destination: '/x', options: ['bind'] }], '/b', { userns: false })).toThrow(new ConfigError('mounts[0].source', 'is required for a bind mount'));
+    expect(() => planMounts([{ destination: '/x', source: 'x' }], '/b', { userns: false })).toThrow(/mounts\[0\]\.type/);
+  });
+
+  it('plans id-mapped binds, and refuses those it cannot make, naming the mount', () => {
+    const maps = { uidMappings: [{ containerID: 0, hostID: 100000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 200000, size: 10 }] };
+    const plan = (m: Record<string, unknown>, userns = false) => planMounts([{ destination: '/x', source: '/y', ...m }], '/b', { userns })[0]!;
+    expect(plan({ options: ['rbind', 'ridmap'], ...maps }).idmap).toEqual({ recursive: true, ...maps });
+    expect(plan({ options: ['bind'], ...maps }).idmap).toEqual({ recursive: false, ...maps });
+    expect(plan({ options: ['bind'] }).idmap).toBeUndefined();
+    expect(() => plan({ options: ['bind', 'idmap'] })).toThrow(/mounts\[0\] "idmap" needs uidMappings and gidMappings when the container has no user namespace/);
+    expect(() => plan({ options: ['bind', 'idmap'] }, true)).toThrow(/own mapping\) is not supported/);
+    expect(() => plan({ options: ['bind', 'idmap'], ...maps }, true)).toThrow(/with a user namespace is not supported/);
+    expect(() => plan({ type: 'tmpfs', options: ['idmap'], ...maps })).toThrow(/mounts\[0\]\.options .*need a bind mount/);
   });
 });
 
@@ -51,6 +62,17 @@ describe('applying mounts (recording fake)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('makes an id-mapped bind through the user namespace made for it, then the remount', () => {
+    const maps = { uidMappings: [{ containerID: 0, hostID: 100000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 200000, size: 10 }] };
+    const plan = planMounts([{ destination: '/data', source: join(dir, 'vol'), options: ['rbind', 'ridmap', 'ro'], ...maps }], dir, { userns: false });
+    mountAll({ ...ctx, idmapUserns: { 0: '/proc/self/ns/user' } }, plan);
+    expect(sys.calls.map((c) => [c.name, ...c.args.slice(0, 4)])).toEqual([
+      ['idmappedBind', join(dir, 'vol'), `${ctx.rootfs}/data`, true, true],
+      ['mount', null, `${ctx.rootfs}/data`, null, MS.REMOUNT | MS.BIND | MS.REC | MS.RDONLY],
+    ]);
+    expect(() => mountAll(ctx, plan)).toThrow(/mounts\[0\] \(\/data\): no user namespace was made for its id mapping/);
+  });
+
   it('makes / a slave tree, then binds the rootfs to itself', () => {
     prepareRoot(ctx);
     expect(sys.calls).toEqual([
@@ -65,7 +87,7 @@ describe('applying mounts (recording fake)', () => {
       { destination: '/data', source: join(dir, 'vol'), options: ['bind', 'ro'] },
       { destination: '/etc/hosts', source: join(dir, 'file'), options: ['bind'] },
       { destination: '/mnt', type: 'tmpfs', source: 'tmpfs', options: ['rprivate', 'rnosuid'] },
-    ], dir));
+    ], dir, { userns: false }));
     const r = ctx.rootfs;
     expect(sys.calls.map((c) => [c.name, ...c.args.slice(0, 4)])).toEqual([
       ['mount', 'proc', `${r}/proc`, 'proc', 0],
@@ -88,12 +110,12 @@ describe('applying mounts (recording fake)', () => {
   });
 
   it('reports a missing bind source with the mount named', () => {
-    expect(() => mountAll(ctx, planMounts([{ destination: '/d', source: '/nonexistent-x', options: ['bind'] }], dir)))
+    expect(() => mountAll(ctx, planMounts([{ destination: '/d', source: '/nonexistent-x', options: ['bind'] }], dir, { userns: false })))
       .toThrow('mounts[0] (/d): bind source /nonexistent-x does not exist');
   });
 
   it('emulates a v1 cgroup mount with a tmpfs and read-only binds', () => {
-    mountAll(ctx, planMounts([{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'ro'] }], dir));
+    mountAll(ctx, planMounts([{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'ro'] }], dir, { userns: false }));
     const d = `${ctx.rootfs}/sys/fs/cgroup`;
     expect(sys.calls.map((c) => c.args.slice(0, 4))).toEqual([
       ['tmpfs', d, 'tmpfs', MS.NOSUID],
