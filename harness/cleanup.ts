@@ -119,7 +119,11 @@ export async function cleanupCgroups(dirs: ReadonlySet<string>, ids: Iterable<st
  * unique per run, so a directory with that name is the container's.
  */
 export function cgroupsNamed(ids: ReadonlySet<string>): string[] {
-  if (!ids.size) return [];
+  return ids.size ? cgroupsMatching((name) => ids.has(name)) : [];
+}
+
+/** Cgroup directories whose name `match`es, up to four levels deep in every hierarchy (not below a match). */
+export function cgroupsMatching(match: (name: string) => boolean): string[] {
   const found: string[] = [];
   const mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
   const walk = (dir: string, depth: number) => {
@@ -132,7 +136,7 @@ export function cgroupsNamed(ids: ReadonlySet<string>): string[] {
     for (const e of entries) {
       if (!e.isDirectory()) continue;
       const path = `${dir}/${e.name}`;
-      if (ids.has(e.name)) found.push(path);
+      if (match(e.name)) found.push(path);
       else if (depth < 4) walk(path, depth + 1);
     }
   };

@@ -13,6 +13,7 @@ import { jsonReporter } from '../reports/json.js';
 import { openOutput, type Output } from '../reports/output.js';
 import { differing, matrixRows, parseReport, renderHtml, renderMarkdown } from '../reports/matrix.js';
 import { loadBaseline, type Baseline } from './baseline.js';
+import { sweepStaleRuns, writeOwner } from './stale.js';
 import { coverage, formatCoverage, unknownRequirements } from './coverage.js';
 import { detectHost, detectRuntime } from './env.js';
 import { SetupError } from './errors.js';
@@ -118,11 +119,14 @@ async function runCommand(flags: RunFlags): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  for (const note of await sweepStaleRuns(workdir)) process.stderr.write(`conform: ${note}\n`);
   const runDir = mkdtempSync(join(workdir, 'conform-'));
+  const tag = randomBytes(3).toString('hex');
   try {
     // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)
     // could not even reach its bundle's rootfs. Search only, no listing.
     chmodSync(runDir, 0o711);
+    writeOwner(runDir, tag);
     const env = { host: detectHost(), runtime: await detectRuntime(rt, join(runDir, '.features')) };
     const runtime = { path: rt.path, args: rt.args, version: env.runtime.version };
     const started = Date.now();
@@ -138,7 +142,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
       baseline,
       reporter: reports.reporter,
       signal: aborter.signal,
-      tag: randomBytes(3).toString('hex'),
+      tag,
     });
     const bad = results.some((r) => isBad(r, flags.strict)) || aborter.signal.aborted;
     const summary: RunSummary = {

@@ -1,0 +1,87 @@
+// A run that is killed outright (SIGKILL, the OOM killer, a CI job's hard timeout)
+// cannot clean up after itself. Every run directory names its owner in OWNER_FILE; a
+// later run in the same work directory removes the directories whose owner is gone,
+// with what they left: processes working there or named after them (hooks, holders,
+// agents, runtime calls), processes in cgroups named after their containers (their
+// ids end in the run's tag), those cgroups, mounts under the directory, and the
+// directory itself. Directories without an owner file are never touched.
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupCgroups, cgroupsMatching, removeTree } from './cleanup.js';
+import { isAlive, startTime } from './hostfacts.js';
+
+export const OWNER_FILE = '.conform-run';
+
+interface Owner {
+  pid: number;
+  startTime?: string;
+  /** The run's tag: the suffix of its container ids. */
+  tag: string;
+}
+
+/** Marks `runDir` as this process's, for the sweep of a later run. */
+export function writeOwner(runDir: string, tag: string): void {
+  const owner: Owner = { pid: process.pid, startTime: startTime(process.pid), tag };
+  writeFileSync(join(runDir, OWNER_FILE), JSON.stringify(owner));
+}
+
+function ownerOf(dir: string): Owner | undefined {
+  try {
+    const o = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as Partial<Owner>;
+    return typeof o.pid === 'number' && typeof o.tag === 'string' && /^[0-9a-f]+$/.test(o.tag) ? (o as Owner) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const gone = (o: Owner) => !isAlive(o.pid) || (o.startTime !== undefined && startTime(o.pid) !== o.startTime);
+
+/** Processes whose working directory is under `dir` or whose command line names a path under it. */
+export function processesUsing(dir: string): number[] {
+  const prefix = `${dir}/`;
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (cwd === dir || cwd.startsWith(prefix) || args.some((a) => a === dir || a.includes(prefix))) out.push(pid);
+    } catch {
+      /* gone, or a kernel thread */
+    }
+  }
+  return out;
+}
+
+/** Removes what runs killed outright left in `workdir`; returns one note per directory. */
+export async function sweepStaleRuns(workdir: string): Promise<string[]> {
+  const notes: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(workdir).filter((n) => /^conform-[A-Za-z0-9]{6}$/.test(n));
+  } catch {
+    return notes;
+  }
+  for (const name of names) {
+    const dir = join(workdir, name);
+    const owner = ownerOf(dir);
+    if (!owner || !gone(owner)) continue;
+    const killed = processesUsing(dir);
+    for (const pid of killed) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    const cgroupNotes = await cleanupCgroups(new Set(cgroupsMatching((n) => n.endsWith(`-${owner.tag}`))));
+    const treeNotes = removeTree(dir);
+    const unmounted = treeNotes.filter((n) => n.startsWith('cleanup: unmounted')).length;
+    const stuck = treeNotes.filter((n) => !n.startsWith('cleanup: unmounted'));
+    const inCgroups = cgroupNotes.reduce((n, note) => n + Number(/killed (\d+) process/.exec(note)?.[1] ?? 0), 0);
+    const what = [`${killed.length + inCgroups} process(es)`, `${cgroupNotes.filter((n) => n.includes('removed cgroup')).length} cgroup(s)`, `${unmounted} mount(s)`].join(', ');
+    notes.push(`removed ${dir}, left by a run (pid ${owner.pid}) that was killed: ${what}${stuck.length ? `; ${stuck.join('; ')}` : ''}`);
+  }
+  return notes;
+}

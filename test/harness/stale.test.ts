@@ -1,0 +1,68 @@
+// The sweep of run directories whose conform was killed outright: what they left is
+// removed (processes, cgroups named after their containers, mounts, the directory);
+// directories of live runs, and directories without an owner file, are left alone.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mountsUnder } from '../../harness/cleanup.js';
+import { isAlive, startTime } from '../../harness/hostfacts.js';
+import { OWNER_FILE, sweepStaleRuns, writeOwner } from '../../harness/stale.js';
+import { isRoot } from '../helpers/conform.js';
+
+const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+
+describe('sweepStaleRuns', () => {
+  let work: string;
+  const children: ChildProcess[] = [];
+  afterEach(async () => {
+    for (const c of children.splice(0)) {
+      c.kill('SIGKILL');
+      await exited(c);
+    }
+    for (const m of mountsUnder(work)) spawnSync('umount', ['-l', m]);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it.skipIf(!isRoot)('removes what a killed run left, and only that (root: a tmpfs mount and a cgroup)', async () => {
+    work = mkdtempSync(join(tmpdir(), 'conform-stale-test-'));
+    const stale = join(work, 'conform-Ab12Cd');
+    const live = join(work, 'conform-Ef34Gh');
+    const foreign = join(work, 'conform-Ij56Kl');
+    for (const d of [stale, live, foreign]) mkdirSync(d);
+    const dead = spawnSync('true').pid!;
+    writeFileSync(join(stale, OWNER_FILE), JSON.stringify({ pid: dead, tag: 'a1b2c3' }));
+    writeOwner(live, 'd4e5f6');
+    // A process working in the stale directory, one with a path in it among its
+    // arguments, and one that has nothing to do with it.
+    const worker = spawn('sleep', ['1000'], { cwd: stale, stdio: 'ignore' });
+    writeFileSync(join(stale, 'log'), '');
+    const holder = spawn('tail', ['-f', join(stale, 'log')], { stdio: 'ignore' });
+    const unrelated = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    children.push(worker, holder, unrelated);
+    // A foreign process in the live run's directory must survive.
+    const liveWorker = spawn('sleep', ['1000'], { cwd: live, stdio: 'ignore' });
+    children.push(liveWorker);
+    mkdirSync(join(stale, 'm'));
+    expect(spawnSync('mount', ['-t', 'tmpfs', 'conform-stale', join(stale, 'm')]).status).toBe(0);
+    // A container cgroup of the killed run (its id ends with the run's tag).
+    const cg = existsSync('/sys/fs/cgroup/pids') ? '/sys/fs/cgroup/pids/conform-stale-case-a1b2c3' : undefined;
+    if (cg) mkdirSync(cg);
+    try {
+      const notes = await sweepStaleRuns(work);
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toMatch(new RegExp(`^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\)`));
+      await exited(worker);
+      await exited(holder);
+      expect(existsSync(stale)).toBe(false);
+      expect(mountsUnder(work)).toEqual([]);
+      if (cg) expect(existsSync(cg)).toBe(false);
+      expect(existsSync(live) && existsSync(foreign)).toBe(true);
+      expect(isAlive(liveWorker.pid!) && startTime(liveWorker.pid!) !== undefined).toBe(true);
+      expect(isAlive(unrelated.pid!)).toBe(true);
+    } finally {
+      if (cg && existsSync(cg)) rmdirSync(cg);
+    }
+  });
+});
