@@ -16,6 +16,10 @@ export interface AgentEvents {
   listening: boolean;
   /** The /proc/self/fd link of the fd that arrived ("anon_inode:seccomp notify"). */
   fdLink?: string;
+  /** Bytes of the connection received before the message the fd came with (0: the first). */
+  fdAt?: number;
+  /** Further fds that arrived on the connection. */
+  extraFds: number;
   /** The runtime closed its connection. */
   closed: boolean;
   /** Connections made to the socket, the first included. */
@@ -30,12 +34,13 @@ export interface AgentEvents {
 
 /** The agent's EVENTS file (one line per step, see seccomp-agent.c). Pure. */
 export function parseAgentEvents(text: string): AgentEvents {
-  const ev: AgentEvents = { listening: false, closed: false, connections: 0, notifications: [], answered: 0, hangup: false };
+  const ev: AgentEvents = { listening: false, closed: false, connections: 0, extraFds: 0, notifications: [], answered: 0, hangup: false };
   for (const line of text.split('\n')) {
     let m: RegExpExecArray | null;
     if (line === 'listening') ev.listening = true;
-    else if ((m = /^fd link=(.*)$/.exec(line))) {
+    else if ((m = /^fd link=(.*) at=(\d+)$/.exec(line))) {
       ev.fdLink = m[1]!;
+      ev.fdAt = Number(m[2]);
       ev.connections = Math.max(ev.connections, 1);
     } else if (line === 'closed') {
       ev.closed = true;
@@ -43,6 +48,7 @@ export function parseAgentEvents(text: string): AgentEvents {
     } else if ((m = /^connection (\d+)$/.exec(line))) ev.connections = Math.max(ev.connections, Number(m[1]));
     else if ((m = /^notif nr=(-?\d+) pid=(\d+)$/.exec(line))) ev.notifications.push({ nr: Number(m[1]), pid: Number(m[2]) });
     else if (line === 'answered') ev.answered++;
+    else if (line === 'extra-fd') ev.extraFds++;
     else if (line === 'hangup') ev.hangup = true;
     else if (line.startsWith('error ')) ev.error = line.slice('error '.length);
   }

@@ -381,7 +381,11 @@ export default [
       'config-linux:seccomp.listener.one-state',
       'config-linux:seccomp.listener.close',
       'config-linux:seccomp.listener.seccomp-fd',
+      'config-linux:seccomp.listener.no-reuse',
       'config-linux:seccomp.listener-metadata.sent',
+      'config-linux:process-state.scm-rights',
+      'config-linux:process-state.fds-first',
+      'config-linux:process-state.fds-index',
       'config-linux:process-state.json',
       'config-linux:process-state.required-fields',
       'config-linux:process-state.pid',
@@ -404,6 +408,7 @@ export default [
       if (!t.ok(ev.connections >= 1, 'the runtime connected to listenerPath during create')) return;
       t.equal(ev.connections, 1, 'connections to listenerPath');
       t.equal(ev.fdLink, 'anon_inode:seccomp notify', 'the fd that came with the state (SCM_RIGHTS) is a seccomp listener');
+      t.equal(ev.fdAt, 0, 'bytes sent before the message that carried the fd (it rides on the first sendmsg)');
       t.ok(ev.closed, 'the runtime closed the connection after sending the state');
       let msg: Record<string, unknown> | undefined;
       try {
@@ -413,7 +418,10 @@ export default [
       }
       t.ok(typeof msg?.ociVersion === 'string', 'the process state has an ociVersion string', { actual: msg?.ociVersion });
       t.equal(msg?.pid, st.pid, 'pid in the process state (the container process, as the runtime sees it)');
-      t.ok(Array.isArray(msg?.fds) && (msg.fds as unknown[]).includes('seccompFd'), 'fds names "seccompFd"', { actual: msg?.fds });
+      // The n-th name belongs to the n-th fd: the first fd is the listener (checked above).
+      const fds = Array.isArray(msg?.fds) ? (msg.fds as unknown[]) : undefined;
+      t.equal(fds?.[0], 'seccompFd', 'fds[0], the name of the first fd sent (the listener)', { actual: msg?.fds });
+      t.equal(fds?.length, 1 + ev.extraFds, 'names in fds, one per fd sent', { actual: msg?.fds });
       t.equal(msg?.metadata, 'conform-metadata', 'metadata (listenerMetadata)');
       const state = msg?.state as Record<string, unknown> | undefined;
       t.equal(state?.id, t.id, 'state.id in the process state');

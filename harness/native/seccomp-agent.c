@@ -14,7 +14,9 @@
  *
  * EVENTS gets one line per step (each written with a single write):
  *   listening
- *   fd link=TEXT         an fd arrived; TEXT is its /proc/self/fd link ("anon_inode:seccomp notify")
+ *   fd link=TEXT at=N    an fd arrived; TEXT is its /proc/self/fd link ("anon_inode:seccomp notify"),
+ *                        N the bytes of the connection received before the message it came with
+ *   extra-fd             another fd arrived (it is closed)
  *   closed               the runtime closed the connection (end of file on it)
  *   connection N         another connection was made to SOCKET (N counts them; only the first is read)
  *   notif nr=N pid=P     a notification: system call number N by process P
@@ -39,6 +41,8 @@ static void append(int out, const char *buf, ssize_t len) {
   }
 }
 
+static long long received; /* bytes of the connection read so far */
+
 /* Reads what is there on the connection (with any fd); returns the bytes read, 0 at end of file. */
 static ssize_t receive(int conn, int out, int *fd) {
   char buf[65536];
@@ -50,6 +54,8 @@ static ssize_t receive(int conn, int out, int *fd) {
   while (n < 0 && errno == EINTR);
   if (n < 0) die("recvmsg");
   append(out, buf, n);
+  long long before = received;
+  received += n;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
     int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
@@ -62,8 +68,9 @@ static ssize_t receive(int conn, int out, int *fd) {
         snprintf(path, sizeof path, "/proc/self/fd/%d", fds[i]);
         ssize_t l = readlink(path, link, sizeof link - 1);
         link[l < 0 ? 0 : l] = '\0';
-        event("fd link=%s", link);
+        event("fd link=%s at=%lld", link, before);
       } else {
+        event("extra-fd");
         close(fds[i]);
       }
     }
