@@ -420,8 +420,8 @@ export default [
       t.equal(msg?.pid, st.pid, 'pid in the process state (the container process, as the runtime sees it)');
       // The n-th name belongs to the n-th fd: the first fd is the listener (checked above).
       const fds = Array.isArray(msg?.fds) ? (msg.fds as unknown[]) : undefined;
-      t.equal(fds?.[0], 'seccompFd', 'fds[0], the name of the first fd sent (the listener)', { actual: msg?.fds });
-      t.equal(fds?.length, 1 + ev.extraFds, 'names in fds, one per fd sent', { actual: msg?.fds });
+      t.equal(fds?.[0], 'seccompFd', 'fds[0], the name of the first fd sent (the listener)');
+      t.equal(fds?.length, 1 + ev.extraFds, 'names in fds, one per fd sent');
       t.equal(msg?.metadata, 'conform-metadata', 'metadata (listenerMetadata)');
       const state = msg?.state as Record<string, unknown> | undefined;
       t.equal(state?.id, t.id, 'state.id in the process state');
