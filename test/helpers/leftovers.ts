@@ -10,9 +10,9 @@ export function conformMounts(): string[] {
     .filter((p) => p.startsWith(`${tmpdir()}/conform-`));
 }
 
-/** conform run directories in the temp dir. */
+/** conform run directories in the temp dir (mkdtemp's `conform-` and six characters; tests' own temp dirs have longer names). */
 export function conformRunDirs(): string[] {
-  return readdirSync(tmpdir()).filter((n) => /^conform-(?!test-|bundle-|driver-|baseline-)/.test(n));
+  return readdirSync(tmpdir()).filter((n) => /^conform-[A-Za-z0-9]{6}$/.test(n));
 }
 
 /** Processes whose command line looks like a container left by a run (the probe, or its sleeper). */
@@ -29,6 +29,15 @@ export function probeProcesses(): string[] {
   return out;
 }
 
+export type Snapshot = ReturnType<typeof snapshot>;
+
 export function snapshot() {
   return { mounts: conformMounts(), dirs: conformRunDirs(), processes: probeProcesses() };
+}
+
+/** What is there now that was not in `before`: a run's leftovers (other tests running alongside may remove their own things meanwhile). */
+export function leftSince(before: Snapshot): Snapshot {
+  const now = snapshot();
+  const fresh = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
+  return { mounts: fresh(now.mounts, before.mounts), dirs: fresh(now.dirs, before.dirs), processes: fresh(now.processes, before.processes) };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
 import { ALL_CASES } from '../../suites/index.js';
 import { buildHarness, conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
-import { snapshot } from '../helpers/leftovers.js';
+import { leftSince, snapshot } from '../helpers/leftovers.js';
 
 const MINUTES = 60_000;
 const exact = (id: string) => `^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
@@ -32,7 +32,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(bad).toEqual([]);
     expect(r.report!.results.length).toBeGreaterThanOrEqual(250);
     expect(r.code).toBe(0);
-    expect(snapshot()).toEqual(before);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
   }, 20 * MINUTES);
 
   it('every case that names the setting it exercises fails when the runtime ignores that setting (runc behind the strip wrapper)', () => {
@@ -71,7 +71,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
     expect(code, out).toBe(130);
     expect(out).toMatch(/SIGINT: stopping; cleaning up/);
-    expect(snapshot()).toEqual(before);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
   }, 2 * MINUTES);
 });
 
@@ -91,6 +91,6 @@ describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs
     const ran = r.report!.results.filter((x) => x.id in baseline.notImplemented && x.outcome !== 'skip');
     expect(ran.map((x) => `${x.outcome} ${x.id}`)).toEqual([]);
     expect(r.code).toBe(0);
-    expect(snapshot()).toEqual(before);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
   }, 40 * MINUTES);
 });
