@@ -38,7 +38,8 @@ export class FakeSyscalls implements Syscalls {
   }
   umount2(target: string, flags: number): void { this.rec('umount2', [target, flags]); }
   mountSetattr(path: string, recursive: boolean, attr: MountAttr): void { this.rec('mountSetattr', [path, recursive, attr]); }
-  idmappedBind(source: string, target: string, rbind: boolean, recursive: boolean, usernsFd: number): void { this.rec('idmappedBind', [source, target, rbind, recursive, usernsFd]); }
+  idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number { this.rec('idmappedTree', [source, rbind, recursive, usernsFd]); return 500; }
+  moveMount(treeFd: number, target: string): void { this.rec('moveMount', [treeFd, target]); }
   pivotRoot(newRoot: string, putOld: string): void { this.rec('pivotRoot', [newRoot, putOld]); }
   chdir(path: string): void { this.rec('chdir', [path]); }
   fchdir(fd: number): void { this.rec('fchdir', [fd]); }

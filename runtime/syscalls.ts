@@ -29,12 +29,14 @@ export interface Syscalls {
   /** mount_setattr(2) with AT_RECURSIVE when `recursive`. */
   mountSetattr(path: string, recursive: boolean, attr: MountAttr): void;
   /**
-   * An id-mapped copy of the mount tree at `source` (open_tree OPEN_TREE_CLONE, with
-   * its submounts when `rbind`), given the mapping of the user namespace `usernsFd`
-   * (mount_setattr MOUNT_ATTR_IDMAP, on every mount of the copy when `recursive`), and
-   * moved onto `target` (move_mount).
+   * An id-mapped copy of the mount tree at `source`, detached (open_tree OPEN_TREE_CLONE,
+   * with its submounts when `rbind`), given the mapping of the user namespace `usernsFd`
+   * (mount_setattr MOUNT_ATTR_IDMAP, on every mount of the copy when `recursive`).
+   * Returns its fd, for moveMount (in this process or another one it is passed to).
    */
-  idmappedBind(source: string, target: string, rbind: boolean, recursive: boolean, usernsFd: number): void;
+  idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number;
+  /** move_mount(2) of a detached tree (an open_tree fd) onto `target`. */
+  moveMount(treeFd: number, target: string): void;
   pivotRoot(newRoot: string, putOld: string): void;
   chdir(path: string): void;
   fchdir(fd: number): void;
@@ -189,9 +191,9 @@ class LibcSyscalls implements Syscalls {
     this.call('mount_setattr#', ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']], path,
       NR.mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, buf, 32);
   }
-  idmappedBind(source: string, target: string, rbind: boolean, recursive: boolean, usernsFd: number): void {
+  idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number {
     const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000, OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 0o2000000;
-    const MOVE_MOUNT_F_EMPTY_PATH = 0x4, MOUNT_ATTR_IDMAP = 0x100000n;
+    const MOUNT_ATTR_IDMAP = 0x100000n;
     const tree = this.call('open_tree#', ['syscall', 'long', ['long', 'int', 'str', 'uint']], source,
       NR.open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0));
     try {
@@ -200,11 +202,16 @@ class LibcSyscalls implements Syscalls {
       attr.writeBigUInt64LE(BigInt(usernsFd), 24);
       this.call('mount_setattr#fd', ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']], `${source} (MOUNT_ATTR_IDMAP)`,
         NR.mount_setattr, tree, '', AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attr, 32);
-      this.call('move_mount#', ['syscall', 'long', ['long', 'int', 'str', 'int', 'str', 'uint']], target,
-        NR.move_mount, tree, '', AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
-    } finally {
+      return tree;
+    } catch (err) {
       closeSync(tree);
+      throw err;
     }
+  }
+  moveMount(treeFd: number, target: string): void {
+    const AT_FDCWD = -100, MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+    this.call('move_mount#', ['syscall', 'long', ['long', 'int', 'str', 'int', 'str', 'uint']], target,
+      NR.move_mount, treeFd, '', AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
   }
   pivotRoot(newRoot: string, putOld: string): void {
     this.call('pivot_root#', ['syscall', 'long', ['long', 'str', 'str']], newRoot, NR.pivot_root, newRoot, putOld);

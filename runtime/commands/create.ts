@@ -6,7 +6,7 @@
 // Any failure undoes everything: the init is killed (its mounts live in its own
 // mount namespace and go with it), cgroups and the state directory are removed.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
@@ -24,7 +24,7 @@ import type { CgroupMountSource } from '../mount/apply.js';
 import { parseMountinfo } from '../mount/mountinfo.js';
 import { idMapText, planNamespaces } from '../namespaces.js';
 import { moveNetDevices, planNetDevices, type NetDeviceMove } from '../net/devices.js';
-import { MappingNamespaces } from '../mount/mapping-userns.js';
+import { idmappedTreeFor } from '../mount/mapping-userns.js';
 import { planMounts, type PlannedMount } from '../mount/plan.js';
 import { readStat, waitGone, isAlive } from '../proc.js';
 import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
@@ -145,7 +145,6 @@ class InitRun {
   private poststop?: Config['hooks'];
 
   private cgroupsTouched = false;
-  private readonly mappings = new MappingNamespaces();
 
   constructor(private readonly log: Logger, private readonly cgroups: Cgroups, private readonly checkSchema: () => Promise<void>) {}
 
@@ -203,7 +202,6 @@ class InitRun {
     const initConfig: InitConfig = {
       type: 'config', id, config, bundle, rootfs, stateDir,
       mountNamespace: ns.mount, userns: ns.userns, cgroupSources: cgroupSources(this.pid), console: consoleSock !== undefined,
-      idmapUserns: await this.mappings.make(mounts),
     };
     send(initConfig);
     const state = (): OciState => ({
@@ -216,8 +214,6 @@ class InitRun {
       if (m.type === 'warning') this.log.warn(m.message);
       else if (m.type === 'error') throw new RuntimeError(m.message);
       else if (m.type === 'hooks') {
-        // The mounts are made: the id-mapped ones hold their user namespaces themselves.
-        this.mappings.close();
         applyDeviceRules(this.cgroups);
         this.reachedHooks = true;
         try {
@@ -228,6 +224,13 @@ class InitRun {
           throw err;
         }
         send({ type: 'hooks-done' });
+      } else if (m.type === 'idmap-mount') {
+        const tree = await idmappedTreeFor(libc(), mounts[m.index]!, this.pid!);
+        try {
+          sendWithFd(sock, tree, { type: 'idmap-tree' });
+        } finally {
+          closeSync(tree);
+        }
       } else if (m.type === 'seccomp-listener') {
         const seccomp = config.linux!.seccomp as SeccompConfig;
         await sendToAgent(libc(), seccomp.listenerPath!, this.pid, m.fd, state(), seccomp.listenerMetadata);
@@ -257,11 +260,17 @@ class InitRun {
   }
 
   close(): void {
-    this.mappings.close();
     const sock = this.child?.stdio[3] as (Readable & Writable) | undefined;
     sock?.destroy();
     this.child?.unref();
   }
+}
+
+/** One message with an fd (SCM_RIGHTS) on the init's socket, past Node's stream (which cannot attach fds). */
+function sendWithFd(sock: Readable & Writable, fd: number, message: object): void {
+  const sockFd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof sockFd !== 'number' || sockFd < 0) throw new RuntimeError('the socket to the init has no descriptor');
+  libc().sendFd(sockFd, fd, `${JSON.stringify(message)}\n`);
 }
 
 function nsexecError(text: string): string {

@@ -21,8 +21,6 @@ export interface InitConfig {
   cgroupSources: CgroupMountSource[];
   /** process.terminal: the console socket is fd CONSOLE_FD. */
   console: boolean;
-  /** Id-mapped mounts (by index in mounts): a user namespace with the mount's mapping, as /proc/PID/ns/user. */
-  idmapUserns: Record<number, string>;
 }
 
 /** Parent → init for `exec`: a process to run in a running container's namespaces. */
@@ -42,6 +40,11 @@ export type ParentMessage = InitConfig | ExecConfig | { type: 'hooks-done' } | {
 export type InitMessage =
   /** Mounts are done: run prestart and createRuntime hooks, then answer hooks-done. */
   | { type: 'hooks' }
+  /**
+   * An id-mapped mount (mounts[index]) is next: the parent answers with one message,
+   * `{"type":"idmap-tree"}` and the detached tree's fd attached (SCM_RIGHTS).
+   */
+  | { type: 'idmap-mount'; index: number }
   /** SCMP_ACT_NOTIFY: the filter is loaded; its listener is the init's fd `fd` (seccomp/agent.ts). Answer seccomp-done. */
   | { type: 'seccomp-listener'; fd: number }
   /** The container is created: write the state and return; the init now waits on exec.fifo. */

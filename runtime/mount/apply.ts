@@ -31,8 +31,12 @@ export interface RootfsContext {
   /** Where tmpcopyup may stage a directory (in the state dir). */
   scratch: string;
   cgroupSources: readonly CgroupMountSource[];
-  /** For each id-mapped mount (by index): the user namespace with its mapping (a /proc/PID/ns/user path). */
-  idmapUserns?: Readonly<Record<number, string>>;
+  /**
+   * A detached, id-mapped copy of an id-mapped mount's source (an fd, see
+   * Syscalls.idmappedTree): the runtime's parent makes it, with the privileges over
+   * the source's filesystem that the init lacks inside a user namespace.
+   */
+  idmappedTree?: (m: PlannedMount) => number;
 }
 
 function describe(m: PlannedMount): string {
@@ -82,13 +86,12 @@ function mountOne(ctx: RootfsContext, m: PlannedMount): void {
 }
 
 function idmappedBind(ctx: RootfsContext, m: PlannedMount, dest: string): void {
-  const path = ctx.idmapUserns?.[m.index];
-  if (!path) throw new RuntimeError('no user namespace was made for its id mapping');
-  const userns = openSync(path, 'r');
+  if (!ctx.idmappedTree) throw new RuntimeError('id-mapped mounts need the runtime to make them');
+  const tree = ctx.idmappedTree(m);
   try {
-    ctx.sys.idmappedBind(m.source!, dest, (m.flags & MS.REC) !== 0, m.idmap!.recursive, userns);
+    ctx.sys.moveMount(tree, dest);
   } finally {
-    closeSync(userns);
+    closeSync(tree);
   }
 }
 

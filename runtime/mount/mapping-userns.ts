@@ -1,49 +1,61 @@
-// User namespaces that exist only to carry the mapping of an id-mapped mount
-// (mount_setattr MOUNT_ATTR_IDMAP takes it from a user namespace fd). nsexec unshares
-// one and reports "ready PID", waiting for a "go" that never comes; the runtime writes
-// the mapping, the init opens /proc/PID/ns/user while it mounts, and closing the
-// socket ends the process (and the namespace with it, once the mounts hold their own
-// reference). Made and ended by `create`, on every path.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// The parent's half of an id-mapped mount: a detached copy of the source with the
+// mapping applied (Syscalls.idmappedTree), which the init then moves into place. The
+// parent makes it because MOUNT_ATTR_IDMAP needs CAP_SYS_ADMIN over the source's
+// filesystem, which the init no longer has inside a user namespace.
+//
+// The mapping comes from a user namespace: the container's own when the mount has no
+// mappings, else one made for the purpose: nsexec unshares it and reports "ready PID",
+// waiting for a "go" that never comes; the mapping is written, the namespace opened,
+// and closing the socket ends the process (the mount keeps the namespace alive).
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { RuntimeError } from '../errors.js';
+import { LineReader } from '../commands/lines.js';
+import { RuntimeError, oneLine } from '../errors.js';
 import { CLONE_FLAGS, idMapText } from '../namespaces.js';
 import { NSEXEC } from '../self.js';
-import { LineReader } from '../commands/lines.js';
+import type { Syscalls } from '../syscalls.js';
+import type { IdMapping } from '../config/types.js';
+import { MS } from './options.js';
 import type { PlannedMount } from './plan.js';
 
-export class MappingNamespaces {
-  private readonly children: ChildProcess[] = [];
-
-  /** One user namespace per id-mapped mount; returns their /proc/PID/ns/user paths by mount index. */
-  async make(mounts: readonly PlannedMount[]): Promise<Record<number, string>> {
-    const out: Record<number, string> = {};
-    for (const m of mounts) {
-      if (!m.idmap) continue;
-      const child = spawn(NSEXEC, ['-u', String(CLONE_FLAGS.user), '--', '/bin/true'], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'], env: {}, cwd: '/' });
-      this.children.push(child);
-      const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
-      const line = await Promise.race([new LineReader(child.stdio[3] as Readable).next(), failed]);
-      const ready = /^ready (\d+)$/.exec(line ?? '');
-      if (!ready) throw new RuntimeError(`mounts[${m.index}]: cannot make a user namespace for its id mapping: ${line?.replace(/^error /, '') ?? `${NSEXEC} did not start`}`);
-      try {
-        writeFileSync(`/proc/${ready[1]}/uid_map`, idMapText(m.idmap.uidMappings));
-        writeFileSync(`/proc/${ready[1]}/gid_map`, idMapText(m.idmap.gidMappings));
-      } catch (err) {
-        throw new RuntimeError(`mounts[${m.index}]: the id mapping cannot be applied: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
-      out[m.index] = `/proc/${ready[1]}/ns/user`;
+/** Runs `use` with an fd of a user namespace that has the given mapping. */
+async function withMappingNamespace<T>(uidMappings: IdMapping[], gidMappings: IdMapping[], use: (usernsFd: number) => T): Promise<T> {
+  const child = spawn(NSEXEC, ['-u', String(CLONE_FLAGS.user), '--', '/bin/true'], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'], env: {}, cwd: '/' });
+  try {
+    const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
+    const line = await Promise.race([new LineReader(child.stdio[3] as Readable).next(), failed]);
+    const ready = /^ready (\d+)$/.exec(line ?? '');
+    if (!ready) throw new Error(`cannot make a user namespace for it: ${line?.replace(/^error /, '') ?? `${NSEXEC} did not start`}`);
+    writeFileSync(`/proc/${ready[1]}/uid_map`, idMapText(uidMappings));
+    writeFileSync(`/proc/${ready[1]}/gid_map`, idMapText(gidMappings));
+    const fd = openSync(`/proc/${ready[1]}/ns/user`, 'r');
+    try {
+      return use(fd);
+    } finally {
+      closeSync(fd);
     }
-    return out;
+  } finally {
+    (child.stdio[3] as Readable | null)?.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child.unref();
   }
+}
 
-  /** Ends every holder process (closing its socket makes nsexec exit; SIGKILL in case it does not). */
-  close(): void {
-    for (const c of this.children.splice(0)) {
-      (c.stdio[3] as Readable | null)?.destroy();
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      c.unref();
+/** The detached id-mapped tree for mount `m` of the container whose init is `initPid`; the caller closes it. */
+export async function idmappedTreeFor(sys: Syscalls, m: PlannedMount, initPid: number): Promise<number> {
+  const idmap = m.idmap!;
+  const rbind = (m.flags & MS.REC) !== 0;
+  const make = (usernsFd: number) => sys.idmappedTree(m.source!, rbind, idmap.recursive, usernsFd);
+  try {
+    if (idmap.uidMappings && idmap.gidMappings) return await withMappingNamespace(idmap.uidMappings, idmap.gidMappings, make);
+    const own = openSync(`/proc/${initPid}/ns/user`, 'r');
+    try {
+      return make(own);
+    } finally {
+      closeSync(own);
     }
+  } catch (err) {
+    throw new RuntimeError(`mounts[${m.index}] (${m.destination}): the id-mapped mount cannot be made: ${oneLine(err)}`);
   }
 }

@@ -27,11 +27,11 @@ export interface PlannedMount {
   tmpcopyup: boolean;
   /**
    * An id-mapped bind mount (idmap, ridmap, or uidMappings/gidMappings alone): the
-   * source is cloned with open_tree, given the mapping of a user namespace the runtime
-   * makes for it (mount_setattr MOUNT_ATTR_IDMAP, recursively for ridmap), and moved
-   * into place.
+   * source is cloned with open_tree and given a user namespace's mapping (mount_setattr
+   * MOUNT_ATTR_IDMAP, recursively for ridmap) by the runtime's parent, and moved into
+   * place by the init. Without mappings, the container's own user namespace is used.
    */
-  idmap?: { recursive: boolean; uidMappings: IdMapping[]; gidMappings: IdMapping[] };
+  idmap?: { recursive: boolean; uidMappings?: IdMapping[]; gidMappings?: IdMapping[] };
 }
 
 const PROPAGATION_MASK = MS.SHARED | MS.SLAVE | MS.PRIVATE | MS.UNBINDABLE;
@@ -46,17 +46,12 @@ function planIdmap(m: Mount, opts: ParsedOptions, field: string, userns: boolean
   if (!opts.idmap && !mapped) return undefined;
   const what = opts.idmap ? `"${opts.idmap}"` : 'uidMappings/gidMappings';
   if (!opts.bind) throw new ConfigError(`${field}.options`, `${what}: id-mapped mounts need a bind mount (bind or rbind) here`);
-  if (!m.uidMappings?.length || !m.gidMappings?.length) {
-    // config.md: without mappings the runtime MAY use the container's user namespace
-    // mapping, otherwise an error; and without a user namespace it MUST be an error.
-    if (!userns) throw new ConfigError(field, `${what} needs uidMappings and gidMappings when the container has no user namespace`);
-    throw new ConfigError(field, `${what} without uidMappings and gidMappings (the container's own mapping) is not supported by this runtime`);
-  }
-  // The kernel wants CAP_SYS_ADMIN over the source's filesystem for MOUNT_ATTR_IDMAP,
-  // which the init no longer has inside a user namespace (runc makes such mounts in
-  // its parent and passes them in; this runtime does not).
-  if (userns) throw new ConfigError(field, `${what} in a container with a user namespace is not supported by this runtime`);
-  return { recursive: opts.idmap === 'ridmap', uidMappings: m.uidMappings, gidMappings: m.gidMappings };
+  const recursive = opts.idmap === 'ridmap';
+  if (m.uidMappings?.length && m.gidMappings?.length) return { recursive, uidMappings: m.uidMappings, gidMappings: m.gidMappings };
+  // config.md: without mappings the runtime MAY use the container's user namespace
+  // mapping (this one does), otherwise an error; without a user namespace, an error.
+  if (!userns) throw new ConfigError(field, `${what} needs uidMappings and gidMappings when the container has no user namespace`);
+  return { recursive };
 }
 
 function planMount(m: Mount, index: number, bundle: string, userns: boolean): PlannedMount {

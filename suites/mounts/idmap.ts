@@ -67,6 +67,32 @@ export default [
     },
   }),
 
+  defineCase({
+    id: 'mounts.idmap.mapped-in-userns',
+    title: '"idmap" with mount mappings in a container with a user namespace: the mount\'s mappings are used, not the container\'s',
+    requirements: ['config:mounts.idmap.use-mappings', 'config:mounts.idmap.applied'],
+    exercises: [`${mountPath()}.uidMappings`, `${mountPath()}.gidMappings`],
+    needs: [...needsFor('idmap'), 'ns:user', 'feature:linux.namespaces=user'],
+    bundle: (b) => {
+      // The container maps its 0-65535 to host 100000-165535. The mount maps the source's
+      // 0 to host 101000 (gid: 201000), which is 1000 inside. Without the mount's mapping
+      // a root-owned file would be unmapped inside (65534); with the container's, 0.
+      b.namespace('user').idMappings(UIDS, GIDS);
+      const src = b.hostDir('src');
+      b.hostFile('src/root-owned', 'x\n');
+      own(b, {
+        ...bind(DEST, src, ['bind', 'idmap']),
+        uidMappings: [{ containerID: 0, hostID: 101000, size: 1000 }],
+        gidMappings: [{ containerID: 0, hostID: 201000, size: 1000 }],
+      }).probe({ only: ['mountinfo'], cmds: { root: OWNER(`${DEST}/root-owned`) } });
+    },
+    async check(t) {
+      const facts = await t.probe();
+      expectFlags(t, visibleMount(t, facts, DEST), DEST, { has: ['idmapped'] });
+      expectCmd(t, facts, 'root', 'owner inside of a file the host has as 0:0 (the mount maps it to 101000:201000, the container that to 1000:1000)', '1000:1000');
+    },
+  }),
+
   ...(['idmap', 'ridmap'] as const).map((option) =>
     defineCase({
       id: `mounts.${option}.no-mapping-no-userns`,

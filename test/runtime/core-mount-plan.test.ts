@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -35,15 +35,15 @@ describe('planMounts', () => {
     expect(() => planMounts([{ destination: '/x', source: 'x' }], '/b', { userns: false })).toThrow(/mounts\[0\]\.type/);
   });
 
-  it('plans id-mapped binds, and refuses those it cannot make, naming the mount', () => {
+  it('plans id-mapped binds (the container\'s own mapping when none is given), and refuses those that cannot be, naming the mount', () => {
     const maps = { uidMappings: [{ containerID: 0, hostID: 100000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 200000, size: 10 }] };
     const plan = (m: Record<string, unknown>, userns = false) => planMounts([{ destination: '/x', source: '/y', ...m }], '/b', { userns })[0]!;
     expect(plan({ options: ['rbind', 'ridmap'], ...maps }).idmap).toEqual({ recursive: true, ...maps });
     expect(plan({ options: ['bind'], ...maps }).idmap).toEqual({ recursive: false, ...maps });
     expect(plan({ options: ['bind'] }).idmap).toBeUndefined();
     expect(() => plan({ options: ['bind', 'idmap'] })).toThrow(/mounts\[0\] "idmap" needs uidMappings and gidMappings when the container has no user namespace/);
-    expect(() => plan({ options: ['bind', 'idmap'] }, true)).toThrow(/own mapping\) is not supported/);
-    expect(() => plan({ options: ['bind', 'idmap'], ...maps }, true)).toThrow(/with a user namespace is not supported/);
+    expect(plan({ options: ['bind', 'idmap'] }, true).idmap).toEqual({ recursive: false });
+    expect(plan({ options: ['bind', 'idmap'], ...maps }, true).idmap).toEqual({ recursive: false, ...maps });
     expect(() => plan({ type: 'tmpfs', options: ['idmap'], ...maps })).toThrow(/mounts\[0\]\.options .*need a bind mount/);
   });
 });
@@ -62,15 +62,18 @@ describe('applying mounts (recording fake)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('makes an id-mapped bind through the user namespace made for it, then the remount', () => {
+  it('moves the id-mapped tree the runtime made into place, then remounts', () => {
     const maps = { uidMappings: [{ containerID: 0, hostID: 100000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 200000, size: 10 }] };
     const plan = planMounts([{ destination: '/data', source: join(dir, 'vol'), options: ['rbind', 'ridmap', 'ro'], ...maps }], dir, { userns: false });
-    mountAll({ ...ctx, idmapUserns: { 0: '/proc/self/ns/user' } }, plan);
-    expect(sys.calls.map((c) => [c.name, ...c.args.slice(0, 4)])).toEqual([
-      ['idmappedBind', join(dir, 'vol'), `${ctx.rootfs}/data`, true, true],
-      ['mount', null, `${ctx.rootfs}/data`, null, MS.REMOUNT | MS.BIND | MS.REC | MS.RDONLY],
+    const asked: number[] = [];
+    // A real fd, as the runtime's would be: apply closes it.
+    mountAll({ ...ctx, idmappedTree: (m) => (asked.push(m.index), openSync('/dev/null', 'r')) }, plan);
+    expect(asked).toEqual([0]);
+    expect(sys.calls.map((c) => [c.name, ...c.args.slice(1, 4)])).toEqual([
+      ['moveMount', `${ctx.rootfs}/data`],
+      ['mount', `${ctx.rootfs}/data`, null, MS.REMOUNT | MS.BIND | MS.REC | MS.RDONLY],
     ]);
-    expect(() => mountAll(ctx, plan)).toThrow(/mounts\[0\] \(\/data\): no user namespace was made for its id mapping/);
+    expect(() => mountAll(ctx, plan)).toThrow(/mounts\[0\] \(\/data\): id-mapped mounts need the runtime to make them/);
   });
 
   it('makes / a slave tree, then binds the rootfs to itself', () => {
