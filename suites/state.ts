@@ -1,12 +1,13 @@
 // runtime.md "State": the JSON `state` prints, in each status.
-import { realpathSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { validateState } from '../schemas/index.js';
 import type { BundleBuilder } from '../harness/bundle.js';
 import { defineCase } from '../harness/case.js';
 import type { CaseContext, ContainerState } from '../harness/context.js';
 import { cmdlineOf, namespacesOf } from '../harness/hostfacts.js';
 import { parseSemVer } from '../schemas/semver.js';
+import { sq } from './support/host.js';
 
 type Status = 'created' | 'running' | 'stopped';
 const STATUSES: Status[] = ['created', 'running', 'stopped'];
@@ -166,6 +167,45 @@ export default [
       t.ok(st.annotations === undefined || (typeof st.annotations === 'object' && st.annotations !== null && Object.keys(st.annotations).length === 0), 'annotations is absent or {}', {
         actual: st.annotations,
       });
+    },
+  }),
+
+  defineCase({
+    id: 'state.status.creating',
+    title: 'while create is in progress (asked from a createRuntime hook), state reports status "creating"',
+    requirements: ['runtime:state.status-creating', 'runtime:state.status', 'runtime:query-state.returns-state'],
+    exercises: ['op:state'],
+    needs: ['feature:hooks=createRuntime'],
+    async check(t) {
+      // The hook runs the runtime's own `state` for this container, with a deadline of
+      // its own (a runtime that serialises state behind create would wait forever).
+      const out = join(t.dir, 'state-during-create');
+      const cmd = ['/usr/bin/timeout', '5', ...t.rt.argv('state', [t.id])].map(sq).join(' ');
+      const bundle = await t.newBundle((b) => {
+        b.probe({ only: ['meta'] });
+        b.hook('createRuntime', {
+          path: b.hostScript('state-now', `${cmd} > ${sq(out)}.json 2> ${sq(out)}.err; echo $? > ${sq(out)}.rc`),
+          env: [`PATH=${dirname(process.execPath)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`],
+        });
+      });
+      await t.create({ bundle });
+      const read = (ext: string) => (existsSync(`${out}.${ext}`) ? readFileSync(`${out}.${ext}`, 'utf8').trim() : undefined);
+      const rc = read('rc');
+      if (!t.ok(rc !== undefined, 'the createRuntime hook ran (it records the exit status of its `state` call)')) return;
+      if (rc === '124') return t.fail('`state` during create did not answer within 5 s (serialised behind create?)');
+      if (rc !== '0') {
+        // runtime.md lists `creating` among the values status MAY take; it does not make
+        // the container queryable before create returns.
+        return t.skip(`the runtime's \`state\` does not know the container while create is in progress (exit ${rc}: ${read('err')?.split('\n')[0] ?? ''}); runtime.md does not require it to`);
+      }
+      let st: Record<string, unknown> | undefined;
+      try {
+        st = JSON.parse(read('json') ?? '') as Record<string, unknown>;
+      } catch {
+        return t.fail('`state` during create printed no JSON', { actual: read('json') });
+      }
+      t.equal(st.status, 'creating', 'status during create');
+      t.equal(st.id, t.id, 'id during create');
     },
   }),
 ];

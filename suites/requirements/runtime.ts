@@ -18,7 +18,7 @@ export const requirements: Requirement[] = [
   r('runtime:state.id', 'runtimeState', 'MUST', 'The state carries the container `id`.'),
   r('runtime:state.id-unique', 'runtimeState', 'MUST', 'No two containers on one host share an `id`.'),
   r('runtime:state.status', 'runtimeState', 'MUST', 'The state carries a `status` string.'),
-  r('runtime:state.status-creating', 'runtimeState', 'MUST', 'While create is still in progress the status reads `creating`.'),
+  r('runtime:state.status-creating', 'runtimeState', 'MUST', 'A state reported while create is still in progress reads `creating` (the value for that state; others are for new states).'),
   r('runtime:state.status-created', 'runtimeState', 'MUST', 'After create returns and before the user program is exec-ed (and while the init lives) the status reads `created`.'),
   r('runtime:state.status-running', 'runtimeState', 'MUST', 'Once the user program has been exec-ed and until it exits the status reads `running`.'),
   r('runtime:state.status-stopped', 'runtimeState', 'MUST', 'After the container process has exited the status reads `stopped`.'),
