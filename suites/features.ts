@@ -12,6 +12,8 @@ import type { HookName, Mount, SeccompArch, SeccompOperator } from '../schemas/c
 import type { SeccompAction, SeccompFlag } from '../schemas/enums.js';
 import { validateFeatures } from '../schemas/index.js';
 import { compareSemVer, parseSemVer } from '../schemas/semver.js';
+import { createdPid } from './cgroups/common.js';
+import { readCgroupFile, versionFor } from './cgroups/host.js';
 import { listenOnce, type Agent } from './support/listener.js';
 import { markerHook, markerSet } from './support/markers.js';
 import { TRY_FN, UNUSED_SYSCALLS, attemptsOf, outcome } from './support/seccomp.js';
@@ -243,6 +245,23 @@ export default [
         const bit = 1n << BigInt(capNumber(cap)!);
         t.ok(!!st && (st.capBnd & bit) !== 0n && (st.capEff & bit) !== 0n && (st.capPrm & bit) !== 0n, `${cap} is in the bounding, effective and permitted sets`);
       }
+    },
+  }),
+
+  defineCase({
+    id: 'features.cgroup.version',
+    title: "the cgroup version features claims for the host's pids controller works: a pids limit reaches the container's cgroup",
+    requirements: ['features-linux:cgroup.flags'],
+    exercises: ['linux.resources.pids.limit'],
+    needs: ['cgroup-controller:pids'],
+    bundle: (b) => b.probe({ only: ['meta'] }).resources({ pids: { limit: 77 } }),
+    async check(t) {
+      const version = versionFor(t.env, 'pids') === 1 ? 'v1' : 'v2';
+      const claimed = t.env.runtime.features?.linux?.cgroup?.[version];
+      if (claimed === undefined) return t.skip(`the runtime's features says nothing about cgroup ${version}`);
+      if (claimed !== true) return t.skip(`the runtime's features says cgroup ${version} is not implemented (the pids controller is ${version} here)`);
+      const pid = await createdPid(t);
+      t.equal(readCgroupFile(pid, 'pids', 'pids.max'), '77', `pids.max of the container's ${version} cgroup (features says cgroup.${version} is true)`);
     },
   }),
 

@@ -23,7 +23,7 @@ export default [
   defineCase({
     id: 'mounts.idmap.mapped',
     title: '"idmap" with uidMappings/gidMappings: files of the source show with the mapped owners, and the mount is idmapped',
-    requirements: ['config:mounts.option.idmap', 'config:mounts.idmap.applied', 'config:mounts.idmap.use-mappings', 'config:mounts.idmap.mount-setattr', 'config:mounts.id-mappings.mount-setattr'],
+    requirements: ['config:mounts.option.idmap', 'config:mounts.idmap.applied', 'config:mounts.idmap.use-mappings', 'config:mounts.idmap.mount-setattr', 'config:mounts.id-mappings.mount-setattr', 'features-linux:mount-extensions.idmap'],
     exercises: [`${mountPath()}.uidMappings`, `${mountPath()}.gidMappings`],
     needs: needsFor('idmap'),
     bundle: (b) => {
