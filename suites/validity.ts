@@ -294,6 +294,14 @@ export default [
     needs: SECCOMP,
     edit: (b) => b.set('linux.seccomp', { syscalls: [{ names: [ACCT], action: 'SCMP_ACT_ERRNO' }] }),
   }),
+  refused({
+    id: 'seccomp.listener-metadata-without-path',
+    what: 'seccomp listenerMetadata without listenerPath',
+    requirements: ['config-linux:seccomp.listener-metadata.needs-path'],
+    exercises: ['linux.seccomp.listenerMetadata'],
+    needs: SECCOMP,
+    edit: (b) => b.set('linux.seccomp', { ...seccompRule({ names: [ACCT], action: 'SCMP_ACT_ERRNO' }), listenerMetadata: 'conform-metadata' }),
+  }),
   ...(
     [
       ['names', { action: 'SCMP_ACT_ERRNO' }],
