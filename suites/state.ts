@@ -62,7 +62,7 @@ export default [
     defineCase({
       id: `state.schema.${status}`,
       title: `the state of a ${status} container validates against the state schema`,
-      requirements: ['runtime:state.schema', 'runtime:query-state.returns-state', `runtime:state.status-${status}`],
+      requirements: ['runtime:state.schema', 'runtime:query-state.returns-state', 'runtime:state.status', 'runtime:state.status-extra', `runtime:state.status-${status}`],
       exercises: ['op:state'],
       bundle: hold,
       async check(t) {
