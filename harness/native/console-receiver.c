@@ -40,28 +40,13 @@ static int write_all(int fd, const char *buf, size_t len) {
 
 /* Receives one message; returns the fd it carried, or -1 (payload in name). */
 static int receive_fd(int conn, char *name, size_t namelen) {
-  char control[CMSG_SPACE(sizeof(int) * 4)];
-  struct iovec iov = { .iov_base = name, .iov_len = namelen - 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
-  ssize_t n;
-  do n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) die("recvmsg");
+  int fds[4], nfds;
+  ssize_t n = recv_fds(conn, name, namelen - 1, fds, &nfds);
   name[n] = '\0';
   for (ssize_t i = 0; i < n; i++)
     if (name[i] < 0x21 || name[i] > 0x7e) name[i] = '?';
-  int fd = -1;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-    int fds[4];
-    memcpy(fds, CMSG_DATA(c), sizeof(int) * (count < 4 ? count : 4));
-    for (int i = 0; i < count && i < 4; i++) {
-      if (fd < 0) fd = fds[i];
-      else close(fds[i]);
-    }
-  }
-  return fd;
+  for (int i = 1; i < nfds; i++) close(fds[i]);
+  return nfds > 0 ? fds[0] : -1;
 }
 
 int main(int argc, char **argv) {
@@ -71,8 +56,7 @@ int main(int argc, char **argv) {
   }
   const char *path = argv[1];
   open_events(argv[3]);
-  int out = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (out < 0) die("open OUTPUT");
+  int out = open_output(argv[2], "open OUTPUT");
 
   int sock = listen_at(path, 1);
 

@@ -44,6 +44,13 @@ static void open_events(const char *path) {
   }
 }
 
+/* Opens an output file for appending (exits 1 with an event naming `what` if it cannot). */
+static int open_output(const char *path, const char *what) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) die(what);
+  return fd;
+}
+
 /* Listens at `path` (bound as `path`.tmp, then renamed), reports "listening", returns the socket. */
 static int listen_at(const char *path, int backlog) {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -61,6 +68,33 @@ static int listen_at(const char *path, int backlog) {
   if (rename(tmp, path) < 0) die("rename");
   event("listening");
   return sock;
+}
+
+/*
+ * recvmsg of what is there on `conn` into buf (at most len bytes), with up to four fds
+ * passed by SCM_RIGHTS into fds (their number in *nfds; any beyond four are closed).
+ * Returns the bytes read, 0 at end of file; exits 1 on an error.
+ */
+static ssize_t recv_fds(int conn, char *buf, size_t len, int fds[4], int *nfds) {
+  char control[CMSG_SPACE(sizeof(int) * 8)];
+  struct iovec iov = { .iov_base = buf, .iov_len = len };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+  ssize_t n;
+  do n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) die("recvmsg");
+  *nfds = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < count; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      if (*nfds < 4) fds[(*nfds)++] = fd;
+      else close(fd);
+    }
+  }
+  return n;
 }
 
 /* accept4, retried on EINTR. */

@@ -46,34 +46,23 @@ static long long received; /* bytes of the connection read so far */
 /* Reads what is there on the connection (with any fd); returns the bytes read, 0 at end of file. */
 static ssize_t receive(int conn, int out, int *fd) {
   char buf[65536];
-  char control[CMSG_SPACE(sizeof(int) * 4)];
-  struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
-  ssize_t n;
-  do n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) die("recvmsg");
+  int fds[4], nfds;
+  ssize_t n = recv_fds(conn, buf, sizeof buf, fds, &nfds);
   append(out, buf, n);
   long long before = received;
   received += n;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-    int fds[4];
-    memcpy(fds, CMSG_DATA(c), sizeof(int) * (count < 4 ? count : 4));
-    for (int i = 0; i < count && i < 4; i++) {
-      if (*fd < 0) {
-        *fd = fds[i];
-        char path[64], link[256];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fds[i]);
-        ssize_t l = readlink(path, link, sizeof link - 1);
-        link[l < 0 ? 0 : l] = '\0';
-        event("fd link=%s at=%lld", link, before);
-      } else {
-        event("extra-fd");
-        close(fds[i]);
-      }
+  for (int i = 0; i < nfds; i++) {
+    if (*fd >= 0) {
+      event("extra-fd");
+      close(fds[i]);
+      continue;
     }
+    *fd = fds[i];
+    char path[64], link[256];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fds[i]);
+    ssize_t l = readlink(path, link, sizeof link - 1);
+    link[l < 0 ? 0 : l] = '\0';
+    event("fd link=%s at=%lld", link, before);
   }
   return n;
 }
@@ -85,8 +74,7 @@ int main(int argc, char **argv) {
   }
   const char *path = argv[1];
   open_events(argv[2]);
-  int out = open(argv[3], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (out < 0) die("open STATE");
+  int out = open_output(argv[3], "open STATE");
   int answer = atoi(argv[4]);
 
   int sock = listen_at(path, 4);
