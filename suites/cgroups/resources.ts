@@ -102,6 +102,10 @@ function refusedCase(d: {
   requirements?: string[];
   resources: (env: Env) => LinuxResources;
   precheck?: (t: CaseContext) => void;
+  /** [release, field]: the spec release that brought the field (a runtime implementing an older one may ignore it). */
+  since?: [string, string];
+  /** The config breaks a rule of the spec on purpose (our own validation lets it through). */
+  invalid?: boolean;
 }): Case {
   return defineCase({
     id: d.id,
@@ -109,10 +113,13 @@ function refusedCase(d: {
     exercises: d.exercises,
     requirements: d.requirements ?? ['runtime:create.apply-fail-error', 'runtime:create.apply-fail-no-container', 'runtime:errors.no-side-effects'],
     needs: d.needs,
+    ...(d.invalid ? { invalid: true } : {}),
     bundle: (b: BundleBuilder, env) => {
+      if (d.since) b.ociVersion(d.since[0]);
       b.resources(d.resources(env)).cgroupsPath(`/conform-refused-${Math.random().toString(36).slice(2, 10)}`);
     },
     async check(t) {
+      if (d.since) skipIfNewerThanRuntime(t, d.since[0], d.since[1]);
       d.precheck?.(t);
       await expectRefusedNoCgroup(t, d.what, t.bundle.config.linux!.cgroupsPath!);
     },
@@ -120,6 +127,12 @@ function refusedCase(d: {
 }
 
 // --- host facts the cases need -----------------------------------------------------
+
+function skipWithoutBurst(t: CaseContext): void {
+  const m = cgroupMounts().find((x) => (versionOf(t, 'cpu') === 1 ? x.version === 1 && x.controllers.includes('cpu') : x.version === 2));
+  const has = m && (versionOf(t, 'cpu') === 1 ? existsSync(`${m.mountPoint}/cpu.cfs_burst_us`) : true);
+  if (!has) t.skip('this kernel has no CFS burst (cpu.cfs_burst_us, Linux 5.14)');
+}
 
 /** Whether the memory controller accounts swap (the kernel may run with swapaccount=0). */
 function swapAccounting(t: CaseContext, v: Version): boolean {
@@ -262,11 +275,7 @@ const cpu: Case[] = [
     since: ['1.1.0', 'linux.resources.cpu.burst'],
     controller: 'cpu',
     resources: () => ({ cpu: { quota: 50000, period: 100000, burst: 20000 } }),
-    precheck: (t) => {
-      const m = cgroupMounts().find((x) => (versionOf(t, 'cpu') === 1 ? x.version === 1 && x.controllers.includes('cpu') : x.version === 2));
-      const has = m && (versionOf(t, 'cpu') === 1 ? existsSync(`${m.mountPoint}/cpu.cfs_burst_us`) : true);
-      if (!has) t.skip('this kernel has no CFS burst (cpu.cfs_burst_us, Linux 5.14)');
-    },
+    precheck: skipWithoutBurst,
     expect: (r, v) => cpuExpectation(r.cpu!, v),
   }),
   valueCase({
@@ -335,6 +344,18 @@ const cpu: Case[] = [
       if (versionOf(t, 'cpu') === 1 && m && !existsSync(`${m.mountPoint}/cpu.idle`)) t.skip('this kernel has no cpu.idle (Linux 5.15)');
     },
     expect: (r, v) => cpuExpectation(r.cpu!, v),
+  }),
+  refusedCase({
+    id: 'cgroups.cpu.burst-above-quota',
+    exercises: ['linux.resources.cpu.burst'],
+    title: 'a cpu.burst above the cpu.quota is invalid: create fails and leaves nothing behind',
+    what: 'cpu.burst 80000 above cpu.quota 50000',
+    requirements: ['config-linux:resources.cpu.burst-within-quota', 'config:valid-values.invalid-error', 'runtime:create.apply-fail-no-container', 'runtime:errors.no-side-effects'],
+    needs: ['cgroup-controller:cpu'],
+    since: ['1.1.0', 'linux.resources.cpu.burst'],
+    invalid: true,
+    resources: () => ({ cpu: { quota: 50000, period: 100000, burst: 80000 } }),
+    precheck: skipWithoutBurst,
   }),
   refusedCase({
     id: 'cgroups.cpu.cpus-absent',
