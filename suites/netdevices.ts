@@ -162,98 +162,96 @@ function expectMoved(t: CaseContext, facts: ProbeFacts, v: HostVeth, mac: string
   return link;
 }
 
+/**
+ * A case that moves `count` fresh host interfaces in (each entry from `entry`), with the
+ * probe's view of links and addresses inside; `check` gets the host ends.
+ */
+function movingCase(d: {
+  id: string;
+  title: string;
+  requirements: string[];
+  count?: number;
+  entry: (i: number) => { name?: string };
+  check: (t: CaseContext, veths: HostVeth[]) => Promise<void>;
+}): Case {
+  return defineCase({
+    id: `netdevices.${d.id}`,
+    title: d.title,
+    requirements: d.requirements,
+    exercises: ['linux.netDevices'],
+    needs: NEEDS,
+    bundle: (b) => {
+      b.probe({ only: ['meta'], cmds: INSIDE });
+      withDevices(b, d.count ?? 1, d.entry);
+    },
+    check: (t) => withVeths(t, (veths) => d.check(t, veths)),
+  });
+}
+
 export default [
-  defineCase({
-    id: 'netdevices.rename',
+  movingCase({
+    id: 'rename',
     title: 'a host interface with `name` is moved into the container under that name, and is gone from the host once create returns',
     requirements: ['config-linux:net-devices.available', 'config-linux:net-devices.name', 'features-linux:net-devices.enabled'],
-    exercises: ['linux.netDevices'],
-    needs: NEEDS,
-    bundle: (b) => {
-      b.probe({ only: ['meta'], cmds: INSIDE });
-      withDevices(b, 1, () => ({ name: 'conform0' }));
-    },
-    async check(t) {
-      await withVeths(t, async ([v]) => {
-        const mac = v!.mac();
-        const facts = await run(t, () => t.ok(!v!.has(v!.name), `${v!.name} is no longer in the runtime namespace after create`));
-        expectMoved(t, facts, v!, mac, 'conform0');
-        t.ok(!linksInside(t, facts).some((l) => l.name === v!.name), `no interface keeps the host name ${v!.name} inside`);
-      });
+    entry: () => ({ name: 'conform0' }),
+    async check(t, [v]) {
+      const mac = v!.mac();
+      const facts = await run(t, () => t.ok(!v!.has(v!.name), `${v!.name} is no longer in the runtime namespace after create`));
+      expectMoved(t, facts, v!, mac, 'conform0');
+      t.ok(!linksInside(t, facts).some((l) => l.name === v!.name), `no interface keeps the host name ${v!.name} inside`);
     },
   }),
 
-  defineCase({
-    id: 'netdevices.keep-name',
+  movingCase({
+    id: 'keep-name',
     title: 'a host interface without `name` keeps its host name inside the container',
     requirements: ['config-linux:net-devices.available', 'config-linux:net-devices.name'],
-    exercises: ['linux.netDevices'],
-    needs: NEEDS,
-    bundle: (b) => {
-      b.probe({ only: ['meta'], cmds: INSIDE });
-      withDevices(b, 1, () => ({}));
-    },
-    async check(t) {
-      await withVeths(t, async ([v]) => {
-        const mac = v!.mac();
-        expectMoved(t, await run(t), v!, mac, v!.name);
-      });
+    entry: () => ({}),
+    async check(t, [v]) {
+      const mac = v!.mac();
+      expectMoved(t, await run(t), v!, mac, v!.name);
     },
   }),
 
-  defineCase({
-    id: 'netdevices.up',
+  movingCase({
+    id: 'up',
     title: 'a moved interface (down on the host) is up inside the container',
     requirements: ['config-linux:net-devices.up'],
-    exercises: ['linux.netDevices'],
-    needs: NEEDS,
-    bundle: (b) => {
-      b.probe({ only: ['meta'], cmds: INSIDE });
-      withDevices(b, 1, () => ({ name: 'conform0' }));
-    },
-    async check(t) {
-      await withVeths(t, async ([v]) => {
-        const mac = v!.mac();
-        const link = expectMoved(t, await run(t), v!, mac, 'conform0');
-        // The administrative flag; carrier is the peer's business (it stays down on the host).
-        if (link) t.ok(link.flags.includes('UP'), `conform0 is up inside (flags <${link.flags.join(',')}>)`);
-      });
+    entry: () => ({ name: 'conform0' }),
+    async check(t, [v]) {
+      const mac = v!.mac();
+      const link = expectMoved(t, await run(t), v!, mac, 'conform0');
+      // The administrative flag; carrier is the peer's business (it stays down on the host).
+      if (link) t.ok(link.flags.includes('UP'), `conform0 is up inside (flags <${link.flags.join(',')}>)`);
     },
   }),
 
-  defineCase({
-    id: 'netdevices.addresses',
+  movingCase({
+    id: 'addresses',
     title: 'the permanent global IPv4 and IPv6 addresses of a moved interface are still on it inside',
     requirements: ['config-linux:net-devices.preserve-addresses'],
-    exercises: ['linux.netDevices'],
-    needs: NEEDS,
-    bundle: (b) => {
-      b.probe({ only: ['meta'], cmds: INSIDE });
-      withDevices(b, 1, () => ({ name: 'conform0' }));
-    },
-    async check(t) {
-      await withVeths(t, async ([v]) => {
-        // Static addresses are permanent (IFA_F_PERMANENT); nodad keeps the IPv6 one from being tentative.
-        const want = [{ family: 'inet', cidr: '10.213.7.1/24' }];
-        v!.ipCmd('addr', 'add', '10.213.7.1/24', 'dev', v!.name);
-        if (existsSync('/proc/sys/net/ipv6')) {
-          v!.ipCmd('-6', 'addr', 'add', 'fd00:c0f::1/64', 'dev', v!.name, 'nodad');
-          want.push({ family: 'inet6', cidr: 'fd00:c0f::1/64' });
-        } else {
-          t.note('the host has no IPv6: only an IPv4 address is checked');
-        }
-        const facts = await run(t);
-        const c = facts.cmds.addrs;
-        t.ok(c?.rc === 0, `\`ip -o addr\` inside the container failed: ${c?.output.trim() ?? 'no output'}`);
-        const got = parseAddrs(c?.output ?? '').filter((a) => a.dev === 'conform0' && a.scope === 'global');
-        for (const w of want) {
-          t.ok(
-            got.some((a) => a.family === w.family && a.cidr === w.cidr),
-            `${w.family} ${w.cidr} (scope global) on conform0 inside`,
-            { expected: w.cidr, actual: got.map((a) => a.cidr) },
-          );
-        }
-      });
+    entry: () => ({ name: 'conform0' }),
+    async check(t, [v]) {
+      // Static addresses are permanent (IFA_F_PERMANENT); nodad keeps the IPv6 one from being tentative.
+      const want = [{ family: 'inet', cidr: '10.213.7.1/24' }];
+      v!.ipCmd('addr', 'add', '10.213.7.1/24', 'dev', v!.name);
+      if (existsSync('/proc/sys/net/ipv6')) {
+        v!.ipCmd('-6', 'addr', 'add', 'fd00:c0f::1/64', 'dev', v!.name, 'nodad');
+        want.push({ family: 'inet6', cidr: 'fd00:c0f::1/64' });
+      } else {
+        t.note('the host has no IPv6: only an IPv4 address is checked');
+      }
+      const facts = await run(t);
+      const c = facts.cmds.addrs;
+      t.ok(c?.rc === 0, `\`ip -o addr\` inside the container failed: ${c?.output.trim() ?? 'no output'}`);
+      const got = parseAddrs(c?.output ?? '').filter((a) => a.dev === 'conform0' && a.scope === 'global');
+      for (const w of want) {
+        t.ok(
+          got.some((a) => a.family === w.family && a.cidr === w.cidr),
+          `${w.family} ${w.cidr} (scope global) on conform0 inside`,
+          { expected: w.cidr, actual: got.map((a) => a.cidr) },
+        );
+      }
     },
   }),
 
@@ -295,23 +293,17 @@ export default [
     },
   }),
 
-  defineCase({
-    id: 'netdevices.name-template',
+  movingCase({
+    id: 'name-template',
     title: 'two host interfaces both named with the template `cnf%d` are both moved in, under two names the kernel picks',
     requirements: ['config-linux:net-devices.name-template', 'config-linux:net-devices.available'],
-    exercises: ['linux.netDevices'],
-    needs: NEEDS,
-    bundle: (b) => {
-      b.probe({ only: ['meta'], cmds: INSIDE });
-      withDevices(b, 2, () => ({ name: 'cnf%d' }));
-    },
-    async check(t) {
-      await withVeths(t, async (veths) => {
-        const macs = veths.map((v) => v.mac());
-        const links = linksInside(t, await run(t)).filter((l) => /^cnf\d+$/.test(l.name));
-        t.equal(links.length, 2, `interfaces named cnf<N> inside (${links.map((l) => l.name).join(', ') || 'none'})`);
-        for (const [i, mac] of macs.entries()) t.ok(links.some((l) => l.mac === mac), `${veths[i]!.name} (MAC ${mac}) is one of the cnf<N> interfaces inside`);
-      });
+    count: 2,
+    entry: () => ({ name: 'cnf%d' }),
+    async check(t, veths) {
+      const macs = veths.map((v) => v.mac());
+      const links = linksInside(t, await run(t)).filter((l) => /^cnf\d+$/.test(l.name));
+      t.equal(links.length, 2, `interfaces named cnf<N> inside (${links.map((l) => l.name).join(', ') || 'none'})`);
+      for (const [i, mac] of macs.entries()) t.ok(links.some((l) => l.mac === mac), `${veths[i]!.name} (MAC ${mac}) is one of the cnf<N> interfaces inside`);
     },
   }),
 
@@ -348,29 +340,22 @@ export default [
     },
   }),
 
-  defineCase({
-    id: 'netdevices.no-move-back',
+  movingCase({
+    id: 'no-move-back',
     title: 'delete does not move a moved interface back to the host: it goes with the container\'s network namespace',
     requirements: ['config-linux:net-devices.no-move-back'],
-    exercises: ['linux.netDevices'],
-    needs: NEEDS,
-    bundle: (b) => {
-      b.probe({ only: ['meta'], cmds: INSIDE });
-      withDevices(b, 1, () => ({ name: 'conform0' }));
-    },
-    async check(t) {
-      await withVeths(t, async ([v]) => {
-        const mac = v!.mac();
-        if (!expectMoved(t, await run(t), v!, mac, 'conform0')) return;
-        await t.delete();
-        const back = () => [v!.name, 'conform0'].filter((n) => v!.has(n));
-        t.equal(back(), [], 'interfaces of the container back in the runtime namespace right after delete');
-        // The kernel destroys a veth (and so its peer) when the namespace it is in goes away.
-        const deadline = Date.now() + t.rt.rt.timeoutMs;
-        while (v!.has(v!.peer) && Date.now() < deadline) await pause(20);
-        if (v!.has(v!.peer)) t.note(`the veth pair still exists ${t.rt.rt.timeoutMs / 1000}s after delete: its container end is in a network namespace something still holds`);
-        t.equal(back(), [], 'interfaces of the container in the runtime namespace once its network namespace is gone');
-      });
+    entry: () => ({ name: 'conform0' }),
+    async check(t, [v]) {
+      const mac = v!.mac();
+      if (!expectMoved(t, await run(t), v!, mac, 'conform0')) return;
+      await t.delete();
+      const back = () => [v!.name, 'conform0'].filter((n) => v!.has(n));
+      t.equal(back(), [], 'interfaces of the container back in the runtime namespace right after delete');
+      // The kernel destroys a veth (and so its peer) when the namespace it is in goes away.
+      const deadline = Date.now() + t.rt.rt.timeoutMs;
+      while (v!.has(v!.peer) && Date.now() < deadline) await pause(20);
+      if (v!.has(v!.peer)) t.note(`the veth pair still exists ${t.rt.rt.timeoutMs / 1000}s after delete: its container end is in a network namespace something still holds`);
+      t.equal(back(), [], 'interfaces of the container in the runtime namespace once its network namespace is gone');
     },
   }),
 ] as Case[];
