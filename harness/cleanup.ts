@@ -61,6 +61,13 @@ export function mountsUnder(dir: string): string[] {
  * delete through a bind mount would delete the bound host files.
  */
 export function removeTree(dir: string): string[] {
+  const notes = unmountUnder(dir);
+  if (mountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+  return notes;
+}
+
+/** Detaches everything mounted at or below dir, deepest first. */
+export function unmountUnder(dir: string): string[] {
   const notes: string[] = [];
   for (const m of mountsUnder(dir)) {
     try {
@@ -70,7 +77,6 @@ export function removeTree(dir: string): string[] {
       notes.push(`cleanup: could not unmount ${m}; left it and its directory in place`);
     }
   }
-  if (mountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true });
   return notes;
 }
 

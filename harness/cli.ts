@@ -13,7 +13,7 @@ import { jsonReporter } from '../reports/json.js';
 import { openOutput, type Output } from '../reports/output.js';
 import { differing, matrixRows, parseReport, renderHtml, renderMarkdown } from '../reports/matrix.js';
 import { loadBaseline, type Baseline } from './baseline.js';
-import { sweepStaleRuns, writeOwner } from './stale.js';
+import { releaseOwner, sweepStaleRuns, writeOwner } from './stale.js';
 import { coverage, formatCoverage, unknownRequirements } from './coverage.js';
 import { detectHost, detectRuntime } from './env.js';
 import { SetupError } from './errors.js';
@@ -126,7 +126,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)
     // could not even reach its bundle's rootfs. Search only, no listing.
     chmodSync(runDir, 0o711);
-    writeOwner(runDir, tag);
+    writeOwner(runDir, tag, !!flags.keep);
     const env = { host: detectHost(), runtime: await detectRuntime(rt, join(runDir, '.features')) };
     const runtime = { path: rt.path, args: rt.args, version: env.runtime.version };
     const started = Date.now();
@@ -157,8 +157,10 @@ async function runCommand(flags: RunFlags): Promise<number> {
     for (const o of reports.outputs) await o.close();
     return aborter.signal.aborted ? 130 : summary.exitCode;
   } finally {
-    if (flags.keep) process.stderr.write(`conform: kept bundles, runtime state and logs in ${runDir}\n`);
-    else removeTree(runDir);
+    if (flags.keep) {
+      releaseOwner(runDir);
+      process.stderr.write(`conform: kept bundles, runtime state and logs in ${runDir}\n`);
+    } else removeTree(runDir);
   }
 }
 

@@ -4,10 +4,11 @@
 // with what they left: processes working there or named after them (hooks, holders,
 // agents, runtime calls), processes in cgroups named after their containers (their
 // ids end in the run's tag), those cgroups, mounts under the directory, and the
-// directory itself. Directories without an owner file are never touched.
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+// directory itself (a --keep run's files stay). Directories without an owner file are
+// never touched; a --keep run drops its owner file when it ends normally.
+import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupCgroups, cgroupsMatching, removeTree } from './cleanup.js';
+import { cleanupCgroups, cgroupsMatching, removeTree, unmountUnder } from './cleanup.js';
 import { isAlive, startTime } from './hostfacts.js';
 
 export const OWNER_FILE = '.conform-run';
@@ -17,12 +18,19 @@ interface Owner {
   startTime?: string;
   /** The run's tag: the suffix of its container ids. */
   tag: string;
+  /** A --keep run: its files are the user's; a sweep stops what runs and unmounts, and leaves them. */
+  keep?: boolean;
 }
 
 /** Marks `runDir` as this process's, for the sweep of a later run. */
-export function writeOwner(runDir: string, tag: string): void {
-  const owner: Owner = { pid: process.pid, startTime: startTime(process.pid), tag };
+export function writeOwner(runDir: string, tag: string, keep = false): void {
+  const owner: Owner = { pid: process.pid, startTime: startTime(process.pid), tag, ...(keep ? { keep } : {}) };
   writeFileSync(join(runDir, OWNER_FILE), JSON.stringify(owner));
+}
+
+/** The run is over and its directory the user's (--keep): no later sweep touches it. */
+export function releaseOwner(runDir: string): void {
+  rmSync(join(runDir, OWNER_FILE), { force: true });
 }
 
 function ownerOf(dir: string): Owner | undefined {
@@ -76,12 +84,14 @@ export async function sweepStaleRuns(workdir: string): Promise<string[]> {
       }
     }
     const cgroupNotes = await cleanupCgroups(new Set(cgroupsMatching((n) => n.endsWith(`-${owner.tag}`))));
-    const treeNotes = removeTree(dir);
+    const treeNotes = owner.keep ? unmountUnder(dir) : removeTree(dir);
+    if (owner.keep) releaseOwner(dir);
     const unmounted = treeNotes.filter((n) => n.startsWith('cleanup: unmounted')).length;
     const stuck = treeNotes.filter((n) => !n.startsWith('cleanup: unmounted'));
     const inCgroups = cgroupNotes.reduce((n, note) => n + Number(/killed (\d+) process/.exec(note)?.[1] ?? 0), 0);
     const what = [`${killed.length + inCgroups} process(es)`, `${cgroupNotes.filter((n) => n.includes('removed cgroup')).length} cgroup(s)`, `${unmounted} mount(s)`].join(', ');
-    notes.push(`removed ${dir}, left by a run (pid ${owner.pid}) that was killed: ${what}${stuck.length ? `; ${stuck.join('; ')}` : ''}`);
+    const done = owner.keep ? `cleaned up ${dir} (kept: its files stay)` : `removed ${dir}`;
+    notes.push(`${done}, left by a run (pid ${owner.pid}) that was killed: ${what}${stuck.length ? `; ${stuck.join('; ')}` : ''}`);
   }
   return notes;
 }

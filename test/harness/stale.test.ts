@@ -30,9 +30,15 @@ describe('sweepStaleRuns', () => {
     const stale = join(work, 'conform-Ab12Cd');
     const live = join(work, 'conform-Ef34Gh');
     const foreign = join(work, 'conform-Ij56Kl');
-    for (const d of [stale, live, foreign]) mkdirSync(d);
+    const kept = join(work, 'conform-Mn78Op');
+    for (const d of [stale, live, foreign, kept]) mkdirSync(d);
     const dead = spawnSync('true').pid!;
     writeFileSync(join(stale, OWNER_FILE), JSON.stringify({ pid: dead, tag: 'a1b2c3' }));
+    // A --keep run that was killed: what runs there is stopped, its files stay.
+    writeFileSync(join(kept, OWNER_FILE), JSON.stringify({ pid: dead, tag: 'f0f0f0', keep: true }));
+    writeFileSync(join(kept, 'calls.log'), 'kept');
+    const keptWorker = spawn('sleep', ['1000'], { cwd: kept, stdio: 'ignore' });
+    children.push(keptWorker);
     writeOwner(live, 'd4e5f6');
     // A process working in the stale directory, one with a path in it among its
     // arguments, and one that has nothing to do with it.
@@ -51,8 +57,11 @@ describe('sweepStaleRuns', () => {
     if (cg) mkdirSync(cg);
     try {
       const notes = await sweepStaleRuns(work);
-      expect(notes).toHaveLength(1);
-      expect(notes[0]).toMatch(new RegExp(`^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\)`));
+      expect(notes).toHaveLength(2);
+      expect(notes.find((n) => n.includes(kept))).toMatch(new RegExp(`^cleaned up ${kept} \\(kept: its files stay\\), left by a run \\(pid ${dead}\\) that was killed: 1 process`));
+      await exited(keptWorker);
+      expect(existsSync(join(kept, 'calls.log')) && !existsSync(join(kept, OWNER_FILE))).toBe(true);
+      expect(notes.find((n) => n.includes(stale))).toMatch(new RegExp(`^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\)`));
       await exited(worker);
       await exited(holder);
       expect(existsSync(stale)).toBe(false);
