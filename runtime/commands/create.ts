@@ -31,6 +31,7 @@ import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type Stored
 import { ENTRY, NSEXEC } from '../self.js';
 import { sendToAgent } from '../seccomp/agent.js';
 import type { SeccompConfig } from '../seccomp/index.js';
+import { sendWithFd } from '../fd-passing.js';
 import { libc } from '../syscalls.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
 import { LineReader } from './lines.js';
@@ -227,7 +228,7 @@ class InitRun {
       } else if (m.type === 'idmap-mount') {
         const tree = await idmappedTreeFor(libc(), mounts[m.index]!, this.pid!);
         try {
-          sendWithFd(sock, tree, { type: 'idmap-tree' });
+          sendWithFd(libc(), sock, tree, `${JSON.stringify({ type: 'idmap-tree' })}\n`);
         } finally {
           closeSync(tree);
         }
@@ -264,13 +265,6 @@ class InitRun {
     sock?.destroy();
     this.child?.unref();
   }
-}
-
-/** One message with an fd (SCM_RIGHTS) on the init's socket, past Node's stream (which cannot attach fds). */
-function sendWithFd(sock: Readable & Writable, fd: number, message: object): void {
-  const sockFd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (typeof sockFd !== 'number' || sockFd < 0) throw new RuntimeError('the socket to the init has no descriptor');
-  libc().sendFd(sockFd, fd, `${JSON.stringify(message)}\n`);
 }
 
 function nsexecError(text: string): string {

@@ -7,6 +7,7 @@
 import { closeSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { RuntimeError, oneLine } from '../errors.js';
+import { sendWithFd } from '../fd-passing.js';
 import type { OciState } from '../state/store.js';
 import type { Syscalls } from '../syscalls.js';
 
@@ -40,10 +41,7 @@ export async function sendToAgent(sys: Syscalls, listenerPath: string, pid: numb
     }
     sock = await connect(listenerPath);
     const message: ProcessState = { ociVersion: state.ociVersion, fds: ['seccompFd'], pid, ...(metadata !== undefined ? { metadata } : {}), state };
-    // libuv keeps the socket's fd in its handle; sendmsg(2) with SCM_RIGHTS needs it.
-    const sockFd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    if (typeof sockFd !== 'number' || sockFd < 0) throw new Error('no descriptor for the connection');
-    sys.sendFd(sockFd, listener, JSON.stringify(message));
+    sendWithFd(sys, sock, listener, JSON.stringify(message));
   } catch (err) {
     throw new RuntimeError(`linux.seccomp.listenerPath: cannot pass the seccomp listener to ${listenerPath}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`);
   } finally {

@@ -1,0 +1,11 @@
+// Node's sockets cannot attach fds to what they send (SCM_RIGHTS). libuv keeps each
+// socket's fd in its handle; sendmsg(2) through the Syscalls layer goes past the stream.
+import { RuntimeError } from './errors.js';
+import type { Syscalls } from './syscalls.js';
+
+/** One message with `fd` attached, on a connected Node socket (nothing else may be queued on it). */
+export function sendWithFd(sys: Syscalls, sock: object, fd: number, text: string): void {
+  const sockFd = (sock as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof sockFd !== 'number' || sockFd < 0) throw new RuntimeError('the socket has no descriptor to send an fd on');
+  sys.sendFd(sockFd, fd, text);
+}
