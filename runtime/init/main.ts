@@ -10,7 +10,7 @@
 import { closeSync, constants, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Device } from '../config/types.js';
-import { oneLine, SyscallError } from '../errors.js';
+import { oneLine } from '../errors.js';
 import { runHooks } from '../hooks.js';
 import { createDevices, DEFAULT_DEVICES, devSymlinks, finishRootfs, mountAll, pivotRoot, prepareRoot, type DeviceSpec, type RootfsContext } from '../mount/apply.js';
 import { planMounts } from '../mount/plan.js';
@@ -121,7 +121,7 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
     sys, rootfs: msg.rootfs, scratch: join(msg.stateDir, 'scratch'), cgroupSources: msg.cgroupSources,
     idmappedTree: (m) => {
       send({ type: 'idmap-mount', index: m.index });
-      return receiveFd(sys, 'idmap-tree');
+      return sync.readFd(sys, 'idmap-tree');
     },
   };
   prepareRoot(ctx);
@@ -171,31 +171,6 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
   const plan = planProcess(p, linux.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }));
   loadForAgent(sys, plan, (fd) => handOver(sync, fd));
   return { plan, fifo, proc };
-}
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * The parent's answer that carries an fd (recvmsg: a plain read would drop it). The
- * channel holds nothing unread at this point: the parent sends only when asked.
- */
-function receiveFd(sys: Syscalls, type: string): number {
-  for (;;) {
-    let r: { data: string; fd?: number };
-    try {
-      r = sys.recvFd(INIT_FD);
-    } catch (err) {
-      if (err instanceof SyscallError && (err.code === 'EAGAIN' || err.code === 'EINTR')) {
-        Atomics.wait(sleeper, 0, 0, 5);
-        continue;
-      }
-      throw err;
-    }
-    if (r.data === '') process.exit(1); // the parent went away
-    const m = JSON.parse(r.data) as { type?: string };
-    if (m.type !== type || r.fd === undefined) throw new Error(`expected ${type} with an fd from the runtime, got ${r.data.trim()}`);
-    return r.fd;
-  }
 }
 
 /** Tells the runtime which fd is the seccomp listener and waits until it went to the agent. */

@@ -1,6 +1,8 @@
 // A line-based channel over an inherited socket, read and written synchronously:
 // the init blocks on it between steps, and must not use libuv's thread pool.
 import { readSync, writeSync, closeSync } from 'node:fs';
+import { SyscallError } from '../errors.js';
+import type { Syscalls } from '../syscalls.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -52,6 +54,31 @@ export class SyncChannel {
   read<T>(): T | undefined {
     const line = this.readLine();
     return line === undefined ? undefined : (JSON.parse(line) as T);
+  }
+
+  /**
+   * The parent's next message, which carries an fd (recvmsg: a plain read would drop
+   * it): `{"type": type}` and the fd. The parent sends it only when asked, so nothing
+   * of it can be in the buffer already.
+   */
+  readFd(sys: Syscalls, type: string): number {
+    if (this.buffered !== '') throw new Error(`expected ${type} with an fd from the runtime, but other lines came first`);
+    for (;;) {
+      let r: { data: string; fd?: number };
+      try {
+        r = sys.recvFd(this.fd);
+      } catch (err) {
+        if (err instanceof SyscallError && (err.code === 'EAGAIN' || err.code === 'EINTR')) {
+          Atomics.wait(sleeper, 0, 0, 5);
+          continue;
+        }
+        throw err;
+      }
+      if (r.data === '') process.exit(1); // the parent went away
+      const m = JSON.parse(r.data) as { type?: string };
+      if (m.type !== type || r.fd === undefined) throw new Error(`expected ${type} with an fd from the runtime, got ${r.data.trim()}`);
+      return r.fd;
+    }
   }
 
   close(): void {
