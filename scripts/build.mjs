@@ -2,7 +2,7 @@
 // call does not resolve a tree of modules), and the native helpers of both.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeConfigValidator } from './config-validator.mjs';
@@ -37,9 +37,14 @@ function compileNative(dir) {
   if (!existsSync(nativeDir)) return;
   for (const file of readdirSync(nativeDir).filter((f) => f.endsWith('.c'))) {
     const out = join(dist, file.replace(/\.c$/, ''));
+    // Compiled beside it and renamed over it: a helper running meanwhile keeps its file,
+    // and nothing ever executes a half-written one.
+    const tmp = `${out}.${process.pid}.tmp`;
     try {
-      execFileSync('cc', ['-O2', '-Wall', '-Werror', '-static', '-o', out, join(nativeDir, file)], { stdio: 'inherit' });
+      execFileSync('cc', ['-O2', '-Wall', '-Werror', '-static', '-o', tmp, join(nativeDir, file)], { stdio: 'inherit' });
+      renameSync(tmp, out);
     } catch {
+      rmSync(tmp, { force: true });
       console.error(`build: could not compile ${dir}/${file} (the compiler's messages are above; without a C compiler: apt-get install -y gcc libc6-dev)`);
       process.exit(1);
     }

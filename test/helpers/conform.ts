@@ -1,18 +1,9 @@
 // Running the conform CLI as a user would, for the integration tests.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../harness/paths.js';
-
-let built = false;
-
-/** Builds dist/conform.js once per test process (a second or so). */
-export function buildHarness(): void {
-  if (built) return;
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build.mjs'), '--harness'], { stdio: 'inherit' });
-  built = true;
-}
 
 export interface ConformRun {
   code: number | null;
@@ -29,7 +20,6 @@ export interface JsonReport {
 
 /** Runs `conform ARGS --json <tmp>` and parses the report. */
 export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; json?: boolean } = {}): ConformRun {
-  buildHarness();
   const dir = mkdtempSync(join(tmpdir(), 'conform-test-'));
   const json = join(dir, 'report.json');
   try {

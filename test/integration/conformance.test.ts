@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
 import { ALL_CASES } from '../../suites/index.js';
-import { buildHarness, conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
+import { conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
 import { leftSince, snapshot } from '../helpers/leftovers.js';
 
 const MINUTES = 60_000;
@@ -54,7 +54,6 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
   }, 10 * MINUTES);
 
   it('on SIGINT stops, cleans up every container and its run directory, and exits 130', async () => {
-    buildHarness();
     const before = snapshot();
     const child = spawn(process.execPath, [join(repoRoot, 'bin/conform.js'), '--runtime', '/usr/bin/runc', '--area', 'lifecycle', '--grep', 'kill|delete'], {
       stdio: ['ignore', 'pipe', 'pipe'],
