@@ -1,5 +1,6 @@
 // Node's sockets cannot attach fds to what they send (SCM_RIGHTS). libuv keeps each
 // socket's fd in its handle; sendmsg(2) through the Syscalls layer goes past the stream.
+import { createConnection, type Socket } from 'node:net';
 import { RuntimeError } from './errors.js';
 import type { Syscalls } from './syscalls.js';
 
@@ -8,4 +9,13 @@ export function sendWithFd(sys: Syscalls, sock: object, fd: number, text: string
   const sockFd = (sock as { _handle?: { fd?: number } })._handle?.fd;
   if (typeof sockFd !== 'number' || sockFd < 0) throw new RuntimeError('the socket has no descriptor to send an fd on');
   sys.sendFd(sockFd, fd, text);
+}
+
+/** A connection to the unix stream socket at `path` (rejects with the connect error). */
+export function connectUnix(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = createConnection(path);
+    sock.once('connect', () => resolve(sock));
+    sock.once('error', reject);
+  });
 }

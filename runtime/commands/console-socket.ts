@@ -1,7 +1,8 @@
 // --console-socket: the caller's unix socket, connected here and handed to the init
 // as fd 4 (runtime/init/console.ts sends the pty master over it). As in runc, a
 // terminal needs the socket and the socket needs a terminal.
-import { createConnection, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectUnix } from '../fd-passing.js';
 import { ConfigError, RuntimeError } from '../errors.js';
 
 export function checkConsoleOptions(terminal: boolean, socketPath: string | undefined, field = 'process.terminal'): void {
@@ -13,10 +14,10 @@ export function checkConsoleOptions(terminal: boolean, socketPath: string | unde
   }
 }
 
-export function connectConsole(path: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection(path);
-    sock.once('connect', () => resolve(sock));
-    sock.once('error', (err: NodeJS.ErrnoException) => reject(new RuntimeError(`--console-socket ${path}: cannot connect: ${err.code ?? err.message}`)));
-  });
+export async function connectConsole(path: string): Promise<Socket> {
+  try {
+    return await connectUnix(path);
+  } catch (err) {
+    throw new RuntimeError(`--console-socket ${path}: cannot connect: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }

@@ -5,9 +5,9 @@
 // (create or exec, in the runtime namespace, where listenerPath is) takes a copy
 // with pidfd_getfd, so that no descriptor travels over the init's line protocol.
 import { closeSync } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { RuntimeError, oneLine } from '../errors.js';
-import { sendWithFd } from '../fd-passing.js';
+import { connectUnix, sendWithFd } from '../fd-passing.js';
 import type { OciState } from '../state/store.js';
 import type { Syscalls } from '../syscalls.js';
 
@@ -18,14 +18,6 @@ export interface ProcessState {
   pid: number;
   metadata?: string;
   state: OciState;
-}
-
-function connect(path: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection(path);
-    sock.once('connect', () => resolve(sock));
-    sock.once('error', reject);
-  });
 }
 
 /** Copies `pid`'s descriptor `fd` (its listener) and sends it with the process state to the agent. */
@@ -39,7 +31,7 @@ export async function sendToAgent(sys: Syscalls, listenerPath: string, pid: numb
     } finally {
       closeSync(pidfd);
     }
-    sock = await connect(listenerPath);
+    sock = await connectUnix(listenerPath);
     const message: ProcessState = { ociVersion: state.ociVersion, fds: ['seccompFd'], pid, ...(metadata !== undefined ? { metadata } : {}), state };
     sendWithFd(sys, sock, listener, JSON.stringify(message));
   } catch (err) {
