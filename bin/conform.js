@@ -9,4 +9,6 @@ if (!existsSync(dist)) {
   process.exit(2);
 }
 const { main } = await import(dist);
-process.exit(await main(process.argv));
+const code = await main(process.argv);
+// Exit once what was written to a pipe is out: process.exit() drops what a pipe has not taken yet.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

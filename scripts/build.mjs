@@ -1,16 +1,22 @@
 // Builds dist/: the harness CLI, the reference runtime (bundled, so that a runtime
 // call does not resolve a tree of modules), and the native helpers of both.
+//   --harness    only dist/conform.js and the harness's helpers (quick, while the runtime
+//                is being worked on)
+//   --pack       what the package ships (the default under `npm pack` and `npm publish`,
+//                which run the prepare script): a clean dist/ without source maps and
+//                without the native helpers, which an installed package compiles at first
+//                use (harness/native-build.ts); no run may use this checkout meanwhile
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeConfigValidator } from './config-validator.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// --harness: only dist/conform.js (quick, while the runtime is being worked on).
 const harnessOnly = process.argv.includes('--harness');
+const pack = process.argv.includes('--pack') || ['pack', 'publish'].includes(process.env.npm_command ?? '');
 const dist = join(root, 'dist');
+if (pack) rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
 const common = {
@@ -26,33 +32,33 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: { conform: join(root, 'harness/cli.ts'), 'bench-lib': join(root, 'bench/lib.ts') },
+  entryPoints: { conform: join(root, 'harness/cli.ts'), ...(pack ? {} : { 'bench-lib': join(root, 'bench/lib.ts') }) },
   outdir: dist,
   packages: 'external',
+  // The map is for us, not in the package (it would double its size).
+  sourcemap: pack ? false : 'linked',
 });
 
-/** Compiles every DIR/*.c into dist/ with the machine's cc. */
-function compileNative(dir) {
-  const nativeDir = join(root, dir);
-  if (!existsSync(nativeDir)) return;
-  for (const file of readdirSync(nativeDir).filter((f) => f.endsWith('.c'))) {
-    const out = join(dist, file.replace(/\.c$/, ''));
-    // Compiled beside it and renamed over it: a helper running meanwhile keeps its file,
-    // and nothing ever executes a half-written one.
-    const tmp = `${out}.${process.pid}.tmp`;
+// How the native helpers are compiled, also for bin/conform-runtime.js (see native-build.ts).
+await build({ ...common, entryPoints: { native: join(root, 'harness/native-build.ts') }, outdir: dist, sourcemap: false });
+const { compileNative, NATIVE_SOURCES } = await import(pathToFileURL(join(dist, 'native.js')).href);
+
+/** Compiles the helpers whose sources are under `dir`, with -Werror (ours to keep clean). */
+function compileHelpers(dir) {
+  if (pack) return;
+  for (const [name, source] of Object.entries(NATIVE_SOURCES)) {
+    if (!source.startsWith(`${dir}/`)) continue;
     try {
-      execFileSync('cc', ['-O2', '-Wall', '-Werror', '-static', '-o', tmp, join(nativeDir, file)], { stdio: 'inherit' });
-      renameSync(tmp, out);
-    } catch {
-      rmSync(tmp, { force: true });
-      console.error(`build: could not compile ${dir}/${file} (the compiler's messages are above; without a C compiler: apt-get install -y gcc libc6-dev)`);
+      compileNative(root, name, { strict: true });
+    } catch (e) {
+      console.error(`build: ${e.message}`);
       process.exit(1);
     }
   }
 }
 
 // The harness's native helpers (the console-socket receiver of the terminal cases, the seccomp agent).
-compileNative('harness/native');
+compileHelpers('harness/native');
 
 // The config schema's validator, precompiled (scripts/config-validator.mjs): for the
 // harness and the runtime alike (schemas/index.ts loads it).
@@ -73,6 +79,7 @@ if (existsSync(join(root, 'runtime/main.ts'))) {
     splitting: true,
     chunkNames: 'runtime-chunk-[hash]',
     metafile: true,
+    sourcemap: pack ? false : 'linked',
   });
   // Chunks of earlier builds: kept a while for runtime calls that started before.
   const fresh = new Set(Object.keys(metafile.outputs).map((f) => basename(f)));
@@ -82,4 +89,4 @@ if (existsSync(join(root, 'runtime/main.ts'))) {
 }
 
 // The runtime's native helper (see runtime/native/).
-compileNative('runtime/native');
+compileHelpers('runtime/native');
