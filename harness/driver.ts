@@ -53,6 +53,8 @@ export interface CallOptions {
 export class Driver {
   /** Container ids this driver has asked to create, for cleanup. */
   readonly created = new Set<string>();
+  /** calls.log's entries, kept in memory too: a failed case's report shows them. */
+  readonly transcript: string[] = [];
 
   constructor(
     readonly rt: RuntimeCommand,
@@ -64,7 +66,9 @@ export class Driver {
 
   private log(r: CallResult): void {
     const err = r.stderr.trim() ? `\n  stderr: ${r.stderr.trim().split('\n').join('\n          ')}` : '';
-    appendFileSync(join(this.logDir, 'calls.log'), `$ ${r.argv.join(' ')}\n  ${describeExit(r, this.rt.timeoutMs)} (${r.ms} ms)${err}\n`);
+    const entry = `$ ${r.argv.join(' ')}\n  ${describeExit(r, this.rt.timeoutMs)} (${r.ms} ms)${err}\n`;
+    this.transcript.push(entry);
+    appendFileSync(join(this.logDir, 'calls.log'), entry);
   }
 
   argv(command: string, args: string[]): string[] {

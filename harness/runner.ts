@@ -30,15 +30,28 @@ export interface RunOptions {
   caseTimeoutMs?: number;
   /** Short random tag that keeps container ids unique across concurrent runs. */
   tag: string;
+  /** performance.now() at the run's start: each result's startMs counts from it. */
+  t0?: number;
 }
 
 class CaseTimeout extends Error {}
+
+/** The run was interrupted while the case ran: it has no verdict, and is not reported. */
+class Interrupted extends Error {}
+
+/** How much of the runtime's calls a failed case keeps for the reports. */
+const RUNTIME_LOG_MAX = 4000;
 
 /** A container id unique on this host, readable in `ps` and logs. */
 export function containerId(caseId: string, tag: string): string {
   return `${caseId.replace(/[^a-z0-9]+/g, '-').slice(0, 48)}-${tag}`;
 }
 
+/**
+ * Runs the cases; the results come in plan order. After an interrupt (o.signal) no case
+ * starts, and the cases it cut short have no result: nothing is blamed on the runtime
+ * for an interruption.
+ */
 export async function runCases(cases: readonly Case[], o: RunOptions): Promise<CaseResult[]> {
   const results: CaseResult[] = new Array(cases.length);
   let next = 0;
@@ -47,7 +60,9 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
       const i = next++;
       const c = cases[i]!;
       o.reporter.caseStarted?.(c.id);
-      const r = applyBaseline(await runCase(c, o), o.baseline);
+      const finished = await runCase(c, o);
+      if (!finished) continue;
+      const r = applyBaseline(finished, o.baseline);
       results[i] = r;
       o.reporter.caseFinished(r);
     }
@@ -56,17 +71,20 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
   return results.filter(Boolean);
 }
 
-export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
+/** One case, bundle to cleanup; undefined when an interrupt cut it short. */
+export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | undefined> {
   const started = performance.now();
   const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements };
-  const done = (outcome: Outcome, message: string | undefined, failures: Failure[] = [], notes: string[] = [], dir?: string): CaseResult => ({
+  const done = (outcome: Outcome, message: string | undefined, failures: Failure[] = [], notes: string[] = [], dir?: string, runtimeLog?: string): CaseResult => ({
     ...base,
     outcome,
     message,
     failures,
     notes,
     durationMs: Math.round(performance.now() - started),
+    ...(o.t0 !== undefined ? { startMs: Math.max(0, Math.round(started - o.t0)) } : {}),
     dir,
+    ...(runtimeLog ? { runtimeLog } : {}),
   });
 
   for (const need of c.needs ?? []) {
@@ -97,6 +115,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   };
 
   let ctx: CaseContext | undefined;
+  let interrupted = false;
   let outcome: Outcome = 'pass';
   let message: string | undefined;
   const notes: string[] = [];
@@ -111,6 +130,8 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
       message = e.message;
     } else if (e instanceof Abort) {
       outcome = 'fail';
+    } else if (e instanceof Interrupted) {
+      interrupted = true;
     } else if (e instanceof CaseTimeout) {
       outcome = 'fail';
       message = e.message;
@@ -130,14 +151,25 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     if (!o.keep) notes.push(...removeTree(caseDir));
   }
 
+  if (interrupted) return undefined;
   const failures = ctx?.failures ?? [];
   notes.unshift(...(ctx?.notes ?? []));
   if (outcome === 'fail' && !message) message = failures[0]?.message;
+  const log = outcome === 'fail' || outcome === 'error' ? tail(driver.transcript.join(''), RUNTIME_LOG_MAX) : undefined;
   if (c.disputed && (outcome === 'fail' || outcome === 'pass')) {
     const did = outcome === 'fail' ? `the runtime: ${message}` : 'the runtime did what the case looks for';
-    return done('disputed', `${did} (disputed: ${c.disputed})`, failures, notes, o.keep ? caseDir : undefined);
+    return done('disputed', `${did} (disputed: ${c.disputed})`, failures, notes, o.keep ? caseDir : undefined, log);
   }
-  return done(outcome, message, failures, notes, o.keep ? caseDir : undefined);
+  return done(outcome, message, failures, notes, o.keep ? caseDir : undefined, log);
+}
+
+/** The end of `text`, at most `max` characters, cut at a line start. */
+function tail(text: string, max: number): string | undefined {
+  if (!text.trim()) return undefined;
+  if (text.length <= max) return text;
+  const cut = text.slice(-max);
+  const nl = cut.indexOf('\n');
+  return `[…]\n${nl >= 0 ? cut.slice(nl + 1) : cut}`;
 }
 
 /** A problem of the case or the machine, never of the runtime. */
@@ -163,7 +195,7 @@ function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: bo
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)), ms);
-    const onAbort = () => reject(new CaseTimeout('interrupted'));
+    const onAbort = () => reject(new Interrupted('interrupted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     p.then(resolve, reject).finally(() => {
       clearTimeout(timer);

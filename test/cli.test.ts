@@ -1,5 +1,8 @@
 // The command line as a user meets it: exit codes and one-line messages.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../harness/paths.js';
 import { conform, fixture } from './helpers/conform.js';
 
 describe('conform CLI', () => {
@@ -7,13 +10,44 @@ describe('conform CLI', () => {
     const r = conform(['--list', '--area', 'lifecycle'], { json: false });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^lifecycle\.create\.created /m);
-    expect(r.stdout).toMatch(/\d+ case\(s\)\n$/);
+    expect(r.stdout).toMatch(/\d+ case\(s\) in 1 area\(s\)\n$/);
+  });
+
+  it('--version prints the package version', () => {
+    const r = conform(['--version'], { json: false });
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; name: string };
+    expect(r.stdout).toBe(`conform ${pkg.version} (${pkg.name})\n`);
+  });
+
+  it('shards split the plan exactly once, without an empty or repeated case', () => {
+    const ids = (args: string[]) => conform(['--list', ...args], { json: false }).stdout.split('\n').filter((l) => /^\S+  /.test(l)).map((l) => l.split('  ')[0]);
+    const all = ids([]);
+    const shards = [1, 2, 3].map((i) => ids(['--shard', `${i}/3`]));
+    expect(shards.flat().sort()).toEqual([...all].sort());
+    for (const s of shards) expect(s.length).toBeGreaterThan(0);
+  });
+
+  it('usage errors are one line and exit 2, never a stack trace', () => {
+    const oneLine = (args: string[], pattern: RegExp) => {
+      const r = conform(args, { json: false });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trimEnd(), args.join(' ')).toMatch(pattern);
+      expect(r.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    };
+    oneLine(['--shard', '5/4', '--list'], /^conform: option '--shard <i\/n>' argument '5\/4' is invalid\. expected i\/n with 1 <= i <= n/);
+    oneLine(['--shard', 'abc', '--list'], /argument 'abc' is invalid/);
+    oneLine(['--tap', '-', '--json', '-', '--list'], /^conform: --tap - and --json -: only one report can go to standard output/);
+    oneLine(['--tap-version', '12', '--list'], /--tap-version must be 13 or 14/);
+    oneLine(['merge', '/nonexistent/a.json', '--json', '-'], /^conform: \/nonexistent\/a.json: cannot read it \(ENOENT\)/);
+    oneLine(['report', fixture('bundles', 'valid', 'config.json'), '--html', '-'], /not a conform JSON report/);
+    oneLine(['matrix', '/nonexistent/r.json'], /cannot read it/);
+    oneLine(['baseline'], /required option '--from <report>' not specified/);
+    oneLine(['--no-such-flag'], /^conform: unknown option '--no-such-flag' \(conform --help for usage\)$/);
   });
 
   it('usage errors exit 2 with a message', () => {
-    const bad = conform(['--no-such-flag'], { json: false });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown option/);
     const jobs = conform(['--jobs', '0', '--list'], { json: false });
     expect(jobs.code).toBe(2);
     expect(jobs.stderr).toMatch(/--jobs must be a whole number/);

@@ -40,11 +40,13 @@ const file = (name: string, content: string) => {
 };
 const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({ id, area: 'a', title: id, requirements: [], outcome, failures: [], notes: [], durationMs: 1 });
 
+const HOST = { kernel: '6.1.0-18-amd64', cgroup: 'hybrid', arch: 'x64' };
+
 describe('baseline', () => {
   const known = new Set(['a.one', 'a.two']);
 
   it('turns expected failures into xfail and expected failures that pass into xpass', () => {
-    const { baseline, warnings } = loadBaseline(file('ok.json', '{"runtime":"r 1","expectedFailures":{"a.one":"it lies","gone.case":"old"}}'), known);
+    const { baseline, warnings } = loadBaseline(file('ok.json', '{"runtime":"r 1","expectedFailures":{"a.one":"it lies","gone.case":"old"}}'), known, HOST);
     expect(warnings).toEqual([expect.stringContaining('gone.case is not a case conform knows')]);
     expect(applyBaseline(result('a.one', 'fail'), baseline)).toMatchObject({ outcome: 'xfail', message: 'expected failure: it lies' });
     expect(applyBaseline(result('a.one', 'pass'), baseline)).toMatchObject({ outcome: 'xpass' });
@@ -53,7 +55,7 @@ describe('baseline', () => {
   });
 
   it('marks the skips of what the runtime does not implement as expected (no failure under --strict), and a pass of one as xpass', () => {
-    const { baseline } = loadBaseline(file('ni.json', '{"expectedFailures":{},"notImplemented":{"a.one":"no idmap mounts"}}'), known);
+    const { baseline } = loadBaseline(file('ni.json', '{"expectedFailures":{},"notImplemented":{"a.one":"no idmap mounts"}}'), known, HOST);
     const skipped = applyBaseline({ ...result('a.one', 'skip'), message: 'features does not list idmap' }, baseline);
     expect(skipped).toMatchObject({ outcome: 'skip', expectedSkip: true, message: 'features does not list idmap; not implemented (baseline): no idmap mounts' });
     expect(isBad(skipped, true)).toBe(false);
@@ -64,10 +66,10 @@ describe('baseline', () => {
   });
 
   it('says what is wrong with a bad file', () => {
-    expect(() => loadBaseline(file('both.json', '{"expectedFailures":{"a.one":"x"},"notImplemented":{"a.one":"y"}}'), known)).toThrow(/both/);
-    expect(() => loadBaseline(file('nilist.json', '{"expectedFailures":{},"notImplemented":["a.one"]}'), known)).toThrow(/notImplemented is a list/);
-    expect(() => loadBaseline(join(dir, 'missing.json'), known)).toThrow(SetupError);
-    expect(() => loadBaseline(file('list.json', '["a.one"]'), known)).toThrow(/expectedFailures/);
-    expect(() => loadBaseline(file('noreason.json', '{"expectedFailures":{"a.one":""}}'), known)).toThrow(/a.one needs a one-line reason/);
+    expect(() => loadBaseline(file('both.json', '{"expectedFailures":{"a.one":"x"},"notImplemented":{"a.one":"y"}}'), known, HOST)).toThrow(/both/);
+    expect(() => loadBaseline(file('nilist.json', '{"expectedFailures":{},"notImplemented":["a.one"]}'), known, HOST)).toThrow(/notImplemented is a list/);
+    expect(() => loadBaseline(join(dir, 'missing.json'), known, HOST)).toThrow(SetupError);
+    expect(() => loadBaseline(file('list.json', '["a.one"]'), known, HOST)).toThrow(/expectedFailures/);
+    expect(() => loadBaseline(file('noreason.json', '{"expectedFailures":{"a.one":""}}'), known, HOST)).toThrow(/a.one needs a one-line reason/);
   });
 });
