@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyBaseline, loadBaseline } from '../../harness/baseline.js';
 import { defineCase } from '../../harness/case.js';
 import { SetupError } from '../../harness/errors.js';
-import { plan } from '../../harness/plan.js';
+import { costOf, plan, planHash, shardOf } from '../../harness/plan.js';
 import { isBad, type CaseResult } from '../../harness/result.js';
 
 const mk = (id: string, requirements = ['runtime:state.id']) => defineCase({ id, title: `title of ${id}`, requirements, check: async () => {} });
@@ -24,6 +24,24 @@ describe('plan', () => {
     const all = [1, 2, 3].flatMap((i) => plan(cases, { shard: `${i}/3` }).map((c) => c.id));
     expect(all.sort()).toEqual(cases.map((c) => c.id).sort());
     expect(() => plan(cases, { shard: '0/2' })).toThrow(/expected i\/n/);
+  });
+
+  it('balances shards by expected cost, the same split for every shard, each in plan order', () => {
+    const many = ['a.1', 'a.2', 'a.3', 'a.4', 'a.5', 'a.6'].map((id) => mk(id));
+    const costs = { 'a.1': 100, 'a.2': 10, 'a.3': 10, 'a.4': 60, 'a.5': 30, 'a.6': 5 };
+    const shards = [1, 2].map((i) => shardOf(many, { index: i, count: 2 }, costs).map((c) => c.id));
+    expect(shards).toEqual([['a.1', 'a.3'], ['a.2', 'a.4', 'a.5', 'a.6']]);
+    const load = shards.map((ids) => ids.reduce((n, id) => n + costs[id as keyof typeof costs], 0));
+    expect(Math.abs(load[0]! - load[1]!)).toBeLessThanOrEqual(5);
+    // Cases the table lacks cost its median, so a new case does not unbalance a shard.
+    expect(costOf(many, { 'a.1': 10, 'a.2': 30, 'a.3': 20 })('a.6')).toBe(20);
+    expect(costOf(many, {})('a.1')).toBe(1);
+  });
+
+  it('the plan hash names the case ids in order', () => {
+    expect(planHash(cases)).toBe(planHash([...cases]));
+    expect(planHash(cases)).not.toBe(planHash([...cases].reverse()));
+    expect(planHash(cases)).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('rejects malformed case ids', () => {
