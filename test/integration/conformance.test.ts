@@ -1,18 +1,81 @@
 // conform end to end through its CLI, against real and fake runtimes. One file, so
 // that these heavy runs go one after the other (two cores).
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+//
+// The whole runs against runc and the reference runtime are the CI gate of docs/ci.md, with
+// its commands: every shard in turn (`--shard i/n --json`), `conform merge` into one run's
+// JSON, JUnit, TAP and HTML, which their consumers then read, and `conform baseline
+// --update`, which must find the runtime's baseline current.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readBaselineFile } from '../../harness/baseline.js';
 import { repoRoot } from '../../harness/paths.js';
+import { OUTCOMES } from '../../harness/result.js';
+import type { JsonReport } from '../../reports/json.js';
+import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
+import { startBrowser } from '../helpers/browser.js';
 import { conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
 import { leftSince, snapshot } from '../helpers/leftovers.js';
 
 const MINUTES = 60_000;
+const SHARDS = 2;
+const CLI = join(repoRoot, 'bin/conform.js');
 const exact = (id: string) => `^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 const outcomes = (ids: readonly string[], report: { results: { id: string; outcome: string; message?: string }[] }) =>
   report.results.filter((r) => ids.includes(r.id));
+const tmp = mkdtempSync(join(tmpdir(), 'conform-integration-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(args: string[], timeoutMs = 30 * MINUTES) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: timeoutMs });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** docs/ci.md's gate: the shards one after another, then merged, with every report written. */
+function gate(name: string, runArgs: string[]) {
+  const dir = mkdtempSync(join(tmp, `${name}-`));
+  const shards = Array.from({ length: SHARDS }, (_, i) => {
+    const json = join(dir, `shard-${i + 1}.json`);
+    const r = cli([...runArgs, '--shard', `${i + 1}/${SHARDS}`, '--json', json]);
+    return { ...r, json };
+  });
+  const out = { json: join(dir, 'conform.json'), junit: join(dir, 'conform-junit.xml'), tap: join(dir, 'conform.tap'), html: join(dir, 'conform.html') };
+  const merge = cli(['merge', ...shards.map((s) => s.json), '--json', out.json, '--junit', out.junit, '--tap', out.tap, '--html', out.html]);
+  const report = existsSync(out.json) ? parseReport(readFileSync(out.json, 'utf8'), out.json) : undefined;
+  return { dir, shards, merge, report, out };
+}
+
+/** The merged reports, read by their consumers: xmllint with Jenkins' schema, prove, Chromium. */
+async function consumersAccept(report: JsonReport, out: { junit: string; tap: string; html: string }): Promise<void> {
+  const xml = spawnSync('xmllint', ['--noout', '--schema', join(repoRoot, 'fixtures/junit/junit-10.xsd'), out.junit], { encoding: 'utf8' });
+  expect(xml.stderr).toMatch(/validates/);
+  const prove = spawnSync('prove', ['--exec', 'cat', out.tap], { encoding: 'utf8' });
+  expect(prove.stdout, prove.stderr).toMatch(/Result: PASS/);
+  const browser = await startBrowser();
+  try {
+    const page = await browser.open(out.html);
+    for (const o of OUTCOMES) expect(Number(await page.locator(`#counts td[data-outcome="${o}"]`).innerText()), o).toBe(report.counts[o]);
+    expect(await page.locator('#cases tbody tr').count()).toBe(report.results.length);
+    expect(browser.problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** `conform baseline --update` on a copy of the baseline: a current one comes back unchanged. */
+function baselineIsCurrent(report: string, baseline: string): void {
+  const copy = join(tmp, `baseline-${Date.now()}.json`);
+  copyFileSync(baseline, copy);
+  const r = cli(['baseline', '--from', report, '--update', copy]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toBe(`conform: ${copy}: no change\n`);
+  expect(readBaselineFile(copy).data).toEqual(readBaselineFile(baseline).data);
+}
+
+const unexpected = (report: JsonReport) => report.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
 
 describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/runc)', () => {
   it('lifecycle against runc: every case passes but the disputed ones', () => {
@@ -24,15 +87,19 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(r.code).toBe(0);
   }, 5 * MINUTES);
 
-  it('everything against runc with its baseline: at least 250 cases, no unexpected failure or pass, nothing left behind', () => {
+  it('everything against runc with its baseline, sharded and merged: no unexpected failure or pass, reports the consumers accept, the baseline current, nothing left behind', async () => {
     const before = snapshot();
-    const r = conform(['--runtime', '/usr/bin/runc', '--expect', join(repoRoot, 'baselines/runc.json')]);
-    expect(r.report, r.stderr).toBeDefined();
-    const bad = r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
-    expect(bad).toEqual([]);
-    expect(r.report!.results.length).toBeGreaterThanOrEqual(250);
-    expect(r.code).toBe(0);
+    const baseline = join(repoRoot, 'baselines/runc.json');
+    const { shards, merge, report, out } = gate('runc', ['--runtime', '/usr/bin/runc', '--expect', baseline]);
+    for (const s of shards) expect(s.code, s.stderr).toBe(0);
+    expect(merge.code, merge.stderr).toBe(0);
+    expect(report).toBeDefined();
+    expect(unexpected(report!)).toEqual([]);
+    expect(report!.results).toHaveLength(ALL_CASES.length);
+    expect(report!.context.shards?.map((s) => s.index)).toEqual([1, 2]);
     expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    await consumersAccept(report!, out);
+    baselineIsCurrent(out.json, baseline);
   }, 20 * MINUTES);
 
   it('every case that names the setting it exercises fails when the runtime ignores that setting (runc behind the strip wrapper)', () => {
@@ -53,43 +120,86 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(r.code).toBe(1);
   }, 10 * MINUTES);
 
-  it('on SIGINT stops, cleans up every container and its run directory, and exits 130', async () => {
+  /** Starts a run, and sends SIGINT `times` times once its first containers exist. */
+  async function interrupted(args: string[], times: number): Promise<{ code: number | null; out: string }> {
     const before = snapshot();
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/conform.js'), '--runtime', '/usr/bin/runc', '--area', 'lifecycle', '--grep', 'kill|delete'], {
+    const child = spawn(process.execPath, [CLI, '--runtime', '/usr/bin/runc', '--area', 'lifecycle', '--grep', 'kill|delete', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    // Interrupt once the run has started and its first containers exist.
     const deadline = Date.now() + MINUTES;
     const started = () => /cases against/.test(out) && snapshot().processes.length > before.processes.length;
     while (!started() && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    child.kill('SIGINT');
+    for (let i = 0; i < times; i++) {
+      // Signals do not queue: the next one only once conform has taken this one.
+      const seen = out.split('SIGINT: stopping').length;
+      child.kill('SIGINT');
+      if (i + 1 < times) while (out.split('SIGINT: stopping').length === seen && child.exitCode === null && Date.now() < deadline + MINUTES) await new Promise((r) => setTimeout(r, 5));
+    }
     const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
+    return { code, out };
+  }
+
+  it('on SIGINT stops, cleans up every container and its run directory, exits 130, and blames no case: the report is partial', async () => {
+    const before = snapshot();
+    const json = join(tmp, 'sigint.json');
+    const { code, out } = await interrupted(['--json', json], 1);
     expect(code, out).toBe(130);
     expect(out).toMatch(/SIGINT: stopping; cleaning up/);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    expect(leftSince(before), out).toEqual({ mounts: [], dirs: [], processes: [] });
+    const report = parseReport(readFileSync(json, 'utf8'), json);
+    expect(report.partial?.reason).toBe('interrupted (SIGINT)');
+    // The case the interrupt cut short has no result, and no result is a failure.
+    expect(report.partial!.notRun.length).toBeGreaterThan(0);
+    expect(report.results.filter((r) => r.outcome === 'fail' || r.outcome === 'error').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+    expect(report.exitCode).toBe(1);
   }, 2 * MINUTES);
+
+  it('on a second SIGINT exits at once, with valid partial reports; the next run in the work directory removes what it left', async () => {
+    const work = mkdtempSync(join(tmp, 'work-'));
+    const files = { json: join(tmp, 'twice.json'), junit: join(tmp, 'twice.xml'), tap: join(tmp, 'twice.tap') };
+    const before = snapshot();
+    const { code, out } = await interrupted(['--workdir', work, '--json', files.json, '--junit', files.junit, '--tap', files.tap], 2);
+    expect(code, out).toBe(130);
+    expect(out).toMatch(/leaving the run directory/);
+    const report = parseReport(readFileSync(files.json, 'utf8'), files.json);
+    expect(report.partial?.reason).toMatch(/^interrupted twice \(SIGINT\)/);
+    expect(report.results.length + report.partial!.notRun.length).toBe(ALL_CASES.filter((c) => c.area === 'lifecycle' && /kill|delete/i.test(`${c.id} ${c.title}`)).length);
+    const xml = spawnSync('xmllint', ['--noout', '--schema', join(repoRoot, 'fixtures/junit/junit-10.xsd'), files.junit], { encoding: 'utf8' });
+    expect(xml.stderr).toMatch(/validates/);
+    expect(readFileSync(files.junit, 'utf8')).toMatch(/<testsuites name="conform \(partial: interrupted twice/);
+    expect(readFileSync(files.tap, 'utf8')).toMatch(/\nBail out! conform: interrupted twice/);
+    // Left behind on purpose; the sweep of the next run in the same --workdir removes it.
+    const sweep = cli(['--runtime', '/usr/bin/runc', '--grep', '^lifecycle\\.create\\.created$', '--workdir', work], 2 * MINUTES);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    expect(sweep.stderr).toMatch(/left by a run \(pid \d+\) that was killed/);
+    expect(readdirSync(work)).toEqual([]);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+  }, 3 * MINUTES);
 });
 
 const reference = join(repoRoot, 'dist/runtime.js');
 describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs root and `npm run build`)', () => {
-  it('passes everything it implements: only its baseline fails, nothing left behind', () => {
+  it('passes everything it implements, sharded and merged: only its baseline fails, reports the consumers accept, nothing left behind', async () => {
     const before = snapshot();
-    const r = conform(['--expect', join(repoRoot, 'baselines/conform-runtime.json')]);
-    expect(r.report, r.stderr).toBeDefined();
-    const bad = r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
-    expect(bad).toEqual([]);
+    const file = join(repoRoot, 'baselines/conform-runtime.json');
+    const { shards, merge, report, out } = gate('reference', ['--expect', file]);
+    for (const s of shards) expect(s.code, s.stderr).toBe(0);
+    expect(merge.code, merge.stderr).toBe(0);
+    expect(unexpected(report!)).toEqual([]);
+    expect(report!.results).toHaveLength(ALL_CASES.length);
     // What it does not implement (its features do not claim it) is listed in the baseline,
     // and everything the baseline lists as not implemented is skipped.
-    const baseline = JSON.parse(readFileSync(join(repoRoot, 'baselines/conform-runtime.json'), 'utf8')) as { notImplemented: Record<string, string> };
-    const unlisted = r.report!.results.filter((x) => x.outcome === 'skip' && /the runtime's features (says \S+ is false|does not list)/.test(x.message ?? '') && !(x.id in baseline.notImplemented));
+    const baseline = JSON.parse(readFileSync(file, 'utf8')) as { notImplemented: Record<string, string> };
+    const unlisted = report!.results.filter((x) => x.outcome === 'skip' && /the runtime's features (says \S+ is false|does not list)/.test(x.message ?? '') && !(x.id in baseline.notImplemented));
     expect(unlisted.map((x) => `${x.id}: ${x.message}`)).toEqual([]);
-    const ran = r.report!.results.filter((x) => x.id in baseline.notImplemented && x.outcome !== 'skip');
+    const ran = report!.results.filter((x) => x.id in baseline.notImplemented && x.outcome !== 'skip');
     expect(ran.map((x) => `${x.outcome} ${x.id}`)).toEqual([]);
-    expect(r.code).toBe(0);
     expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    await consumersAccept(report!, out);
+    baselineIsCurrent(out.json, file);
   }, 40 * MINUTES);
 });
