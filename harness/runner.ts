@@ -5,12 +5,13 @@ import { validateConfigText } from './validate.js';
 import type { Reporter } from '../reports/reporter.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { BundleBuilder, stringifyConfig } from './bundle.js';
-import { Abort, Skip, type Case } from './case.js';
+import { Abort, HarnessError, Skip, type Case } from './case.js';
 import { cleanupCgroups, cleanupContainers, removeTree } from './cleanup.js';
 import { CaseContext, type BuiltBundle } from './context.js';
 import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
-import type { CaseResult, Failure, Outcome } from './result.js';
+import { judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
+import { requirementById, type Level } from '../suites/requirements/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
 
 export interface RunOptions {
@@ -75,8 +76,15 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
 export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | undefined> {
   const started = performance.now();
   const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements };
-  const done = (outcome: Outcome, message: string | undefined, failures: Failure[] = [], notes: string[] = [], dir?: string, runtimeLog?: string): CaseResult => ({
+  let cited: { id: string; level: Level }[];
+  try {
+    cited = citedRequirements(c);
+  } catch (e) {
+    return { ...base, checks: [], outcome: 'error', message: (e as Error).message, failures: [], notes: [], durationMs: 0 };
+  }
+  const done = (outcome: Outcome, message: string | undefined, checks: RequirementCheck[], failures: Failure[] = [], notes: string[] = [], dir?: string, runtimeLog?: string): CaseResult => ({
     ...base,
+    checks,
     outcome,
     message,
     failures,
@@ -89,7 +97,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
 
   for (const need of c.needs ?? []) {
     const reason = unmetNeed(need, o.env);
-    if (reason) return done('skip', reason);
+    if (reason) return done('skip', reason, uniformChecks(cited, 'skip'));
   }
 
   const caseDir = join(o.runDir, c.id);
@@ -116,24 +124,29 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
 
   let ctx: CaseContext | undefined;
   let interrupted = false;
-  let outcome: Outcome = 'pass';
+  /** The check ran: judge its assertions (undefined: it skipped or the harness failed). */
+  let ran: { completed: boolean } | undefined;
+  let outcome: 'skip' | 'error' | undefined;
   let message: string | undefined;
   const notes: string[] = [];
+  /** A failure of the whole case that no assertion recorded (it ran out of time). */
+  const extra: Failure[] = [];
   try {
     const bundle = await makeBundle((b) => c.bundle?.(b, o.env), c.invalid);
-    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit));
+    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit), c.requirements);
     await withDeadline(c.check(ctx), o.caseTimeoutMs ?? 120_000, o.signal);
-    if (ctx.failures.length) outcome = 'fail';
+    ran = { completed: true };
   } catch (e) {
     if (e instanceof Skip) {
       outcome = 'skip';
       message = e.message;
     } else if (e instanceof Abort) {
-      outcome = 'fail';
+      ran = { completed: false };
     } else if (e instanceof Interrupted) {
       interrupted = true;
     } else if (e instanceof CaseTimeout) {
-      outcome = 'fail';
+      ran = { completed: false };
+      extra.push({ message: e.message });
       message = e.message;
     } else {
       outcome = 'error';
@@ -152,28 +165,49 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
   }
 
   if (interrupted) return undefined;
-  const failures = ctx?.failures ?? [];
+  const failures = [...(ctx?.failures ?? []), ...extra];
   notes.unshift(...(ctx?.notes ?? []));
-  if (outcome === 'fail' && !message) message = failures[0]?.message;
-  const log = outcome === 'fail' || outcome === 'error' ? tail(driver.transcript.join(''), RUNTIME_LOG_MAX) : undefined;
-  if (c.disputed && (outcome === 'fail' || outcome === 'pass')) {
-    const did = outcome === 'fail' ? `the runtime: ${message}` : 'the runtime did what the case looks for';
-    return done('disputed', `${did} (disputed: ${c.disputed})`, failures, notes, o.keep ? caseDir : undefined, log);
+  const dir = o.keep ? caseDir : undefined;
+  if (!ran) return done(outcome!, message, uniformChecks(cited, outcome!), failures, notes, dir, outcome === 'error' ? callsLog(driver) : undefined);
+  const verdict = judge(cited, failures, ctx?.asserted ?? new Set(), ran.completed);
+  if (verdict.outcome !== 'pass' && !message) message = firstFailure(verdict.outcome, failures, cited);
+  const log = verdict.outcome === 'fail' ? callsLog(driver) : undefined;
+  if (c.disputed) {
+    const did = verdict.outcome === 'pass' ? 'the runtime did what the case looks for' : `the runtime: ${message}`;
+    return done('disputed', `${did} (disputed: ${c.disputed})`, uniformChecks(cited, 'disputed'), failures, notes, dir, log);
   }
-  return done(outcome, message, failures, notes, o.keep ? caseDir : undefined, log);
+  return done(verdict.outcome, message, verdict.checks, failures, notes, dir, log);
 }
 
-/** The end of `text`, at most `max` characters, cut at a line start. */
-function tail(text: string, max: number): string | undefined {
+/** The runtime calls of a case that did not pass: the end of its calls.log, for the reports. */
+function callsLog(driver: Driver): string | undefined {
+  const text = driver.transcript.join('');
   if (!text.trim()) return undefined;
-  if (text.length <= max) return text;
-  const cut = text.slice(-max);
+  if (text.length <= RUNTIME_LOG_MAX) return text;
+  const cut = text.slice(-RUNTIME_LOG_MAX);
   const nl = cut.indexOf('\n');
   return `[…]\n${nl >= 0 ? cut.slice(nl + 1) : cut}`;
 }
 
-/** A problem of the case or the machine, never of the runtime. */
-export class HarnessError extends Error {}
+/** The case's requirements with their levels; an ID the catalogue lacks is a bug in the case. */
+function citedRequirements(c: Case): { id: string; level: Level }[] {
+  return c.requirements.map((id) => {
+    const req = requirementById(id);
+    if (!req) throw new HarnessError(`the case cites ${id}, which the requirement catalogue (suites/requirements) does not have`);
+    return { id, level: req.level };
+  });
+}
+
+/** The message of a failed or warning case: its first failure that made it so. */
+function firstFailure(outcome: 'warn' | 'fail', failures: readonly Failure[], cited: readonly { id: string; level: Level }[]): string | undefined {
+  const level = (f: Failure) => cited.find((c) => c.id === f.requirement)?.level;
+  const decisive = outcome === 'warn' ? failures[0] : (failures.find((f) => { const l = level(f); return l === undefined || l === 'MUST' || l === 'MUST NOT'; }) ?? failures[0]);
+  if (!decisive) return undefined;
+  const l = level(decisive);
+  return outcome === 'warn' && l ? `${l} not followed: ${decisive.message}` : decisive.message;
+}
+
+export { HarnessError };
 
 /**
  * Puts the rootfs and the case's files in place. With --keep the rootfs is a full copy,

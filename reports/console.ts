@@ -39,7 +39,7 @@ export function estimateLeft(elapsedMs: number, doneCost: number, leftCost: numb
   return (elapsedMs * leftCost) / doneCost;
 }
 
-const PROGRESS_ORDER: readonly Outcome[] = ['pass', 'fail', 'error', 'skip', 'xfail', 'xpass', 'disputed'];
+const PROGRESS_ORDER: readonly Outcome[] = ['pass', 'fail', 'error', 'warn', 'skip', 'xfail', 'xpass', 'disputed'];
 const ALWAYS_SHOWN: readonly Outcome[] = ['pass', 'fail', 'skip'];
 
 /** Return to column 0 and erase the line: how the progress line is redrawn and removed. */

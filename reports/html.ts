@@ -3,7 +3,7 @@
 // requirement, and each failure with what was expected and found, the requirement it
 // checks (level, our summary, the spec's section), the runtime's calls and stderr. A
 // filter (text and outcomes) narrows the case list and the failures. Prints as it shows.
-import type { CaseResult, Failure, Outcome, RunSummary } from '../harness/result.js';
+import type { CaseResult, CheckOutcome, Failure, Outcome, RunSummary } from '../harness/result.js';
 import { OUTCOMES } from '../harness/result.js';
 import { el, page, type Child, type Html } from './html-doc.js';
 import { requirementVerdicts, type RequirementVerdict } from './json.js';
@@ -15,6 +15,7 @@ import { wallMs } from './wall.js';
 /** Background of each outcome, shared with the matrix page. */
 export const OUTCOME_COLOUR: Readonly<Record<Outcome, string>> = {
   pass: '#d4f4d4',
+  warn: '#fbefc0',
   fail: '#f8c8c8',
   error: '#f4b0b0',
   xfail: '#f4e4c4',
@@ -26,6 +27,7 @@ export const OUTCOME_COLOUR: Readonly<Record<Outcome, string>> = {
 /** What each outcome means, for the legend and tooltips. */
 export const OUTCOME_MEANING: Readonly<Record<Outcome, string>> = {
   pass: 'the runtime did what the spec requires',
+  warn: 'the MUSTs held, but a SHOULD or MAY was not followed: reported, never a failure',
   fail: 'the runtime broke a requirement (not in the baseline)',
   error: 'conform could not carry the case out; not blamed on the runtime',
   xfail: 'a failure the baseline expects',
@@ -34,10 +36,13 @@ export const OUTCOME_MEANING: Readonly<Record<Outcome, string>> = {
   skip: 'could not run here (the reason names what was missing)',
 };
 
-const VERDICT_ORDER: readonly RequirementVerdict[] = ['fail', 'error', 'disputed', 'incomplete', 'untested', 'pass'];
+const VERDICT_ORDER: readonly RequirementVerdict[] = ['fail', 'error', 'warn', 'disputed', 'incomplete', 'untested', 'pass'];
 
 /** Outcomes whose cases get a section of their own, worst first. */
-const DETAILED: readonly Outcome[] = ['fail', 'error', 'xpass', 'xfail', 'disputed'];
+const DETAILED: readonly Outcome[] = ['fail', 'error', 'warn', 'xpass', 'xfail', 'disputed'];
+
+/** What a case found about one requirement, as the case list shows its outcome. */
+const CHECK_COLOUR: Readonly<Record<CheckOutcome, string>> = { ...OUTCOME_COLOUR, unchecked: '#ffffff' };
 
 export const PAGE_CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
@@ -84,6 +89,10 @@ const SCRIPT = `
 
 function outcomeCell(o: Outcome, text: string = o): Html {
   return el('span', { class: 'o', style: `background:${OUTCOME_COLOUR[o]}`, title: OUTCOME_MEANING[o] }, text);
+}
+
+function checkCell(o: CheckOutcome): Html {
+  return el('span', { class: 'o', style: `background:${CHECK_COLOUR[o]}`, title: o === 'unchecked' ? 'the case stopped on another requirement before it got to this one' : undefined }, o);
 }
 
 function pretty(value: unknown): string {
@@ -169,9 +178,9 @@ function requirements(results: readonly CaseResult[]): Html {
             { 'data-verdict': rep.verdict },
             el('td', { class: 'o' }, rep.verdict),
             el('td', {}, info.url ? el('a', { href: info.url }, id) : id),
-            el('td', {}, info.level ? `${info.level}${info.inferred ? ' (inferred)' : ''}` : ''),
+            el('td', {}, `${rep.level}${info.inferred ? ' (inferred)' : ''}`),
             el('td', {}, info.summary ?? ''),
-            el('td', {}, Object.entries(rep.cases).map(([caseId, o], i) => [i ? ', ' : '', el('a', { href: `#case-${caseId}` }, caseId), ' ', outcomeCell(o)])),
+            el('td', {}, Object.entries(rep.cases).map(([caseId, o], i) => [i ? ', ' : '', el('a', { href: `#case-${caseId}` }, caseId), ' ', checkCell(o)])),
           );
         }),
       ),
@@ -183,7 +192,7 @@ function failureBlock(f: Failure): Html {
   return el(
     'div',
     { class: 'failure' },
-    el('div', {}, f.message),
+    el('div', {}, f.message, f.requirement ? el('span', { class: 'muted' }, ` (${f.requirement})`) : null),
     f.expected !== undefined ? [el('div', { class: 'muted' }, 'expected'), el('pre', { class: 'expected' }, pretty(f.expected))] : null,
     f.actual !== undefined ? [el('div', { class: 'muted' }, 'found'), el('pre', { class: 'found' }, pretty(f.actual))] : null,
   );
@@ -200,13 +209,13 @@ function caseSection(r: CaseResult): Html {
     el('h3', {}, outcomeCell(r.outcome), ' ', r.id, ' ', el('span', { class: 'muted' }, r.title)),
     r.message ? el('div', { class: 'msg' }, r.message) : null,
     r.failures.map(failureBlock),
-    r.requirements.length
+    r.checks.length
       ? el(
           'ul',
           { class: 'reqs' },
-          r.requirements.map((id) => {
-            const info = requirementInfo(id);
-            return el('li', {}, info.url ? el('a', { href: info.url }, id) : id, info.level ? ` (${info.level}) ` : ' ', info.summary ?? '');
+          r.checks.map((c) => {
+            const info = requirementInfo(c.id);
+            return el('li', {}, checkCell(c.outcome), ' ', info.url ? el('a', { href: info.url }, c.id) : c.id, ` (${c.level}) `, info.summary ?? '');
           }),
         )
       : null,

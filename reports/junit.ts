@@ -11,13 +11,14 @@
 //
 // A suite's time is its cases' wall-clock time (they run in parallel: see wall.ts), not the
 // sum of their durations. The schema allows no properties on a testcase and no `skipped`
-// on testsuites; the case's requirements go in its failure's text.
+// on testsuites: each requirement the case cites (its level, what the case found about it,
+// its spec link) goes in the text of its failure, skipped element or system-out.
 //
 // Outcome → element (the `type` attribute names conform's outcome; docs/reports.md):
 //
 //   pass      (none)
-//   warn      (none), the recommendations not followed in system-out: a SHOULD is not a
-//             failure, and the run passes with it
+//   warn      (none), the recommendations not followed in system-out: a SHOULD or MAY not
+//             followed is not a failure (spec.md counts only MUSTs), and the run passes
 //   xpass     (none), a system-out line: not a failure of the runtime but a signal to shrink
 //             the baseline (with --strict the run's exit code fails on it)
 //   fail      <failure type="fail">     the runtime broke a requirement
@@ -130,9 +131,9 @@ function testcase(suite: XMLBuilder, r: CaseResult): void {
     case 'xpass':
       out.push(`unexpectedly passing: the baseline expects a failure${why ? ` (${why})` : ''}; remove the case from the baseline`);
       break;
-    default:
-      // Outcomes that pass the run with something to say (a recommendation not followed).
-      out.push(`${r.outcome}: ${why}`, ...failureLines(r.failures));
+    case 'warn':
+      out.push(`warn: a recommendation not followed: ${why}`, ...failureLines(r.failures), ...requirementLines(r));
+      break;
   }
   out.push(...r.notes.map((n) => `note: ${n}`));
   if (r.dir) out.push(`files: ${r.dir}`);
@@ -148,13 +149,19 @@ function testcase(suite: XMLBuilder, r: CaseResult): void {
 function details(r: CaseResult, withMessage = true): string {
   const lines = failureLines(r.failures);
   if (lines.length === 0 && withMessage && r.message) lines.push(r.message);
-  if (r.requirements.length > 0) lines.push('requirements:', ...r.requirements.map((id) => `  ${requirementLine(id)}`));
+  lines.push(...requirementLines(r));
   return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+/** `requirements:` and, for each, `config:process.umask (MUST) fail https://…`: what the case found about it. */
+function requirementLines(r: CaseResult): string[] {
+  if (r.checks.length > 0) return ['requirements:', ...r.checks.map((c) => `  ${requirementLine(c.id, c.outcome, c.level)}`)];
+  return r.requirements.length > 0 ? ['requirements:', ...r.requirements.map((id) => `  ${requirementLine(id)}`)] : [];
 }
 
 function failureLines(failures: readonly Failure[]): string[] {
   return failures.flatMap((f) => {
-    const lines = [f.message];
+    const lines = [f.requirement ? `${f.message} (${f.requirement})` : f.message];
     if (f.expected !== undefined) lines.push(`  expected: ${JSON.stringify(toPlain(f.expected))}`);
     if (f.actual !== undefined) lines.push(`  found:    ${JSON.stringify(toPlain(f.actual))}`);
     return lines;

@@ -10,10 +10,13 @@ import { OUTCOME_COLOUR, OUTCOME_MEANING, PAGE_CSS, runtimeTitle } from './html.
 import type { JsonReport } from './json.js';
 import { oneLine } from './text.js';
 
-const SYMBOL: Record<Outcome, string> = { pass: '✓', fail: '✗', error: '!', xfail: 'x', xpass: '✓!', disputed: '?', skip: '↷' };
+const SYMBOL: Record<Outcome, string> = { pass: '✓', warn: '⚠', fail: '✗', error: '!', xfail: 'x', xpass: '✓!', disputed: '?', skip: '↷' };
 
-/** A matrix's input: a report, of this version or an older one without a context. */
-export type MatrixReport = Omit<JsonReport, 'context'> & Partial<Pick<JsonReport, 'context'>>;
+/**
+ * A matrix's input: a report of this version, or an older one (format 1: no warn, no
+ * checks, no context), which reads the same for a matrix.
+ */
+export type MatrixReport = Omit<JsonReport, 'context' | 'format'> & Partial<Pick<JsonReport, 'context'>> & { format: string };
 
 export interface MatrixRow {
   id: string;

@@ -17,7 +17,10 @@ export function reportProblems(data: unknown): string[] {
   return ajvProblems(validator.errors, data).map((p) => `${p.path || '(root)'}: ${p.message}`);
 }
 
-function parse(text: string, name: string): Record<string, unknown> {
+/** Format 1 (before `warn`, per-requirement checks and the run's context) is still read by `matrix`. */
+const OLDER_FORMATS = ['conform-report/1'];
+
+function parse(text: string, name: string, formats: readonly string[]): Record<string, unknown> {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -25,13 +28,14 @@ function parse(text: string, name: string): Record<string, unknown> {
     throw new Error(`${name}: not JSON (${(e as Error).message})`);
   }
   const r = data as Record<string, unknown> | null;
-  if (r?.format !== REPORT_FORMAT || !Array.isArray(r.results)) throw new Error(`${name}: not a conform JSON report (write one with --json FILE)`);
+  if (!r || !Array.isArray(r.results) || typeof r.format !== 'string' || !r.format.startsWith('conform-report/')) throw new Error(`${name}: not a conform JSON report (write one with --json FILE)`);
+  if (!formats.includes(r.format)) throw new Error(`${name}: a report of format ${r.format}; this conform reads ${formats.join(' and ')} (run it again with this conform)`);
   return r;
 }
 
 /** A report of this conform version, whole. */
 export function parseReport(text: string, name: string): JsonReport {
-  const r = parse(text, name);
+  const r = parse(text, name, [REPORT_FORMAT]);
   const problems = reportProblems(r);
   if (problems.length) throw new Error(`${name}: not a valid conform report: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
   return r as unknown as JsonReport;
@@ -39,5 +43,5 @@ export function parseReport(text: string, name: string): JsonReport {
 
 /** What the matrix needs: results and counts; older reports without a context are fine. */
 export function parseMatrixReport(text: string, name: string): MatrixReport {
-  return parse(text, name) as unknown as MatrixReport;
+  return parse(text, name, [REPORT_FORMAT, ...OLDER_FORMATS]) as unknown as MatrixReport;
 }

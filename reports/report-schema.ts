@@ -4,14 +4,19 @@
 // is closed (no unknown keys) so that the tests, which validate real reports against it,
 // catch a field the schema does not document.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { OUTCOMES, type Outcome } from '../harness/result.js';
+import { OUTCOMES, type CheckOutcome, type Outcome } from '../harness/result.js';
+import type { Level } from '../suites/requirements/index.js';
 import { REPORT_FORMAT, type JsonReport, type RequirementVerdict } from './json.js';
 
-const VERDICTS: readonly RequirementVerdict[] = ['pass', 'fail', 'error', 'disputed', 'untested', 'incomplete'];
+const VERDICTS: readonly RequirementVerdict[] = ['pass', 'warn', 'fail', 'error', 'disputed', 'untested', 'incomplete'];
+const CHECK_OUTCOMES: readonly CheckOutcome[] = ['pass', 'warn', 'fail', 'unchecked', 'skip', 'disputed', 'error'];
+const LEVELS: readonly Level[] = ['MUST', 'MUST NOT', 'SHOULD', 'SHOULD NOT', 'MAY'];
 
 const closed = <T extends Record<string, TSchema>>(props: T, description?: string) => Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}) });
 const Count = Type.Integer({ minimum: 0 });
 const OutcomeSchema = Type.Unsafe<Outcome>({ type: 'string', enum: [...OUTCOMES] });
+const CheckSchema = Type.Unsafe<CheckOutcome>({ type: 'string', enum: [...CHECK_OUTCOMES], description: 'what a case found about one requirement' });
+const LevelSchema = Type.Unsafe<Level>({ type: 'string', enum: [...LEVELS] });
 const Host = closed({ hostname: Type.String(), kernel: Type.String(), arch: Type.String(), cgroup: Type.String({ description: 'v1, v2, hybrid or none' }) });
 const Shard = closed({ index: Type.Integer({ minimum: 1 }), count: Type.Integer({ minimum: 1 }) });
 
@@ -20,6 +25,7 @@ const Failure = closed(
     message: Type.String(),
     expected: Type.Optional(Type.Unknown({ description: 'what the case expected (any JSON value)' })),
     actual: Type.Optional(Type.Unknown({ description: 'what it found (any JSON value)' })),
+    requirement: Type.Optional(Type.String({ description: 'the requirement the assertion checks; absent: the whole case could not go on' })),
   },
   'one failed expectation of a case',
 );
@@ -29,6 +35,7 @@ const CaseResult = closed({
   area: Type.String(),
   title: Type.String(),
   requirements: Type.Array(Type.String(), { description: 'requirement IDs of the catalogue (`conform coverage`)' }),
+  checks: Type.Array(closed({ id: Type.String(), level: LevelSchema, outcome: CheckSchema }), { description: 'each cited requirement: its level and what this case found about it' }),
   outcome: OutcomeSchema,
   message: Type.Optional(Type.String({ description: 'one line: why it failed, was skipped, is disputed, or the baseline reason' })),
   failures: Type.Array(Failure),
@@ -72,8 +79,9 @@ export const ReportSchema = Type.Object(
     requirements: Type.Record(
       Type.String(),
       closed({
+        level: LevelSchema,
         verdict: Type.Unsafe<RequirementVerdict>({ type: 'string', enum: [...VERDICTS] }),
-        cases: Type.Record(Type.String(), OutcomeSchema),
+        cases: Type.Record(Type.String(), CheckSchema),
       }),
     ),
     results: Type.Array(CaseResult),

@@ -18,8 +18,9 @@ export function requirementInfo(id: string): RequirementInfo {
   return { id, level: req.level, ...(INFERRED.has(id) ? { inferred: true } : {}), summary: req.summary, url: specUrl(req) };
 }
 
-/** `config:process.umask (MUST) https://…#configProcess`: one line for text reports. */
-export function requirementLine(id: string): string {
+/** `config:process.umask (MUST) fail https://…#configProcess`: one line for text reports, with what a case found about it. */
+export function requirementLine(id: string, found?: string, level?: string): string {
   const info = requirementInfo(id);
-  return [info.id, info.level ? `(${info.level}${info.inferred ? ', inferred' : ''})` : '', info.url ?? ''].filter(Boolean).join(' ');
+  const lvl = info.level ?? level;
+  return [info.id, lvl ? `(${lvl}${info.inferred ? ', inferred' : ''})` : '', found ?? '', info.url ?? ''].filter(Boolean).join(' ');
 }

@@ -26,7 +26,7 @@ describe('conform CLI', () => {
     const shards = [1, 2, 3].map((i) => ids(['--shard', `${i}/3`]));
     expect(shards.flat().sort()).toEqual([...all].sort());
     for (const s of shards) expect(s.length).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('usage errors are one line and exit 2, never a stack trace', () => {
     const oneLine = (args: string[], pattern: RegExp) => {
@@ -45,7 +45,7 @@ describe('conform CLI', () => {
     oneLine(['matrix', '/nonexistent/r.json'], /cannot read it/);
     oneLine(['baseline'], /required option '--from <report>' not specified/);
     oneLine(['--no-such-flag'], /^conform: unknown option '--no-such-flag' \(conform --help for usage\)$/);
-  });
+  }, 180_000);
 
   it('usage errors exit 2 with a message', () => {
     const jobs = conform(['--jobs', '0', '--list'], { json: false });

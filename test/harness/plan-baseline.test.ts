@@ -56,7 +56,7 @@ const file = (name: string, content: string) => {
   writeFileSync(p, content);
   return p;
 };
-const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({ id, area: 'a', title: id, requirements: [], outcome, failures: [], notes: [], durationMs: 1 });
+const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({ id, area: 'a', title: id, requirements: [], checks: [], outcome, failures: [], notes: [], durationMs: 1 });
 
 const HOST = { kernel: '6.1.0-18-amd64', cgroup: 'hybrid', arch: 'x64' };
 

@@ -11,7 +11,7 @@ import { repoRoot } from '../../harness/paths.js';
 import type { CaseResult } from '../../harness/result.js';
 import { renderJunit } from '../../reports/junit.js';
 import { renderTap, tapReporter } from '../../reports/tap.js';
-import { Recorder, drive, mixed, result, summary } from './factory.js';
+import { Recorder, drive, mixed, result, summary, warnedCase } from './factory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conform-consumers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +31,7 @@ function tool(cmd: string, args: string[], install: string): { code: number | nu
 const prove = (file: string) => tool('prove', ['--exec', 'cat', file], 'apt-get install -y perl');
 const xmllint = (file: string) => tool('xmllint', ['--noout', '--schema', join(repoRoot, 'fixtures/junit/junit-10.xsd'), file], 'apt-get install -y libxml2-utils');
 
-const passing = (): CaseResult[] => mixed().filter((r) => r.outcome !== 'fail' && r.outcome !== 'error');
+const passing = (): CaseResult[] => [...mixed().filter((r) => r.outcome !== 'fail' && r.outcome !== 'error'), warnedCase()];
 
 async function streamed(results: CaseResult[], version?: 13 | 14): Promise<string> {
   const out = new Recorder();
@@ -40,7 +40,7 @@ async function streamed(results: CaseResult[], version?: 13 | 14): Promise<strin
 }
 
 describe('TAP read by prove (TAP::Harness)', () => {
-  test('a run without failures passes; skips, expected failures, unexpected passes and disputed cases do not fail it', async () => {
+  test('a run without failures passes; warnings, skips, expected failures, unexpected passes and disputed cases do not fail it', async () => {
     for (const text of [await streamed(passing()), renderTap(summary(passing()))]) {
       const r = prove(save(text, 'tap'));
       expect(r.out).toMatch(/Result: PASS/);
@@ -104,7 +104,7 @@ describe('TAP read by tap-parser', () => {
 describe('JUnit against junit-10.xsd (xmllint)', () => {
   const nasty = `<tag attr="x"> & ]]> \u0000\u001b[31m \ud800 \uffff`;
   const cases: [string, () => string][] = [
-    ['every outcome', () => renderJunit(summary(mixed()))],
+    ['every outcome', () => renderJunit(summary([...mixed(), warnedCase()]))],
     ['an empty run', () => renderJunit(summary([]))],
     ['a partial run', () => renderJunit(summary([result('a.one')], { partial: { reason: 'interrupted', notRun: ['b.two'] } }))],
     ['data that needs escaping', () => renderJunit(summary([result(`a.${'x'}`, { outcome: 'fail', title: nasty, message: nasty, failures: [{ message: nasty, expected: nasty, actual: nasty }], notes: [nasty], runtimeLog: nasty })]))],

@@ -10,7 +10,7 @@ import { renderRunHtml } from '../../reports/html.js';
 import { toJsonReport, type JsonReport } from '../../reports/json.js';
 import { renderHtml } from '../../reports/matrix.js';
 import { startBrowser, type Browser } from '../helpers/browser.js';
-import { mixed, result, summary } from './factory.js';
+import { mixed, result, summary, warnedCase } from './factory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conform-html-'));
 const save = (name: string, text: string) => {
@@ -23,6 +23,7 @@ const nasty = '<script>alert(1)</script> & "quotes"';
 const results = (): CaseResult[] => [
   ...mixed().map((r, i) => ({ ...r, startMs: i * 10, ...(r.outcome === 'fail' ? { runtimeLog: '$ runc create x\n  exit 1\n  stderr: cannot apply rlimit' } : {}) })),
   result('process.title-nasty', { outcome: 'fail', title: nasty, message: nasty, failures: [{ message: nasty, expected: nasty, actual: 1 }] }),
+  warnedCase(),
 ];
 
 describe('the run page, as text', () => {
@@ -79,6 +80,7 @@ describe('the pages in headless Chromium', () => {
     await page.locator('#filters input[data-outcome="pass"]').uncheck();
     await page.locator('#filters input[data-outcome="skip"]').uncheck();
     expect(await visibleRows()).toBe(total - 3);
+    expect(await page.locator('section[id="case-mounts.recursive.rro"]').isVisible()).toBe(true);
     expect(await page.locator('section[id="case-process.rlimits.nofile"]').isVisible()).toBe(true);
     await page.locator('#filters input[data-outcome="fail"]').uncheck();
     expect(await page.locator('section[id="case-process.rlimits.nofile"]').isVisible()).toBe(false);

@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
 import type { CaseResult } from '../../harness/result.js';
 import { junitReporter, renderJunit } from '../../reports/junit.js';
-import { Recorder, drive, mixed, result, summary } from './factory.js';
+import { Recorder, drive, mixed, result, summary, warnedCase } from './factory.js';
 
 type Node = Record<string, unknown>;
 
@@ -35,6 +35,11 @@ function caseNamed(cases: Node[], id: string): Node {
 function props(c: Node): Record<string, string> {
   const list = ((c.properties as Node | undefined)?.property as Node[] | undefined) ?? [];
   return Object.fromEntries(list.map((p) => [p.name, p.value]));
+}
+
+function propertyList(c: Node, name: string): string[] {
+  const list = ((c.properties as Node | undefined)?.property as Node[] | undefined) ?? [];
+  return list.filter((p) => p.name === name).map((p) => p.value as string);
 }
 
 describe('junit report', () => {
@@ -74,8 +79,9 @@ describe('junit report', () => {
     expect(body).toContain('soft and hard limits\n  expected: {"soft":1024,"hard":2048}\n  found:    {"soft":1048576,"hard":1048576}');
     expect(body).toContain('requirements:\n  config:process.rlimits.apply');
     expect(failed['system-out']).toContain('files: /tmp/conform/process.rlimits.nofile');
-    // junit-10.xsd allows no properties on a testcase.
+    // junit-10.xsd allows no properties on a testcase: each requirement, its level and what the case found are in the text.
     expect(cases.filter((c) => 'properties' in c)).toEqual([]);
+    expect(body).toContain('requirements:\n  config:process.rlimits.apply (MUST) fail');
 
     expect(caseNamed(cases, 'hooks.poststart.order').error).toMatchObject({ type: 'error', message: 'probe output truncated: no END marker' });
     expect(caseNamed(cases, 'cgroups.cpu.shares').skipped).toMatchObject({ type: 'skip', message: 'needs cgroup v2: /sys/fs/cgroup is v1' });
@@ -129,6 +135,17 @@ describe('junit report', () => {
     expect(suites.map((x) => [x.name, x.tests, x.skipped])).toEqual([['a', '2', '1'], ['b', '1', '1']]);
     expect(caseNamed(cases, 'b.one').skipped).toMatchObject({ type: 'not-run', message: 'not run: interrupted (SIGINT)' });
     expect(props(suites[0]!).partial).toBe('interrupted (SIGINT)');
+  });
+
+  test('a warning passes, with its level, spec link and what was not followed', () => {
+    const warned = warnedCase();
+    const { root, cases } = load(renderJunit(summary([warned])));
+    const tc = caseNamed(cases, 'mounts.recursive.rro');
+    expect(['failure', 'error', 'skipped'].filter((e) => e in tc)).toEqual([]);
+    expect(root).toMatchObject({ tests: '1', failures: '0', errors: '0' });
+    expect(tc['system-out']).toContain('warn: a recommendation not followed: SHOULD not followed: a submount is writable');
+    expect(tc['system-out']).toContain('a submount is writable (config:mounts.option.rro)');
+    expect(tc['system-out']).toContain('config:mounts.option.rro (SHOULD) warn https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#configLinuxMountOptions');
   });
 
   test('the runtime is a suite property and the timestamp has no zone, as the Ant schema wants', () => {

@@ -8,7 +8,7 @@ function report(name: string, outcomes: Record<string, Outcome>, messages: Recor
   const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   for (const o of Object.values(outcomes)) counts[o]++;
   return {
-    format: 'conform-report/1',
+    format: withContext ? 'conform-report/2' : 'conform-report/1',
     runtime: { path: `/usr/bin/${name}`, args: [], version: `${name} version 1.2.3` },
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 1,
@@ -16,7 +16,7 @@ function report(name: string, outcomes: Record<string, Outcome>, messages: Recor
     ...(withContext ? { context: CONTEXT } : {}),
     counts,
     requirements: {},
-    results: Object.entries(outcomes).map(([id, outcome]) => ({ id, area: id.split('.')[0]!, title: `title ${id}`, requirements: [], outcome, message: messages[id], failures: [], notes: [], durationMs: 1 })),
+    results: Object.entries(outcomes).map(([id, outcome]) => ({ id, area: id.split('.')[0]!, title: `title ${id}`, requirements: [], checks: [], outcome, message: messages[id], failures: [], notes: [], durationMs: 1 })),
   };
 }
 
@@ -44,7 +44,7 @@ describe('matrix', () => {
 
   it('totals count every outcome, adding up to the cases', () => {
     const t = totals(a);
-    expect(t).toBe('4 cases: 1 pass, 2 fail, 0 error, 0 xfail, 0 xpass, 0 disputed, 1 skip');
+    expect(t).toBe('4 cases: 1 pass, 2 fail, 0 error, 0 warn, 0 xfail, 0 xpass, 0 disputed, 1 skip');
   });
 
   it('renders Markdown with the reasons in the cells and escaped pipes', () => {
@@ -59,7 +59,7 @@ describe('matrix', () => {
     expect(html.startsWith('<!DOCTYPE html>\n')).toBe(true);
     expect(html).toContain('<span class="why">expected &#60;1&#62; &#38; got &#34;2&#34;</span>');
     expect(html).not.toMatch(/<td[^>]*\/>/);
-    expect(html).toContain('4 cases: 1 pass, 2 fail, 0 error, 0 xfail, 0 xpass, 0 disputed, 1 skip');
+    expect(html).toContain('4 cases: 1 pass, 2 fail, 0 error, 0 warn, 0 xfail, 0 xpass, 0 disputed, 1 skip');
   });
 
   it('refuses what is not a conform report', () => {
