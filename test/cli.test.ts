@@ -1,9 +1,12 @@
 // The command line as a user meets it: exit codes and one-line messages.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../harness/paths.js';
+import { renderJson } from '../reports/json.js';
 import { conform, fixture } from './helpers/conform.js';
+import { mixed, summary } from './reports/factory.js';
 
 describe('conform CLI', () => {
   it('--list prints the plan and runs nothing', () => {
@@ -55,6 +58,30 @@ describe('conform CLI', () => {
     expect(area.code).toBe(2);
     expect(area.stderr).toMatch(/no such area/);
   });
+
+  it('report commands write where they are told, creating the folder, and say in one line when they cannot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conform-cli-'));
+    try {
+      const json = join(dir, 'run.json');
+      writeFileSync(json, renderJson(summary(mixed())));
+      const page = join(dir, 'missing/dir/x.html');
+      const r = conform(['matrix', json, '--html', page], { json: false });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(page, 'utf8')).toMatch(/^<!DOCTYPE html>/);
+      const bad = conform(['matrix', json, '--html', '/proc/no/x.html'], { json: false });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^conform: --html \/proc\/no\/x.html: cannot create \/proc\/no for a report/);
+      expect(bad.stderr.trimEnd().split('\n')).toHaveLength(1);
+      const html = conform(['report', json, '--html', join(dir, 'r.html'), '--junit', join(dir, 'r.xml')], { json: false });
+      expect(html.code, html.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(/<testsuites name="conform"/);
+      const none = conform(['report', json], { json: false });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/say what to write/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('set-up errors exit 2 with what to do', () => {
     const missing = conform(['--runtime', '/nonexistent/runc', '--area', 'lifecycle'], { json: false });
