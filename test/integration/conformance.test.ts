@@ -19,6 +19,7 @@ import { ALL_CASES } from '../../suites/index.js';
 import { startBrowser } from '../helpers/browser.js';
 import { conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
 import { leftSince, snapshot } from '../helpers/leftovers.js';
+import { packageTests } from './package.js';
 
 const MINUTES = 60_000;
 const SHARDS = 2;
@@ -203,3 +204,5 @@ describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs
     baselineIsCurrent(out.json, file);
   }, 40 * MINUTES);
 });
+
+packageTests();

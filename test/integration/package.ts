@@ -1,20 +1,21 @@
 // conform as a user installs it: `npm pack` from a copy of this checkout, the tarball
 // installed globally into a temp prefix (no devDependencies), then `conform --version` and
 // a small run from the installed command, against the reference runtime it carries (whose
-// native helpers it compiles at first use).
+// native helpers it compiles at first use). Its run must not overlap the other heavy runs,
+// whose leftover checks would see its containers: conformance.test.ts calls it, in its file.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../harness/paths.js';
-import { isRoot } from './helpers/conform.js';
-import { leftSince, snapshot } from './helpers/leftovers.js';
+import { repoRoot } from '../../harness/paths.js';
+import { isRoot } from '../helpers/conform.js';
+import { leftSince, snapshot } from '../helpers/leftovers.js';
 
 const MINUTES = 60_000;
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string; devDependencies: Record<string, string> };
 
-describe('the npm package', () => {
+export const packageTests = () => describe('the npm package', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'conform-package-'));
   const prefix = join(tmp, 'prefix');
   const installed = join(prefix, 'lib', 'node_modules', pkg.name);
