@@ -85,13 +85,13 @@ function parseEntry(where: string, value: unknown): Entry {
 }
 
 /** Reads one `{ "<case id>": ENTRY }` section; `required` sections must be there. */
-function section(file: string, obj: Record<string, unknown>, key: Section, required: boolean, knownIds: ReadonlySet<string> | undefined, warnings: string[]): Record<string, Entry[]> {
+function section(option: string, file: string, obj: Record<string, unknown>, key: Section, required: boolean, knownIds: ReadonlySet<string> | undefined, warnings: string[]): Record<string, Entry[]> {
   const value = obj[key];
   const out: Record<string, Entry[]> = {};
   if (value === undefined && !required) return out;
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SetupError(`--expect ${file}: expected ${FORMAT} (${key} is ${Array.isArray(value) ? 'a list' : typeof value})`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SetupError(`${option} ${file}: expected ${FORMAT} (${key} is ${Array.isArray(value) ? 'a list' : typeof value})`);
   for (const [id, entry] of Object.entries(value as Record<string, unknown>)) {
-    const where = `--expect ${file}: ${key}.${id}`;
+    const where = `${option} ${file}: ${key}.${id}`;
     const list = Array.isArray(entry) ? entry : [entry];
     if (list.length === 0) throw new SetupError(`${where}: an empty list`);
     out[id] = list.map((e, i) => parseEntry(Array.isArray(entry) ? `${where}[${i}]` : where, e));
@@ -100,23 +100,23 @@ function section(file: string, obj: Record<string, unknown>, key: Section, requi
   return out;
 }
 
-/** Reads and checks a baseline file, conditions and all. */
-export function readBaselineFile(file: string, knownIds?: ReadonlySet<string>): { data: BaselineFile; warnings: string[] } {
+/** Reads and checks a baseline file, conditions and all; `option` names it in errors. */
+export function readBaselineFile(file: string, knownIds?: ReadonlySet<string>, option = '--expect'): { data: BaselineFile; warnings: string[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SetupError(`--expect ${file}: cannot read it as JSON (${(e as Error).message})`);
+    throw new SetupError(`${option} ${file}: cannot read it as JSON (${(e as Error).message})`);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new SetupError(`--expect ${file}: expected ${FORMAT}`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new SetupError(`${option} ${file}: expected ${FORMAT}`);
   const obj = raw as Record<string, unknown>;
   const warnings: string[] = [];
   const data: BaselineFile = {
     ...(typeof obj['runtime'] === 'string' ? { runtime: obj['runtime'] } : {}),
-    expectedFailures: section(file, obj, 'expectedFailures', true, knownIds, warnings),
-    notImplemented: section(file, obj, 'notImplemented', false, knownIds, warnings),
+    expectedFailures: section(option, file, obj, 'expectedFailures', true, knownIds, warnings),
+    notImplemented: section(option, file, obj, 'notImplemented', false, knownIds, warnings),
   };
-  for (const id of Object.keys(data.notImplemented)) if (id in data.expectedFailures) throw new SetupError(`--expect ${file}: ${id} is in both expectedFailures and notImplemented`);
+  for (const id of Object.keys(data.notImplemented)) if (id in data.expectedFailures) throw new SetupError(`${option} ${file}: ${id} is in both expectedFailures and notImplemented`);
   return { data, warnings };
 }
 

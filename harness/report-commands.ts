@@ -86,7 +86,7 @@ export function reportCommand(file: string, flags: OutputFlags): number {
 export function baselineCommand(opts: { from: string; update?: string }): number {
   const run = readRun(opts.from);
   const known = new Set(ALL_CASES.map((c) => c.id));
-  const existing = opts.update && existsSync(opts.update) ? readBaselineFile(opts.update).data : undefined;
+  const existing = opts.update && existsSync(opts.update) ? readBaselineFile(opts.update, undefined, '--update').data : undefined;
   const { data, changes } = updateBaseline(existing, run, known);
   const text = formatBaseline(data);
   if (opts.update) write('--update', opts.update, text);
