@@ -14,6 +14,7 @@ import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
 import { pause } from './wait.js';
+import type { Services } from './services.js';
 
 export interface ContainerState {
   ociVersion?: unknown;
@@ -53,6 +54,7 @@ export class CaseContext {
   readonly cgroupDirs = new Set<string>();
   private seq = 0;
   private readonly children: ChildProcess[] = [];
+  private readonly cleanups: (() => Promise<string[] | void>)[] = [];
 
   constructor(
     readonly env: Env,
@@ -64,7 +66,42 @@ export class CaseContext {
     /** The case's primary container id; newId() derives more. */
     readonly id: string,
     private readonly bundleFactory: BundleFactory,
+    /** What the run shares between cases (harness/services.ts). */
+    readonly services: Services,
   ) {}
+
+  /**
+   * Work for the case's cleanup, run (last registered first) before its containers are
+   * killed and deleted, on every path: for what a case makes outside the runtime's
+   * operations (an engine's containers). Returns notes on what it had to force.
+   */
+  onCleanup(fn: () => Promise<string[] | void>): void {
+    this.cleanups.push(fn);
+  }
+
+  /** Runs the onCleanup work; each runs even when one before it threw. */
+  async runCleanups(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const fn of this.cleanups.splice(0).reverse()) {
+      try {
+        notes.push(...((await fn()) ?? []));
+      } catch (e) {
+        notes.push(`cleanup failed: ${(e as Error).message}`);
+      }
+    }
+    return notes;
+  }
+
+  /** Remembers a container process seen some other way than `state` (an engine's), so cleanup makes sure it and its cgroups are gone. */
+  track(pid: number): void {
+    if (pid <= 0 || this.pids.has(pid)) return;
+    this.pids.set(pid, startTime(pid));
+    try {
+      for (const d of cgroupDirsOf(pid)) this.cgroupDirs.add(d);
+    } catch {
+      /* gone already, or no cgroups: nothing to remember */
+    }
+  }
 
   /** Another container id, unique on this host. */
   newId(): string {
@@ -219,14 +256,7 @@ export class CaseContext {
     if (!r.state) this.fail(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
     const st = r.state as ContainerState;
     if (typeof st.status !== 'string') this.fail(`state ${id}: no string "status" in ${show(st)}`);
-    if (typeof st.pid === 'number' && st.pid > 0 && !this.pids.has(st.pid)) {
-      this.pids.set(st.pid, startTime(st.pid));
-      try {
-        for (const d of cgroupDirsOf(st.pid)) this.cgroupDirs.add(d);
-      } catch {
-        /* gone already, or no cgroups: nothing to remember */
-      }
-    }
+    if (typeof st.pid === 'number') this.track(st.pid);
     return st;
   }
 

@@ -1,6 +1,7 @@
 // What the machine and the runtime can do, found once per run, and the `needs`
 // vocabulary cases use to say what they require.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { release } from 'node:os';
 import type { Features } from '../schemas/features.js';
 import { validateFeatures } from '../schemas/index.js';
@@ -93,6 +94,7 @@ const CAP_NUMBERS: Record<string, number> = { CAP_SYS_ADMIN: 21, CAP_SYS_RESOURC
  * - `ns:TYPE`: the kernel has that namespace type.
  * - `cap:NAME`: the harness (so the runtime) has that capability.
  * - `kernel:M.N`: kernel version at least M.N.
+ * - `tool:NAME`: the program NAME is on PATH (umoci, podman, containerd…).
  * - `feature:PATH[=VALUE]`: the runtime's `features` lists VALUE in the array at PATH
  *   (e.g. `feature:hooks=startContainer`, `feature:linux.namespaces=time`), or PATH is
  *   true (`feature:linux.seccomp.enabled`). A runtime without `features`, or whose
@@ -127,6 +129,8 @@ export function unmetNeed(need: string, env: Env): string | undefined {
       const [hm, hn] = h.kernel.version;
       return hm > maj || (hm === maj && hn >= min) ? undefined : `needs Linux ${arg} or later (this is ${h.kernel.release})`;
     }
+    case 'tool':
+      return onPath(arg) ? undefined : `needs ${arg}, which is not on PATH (apt-get install -y ${TOOL_PACKAGES[arg] ?? arg})`;
     case 'feature': {
       const f = env.runtime.features;
       if (!f) return undefined;
@@ -139,6 +143,23 @@ export function unmetNeed(need: string, env: Env): string | undefined {
     default:
       throw new Error(`unknown need: ${need}`);
   }
+}
+
+/** Debian packages of the tools cases may need, for the skip message. */
+const TOOL_PACKAGES: Record<string, string> = { ctr: 'containerd', 'containerd-shim-runc-v2': 'containerd', script: 'bsdutils' };
+
+/** The full path of an executable on PATH, or undefined. */
+export function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {

@@ -14,6 +14,13 @@ export type Outcome = 'pass' | 'fail' | 'skip' | 'disputed' | 'xfail' | 'xpass' 
 
 export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'error', 'xfail', 'xpass', 'disputed', 'skip'];
 
+/** Conventions beyond the spec that cases may check, with how reports name them. */
+export const CONVENTIONS = {
+  'runc-cli': 'the runc CLI convention beyond the spec',
+} as const;
+
+export type Convention = keyof typeof CONVENTIONS;
+
 /** One failed expectation inside a case. */
 export interface Failure {
   message: string;
@@ -28,6 +35,11 @@ export interface CaseResult {
   title: string;
   /** Requirement IDs from the catalogue (suites/requirements). */
   requirements: string[];
+  /**
+   * The case checks a convention beyond the spec (harness/case.ts CONVENTIONS): its
+   * failure is no spec violation, and marks none of its requirements failed.
+   */
+  convention?: Convention;
   outcome: Outcome;
   /** One line: why it failed, was skipped, is disputed, or the baseline's reason. */
   message?: string;

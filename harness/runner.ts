@@ -10,8 +10,10 @@ import { cleanupCgroups, cleanupContainers, removeTree } from './cleanup.js';
 import { CaseContext, type BuiltBundle } from './context.js';
 import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
+import { SetupError } from './errors.js';
 import type { CaseResult, Failure, Outcome } from './result.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
+import type { Services } from './services.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -30,6 +32,8 @@ export interface RunOptions {
   caseTimeoutMs?: number;
   /** Short random tag that keeps container ids unique across concurrent runs. */
   tag: string;
+  /** What cases share for the run (started on demand; the caller stops them at the end). */
+  services: Services;
 }
 
 class CaseTimeout extends Error {}
@@ -58,7 +62,7 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
 
 export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   const started = performance.now();
-  const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements };
+  const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements, ...(c.convention ? { convention: c.convention } : {}) };
   const done = (outcome: Outcome, message: string | undefined, failures: Failure[] = [], notes: string[] = [], dir?: string): CaseResult => ({
     ...base,
     outcome,
@@ -102,7 +106,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   const notes: string[] = [];
   try {
     const bundle = await makeBundle((b) => c.bundle?.(b, o.env), c.invalid);
-    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit));
+    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit), o.services);
     await withDeadline(c.check(ctx), o.caseTimeoutMs ?? 120_000, o.signal);
     if (ctx.failures.length) outcome = 'fail';
   } catch (e) {
@@ -116,10 +120,11 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
       message = e.message;
     } else {
       outcome = 'error';
-      message = e instanceof HarnessError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
+      message = e instanceof HarnessError || e instanceof SetupError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
     }
   } finally {
     try {
+      notes.push(...((await ctx?.runCleanups()) ?? []));
       notes.push(...(await cleanupContainers(driver, ctx?.pids ?? new Map())));
       await ctx?.stopBackground();
       notes.push(...(await cleanupCgroups(ctx?.cgroupDirs ?? new Set(), driver.created)));
