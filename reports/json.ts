@@ -14,6 +14,9 @@
 //   pass        every citing case passed (an xpass is a pass: the runtime met it)
 //
 // Requirements that no reported case cites do not appear: this report knows only results.
+// A case that checks a convention beyond the spec (`convention`, e.g. the runc CLI that
+// engines call) cites the spec operations it goes through, but its failure breaks none of
+// them: a failed or expected-to-fail convention case does not count towards any verdict.
 
 import type { CaseResult, Failure, Outcome, RunSummary, RuntimeInfo } from '../harness/result.js';
 import { OUTCOMES } from '../harness/result.js';
@@ -54,6 +57,7 @@ export interface JsonReport {
 export function requirementVerdicts(results: readonly CaseResult[]): Record<string, RequirementReport> {
   const cited = new Map<string, Record<string, Outcome>>();
   for (const r of byId(results)) {
+    if (r.convention && (r.outcome === 'fail' || r.outcome === 'xfail')) continue;
     for (const req of r.requirements) {
       const cases = cited.get(req) ?? {};
       cases[r.id] = r.outcome;
@@ -106,6 +110,7 @@ function caseOf(r: CaseResult): JsonCaseResult {
     area: r.area,
     title: r.title,
     requirements: [...r.requirements],
+    ...(r.convention !== undefined ? { convention: r.convention } : {}),
     outcome: r.outcome,
     ...(r.message !== undefined ? { message: r.message } : {}),
     failures: r.failures.map(failureOf),

@@ -67,7 +67,7 @@ export class EngineSession {
     private readonly base: readonly string[],
     private readonly env: Readonly<Record<string, string>> = {},
   ) {
-    this.timeoutMs = Math.max(30_000, t.rt.rt.timeoutMs * 3);
+    this.timeoutMs = t.rt.rt.timeoutMs * 3;
   }
 
   /** The command line for `args`, as calls.log shows it. */
