@@ -6,10 +6,11 @@
 //   conform's probe: `umoci unpack` turns it into a bundle whose process is exactly
 //   what the image says, so the probe's facts can be held against the image.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DEFAULT_PATH } from '../schemas/defaults.js';
 import { SetupError } from './errors.js';
+import { publishCached } from './rootfs.js';
 import type { Service, Services } from './services.js';
 import { describeExit, run } from './spawn.js';
 
@@ -98,14 +99,7 @@ export async function ensureImage(rootfs: string): Promise<OciImage> {
     );
     rmSync(layer);
     await must(['tar', '-C', layout, '-cf', join(tmp, 'oci.tar'), '.'], 'the OCI archive');
-    writeFileSync(join(tmp, '.conform-complete'), `${hash}\n`);
-    try {
-      renameSync(tmp, dir);
-    } catch (e) {
-      // Another conform built the same image meanwhile: theirs is as good as ours.
-      if (!existsSync(join(dir, '.conform-complete'))) throw e;
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    publishCached(tmp, dir, hash);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
