@@ -18,8 +18,14 @@ export const DETACHED = [
 /** Prints `@@exec <uid> <cwd> <pid 1's command>`: who the exec'd process is and whose pid namespace it is in. */
 export const EXEC_FACTS = ['sh', '-c', 'echo "@@exec $(id -u) $(pwd) $(tr "\\0" " " < /proc/1/cmdline)"'];
 
-/** Prints `@@tty <name>` when stdin and stdout are terminals. */
-export const TTY_FACTS = ['sh', '-c', '[ -t 0 ] && [ -t 1 ] && echo "@@tty $(tty)"'];
+/**
+ * Prints `@@tty yes <name>` when stdin and stdout are terminals (isatty). The name is only
+ * information: gVisor's terminals are terminals that ttyname(3) cannot name.
+ */
+export const TTY_FACTS = ['sh', '-c', '[ -t 0 ] && [ -t 1 ] && echo "@@tty yes $(tty)"'];
+
+/** Whether an engine's output says the process was on a terminal (TTY_FACTS). */
+export const onTerminal = (output: string) => lineWith(output, '@@tty yes') !== undefined;
 
 /** Prints the Seccomp and NoNewPrivs lines of the process's status. */
 export const SECCOMP_FACTS = ['sh', '-c', 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status'];
