@@ -25,6 +25,7 @@ export function updateBaseline(existing: BaselineFile | undefined, run: RunSumma
     ...(existing?.runtime ?? run.runtime.version ? { runtime: existing?.runtime ?? run.runtime.version } : {}),
     expectedFailures: structuredClone(existing?.expectedFailures ?? {}),
     notImplemented: structuredClone(existing?.notImplemented ?? {}),
+    ...(existing?.keys ? { keys: existing.keys } : {}),
   };
   const changes: string[] = [];
   const remove = (s: Section, id: string, entry: Entry, why: string) => {
@@ -73,16 +74,26 @@ export function updateBaseline(existing: BaselineFile | undefined, run: RunSumma
   return { data, changes };
 }
 
-/** The file's text: ids sorted, one entry as a string (or an object with its conditions), several as a list. */
+/**
+ * The file's text: ids sorted, one entry as a string (or an object with its conditions),
+ * several as a list; the file's other keys kept where they were.
+ */
 export function formatBaseline(data: BaselineFile): string {
   const compact = (entries: readonly Entry[]): unknown => {
     const one = (e: Entry) => (e.when ? { reason: e.reason, when: e.when } : e.reason);
     return entries.length === 1 ? one(entries[0]!) : entries.map(one);
   };
   const sorted = (s: Section) => Object.fromEntries(Object.keys(data[s]).sort().map((id) => [id, compact(data[s][id]!)]));
+  const ours: Record<string, unknown> = {
+    ...(data.runtime ? { runtime: data.runtime } : {}),
+    expectedFailures: sorted('expectedFailures'),
+    ...(Object.keys(data.notImplemented).length ? { notImplemented: sorted('notImplemented') } : {}),
+  };
   const out: Record<string, unknown> = {};
-  if (data.runtime) out.runtime = data.runtime;
-  out.expectedFailures = sorted('expectedFailures');
-  if (Object.keys(data.notImplemented).length) out.notImplemented = sorted('notImplemented');
+  for (const [key, value] of data.keys ?? []) {
+    if (key in ours) out[key] = ours[key];
+    else if (key !== 'runtime' && !(SECTIONS as readonly string[]).includes(key)) out[key] = value;
+  }
+  for (const [key, value] of Object.entries(ours)) if (!(key in out)) out[key] = value;
   return `${JSON.stringify(out, null, 2)}\n`;
 }

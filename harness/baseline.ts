@@ -42,6 +42,8 @@ export interface BaselineFile {
   runtime?: string;
   expectedFailures: Record<string, Entry[]>;
   notImplemented: Record<string, Entry[]>;
+  /** Every top-level key as the file has it, in its order: keys conform does not read (notes, comments) are kept as they are. */
+  keys?: [string, unknown][];
 }
 
 /** What applies on one host. */
@@ -115,6 +117,7 @@ export function readBaselineFile(file: string, knownIds?: ReadonlySet<string>, o
     ...(typeof obj['runtime'] === 'string' ? { runtime: obj['runtime'] } : {}),
     expectedFailures: section(option, file, obj, 'expectedFailures', true, knownIds, warnings),
     notImplemented: section(option, file, obj, 'notImplemented', false, knownIds, warnings),
+    keys: Object.entries(obj),
   };
   for (const id of Object.keys(data.notImplemented)) if (id in data.expectedFailures) throw new SetupError(`${option} ${file}: ${id} is in both expectedFailures and notImplemented`);
   return { data, warnings };

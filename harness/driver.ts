@@ -50,6 +50,14 @@ export interface CallOptions {
   wrap?: string[];
 }
 
+/** Appends a command and how it ended (with its stderr) to `<logDir>/calls.log`, the record a kept case leaves; returns the entry. */
+export function logCall(logDir: string, command: string, r: SpawnResult, timeoutMs: number): string {
+  const err = r.stderr.trim() ? `\n  stderr: ${r.stderr.trim().split('\n').join('\n          ')}` : '';
+  const entry = `$ ${command}\n  ${describeExit(r, timeoutMs)} (${r.ms} ms)${err}\n`;
+  appendFileSync(join(logDir, 'calls.log'), entry);
+  return entry;
+}
+
 export class Driver {
   /** Container ids this driver has asked to create, for cleanup. */
   readonly created = new Set<string>();
@@ -65,10 +73,7 @@ export class Driver {
   ) {}
 
   private log(r: CallResult): void {
-    const err = r.stderr.trim() ? `\n  stderr: ${r.stderr.trim().split('\n').join('\n          ')}` : '';
-    const entry = `$ ${r.argv.join(' ')}\n  ${describeExit(r, this.rt.timeoutMs)} (${r.ms} ms)${err}\n`;
-    this.transcript.push(entry);
-    appendFileSync(join(this.logDir, 'calls.log'), entry);
+    this.transcript.push(logCall(this.logDir, r.argv.join(' '), r, this.rt.timeoutMs));
   }
 
   argv(command: string, args: string[]): string[] {

@@ -24,6 +24,7 @@ import { countOutcomes, isBad, type CaseResult, type PartialRun, type RunContext
 import { runContext } from './run-context.js';
 import { defaultCacheDir, ensureRootfs } from './rootfs.js';
 import { runCases } from './runner.js';
+import { Services } from './services.js';
 import { removeTree } from './cleanup.js';
 import type { RuntimeCommand } from './driver.js';
 
@@ -169,6 +170,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   for (const note of await sweepStaleRuns(workdir)) process.stderr.write(`conform: ${note}\n`);
   const runDir = mkdtempSync(join(workdir, 'conform-'));
   const tag = randomBytes(3).toString('hex');
+  const services = new Services(runDir, tag, rootfs);
   try {
     // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)
     // could not even reach its bundle's rootfs. Search only, no listing.
@@ -181,13 +183,16 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     reporter.start({ total: cases.length, runtime, context, expectedMs: Object.fromEntries(cases.map((c) => [c.id, cost(c.id)])) });
     if (env.runtime.featuresNote && flags.verbose) process.stderr.write(`conform: ${env.runtime.featuresNote}\n`);
     const t0 = performance.now();
-    await runCases(cases, { rt, env, runDir, rootfs, jobs: flags.jobs, keep: !!flags.keep, baseline, reporter, signal: aborter.signal, tag, t0 });
+    await runCases(cases, { rt, env, runDir, rootfs, jobs: flags.jobs, keep: !!flags.keep, baseline, reporter, signal: aborter.signal, tag, services, t0 });
+    for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
     const partial = interruptedBy ? { reason: `interrupted (${interruptedBy})`, notRun: notRun() } : undefined;
     const summary = summarize(finished, { runtime, started, context, strict: flags.strict, partial });
     await reporter.finish(summary);
     for (const o of reports.outputs) await o.close();
     return interruptedBy ? 130 : summary.exitCode;
   } finally {
+    // Again, for the paths that did not get there (an exception); a no-op otherwise.
+    for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
     if (flags.keep) {
       releaseOwner(runDir);
       process.stderr.write(`conform: kept bundles, runtime state and logs in ${runDir}\n`);

@@ -4,7 +4,7 @@
 // checks (level, our summary, the spec's section), the runtime's calls and stderr. A
 // filter (text and outcomes) narrows the case list and the failures. Prints as it shows.
 import type { CaseResult, CheckOutcome, Failure, Outcome, RunSummary } from '../harness/result.js';
-import { OUTCOMES } from '../harness/result.js';
+import { CONVENTIONS, OUTCOMES } from '../harness/result.js';
 import { el, page, type Child, type Html } from './html-doc.js';
 import { requirementVerdicts, type RequirementVerdict } from './json.js';
 import { toPlain } from './plain.js';
@@ -55,7 +55,7 @@ th{background:#f4f4f4}td.n{text-align:right}
 pre{background:#f8f8f8;border:1px solid #ddd;padding:4px 6px;white-space:pre-wrap;word-break:break-word;margin:.2em 0}
 section.case{border:1px solid #ccc;border-left-width:6px;margin:.6em 0;padding:.3em .6em;break-inside:avoid}
 section.case h3{font-size:1em;margin:.2em 0}
-.msg{color:#444}.muted{color:#666;font-size:.9em}
+.msg{color:#444}.muted{color:#666;font-size:.9em}.convention{color:#865;font-size:.9em}
 #filters{position:sticky;top:0;background:#fff;padding:.4em 0;border-bottom:1px solid #ddd;z-index:1}
 #filters label{margin-right:.8em;white-space:nowrap}
 .hidden{display:none}
@@ -199,14 +199,19 @@ function failureBlock(f: Failure): Html {
 }
 
 function search(r: CaseResult): string {
-  return `${r.id} ${r.title} ${r.outcome} ${r.message ?? ''}`.toLowerCase();
+  return `${r.id} ${r.title} ${r.outcome} ${r.message ?? ''} ${r.convention ?? ''}`.toLowerCase();
+}
+
+/** A case that checks a convention beyond the spec says so: its failure breaks no requirement. */
+function conventionMark(r: CaseResult): Html | null {
+  return r.convention ? el('span', { class: 'convention', title: `${CONVENTIONS[r.convention]}: a failure here breaks no requirement of the spec` }, ` [${r.convention} convention]`) : null;
 }
 
 function caseSection(r: CaseResult): Html {
   return el(
     'section',
     { class: 'case', id: `case-${r.id}`, 'data-case': true, 'data-outcome': r.outcome, 'data-search': search(r), style: `border-left-color:${OUTCOME_COLOUR[r.outcome]}` },
-    el('h3', {}, outcomeCell(r.outcome), ' ', r.id, ' ', el('span', { class: 'muted' }, r.title)),
+    el('h3', {}, outcomeCell(r.outcome), ' ', r.id, ' ', el('span', { class: 'muted' }, r.title), conventionMark(r)),
     r.message ? el('div', { class: 'msg' }, r.message) : null,
     r.failures.map(failureBlock),
     r.checks.length
@@ -238,7 +243,7 @@ function caseTable(results: readonly CaseResult[]): Html {
           'tr',
           { 'data-case': true, 'data-outcome': r.outcome, 'data-search': search(r) },
           el('td', {}, outcomeCell(r.outcome)),
-          el('td', {}, DETAILED.includes(r.outcome) ? el('a', { href: `#case-${r.id}` }, r.id) : r.id),
+          el('td', {}, DETAILED.includes(r.outcome) ? el('a', { href: `#case-${r.id}` }, r.id) : r.id, conventionMark(r)),
           el('td', {}, r.title),
           el('td', { class: 'msg' }, r.message ?? ''),
           el('td', { class: 'n' }, formatDuration(r.durationMs)),

@@ -35,6 +35,7 @@
 
 import { create } from 'xmlbuilder2';
 import type { CaseResult, Failure, RunSummary } from '../harness/result.js';
+import { CONVENTIONS } from '../harness/result.js';
 import { toPlain } from './plain.js';
 import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
 import { requirementLine } from './requirements.js';
@@ -135,6 +136,7 @@ function testcase(suite: XMLBuilder, r: CaseResult): void {
       out.push(`warn: a recommendation not followed: ${why}`, ...failureLines(r.failures), ...requirementLines(r));
       break;
   }
+  if (r.convention) out.push(`checks ${CONVENTIONS[r.convention]} (a failure here breaks no requirement of the spec)`);
   out.push(...r.notes.map((n) => `note: ${n}`));
   if (r.dir) out.push(`files: ${r.dir}`);
   if (out.length > 0) tc.ele('system-out').txt(out.join('\n') + '\n');

@@ -4,7 +4,7 @@
 // is closed (no unknown keys) so that the tests, which validate real reports against it,
 // catch a field the schema does not document.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { OUTCOMES, type CheckOutcome, type Outcome } from '../harness/result.js';
+import { CONVENTIONS, OUTCOMES, type CheckOutcome, type Convention, type Outcome } from '../harness/result.js';
 import type { Level } from '../suites/requirements/index.js';
 import { REPORT_FORMAT, type JsonReport, type RequirementVerdict } from './json.js';
 
@@ -35,6 +35,7 @@ const CaseResult = closed({
   area: Type.String(),
   title: Type.String(),
   requirements: Type.Array(Type.String(), { description: 'requirement IDs of the catalogue (`conform coverage`)' }),
+  convention: Type.Optional(Type.Unsafe<Convention>({ type: 'string', enum: Object.keys(CONVENTIONS), description: 'the case checks a convention beyond the spec (runc-cli: the runc command line engines call); its failure is a warn and breaks no requirement' })),
   checks: Type.Array(closed({ id: Type.String(), level: LevelSchema, outcome: CheckSchema }), { description: 'each cited requirement: its level and what this case found about it' }),
   outcome: OutcomeSchema,
   message: Type.Optional(Type.String({ description: 'one line: why it failed, was skipped, is disputed, or the baseline reason' })),

@@ -115,6 +115,7 @@ export function tapDiagnostics(result: CaseResult): { [key: string]: Json } | un
   const quiet = result.outcome === 'pass' || result.outcome === 'skip';
   if (quiet && result.notes.length === 0) return undefined;
   const diag: { [key: string]: Json } = { outcome: result.outcome };
+  if (result.convention) diag.convention = result.convention;
   if (result.message) diag.message = result.message;
   if (result.checks.length > 0) {
     diag.requirements = result.checks.map((c) => {

@@ -96,7 +96,7 @@ describe('conform CLI', () => {
     const report = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--json', '/proc/no/report.json', '--area', 'lifecycle'], { json: false });
     expect(report.code).toBe(2);
     expect(report.stderr).toMatch(/^conform: --json \/proc\/no\/report.json: cannot create \/proc\/no/m);
-  });
+  }, 120_000);
 
   it('validate: 0 for a valid bundle, 1 with each problem for an invalid one, 2 for no bundle', () => {
     const ok = conform(['validate', fixture('bundles', 'valid')], { json: false });

@@ -98,7 +98,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(unexpected(report!)).toEqual([]);
     expect(report!.results).toHaveLength(ALL_CASES.length);
     expect(report!.context.shards?.map((s) => s.index)).toEqual([1, 2]);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
     await consumersAccept(report!, out);
     baselineIsCurrent(out.json, baseline);
   }, 20 * MINUTES);
@@ -150,7 +150,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     const { code, out } = await interrupted(['--json', json], 1);
     expect(code, out).toBe(130);
     expect(out).toMatch(/SIGINT: stopping; cleaning up/);
-    expect(leftSince(before), out).toEqual({ mounts: [], dirs: [], processes: [] });
+    expect(leftSince(before), out).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
     const report = parseReport(readFileSync(json, 'utf8'), json);
     expect(report.partial?.reason).toBe('interrupted (SIGINT)');
     // The case the interrupt cut short has no result, and no result is a failure.
@@ -178,7 +178,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(sweep.code, sweep.stderr).toBe(0);
     expect(sweep.stderr).toMatch(/left by a run \(pid \d+\) that was killed/);
     expect(readdirSync(work)).toEqual([]);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
   }, 3 * MINUTES);
 });
 
@@ -199,10 +199,60 @@ describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs
     expect(unlisted.map((x) => `${x.id}: ${x.message}`)).toEqual([]);
     const ran = report!.results.filter((x) => x.id in baseline.notImplemented && x.outcome !== 'skip');
     expect(ran.map((x) => `${x.outcome} ${x.id}`)).toEqual([]);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
     await consumersAccept(report!, out);
     baselineIsCurrent(out.json, file);
   }, 40 * MINUTES);
+});
+
+// The bundles and engines areas: real tools' bundles, and podman and containerd driving the
+// runtime. runc is the control (every case passes); the reference runtime fails exactly
+// what its baseline lists until it can run under the engines' defaults (issue 11).
+const ENGINE_AREAS = ['--area', 'bundles', '--area', 'engines'];
+const engineTools = ['podman', 'conmon', 'containerd', 'ctr', 'umoci'].every((t) => existsSync(`/usr/bin/${t}`));
+describe.skipIf(!isRoot || !hasRunc || !engineTools)('bundles and engines (need root, runc, podman, containerd, umoci)', () => {
+  const areaCases = ALL_CASES.filter((c) => c.area === 'bundles' || c.area === 'engines');
+
+  it('against runc every case passes, and nothing is left behind (containers, conmon, containerd, cgroups, mounts)', () => {
+    const before = snapshot();
+    const r = conform(['--runtime', '/usr/bin/runc', ...ENGINE_AREAS]);
+    expect(r.report, r.stderr).toBeDefined();
+    const notPassed = r.report!.results.filter((x) => x.outcome !== 'pass').map((x) => `${x.outcome} ${x.id}: ${x.message}`);
+    expect(notPassed).toEqual([]);
+    expect(r.report!.results.length).toBe(areaCases.length);
+    expect(r.code).toBe(0);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+  }, 15 * MINUTES);
+
+  it('against the reference runtime exactly the baseline fails (bundles) or warns (engines: the runc CLI convention), and nothing is left behind', () => {
+    const before = snapshot();
+    const r = conform(['--expect', join(repoRoot, 'baselines/conform-runtime.json'), ...ENGINE_AREAS]);
+    expect(r.report, r.stderr).toBeDefined();
+    const baseline = JSON.parse(readFileSync(join(repoRoot, 'baselines/conform-runtime.json'), 'utf8')) as { expectedFailures: Record<string, string>; conventionWarnings: Record<string, string> };
+    const inAreas = (ids: string[]) => ids.filter((id) => areaCases.some((c) => c.id === id)).sort();
+    const ids = (outcome: string) => r.report!.results.filter((x) => x.outcome === outcome).map((x) => x.id).sort();
+    expect(ids('xfail')).toEqual(inAreas(Object.keys(baseline.expectedFailures)));
+    expect(ids('warn')).toEqual(inAreas(Object.keys(baseline.conventionWarnings)));
+    expect(r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+  }, 20 * MINUTES);
+
+  it('a kept run shows the exact engine command of each case in its calls.log', () => {
+    const workdir = mkdtempSync(join(tmpdir(), 'conform-keep-engines-'));
+    try {
+      const r = conform(['--runtime', '/usr/bin/runc', '--keep', '--workdir', workdir, '--grep', '^engines\\.(podman|containerd)\\.run$']);
+      expect(r.code, r.stderr).toBe(0);
+      const [runDir] = readdirSync(workdir).filter((n) => n.startsWith('conform-'));
+      const log = (id: string) => readFileSync(join(workdir, runDir!, id, 'calls.log'), 'utf8');
+      expect(log('engines.podman.run')).toMatch(/^\$ CONTAINERS_CONF=\S+ podman --root \S+ .* --runtime \S+\/engine-runtime\/runc run --rm /m);
+      expect(log('engines.containerd.run')).toMatch(/^\$ ctr --address \S+ --namespace conform-containerd-[0-9a-f]+ run --rm --runc-binary \S+\/engine-runtime\/runc /m);
+      // And what the engine asked of the runtime, through conform's wrapper.
+      expect(log('engines.containerd.run')).toMatch(/^engine -> runtime: \/usr\/bin\/runc --root \S+ --log \S+log\.json --log-format json create /m);
+    } finally {
+      rmSync(workdir, { recursive: true, force: true });
+    }
+  }, 5 * MINUTES);
 });
 
 packageTests();

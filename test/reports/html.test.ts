@@ -34,6 +34,11 @@ describe('the run page, as text', () => {
     expect(html).toContain('Content-Security-Policy" content="default-src &#39;none&#39;;');
   });
 
+  test('names the convention a case checks beyond the spec', () => {
+    const page = renderRunHtml(summary([result('engines.podman.exec', { outcome: 'warn', convention: 'runc-cli', message: 'the runc CLI convention beyond the spec not followed: exec failed' })]));
+    expect(page).toContain('[runc-cli convention]');
+  });
+
   test('escapes what it shows', () => {
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');

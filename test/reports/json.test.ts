@@ -72,7 +72,7 @@ describe('json report', () => {
   });
 
   test('a report is valid against the published schema, partial runs and merged ones too', () => {
-    const withAll = mixed().map((r, i) => ({ ...r, startMs: i * 10, runtimeLog: r.outcome === 'fail' ? '$ runc create\n' : undefined }));
+    const withAll = [...mixed(), result('engines.podman.exec', { outcome: 'warn', convention: 'runc-cli' })].map((r, i) => ({ ...r, startMs: i * 10, runtimeLog: r.outcome === 'fail' ? '$ runc create\n' : undefined }));
     const runs = [
       summary(withAll),
       summary([result('a.one')], { partial: { reason: 'interrupted (SIGINT)', notRun: ['b.two', 'a.three'] }, exitCode: 1 }),
@@ -84,7 +84,7 @@ describe('json report', () => {
     for (const s of runs) expect(reportProblems(JSON.parse(renderJson(s)))).toEqual([]);
     const parsed = JSON.parse(renderJson(runs[1]!)) as JsonReport;
     expect(parsed.partial).toEqual({ reason: 'interrupted (SIGINT)', notRun: ['a.three', 'b.two'] });
-    expect(parseReport(renderJson(runs[0]!), 'r.json').results).toHaveLength(8);
+    expect(parseReport(renderJson(runs[0]!), 'r.json').results).toHaveLength(9);
   });
 
   test('schemas/json/report.schema.json is the schema readers use (regenerate: node scripts/emit-schemas.mjs)', () => {
