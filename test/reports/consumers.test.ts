@@ -68,6 +68,14 @@ describe('TAP read by prove (TAP::Harness)', () => {
     expect(r.code).not.toBe(0);
   });
 
+  test('YAML that TAP::Parser reads: a list item that starts with a word and a colon', async () => {
+    const notes = ['loop: exec 3<>/dev/c && echo opened was refused (probe: eval: line 54)', 'a: b', 'http://x: y', ':: odd', 'plain'];
+    const text = await streamed([result('a.notes', { notes })]);
+    const r = prove(save(text, 'tap'));
+    expect(r.out).toMatch(/Result: PASS/);
+    expect(r.out).not.toMatch(/Parse errors/);
+  });
+
   test('a # in a description is escaped, not read as a directive', async () => {
     const r = prove(save(await streamed([result('a.hash', { title: 'checks # SKIP this' })]), 'tap'));
     expect(r.out).toMatch(/Result: PASS/);
@@ -93,6 +101,15 @@ describe('TAP read by tap-parser', () => {
       expect(final.failures.map((f) => f.name.split(':')[0])).toEqual(['process.rlimits.nofile', 'hooks.poststart.order']);
     });
   }
+
+  test('list items with colons read back as the text they were', async () => {
+    const notes = ['loop: exec 3<>/dev/c && echo opened (probe: eval: line 54)', 'a\\: b', 'plain'];
+    const p = new Parser();
+    const diags: unknown[] = [];
+    p.on('assert', (a: { diag?: { notes?: unknown } }) => diags.push(a.diag?.notes));
+    p.end(await streamed([result('a.notes', { notes })]));
+    expect(diags).toEqual([notes]);
+  });
 
   test('a partial run bails out', () => {
     const { final } = parse(renderTap(summary([result('a.one')], { partial: { reason: 'interrupted (SIGINT)', notRun: ['a.two'] } })));
