@@ -49,5 +49,6 @@ export type InitMessage =
   | { type: 'seccomp-listener'; fd: number }
   /** The container is created: write the state and return; the init now waits on exec.fifo. */
   | { type: 'created' }
-  | { type: 'warning'; message: string }
+  /** `quiet`: for the --log file (or --debug) only, never stderr, which the container shares. */
+  | { type: 'warning'; message: string; quiet?: boolean }
   | { type: 'error'; message: string };
