@@ -18,7 +18,7 @@ export function kill(o: { root: string; id: string; signal?: string; all: boolea
   try {
     const s = store.read(id);
     const status = store.status(s);
-    if (status !== 'created' && status !== 'running') throw new RuntimeError(`container ${id} is ${status}: only a created or running container can get signals`);
+    if (status !== 'created' && status !== 'running' && status !== 'paused') throw new RuntimeError(`container ${id} is ${status}: only a created, running or paused container can get signals`);
     const pidfd = sys.pidfdOpen(s.pid!);
     try {
       if (!isAlive(s.pid!, s.pidStartTime)) throw new RuntimeError(`container ${id} is stopped: only a created or running container can get signals`);

@@ -34,7 +34,12 @@ export interface ProcessPlan {
   /** `listener`: SCMP_ACT_NOTIFY is used, the filter is loaded early (loadForAgent). */
   seccomp?: { program: Uint8Array; flags: number; listener: boolean };
   userns: boolean;
+  /** --preserve-fds: this many fds, held from PRESERVED_FDS_BASE on, become 3, 4, … of the program. */
+  preserveFds?: number;
 }
+
+/** Where the runtime hands the init the fds of --preserve-fds (after the sync socket and the console slot). */
+export const PRESERVED_FDS_BASE = 5;
 
 /**
  * Checks and computes everything for the user's process, in the container's root
@@ -153,6 +158,9 @@ export function finalizeAndExec(sys: Syscalls, plan: ProcessPlan): never {
     }
   }
   if (plan.seccomp && nnp) sys.seccompSetFilter(plan.seccomp.flags, plan.seccomp.program);
+  // Last, since it overwrites the sync socket (fd 3): ascending order is safe because
+  // each source (5 + i) lies above its target (3 + i) and was read before it is overwritten.
+  for (let i = 0; i < (plan.preserveFds ?? 0); i++) sys.dup3(PRESERVED_FDS_BASE + i, 3 + i);
   return sys.execve(plan.executable, p.args!, plan.env);
 }
 
