@@ -3,10 +3,13 @@
 import { closeSync } from 'node:fs';
 import { parseSignal } from '../../linux/signals.js';
 import { cgroupPids, type CgroupState } from '../cgroups-bridge.js';
+import { Cgroups, type CgroupsState } from '../cgroups/index.js';
 import { RuntimeError } from '../errors.js';
 import { isAlive } from '../proc.js';
 import { checkId, StateStore } from '../state/store.js';
 import { libc } from '../syscalls.js';
+
+const SIGKILL = 9;
 
 export function kill(o: { root: string; id: string; signal?: string; all: boolean }): void {
   const id = checkId(o.id);
@@ -31,6 +34,8 @@ export function kill(o: { root: string; id: string; signal?: string; all: boolea
         try { process.kill(pid, signal); } catch { /* gone */ }
       }
     }
+    // A frozen process dies of SIGKILL only once thawed; other signals wait for resume.
+    if (status === 'paused' && signal === SIGKILL && s.cgroup) Cgroups.fromState(s.cgroup as CgroupsState).freezer()?.thaw();
   } finally {
     lock.release();
   }
