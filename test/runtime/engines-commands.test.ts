@@ -195,6 +195,15 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     expect(readFileSync(text, 'utf8')).toMatch(/^time="[^"]+" level=error msg=".*no-such-container.*"\n$/);
   });
 
+  it('features lists the commands that work, which are the CLI\'s but checkpoint and restore', () => {
+    const f = JSON.parse(rt.call(['features']).stdout) as { annotations: Record<string, string> };
+    const listed = f.annotations['org.opencontainers.conform.runtime.commands']!.split(',').sort();
+    const help = rt.call(['--help']).stdout;
+    const cli = [...help.slice(help.indexOf('Commands:')).matchAll(/^ {2}(\w+)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(listed).toEqual(cli.filter((c) => c !== 'checkpoint' && c !== 'restore').sort());
+    expect(cli).toEqual(expect.arrayContaining(['checkpoint', 'restore']));
+  });
+
   it('runs under podman 4.3\'s default seccomp profile, names it skips noted in --log only', async () => {
     const profile = (JSON.parse(readFileSync(new URL('../../fixtures/seccomp/podman-4.3-default.json', import.meta.url), 'utf8')) as { seccomp: unknown }).seccomp;
     const id = ID('podman-seccomp');
