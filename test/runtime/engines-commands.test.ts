@@ -1,10 +1,11 @@
 // Root-only: the runc commands engines call (pause, resume, ps, update, events,
 // exec's flags, checkpoint/restore), errors in --log, and the engines' own inputs
 // (podman's default seccomp profile, a bundle umoci unpacked), on the built runtime.
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cannotRunContainers, RuntimeCli, until } from '../helpers/runtime-cli.js';
+import { cannotRunContainers, RuntimeCli, runtimeBin, until } from '../helpers/runtime-cli.js';
 
 const why = cannotRunContainers();
 // Container ids name cgroups (/conform/<id>) shared by every --root: unique per run.
@@ -110,6 +111,22 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     expect(e.data.cpu.usage.total).toBeGreaterThan(0);
     expect(rt.call(['delete', '--force', id]).code).toBe(0);
     expect(rt.call(['events', '--stats', id]).code).not.toBe(0);
+  });
+
+  it('events without --stats streams stats events until the container is gone', async () => {
+    const id = sleeper('events-stream');
+    const child = spawn(process.execPath, [runtimeBin, '--root', rt.root, 'events', '--interval', '200ms', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until(() => out.split('\n').filter(Boolean).length >= 2, 60_000);
+      for (const line of out.trim().split('\n')) expect(JSON.parse(line)).toMatchObject({ type: 'stats', id, data: { pids: { current: 1 } } });
+      expect(rt.call(['delete', '--force', id]).code).toBe(0);
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('exec takes runc\'s flags: --cap, --no-new-privs, -g, --user, --env, --cwd, --preserve-fds', () => {
