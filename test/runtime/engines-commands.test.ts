@@ -56,6 +56,20 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     expect(rt.call(['delete', id]).code).toBe(0);
   });
 
+  it('kill of a stopped container: runc\'s "container not running", except --all (what the containerd shim relies on)', async () => {
+    const id = ID('kill-stopped');
+    const b = rt.bundle('kill-stopped', (c) => { c.process.args = ['true']; });
+    expect(rt.call(['create', '--bundle', b, id]).code).toBe(0);
+    expect(rt.call(['start', id]).code).toBe(0);
+    await until(() => rt.status(id) === 'stopped');
+    const r = rt.call(['kill', id, 'KILL']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/container not running/);
+    expect(rt.call(['kill', '--all', id, 'KILL']).code).toBe(0);
+    expect(rt.call(['delete', id]).code).toBe(0);
+    expect(rt.call(['kill', id, 'KILL']).stderr).toMatch(/does not exist/);
+  });
+
   it('delete --force removes a paused container', async () => {
     const id = sleeper('pause-del');
     expect(rt.call(['pause', id]).code).toBe(0);
