@@ -236,7 +236,8 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
   });
 
   it('runs under podman 4.3\'s default seccomp profile, names it skips noted in --log only', async () => {
-    const profile = (JSON.parse(readFileSync(new URL('../../fixtures/seccomp/podman-4.3-default.json', import.meta.url), 'utf8')) as { seccomp: unknown }).seccomp;
+    // Recorded from podman itself (fixtures/engine-configs/README.md).
+    const profile = (JSON.parse(readFileSync(new URL('../../fixtures/engine-configs/podman.json', import.meta.url), 'utf8')) as { linux: { seccomp: unknown } }).linux.seccomp;
     const id = ID('podman-seccomp');
     const b = rt.bundle('podman-seccomp', (c) => {
       c.process.args = ['sh', '-c', 'grep Seccomp: /proc/self/status; mkdir /tmp/ok && echo mkdir-ok'];

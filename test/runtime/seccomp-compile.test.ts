@@ -432,12 +432,12 @@ describe('compileSeccomp: program shape', () => {
   });
 });
 
-describe('the engines\' default profiles (fixtures/seccomp, recorded from podman and containerd)', () => {
+describe('the engines\' default profiles (fixtures/engine-configs, recorded from podman and containerd)', () => {
   const profile = (name: string): SeccompConfig =>
-    (JSON.parse(readFileSync(new URL(`../../fixtures/seccomp/${name}`, import.meta.url), 'utf8')) as { seccomp: SeccompConfig }).seccomp;
+    (JSON.parse(readFileSync(new URL(`../../fixtures/engine-configs/${name}`, import.meta.url), 'utf8')) as { linux: { seccomp: SeccompConfig } }).linux.seccomp;
 
   it('compiles podman 4.3\'s, skipping the names x86 ABIs lack (pciconfig_iobase)', () => {
-    const c = compileSeccomp(profile('podman-4.3-default.json'));
+    const c = compileSeccomp(profile('podman.json'));
     expect(c.unknown.some((u) => u.startsWith('pciconfig_iobase '))).toBe(true);
     const ret = (name: string, arch = X86_64, table: Record<string, number> = NR) => describeRet(run(c.program, { nr: table[name]!, arch, args: [] }).ret);
     expect(ret('read')).toBe('ALLOW');
@@ -448,7 +448,7 @@ describe('the engines\' default profiles (fixtures/seccomp, recorded from podman
   });
 
   it('compiles containerd 1.6\'s, skipping recv (no x86_64 number)', () => {
-    const c = compileSeccomp(profile('containerd-1.6-default.json'));
+    const c = compileSeccomp(profile('containerd-seccomp.json'));
     expect(c.unknown.some((u) => u.startsWith('recv '))).toBe(true);
     const ret = (name: string) => describeRet(run(c.program, { nr: NR[name]!, arch: X86_64, args: [] }).ret);
     expect(ret('recvfrom')).toBe('ALLOW');
