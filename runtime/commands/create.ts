@@ -6,8 +6,8 @@
 // Any failure undoes everything: the init is killed (its mounts live in its own
 // mount namespace and go with it), cgroups and the state directory are removed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, chownSync, closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { applyCgroups, applyDeviceRules, checkCgroupFree, destroyCgroups, planCgroups } from '../cgroups-bridge.js';
@@ -35,6 +35,7 @@ import { sendWithFd } from '../fd-passing.js';
 import { libc } from '../syscalls.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
 import { LineReader } from './lines.js';
+import { writePidFile } from './pid-file.js';
 import { initStdio } from './preserve-fds.js';
 
 export interface CreateOptions {
@@ -131,12 +132,6 @@ function rootOwner(pid: number): { uid: number; gid: number } {
   return { uid: host('uid_map'), gid: host('gid_map') };
 }
 
-function writePidFile(path: string, pid: number): void {
-  const abs = resolve(path);
-  const tmp = join(dirname(abs), `.${process.pid}.pid`);
-  writeFileSync(tmp, String(pid));
-  renameSync(tmp, abs);
-}
 
 /** The nsexec → init child and the conversation with it. */
 class InitRun {

@@ -3,7 +3,7 @@
 // the Node init joins the mount namespace and carries out process.* as for the
 // container's own process. Without --detach, waits and exits with its status.
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Cgroups, type CgroupsState } from '../cgroups/index.js';
@@ -22,6 +22,7 @@ import type { Logger } from '../log.js';
 import { ENTRY, NSEXEC } from '../self.js';
 import { checkId, StateStore } from '../state/store.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
+import { writePidFile } from './pid-file.js';
 import { LineReader } from './lines.js';
 import { initStdio } from './preserve-fds.js';
 
@@ -99,7 +100,7 @@ export async function exec(o: ExecOptions): Promise<number> {
     sock.write('go\n');
     const pid = /^pid (\d+)$/.exec((await next()) ?? '');
     if (!pid) throw new RuntimeError('the exec helper exited early');
-    if (o.pidFile) writeFileSync(o.pidFile, pid[1]!);
+    if (o.pidFile) writePidFile(o.pidFile, Number(pid[1]));
     if (!o.detach) stopForwarding = forwardSignals(Number(pid[1]));
     const msg: ExecConfig = {
       type: 'exec', process: proc, mountNamespace: `/proc/${s.pid}/ns/mnt`,
