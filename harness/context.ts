@@ -1,7 +1,7 @@
 // The `t` a case's check receives: the runtime's operations with the waiting and
 // error handling every case needs, the probe, and expectations.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Config } from '../schemas/config.js';
 import type { BundleBuilder } from './bundle.js';
 import { Abort, Skip } from './case.js';
@@ -10,7 +10,6 @@ import type { CallResult, Driver, StateResult } from './driver.js';
 import type { Env } from './env.js';
 import { parseProbe, type ProbeFacts } from './probe/parse.js';
 import type { Failure } from './result.js';
-import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
 import { pause } from './wait.js';
@@ -33,9 +32,11 @@ export interface BuiltBundle {
 
 export type BundleFactory = (edit?: (b: BundleBuilder) => void) => Promise<BuiltBundle>;
 
+/** The first n lines of a runtime's output for a message, each cut at 300 characters. */
 function firstLines(s: string, n = 3): string {
-  const lines = s.trim().split('\n').filter(Boolean);
-  return lines.slice(0, n).join(' | ') + (lines.length > n ? ' …' : '');
+  const lines = s.slice(0, 64 * 1024).trim().split('\n').filter(Boolean);
+  const cut = (l: string) => (l.length > 300 ? `${l.slice(0, 300)}…` : l);
+  return lines.slice(0, n).map(cut).join(' | ') + (lines.length > n ? ' …' : '');
 }
 
 /** One line for a failed call: how it ended and what it said. */
@@ -47,10 +48,11 @@ export function callFailure(what: string, r: CallResult): string {
 export class CaseContext {
   readonly failures: Failure[] = [];
   readonly notes: string[] = [];
-  /** Container pids seen in any state, so cleanup can make sure they are gone. */
+  /**
+   * Container pids seen in any state, with their start times: cleanup reports those
+   * still running at the end (it never kills by them: a runtime could name any process).
+   */
   readonly pids = new Map<number, string | undefined>();
-  /** The cgroup directories of the container processes seen, so cleanup can find what a runtime leaves. */
-  readonly cgroupDirs = new Set<string>();
   private seq = 0;
   private readonly children: ChildProcess[] = [];
 
@@ -219,14 +221,7 @@ export class CaseContext {
     if (!r.state) this.fail(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
     const st = r.state as ContainerState;
     if (typeof st.status !== 'string') this.fail(`state ${id}: no string "status" in ${show(st)}`);
-    if (typeof st.pid === 'number' && st.pid > 0 && !this.pids.has(st.pid)) {
-      this.pids.set(st.pid, startTime(st.pid));
-      try {
-        for (const d of cgroupDirsOf(st.pid)) this.cgroupDirs.add(d);
-      } catch {
-        /* gone already, or no cgroups: nothing to remember */
-      }
-    }
+    if (typeof st.pid === 'number' && st.pid > 0 && !this.pids.has(st.pid)) this.pids.set(st.pid, startTime(st.pid));
     return st;
   }
 
@@ -294,8 +289,23 @@ export class CaseContext {
   }
 }
 
+/** At most this much of a container's stdout/stderr file is read (a runtime may flood it). */
+const STDIO_READ_MAX = 8 << 20;
+
 function readIfExists(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = Math.min(fstatSync(fd).size, STDIO_READ_MAX);
+    const buf = Buffer.alloc(size);
+    return buf.subarray(0, readSync(fd, buf, 0, size, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function firstChild(pid: number): number | undefined {
