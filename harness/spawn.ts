@@ -43,6 +43,8 @@ export interface SpawnOptions {
   input?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** fds handed to the command as its fds 3, 4, … (runc's --preserve-fds convention). */
+  extraFds?: number[];
   /**
    * Keep what the command leaves running (create: the container) until `held.release()`,
    * instead of killing it as soon as the command ends.
@@ -122,7 +124,9 @@ const REAPER_GRACE_MS = 10_000;
 export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const stdio: StdioOptions = [opts.input === undefined ? 'ignore' : 'pipe', opts.stdout ?? 'pipe', opts.stderr ?? 'pipe', 'pipe'];
+    const extra = opts.extraFds ?? [];
+    // The reaper's control channel comes after the fds the command is given.
+    const stdio: StdioOptions = [opts.input === undefined ? 'ignore' : 'pipe', opts.stdout ?? 'pipe', opts.stderr ?? 'pipe', ...extra, 'pipe'];
     const out = new Capture();
     const err = new Capture();
     const leftovers: string[] = [];
@@ -136,8 +140,8 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     let reaperGone = false;
     const goneWaiters: (() => void)[] = [];
 
-    const child = spawn(reaperPath, [...(opts.hold ? ['--hold'] : []), '--', ...argv], { stdio, detached: true, env: opts.env, cwd: opts.cwd });
-    const ctl = child.stdio[3] as Socket | null;
+    const child = spawn(reaperPath, [...(opts.hold ? ['--hold'] : []), '--ctl', String(3 + extra.length), '--', ...argv], { stdio, detached: true, env: opts.env, cwd: opts.cwd });
+    const ctl = child.stdio[3 + extra.length] as Socket | null;
     let fallback: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;

@@ -9,10 +9,12 @@
  * the children it spawned. And a child that is still ours (alive or a zombie) cannot
  * have its pid reused, so killing it is exact, with no lookup by pid at all.
  *
- * Usage: reaper [--hold] -- PROGRAM [ARGS...]
- *   Runs PROGRAM as its child, with the reaper's stdin/stdout/stderr, then gives up
- *   its own (to /dev/null) so that only PROGRAM and what it starts hold them.
- *   fd 3 is the control channel from conform; lines written to it, each one write:
+ * Usage: reaper [--hold] [--ctl N] -- PROGRAM [ARGS...]
+ *   Runs PROGRAM as its child, with the reaper's stdin/stdout/stderr (and fds 3 to N-1:
+ *   fds the caller hands over, e.g. for runc's --preserve-fds), then gives up its own
+ *   stdio (to /dev/null) so that only PROGRAM and what it starts hold them.
+ *   fd N (default 3) is the control channel from conform, never passed on; lines
+ *   written to it, each one write:
  *     started PID              PROGRAM runs as PID
  *     spawnerror CODE TEXT     PROGRAM could not be executed (errno name, strerror)
  *     exit N | signal N        PROGRAM ended
@@ -54,11 +56,11 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
-#define CTL 3
 #define KILL_DEADLINE_MS 5000
 #define MAX_PIDS 4096
 
-static int out = CTL;
+static int CTL = 3;
+static int out = 3;
 
 static void say(const char *fmt, ...) {
   char line[600];
@@ -191,7 +193,7 @@ static void kill_all(void) {
 static int run(int hold, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (fcntl(CTL, F_SETFD, FD_CLOEXEC) < 0) {
-    fprintf(stderr, "reaper: fd 3 (the control channel) is not open\n");
+    fprintf(stderr, "reaper: fd %d (the control channel) is not open\n", CTL);
     return 2;
   }
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
@@ -327,11 +329,15 @@ static int kill_cgroups(int n, char **dirs) {
 
 int main(int argc, char **argv) {
   if (argc >= 3 && strcmp(argv[1], "--kill-cgroups") == 0) return kill_cgroups(argc - 2, argv + 2);
-  int hold = argc > 1 && strcmp(argv[1], "--hold") == 0;
-  int sep = 1 + hold;
-  if (argc < sep + 2 || strcmp(argv[sep], "--") != 0) {
-    fprintf(stderr, "usage: reaper [--hold] -- PROGRAM [ARGS...] | reaper --kill-cgroups DIR...\n");
+  int hold = 0, i = 1;
+  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    if (strcmp(argv[i], "--hold") == 0) hold = 1;
+    else if (strcmp(argv[i], "--ctl") == 0 && i + 1 < argc && atoi(argv[i + 1]) >= 3) out = CTL = atoi(argv[++i]);
+    else break;
+  }
+  if (i + 1 >= argc || strcmp(argv[i], "--") != 0) {
+    fprintf(stderr, "usage: reaper [--hold] [--ctl N] -- PROGRAM [ARGS...] | reaper --kill-cgroups DIR...\n");
     return 2;
   }
-  return run(hold, argv + sep + 1);
+  return run(hold, argv + i + 1);
 }
