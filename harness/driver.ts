@@ -69,6 +69,11 @@ export class Driver {
   readonly cgroupsMade = new Set<string>();
   /** What the runtime did that is not a verdict but is its fault (processes it left), for the case's notes. */
   readonly notes: string[] = [];
+  /**
+   * A command every call is run under, cleanup's included (e.g. `nsenter --uts=… --`: a
+   * runtime namespace of the case's own). Set it before the first create.
+   */
+  wrapAll: string[] = [];
   /** What create (run, exec) calls left running: the containers, killed at cleanup. */
   private readonly held: { call: string; held: Held }[] = [];
 
@@ -95,6 +100,7 @@ export class Driver {
     const timeoutMs = opts.timeoutMs ?? this.rt.timeoutMs;
     let argv = this.argv(command, args);
     if (opts.wrap?.length) argv = [...opts.wrap, ...argv];
+    if (this.wrapAll.length) argv = [...this.wrapAll, ...argv];
     // Node cannot set a child's umask or oom_score_adj: a shell sets them and execs the runtime.
     const setup: string[] = [];
     if (opts.umask !== undefined) setup.push(`umask ${opts.umask.toString(8).padStart(4, '0')}`);

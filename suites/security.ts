@@ -10,12 +10,13 @@
 // kinds (so "the runtime namespace" is not the host's); the one host-wide value a case
 // touches (a harmless printk sysctl) is put back at once if a runtime changed it.
 import { closeSync, existsSync, mkdirSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { defineCase } from '../harness/case.js';
 import { callFailure, type CaseContext } from '../harness/context.js';
 import { parseProbe } from '../harness/probe/parse.js';
 import { repoRoot } from '../harness/paths.js';
-import { hostMounts, sq } from './support/host.js';
+import { hostMounts } from './support/host.js';
 import { attempt } from './support/refuse.js';
 
 /** The case's rootfs on the host. */
@@ -248,32 +249,36 @@ const mountCases = [
 // --- hostname, domainname, sysctl without their namespace --------------------------
 
 /**
- * A command the runtime is run under: new namespaces of `flags`' kinds (util-linux
- * unshare), so that the runtime namespace is a throw-away one and never the host's; the
- * value at `file` in it is written to `record` when the runtime is done.
+ * Makes every runtime call of the case run in a namespace of `kind` of its own (a holder
+ * process's, killed at cleanup), so that the runtime namespace is never the host's.
+ * Returns a reader of a /proc/sys file as that namespace sees it.
  */
-const inThrowaway = (flags: string[], file: string, record: string) => ['unshare', ...flags, '--', '/bin/sh', '-c', `"$@"; rc=$?; cat ${sq(file)} > ${sq(record)} 2>/dev/null; exit $rc`, 'sh'];
+async function throwawayRuntimeNamespace(t: CaseContext, kind: 'uts' | 'network' | 'ipc'): Promise<(file: string) => string> {
+  const holder = await t.holdNamespaces([kind]);
+  const flag = `--${kind === 'network' ? 'net' : kind}=${t.nsPath(holder, kind)}`;
+  t.rt.wrapAll = ['nsenter', flag, '--'];
+  return (file) => execFileSync('nsenter', [flag, '--', 'cat', file], { encoding: 'utf8' }).trim();
+}
 
 const HOSTNAME = '/proc/sys/kernel/hostname';
 const DOMAINNAME = '/proc/sys/kernel/domainname';
 
 /** The host's value of a /proc/sys file; if `after` differs from `before`, puts it back and fails. */
-function hostKept(t: CaseContext, file: string, before: string, when: string): void {
+function hostKept(t: CaseContext, file: string, before: string, when: string): boolean {
   const now = readFileSync(file, 'utf8').trim();
   if (now !== before) {
     writeFileSync(file, before);
     t.note(`conform put ${file} back to ${JSON.stringify(before)}: the runtime had changed it to ${JSON.stringify(now)}`);
   }
-  t.equal(now, before, `the host's ${file} ${when}`);
+  return t.equal(now, before, `the host's ${file} ${when}`);
 }
 
 interface NamespaceSetting {
   id: string;
   title: string;
   requirements: string[];
-  /** The namespace the config leaves out, and unshare's flag for it. */
+  /** The namespace the config leaves out. */
   without: 'uts' | 'network' | 'ipc';
-  flag: string;
   /** The /proc/sys file the setting changes, and the value it asks for. */
   file: string;
   value: (current: string) => string;
@@ -286,7 +291,6 @@ const SETTINGS: NamespaceSetting[] = [
     title: 'hostname without a UTS namespace of the container: the host\'s hostname never moves (the runtime may refuse it, or set it in the runtime namespace the container shares)',
     requirements: ['config:hostname.container-namespace'],
     without: 'uts',
-    flag: '--uts',
     file: HOSTNAME,
     value: () => 'conform-sec-host',
     edit: (b, v) => b.hostname(v),
@@ -296,7 +300,6 @@ const SETTINGS: NamespaceSetting[] = [
     title: 'domainname without a UTS namespace of the container: the host\'s domain name never moves',
     requirements: ['config:domainname.container-namespace'],
     without: 'uts',
-    flag: '--uts',
     file: DOMAINNAME,
     value: () => 'conform-sec.example',
     edit: (b, v) => b.domainname(v).ociVersion('1.1.0'),
@@ -306,7 +309,6 @@ const SETTINGS: NamespaceSetting[] = [
     title: 'a net.* sysctl without a network namespace of the container: the host\'s value never moves',
     requirements: ['config-linux:sysctl.for-container'],
     without: 'network',
-    flag: '--net',
     file: '/proc/sys/net/ipv4/ip_default_ttl',
     value: (cur) => (cur === '77' ? '78' : '77'),
     edit: (b, v) => b.sysctl('net.ipv4.ip_default_ttl', v),
@@ -316,7 +318,6 @@ const SETTINGS: NamespaceSetting[] = [
     title: 'an IPC sysctl (kernel.msgmax) without an IPC namespace of the container: the host\'s value never moves',
     requirements: ['config-linux:sysctl.for-container'],
     without: 'ipc',
-    flag: '--ipc',
     file: '/proc/sys/kernel/msgmax',
     value: (cur) => (cur === '12345' ? '12346' : '12345'),
     edit: (b, v) => b.sysctl('kernel.msgmax', v),
@@ -334,11 +335,11 @@ const namespaceCases = SETTINGS.map((s) =>
     },
     async check(t) {
       const before = readFileSync(s.file, 'utf8').trim();
-      const record = t.bundle.builder.hostPath('runtime-namespace-value');
       const asked = s.value(before);
+      const inRuntimeNs = await throwawayRuntimeNamespace(t, s.without);
       let created;
       try {
-        created = await t.rt.create(t.id, t.bundle.dir, [], { wrap: inThrowaway([s.flag], s.file, record) });
+        created = await t.rt.create(t.id, t.bundle.dir);
       } finally {
         hostKept(t, s.file, before, 'after create');
       }
@@ -348,9 +349,8 @@ const namespaceCases = SETTINGS.map((s) =>
         return;
       }
       await t.state();
-      const inRuntimeNs = existsSync(record) ? readFileSync(record, 'utf8').trim() : undefined;
       // config.md / config-linux.md allow the runtime namespace here: the container shares it.
-      if (inRuntimeNs === asked) t.note(`the runtime set ${s.file} to ${asked} in its own namespace, which the container shares (allowed; runc refuses instead)`);
+      if (inRuntimeNs(s.file) === asked) t.note(`the runtime set ${s.file} to ${asked} in its own namespace, which the container shares (allowed; runc refuses instead)`);
       await t.start();
       await t.waitOutput('@@done');
       hostKept(t, s.file, before, 'after the container ran');
@@ -370,20 +370,21 @@ const hostWideCase = defineCase({
   async check(t) {
     const before = readFileSync(PRINTK_BURST, 'utf8').trim();
     let r;
+    let kept = false;
     try {
       r = await t.rt.create(t.id, t.bundle.dir);
     } finally {
-      hostKept(t, PRINTK_BURST, before, 'after create');
+      kept = hostKept(t, PRINTK_BURST, before, 'after create');
     }
-    if (r.ok) {
+    if (r.ok && kept) {
       await t.state();
       await t.start();
       const facts = parseProbe(await t.waitOutput('@@done'));
-      hostKept(t, PRINTK_BURST, before, 'after the container ran');
+      if (!hostKept(t, PRINTK_BURST, before, 'after the container ran')) return;
       // A kernel of the container's own (gVisor's) can hold it for the container alone.
       const inside = facts.cmds.burst?.output.trim();
       t.ok(inside === asked(before), `create accepted kernel.printk_ratelimit_burst=${asked(before)}, which it can apply neither for the container alone nor (without changing the host) at all; the container sees ${inside}`);
-    } else t.expectError(r, 'create with a host-wide sysctl');
+    } else if (!r.ok) t.expectError(r, 'create with a host-wide sysctl');
   },
 });
 
@@ -394,8 +395,8 @@ const ID_MAX = 4294967295;
 const idCases = (['uid', 'gid'] as const).map((which) =>
   defineCase({
     id: `security.user.${which}-out-of-range`,
-    title: `${which} ${ID_MAX} ((${which}_t)-1, which setres${which} takes as "no change") never runs the process as root`,
-    requirements: [which === 'uid' ? 'config:process.user.uid' : 'config:process.user.gid'],
+    title: `${which} ${ID_MAX} ((${which}_t)-1, which setres${which} takes as "no change", so no process can have it) is refused: never root, never another ${which}`,
+    requirements: [which === 'uid' ? 'config:process.user.uid' : 'config:process.user.gid', 'runtime:create.apply-fail-error'],
     exercises: [`process.user.${which}`],
     bundle: (b) => b.probe({ only: ['status'] }).user(which === 'uid' ? { uid: ID_MAX, gid: 0 } : { uid: 0, gid: ID_MAX }),
     async check(t) {
@@ -437,16 +438,17 @@ const exeCase = defineCase({
     // The file the runtime's process runs, if it is one on the host (not a sealed memfd copy).
     const hostFile = !exeLink.endsWith(' (deleted)') && existsSync(exeLink) && lstatSync(exeLink).isFile() && devIno(exeLink) === devIno(`/proc/${a.pid}/exe`) ? exeLink : undefined;
     t.note(`the created container's pid 1 runs ${exeLink}${hostFile ? ' (a file on the host)' : ''}`);
-    // B: in A's pid namespace; holds /proc/1/exe open, waits for A to start, then tries to open it for writing.
-    const go = '/conform-go';
+    // B: in A's pid namespace; holds /proc/1/exe open, waits until A's pid 1 has exec-ed
+    // A's program (the probe), then tries to open what it holds for writing.
     const script = [
-      'if exec 3</proc/1/exe; then echo "opened $(stat -L -c %d:%i /proc/self/fd/3)"; else echo "open-failed"; fi',
+      // A failed `exec 3<` would end the shell: try it in a subshell first.
+      'if (exec 3</proc/1/exe) 2>/dev/null && exec 3</proc/1/exe; then echo "opened $(stat -L -c %d:%i /proc/self/fd/3)"; else echo "open-failed $( (exec 3</proc/1/exe) 2>&1 )"; fi',
       'echo @@opened',
-      `i=0; while [ ! -e ${go} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done`,
+      'i=0; while ! grep -q conform/probe /proc/1/cmdline 2>/dev/null && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done',
       // O_WRONLY|O_APPEND without a write: nothing changes even where it succeeds.
       'if (exec 4>>/proc/self/fd/3) 2>/dev/null; then echo write-open-succeeded; else echo "write-open-failed $( (exec 4>>/proc/self/fd/3) 2>&1 )"; fi',
     ].join('\n');
-    const bId = t.newId();
+    const bId = `b-${t.id}`;
     const bBundle = await t.newBundle((b) => b.probe({ only: ['meta'], cmds: { exe: script } }).namespace('pid', `/proc/${a.pid}/ns/pid`));
     const created = await t.rt.create(bId, bBundle.dir);
     if (!created.ok) t.skip(`the runtime could not create a second container in the created one's pid namespace (${callFailure('create', created)})`);
@@ -455,10 +457,9 @@ const exeCase = defineCase({
     const opened = /^opened (\d+:\d+)$/m.exec(await t.waitOutput('@@opened', { id: bId }))?.[1];
     await t.start(); // A's runtime process execs A's program: the runtime's executable is no longer running there
     await t.waitOutput('@@ready');
-    writeFileSync(join(rootfsOf(t, bBundle.dir), go.slice(1)), '');
-    const out = (await t.waitOutput('@@done', { id: bId })).split('\n');
+    const out = (await t.waitOutput('@@done', { id: bId, timeoutMs: 60_000 })).split('\n');
     if (!opened) {
-      t.note('the container could not open /proc/1/exe of the runtime-owned process');
+      t.note(`the container could not open /proc/1/exe of the runtime-owned process: ${out.find((l) => l.startsWith('open-failed')) ?? '(no word)'}`);
       return;
     }
     t.ok(!(hostFile && opened === devIno(hostFile)), `the container got a handle on the host file ${hostFile} (the runtime's executable) through /proc/1/exe`);
