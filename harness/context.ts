@@ -13,6 +13,7 @@ import type { Failure } from './result.js';
 import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
 import { pause } from './wait.js';
+import type { Services } from './services.js';
 
 export interface ContainerState {
   ociVersion?: unknown;
@@ -57,6 +58,8 @@ class CaseRecord {
    */
   readonly pids = new Map<number, string | undefined>();
   readonly children: ChildProcess[] = [];
+  /** Work for the case's cleanup (CaseContext.onCleanup). */
+  readonly cleanups: (() => Promise<string[] | void>)[] = [];
   seq = 0;
 }
 
@@ -71,12 +74,45 @@ export class CaseContext {
     /** The case's primary container id; newId() derives more. */
     readonly id: string,
     private readonly bundleFactory: BundleFactory,
+    /** What the run shares between cases (harness/services.ts). */
+    readonly services: Services,
     /** The requirement IDs the case cites. */
     readonly requirements: readonly string[] = [],
     private readonly record = new CaseRecord(),
     /** The requirement this view's assertions are about (see req()). */
     readonly requirement?: string,
   ) {}
+
+  /**
+   * Work for the case's cleanup, run (last registered first) before its containers are
+   * killed and deleted, on every path: for what a case makes outside the runtime's
+   * operations (an engine's containers). Returns notes on what it had to force.
+   */
+  onCleanup(fn: () => Promise<string[] | void>): void {
+    this.record.cleanups.push(fn);
+  }
+
+  /** Runs the onCleanup work; each runs even when one before it threw. */
+  async runCleanups(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const fn of this.record.cleanups.splice(0).reverse()) {
+      try {
+        notes.push(...((await fn()) ?? []));
+      } catch (e) {
+        notes.push(`cleanup failed: ${(e as Error).message}`);
+      }
+    }
+    return notes;
+  }
+
+  /**
+   * Remembers a container process seen some other way than `state` (an engine's): cleanup
+   * notes it if it still runs at the end (it never kills by a pid it was told).
+   */
+  track(pid: number): void {
+    if (pid <= 0 || this.pids.has(pid)) return;
+    this.record.pids.set(pid, startTime(pid));
+  }
 
   get failures(): readonly Failure[] {
     return this.record.failures;
@@ -100,7 +136,7 @@ export class CaseContext {
    */
   req(id: string): CaseContext {
     if (!this.requirements.includes(id)) throw new HarnessError(`t.req('${id}'): the case does not cite ${id} (it cites ${this.requirements.join(', ') || 'nothing'})`);
-    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.requirements, this.record, id);
+    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, this.record, id);
   }
 
   /** Another container id, unique on this host. */
@@ -279,7 +315,7 @@ export class CaseContext {
     if (!r.state) this.abort(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
     const st = r.state as ContainerState;
     if (typeof st.status !== 'string') this.abort(`state ${id}: no string "status" in ${show(st)}`);
-    if (typeof st.pid === 'number' && st.pid > 0 && !this.record.pids.has(st.pid)) this.record.pids.set(st.pid, startTime(st.pid));
+    if (typeof st.pid === 'number') this.track(st.pid);
     return st;
   }
 

@@ -59,6 +59,14 @@ const LEAVES_CONTAINER = new Set(['create', 'run', 'exec']);
 /** At most this much of a call's stderr goes to calls.log. */
 const LOG_STDERR = 4096;
 
+/** Appends a command and how it ended (with its stderr) to `<logDir>/calls.log`, the record a kept case leaves. */
+export function logCall(logDir: string, command: string, r: SpawnResult, timeoutMs: number): void {
+  let said = r.stderr.trim();
+  if (said.length > LOG_STDERR) said = `${said.slice(0, LOG_STDERR)} […${said.length - LOG_STDERR} more characters]`;
+  const err = said ? `\n  stderr: ${said.split('\n').join('\n          ')}` : '';
+  appendFileSync(join(logDir, 'calls.log'), `$ ${command}\n  ${describeExit(r, timeoutMs)} (${r.ms} ms)${err}\n`);
+}
+
 export class Driver {
   /** Container ids this driver has asked to create, for cleanup. */
   readonly created = new Set<string>();
@@ -86,10 +94,7 @@ export class Driver {
   ) {}
 
   private log(r: CallResult): void {
-    let said = r.stderr.trim();
-    if (said.length > LOG_STDERR) said = `${said.slice(0, LOG_STDERR)} […${said.length - LOG_STDERR} more characters]`;
-    const err = said ? `\n  stderr: ${said.split('\n').join('\n          ')}` : '';
-    appendFileSync(join(this.logDir, 'calls.log'), `$ ${r.argv.join(' ')}\n  ${describeExit(r, this.rt.timeoutMs)} (${r.ms} ms)${err}\n`);
+    logCall(this.logDir, r.argv.join(' '), r, this.rt.timeoutMs);
   }
 
   argv(command: string, args: string[]): string[] {
@@ -174,6 +179,11 @@ export class Driver {
 
   features(): Promise<CallResult> {
     return this.call('features', []);
+  }
+
+  /** Keeps what a command run outside the driver (an engine's) left, to kill at cleanup like create's. */
+  adopt(call: string, held: Held): void {
+    this.held.push({ call, held });
   }
 
   /**
