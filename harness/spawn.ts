@@ -50,6 +50,8 @@ export interface SpawnOptions {
    * instead of killing it as soon as the command ends.
    */
   hold?: boolean;
+  /** With `hold`: how long what the command left may take to end by itself once released, before it is killed. */
+  holdGraceMs?: number;
 }
 
 /** How much of a stream is kept: its first KEEP_HEAD bytes and its last KEEP_TAIL. */
@@ -140,7 +142,7 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     let reaperGone = false;
     const goneWaiters: (() => void)[] = [];
 
-    const child = spawn(reaperPath, [...(opts.hold ? ['--hold'] : []), '--ctl', String(3 + extra.length), '--', ...argv], { stdio, detached: true, env: opts.env, cwd: opts.cwd });
+    const child = spawn(reaperPath, [...(opts.hold ? ['--hold', '--grace', String(opts.holdGraceMs ?? 0)] : []), '--ctl', String(3 + extra.length), '--', ...argv], { stdio, detached: true, env: opts.env, cwd: opts.cwd });
     const ctl = child.stdio[3 + extra.length] as Socket | null;
     let fallback: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -156,7 +158,7 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
         return new Promise((res) => {
           goneWaiters.push(() => res(released ?? []));
           ctl?.end();
-          const t = setTimeout(() => killGroup(child.pid, 'SIGKILL'), REAPER_GRACE_MS);
+          const t = setTimeout(() => killGroup(child.pid, 'SIGKILL'), REAPER_GRACE_MS + (opts.holdGraceMs ?? 0));
           goneWaiters.push(() => clearTimeout(t));
         });
       },

@@ -9,7 +9,7 @@
  * the children it spawned. And a child that is still ours (alive or a zombie) cannot
  * have its pid reused, so killing it is exact, with no lookup by pid at all.
  *
- * Usage: reaper [--hold] [--ctl N] -- PROGRAM [ARGS...]
+ * Usage: reaper [--hold [--grace MS]] [--ctl N] -- PROGRAM [ARGS...]
  *   Runs PROGRAM as its child, with the reaper's stdin/stdout/stderr (and fds 3 to N-1:
  *   fds the caller hands over, e.g. for runc's --preserve-fds), then gives up its own
  *   stdio (to /dev/null) so that only PROGRAM and what it starts hold them.
@@ -23,7 +23,9 @@
  *     done                     last line, then exit 0
  *   Without --hold, what PROGRAM left is killed as soon as it ends. With --hold (create:
  *   what it leaves is the container), it is kept, and reaped as it exits, until
- *   conform shuts down its end of fd 3 (or dies): then it is killed. SIGTERM (conform's
+ *   conform shuts down its end of fd N (or dies): then, after waiting up to --grace
+ *   milliseconds for it to end by itself (an engine's machinery winding down), it is
+ *   killed. SIGTERM (conform's
  *   deadline for the call) kills PROGRAM and everything under the reaper at once.
  *
  * Usage: reaper --kill-cgroups DIR...
@@ -190,7 +192,7 @@ static void kill_all(void) {
   }
 }
 
-static int run(int hold, char **argv) {
+static int run(int hold, long grace, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (fcntl(CTL, F_SETFD, FD_CLOEXEC) < 0) {
     fprintf(stderr, "reaper: fd %d (the control channel) is not open\n", CTL);
@@ -265,6 +267,12 @@ static int run(int hold, char **argv) {
     reap();
     if (wait_event(CTL, -1, &term)) ctl_closed = 1; /* any word from conform, or its end of file, means: stop */
   }
+  for (long until = now_ms() + grace; !term && now_ms() < until;) {
+    pid_t kids[1];
+    reap();
+    if (children(kids, 1) == 0) break;
+    wait_event(-1, 20, &term);
+  }
   kill_all();
   say("done");
   return 0;
@@ -330,14 +338,16 @@ static int kill_cgroups(int n, char **dirs) {
 int main(int argc, char **argv) {
   if (argc >= 3 && strcmp(argv[1], "--kill-cgroups") == 0) return kill_cgroups(argc - 2, argv + 2);
   int hold = 0, i = 1;
+  long grace = 0;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (strcmp(argv[i], "--hold") == 0) hold = 1;
+    else if (strcmp(argv[i], "--grace") == 0 && i + 1 < argc) grace = atol(argv[++i]);
     else if (strcmp(argv[i], "--ctl") == 0 && i + 1 < argc && atoi(argv[i + 1]) >= 3) out = CTL = atoi(argv[++i]);
     else break;
   }
   if (i + 1 >= argc || strcmp(argv[i], "--") != 0) {
-    fprintf(stderr, "usage: reaper [--hold] [--ctl N] -- PROGRAM [ARGS...] | reaper --kill-cgroups DIR...\n");
+    fprintf(stderr, "usage: reaper [--hold [--grace MS]] [--ctl N] -- PROGRAM [ARGS...] | reaper --kill-cgroups DIR...\n");
     return 2;
   }
-  return run(hold, argv + i + 1);
+  return run(hold, grace, argv + i + 1);
 }

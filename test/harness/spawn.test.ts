@@ -48,6 +48,13 @@ describe('run', () => {
     expect(await r.held!.release()).toEqual([]);
   });
 
+  it('with hold and a grace, lets what the command left end by itself before killing what is still there', async () => {
+    const r = await run(['sh', '-c', 'sleep 0.3 & sleep 1000033 & echo $!'], { timeoutMs: 10_000, hold: true, holdGraceMs: 3000 });
+    const stays = Number(r.stdout.trim());
+    const killed = await r.held!.release();
+    expect(killed).toEqual([`${stays} sleep 1000033`]);
+  });
+
   it('at the deadline, kills the command and everything it started, even in another session', async () => {
     const started = Date.now();
     const r = await run(['sh', '-c', `${daemonize()} >&2; exec sleep 1000032`], { timeoutMs: 500 });
