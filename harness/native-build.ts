@@ -1,5 +1,5 @@
-// The small C helpers (the console-socket receiver, the seccomp agent, the reference
-// runtime's nsexec) are compiled with the machine's cc, not shipped: a package that
+// The small C helpers (the console-socket receiver, the seccomp agent, the reaper of runtime
+// calls, the security cases' exchanger, the reference runtime's nsexec) are compiled with the machine's cc, not shipped: a package that
 // carried binaries would be for one architecture only. A checkout compiles them at build
 // (scripts/build.mjs); an installed package, whose tarball has only their sources, at
 // first use. Either way they land in dist/, compiled beside and renamed into place, so
@@ -15,6 +15,8 @@ import { join } from 'node:path';
 export const NATIVE_SOURCES = {
   'console-receiver': 'harness/native/console-receiver.c',
   'seccomp-agent': 'harness/native/seccomp-agent.c',
+  reaper: 'harness/native/reaper.c',
+  exchange: 'harness/native/exchange.c',
   nsexec: 'runtime/native/nsexec.c',
 } as const;
 

@@ -95,7 +95,7 @@ function listPlan(cases: readonly Case[]): number {
 
 /** The native helpers a run needs, compiled now if this is an installed package's first run. */
 function ensureHelpers(runtimePath: string): void {
-  const helpers: NativeHelper[] = ['console-receiver', 'seccomp-agent'];
+  const helpers: NativeHelper[] = ['console-receiver', 'seccomp-agent', 'reaper', 'exchange'];
   if (runtimePath === referenceRuntime) helpers.push('nsexec');
   try {
     for (const h of helpers) ensureNative(repoRoot, h);
@@ -155,7 +155,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       aborter.abort();
       return;
     }
-    process.stderr.write('conform: leaving the run directory and its containers behind (the next run in this --workdir removes them)\n');
+    // The reapers of the runtime calls see conform go and kill what they hold.
+    process.stderr.write('conform: exiting at once: the run directory stays (the next run in this --workdir removes it)\n');
     const partial = { reason: `interrupted twice (${sig}): exited without cleaning up`, notRun: notRun() };
     try {
       void reporter.finish(summarize(finished, { runtime, started, context, strict: flags.strict, partial })).catch(() => {});

@@ -66,14 +66,20 @@ async function consumersAccept(report: JsonReport, out: { junit: string; tap: st
   }
 }
 
-/** `conform baseline --update` on a copy of the baseline: a current one comes back unchanged. */
-function baselineIsCurrent(report: string, baseline: string): void {
+/** `conform baseline --update` on a copy of the baseline: a current one comes back unchanged (but for `racy` cases that passed by chance). */
+function baselineIsCurrent(report: string, baseline: string, racy: readonly string[] = []): void {
   const copy = join(tmp, `baseline-${Date.now()}.json`);
   copyFileSync(baseline, copy);
   const r = cli(['baseline', '--from', report, '--update', copy]);
   expect(r.code, r.stderr).toBe(0);
-  expect(r.stderr).toBe(`conform: ${copy}: no change\n`);
-  expect(readBaselineFile(copy).data).toEqual(readBaselineFile(baseline).data);
+  const changes = r.stderr.split('\n').filter((l) => /^\s+[-+] /.test(l) && !racy.some((id) => l.includes(` ${id}:`)));
+  expect(changes).toEqual([]);
+  const without = (file: string) => {
+    const { keys: _keys, ...data } = readBaselineFile(file).data;
+    for (const id of racy) delete data.expectedFailures[id];
+    return data;
+  };
+  expect(without(copy)).toEqual(without(baseline));
 }
 
 const unexpected = (report: JsonReport) => report.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
@@ -95,12 +101,14 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     for (const s of shards) expect(s.code, s.stderr).toBe(0);
     expect(merge.code, merge.stderr).toBe(0);
     expect(report).toBeDefined();
-    expect(unexpected(report!)).toEqual([]);
+    // A race is caught or not within its bounded tries: runc's failure there can pass by chance.
+    const racy = report!.results.filter((x) => x.id === 'security.mounts.destination-race' && x.outcome === 'xpass').map((x) => x.id);
+    expect(unexpected(report!).filter((line) => !racy.some((id) => line.startsWith(`xpass ${id}:`)))).toEqual([]);
     expect(report!.results).toHaveLength(ALL_CASES.length);
     expect(report!.context.shards?.map((s) => s.index)).toEqual([1, 2]);
     expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
     await consumersAccept(report!, out);
-    baselineIsCurrent(out.json, baseline);
+    baselineIsCurrent(out.json, baseline, racy);
   }, 20 * MINUTES);
 
   it('every case that names the setting it exercises fails when the runtime ignores that setting (runc behind the strip wrapper)', () => {
@@ -165,7 +173,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     const before = snapshot();
     const { code, out } = await interrupted(['--workdir', work, '--json', files.json, '--junit', files.junit, '--tap', files.tap], 2);
     expect(code, out).toBe(130);
-    expect(out).toMatch(/leaving the run directory/);
+    expect(out).toMatch(/exiting at once: the run directory stays/);
     const report = parseReport(readFileSync(files.json, 'utf8'), files.json);
     expect(report.partial?.reason).toMatch(/^interrupted twice \(SIGINT\)/);
     expect(report.results.length + report.partial!.notRun.length).toBe(ALL_CASES.filter((c) => c.area === 'lifecycle' && /kill|delete/i.test(`${c.id} ${c.title}`)).length);

@@ -73,7 +73,7 @@ export const packageTests = () => describe('the npm package', () => {
     expect(report.results.find((x) => x.id === 'uts.hostname')?.outcome).toBe('pass');
     // The terminal cases need the console receiver, compiled at first use like nsexec.
     expect(report.results.find((x) => x.id === 'terminal.io')?.outcome).toBe('pass');
-    for (const helper of ['nsexec', 'console-receiver', 'seccomp-agent']) expect(existsSync(join(installed, 'dist', helper)), helper).toBe(true);
+    for (const helper of ['nsexec', 'console-receiver', 'seccomp-agent', 'reaper', 'exchange']) expect(existsSync(join(installed, 'dist', helper)), helper).toBe(true);
     expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
     expect(readdirSync(work)).toEqual([]);
   }, 10 * MINUTES);
