@@ -13,7 +13,7 @@ import type { Failure } from './result.js';
 import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
-import { pause } from './wait.js';
+import { Deadline, pause } from './wait.js';
 
 export interface ContainerState {
   ociVersion?: unknown;
@@ -137,14 +137,14 @@ export class CaseContext {
     // pid and time namespaces apply to children only: unshare must fork.
     const fork = kinds.includes('pid') || kinds.includes('time');
     const child = this.background(['unshare', ...kinds.map((k) => flag[k]), ...(fork ? ['--fork'] : []), 'sleep', '1000000']);
-    const deadline = Date.now() + this.rt.rt.timeoutMs;
+    const deadline = new Deadline(this.rt.rt.timeoutMs);
     for (;;) {
       const pid = child.pid && fork ? firstChild(child.pid) : child.pid;
       if (pid) {
         const ns = namespacesOf(pid);
         if (kinds.every((k) => ns[k] !== undefined && ns[k] !== this.env.host.hostNs[k])) return pid;
       }
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
+      if (child.exitCode !== null || deadline.passed()) throw new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
       await pause(10);
     }
   }
@@ -233,12 +233,12 @@ export class CaseContext {
   /** Polls `state` until the status is reached (never a fixed sleep). */
   async waitStatus(status: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<ContainerState> {
     const id = opts.id ?? this.id;
-    const deadline = Date.now() + (opts.timeoutMs ?? this.rt.rt.timeoutMs);
+    const deadline = new Deadline(opts.timeoutMs ?? this.rt.rt.timeoutMs);
     let delay = 10;
     for (;;) {
       const st = await this.state(id);
       if (st.status === status) return st;
-      if (Date.now() > deadline) this.fail(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
+      if (deadline.passed()) this.fail(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
       await pause(delay);
       delay = Math.min(delay * 2, 100);
     }
@@ -255,7 +255,7 @@ export class CaseContext {
   /** Polls the container's stdout until `marker` appears on a line of its own. */
   async waitOutput(marker: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<string> {
     const id = opts.id ?? this.id;
-    const deadline = Date.now() + (opts.timeoutMs ?? this.rt.rt.timeoutMs);
+    const deadline = new Deadline(opts.timeoutMs ?? this.rt.rt.timeoutMs);
     let delay = 5;
     let nextStateCheck = Date.now() + 500;
     for (;;) {
@@ -268,7 +268,7 @@ export class CaseContext {
         this.fail(`the container's process stopped without printing ${marker}` + (err ? ` (its stderr: ${err})` : ''));
       }
       if (Date.now() > nextStateCheck) nextStateCheck = Date.now() + 500;
-      if (Date.now() > deadline) {
+      if (deadline.passed()) {
         const err = firstLines(this.stderr(id));
         this.fail(`the container's process did not print ${marker} within ${((opts.timeoutMs ?? this.rt.rt.timeoutMs) / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : out ? '' : ' (no output at all)'));
       }

@@ -12,6 +12,7 @@ import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
 import type { CaseResult, Failure, Outcome } from './result.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
+import { Deadline } from './wait.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -162,11 +163,11 @@ function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: bo
 
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)), ms);
+    const cancel = new Deadline(ms, 3).onExpiry(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)));
     const onAbort = () => reject(new CaseTimeout('interrupted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     p.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener('abort', onAbort);
     });
   });

@@ -1,5 +1,6 @@
 // Running a command with a deadline: the one place the harness spawns anything.
 import { spawn, type StdioOptions } from 'node:child_process';
+import { Deadline } from './wait.js';
 
 export interface SpawnResult {
   argv: string[];
@@ -7,7 +8,7 @@ export interface SpawnResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** The deadline passed and the process group was killed with SIGKILL. */
+  /** The deadline (harness/wait.ts Deadline: load does not count) passed and the process group was killed with SIGKILL. */
   timedOut: boolean;
   /** The command could not be started at all (ENOENT, EACCES…). */
   spawnError?: string;
@@ -44,7 +45,7 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     const finish = (r: Omit<SpawnResult, 'argv' | 'stdout' | 'stderr' | 'timedOut' | 'ms'>) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancel();
       resolve({
         argv,
         ...r,
@@ -55,10 +56,10 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
       });
     };
     const child = spawn(argv[0]!, argv.slice(1), { stdio, detached: true, env: opts.env, cwd: opts.cwd });
-    const timer = setTimeout(() => {
+    const cancel = new Deadline(opts.timeoutMs).onExpiry(() => {
       timedOut = true;
       killGroup(child.pid, 'SIGKILL');
-    }, opts.timeoutMs);
+    });
     child.stdout?.on('data', (d: Buffer) => out.push(d));
     child.stderr?.on('data', (d: Buffer) => err.push(d));
     child.on('error', (e: NodeJS.ErrnoException) => finish({ code: null, signal: null, spawnError: `${e.code ?? ''} ${e.message}`.trim() }));
@@ -68,10 +69,13 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     }
     // 'close' waits for piped streams to end, which a forked grandchild can hold open
     // forever; piped output is complete at 'exit' in all but pathological cases, so
-    // give the streams a moment after exit, bounded, then resolve.
+    // give the streams a moment after exit, bounded, then resolve. The grace timer can
+    // fire before the event loop has read what the child wrote (timers run before the
+    // poll phase: on a loaded machine, `state` then looked empty): setImmediate lets one
+    // poll phase read every byte already in the pipe first.
     child.on('exit', (code, signal) => {
       if (!child.stdout && !child.stderr) return finish({ code, signal });
-      const grace = setTimeout(() => finish({ code, signal }), 200);
+      const grace = setTimeout(() => setImmediate(() => finish({ code, signal })), 200);
       child.on('close', () => {
         clearTimeout(grace);
         finish({ code, signal });
@@ -96,7 +100,7 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void
 /** One line describing how a command ended, for messages. */
 export function describeExit(r: SpawnResult, timeoutMs?: number): string {
   if (r.spawnError) return `could not be started: ${r.spawnError}`;
-  if (r.timedOut) return `timed out after ${((timeoutMs ?? r.ms) / 1000).toFixed(0)}s and was killed`;
+  if (r.timedOut) return `timed out after ${((timeoutMs ?? r.ms) / 1000).toFixed(0)}s${timeoutMs !== undefined && r.ms > timeoutMs * 1.5 ? ` (${(r.ms / 1000).toFixed(0)}s of wall time on a loaded machine)` : ''} and was killed`;
   if (r.signal) return `was killed by ${r.signal}`;
   return `exited with code ${r.code}`;
 }
