@@ -28,24 +28,29 @@ export function cpuStallUs(): number | undefined {
  * Without PSI it is a plain wall-clock deadline.
  */
 export class Deadline {
-  private readonly start = performance.now();
-  private readonly stall0 = cpuStallUs();
+  private readonly start: number;
+  private readonly stall0: number | undefined;
 
   constructor(
     readonly ms: number,
     readonly stretch = 6,
-  ) {}
+    /** Clock and stall reader (tests give fakes). */
+    private readonly clock: { now(): number; stallUs(): number | undefined } = { now: () => performance.now(), stallUs: cpuStallUs },
+  ) {
+    this.start = clock.now();
+    this.stall0 = clock.stallUs();
+  }
 
   /** Wall-clock milliseconds since the start. */
   elapsed(): number {
-    return performance.now() - this.start;
+    return this.clock.now() - this.start;
   }
 
   /** Milliseconds of the budget left (0 when it is spent). */
   left(): number {
     const wall = this.elapsed();
     const cap = this.ms * this.stretch - wall;
-    const now = this.stall0 === undefined ? undefined : cpuStallUs();
+    const now = this.stall0 === undefined ? undefined : this.clock.stallUs();
     const stalled = now === undefined || this.stall0 === undefined ? 0 : Math.min(wall, (now - this.stall0) / 1000);
     return Math.max(0, Math.min(cap, this.ms - (wall - stalled)));
   }
