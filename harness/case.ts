@@ -49,3 +49,8 @@ export class Skip extends Error {
 export class Abort extends Error {
   override name = 'Abort';
 }
+
+/** A problem of the case or the machine, never of the runtime: the case is an `error`. */
+export class HarnessError extends Error {
+  override name = 'HarnessError';
+}

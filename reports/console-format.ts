@@ -12,6 +12,7 @@ export const SYMBOL: Record<Outcome, string> = {
   pass: '✓',
   fail: '✗',
   error: '!',
+  warn: '⚠',
   skip: '↷',
   xfail: '~',
   xpass: '+',
@@ -25,6 +26,7 @@ export function outcomeStyles(chalk: ChalkInstance): Record<Outcome, Style> {
     pass: chalk.green,
     fail: chalk.red,
     error: chalk.red.bold,
+    warn: chalk.yellow.bold,
     skip: chalk.yellow,
     xfail: chalk.dim,
     xpass: chalk.cyan,
@@ -95,7 +97,7 @@ function detailLines(r: CaseResult, o: FormatOptions): string[] {
 }
 
 function failureLines(f: Failure, { chalk, width }: FormatOptions): string[] {
-  const lines = [row([['    '], [f.message]], width)];
+  const lines = [row([['    '], [f.message], [f.requirement ? `  (${f.requirement})` : '', chalk.dim]], width)];
   if (f.expected !== undefined) {
     lines.push(row([['      expected: ', chalk.dim], [value(f.expected, width), chalk.green]], width));
   }
@@ -151,6 +153,14 @@ export function finalReport(summary: RunSummary, o: FormatOptions): string[] {
   };
   detailed('fail', 'Failures', '');
   detailed('error', 'Harness errors', 'conform could not carry these out; not blamed on the runtime');
+
+  const warn = of('warn');
+  if (warn.length > 0) {
+    sections.push([
+      heading('Recommendations not followed', warn.length, 'SHOULD or MAY-level: reported, never a failure', chalk.bold.yellow, o),
+      ...warn.flatMap((r) => [named(r, [r.title ? `  ${r.title}` : '']), ...detailLines(r, o)]),
+    ]);
+  }
 
   const xpass = of('xpass');
   if (xpass.length > 0) {
