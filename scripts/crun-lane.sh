@@ -13,12 +13,15 @@
 #   scripts/crun-lane.sh [conform options…]     e.g. --expect baselines/crun.json --json out.json
 #
 # Environment: CRUN (the binary, default: crun on PATH), CONFORM_LOCK (default
-# /work/.fullrun.lock; the lane takes it unless an ancestor process already holds it).
+# /work/.fullrun.lock, else /run/lock/conform-fullrun.lock; the lane takes it unless an
+# ancestor process already holds it, e.g. `flock /work/.fullrun.lock npm test`).
 # Exit: conform's exit code; 2 when the host cannot be set up or restored.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 lock=${CONFORM_LOCK:-/work/.fullrun.lock}
+# A machine without /work (a CI clone elsewhere) still gets a machine-wide lock.
+[ -d "$(dirname "$lock")" ] || lock=/run/lock/conform-fullrun.lock
 crun=${CRUN:-$(command -v crun || true)}
 cg=/sys/fs/cgroup
 mnt=$cg/hugetlb

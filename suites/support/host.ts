@@ -9,6 +9,7 @@ import { parseDev, parseProbe, type DevEntry, type ProbeFacts } from '../../harn
 import { parseMountinfo, type MountEntry } from '../../harness/probe/mountinfo.js';
 import { cmdlineOf, namespacesOf } from '../../harness/hostfacts.js';
 import type { IDMapping } from '../../schemas/config.js';
+import { createOrRefuse } from './refuse.js';
 
 /** Single-quotes a word for the probe's sh. */
 export const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -53,9 +54,11 @@ export function noHostViewOf(t: CaseContext, pid: number, opts: { bundle?: Built
 }
 
 /** Create, start and wait for a holding probe; returns its facts and its host pid. */
-export async function running(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<Running> {
+export async function running(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle; refusable?: string } = {}): Promise<Running> {
   const id = opts.id ?? t.id;
-  await t.create({ id, bundle: opts.bundle });
+  // `refusable`: what the bundle asks that the runtime may refuse at create (createOrRefuse).
+  if (opts.refusable) await createOrRefuse(t, opts.refusable, { id, bundle: opts.bundle });
+  else await t.create({ id, bundle: opts.bundle });
   await t.start(id);
   const facts = parseProbe(await t.waitOutput('@@ready', { id }));
   const { pid } = await t.state(id);
@@ -64,7 +67,7 @@ export async function running(t: CaseContext, opts: { id?: string; bundle?: Buil
 }
 
 /** Skips unless the host can see the container process at its pid. */
-export async function runningOnHost(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<Running> {
+export async function runningOnHost(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle; refusable?: string } = {}): Promise<Running> {
   const r = await running(t, opts);
   if (r.noHostView) t.skip(r.noHostView);
   return r;
