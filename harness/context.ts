@@ -14,6 +14,7 @@ import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
 import { Deadline, pause } from './wait.js';
+import type { Services } from './services.js';
 
 export interface ContainerState {
   ociVersion?: unknown;
@@ -53,6 +54,8 @@ class CaseRecord {
   readonly pids = new Map<number, string | undefined>();
   readonly cgroupDirs = new Set<string>();
   readonly children: ChildProcess[] = [];
+  /** Work for the case's cleanup (CaseContext.onCleanup). */
+  readonly cleanups: (() => Promise<string[] | void>)[] = [];
   seq = 0;
 }
 
@@ -67,12 +70,47 @@ export class CaseContext {
     /** The case's primary container id; newId() derives more. */
     readonly id: string,
     private readonly bundleFactory: BundleFactory,
+    /** What the run shares between cases (harness/services.ts). */
+    readonly services: Services,
     /** The requirement IDs the case cites. */
     readonly requirements: readonly string[] = [],
     private readonly record = new CaseRecord(),
     /** The requirement this view's assertions are about (see req()). */
     readonly requirement?: string,
   ) {}
+
+  /**
+   * Work for the case's cleanup, run (last registered first) before its containers are
+   * killed and deleted, on every path: for what a case makes outside the runtime's
+   * operations (an engine's containers). Returns notes on what it had to force.
+   */
+  onCleanup(fn: () => Promise<string[] | void>): void {
+    this.record.cleanups.push(fn);
+  }
+
+  /** Runs the onCleanup work; each runs even when one before it threw. */
+  async runCleanups(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const fn of this.record.cleanups.splice(0).reverse()) {
+      try {
+        notes.push(...((await fn()) ?? []));
+      } catch (e) {
+        notes.push(`cleanup failed: ${(e as Error).message}`);
+      }
+    }
+    return notes;
+  }
+
+  /** Remembers a container process seen some other way than `state` (an engine's), so cleanup makes sure it and its cgroups are gone. */
+  track(pid: number): void {
+    if (pid <= 0 || this.pids.has(pid)) return;
+    this.record.pids.set(pid, startTime(pid));
+    try {
+      for (const d of cgroupDirsOf(pid)) this.record.cgroupDirs.add(d);
+    } catch {
+      /* gone already, or no cgroups: nothing to remember */
+    }
+  }
 
   get failures(): readonly Failure[] {
     return this.record.failures;
@@ -100,7 +138,7 @@ export class CaseContext {
    */
   req(id: string): CaseContext {
     if (!this.requirements.includes(id)) throw new HarnessError(`t.req('${id}'): the case does not cite ${id} (it cites ${this.requirements.join(', ') || 'nothing'})`);
-    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.requirements, this.record, id);
+    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, this.record, id);
   }
 
   /**
@@ -109,7 +147,7 @@ export class CaseContext {
    */
   trial(judge: (t: CaseContext) => void): readonly Failure[] {
     const scratch = new CaseRecord();
-    judge(new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.requirements, scratch, this.requirement));
+    judge(new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, scratch, this.requirement));
     return scratch.failures;
   }
 
@@ -289,14 +327,7 @@ export class CaseContext {
     if (!r.state) this.abort(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
     const st = r.state as ContainerState;
     if (typeof st.status !== 'string') this.abort(`state ${id}: no string "status" in ${show(st)}`);
-    if (typeof st.pid === 'number' && st.pid > 0 && !this.record.pids.has(st.pid)) {
-      this.record.pids.set(st.pid, startTime(st.pid));
-      try {
-        for (const d of cgroupDirsOf(st.pid)) this.record.cgroupDirs.add(d);
-      } catch {
-        /* gone already, or no cgroups: nothing to remember */
-      }
-    }
+    if (typeof st.pid === 'number') this.track(st.pid);
     return st;
   }
 

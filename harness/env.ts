@@ -1,9 +1,9 @@
 // What the machine and the runtime can do, found once per run, and the `needs`
 // vocabulary cases use to say what they require.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { i386MkdirProgram } from '../linux/i386.js';
 import type { Features } from '../schemas/features.js';
 import { validateFeatures } from '../schemas/index.js';
@@ -96,6 +96,7 @@ const CAP_NUMBERS: Record<string, number> = { CAP_SYS_ADMIN: 21, CAP_SYS_RESOURC
  * - `ns:TYPE`: the kernel has that namespace type.
  * - `cap:NAME`: the harness (so the runtime) has that capability.
  * - `kernel:M.N`: kernel version at least M.N.
+ * - `tool:NAME`: the program NAME is on PATH (umoci, podman, containerd…).
  * - `exec:i386`: the host executes i386 programs (IA-32 emulation), tried once per run.
  * - `feature:PATH[=VALUE]`: the runtime's `features` lists VALUE in the array at PATH
  *   (e.g. `feature:hooks=startContainer`, `feature:linux.namespaces=time`), or PATH is
@@ -131,6 +132,8 @@ export function unmetNeed(need: string, env: Env): string | undefined {
       const [hm, hn] = h.kernel.version;
       return hm > maj || (hm === maj && hn >= min) ? undefined : `needs Linux ${arg} or later (this is ${h.kernel.release})`;
     }
+    case 'tool':
+      return onPath(arg) ? undefined : `needs ${arg}, which is not on PATH (apt-get install -y ${TOOL_PACKAGES[arg] ?? arg})`;
     case 'feature': {
       const f = env.runtime.features;
       if (!f) return undefined;
@@ -148,6 +151,23 @@ export function unmetNeed(need: string, env: Env): string | undefined {
     default:
       throw new Error(`unknown need: ${need}`);
   }
+}
+
+/** Debian packages of the tools cases may need, for the skip message. */
+const TOOL_PACKAGES: Record<string, string> = { ctr: 'containerd', 'containerd-shim-runc-v2': 'containerd', script: 'bsdutils' };
+
+/** The full path of an executable on PATH, or undefined. */
+export function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
 }
 
 let i386Verdict: { why?: string } | undefined;

@@ -19,6 +19,13 @@ export type Outcome = 'pass' | 'warn' | 'fail' | 'skip' | 'disputed' | 'xfail' |
 
 export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'error', 'warn', 'xfail', 'xpass', 'disputed', 'skip'];
 
+/** Conventions beyond the spec that cases may check, with how reports name them. */
+export const CONVENTIONS = {
+  'runc-cli': 'the runc CLI convention beyond the spec',
+} as const;
+
+export type Convention = keyof typeof CONVENTIONS;
+
 /** One failed expectation inside a case. */
 export interface Failure {
   message: string;
@@ -54,6 +61,11 @@ export interface CaseResult {
   title: string;
   /** Requirement IDs from the catalogue (suites/requirements). */
   requirements: string[];
+  /**
+   * The case checks a convention beyond the spec (harness/case.ts CONVENTIONS): its
+   * failure is no spec violation, and marks none of its requirements failed.
+   */
+  convention?: Convention;
   /**
    * One entry per cited requirement, in the same order: its level and what this case found
    * about it. It describes the runtime, so a baseline never changes it (an xfail case keeps
@@ -136,6 +148,6 @@ export function judge(
 }
 
 /** Every cited requirement with the same outcome: a case skipped, disputed, or in error. */
-export function uniformChecks(cited: readonly { id: string; level: Level }[], outcome: 'skip' | 'disputed' | 'error'): RequirementCheck[] {
+export function uniformChecks(cited: readonly { id: string; level: Level }[], outcome: 'skip' | 'disputed' | 'error' | 'unchecked'): RequirementCheck[] {
   return cited.map(({ id, level }) => ({ id, level, outcome }));
 }

@@ -10,10 +10,12 @@ import { cleanupCgroups, cleanupContainers, removeTree } from './cleanup.js';
 import { CaseContext, type BuiltBundle } from './context.js';
 import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
-import { judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
+import { SetupError } from './errors.js';
+import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
 import { requirementById, type Level } from '../suites/requirements/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
 import { Deadline } from './wait.js';
+import type { Services } from './services.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -32,6 +34,8 @@ export interface RunOptions {
   caseTimeoutMs?: number;
   /** Short random tag that keeps container ids unique across concurrent runs. */
   tag: string;
+  /** What cases share for the run (started on demand; the caller stops them at the end). */
+  services: Services;
 }
 
 class CaseTimeout extends Error {}
@@ -60,7 +64,7 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
 
 export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   const started = performance.now();
-  const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements };
+  const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements, ...(c.convention ? { convention: c.convention } : {}) };
   let cited: { id: string; level: Level }[];
   try {
     cited = citedRequirements(c);
@@ -115,7 +119,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   const extra: Failure[] = [];
   try {
     const bundle = await makeBundle((b) => c.bundle?.(b, o.env), c.invalid);
-    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit), c.requirements);
+    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit), o.services, c.requirements);
     await withDeadline(c.check(ctx), o.caseTimeoutMs ?? 120_000, o.signal);
     ran = { completed: true };
   } catch (e) {
@@ -130,10 +134,11 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
       message = e.message;
     } else {
       outcome = 'error';
-      message = e instanceof HarnessError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
+      message = e instanceof HarnessError || e instanceof SetupError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
     }
   } finally {
     try {
+      notes.push(...((await ctx?.runCleanups()) ?? []));
       notes.push(...(await cleanupContainers(driver, ctx?.pids ?? new Map())));
       await ctx?.stopBackground();
       notes.push(...(await cleanupCgroups(ctx?.cgroupDirs ?? new Set(), driver.created)));
@@ -153,6 +158,12 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   if (c.disputed) {
     const did = verdict.outcome === 'pass' ? 'the runtime did what the case looks for' : `the runtime: ${message}`;
     return done('disputed', `${did} (disputed: ${c.disputed})`, uniformChecks(cited, 'disputed'), failures, notes, dir);
+  }
+  if (c.convention && verdict.outcome === 'fail') {
+    // A convention beyond the spec, not followed: reported (as a warning, with the
+    // convention's name), never a spec violation: it finds nothing about the requirements
+    // the case goes through, and fails no run.
+    return done('warn', `${CONVENTIONS[c.convention]} not followed: ${message}`, uniformChecks(cited, 'unchecked'), failures, notes, dir);
   }
   return done(verdict.outcome, message, verdict.checks, failures, notes, dir);
 }

@@ -15,6 +15,9 @@
 //   pass        every citing case found it met
 //
 // Requirements that no reported case cites do not appear: this report knows only results.
+// A case that checks a convention beyond the spec (`convention`, e.g. the runc CLI that
+// engines call) cites the spec operations it goes through, but its failure breaks none of
+// them: a failed or expected-to-fail convention case does not count towards any verdict.
 
 import type { CaseResult, CheckOutcome, Failure, Outcome, RequirementCheck, RunSummary, RuntimeInfo } from '../harness/result.js';
 import type { Level } from '../suites/requirements/index.js';
@@ -111,6 +114,7 @@ function caseOf(r: CaseResult): JsonCaseResult {
     area: r.area,
     title: r.title,
     requirements: [...r.requirements],
+    ...(r.convention !== undefined ? { convention: r.convention } : {}),
     checks: r.checks.map(checkOf),
     outcome: r.outcome,
     ...(r.message !== undefined ? { message: r.message } : {}),
