@@ -99,12 +99,20 @@ restore() {
   done
 }
 
+# The kernel moves hugetlb to the v1 hierarchy only while no cgroup2 cgroup but the root
+# uses it (EBUSY otherwise): with hugetlb in the root's subtree_control, every container
+# of any runtime on the host has such a cgroup while it exists. Retries for a while.
 setup() {
   mkdir "$mnt"
-  if ! mount -t cgroup -o hugetlb none "$mnt"; then
-    rmdir "$mnt"
-    return 1
-  fi
+  local deadline=$((SECONDS + ${CONFORM_LANE_WAIT:-120}))
+  until mount -t cgroup -o hugetlb none "$mnt" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then
+      rmdir "$mnt"
+      say "hugetlb stays in use in cgroup2: cgroups under $unified that have it: $(find "$unified" -mindepth 1 -name cgroup.controllers -exec grep -l hugetlb {} + 2>/dev/null | sed "s#$unified/##; s#/cgroup.controllers##" | tr '\n' ' ')"
+      return 1
+    fi
+    sleep 2
+  done
 }
 
 status=0

@@ -96,11 +96,13 @@ describe.skipIf(!isRoot || !hasRunsc)('runsc (gVisor) with its baseline', () => 
 const V2_CONTROLLERS = '/sys/fs/cgroup/unified/cgroup.controllers';
 const v2Controllers = () => (existsSync(V2_CONTROLLERS) ? readFileSync(V2_CONTROLLERS, 'utf8').trim() : undefined);
 
-describe.skipIf(!isRoot || !hasCrun)('crun through its lane (scripts/crun-lane.sh) with its baseline', () => {
+// Until baselines/crun.json has been measured by a full lane run (README, "Foreign runtimes").
+const crunBaseline = join(repoRoot, 'baselines/crun.json');
+describe.skipIf(!isRoot || !hasCrun || !existsSync(crunBaseline))('crun through its lane (scripts/crun-lane.sh) with its baseline', () => {
   it(`a third of the cases (--shard ${FOREIGN_SHARD}): no unexpected failure, pass or error; the host's cgroups as they were, nothing left behind`, () => {
     const before = snapshot();
     const controllers = v2Controllers();
-    const r = conform(['--expect', join(repoRoot, 'baselines/crun.json'), '--shard', FOREIGN_SHARD], { via: join(repoRoot, 'scripts/crun-lane.sh'), timeoutMs: 30 * MINUTES });
+    const r = conform(['--expect', crunBaseline, '--shard', FOREIGN_SHARD], { via: join(repoRoot, 'scripts/crun-lane.sh'), timeoutMs: 30 * MINUTES });
     expect(r.report, r.stderr).toBeDefined();
     expect(unexpected(r)).toEqual([]);
     expect(r.code, r.stderr.split('\n').filter((l) => l.startsWith('crun lane:')).join('\n')).toBe(0);
