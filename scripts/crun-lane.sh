@@ -62,6 +62,11 @@ v1_hugetlb_mounted() { awk '$9 == "cgroup" && $NF ~ /(^|,)hugetlb(,|$)/ { found 
 needs_change=0
 if [ "$(stat -f -c %T "$cg")" = cgroup2fs ]; then
   say "pure cgroup v2 host: nothing to change"
+elif ! hugetlb_in_v2 && awk '$1 == "hugetlb" && $2 != 0 { f = 1 } END { exit !f }' /proc/cgroups && ! v1_hugetlb_mounted; then
+  # An earlier lane could not finish putting the host back: finish it first.
+  say "a v1 hugetlb hierarchy outlives an earlier mount: putting hugetlb back in cgroup2 first"
+  repair=1
+  needs_change=1
 elif hugetlb_in_v2; then
   needs_change=1
   [ ! -e "$mnt" ] || die "$mnt exists already: not this lane's to change"
@@ -71,32 +76,33 @@ else
   say "cgroup2 has no controllers: crun runs as it is"
 fi
 
-# Removes the cgroups left under the v1 hierarchy (only this lane's mount made them
-# possible: it did not exist before), deepest first, waiting a while for processes in
-# them to go; then unmounts it. Returns non-zero when hugetlb did not come back.
+# Puts hugetlb back in cgroup2. The kernel frees the v1 hierarchy only when it is
+# unmounted with no cgroup in it; one created in between (any runtime on the host
+# makes one per container while the hierarchy is mounted) keeps it alive, unmounted, and
+# hugetlb out of cgroup2. So: mounted (again, if need be), emptied of the cgroups left
+# in it (deepest first; only this lane's mount made them possible: it did not exist
+# before), unmounted the moment it is empty, until hugetlb is back or the deadline
+# passes (then it stays mounted, so that running the lane again can finish the job).
 restore() {
-  [ -d "$mnt" ] || return 0
-  if mountpoint -q "$mnt"; then
-    local deadline=$((SECONDS + 30))
-    while :; do
-      find "$mnt" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null || true
-      [ -z "$(find "$mnt" -mindepth 1 -type d -print -quit)" ] && break
-      if [ $SECONDS -ge $deadline ]; then
-        say "cgroups are still in use under $mnt:"
-        find "$mnt" -mindepth 1 -type d -exec sh -c 'echo "  $1: $(tr "\n" " " < "$1/cgroup.procs")"' _ {} \; >&2
-        break
-      fi
-      sleep 1
-    done
-    umount "$mnt" || { say "could not unmount $mnt"; return 1; }
-  fi
-  rmdir "$mnt" 2>/dev/null || true
-  # The controller comes back once the hierarchy is gone, which the kernel finishes asynchronously.
-  local deadline=$((SECONDS + 30))
+  local deadline=$((SECONDS + ${CONFORM_LANE_WAIT:-120}))
   until hugetlb_in_v2; do
-    [ $SECONDS -lt $deadline ] || { say "hugetlb did not come back to cgroup2 at $unified: the host is still changed (find what holds a hugetlb cgroup, remove it, and check $unified/cgroup.controllers)"; return 1; }
-    sleep 1
+    if [ $SECONDS -ge $deadline ]; then
+      say "hugetlb is not back in cgroup2 at $unified; cgroups still in use under $mnt (it stays mounted; run this lane again once they are gone):"
+      find "$mnt" -mindepth 1 -type d -exec sh -c 'echo "  $1: $(tr "\n" " " < "$1/cgroup.procs")"' _ {} \; >&2 2>/dev/null
+      return 1
+    fi
+    [ -d "$mnt" ] || mkdir "$mnt"
+    mountpoint -q "$mnt" || mount -t cgroup -o hugetlb none "$mnt" || { say "could not mount $mnt to empty it"; return 1; }
+    find "$mnt" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    if [ -z "$(find "$mnt" -mindepth 1 -type d -print -quit)" ]; then
+      umount "$mnt" && rmdir "$mnt"
+      sleep 1
+    else
+      sleep 2
+    fi
   done
+  if [ -d "$mnt" ]; then mountpoint -q "$mnt" && umount "$mnt"; rmdir "$mnt"; fi
+  return 0
 }
 
 # The kernel moves hugetlb to the v1 hierarchy only while no cgroup2 cgroup but the root
@@ -114,6 +120,8 @@ setup() {
     sleep 2
   done
 }
+
+if [ "${repair:-0}" = 1 ]; then restore || die "could not put hugetlb back in cgroup2"; fi
 
 status=0
 if [ $needs_change = 1 ]; then
