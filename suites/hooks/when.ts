@@ -24,11 +24,10 @@ export interface Drive {
   /** Its namespaces, read after create. */
   ns: Partial<Record<NamespaceKind, string>>;
   /**
-   * Its pid in its own pid namespace, read after create: once it has stopped, /proc/PID
-   * is there only until something reaps it (whether it is still readable then depends on
-   * the machine's load).
+   * Its pid as its own pid namespace sees it, read after create: once it has exited and
+   * been reaped, /proc/PID says nothing more.
    */
-  innerPid?: number;
+  inside?: number;
   /** Why /proc/PID on the host is not the container's process (suites/support/host.ts). */
   noHostView?: string;
 }
@@ -41,7 +40,7 @@ export async function driveFor(t: CaseContext, kind: HookName): Promise<Drive> {
   const { pid } = await t.create();
   if (typeof pid !== 'number' || pid <= 0) t.fail('state of the created container has no pid', { actual: pid });
   const ns = namespacesOf(pid!);
-  const innerPid = pidInOwnNamespace(pid!);
+  const inside = pidInOwnNamespace(pid!);
   const noHostView = noHostViewOf(t, pid!);
   if (kind === 'startContainer' || kind === 'poststart' || kind === 'poststop') {
     await t.start();
@@ -49,7 +48,7 @@ export async function driveFor(t: CaseContext, kind: HookName): Promise<Drive> {
     await t.waitStatus('stopped');
   }
   if (kind === 'poststop') await t.delete();
-  return { pid: pid!, ns, innerPid, noHostView };
+  return { pid: pid!, ns, inside, noHostView };
 }
 
 function compareNs(t: CaseContext, got: Record<string, string>, want: Partial<Record<NamespaceKind, string>>, what: string): void {
@@ -79,7 +78,7 @@ function stateCase(kind: HookName): Case {
       b.probe({ only: ['meta'] }).hook(kind, installRecorder(b).hook('h'));
     },
     async check(t) {
-      const { pid, innerPid, noHostView } = await driveFor(t, kind);
+      const { pid, inside, noHostView } = await driveFor(t, kind);
       const r = mustRecord(t, outOf(t), 'h', kind);
       let st: Record<string, unknown>;
       try {
@@ -95,7 +94,7 @@ function stateCase(kind: HookName): Case {
       } else if (containerNs && noHostView) {
         t.note(`the pid is not compared: ${noHostView}`);
       } else if (containerNs) {
-        t.equal(st['pid'], innerPid, `pid (the container process as the container sees it; host pid ${pid})`);
+        t.equal(st['pid'], inside, `pid (the container process as the container sees it; host pid ${pid})`);
       } else {
         t.equal(st['pid'], pid, 'pid (the container process as the runtime sees it)');
       }
