@@ -47,10 +47,10 @@ describe('driver', () => {
   });
 
   it('a runtime that leaves a child holding its stdout: the call does not wait for it, the child is killed and blamed on the call', async () => {
-    const started = Date.now();
     const d = driver('orphan.sh', 5000);
     const r = await d.state('c1');
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Returned by the runtime's exit, not by the deadline: it did not wait for the child's pipe.
+    expect(r.timedOut).toBe(false);
     expect(r.state).toMatchObject({ status: 'stopped' });
     const child = Number(/child (\d+)/.exec(r.stderr)?.[1]);
     expect(isAlive(child)).toBe(false);
