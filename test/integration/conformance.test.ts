@@ -17,7 +17,7 @@ import type { JsonReport } from '../../reports/json.js';
 import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
 import { startBrowser } from '../helpers/browser.js';
-import { conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
+import { conform, fixture, hasCrun, hasRunc, hasRunsc, isRoot, type ConformRun } from '../helpers/conform.js';
 import { leftSince, snapshot } from '../helpers/leftovers.js';
 import { packageTests } from './package.js';
 
@@ -82,7 +82,7 @@ function baselineIsCurrent(report: string, baseline: string, racy: readonly stri
   expect(without(copy)).toEqual(without(baseline));
 }
 
-const unexpected = (report: JsonReport) => report.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
+const unexpectedIn = (report: JsonReport) => report.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
 
 describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/runc)', () => {
   it('lifecycle against runc: every case passes but the disputed ones', () => {
@@ -103,7 +103,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(report).toBeDefined();
     // A race is caught or not within its bounded tries: runc's failure there can pass by chance.
     const racy = report!.results.filter((x) => x.id === 'security.mounts.destination-race' && x.outcome === 'xpass').map((x) => x.id);
-    expect(unexpected(report!).filter((line) => !racy.some((id) => line.startsWith(`xpass ${id}:`)))).toEqual([]);
+    expect(unexpectedIn(report!).filter((line) => !racy.some((id) => line.startsWith(`xpass ${id}:`)))).toEqual([]);
     expect(report!.results).toHaveLength(ALL_CASES.length);
     expect(report!.context.shards?.map((s) => s.index)).toEqual([1, 2]);
     expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
@@ -190,6 +190,43 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
   }, 3 * MINUTES);
 });
 
+/** The cases a lane's baseline does not account for: unexpected failures and passes, harness errors. */
+const unexpected = (r: ConformRun) => r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
+
+// The foreign lanes in CI run a slice of the plan (a shard: cases of every kind, balanced by
+// cost); the full lanes and their times are in the README.
+const FOREIGN_SHARD = '1/3';
+
+describe.skipIf(!isRoot || !hasRunsc)('runsc (gVisor) with its baseline', () => {
+  it(`a third of the cases (--shard ${FOREIGN_SHARD}): no unexpected failure, pass or error, nothing left behind`, () => {
+    const before = snapshot();
+    const r = conform(['--runtime', '/usr/bin/runsc', '--runtime-arg=--network=none', '--expect', join(repoRoot, 'baselines/runsc.json'), '--shard', FOREIGN_SHARD], { timeoutMs: 30 * MINUTES });
+    expect(r.report, r.stderr).toBeDefined();
+    expect(unexpected(r)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+  }, 30 * MINUTES);
+});
+
+const V2_CONTROLLERS = '/sys/fs/cgroup/unified/cgroup.controllers';
+const v2Controllers = () => (existsSync(V2_CONTROLLERS) ? readFileSync(V2_CONTROLLERS, 'utf8').trim() : undefined);
+
+// Until baselines/crun.json has been measured by a full lane run (README, "Foreign runtimes").
+const crunBaseline = join(repoRoot, 'baselines/crun.json');
+describe.skipIf(!isRoot || !hasCrun || !existsSync(crunBaseline))('crun through its lane (scripts/crun-lane.sh) with its baseline', () => {
+  it(`a third of the cases (--shard ${FOREIGN_SHARD}): no unexpected failure, pass or error; the host's cgroups as they were, nothing left behind`, () => {
+    const before = snapshot();
+    const controllers = v2Controllers();
+    const r = conform(['--expect', crunBaseline, '--shard', FOREIGN_SHARD], { via: join(repoRoot, 'scripts/crun-lane.sh'), timeoutMs: 30 * MINUTES });
+    expect(r.report, r.stderr).toBeDefined();
+    expect(unexpected(r)).toEqual([]);
+    expect(r.code, r.stderr.split('\n').filter((l) => l.startsWith('crun lane:')).join('\n')).toBe(0);
+    expect(v2Controllers()).toBe(controllers);
+    expect(existsSync('/sys/fs/cgroup/hugetlb')).toBe(false);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+  }, 30 * MINUTES);
+});
+
 const reference = join(repoRoot, 'dist/runtime.js');
 describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs root and `npm run build`)', () => {
   it('passes everything it implements, sharded and merged: only its baseline fails, reports the consumers accept, nothing left behind', async () => {
@@ -198,7 +235,7 @@ describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs
     const { shards, merge, report, out } = gate('reference', ['--expect', file]);
     for (const s of shards) expect(s.code, s.stderr).toBe(0);
     expect(merge.code, merge.stderr).toBe(0);
-    expect(unexpected(report!)).toEqual([]);
+    expect(unexpectedIn(report!)).toEqual([]);
     expect(report!.results).toHaveLength(ALL_CASES.length);
     // What it does not implement (its features do not claim it) is listed in the baseline,
     // and everything the baseline lists as not implemented is skipped.
