@@ -15,8 +15,10 @@
 // and the runtimes it measures.
 //
 // Options: --quick, -n N (runs per operation, default 15), --runtime PATH (the foreign
-// runtime, default /usr/bin/runc), --json FILE, --jobs LIST (default 1,2,4),
-// --lock FILE, --no-build.
+// runtime, default /usr/bin/runc), --compare PATH (another build of the reference
+// runtime, e.g. main's checkout, measured in the same interleaved runs: before/after
+// numbers under the same load), --json FILE, --jobs LIST (default 1,2,4), --lock FILE,
+// --no-build.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -42,7 +44,7 @@ const NODE_PROCESSES = {
 const OPS = Object.keys(NODE_PROCESSES);
 
 function parseArgs(argv) {
-  const o = { quick: false, n: 15, runtime: '/usr/bin/runc', json: join(root, 'out/bench.json'), jobs: [1, 2, 4], lock: '/work/.fullrun.lock', build: true };
+  const o = { quick: false, n: 15, runtime: '/usr/bin/runc', compare: undefined, json: join(root, 'out/bench.json'), jobs: [1, 2, 4], lock: '/work/.fullrun.lock', build: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -52,6 +54,7 @@ function parseArgs(argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '-n' || a === '--n') o.n = Number(val());
     else if (a === '--runtime') o.runtime = resolve(val());
+    else if (a === '--compare') o.compare = resolve(val());
     else if (a === '--json') o.json = resolve(val());
     else if (a === '--jobs') o.jobs = val().split(',').map(Number);
     else if (a === '--lock') o.lock = val();
@@ -64,7 +67,7 @@ function parseArgs(argv) {
 }
 
 function usage(msg) {
-  process.stderr.write(`bench: ${msg}\nusage: npm run bench -- [--quick] [-n N] [--runtime PATH] [--json FILE] [--jobs 1,2,4] [--lock FILE] [--no-build]\n`);
+  process.stderr.write(`bench: ${msg}\nusage: npm run bench -- [--quick] [-n N] [--runtime PATH] [--compare PATH] [--json FILE] [--jobs 1,2,4] [--lock FILE] [--no-build]\n`);
   process.exit(2);
 }
 
@@ -107,7 +110,7 @@ const f1 = (x) => (x === undefined ? '-' : x.toFixed(1));
 // --- 1. operations ----------------------------------------------------------------
 
 function benchOperations(bundle) {
-  const runtimes = [['runc', opts.runtime], ['conform-runtime', REF]].filter(([, p]) => existsSync(p));
+  const runtimes = [['runc', opts.runtime], ['conform-runtime', REF], ...(opts.compare ? [['compare', opts.compare]] : [])].filter(([, p]) => existsSync(p));
   const samples = { 'node -e 0': { wall: [], cpu: [] } };
   for (const [name] of runtimes) for (const op of OPS) samples[`${name} ${op}`] = { wall: [], cpu: [], ratioWall: [], ratioCpu: [] };
   const add = (key, m) => {
@@ -160,7 +163,7 @@ function printOperations(ops) {
   console.log(`\nOperations: ${opts.n} interleaved runs each; ms, min / median / max; ratio to the floor (Node processes × node -e 0), median of per-run ratios`);
   const rows = [['', 'wall min', 'median', 'max', 'cpu min', 'median', 'max', '×floor wall', '×floor cpu']];
   for (const [key, s] of Object.entries(ops)) {
-    rows.push([key, f1(s.wallMs.min), f1(s.wallMs.median), f1(s.wallMs.max), f1(s.cpuMs.min), f1(s.cpuMs.median), f1(s.cpuMs.max), s.toFloor && key.startsWith('conform-runtime') ? s.toFloor.wall.toFixed(2) : '', s.toFloor && key.startsWith('conform-runtime') ? s.toFloor.cpu.toFixed(2) : '']);
+    rows.push([key, f1(s.wallMs.min), f1(s.wallMs.median), f1(s.wallMs.max), f1(s.cpuMs.min), f1(s.cpuMs.median), f1(s.cpuMs.max), s.toFloor && !key.startsWith('runc') ? s.toFloor.wall.toFixed(2) : '', s.toFloor && !key.startsWith('runc') ? s.toFloor.cpu.toFixed(2) : '']);
   }
   table(rows);
   console.log('Node processes per reference-runtime operation:');
@@ -244,6 +247,7 @@ try {
   console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores; node ${process.version}`);
   result.operations = benchOperations(bundle);
   result.nodeProcesses = Object.fromEntries(Object.entries(NODE_PROCESSES).map(([op, [n, why]]) => [op, { n, why }]));
+  if (opts.compare) result.compare = opts.compare;
   printOperations(result.operations);
 
   if (!opts.quick) {

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // conform's entry point: the harness is built into dist/ by `npm install` (or `npm run build`).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// CommonJS (bin/package.json), like bin/conform-runtime.js.
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
 
-const dist = fileURLToPath(new URL('../dist/conform.js', import.meta.url));
+const dist = join(__dirname, '..', 'dist', 'conform.js');
 if (!existsSync(dist)) {
-  process.stderr.write(`conform: not built yet: run \`npm install\` (or \`npm run build\`) in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+  process.stderr.write(`conform: not built yet: run \`npm install\` (or \`npm run build\`) in ${join(__dirname, '..')}\n`);
   process.exit(2);
 }
-const { main } = await import(dist);
-process.exit(await main(process.argv));
+import(pathToFileURL(dist).href)
+  .then(({ main }) => main(process.argv))
+  .then((code) => process.exit(code));
