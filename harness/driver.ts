@@ -3,6 +3,7 @@
 import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeExit, run, type SpawnResult } from './spawn.js';
+import { recordCall } from './timing.js';
 
 export interface RuntimeCommand {
   /** The runtime binary. */
@@ -86,6 +87,7 @@ export class Driver {
     if (opts.oomScoreAdj !== undefined) setup.push(`echo ${Math.trunc(opts.oomScoreAdj)} > /proc/self/oom_score_adj`);
     if (setup.length) argv = ['/bin/sh', '-c', `${setup.join(' && ')} && exec "$@"`, 'sh', ...argv];
     const r = await run(argv, { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd ?? this.logDir });
+    recordCall(r.ms);
     const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;
     const result: CallResult = { ...r, ok, summary: `${command} ${describeExit(r, timeoutMs)}` };
     if (typeof opts.stderr === 'number') {

@@ -15,6 +15,7 @@ import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type 
 import { requirementById, type Level } from '../suites/requirements/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
 import type { Services } from './services.js';
+import { recordBundle, timed } from './timing.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -52,7 +53,7 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
       const i = next++;
       const c = cases[i]!;
       o.reporter.caseStarted?.(c.id);
-      const r = applyBaseline(await runCase(c, o), o.baseline);
+      const r = applyBaseline(await timed(() => runCase(c, o)), o.baseline);
       results[i] = r;
       o.reporter.caseFinished(r);
     }
@@ -95,6 +96,14 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   let bundles = 0;
   const rootfsMounts: string[] = [];
   const makeBundle = async (edit?: (b: BundleBuilder) => void, invalid = false): Promise<BuiltBundle> => {
+    const started = performance.now();
+    try {
+      return buildBundle(edit, invalid);
+    } finally {
+      recordBundle(performance.now() - started);
+    }
+  };
+  const buildBundle = (edit: ((b: BundleBuilder) => void) | undefined, invalid: boolean): BuiltBundle => {
     const dir = join(caseDir, bundles++ ? `bundle-${bundles}` : 'bundle');
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
