@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// conform's entry point: the harness is built into dist/ by `npm install` (or `npm run build`).
-// CommonJS (bin/package.json), like bin/conform-runtime.js.
+// conform's entry point: the harness is built into dist/conform.cjs, with its V8 code
+// cache, by `npm install` (or `npm run build`). CommonJS (bin/package.json).
 'use strict';
-const { existsSync } = require('node:fs');
 const { join } = require('node:path');
-const { pathToFileURL } = require('node:url');
+const { loadBundle } = require('./load-bundle.js');
 
-const dist = join(__dirname, '..', 'dist', 'conform.js');
-if (!existsSync(dist)) {
+let conform;
+try {
+  conform = loadBundle(join(__dirname, '..', 'dist'), 'conform');
+} catch (e) {
+  if (e.code !== 'ENOENT') throw e;
   process.stderr.write(`conform: not built yet: run \`npm install\` (or \`npm run build\`) in ${join(__dirname, '..')}\n`);
   process.exit(2);
 }
-import(pathToFileURL(dist).href)
-  .then(({ main }) => main(process.argv))
-  .then((code) => process.exit(code));
+conform.main(process.argv).then((code) => process.exit(code));

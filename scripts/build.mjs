@@ -7,10 +7,10 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeConfigValidator } from './config-validator.mjs';
 import { bundledConfigValidator, schemasAsData } from './schemas-as-data.mjs';
-import { buildRuntime } from './runtime-bundles.mjs';
+import { buildBundle, buildRuntime, removeStale } from './bundles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// --harness: only dist/conform.js (quick, while the runtime is being worked on).
+// --harness: only dist/conform.cjs (quick, while the runtime is being worked on).
 const harnessOnly = process.argv.includes('--harness');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
@@ -28,13 +28,11 @@ const common = {
 
 const schemaData = await schemasAsData(root, dist);
 
-await build({
-  ...common,
-  plugins: [schemaData],
-  entryPoints: { conform: join(root, 'harness/cli.ts'), 'bench-lib': join(root, 'bench/lib.ts') },
-  outdir: dist,
-  packages: 'external',
-});
+// The harness: one file, with its code cache (scripts/bundles.mjs). Dependencies are
+// bundled too: resolving and reading their hundreds of files (xmlbuilder2 alone has 139)
+// cost more than loading all of conform. koffi is a native addon.
+const caches = [await buildBundle(dist, 'conform', { ...common, entryPoints: [join(root, 'harness/cli.ts')], external: ['koffi'], plugins: [schemaData] })];
+await build({ ...common, entryPoints: { 'bench-lib': join(root, 'bench/lib.ts') }, outdir: dist, packages: 'external' });
 
 /** Compiles every DIR/*.c into dist/ with the machine's cc. */
 function compileNative(dir) {
@@ -65,10 +63,11 @@ await writeConfigValidator(root, dist);
 
 if (harnessOnly) process.exit(0);
 
-// The reference runtime: a bundle per command, with V8 code caches (scripts/runtime-bundles.mjs).
+// The reference runtime: a bundle per command, with V8 code caches (scripts/bundles.mjs).
 if (existsSync(join(root, 'runtime/main.ts'))) {
-  await buildRuntime(root, dist, common, [schemaData, bundledConfigValidator(root, join(dist, 'config-validator.cjs'))]);
+  caches.push(...(await buildRuntime(root, dist, common, [schemaData, bundledConfigValidator(root, join(dist, 'config-validator.cjs'))])));
 }
+removeStale(dist, caches);
 
 // The runtime's native helper (see runtime/native/).
 compileNative('runtime/native');

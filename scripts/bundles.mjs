@@ -1,4 +1,5 @@
-// The reference runtime's bundles and their V8 code caches (loaded by bin/conform-runtime.js).
+// CommonJS bundles with V8 code caches, loaded by bin/load-bundle.js: conform (the harness)
+// and the reference runtime.
 //
 // Every runtime operation is a Node boot, so what one call loads is what it costs:
 // - CommonJS, not ESM: Node's ESM loader alone costs ~10 ms of CPU per process.
@@ -21,47 +22,60 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
-/** The wrapper bin/conform-runtime.js compiles a bundle in: the same text, or the cache does not match. */
+/** The wrapper bin/load-bundle.js compiles a bundle in: the same text, or the cache does not match. */
 export const wrap = (source) => `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+
+/** Builds dist/<name>.cjs and its code cache; returns the cache's file name. */
+export async function buildBundle(dist, name, options) {
+  const { outputFiles } = await build({
+    ...options,
+    format: 'cjs',
+    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__importMetaUrl' },
+    outfile: join(dist, `${name}.cjs`),
+    write: false,
+  });
+  let cache;
+  for (const f of outputFiles) {
+    let contents = f.text;
+    if (f.path.endsWith('.cjs')) {
+      const hash = createHash('sha256').update(contents).digest('hex').slice(0, 16);
+      contents += `//# conform-build=${hash}\n`;
+      cache = `${name}.${hash}.bin`;
+      writeCache(join(dist, 'v8-cache', cache), f.path, contents);
+    }
+    // Renamed into place: a process starting meanwhile reads the old file or the new one.
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, contents);
+    renameSync(tmp, f.path);
+  }
+  return cache;
+}
 
 export async function buildRuntime(root, dist, common, plugins) {
   const cli = readFileSync(join(root, 'runtime/cli.ts'), 'utf8');
   const commands = [...new Set([...cli.matchAll(/import\('\.\/commands\/([a-z]+)\.js'\)/g)].map((m) => m[1]))];
-  const bundles = [['runtime', undefined], ['runtime-init', 'init'], ...commands.map((c) => [`runtime-${c}`, c])];
-  const fresh = new Set();
-  for (const [name, only] of bundles) {
-    const { outputFiles } = await build({
-      ...common,
-      format: 'cjs',
-      banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-      define: { 'import.meta.url': '__importMetaUrl' },
-      entryPoints: [join(root, 'runtime/main.ts')],
-      outfile: join(dist, `${name}.cjs`),
-      // koffi is a native addon and cannot be bundled.
-      external: ['koffi'],
-      plugins: [...plugins, ...(only ? [onlyCommand(only)] : [])],
-      write: false,
-    });
-    for (const f of outputFiles) {
-      let contents = f.text;
-      if (f.path.endsWith('.cjs')) {
-        const hash = createHash('sha256').update(contents).digest('hex').slice(0, 16);
-        contents += `//# conform-build=${hash}\n`;
-        writeCache(join(dist, 'v8-cache', `${name}.${hash}.bin`), f.path, contents);
-        fresh.add(`${name}.${hash}.bin`);
-      }
-      // Renamed into place: a call starting meanwhile reads the old file or the new one.
-      const tmp = `${f.path}.${process.pid}.tmp`;
-      writeFileSync(tmp, contents);
-      renameSync(tmp, f.path);
-    }
+  const caches = [];
+  for (const only of [undefined, 'init', ...commands]) {
+    caches.push(
+      await buildBundle(dist, only ? `runtime-${only}` : 'runtime', {
+        ...common,
+        entryPoints: [join(root, 'runtime/main.ts')],
+        // koffi is a native addon and cannot be bundled.
+        external: ['koffi'],
+        plugins: [...plugins, ...(only ? [onlyCommand(only)] : [])],
+      }),
+    );
   }
-  // Caches of earlier builds and files of earlier layouts (ESM chunks): kept a while
-  // for runtime calls that started before.
+  return caches;
+}
+
+/** Caches of earlier builds, and files of earlier layouts: kept a while for processes that started before. */
+export function removeStale(dist, fresh) {
   const stale = (file) => Date.now() - statSync(file).mtimeMs > 10 * 60_000;
   const cacheDir = join(dist, 'v8-cache');
-  for (const f of readdirSync(cacheDir)) if (!fresh.has(f) && stale(join(cacheDir, f))) rmSync(join(cacheDir, f), { force: true });
-  for (const f of readdirSync(dist).filter((n) => /^runtime(-chunk-.*)?\.js(\.map)?$/.test(n))) if (stale(join(dist, f))) rmSync(join(dist, f), { force: true });
+  for (const f of readdirSync(cacheDir)) if (!fresh.includes(f) && stale(join(cacheDir, f))) rmSync(join(cacheDir, f), { force: true });
+  for (const f of readdirSync(dist).filter((n) => /^(runtime(-chunk-.*)?|conform)\.js(\.map)?$/.test(n))) if (stale(join(dist, f))) rmSync(join(dist, f), { force: true });
 }
 
 /** Compiles every function of the bundle now and writes V8's code cache for it. */
@@ -93,10 +107,9 @@ function onlyCommand(command) {
         return { path: args.path, namespace: 'left-out' };
       });
       b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
-        contents: `throw new Error(${JSON.stringify(`internal error: ${args.path} is not in this command's bundle (scripts/runtime-bundles.mjs)`)});`,
+        contents: `throw new Error(${JSON.stringify(`internal error: ${args.path} is not in this command's bundle (scripts/bundles.mjs)`)});`,
         loader: 'js',
       }));
     },
   };
 }
-

@@ -1,5 +1,5 @@
-// The reference runtime's build (scripts/runtime-bundles.mjs): a bundle per command and a
-// V8 code cache per bundle that V8 accepts. A cache V8 rejects costs nothing visible but
+// The CommonJS bundles (scripts/bundles.mjs): the reference runtime's, one per command,
+// and conform's, each with a V8 code cache that V8 accepts. A cache V8 rejects costs nothing visible but
 // time, so only a test can notice it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -8,11 +8,11 @@ import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
 // @ts-expect-error: a build script in plain JavaScript, without declarations
-import { wrap } from '../../scripts/runtime-bundles.mjs';
+import { wrap } from '../../scripts/bundles.mjs';
 
 const dist = join(repoRoot, 'dist');
 const bin = join(repoRoot, 'bin/conform-runtime.js');
-const bundles = existsSync(dist) ? readdirSync(dist).filter((f) => /^runtime(-[a-z]+)?\.cjs$/.test(f)) : [];
+const bundles = existsSync(dist) ? readdirSync(dist).filter((f) => /^(runtime(-[a-z]+)?|conform)\.cjs$/.test(f)) : [];
 
 describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run build)', () => {
   it('has one for the init and for each command the harness calls', () => {
