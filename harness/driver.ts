@@ -60,6 +60,11 @@ export function logCall(logDir: string, command: string, r: SpawnResult, timeout
 export class Driver {
   /** Container ids this driver has asked to create, for cleanup. */
   readonly created = new Set<string>();
+  /**
+   * The status each container had at the last `state` that answered, until it is created
+   * again or deleted: cleanup deletes a container known stopped without asking again.
+   */
+  readonly lastStatus = new Map<string, string>();
 
   constructor(
     readonly rt: RuntimeCommand,
@@ -109,6 +114,7 @@ export class Driver {
    */
   async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number; oomScoreAdj?: number; wrap?: string[] } = {}): Promise<CallResult> {
     this.created.add(id);
+    this.lastStatus.delete(id);
     const out = openSync(this.stdioPath(id, 'stdout'), 'a');
     const err = openSync(this.stdioPath(id, 'stderr'), 'a+');
     try {
@@ -135,6 +141,8 @@ export class Driver {
         r.parseError = `state output is not JSON: ${(e as Error).message}`;
       }
     }
+    if (typeof r.state?.status === 'string') this.lastStatus.set(id, r.state.status);
+    else this.lastStatus.delete(id);
     return r;
   }
 
@@ -142,8 +150,10 @@ export class Driver {
     return this.call('kill', [id, signal]);
   }
 
-  delete(id: string, force = false): Promise<CallResult> {
-    return this.call('delete', force ? ['--force', id] : [id]);
+  async delete(id: string, force = false): Promise<CallResult> {
+    const r = await this.call('delete', force ? ['--force', id] : [id]);
+    if (r.ok) this.lastStatus.delete(id);
+    return r;
   }
 
   features(): Promise<CallResult> {
