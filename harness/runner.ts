@@ -98,17 +98,17 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   const makeBundle = async (edit?: (b: BundleBuilder) => void, invalid = false): Promise<BuiltBundle> => {
     const started = performance.now();
     try {
-      return buildBundle(edit, invalid);
+      return await buildBundle(edit, invalid);
     } finally {
       recordBundle(performance.now() - started);
     }
   };
-  const buildBundle = (edit: ((b: BundleBuilder) => void) | undefined, invalid: boolean): BuiltBundle => {
+  const buildBundle = async (edit: ((b: BundleBuilder) => void) | undefined, invalid: boolean): Promise<BuiltBundle> => {
     const dir = join(caseDir, bundles++ ? `bundle-${bundles}` : 'bundle');
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
     edit?.(b);
-    const mounted = materialize(b, o.rootfs, caseDir, o.keep);
+    const mounted = await materialize(b, o.rootfs, caseDir, o.keep);
     if (mounted) rootfsMounts.push(mounted);
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
     const errors = validateConfigText(stringifyConfig(b.config), dir).problems.filter((p) => p.level === 'error');
@@ -153,7 +153,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     } catch (e) {
       notes.push(`cleanup failed: ${(e as Error).message}`);
     }
-    for (const m of rootfsMounts) releaseRootfs(m);
+    for (const m of rootfsMounts) await releaseRootfs(m);
     if (!o.keep) notes.push(...removeTree(caseDir));
   }
 
@@ -201,13 +201,13 @@ export { HarnessError };
  * so that a kept bundle can be run again by hand; otherwise an overlay of the cached
  * rootfs (returned, to unmount at cleanup).
  */
-function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): string | undefined {
+async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): Promise<string | undefined> {
   const rootPath = b.config.root?.path;
   let mounted: string | undefined;
   if (rootPath !== undefined && !b.skipRootfs) {
     const target = isAbsolute(rootPath) ? rootPath : join(b.dir, rootPath);
     if (relative(caseDir, target).startsWith('..')) throw new HarnessError(`root.path ${rootPath} is outside the case directory`);
-    mounted = provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
+    mounted = await provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
   }
   b.writeFiles();
   return mounted;
