@@ -207,6 +207,8 @@ function conformRun(runtime, jobs, label) {
     runtimeCalls: t.runtimeCalls,
     runtimeS: t.runtimeMs / 1000,
     waitS: t.waitMs / 1000,
+    bundleS: t.bundleMs / 1000,
+    cleanupS: t.cleanupMs / 1000,
     harnessS: t.harnessMs / 1000,
     // (suite wall × jobs) ÷ (summed wall of the runtime calls and the waits on the container)
     overhead: called ? (m.wall * jobs) / called : undefined,
@@ -216,9 +218,9 @@ function conformRun(runtime, jobs, label) {
 
 function printSuites(s) {
   console.log('\nWhole plan (every case)');
-  const rows = [['run', 'jobs', 'cases', 'exit', 'wall s', 'cpu s', 'rss MB', 'plan ms', 'calls', 'calls s', 'waits s', 'conform s', 'overhead']];
+  const rows = [['run', 'jobs', 'cases', 'exit', 'wall s', 'cpu s', 'rss MB', 'plan ms', 'calls', 'calls s', 'waits s', 'bundles s', 'cleanup s', 'other s', 'overhead']];
   for (const r of s.runs) {
-    rows.push([r.label, String(r.jobs), String(r.cases), String(r.exit), f1(r.wallS), f1(r.cpuS), f1(r.conformRssMb), f1(r.planMs), String(r.runtimeCalls ?? '-'), f1(r.runtimeS), f1(r.waitS), f1(r.harnessS), r.overhead?.toFixed(2) ?? '-']);
+    rows.push([r.label, String(r.jobs), String(r.cases), String(r.exit), f1(r.wallS), f1(r.cpuS), f1(r.conformRssMb), f1(r.planMs), String(r.runtimeCalls ?? '-'), f1(r.runtimeS), f1(r.waitS), f1(r.bundleS), f1(r.cleanupS), f1(r.harnessS), r.overhead?.toFixed(2) ?? '-']);
   }
   table(rows);
   if (s.refOverRunc) console.log(`reference runtime ÷ runc, whole plan, wall: ${s.refOverRunc.toFixed(2)}×`);

@@ -15,7 +15,7 @@ import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type 
 import { requirementById, type Level } from '../suites/requirements/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
 import type { Services } from './services.js';
-import { recordBundle, timed } from './timing.js';
+import { cleanupTimer, recordBundle, timed } from './timing.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -145,6 +145,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
       message = e instanceof HarnessError || e instanceof SetupError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
     }
   } finally {
+    const cleanedUp = cleanupTimer();
     try {
       notes.push(...((await ctx?.runCleanups()) ?? []));
       notes.push(...(await cleanupContainers(driver, ctx?.pids ?? new Map())));
@@ -155,6 +156,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     }
     for (const m of rootfsMounts) await releaseRootfs(m);
     if (!o.keep) notes.push(...removeTree(caseDir));
+    cleanedUp();
   }
 
   const failures = [...(ctx?.failures ?? []), ...extra];

@@ -13,7 +13,9 @@ export interface CaseTiming {
   waitMs: number;
   /** Building the case's bundles: config, files, the rootfs overlay, the schema check. */
   bundleMs: number;
-  /** The rest of the case's wall time: conform's own work, and waiting for the event loop. */
+  /** conform's own part of cleanup: unmounting, removing files, cgroup checks (its runtime calls and waits not included). */
+  cleanupMs: number;
+  /** The rest of the case's wall time: conform's own work (probe parsing, verdicts…), and waiting for the event loop. */
   harnessMs: number;
 }
 
@@ -35,9 +37,9 @@ const current = new AsyncLocalStorage<CaseTiming>();
 
 /** Runs one case with its own counters; `timing` is filled in when it returns. */
 export async function timed<T extends { durationMs: number; timing?: CaseTiming }>(run: () => Promise<T>): Promise<T> {
-  const t: CaseTiming = { runtimeMs: 0, runtimeCalls: 0, waitMs: 0, bundleMs: 0, harnessMs: 0 };
+  const t: CaseTiming = { runtimeMs: 0, runtimeCalls: 0, waitMs: 0, bundleMs: 0, cleanupMs: 0, harnessMs: 0 };
   const r = await current.run(t, run);
-  t.harnessMs = Math.max(0, r.durationMs - t.runtimeMs - t.waitMs - t.bundleMs);
+  t.harnessMs = Math.max(0, r.durationMs - t.runtimeMs - t.waitMs - t.bundleMs - t.cleanupMs);
   return { ...r, timing: round(t) };
 }
 
@@ -58,6 +60,16 @@ export function recordBundle(ms: number): void {
   if (t) t.bundleMs += ms;
 }
 
+/** Starts timing a case's cleanup; call the result when it is done. Its runtime calls and waits stay counted as such. */
+export function cleanupTimer(): () => void {
+  const t = current.getStore();
+  const started = performance.now();
+  const before = t ? t.runtimeMs + t.waitMs : 0;
+  return () => {
+    if (t) t.cleanupMs += Math.max(0, performance.now() - started - (t.runtimeMs + t.waitMs - before));
+  };
+}
+
 export function runTiming(timings: readonly (CaseTiming | undefined)[], o: { wallMs: number; jobs: number; planMs: number }): RunTiming {
   const sum = (k: keyof CaseTiming) => timings.reduce((a, t) => a + (t?.[k] ?? 0), 0);
   const waited = sum('runtimeMs') + sum('waitMs');
@@ -69,6 +81,7 @@ export function runTiming(timings: readonly (CaseTiming | undefined)[], o: { wal
     runtimeCalls: sum('runtimeCalls'),
     waitMs: sum('waitMs'),
     bundleMs: sum('bundleMs'),
+    cleanupMs: sum('cleanupMs'),
     harnessMs: sum('harnessMs'),
     ...(waited ? { overhead: Number(((o.wallMs * o.jobs) / waited).toFixed(3)) } : {}),
   };
@@ -79,11 +92,11 @@ export function formatTiming(t: RunTiming, wallMs: number): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return (
     `time: ${s(wallMs)} wall with --jobs ${t.jobs}; runtime calls ${s(t.runtimeMs)} (${t.runtimeCalls}), waits on containers ${s(t.waitMs)}, ` +
-    `bundles ${s(t.bundleMs)}, conform's other work ${s(t.harnessMs)}` +
+    `bundles ${s(t.bundleMs)}, cleanup ${s(t.cleanupMs)}, conform's other work ${s(t.harnessMs)}` +
     `${t.overhead !== undefined ? `; overhead ${t.overhead.toFixed(2)}× (wall × jobs ÷ calls and waits)` : ''}; plan ready at ${t.planMs} ms; peak RSS ${Math.round(t.maxRssKb / 1024)} MB`
   );
 }
 
 function round(t: CaseTiming): CaseTiming {
-  return { runtimeMs: Math.round(t.runtimeMs), runtimeCalls: t.runtimeCalls, waitMs: Math.round(t.waitMs), bundleMs: Math.round(t.bundleMs), harnessMs: Math.round(t.harnessMs) };
+  return { runtimeMs: Math.round(t.runtimeMs), runtimeCalls: t.runtimeCalls, waitMs: Math.round(t.waitMs), bundleMs: Math.round(t.bundleMs), cleanupMs: Math.round(t.cleanupMs), harnessMs: Math.round(t.harnessMs) };
 }
