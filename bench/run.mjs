@@ -75,6 +75,14 @@ function usage(msg) {
 
 const work = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'conform-bench-'));
 const RUSAGE = join(work, 'rusage');
+// Interrupted while waiting for the lock or between runs: nothing of ours is left running
+// then (each conform run cleans up after itself on SIGINT/SIGTERM too), only the files.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 
 /**
  * Runs argv under bench/rusage.c: wall time, CPU time (user + sys, of the process and
