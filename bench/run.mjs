@@ -14,13 +14,16 @@
 // it runs, as every full run on a shared machine must. Needs root, busybox-static, cc
 // and the runtimes it measures.
 //
-// Options: --quick, -n N (runs per operation, default 15), --runtime PATH (the foreign
-// runtime, default /usr/bin/runc), --compare PATH (another build of the reference
+//   3. (not with --quick; skipped without podman) `podman run --rm IMAGE true` through
+//      each runtime
+//
+// Options: --quick, --only ops|podman|suites (one section), -n N (runs per operation,
+// default 15), --runtime PATH (the foreign runtime, default /usr/bin/runc), --compare PATH (another build of the reference
 // runtime, e.g. main's checkout, measured in the same interleaved runs: before/after
 // numbers under the same load), --json FILE, --jobs LIST (default 1,2,4), --lock FILE,
 // --no-build.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +47,7 @@ const NODE_PROCESSES = {
 const OPS = Object.keys(NODE_PROCESSES);
 
 function parseArgs(argv) {
-  const o = { quick: false, n: 15, runtime: '/usr/bin/runc', compare: undefined, json: join(root, 'out/bench.json'), jobs: [1, 2, 4], lock: '/work/.fullrun.lock', build: true };
+  const o = { quick: false, only: undefined, n: 15, runtime: '/usr/bin/runc', compare: undefined, json: join(root, 'out/bench.json'), jobs: [1, 2, 4], lock: '/work/.fullrun.lock', build: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -52,6 +55,7 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (a === '--quick') o.quick = true;
+    else if (a === '--only') o.only = val();
     else if (a === '-n' || a === '--n') o.n = Number(val());
     else if (a === '--runtime') o.runtime = resolve(val());
     else if (a === '--compare') o.compare = resolve(val());
@@ -62,12 +66,13 @@ function parseArgs(argv) {
     else usage(`unknown option ${a}`);
   }
   if (!Number.isInteger(o.n) || o.n < 3) usage('-n must be a whole number of at least 3');
+  if (o.only !== undefined && !['ops', 'podman', 'suites'].includes(o.only)) usage('--only takes ops, podman or suites');
   if (o.jobs.some((j) => !Number.isInteger(j) || j < 1)) usage('--jobs takes whole numbers, e.g. 1,2,4');
   return o;
 }
 
 function usage(msg) {
-  process.stderr.write(`bench: ${msg}\nusage: npm run bench -- [--quick] [-n N] [--runtime PATH] [--compare PATH] [--json FILE] [--jobs 1,2,4] [--lock FILE] [--no-build]\n`);
+  process.stderr.write(`bench: ${msg}\nusage: npm run bench -- [--quick] [--only ops|podman|suites] [-n N] [--runtime PATH] [--compare PATH] [--json FILE] [--jobs 1,2,4] [--lock FILE] [--no-build]\n`);
   process.exit(2);
 }
 
@@ -240,6 +245,52 @@ function table(rows) {
   for (const r of rows) console.log(r.map((x, c) => (c ? x.padStart(w[c]) : x.padEnd(w[c]))).join('  '));
 }
 
+/**
+ * `podman run --rm IMAGE true` through each runtime: what a user waits for when podman
+ * drives it. Its own storage in the work dir (never the machine's), no network (nothing
+ * touches the host's), a cgroup parent of our own, removed afterwards. Wall ms per runtime.
+ */
+function benchPodman(rootfs, rts) {
+  const N = opts.n;
+  const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+  const dir = join(work, 'podman');
+  mkdirSync(dir);
+  // podman's default RLIMIT_NOFILE/NPROC exceed what an unprivileged-limits host allows.
+  writeFileSync(join(dir, 'containers.conf'), '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
+  const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') };
+  const base = ['--root', join(dir, 'root'), '--runroot', join(dir, 'runroot'), '--tmpdir', join(dir, 'tmp'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+  const podman = (...a) => spawnSync('podman', [...base, ...a], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  const parent = `/conform-bench-${process.pid}`;
+  const out = {};
+  try {
+    execFileSync('tar', ['-C', rootfs, '-cf', join(dir, 'rootfs.tar'), '.']);
+    const imp = podman('import', join(dir, 'rootfs.tar'), 'localhost/conform-bench:latest');
+    if (imp.status !== 0) return { error: `podman import failed: ${imp.stderr.trim()}` };
+    for (const rt of rts) {
+      const run = () => {
+        const t = process.hrtime.bigint();
+        const r = podman('--runtime', rt, 'run', '--rm', '--network', 'none', '--cgroup-parent', parent, 'localhost/conform-bench:latest', 'true');
+        if (r.status !== 0) throw new Error(`podman --runtime ${rt} run: ${r.stderr.trim()}`);
+        return ms(t);
+      };
+      run(); // warm-up: podman's first run sets up its storage
+      const xs = Array.from({ length: N }, run);
+      out[rt] = stats(xs);
+    }
+  } finally {
+    podman('rm', '--all', '--force');
+    podman('rmi', '--all', '--force');
+    // The cgroup parent podman made in each hierarchy, and conmon's cgroup in it (empty
+    // once the containers are gone).
+    for (const h of ['', ...readdirSync('/sys/fs/cgroup')]) {
+      for (const d of ['conmon', '']) {
+        try { rmdirSync(join('/sys/fs/cgroup', h, parent, d)); } catch { /* not made there */ }
+      }
+    }
+  }
+  return out;
+}
+
 // --- main -------------------------------------------------------------------------
 
 const result = { startedAt: new Date().toISOString(), node: process.version, cores: cpus().length, loadBefore: loadavg(), n: opts.n };
@@ -254,13 +305,26 @@ try {
   config.process.args = ['/bin/sh', '-c', 'exec sleep 30'];
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
 
+  const section = (name) => (opts.only ? opts.only === name : name === 'ops' || !opts.quick);
   console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores; node ${process.version}`);
-  result.operations = benchOperations(bundle);
-  result.nodeProcesses = Object.fromEntries(Object.entries(NODE_PROCESSES).map(([op, [n, why]]) => [op, { n, why }]));
-  if (opts.compare) result.compare = opts.compare;
-  printOperations(result.operations);
+  if (section('ops')) {
+    result.operations = benchOperations(bundle);
+    result.nodeProcesses = Object.fromEntries(Object.entries(NODE_PROCESSES).map(([op, [n, why]]) => [op, { n, why }]));
+    if (opts.compare) result.compare = opts.compare;
+    printOperations(result.operations);
+  }
 
-  if (!opts.quick) {
+  if (section('podman')) {
+    if (spawnSync('podman', ['--version']).status !== 0) console.log('\npodman run --rm IMAGE true: podman not installed, skipped');
+    else {
+      result.podman = benchPodman(ensureRootfs(), [opts.runtime, REF].filter((p) => existsSync(p)));
+      console.log(`\npodman run --rm IMAGE true, ${opts.n} runs each, wall ms min / median / max`);
+      if (result.podman.error) console.log(`  ${result.podman.error}`);
+      else for (const [rt, x] of Object.entries(result.podman)) console.log(`  ${rt}: ${f1(x.min)} / ${f1(x.median)} / ${f1(x.max)}`);
+    }
+  }
+
+  if (section('suites')) {
     const release = await holdLock(opts.lock);
     try {
       const runs = [];
