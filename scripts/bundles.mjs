@@ -7,9 +7,9 @@
 //   (dist/runtime-init.cjs the container init), so `state` does not read create's
 //   config validator; dist/runtime.cjs holds everything, for the commands without a
 //   file of their own (help, version, list…). A per-command bundle is built from the
-//   same entry, with the lazy imports of the other commands (runtime/cli.ts,
-//   runtime/main.ts) left out: a command that reached one would fail with a one-line
-//   internal error, never run the wrong code.
+//   same entry, with the lazy imports of runtime/cli.ts and runtime/main.ts that its
+//   command's action does not name left out: a command that reached one would fail
+//   with a one-line internal error, never run the wrong code.
 // - Compiled at build time: each bundle's V8 code cache (every function compiled
 //   eagerly, so it covers whatever the call runs) is dist/v8-cache/<name>.<hash>.bin,
 //   where <hash> is the bundle's content hash, written on the bundle's last line. V8
@@ -63,7 +63,7 @@ export async function buildRuntime(root, dist, common, plugins) {
         entryPoints: [join(root, 'runtime/main.ts')],
         // koffi is a native addon and cannot be bundled.
         external: ['koffi'],
-        plugins: [...plugins, ...(only ? [onlyCommand(only)] : [])],
+        plugins: [...plugins, ...(only ? [onlyCommand(only, actionImports(cli, only))] : [])],
       }),
     );
   }
@@ -95,15 +95,28 @@ function writeCache(file, filename, source) {
   renameSync(tmp, file);
 }
 
+/**
+ * What the action of `command` in runtime/cli.ts imports lazily: its own module, and
+ * whatever else its block names (e.g. create's --preserve-fds parser).
+ */
+function actionImports(cli, command) {
+  const wanted = new Set([command === 'init' ? './init/main.js' : `./commands/${command}.js`]);
+  const start = cli.indexOf(`program.command('${command}')`);
+  if (start >= 0) {
+    const next = cli.indexOf('program.command(', start + 1);
+    for (const m of cli.slice(start, next < 0 ? undefined : next).matchAll(/import\('(\.\/commands\/[a-z-]+\.js)'\)/g)) wanted.add(m[1]);
+  }
+  return wanted;
+}
+
 /** Leaves out the lazy imports of runtime/cli.ts and runtime/main.ts that `command` never reaches. */
-function onlyCommand(command) {
-  const wanted = command === 'init' ? './init/main.js' : `./commands/${command}.js`;
+function onlyCommand(command, wanted) {
   return {
     name: 'only-command',
     setup(b) {
-      b.onResolve({ filter: /^\.\/(commands\/[a-z]+|init\/main|cli)\.js$/ }, (args) => {
+      b.onResolve({ filter: /^\.\/(commands\/[a-z-]+|init\/main|cli)\.js$/ }, (args) => {
         if (args.kind !== 'dynamic-import' || !/[\\/]runtime[\\/](cli|main)\.ts$/.test(args.importer)) return undefined;
-        if (args.path === wanted || (args.path === './cli.js' && command !== 'init')) return undefined;
+        if (wanted.has(args.path) || (args.path === './cli.js' && command !== 'init')) return undefined;
         return { path: args.path, namespace: 'left-out' };
       });
       b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({

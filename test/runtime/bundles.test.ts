@@ -28,6 +28,15 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     expect(script.cachedDataRejected).toBe(false);
   });
 
+  it.each(bundles.filter((b) => /^runtime-[a-z]+\.cjs$/.test(b)))('%s: its command reaches everything its action imports', (name) => {
+    const source = readFileSync(join(dist, name), 'utf8');
+    const left = (path: string) => source.includes(`internal error: ${path} is not in this command's bundle`);
+    const command = name.replace(/^runtime-|\.cjs$/g, '');
+    expect(left(command === 'init' ? './init/main.js' : `./commands/${command}.js`)).toBe(false);
+    // Actions that import a helper module besides their own (runtime/cli.ts).
+    if (['create', 'run', 'exec'].includes(command)) expect(left('./commands/preserve-fds.js')).toBe(false);
+  });
+
   it('leaves the config validator out of the commands that do not create', () => {
     // The validator's standalone code names every schema path; `state` must not read it.
     const marker = 'validate0';
