@@ -12,7 +12,7 @@ import { parseProbe, type ProbeFacts } from './probe/parse.js';
 import type { Failure } from './result.js';
 import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
-import { pause } from './wait.js';
+import { Deadline, pause } from './wait.js';
 import type { Services } from './services.js';
 
 export interface ContainerState {
@@ -139,6 +139,16 @@ export class CaseContext {
     return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, this.record, id);
   }
 
+  /**
+   * The failures `judge` would record about facts already gathered, without recording
+   * them: for comparing a run with a control run. `judge` must not run containers.
+   */
+  trial(judge: (t: CaseContext) => void): readonly Failure[] {
+    const scratch = new CaseRecord();
+    judge(new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, scratch, this.requirement));
+    return scratch.failures;
+  }
+
   /** Another container id, unique on this host. */
   newId(): string {
     return `${this.id}-${++this.record.seq}`;
@@ -233,14 +243,14 @@ export class CaseContext {
     // pid and time namespaces apply to children only: unshare must fork.
     const fork = kinds.includes('pid') || kinds.includes('time');
     const child = this.background(['unshare', ...kinds.map((k) => flag[k]), ...(fork ? ['--fork'] : []), 'sleep', '1000000']);
-    const deadline = Date.now() + this.rt.rt.timeoutMs;
+    const deadline = new Deadline(this.rt.rt.timeoutMs);
     for (;;) {
       const pid = child.pid && fork ? firstChild(child.pid) : child.pid;
       if (pid) {
         const ns = namespacesOf(pid);
         if (kinds.every((k) => ns[k] !== undefined && ns[k] !== this.env.host.hostNs[k])) return pid;
       }
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
+      if (child.exitCode !== null || deadline.passed()) throw new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
       await pause(10);
     }
   }
@@ -322,12 +332,12 @@ export class CaseContext {
   /** Polls `state` until the status is reached (never a fixed sleep). */
   async waitStatus(status: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<ContainerState> {
     const id = opts.id ?? this.id;
-    const deadline = Date.now() + (opts.timeoutMs ?? this.rt.rt.timeoutMs);
+    const deadline = new Deadline(opts.timeoutMs ?? this.rt.rt.timeoutMs);
     let delay = 10;
     for (;;) {
       const st = await this.state(id);
       if (st.status === status) return st;
-      if (Date.now() > deadline) this.abort(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
+      if (deadline.passed()) this.abort(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
       await pause(delay);
       delay = Math.min(delay * 2, 100);
     }
@@ -344,7 +354,7 @@ export class CaseContext {
   /** Polls the container's stdout until `marker` appears on a line of its own. */
   async waitOutput(marker: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<string> {
     const id = opts.id ?? this.id;
-    const deadline = Date.now() + (opts.timeoutMs ?? this.rt.rt.timeoutMs);
+    const deadline = new Deadline(opts.timeoutMs ?? this.rt.rt.timeoutMs);
     let delay = 5;
     let nextStateCheck = Date.now() + 500;
     for (;;) {
@@ -357,7 +367,7 @@ export class CaseContext {
         this.abort(`the container's process stopped without printing ${marker}` + (err ? ` (its stderr: ${err})` : ''));
       }
       if (Date.now() > nextStateCheck) nextStateCheck = Date.now() + 500;
-      if (Date.now() > deadline) {
+      if (deadline.passed()) {
         const err = firstLines(this.stderr(id));
         this.abort(`the container's process did not print ${marker} within ${((opts.timeoutMs ?? this.rt.rt.timeoutMs) / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : out ? '' : ' (no output at all)'));
       }

@@ -14,6 +14,7 @@ import { SetupError } from './errors.js';
 import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
 import { requirementById, type Level } from '../suites/requirements/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
+import { Deadline } from './wait.js';
 import type { Services } from './services.js';
 import { cleanupTimer, recordBundle, timed } from './timing.js';
 
@@ -216,11 +217,11 @@ async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, ke
 
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)), ms);
+    const cancel = new Deadline(ms, 3).onExpiry(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)));
     const onAbort = () => reject(new CaseTimeout('interrupted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     p.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener('abort', onAbort);
     });
   });

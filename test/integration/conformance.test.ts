@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
 import { ALL_CASES } from '../../suites/index.js';
-import { conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
+import { conform, fixture, hasCrun, hasRunc, hasRunsc, isRoot, type ConformRun } from '../helpers/conform.js';
 import { leftSince, snapshot } from '../helpers/leftovers.js';
 
 const MINUTES = 60_000;
@@ -75,6 +75,43 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(out).toMatch(/SIGINT: stopping; cleaning up/);
     expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
   }, 2 * MINUTES);
+});
+
+/** The cases a lane's baseline does not account for: unexpected failures and passes, harness errors. */
+const unexpected = (r: ConformRun) => r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
+
+// The foreign lanes in CI run a representative slice of the plan (every Nth case, so each
+// area is in it); the full lanes and their times are in the README.
+const FOREIGN_SHARD = '1/3';
+
+describe.skipIf(!isRoot || !hasRunsc)('runsc (gVisor) with its baseline', () => {
+  it(`a third of the cases (--shard ${FOREIGN_SHARD}): no unexpected failure, pass or error, nothing left behind`, () => {
+    const before = snapshot();
+    const r = conform(['--runtime', '/usr/bin/runsc', '--runtime-arg=--network=none', '--expect', join(repoRoot, 'baselines/runsc.json'), '--shard', FOREIGN_SHARD], { timeoutMs: 30 * MINUTES });
+    expect(r.report, r.stderr).toBeDefined();
+    expect(unexpected(r)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+  }, 30 * MINUTES);
+});
+
+const V2_CONTROLLERS = '/sys/fs/cgroup/unified/cgroup.controllers';
+const v2Controllers = () => (existsSync(V2_CONTROLLERS) ? readFileSync(V2_CONTROLLERS, 'utf8').trim() : undefined);
+
+// Until baselines/crun.json has been measured by a full lane run (README, "Foreign runtimes").
+const crunBaseline = join(repoRoot, 'baselines/crun.json');
+describe.skipIf(!isRoot || !hasCrun || !existsSync(crunBaseline))('crun through its lane (scripts/crun-lane.sh) with its baseline', () => {
+  it(`a third of the cases (--shard ${FOREIGN_SHARD}): no unexpected failure, pass or error; the host's cgroups as they were, nothing left behind`, () => {
+    const before = snapshot();
+    const controllers = v2Controllers();
+    const r = conform(['--expect', crunBaseline, '--shard', FOREIGN_SHARD], { via: join(repoRoot, 'scripts/crun-lane.sh'), timeoutMs: 30 * MINUTES });
+    expect(r.report, r.stderr).toBeDefined();
+    expect(unexpected(r)).toEqual([]);
+    expect(r.code, r.stderr.split('\n').filter((l) => l.startsWith('crun lane:')).join('\n')).toBe(0);
+    expect(v2Controllers()).toBe(controllers);
+    expect(existsSync('/sys/fs/cgroup/hugetlb')).toBe(false);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+  }, 30 * MINUTES);
 });
 
 const reference = join(repoRoot, 'dist/runtime.cjs');
