@@ -2,8 +2,10 @@
 // into the one run they are parts of. Shards of different plans, runtimes, conform
 // versions, baselines or strictness do not make one run: they are refused, as are a
 // shard given twice and a missing one. The merged run is whole: its counts, exit code
-// and (in the reports) requirement verdicts are computed over every result.
+// and (in the reports) requirement verdicts are computed over every result; its timing
+// adds up the shards'.
 import { countOutcomes, isBad, type CaseResult, type RunSummary, type ShardRun } from './result.js';
+import { mergeTimings } from './timing.js';
 
 export class MergeError extends Error {
   override name = 'MergeError';
@@ -68,6 +70,7 @@ export function mergeRuns(inputs: readonly ShardInput[]): RunSummary {
   const partial = reasons.length ? { reason: reasons.join('; '), notRun } : undefined;
   const shardRuns: ShardRun[] = shards.map((s) => ({ index: s.shard.index, startedAt: s.run.startedAt, durationMs: s.run.durationMs, host: s.run.context.host }));
   const { shard: _dropped, ...plan } = first.run.context.plan;
+  const timing = mergeTimings(shards.map((s) => s.run));
   return {
     runtime: first.run.runtime,
     startedAt: new Date(t0).toISOString(),
@@ -77,5 +80,6 @@ export function mergeRuns(inputs: readonly ShardInput[]): RunSummary {
     exitCode: results.some((r) => isBad(r, first.run.context.strict)) || partial ? 1 : 0,
     context: { ...first.run.context, plan, shards: shardRuns },
     ...(partial ? { partial } : {}),
+    ...(timing ? { timing } : {}),
   };
 }

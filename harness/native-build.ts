@@ -1,11 +1,12 @@
 // The small C helpers (the console-socket receiver, the seccomp agent, the reaper of runtime
-// calls, the security cases' exchanger, the reference runtime's nsexec) are compiled with the machine's cc, not shipped: a package that
-// carried binaries would be for one architecture only. A checkout compiles them at build
-// (scripts/build.mjs); an installed package, whose tarball has only their sources, at
-// first use. Either way they land in dist/, compiled beside and renamed into place, so
-// that a helper running meanwhile keeps its file and nothing executes a half-written one.
+// calls, the security cases' exchanger, the reference runtime's nsexec) are compiled with
+// the machine's cc, not shipped: a package that carried binaries would be for one
+// architecture only. A checkout compiles them at build (scripts/build.mjs); an installed
+// package, whose tarball has only their sources, at first use. Either way they land in
+// dist/, compiled beside and renamed into place, so that a helper running meanwhile keeps
+// its file and nothing executes a half-written one.
 //
-// Bundled alone into dist/native.js too, so that bin/conform-runtime.js can compile
+// Bundled alone into dist/native.cjs too, so that bin/conform-runtime.js can compile
 // nsexec before the runtime's first call without loading the harness.
 import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';

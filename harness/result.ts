@@ -1,4 +1,5 @@
 // What a run produces: plain data, shared by the runner and every reporter.
+import type { CaseTiming, RunTiming } from './timing.js';
 import type { Level } from '../suites/requirements/types.js';
 
 /**
@@ -79,6 +80,8 @@ export interface CaseResult {
   /** Information that is not a verdict, e.g. what a runtime did where the spec allows several behaviours. */
   notes: string[];
   durationMs: number;
+  /** Where the case's time went (harness/timing.ts). */
+  timing?: CaseTiming;
   /** With --keep: the case's directory (bundle, runtime state, logs). */
   dir?: string;
   /** A skip the baseline lists as not implemented by the runtime: no failure, even with --strict. */
@@ -142,6 +145,8 @@ export interface RunSummary {
   exitCode: 0 | 1;
   context: RunContext;
   partial?: PartialRun;
+  /** Where the run's time went (harness/timing.ts). */
+  timing?: RunTiming;
 }
 
 export function countOutcomes(results: readonly CaseResult[]): Record<Outcome, number> {

@@ -25,6 +25,7 @@ import { runContext } from './run-context.js';
 import { defaultCacheDir, ensureRootfs } from './rootfs.js';
 import { runCases } from './runner.js';
 import { Services } from './services.js';
+import { formatTiming, runTiming } from './timing.js';
 import { removeTree } from './cleanup.js';
 import type { RuntimeCommand } from './driver.js';
 
@@ -69,17 +70,22 @@ export function resolveRuntime(name: string): string {
 }
 
 /** The summary of the results so far: for the end of a run, or a partial one on a second Ctrl-C. */
-export function summarize(results: readonly CaseResult[], o: { runtime: RuntimeInfo; started: number; context: RunContext; strict?: boolean; partial?: PartialRun }): RunSummary {
+export function summarize(
+  results: readonly CaseResult[],
+  o: { runtime: RuntimeInfo; started: number; context: RunContext; strict?: boolean; partial?: PartialRun; jobs: number; planMs: number },
+): RunSummary {
   const bad = results.some((r) => isBad(r, o.strict)) || !!o.partial;
+  const durationMs = Date.now() - o.started;
   return {
     runtime: o.runtime,
     startedAt: new Date(o.started).toISOString(),
-    durationMs: Date.now() - o.started,
+    durationMs,
     counts: countOutcomes(results),
     results: [...results],
     exitCode: bad ? 1 : 0,
     context: o.context,
     ...(o.partial ? { partial: o.partial } : {}),
+    timing: runTiming(results.map((r) => r.timing), { wallMs: durationMs, jobs: o.jobs, planMs: o.planMs }),
   };
 }
 
@@ -112,6 +118,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (unknownAreas.length) throw new SetupError(`--area ${unknownAreas.join(', ')}: no such area (areas: ${[...new Set(ALL_CASES.map((c) => c.area))].join(', ')})`);
   const whole = selectCases(ALL_CASES, { grep: flags.grep, areas: flags.area, requirements: flags.requirement });
   const cases = flags.shard ? shardOf(whole, flags.shard, EXPECTED_COST_MS) : whole;
+  // Since the process started: loading the suites is most of building the plan.
+  const planMs = performance.now();
 
   if (flags.list) return listPlan(cases);
   if (!cases.length) throw new SetupError(whole.length ? `shard ${flags.shard!.index}/${flags.shard!.count} has no case: the plan has only ${whole.length}` : 'no case matches the filters (see --list)');
@@ -159,7 +167,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     process.stderr.write('conform: exiting at once: the run directory stays (the next run in this --workdir removes it)\n');
     const partial = { reason: `interrupted twice (${sig}): exited without cleaning up`, notRun: notRun() };
     try {
-      void reporter.finish(summarize(finished, { runtime, started, context, strict: flags.strict, partial })).catch(() => {});
+      void reporter.finish(summarize(finished, { runtime, started, context, strict: flags.strict, partial, jobs: flags.jobs, planMs })).catch(() => {});
       for (const o of reports.outputs) void o.close().catch(() => {});
     } finally {
       process.exit(130);
@@ -187,8 +195,9 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     await runCases(cases, { rt, env, runDir, rootfs, jobs: flags.jobs, keep: !!flags.keep, baseline, reporter, signal: aborter.signal, tag, services, t0 });
     for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
     const partial = interruptedBy ? { reason: `interrupted (${interruptedBy})`, notRun: notRun() } : undefined;
-    const summary = summarize(finished, { runtime, started, context, strict: flags.strict, partial });
+    const summary = summarize(finished, { runtime, started, context, strict: flags.strict, partial, jobs: flags.jobs, planMs });
     await reporter.finish(summary);
+    if (flags.verbose && summary.timing) process.stderr.write(`conform: ${formatTiming(summary.timing, summary.durationMs)}\n`);
     for (const o of reports.outputs) await o.close();
     return interruptedBy ? 130 : summary.exitCode;
   } finally {

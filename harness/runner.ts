@@ -16,6 +16,7 @@ import { requirementById, type Level } from '../suites/requirements/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
 import { Deadline } from './wait.js';
 import type { Services } from './services.js';
+import { cleanupTimer, recordBundle, timed } from './timing.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -66,7 +67,7 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
       const i = next++;
       const c = cases[i]!;
       o.reporter.caseStarted?.(c.id);
-      const finished = await runCase(c, o);
+      const finished = await timed(() => runCase(c, o));
       if (!finished) continue;
       const r = applyBaseline(finished, o.baseline);
       results[i] = r;
@@ -114,11 +115,19 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
   let bundles = 0;
   const rootfsMounts: string[] = [];
   const makeBundle = async (edit?: (b: BundleBuilder) => void, invalid = false): Promise<BuiltBundle> => {
+    const started = performance.now();
+    try {
+      return await buildBundle(edit, invalid);
+    } finally {
+      recordBundle(performance.now() - started);
+    }
+  };
+  const buildBundle = async (edit: ((b: BundleBuilder) => void) | undefined, invalid: boolean): Promise<BuiltBundle> => {
     const dir = join(caseDir, bundles++ ? `bundle-${bundles}` : 'bundle');
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
     edit?.(b);
-    const mounted = materialize(b, o.rootfs, caseDir, o.keep);
+    const mounted = await materialize(b, o.rootfs, caseDir, o.keep);
     if (mounted) rootfsMounts.push(mounted);
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
     const errors = validateConfigText(stringifyConfig(b.config), dir).problems.filter((p) => p.level === 'error');
@@ -158,6 +167,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
       message = e instanceof HarnessError || e instanceof SetupError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
     }
   } finally {
+    const cleanedUp = cleanupTimer();
     // Each step on its own: one that fails is noted, and the others still run.
     await step(notes, 'the case\'s own cleanup', async () => notes.push(...((await ctx?.runCleanups()) ?? [])));
     await step(notes, 'containers', async () => notes.push(...(await cleanupContainers(driver))));
@@ -167,6 +177,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
     for (const m of rootfsMounts) await step(notes, `rootfs ${m}`, () => releaseRootfs(m));
     if (!o.keep) await step(notes, caseDir, () => notes.push(...removeTree(caseDir)));
     notes.unshift(...driver.notes);
+    cleanedUp();
   }
 
   if (interrupted) return undefined;
@@ -225,13 +236,13 @@ export { HarnessError };
  * so that a kept bundle can be run again by hand; otherwise an overlay of the cached
  * rootfs (returned, to unmount at cleanup).
  */
-function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): string | undefined {
+async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): Promise<string | undefined> {
   const rootPath = b.config.root?.path;
   let mounted: string | undefined;
   if (rootPath !== undefined && !b.skipRootfs) {
     const target = isAbsolute(rootPath) ? rootPath : join(b.dir, rootPath);
     if (relative(caseDir, target).startsWith('..')) throw new HarnessError(`root.path ${rootPath} is outside the case directory`);
-    mounted = provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
+    mounted = await provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
   }
   b.writeFiles();
   return mounted;

@@ -2,9 +2,17 @@
 // itself (between polls of a condition, never as a wait for one), and deadlines that
 // do not count the time the machine's CPUs were too busy to run anything of ours.
 import { readFileSync } from 'node:fs';
+import { recordWait } from './timing.js';
 
+// Counted as the case's waits on its container (harness/timing.ts).
 export function pause(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  const started = performance.now();
+  return new Promise((r) =>
+    setTimeout(() => {
+      recordWait(performance.now() - started);
+      r();
+    }, ms),
+  );
 }
 
 /**

@@ -28,6 +28,7 @@ import { OUTCOMES } from '../harness/result.js';
 import { toPlain, type Json } from './plain.js';
 import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
 import { byId } from './text.js';
+import type { RunTiming } from '../harness/timing.js';
 
 export type RequirementVerdict = 'pass' | 'warn' | 'fail' | 'error' | 'disputed' | 'untested' | 'incomplete';
 
@@ -64,6 +65,8 @@ export interface JsonReport {
   counts: Record<Outcome, number>;
   requirements: Record<string, RequirementReport>;
   results: JsonCaseResult[];
+  /** Where the run's time went: runtime calls, waits on containers, conform's own work (harness/timing.ts). */
+  timing?: RunTiming;
 }
 
 export function requirementVerdicts(results: readonly CaseResult[]): Record<string, RequirementReport> {
@@ -106,6 +109,7 @@ export function toJsonReport(summary: RunSummary): JsonReport {
     counts: Object.fromEntries(OUTCOMES.map((o) => [o, summary.counts[o] ?? 0])) as Record<Outcome, number>,
     requirements: requirementVerdicts(summary.results),
     results: byId(summary.results).map(caseOf),
+    ...(summary.timing ? { timing: summary.timing } : {}),
   };
 }
 
@@ -146,6 +150,7 @@ function caseOf(r: CaseResult): JsonCaseResult {
     notes: [...r.notes],
     durationMs: r.durationMs,
     ...(r.startMs !== undefined ? { startMs: r.startMs } : {}),
+    ...(r.timing !== undefined ? { timing: r.timing } : {}),
     ...(r.dir !== undefined ? { dir: r.dir } : {}),
     ...(r.expectedSkip ? { expectedSkip: true } : {}),
     ...(r.runtimeLog !== undefined ? { runtimeLog: r.runtimeLog } : {}),
@@ -191,5 +196,6 @@ export function fromJsonReport(report: JsonReport): RunSummary {
     exitCode: report.exitCode,
     context: report.context,
     ...(report.partial ? { partial: report.partial } : {}),
+    ...(report.timing ? { timing: report.timing } : {}),
   };
 }

@@ -19,6 +19,28 @@ const CheckSchema = Type.Unsafe<CheckOutcome>({ type: 'string', enum: [...CHECK_
 const LevelSchema = Type.Unsafe<Level>({ type: 'string', enum: [...LEVELS] });
 const Host = closed({ hostname: Type.String(), kernel: Type.String(), arch: Type.String(), cgroup: Type.String({ description: 'v1, v2, hybrid or none' }) });
 const Shard = closed({ index: Type.Integer({ minimum: 1 }), count: Type.Integer({ minimum: 1 }) });
+const Ms = (description: string) => Type.Integer({ minimum: 0, description: `${description}, in ms` });
+
+// harness/timing.ts: where a case's (and a run's) time went.
+const caseTimingProps = {
+  runtimeMs: Ms('summed wall time of the runtime calls'),
+  runtimeCalls: Count,
+  waitMs: Ms('summed pauses between polls of the container'),
+  bundleMs: Ms("building the bundles: config, files, rootfs overlay, schema check"),
+  cleanupMs: Ms("conform's own part of cleanup (its runtime calls and waits not included)"),
+  harnessMs: Ms("the rest: conform's own work (probe parsing, verdicts…) and waiting for the event loop"),
+};
+const CaseTiming = closed(caseTimingProps, "where the case's time went");
+const RunTiming = closed(
+  {
+    ...caseTimingProps,
+    jobs: Type.Integer({ minimum: 1 }),
+    planMs: Ms('when the plan was ready, since the process started'),
+    maxRssKb: Type.Integer({ minimum: 0, description: 'peak resident set of the conform process, in kB' }),
+    overhead: Type.Optional(Type.Number({ minimum: 0, description: '(wall time × jobs) ÷ (runtime calls + waits): 1 means conform itself cost nothing' })),
+  },
+  "where the run's time went: the sums over its cases, and what the process cost (a merged run: the shards' sums, the largest planMs and maxRssKb)",
+);
 
 const Failure = closed(
   {
@@ -43,6 +65,7 @@ const CaseResult = closed({
   notes: Type.Array(Type.String()),
   durationMs: Count,
   startMs: Type.Optional(Type.Integer({ minimum: 0, description: 'when the case started, in ms after the run started' })),
+  timing: Type.Optional(CaseTiming),
   dir: Type.Optional(Type.String({ description: "with --keep: the case's files" })),
   expectedSkip: Type.Optional(Type.Boolean({ description: "a skip the baseline's notImplemented lists" })),
   runtimeLog: Type.Optional(Type.String({ description: "a failed case's runtime calls with their exits and stderr (the tail)" })),
@@ -86,6 +109,7 @@ export const ReportSchema = Type.Object(
       }),
     ),
     results: Type.Array(CaseResult),
+    timing: Type.Optional(RunTiming),
   },
   {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -1,16 +1,20 @@
 // Builds dist/: the harness CLI, the reference runtime (bundled, so that a runtime
 // call does not resolve a tree of modules), and the native helpers of both.
-//   --harness    only dist/conform.js and the harness's helpers (quick, while the runtime
+//   --harness    only dist/conform.cjs and the harness's helpers (quick, while the runtime
 //                is being worked on)
 //   --pack       what the package ships (the default under `npm pack` and `npm publish`,
-//                which run the prepare script): a clean dist/ without source maps and
-//                without the native helpers, which an installed package compiles at first
-//                use (harness/native-build.ts); no run may use this checkout meanwhile
+//                which run the prepare script): a clean dist/ with the bundles and their
+//                V8 code caches, without source maps and without the native helpers, which
+//                an installed package compiles at first use (harness/native-build.ts); no
+//                run may use this checkout meanwhile
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeConfigValidator } from './config-validator.mjs';
+import { bundledConfigValidator, schemasAsData } from './schemas-as-data.mjs';
+import { buildBundle, buildRuntime, removeStale } from './bundles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const harnessOnly = process.argv.includes('--harness');
@@ -24,24 +28,26 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  sourcemap: 'linked',
+  // The maps are for us, not in the package (they would double its size).
+  sourcemap: pack ? false : 'linked',
   logLevel: 'warning',
   // ESM output still has to load CommonJS dependencies that call require().
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };
 
-await build({
-  ...common,
-  entryPoints: { conform: join(root, 'harness/cli.ts'), ...(pack ? {} : { 'bench-lib': join(root, 'bench/lib.ts') }) },
-  outdir: dist,
-  packages: 'external',
-  // The map is for us, not in the package (it would double its size).
-  sourcemap: pack ? false : 'linked',
-});
+const schemaData = await schemasAsData(root, dist);
 
-// How the native helpers are compiled, also for bin/conform-runtime.js (see native-build.ts).
-await build({ ...common, entryPoints: { native: join(root, 'harness/native-build.ts') }, outdir: dist, sourcemap: false });
-const { compileNative, NATIVE_SOURCES } = await import(pathToFileURL(join(dist, 'native.js')).href);
+// The harness: one file, with its code cache (scripts/bundles.mjs). Dependencies are
+// bundled too: resolving and reading their hundreds of files (xmlbuilder2 alone has 139)
+// cost more than loading all of conform. koffi is a native addon.
+const caches = [await buildBundle(dist, 'conform', { ...common, entryPoints: [join(root, 'harness/cli.ts')], external: ['koffi'], plugins: [schemaData] })];
+if (!pack) await build({ ...common, entryPoints: { 'bench-lib': join(root, 'bench/lib.ts') }, outdir: dist, packages: 'external' });
+
+// How the native helpers are compiled, alone in dist/native.cjs: bin/conform-runtime.js
+// requires it to compile nsexec before an installed package's first runtime call,
+// without loading the harness (harness/native-build.ts).
+await build({ ...common, format: 'cjs', banner: {}, sourcemap: false, entryPoints: [join(root, 'harness/native-build.ts')], outfile: join(dist, 'native.cjs') });
+const { compileNative, NATIVE_SOURCES } = createRequire(import.meta.url)(join(dist, 'native.cjs'));
 
 /** Compiles the helpers whose sources are under `dir`, with -Werror (ours to keep clean). */
 function compileHelpers(dir) {
@@ -57,7 +63,8 @@ function compileHelpers(dir) {
   }
 }
 
-// The harness's native helpers (the console-socket receiver of the terminal cases, the seccomp agent).
+// The harness's native helpers (the console-socket receiver of the terminal cases, the
+// seccomp agent, the reaper of runtime calls, the security cases' exchanger).
 compileHelpers('harness/native');
 
 // The config schema's validator, precompiled (scripts/config-validator.mjs): for the
@@ -66,27 +73,11 @@ await writeConfigValidator(root, dist);
 
 if (harnessOnly) process.exit(0);
 
+// The reference runtime: a bundle per command, with V8 code caches (scripts/bundles.mjs).
 if (existsSync(join(root, 'runtime/main.ts'))) {
-  const { metafile } = await build({
-    ...common,
-    entryPoints: { runtime: join(root, 'runtime/main.ts') },
-    outdir: dist,
-    // koffi is a native addon and cannot be bundled; everything else is, so that a
-    // runtime call does not pay for resolving a tree of modules. Split into chunks
-    // (next to runtime.js: runtime/self.ts relies on it) so that each command loads
-    // only its own code: `state` a few kB, the init no CLI parser and no validator.
-    external: ['koffi'],
-    splitting: true,
-    chunkNames: 'runtime-chunk-[hash]',
-    metafile: true,
-    sourcemap: pack ? false : 'linked',
-  });
-  // Chunks of earlier builds: kept a while for runtime calls that started before.
-  const fresh = new Set(Object.keys(metafile.outputs).map((f) => basename(f)));
-  for (const f of readdirSync(dist).filter((n) => n.startsWith('runtime-chunk-') && !fresh.has(n))) {
-    if (Date.now() - statSync(join(dist, f)).mtimeMs > 10 * 60_000) rmSync(join(dist, f), { force: true });
-  }
+  caches.push(...(await buildRuntime(root, dist, common, [schemaData, bundledConfigValidator(root, join(dist, 'config-validator.cjs'))])));
 }
+removeStale(dist, caches);
 
 // The runtime's native helper (see runtime/native/).
 compileHelpers('runtime/native');

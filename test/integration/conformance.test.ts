@@ -227,7 +227,7 @@ describe.skipIf(!isRoot || !hasCrun || !existsSync(crunBaseline))('crun through 
   }, 30 * MINUTES);
 });
 
-const reference = join(repoRoot, 'dist/runtime.js');
+const reference = join(repoRoot, 'dist/runtime.cjs');
 describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs root and `npm run build`)', () => {
   it('passes everything it implements, sharded and merged: only its baseline fails, reports the consumers accept, nothing left behind', async () => {
     const before = snapshot();

@@ -45,10 +45,16 @@ export const packageTests = () => describe('the npm package', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('holds the built code and the sources of the native helpers, not their binaries, maps or tests', () => {
-    for (const f of ['bin/conform.js', 'bin/conform-runtime.js', 'dist/conform.js', 'dist/runtime.js', 'dist/native.js', 'dist/config-validator.cjs', 'harness/native/console-receiver.c', 'harness/native/listener.h', 'runtime/native/nsexec.c', 'harness/probe/probe.sh', 'schemas/json/report.schema.json', 'baselines/runc.json', 'docs/ci.md', 'README.md']) {
+    const bundles = ['conform', 'runtime', 'runtime-init', 'runtime-create', 'runtime-state'];
+    for (const b of bundles) {
+      expect(files, `dist/${b}.cjs`).toContain(`dist/${b}.cjs`);
+      // Its V8 code cache (scripts/bundles.mjs): an installed conform starts as fast as a checkout.
+      expect(files.filter((f) => f.startsWith(`dist/v8-cache/${b}.`) && f.endsWith('.bin')), b).toHaveLength(1);
+    }
+    for (const f of ['bin/conform.js', 'bin/conform-runtime.js', 'bin/load-bundle.js', 'bin/package.json', 'dist/native.cjs', 'dist/config-validator.cjs', 'harness/native/console-receiver.c', 'harness/native/listener.h', 'runtime/native/nsexec.c', 'harness/probe/probe.sh', 'schemas/json/report.schema.json', 'baselines/runc.json', 'docs/ci.md', 'README.md']) {
       expect(files, f).toContain(f);
     }
-    expect(files.filter((f) => /\.map$|^test\/|^dist\/(nsexec|console-receiver|seccomp-agent)$|bench-lib/.test(f))).toEqual([]);
+    expect(files.filter((f) => /\.map$|^test\/|^dist\/(nsexec|console-receiver|seccomp-agent|reaper|exchange)$|bench-lib|\.tmp$/.test(f))).toEqual([]);
     expect(tarball.endsWith(`${pkg.name}-${pkg.version}.tgz`)).toBe(true);
   });
 

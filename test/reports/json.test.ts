@@ -72,9 +72,10 @@ describe('json report', () => {
   });
 
   test('a report is valid against the published schema, partial runs and merged ones too', () => {
-    const withAll = [...mixed(), result('engines.podman.exec', { outcome: 'warn', convention: 'runc-cli' })].map((r, i) => ({ ...r, startMs: i * 10, runtimeLog: r.outcome === 'fail' ? '$ runc create\n' : undefined }));
+    const timing = { runtimeMs: 40, runtimeCalls: 5, waitMs: 20, bundleMs: 3, cleanupMs: 2, harnessMs: 1 };
+    const withAll = [...mixed(), result('engines.podman.exec', { outcome: 'warn', convention: 'runc-cli' })].map((r, i) => ({ ...r, startMs: i * 10, timing, runtimeLog: r.outcome === 'fail' ? '$ runc create\n' : undefined }));
     const runs = [
-      summary(withAll),
+      summary(withAll, { timing: { ...timing, jobs: 2, planMs: 180, maxRssKb: 90_000, overhead: 1.08 } }),
       summary([result('a.one')], { partial: { reason: 'interrupted (SIGINT)', notRun: ['b.two', 'a.three'] }, exitCode: 1 }),
       summary([result('a.one')], {
         runtime: { ...RUNTIME, features: { ociVersionMin: '1.0.0', hooks: ['prestart'] } },
@@ -85,6 +86,9 @@ describe('json report', () => {
     const parsed = JSON.parse(renderJson(runs[1]!)) as JsonReport;
     expect(parsed.partial).toEqual({ reason: 'interrupted (SIGINT)', notRun: ['a.three', 'b.two'] });
     expect(parseReport(renderJson(runs[0]!), 'r.json').results).toHaveLength(9);
+    // The timing sections (harness/timing.ts) are in the schema, and closed like the rest.
+    expect(parseReport(renderJson(runs[0]!), 'r.json').timing?.overhead).toBe(1.08);
+    expect(reportProblems(JSON.parse(renderJson(summary([result('a.one', { timing: { ...timing, extra: 1 } as typeof timing })]))))).toEqual([expect.stringContaining('extra')]);
   });
 
   test('schemas/json/report.schema.json is the schema readers use (regenerate: node scripts/emit-schemas.mjs)', () => {
