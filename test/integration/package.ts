@@ -7,10 +7,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
 import { isRoot } from '../helpers/conform.js';
 import { leftSince, snapshot } from '../helpers/leftovers.js';
+// @ts-expect-error: a build script in plain JavaScript, without declarations
+import { wrap } from '../../scripts/bundles.mjs';
 
 const MINUTES = 60_000;
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string; devDependencies: Record<string, string> };
@@ -64,6 +67,18 @@ export const packageTests = () => describe('the npm package', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`conform ${pkg.version} (${pkg.name})\n`);
     expect(r.status).toBe(0);
+  });
+
+  it("ships each bundle's V8 code cache, which this Node accepts: an installed conform starts as fast as a checkout", () => {
+    const dist = join(installed, 'dist');
+    const bundles = readdirSync(dist).filter((f) => f.endsWith('.cjs') && f !== 'config-validator.cjs' && f !== 'native.cjs');
+    expect(bundles).toContain('runtime-create.cjs');
+    for (const name of bundles) {
+      const source = readFileSync(join(dist, name), 'utf8');
+      const hash = /conform-build=([0-9a-f]+)\n$/.exec(source)?.[1];
+      const cachedData = readFileSync(join(dist, 'v8-cache', `${name.replace(/\.cjs$/, '')}.${hash}.bin`));
+      expect(new Script(wrap(source) as string, { filename: join(dist, name), cachedData }).cachedDataRejected, name).toBe(false);
+    }
   });
 
   it.skipIf(!isRoot)('runs cases against the reference runtime it carries, compiling its native helpers first', () => {
