@@ -52,10 +52,20 @@ function gate(name: string, runArgs: string[]) {
   return { dir, shards, merge, report, out, left: leftSince(before) };
 }
 
-/** Runs `make` the first time it is asked for, then hands out the same result. */
+/** Runs `make` the first time it is asked for, then hands out the same result (or throws the same error: a whole run is not made twice). */
 function once<T>(make: () => T): () => T {
-  let made: { value: T } | undefined;
-  return () => (made ??= { value: make() }).value;
+  let made: { value: T } | { error: unknown } | undefined;
+  return () => {
+    if (!made) {
+      try {
+        made = { value: make() };
+      } catch (error) {
+        made = { error };
+      }
+    }
+    if ('error' in made) throw made.error;
+    return made.value;
+  };
 }
 
 const runcBaseline = join(repoRoot, 'baselines/runc.json');
