@@ -1,11 +1,12 @@
 // Root-only: runs the built runtime (npm run build) on a busybox bundle in a temp dir.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libc } from '../../runtime/syscalls.js';
+import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
 
 const repo = join(import.meta.dirname, '../..');
 const bin = join(repo, 'bin/conform-runtime.js');
@@ -83,12 +84,7 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     chmodSync(dir, 0o755); // a container root in a user namespace is another host uid
     root = join(dir, 'state');
     rootfs = join(dir, 'rootfs');
-    mkdirSync(join(rootfs, 'bin'), { recursive: true });
-    copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'));
-    chmodSync(join(rootfs, 'bin/busybox'), 0o755);
-    for (const app of spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n')) {
-      if (app && app !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', app));
-    }
+    makeBusyboxRootfs(rootfs);
   });
   afterAll(() => {
     for (const id of existsSync(root) ? readdirSync(root) : []) rt(['delete', '--force', id]);
