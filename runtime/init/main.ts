@@ -218,7 +218,7 @@ function makeCwd(sys: Syscalls, cwd: string): void {
     closeSync(fd);
     if (type !== S_IFDIR) throw new Error(`${cwd} is not a directory`);
   } catch (err) {
-    throw new ConfigError('process.cwd', `cannot be made: ${oneLine(err)}`);
+    throw new ConfigError('process.cwd', `${cwd} cannot be made: ${oneLine(err)}`);
   } finally {
     root.close();
   }

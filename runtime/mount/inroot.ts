@@ -39,7 +39,7 @@ export const procPath = (fd: number): string => `/proc/self/fd/${fd}`;
 
 const WHY: Record<string, string> = {
   ENOTDIR: 'a component of the path is not a directory',
-  ELOOP: 'passes through a magic link (such as /proc/self/fd/N) or too many symlinks',
+  ELOOP: 'passes through a magic link (such as /proc/self/fd/N) or a loop of symlinks',
   EACCES: 'a directory on the way cannot be searched',
   ENAMETOOLONG: 'is too long',
 };
@@ -93,7 +93,8 @@ export class RootDir {
         // EAGAIN: a rename raced with ".." resolution; the kernel asks to try again.
         if (code === 'EAGAIN' && attempt < MAX_RETRIES) continue;
         if (code === 'ENOENT' || !(err instanceof SyscallError)) throw err;
-        throw new RuntimeError(`${path}: ${WHY[code ?? ''] ?? `cannot be opened in the rootfs (${code})`}`);
+        // The caller names the field and the path.
+        throw new RuntimeError(WHY[code ?? ''] ?? `cannot be opened in the rootfs (${code})`);
       }
     }
   }
