@@ -53,6 +53,8 @@ export function applyBaseline(r: CaseResult, baseline: Baseline | undefined): Ca
   if (reason !== undefined) {
     if (r.outcome === 'fail' || r.outcome === 'error') return { ...r, outcome: 'xfail', message: `expected failure: ${reason}` };
     if (r.outcome === 'pass') return { ...r, outcome: 'xpass', message: `unexpectedly passing; remove it from ${baseline!.file} (its reason: ${reason})` };
+    // A recommendation not followed never fails a run, so it needs no baseline entry.
+    if (r.outcome === 'warn') return { ...r, message: `${r.message ?? 'a recommendation not followed'}; a warning never fails a run: remove it from ${baseline!.file}` };
     return r;
   }
   const missing = baseline?.notImplemented.get(r.id);

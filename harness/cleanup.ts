@@ -128,6 +128,27 @@ export function cgroupsNamed(ids: ReadonlySet<string>): string[] {
   return ids.size ? cgroupsMatching((name) => ids.has(name)) : [];
 }
 
+/**
+ * The directories and every cgroup below them: a cgroup named after a run holds the
+ * cgroups an engine made for the run's containers (podman's cgroup parent, containerd's
+ * namespace), whatever their own names.
+ */
+export function withDescendants(dirs: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    out.push(dir);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) walk(`${dir}/${e.name}`);
+  };
+  for (const d of dirs) walk(d);
+  return out;
+}
+
 /** Cgroup directories whose name `match`es, up to four levels deep in every hierarchy (not below a match). */
 export function cgroupsMatching(match: (name: string) => boolean): string[] {
   const found: string[] = [];

@@ -22,6 +22,7 @@ import { plan, parseShard } from './plan.js';
 import { countOutcomes, isBad, type RunSummary } from './result.js';
 import { defaultCacheDir, ensureRootfs } from './rootfs.js';
 import { runCases } from './runner.js';
+import { Services } from './services.js';
 import { removeTree } from './cleanup.js';
 import { formatProblems, validateBundle } from './validate.js';
 import type { RuntimeCommand } from './driver.js';
@@ -122,6 +123,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
   for (const note of await sweepStaleRuns(workdir)) process.stderr.write(`conform: ${note}\n`);
   const runDir = mkdtempSync(join(workdir, 'conform-'));
   const tag = randomBytes(3).toString('hex');
+  const services = new Services(runDir, tag, rootfs);
   try {
     // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)
     // could not even reach its bundle's rootfs. Search only, no listing.
@@ -143,7 +145,9 @@ async function runCommand(flags: RunFlags): Promise<number> {
       reporter: reports.reporter,
       signal: aborter.signal,
       tag,
+      services,
     });
+    for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
     const bad = results.some((r) => isBad(r, flags.strict)) || aborter.signal.aborted;
     const summary: RunSummary = {
       runtime,
@@ -157,6 +161,8 @@ async function runCommand(flags: RunFlags): Promise<number> {
     for (const o of reports.outputs) await o.close();
     return aborter.signal.aborted ? 130 : summary.exitCode;
   } finally {
+    // Again, for the paths that did not get there (an exception); a no-op otherwise.
+    for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
     if (flags.keep) {
       releaseOwner(runDir);
       process.stderr.write(`conform: kept bundles, runtime state and logs in ${runDir}\n`);

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Config } from '../schemas/config.js';
 import type { BundleBuilder } from './bundle.js';
-import { Abort, Skip } from './case.js';
+import { Abort, HarnessError, Skip } from './case.js';
 import { deepEqual, show } from './compare.js';
 import type { CallResult, Driver, StateResult } from './driver.js';
 import type { Env } from './env.js';
@@ -14,6 +14,7 @@ import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
 import { pause } from './wait.js';
+import type { Services } from './services.js';
 
 export interface ContainerState {
   ociVersion?: unknown;
@@ -44,16 +45,21 @@ export function callFailure(what: string, r: CallResult): string {
   return `${what}: ${r.summary}${said ? `: ${said}` : ''}`;
 }
 
-export class CaseContext {
+/** What every view of one case (`t`, `t.req(id)`) records into: one case, one record. */
+class CaseRecord {
   readonly failures: Failure[] = [];
   readonly notes: string[] = [];
-  /** Container pids seen in any state, so cleanup can make sure they are gone. */
+  /** The requirements an assertion (passed or failed) has been about. */
+  readonly asserted = new Set<string>();
   readonly pids = new Map<number, string | undefined>();
-  /** The cgroup directories of the container processes seen, so cleanup can find what a runtime leaves. */
   readonly cgroupDirs = new Set<string>();
-  private seq = 0;
-  private readonly children: ChildProcess[] = [];
+  readonly children: ChildProcess[] = [];
+  /** Work for the case's cleanup (CaseContext.onCleanup). */
+  readonly cleanups: (() => Promise<string[] | void>)[] = [];
+  seq = 0;
+}
 
+export class CaseContext {
   constructor(
     readonly env: Env,
     readonly rt: Driver,
@@ -64,11 +70,80 @@ export class CaseContext {
     /** The case's primary container id; newId() derives more. */
     readonly id: string,
     private readonly bundleFactory: BundleFactory,
+    /** What the run shares between cases (harness/services.ts). */
+    readonly services: Services,
+    /** The requirement IDs the case cites. */
+    readonly requirements: readonly string[] = [],
+    private readonly record = new CaseRecord(),
+    /** The requirement this view's assertions are about (see req()). */
+    readonly requirement?: string,
   ) {}
+
+  /**
+   * Work for the case's cleanup, run (last registered first) before its containers are
+   * killed and deleted, on every path: for what a case makes outside the runtime's
+   * operations (an engine's containers). Returns notes on what it had to force.
+   */
+  onCleanup(fn: () => Promise<string[] | void>): void {
+    this.record.cleanups.push(fn);
+  }
+
+  /** Runs the onCleanup work; each runs even when one before it threw. */
+  async runCleanups(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const fn of this.record.cleanups.splice(0).reverse()) {
+      try {
+        notes.push(...((await fn()) ?? []));
+      } catch (e) {
+        notes.push(`cleanup failed: ${(e as Error).message}`);
+      }
+    }
+    return notes;
+  }
+
+  /** Remembers a container process seen some other way than `state` (an engine's), so cleanup makes sure it and its cgroups are gone. */
+  track(pid: number): void {
+    if (pid <= 0 || this.pids.has(pid)) return;
+    this.record.pids.set(pid, startTime(pid));
+    try {
+      for (const d of cgroupDirsOf(pid)) this.record.cgroupDirs.add(d);
+    } catch {
+      /* gone already, or no cgroups: nothing to remember */
+    }
+  }
+
+  get failures(): readonly Failure[] {
+    return this.record.failures;
+  }
+  get notes(): readonly string[] {
+    return this.record.notes;
+  }
+  /** The requirements some assertion was about, passed or failed. */
+  get asserted(): ReadonlySet<string> {
+    return this.record.asserted;
+  }
+  /** Container pids seen in any state, so cleanup can make sure they are gone. */
+  get pids(): Map<number, string | undefined> {
+    return this.record.pids;
+  }
+  /** The cgroup directories of the container processes seen, so cleanup can find what a runtime leaves. */
+  get cgroupDirs(): Set<string> {
+    return this.record.cgroupDirs;
+  }
+
+  /**
+   * The same case, with its assertions (equal, ok, expectError, fail) about requirement
+   * `id`, which the case must cite. `t.req(id)` can go wherever `t` goes (support helpers
+   * take it as their `t`); everything else is shared with `t`.
+   */
+  req(id: string): CaseContext {
+    if (!this.requirements.includes(id)) throw new HarnessError(`t.req('${id}'): the case does not cite ${id} (it cites ${this.requirements.join(', ') || 'nothing'})`);
+    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, this.record, id);
+  }
 
   /** Another container id, unique on this host. */
   newId(): string {
-    return `${this.id}-${++this.seq}`;
+    return `${this.id}-${++this.record.seq}`;
   }
 
   /** Another bundle in this case's directory: the defaults plus `edit`. */
@@ -77,16 +152,27 @@ export class CaseContext {
   }
 
   // --- verdicts -------------------------------------------------------------
+  // Every assertion is about one requirement: this view's (t.req(id)), or the case's only one.
+
+  // Until every suite names its requirements, an assertion on `t` in a case citing several
+  // is about the whole case (it counts against each of them, as before).
+  private about(): string | undefined {
+    const id = this.requirement ?? (this.requirements.length === 1 ? this.requirements[0] : undefined);
+    if (id !== undefined) this.record.asserted.add(id);
+    return id;
+  }
 
   /** Records a failure unless actual deep-equals expected. Returns whether it did. */
   equal(actual: unknown, expected: unknown, what: string): boolean {
+    const requirement = this.about();
     if (deepEqual(actual, expected)) return true;
-    this.failures.push({ message: `${what}: expected ${show(expected)}, got ${show(actual)}`, expected, actual });
+    this.record.failures.push({ message: `${what}: expected ${show(expected)}, got ${show(actual)}`, expected, actual, ...(requirement ? { requirement } : {}) });
     return false;
   }
 
   ok(condition: boolean, what: string, detail?: { expected?: unknown; actual?: unknown }): boolean {
-    if (!condition) this.failures.push({ message: what, ...detail });
+    const requirement = this.about();
+    if (!condition) this.record.failures.push({ message: what, ...detail, ...(requirement ? { requirement } : {}) });
     return condition;
   }
 
@@ -101,9 +187,21 @@ export class CaseContext {
     return this.ok(r.code !== 0, `${what}: expected an error, but ${r.argv[r.argv.indexOf('--root') + 2]} succeeded`);
   }
 
-  /** Ends the case as failed. */
+  /** Ends the case: the requirement is not met, and the case cannot go on. */
   fail(message: string, detail?: { expected?: unknown; actual?: unknown }): never {
-    this.failures.push({ message, ...detail });
+    const requirement = this.about();
+    this.record.failures.push({ message, ...detail, ...(requirement ? { requirement } : {}) });
+    throw new Abort(message);
+  }
+
+  /**
+   * Ends the case: an operation the check needed did not succeed (the operations below use
+   * it). On `t` that fails every requirement the case cites, none of which could be judged;
+   * on `t.req(id)` (say, a create that the requirement itself expects to succeed), only `id`.
+   */
+  abort(message: string, detail?: { expected?: unknown; actual?: unknown }): never {
+    if (this.requirement) this.record.asserted.add(this.requirement);
+    this.record.failures.push({ message, ...detail, ...(this.requirement ? { requirement: this.requirement } : {}) });
     throw new Abort(message);
   }
 
@@ -114,7 +212,7 @@ export class CaseContext {
 
   /** Information that is not a verdict. */
   note(text: string): void {
-    this.notes.push(text);
+    this.record.notes.push(text);
   }
 
   // --- host-side helpers -----------------------------------------------------
@@ -123,7 +221,7 @@ export class CaseContext {
   background(argv: string[]): ChildProcess {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', detached: true });
     child.on('error', () => {}); // reported through the missing pid below
-    this.children.push(child);
+    this.record.children.push(child);
     return child;
   }
 
@@ -156,7 +254,7 @@ export class CaseContext {
 
   /** Kills what background() started and waits until it is gone. */
   async stopBackground(): Promise<void> {
-    for (const c of this.children) {
+    for (const c of this.record.children) {
       if (c.pid && c.exitCode === null && c.signalCode === null) {
         try {
           process.kill(-c.pid, 'SIGKILL');
@@ -166,7 +264,7 @@ export class CaseContext {
       }
     }
     const deadline = Date.now() + 5000;
-    while (this.children.some((c) => c.pid && isAlive(c.pid)) && Date.now() < deadline) await pause(10);
+    while (this.record.children.some((c) => c.pid && isAlive(c.pid)) && Date.now() < deadline) await pause(10);
   }
 
   // --- operations that must succeed ---------------------------------------
@@ -174,9 +272,9 @@ export class CaseContext {
   async create(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<ContainerState> {
     const id = opts.id ?? this.id;
     const r = await this.rt.create(id, (opts.bundle ?? this.bundle).dir);
-    if (!r.ok) this.fail(callFailure(`create ${id}`, r));
+    if (!r.ok) this.abort(callFailure(`create ${id}`, r));
     const st = await this.state(id);
-    if (st.status !== 'created') this.fail(`after create, status is ${show(st.status)}, not "created"`, { expected: 'created', actual: st.status });
+    if (st.status !== 'created') this.abort(`after create, status is ${show(st.status)}, not "created"`, { expected: 'created', actual: st.status });
     return st;
   }
 
@@ -196,17 +294,17 @@ export class CaseContext {
 
   async start(id = this.id): Promise<void> {
     const r = await this.rt.start(id);
-    if (!r.ok) this.fail(callFailure(`start ${id}`, r));
+    if (!r.ok) this.abort(callFailure(`start ${id}`, r));
   }
 
   async kill(signal: string, id = this.id): Promise<void> {
     const r = await this.rt.kill(id, signal);
-    if (!r.ok) this.fail(callFailure(`kill ${id} ${signal}`, r));
+    if (!r.ok) this.abort(callFailure(`kill ${id} ${signal}`, r));
   }
 
   async delete(id = this.id): Promise<void> {
     const r = await this.rt.delete(id);
-    if (!r.ok) this.fail(callFailure(`delete ${id}`, r));
+    if (!r.ok) this.abort(callFailure(`delete ${id}`, r));
   }
 
   /** `state`, which must succeed and print a JSON object with a string status. */
@@ -215,18 +313,11 @@ export class CaseContext {
   }
 
   stateOf(r: StateResult, id: string): ContainerState {
-    if (!r.ok) this.fail(callFailure(`state ${id}`, r));
-    if (!r.state) this.fail(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
+    if (!r.ok) this.abort(callFailure(`state ${id}`, r));
+    if (!r.state) this.abort(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
     const st = r.state as ContainerState;
-    if (typeof st.status !== 'string') this.fail(`state ${id}: no string "status" in ${show(st)}`);
-    if (typeof st.pid === 'number' && st.pid > 0 && !this.pids.has(st.pid)) {
-      this.pids.set(st.pid, startTime(st.pid));
-      try {
-        for (const d of cgroupDirsOf(st.pid)) this.cgroupDirs.add(d);
-      } catch {
-        /* gone already, or no cgroups: nothing to remember */
-      }
-    }
+    if (typeof st.status !== 'string') this.abort(`state ${id}: no string "status" in ${show(st)}`);
+    if (typeof st.pid === 'number') this.track(st.pid);
     return st;
   }
 
@@ -238,7 +329,7 @@ export class CaseContext {
     for (;;) {
       const st = await this.state(id);
       if (st.status === status) return st;
-      if (Date.now() > deadline) this.fail(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
+      if (Date.now() > deadline) this.abort(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
       await pause(delay);
       delay = Math.min(delay * 2, 100);
     }
@@ -265,12 +356,12 @@ export class CaseContext {
       const stopped = Date.now() > nextStateCheck && (await this.rt.state(id)).state?.status === 'stopped';
       if (stopped && !this.stdout(id).split('\n').includes(marker)) {
         const err = firstLines(this.stderr(id));
-        this.fail(`the container's process stopped without printing ${marker}` + (err ? ` (its stderr: ${err})` : ''));
+        this.abort(`the container's process stopped without printing ${marker}` + (err ? ` (its stderr: ${err})` : ''));
       }
       if (Date.now() > nextStateCheck) nextStateCheck = Date.now() + 500;
       if (Date.now() > deadline) {
         const err = firstLines(this.stderr(id));
-        this.fail(`the container's process did not print ${marker} within ${((opts.timeoutMs ?? this.rt.rt.timeoutMs) / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : out ? '' : ' (no output at all)'));
+        this.abort(`the container's process did not print ${marker} within ${((opts.timeoutMs ?? this.rt.rt.timeoutMs) / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : out ? '' : ' (no output at all)'));
       }
       await pause(delay);
       delay = Math.min(delay * 2, 50);

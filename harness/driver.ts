@@ -50,6 +50,12 @@ export interface CallOptions {
   wrap?: string[];
 }
 
+/** Appends a command and how it ended (with its stderr) to `<logDir>/calls.log`, the record a kept case leaves. */
+export function logCall(logDir: string, command: string, r: SpawnResult, timeoutMs: number): void {
+  const err = r.stderr.trim() ? `\n  stderr: ${r.stderr.trim().split('\n').join('\n          ')}` : '';
+  appendFileSync(join(logDir, 'calls.log'), `$ ${command}\n  ${describeExit(r, timeoutMs)} (${r.ms} ms)${err}\n`);
+}
+
 export class Driver {
   /** Container ids this driver has asked to create, for cleanup. */
   readonly created = new Set<string>();
@@ -63,8 +69,7 @@ export class Driver {
   ) {}
 
   private log(r: CallResult): void {
-    const err = r.stderr.trim() ? `\n  stderr: ${r.stderr.trim().split('\n').join('\n          ')}` : '';
-    appendFileSync(join(this.logDir, 'calls.log'), `$ ${r.argv.join(' ')}\n  ${describeExit(r, this.rt.timeoutMs)} (${r.ms} ms)${err}\n`);
+    logCall(this.logDir, r.argv.join(' '), r, this.rt.timeoutMs);
   }
 
   argv(command: string, args: string[]): string[] {

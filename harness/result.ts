@@ -1,7 +1,12 @@
 // What a run produces: plain data, shared by the runner and every reporter.
+import type { Level } from '../suites/requirements/types.js';
 
 /**
- * - pass / fail: the verdict on what the case checks.
+ * - pass / fail: the verdict on what the case checks. A case fails when an assertion about
+ *   a MUST-level requirement (MUST, MUST NOT, REQUIRED, SHALL: spec.md's compliance) failed.
+ * - warn: every MUST-level assertion held (or the case has none), but one about a SHOULD or
+ *   MAY-level requirement did not: a recommendation not followed. Reported, never a failure
+ *   (not even with --strict).
  * - skip: the case could not run here (its `message` says which condition was missing).
  * - disputed: the spec is ambiguous or runtimes disagree; the case ran and recorded what
  *   the runtime did, but gives no verdict.
@@ -10,15 +15,43 @@
  * - error: the harness itself could not carry the case out (a bug in the case, or the
  *   machine): never blamed on the runtime, but never hidden either.
  */
-export type Outcome = 'pass' | 'fail' | 'skip' | 'disputed' | 'xfail' | 'xpass' | 'error';
+export type Outcome = 'pass' | 'warn' | 'fail' | 'skip' | 'disputed' | 'xfail' | 'xpass' | 'error';
 
-export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'error', 'xfail', 'xpass', 'disputed', 'skip'];
+export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'error', 'warn', 'xfail', 'xpass', 'disputed', 'skip'];
+
+/** Conventions beyond the spec that cases may check, with how reports name them. */
+export const CONVENTIONS = {
+  'runc-cli': 'the runc CLI convention beyond the spec',
+} as const;
+
+export type Convention = keyof typeof CONVENTIONS;
 
 /** One failed expectation inside a case. */
 export interface Failure {
   message: string;
   expected?: unknown;
   actual?: unknown;
+  /**
+   * The requirement the failed assertion checks. Absent when the case as a whole could not
+   * go on (an operation it needed did not succeed, or it ran out of time): such a failure
+   * counts against every requirement the case cites.
+   */
+  requirement?: string;
+}
+
+/**
+ * What one case found about one requirement it cites, from that requirement's own
+ * assertions: pass / fail (a MUST-level one broken) / warn (a SHOULD or MAY-level one not
+ * followed); `unchecked` when the case ended (failing on another requirement) before it
+ * got to this one; skip, disputed and error follow the case's own outcome.
+ */
+export type CheckOutcome = 'pass' | 'warn' | 'fail' | 'unchecked' | 'skip' | 'disputed' | 'error';
+
+export interface RequirementCheck {
+  id: string;
+  /** The requirement's level in the catalogue (suites/requirements). */
+  level: Level;
+  outcome: CheckOutcome;
 }
 
 export interface CaseResult {
@@ -28,8 +61,19 @@ export interface CaseResult {
   title: string;
   /** Requirement IDs from the catalogue (suites/requirements). */
   requirements: string[];
+  /**
+   * The case checks a convention beyond the spec (harness/case.ts CONVENTIONS): its
+   * failure is no spec violation, and marks none of its requirements failed.
+   */
+  convention?: Convention;
+  /**
+   * One entry per cited requirement, in the same order: its level and what this case found
+   * about it. It describes the runtime, so a baseline never changes it (an xfail case keeps
+   * its failed requirements).
+   */
+  checks: RequirementCheck[];
   outcome: Outcome;
-  /** One line: why it failed, was skipped, is disputed, or the baseline's reason. */
+  /** One line: why it failed, warned, was skipped, is disputed, or the baseline's reason. */
   message?: string;
   failures: Failure[];
   /** Information that is not a verdict, e.g. what a runtime did where the spec allows several behaviours. */
@@ -64,8 +108,46 @@ export function countOutcomes(results: readonly CaseResult[]): Record<Outcome, n
   return counts;
 }
 
-/** Results that make a run fail. */
+/** Results that make a run fail. A warn never does. */
 export function isBad(r: Pick<CaseResult, 'outcome' | 'expectedSkip'>, strict = false): boolean {
   const { outcome } = r;
   return outcome === 'fail' || outcome === 'error' || (strict && ((outcome === 'skip' && !r.expectedSkip) || outcome === 'xpass'));
+}
+
+/** spec.md: compliance is the MUST, REQUIRED and SHALL requirements (the catalogue spells them MUST / MUST NOT). */
+export function isMandatory(level: Level): boolean {
+  return level === 'MUST' || level === 'MUST NOT';
+}
+
+/**
+ * The verdict of a case whose check ran (to its end, or until it stopped on a failure), and
+ * of each requirement it cites:
+ * - a requirement with a failure of its own, or with a failure of the whole case, is `fail`
+ *   when it is MUST-level and `warn` otherwise;
+ * - one that an assertion checked, or that the case cites and completed without failing, is `pass`;
+ * - one the case never got to because it stopped on another failure is `unchecked`.
+ * The case fails when a requirement does, warns when one warns, and passes otherwise.
+ */
+export function judge(
+  cited: readonly { id: string; level: Level }[],
+  failures: readonly Failure[],
+  asserted: ReadonlySet<string>,
+  completed: boolean,
+): { outcome: 'pass' | 'warn' | 'fail'; checks: RequirementCheck[] } {
+  // A failure naming no requirement, or one the case does not cite, is the whole case's.
+  const ids = new Set(cited.map((c) => c.id));
+  const wholeCase = failures.some((f) => f.requirement === undefined || !ids.has(f.requirement));
+  const checks = cited.map(({ id, level }): RequirementCheck => {
+    const failed = wholeCase || failures.some((f) => f.requirement === id);
+    const outcome: CheckOutcome = failed ? (isMandatory(level) ? 'fail' : 'warn') : asserted.has(id) || completed ? 'pass' : 'unchecked';
+    return { id, level, outcome };
+  });
+  // A failure with no requirement in a case that cites none still fails it.
+  const outcome = checks.some((c) => c.outcome === 'fail') || (wholeCase && cited.length === 0) ? 'fail' : checks.some((c) => c.outcome === 'warn') ? 'warn' : 'pass';
+  return { outcome, checks };
+}
+
+/** Every cited requirement with the same outcome: a case skipped, disputed, or in error. */
+export function uniformChecks(cited: readonly { id: string; level: Level }[], outcome: 'skip' | 'disputed' | 'error' | 'unchecked'): RequirementCheck[] {
+  return cited.map(({ id, level }) => ({ id, level, outcome }));
 }

@@ -64,6 +64,21 @@ function applets(busybox: string): string[] {
     .filter((s) => /^[\w.[-]+$/.test(s) && s !== 'busybox');
 }
 
+/**
+ * Puts a cache entry built in `tmp` in place as `dir`, marked complete (an entry without
+ * the mark is never used). When another conform published the same entry meanwhile,
+ * theirs is as good as ours and ours goes.
+ */
+export function publishCached(tmp: string, dir: string, hash: string): void {
+  writeFileSync(join(tmp, '.conform-complete'), `${hash}\n`);
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    if (!existsSync(join(dir, '.conform-complete'))) throw e;
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** Returns the cached rootfs directory, building it first when needed. */
 export function ensureRootfs(cacheDir = defaultCacheDir()): string {
   const busybox = findBusybox();
@@ -96,14 +111,7 @@ export function ensureRootfs(cacheDir = defaultCacheDir()): string {
     writeFileSync(join(tmp, 'etc/group'), GROUP);
     copyFileSync(probeScript, join(tmp, 'conform/probe'));
     chmodSync(join(tmp, 'conform/probe'), 0o755);
-    writeFileSync(join(tmp, '.conform-complete'), `${hash}\n`);
-    try {
-      renameSync(tmp, dir);
-    } catch (e) {
-      // Another conform built the same rootfs meanwhile: theirs is as good as ours.
-      if (!existsSync(join(dir, '.conform-complete'))) throw e;
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    publishCached(tmp, dir, hash);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;

@@ -5,13 +5,16 @@ import { validateConfigText } from './validate.js';
 import type { Reporter } from '../reports/reporter.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { BundleBuilder, stringifyConfig } from './bundle.js';
-import { Abort, Skip, type Case } from './case.js';
+import { Abort, HarnessError, Skip, type Case } from './case.js';
 import { cleanupCgroups, cleanupContainers, removeTree } from './cleanup.js';
 import { CaseContext, type BuiltBundle } from './context.js';
 import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
-import type { CaseResult, Failure, Outcome } from './result.js';
+import { SetupError } from './errors.js';
+import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
+import { requirementById, type Level } from '../suites/requirements/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
+import type { Services } from './services.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -30,6 +33,8 @@ export interface RunOptions {
   caseTimeoutMs?: number;
   /** Short random tag that keeps container ids unique across concurrent runs. */
   tag: string;
+  /** What cases share for the run (started on demand; the caller stops them at the end). */
+  services: Services;
 }
 
 class CaseTimeout extends Error {}
@@ -58,9 +63,16 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
 
 export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   const started = performance.now();
-  const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements };
-  const done = (outcome: Outcome, message: string | undefined, failures: Failure[] = [], notes: string[] = [], dir?: string): CaseResult => ({
+  const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements, ...(c.convention ? { convention: c.convention } : {}) };
+  let cited: { id: string; level: Level }[];
+  try {
+    cited = citedRequirements(c);
+  } catch (e) {
+    return { ...base, checks: [], outcome: 'error', message: (e as Error).message, failures: [], notes: [], durationMs: 0 };
+  }
+  const done = (outcome: Outcome, message: string | undefined, checks: RequirementCheck[], failures: Failure[] = [], notes: string[] = [], dir?: string): CaseResult => ({
     ...base,
+    checks,
     outcome,
     message,
     failures,
@@ -71,7 +83,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
 
   for (const need of c.needs ?? []) {
     const reason = unmetNeed(need, o.env);
-    if (reason) return done('skip', reason);
+    if (reason) return done('skip', reason, uniformChecks(cited, 'skip'));
   }
 
   const caseDir = join(o.runDir, c.id);
@@ -97,29 +109,35 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   };
 
   let ctx: CaseContext | undefined;
-  let outcome: Outcome = 'pass';
+  /** The check ran: judge its assertions (undefined: it skipped or the harness failed). */
+  let ran: { completed: boolean } | undefined;
+  let outcome: 'skip' | 'error' | undefined;
   let message: string | undefined;
   const notes: string[] = [];
+  /** A failure of the whole case that no assertion recorded (it ran out of time). */
+  const extra: Failure[] = [];
   try {
     const bundle = await makeBundle((b) => c.bundle?.(b, o.env), c.invalid);
-    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit));
+    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit), o.services, c.requirements);
     await withDeadline(c.check(ctx), o.caseTimeoutMs ?? 120_000, o.signal);
-    if (ctx.failures.length) outcome = 'fail';
+    ran = { completed: true };
   } catch (e) {
     if (e instanceof Skip) {
       outcome = 'skip';
       message = e.message;
     } else if (e instanceof Abort) {
-      outcome = 'fail';
+      ran = { completed: false };
     } else if (e instanceof CaseTimeout) {
-      outcome = 'fail';
+      ran = { completed: false };
+      extra.push({ message: e.message });
       message = e.message;
     } else {
       outcome = 'error';
-      message = e instanceof HarnessError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
+      message = e instanceof HarnessError || e instanceof SetupError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
     }
   } finally {
     try {
+      notes.push(...((await ctx?.runCleanups()) ?? []));
       notes.push(...(await cleanupContainers(driver, ctx?.pids ?? new Map())));
       await ctx?.stopBackground();
       notes.push(...(await cleanupCgroups(ctx?.cgroupDirs ?? new Set(), driver.created)));
@@ -130,18 +148,44 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     if (!o.keep) notes.push(...removeTree(caseDir));
   }
 
-  const failures = ctx?.failures ?? [];
+  const failures = [...(ctx?.failures ?? []), ...extra];
   notes.unshift(...(ctx?.notes ?? []));
-  if (outcome === 'fail' && !message) message = failures[0]?.message;
-  if (c.disputed && (outcome === 'fail' || outcome === 'pass')) {
-    const did = outcome === 'fail' ? `the runtime: ${message}` : 'the runtime did what the case looks for';
-    return done('disputed', `${did} (disputed: ${c.disputed})`, failures, notes, o.keep ? caseDir : undefined);
+  const dir = o.keep ? caseDir : undefined;
+  if (!ran) return done(outcome!, message, uniformChecks(cited, outcome!), failures, notes, dir);
+  const verdict = judge(cited, failures, ctx?.asserted ?? new Set(), ran.completed);
+  if (verdict.outcome !== 'pass' && !message) message = firstFailure(verdict.outcome, failures, cited);
+  if (c.disputed) {
+    const did = verdict.outcome === 'pass' ? 'the runtime did what the case looks for' : `the runtime: ${message}`;
+    return done('disputed', `${did} (disputed: ${c.disputed})`, uniformChecks(cited, 'disputed'), failures, notes, dir);
   }
-  return done(outcome, message, failures, notes, o.keep ? caseDir : undefined);
+  if (c.convention && verdict.outcome === 'fail') {
+    // A convention beyond the spec, not followed: reported (as a warning, with the
+    // convention's name), never a spec violation: it finds nothing about the requirements
+    // the case goes through, and fails no run.
+    return done('warn', `${CONVENTIONS[c.convention]} not followed: ${message}`, uniformChecks(cited, 'unchecked'), failures, notes, dir);
+  }
+  return done(verdict.outcome, message, verdict.checks, failures, notes, dir);
 }
 
-/** A problem of the case or the machine, never of the runtime. */
-export class HarnessError extends Error {}
+/** The case's requirements with their levels; an ID the catalogue lacks is a bug in the case. */
+function citedRequirements(c: Case): { id: string; level: Level }[] {
+  return c.requirements.map((id) => {
+    const req = requirementById(id);
+    if (!req) throw new HarnessError(`the case cites ${id}, which the requirement catalogue (suites/requirements) does not have`);
+    return { id, level: req.level };
+  });
+}
+
+/** The message of a failed or warning case: its first failure that made it so. */
+function firstFailure(outcome: 'warn' | 'fail', failures: readonly Failure[], cited: readonly { id: string; level: Level }[]): string | undefined {
+  const level = (f: Failure) => cited.find((c) => c.id === f.requirement)?.level;
+  const decisive = outcome === 'warn' ? failures[0] : (failures.find((f) => { const l = level(f); return l === undefined || l === 'MUST' || l === 'MUST NOT'; }) ?? failures[0]);
+  if (!decisive) return undefined;
+  const l = level(decisive);
+  return outcome === 'warn' && l ? `${l} not followed: ${decisive.message}` : decisive.message;
+}
+
+export { HarnessError };
 
 /**
  * Puts the rootfs and the case's files in place. With --keep the rootfs is a full copy,

@@ -4,7 +4,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import type { CaseResult, Failure, Outcome, RunSummary } from '../harness/result.js';
-import { OUTCOMES } from '../harness/result.js';
+import { CONVENTIONS, OUTCOMES } from '../harness/result.js';
 import { toPlain } from './plain.js';
 import { byId, formatDuration, singleLine, visibleLength } from './text.js';
 
@@ -12,6 +12,7 @@ export const SYMBOL: Record<Outcome, string> = {
   pass: '✓',
   fail: '✗',
   error: '!',
+  warn: '⚠',
   skip: '↷',
   xfail: '~',
   xpass: '+',
@@ -25,6 +26,7 @@ export function outcomeStyles(chalk: ChalkInstance): Record<Outcome, Style> {
     pass: chalk.green,
     fail: chalk.red,
     error: chalk.red.bold,
+    warn: chalk.yellow.bold,
     skip: chalk.yellow,
     xfail: chalk.dim,
     xpass: chalk.cyan,
@@ -68,6 +70,7 @@ export function caseLine(r: CaseResult, { chalk, width }: FormatOptions): string
   if (r.outcome !== 'pass') segments.push([`${r.outcome} `, paint]);
   segments.push([r.id, chalk.bold]);
   if (r.title) segments.push([`  ${r.title}`]);
+  if (r.convention && r.outcome !== 'pass') segments.push([` [${r.convention} convention]`, chalk.dim]);
   if (r.message) segments.push([` — ${r.message}`, chalk.dim]);
   segments.push([` (${formatDuration(r.durationMs)})`, chalk.dim]);
   return row(segments, width);
@@ -88,6 +91,7 @@ function detailLines(r: CaseResult, o: FormatOptions): string[] {
   const first = r.failures[0]?.message;
   if (r.message && r.message !== first) lines.push(row([['    '], [r.message]], width));
   for (const f of r.failures) lines.push(...failureLines(f, o));
+  if (r.convention) lines.push(row([['    checks: ', chalk.dim], [`${CONVENTIONS[r.convention]} (a failure here breaks no requirement of the spec)`]], width));
   if (r.requirements.length > 0) lines.push(row([['    requirements: ', chalk.dim], [r.requirements.join(', ')]], width));
   lines.push(...noteLines(r, o));
   if (r.dir) lines.push(row([['    files: ', chalk.dim], [r.dir]], width));
@@ -95,7 +99,7 @@ function detailLines(r: CaseResult, o: FormatOptions): string[] {
 }
 
 function failureLines(f: Failure, { chalk, width }: FormatOptions): string[] {
-  const lines = [row([['    '], [f.message]], width)];
+  const lines = [row([['    '], [f.message], [f.requirement ? `  (${f.requirement})` : '', chalk.dim]], width)];
   if (f.expected !== undefined) {
     lines.push(row([['      expected: ', chalk.dim], [value(f.expected, width), chalk.green]], width));
   }
@@ -151,6 +155,14 @@ export function finalReport(summary: RunSummary, o: FormatOptions): string[] {
   };
   detailed('fail', 'Failures', '');
   detailed('error', 'Harness errors', 'conform could not carry these out; not blamed on the runtime');
+
+  const warn = of('warn');
+  if (warn.length > 0) {
+    sections.push([
+      heading('Recommendations not followed', warn.length, 'SHOULD or MAY-level: reported, never a failure', chalk.bold.yellow, o),
+      ...warn.flatMap((r) => [named(r, [r.title ? `  ${r.title}` : '']), ...detailLines(r, o)]),
+    ]);
+  }
 
   const xpass = of('xpass');
   if (xpass.length > 0) {

@@ -21,7 +21,7 @@ export interface ConsoleOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-const PROGRESS_ORDER: readonly Outcome[] = ['pass', 'fail', 'error', 'skip', 'xfail', 'xpass', 'disputed'];
+const PROGRESS_ORDER: readonly Outcome[] = ['pass', 'fail', 'error', 'warn', 'skip', 'xfail', 'xpass', 'disputed'];
 const ALWAYS_SHOWN: readonly Outcome[] = ['pass', 'fail', 'skip'];
 
 /** Return to column 0 and erase the line: how the progress line is redrawn and removed. */

@@ -3,36 +3,43 @@
 // worker pool scheduled them.
 //
 // A requirement's verdict describes the runtime, not the CI gate (the baseline only decides
-// the exit code), so it is taken from what the citing cases observed:
+// the exit code), so it is taken from what each citing case found about that requirement,
+// from the assertions about it (CaseResult.checks; an expected failure still failed it):
 //
-//   fail        some citing case failed, including an expected failure (xfail): the
-//               runtime was seen breaking the requirement, known or not
+//   fail        some case saw the runtime break it (a MUST-level requirement), known or not
 //   error       none failed, but the harness could not carry out some citing case
 //   disputed    none failed or errored, some case is disputed: no verdict can be given
-//   untested    every citing case was skipped
-//   incomplete  some citing cases passed, the others were skipped
-//   pass        every citing case passed (an xpass is a pass: the runtime met it)
+//   warn        a SHOULD or MAY-level requirement some case saw not followed
+//   untested    no case got to check it (skipped, or stopped on another requirement first)
+//   incomplete  some cases found it met, the others did not get to check it
+//   pass        every citing case found it met
 //
 // Requirements that no reported case cites do not appear: this report knows only results.
+// A case that checks a convention beyond the spec (`convention`, e.g. the runc CLI that
+// engines call) cites the spec operations it goes through, but its failure breaks none of
+// them: a failed or expected-to-fail convention case does not count towards any verdict.
 
-import type { CaseResult, Failure, Outcome, RunSummary, RuntimeInfo } from '../harness/result.js';
+import type { CaseResult, CheckOutcome, Failure, Outcome, RequirementCheck, RunSummary, RuntimeInfo } from '../harness/result.js';
+import type { Level } from '../suites/requirements/index.js';
 import { OUTCOMES } from '../harness/result.js';
 import { toPlain, type Json } from './plain.js';
 import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
 import { byId } from './text.js';
 
-export type RequirementVerdict = 'pass' | 'fail' | 'error' | 'disputed' | 'untested' | 'incomplete';
+export type RequirementVerdict = 'pass' | 'warn' | 'fail' | 'error' | 'disputed' | 'untested' | 'incomplete';
 
 export interface RequirementReport {
+  level: Level;
   verdict: RequirementVerdict;
-  /** Case id → its outcome, sorted by id. */
-  cases: Record<string, Outcome>;
+  /** Case id → what that case found about the requirement, sorted by id. */
+  cases: Record<string, CheckOutcome>;
 }
 
 export interface JsonFailure {
   message: string;
   expected?: Json;
   actual?: Json;
+  requirement?: string;
 }
 
 export interface JsonCaseResult extends Omit<CaseResult, 'failures'> {
@@ -41,7 +48,7 @@ export interface JsonCaseResult extends Omit<CaseResult, 'failures'> {
 
 export interface JsonReport {
   /** Bumped when a consumer would have to change. */
-  format: 'conform-report/1';
+  format: 'conform-report/2';
   runtime: RuntimeInfo;
   startedAt: string;
   durationMs: number;
@@ -52,35 +59,36 @@ export interface JsonReport {
 }
 
 export function requirementVerdicts(results: readonly CaseResult[]): Record<string, RequirementReport> {
-  const cited = new Map<string, Record<string, Outcome>>();
+  const cited = new Map<string, { level: Level; cases: Record<string, CheckOutcome> }>();
   for (const r of byId(results)) {
-    for (const req of r.requirements) {
-      const cases = cited.get(req) ?? {};
-      cases[r.id] = r.outcome;
-      cited.set(req, cases);
+    for (const check of r.checks) {
+      const entry = cited.get(check.id) ?? { level: check.level, cases: {} };
+      entry.cases[r.id] = check.outcome;
+      cited.set(check.id, entry);
     }
   }
   const out: Record<string, RequirementReport> = {};
   for (const req of [...cited.keys()].sort()) {
-    const cases = cited.get(req)!;
-    out[req] = { verdict: verdictOf(Object.values(cases)), cases };
+    const { level, cases } = cited.get(req)!;
+    out[req] = { level, verdict: verdictOf(Object.values(cases)), cases };
   }
   return out;
 }
 
-function verdictOf(outcomes: readonly Outcome[]): RequirementVerdict {
-  const has = (...wanted: Outcome[]): boolean => outcomes.some((o) => wanted.includes(o));
-  if (has('fail', 'xfail')) return 'fail';
+function verdictOf(outcomes: readonly CheckOutcome[]): RequirementVerdict {
+  const has = (...wanted: CheckOutcome[]): boolean => outcomes.some((o) => wanted.includes(o));
+  if (has('fail')) return 'fail';
   if (has('error')) return 'error';
   if (has('disputed')) return 'disputed';
-  const passed = has('pass', 'xpass');
-  if (has('skip')) return passed ? 'incomplete' : 'untested';
+  if (has('warn')) return 'warn';
+  const passed = has('pass');
+  if (has('skip', 'unchecked')) return passed ? 'incomplete' : 'untested';
   return 'pass';
 }
 
 export function toJsonReport(summary: RunSummary): JsonReport {
   return {
-    format: 'conform-report/1',
+    format: 'conform-report/2',
     runtime: runtimeOf(summary.runtime),
     startedAt: summary.startedAt,
     durationMs: summary.durationMs,
@@ -106,6 +114,8 @@ function caseOf(r: CaseResult): JsonCaseResult {
     area: r.area,
     title: r.title,
     requirements: [...r.requirements],
+    ...(r.convention !== undefined ? { convention: r.convention } : {}),
+    checks: r.checks.map(checkOf),
     outcome: r.outcome,
     ...(r.message !== undefined ? { message: r.message } : {}),
     failures: r.failures.map(failureOf),
@@ -115,6 +125,10 @@ function caseOf(r: CaseResult): JsonCaseResult {
   };
 }
 
+function checkOf(c: RequirementCheck): RequirementCheck {
+  return { id: c.id, level: c.level, outcome: c.outcome };
+}
+
 function failureOf(f: Failure): JsonFailure {
   const expected = toPlain(f.expected);
   const actual = toPlain(f.actual);
@@ -122,6 +136,7 @@ function failureOf(f: Failure): JsonFailure {
     message: f.message,
     ...(expected !== undefined ? { expected } : {}),
     ...(actual !== undefined ? { actual } : {}),
+    ...(f.requirement !== undefined ? { requirement: f.requirement } : {}),
   };
 }
 

@@ -4,13 +4,16 @@
 //     <testsuite name="<area>" tests failures errors skipped time>     one per area, sorted
 //       <properties>                                                   the runtime under test
 //       <testcase classname="conform.<area>" name="<id>" time>         sorted by id
-//         <properties>    outcome, title, requirements (comma-separated, as Xray reads them)
+//         <properties>    outcome, title, requirements (comma-separated, as Xray reads them),
+//                         and one `requirement` each: "<id> <LEVEL> <outcome> <spec link>"
 //         <failure|error|skipped message="…">   details in the element's text
 //         <system-out>    notes, baseline reasons, and where the case's files are (--keep)
 //
 // Outcome → element. JUnit knows passed, failure, error and skipped, so:
 //
 //   pass      (no element)
+//   warn      (no element): a SHOULD or MAY not followed is not a failure; the outcome
+//             property says warn and system-out lists what was not followed
 //   fail      <failure>    the runtime broke a requirement
 //   error     <error>      the harness could not carry the case out: JUnit's own meaning of error
 //   skip      <skipped>
@@ -28,6 +31,7 @@
 import { create } from 'xmlbuilder2';
 import type { CaseResult, Failure, RunSummary } from '../harness/result.js';
 import { toPlain } from './plain.js';
+import { requirementById, specUrl } from '../suites/requirements/index.js';
 import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
 import { byId, describeRuntime, oneLine, seconds, truncate, visibleEscape } from './text.js';
 
@@ -77,11 +81,18 @@ function testcase(suite: XMLBuilder, r: CaseResult): void {
   property(props, 'outcome', r.outcome);
   if (r.title) property(props, 'title', r.title);
   if (r.requirements.length > 0) property(props, 'requirements', r.requirements.join(', '));
+  for (const c of r.checks) {
+    const req = requirementById(c.id);
+    property(props, 'requirement', `${c.id} ${c.level} ${c.outcome}${req ? ` ${specUrl(req)}` : ''}`);
+  }
 
   const out: string[] = [];
   const why = r.message ?? '';
   switch (r.outcome) {
     case 'pass':
+      break;
+    case 'warn':
+      out.push(`recommendation not followed: ${why}`, ...failureLines(r.failures));
       break;
     case 'fail':
       tc.ele('failure', { message: attribute(why || r.failures[0]?.message || 'failed'), type: 'fail' }).txt(details(r));
@@ -121,7 +132,7 @@ function details(r: CaseResult): string {
 
 function failureLines(failures: readonly Failure[]): string[] {
   return failures.flatMap((f) => {
-    const lines = [f.message];
+    const lines = [f.requirement ? `${f.message} (${f.requirement})` : f.message];
     if (f.expected !== undefined) lines.push(`  expected: ${JSON.stringify(toPlain(f.expected))}`);
     if (f.actual !== undefined) lines.push(`  actual:   ${JSON.stringify(toPlain(f.actual))}`);
     return lines;

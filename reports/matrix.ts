@@ -6,8 +6,8 @@ import type { Outcome } from '../harness/result.js';
 import type { JsonReport } from './json.js';
 import { describeRuntime, oneLine } from './text.js';
 
-const SYMBOL: Record<Outcome, string> = { pass: '✓', fail: '✗', error: '!', xfail: 'x', xpass: '✓!', disputed: '?', skip: '↷' };
-const COLOUR: Record<Outcome, string> = { pass: '#d4f4d4', fail: '#f8c8c8', error: '#f8c8c8', xfail: '#f4e4c4', xpass: '#c8e0f8', disputed: '#e8d8f4', skip: '#eeeeee' };
+const SYMBOL: Record<Outcome, string> = { pass: '✓', warn: '⚠', fail: '✗', error: '!', xfail: 'x', xpass: '✓!', disputed: '?', skip: '↷' };
+const COLOUR: Record<Outcome, string> = { pass: '#d4f4d4', warn: '#fbefc0', fail: '#f8c8c8', error: '#f8c8c8', xfail: '#f4e4c4', xpass: '#c8e0f8', disputed: '#e8d8f4', skip: '#eeeeee' };
 
 export interface MatrixRow {
   id: string;
@@ -66,7 +66,7 @@ export function renderHtml(reports: readonly JsonReport[], rows = matrixRows(rep
   const body = table.ele('tbody');
   const totals = body.ele('tr');
   totals.ele('th').txt('total');
-  for (const r of reports) totals.ele('td').txt(`${r.counts.pass} pass, ${r.counts.fail + r.counts.error} fail, ${r.counts.xfail} xfail, ${r.counts.skip} skip`);
+  for (const r of reports) totals.ele('td').txt(`${r.counts.pass} pass, ${r.counts.warn ?? 0} warn, ${r.counts.fail + r.counts.error} fail, ${r.counts.xfail} xfail, ${r.counts.skip} skip`);
   let area = '';
   for (const row of rows) {
     if (row.area !== area) body.ele('tr').ele('th', { class: 'area', colspan: String(reports.length + 1) }).txt((area = row.area));
@@ -89,6 +89,7 @@ export function parseReport(text: string, name: string): JsonReport {
     throw new Error(`${name}: not JSON (${(e as Error).message})`);
   }
   const r = data as Partial<JsonReport>;
-  if (r?.format !== 'conform-report/1' || !Array.isArray(r.results)) throw new Error(`${name}: not a conform JSON report (write one with --json FILE)`);
+  // Format 1 (before `warn` and per-requirement checks) reads the same for a matrix.
+  if ((r?.format !== 'conform-report/2' && (r?.format as string | undefined) !== 'conform-report/1') || !Array.isArray(r.results)) throw new Error(`${name}: not a conform JSON report (write one with --json FILE)`);
   return r as JsonReport;
 }

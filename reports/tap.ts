@@ -6,6 +6,7 @@
 // point out of the pass/fail count (SKIP: no verdict was given; TODO: a known failure):
 //
 //   pass      ok
+//   warn      ok                                      (YAML: outcome warn, the recommendation not followed)
 //   fail      not ok                                  (YAML: the failures)
 //   error     not ok                                  (YAML: outcome error; the harness, not the runtime)
 //   skip      ok # SKIP <missing condition>
@@ -18,9 +19,14 @@
 // a known bug that the runtime should fix. SKIP is the one directive whose meaning is "no
 // verdict here", and consumers count it apart from passes; the reason says it was disputed
 // rather than not run, and the YAML block records what the runtime did.
+//
+// Why warn is a plain ok: a SHOULD not followed is not a failure (spec.md counts only MUSTs
+// for compliance), and TAP has no directive for "passed, with a remark"; the YAML block
+// carries the outcome, the failed assertions and each requirement's level and spec link.
 
 import type { CaseResult, RunSummary, RuntimeInfo } from '../harness/result.js';
 import { OUTCOMES } from '../harness/result.js';
+import { requirementById, specUrl } from '../suites/requirements/index.js';
 import { toPlain, type Json } from './plain.js';
 import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
 import { describeRuntime, formatDuration, oneLine } from './text.js';
@@ -36,6 +42,7 @@ export function tapStatus(result: CaseResult): TapStatus {
   const why = result.message ?? '';
   switch (result.outcome) {
     case 'pass':
+    case 'warn':
       return { ok: true };
     case 'fail':
     case 'error':
@@ -92,10 +99,16 @@ export function tapDiagnostics(result: CaseResult): { [key: string]: Json } | un
   if (quiet && result.notes.length === 0) return undefined;
   const diag: { [key: string]: Json } = { outcome: result.outcome };
   if (result.message) diag.message = result.message;
-  if (result.requirements.length > 0) diag.requirements = [...result.requirements];
+  if (result.checks.length > 0) {
+    diag.requirements = result.checks.map((c) => {
+      const req = requirementById(c.id);
+      return { id: c.id, level: c.level, outcome: c.outcome, ...(req ? { spec: specUrl(req) } : {}) };
+    });
+  } else if (result.requirements.length > 0) diag.requirements = [...result.requirements];
   if (result.failures.length > 0) {
     diag.failures = result.failures.map((f) => {
       const item: { [key: string]: Json } = { message: f.message };
+      if (f.requirement) item.requirement = f.requirement;
       const expected = toPlain(f.expected);
       const actual = toPlain(f.actual);
       if (expected !== undefined) item.expected = expected;

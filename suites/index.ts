@@ -3,7 +3,9 @@ import type { Case } from '../harness/case.js';
 import annotations from './annotations.js';
 import capabilities from './capabilities.js';
 import cgroups from './cgroups.js';
+import bundles from './bundles.js';
 import devices from './devices.js';
+import engines from './engines.js';
 import extensibility from './extensibility.js';
 import features from './features.js';
 import hooks from './hooks.js';
@@ -48,4 +50,6 @@ export const ALL_CASES: readonly Case[] = [
   ...extensibility,
   ...features,
   ...validity,
+  ...bundles,
+  ...engines,
 ];

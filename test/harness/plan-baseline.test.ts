@@ -38,7 +38,7 @@ const file = (name: string, content: string) => {
   writeFileSync(p, content);
   return p;
 };
-const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({ id, area: 'a', title: id, requirements: [], outcome, failures: [], notes: [], durationMs: 1 });
+const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({ id, area: 'a', title: id, requirements: [], checks: [], outcome, failures: [], notes: [], durationMs: 1 });
 
 describe('baseline', () => {
   const known = new Set(['a.one', 'a.two']);

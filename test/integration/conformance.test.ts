@@ -1,7 +1,8 @@
 // conform end to end through its CLI, against real and fake runtimes. One file, so
 // that these heavy runs go one after the other (two cores).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
@@ -32,7 +33,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(bad).toEqual([]);
     expect(r.report!.results.length).toBeGreaterThanOrEqual(250);
     expect(r.code).toBe(0);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
   }, 20 * MINUTES);
 
   it('every case that names the setting it exercises fails when the runtime ignores that setting (runc behind the strip wrapper)', () => {
@@ -70,7 +71,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
     expect(code, out).toBe(130);
     expect(out).toMatch(/SIGINT: stopping; cleaning up/);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
   }, 2 * MINUTES);
 });
 
@@ -90,6 +91,56 @@ describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs
     const ran = r.report!.results.filter((x) => x.id in baseline.notImplemented && x.outcome !== 'skip');
     expect(ran.map((x) => `${x.outcome} ${x.id}`)).toEqual([]);
     expect(r.code).toBe(0);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
   }, 40 * MINUTES);
+});
+
+// The bundles and engines areas: real tools' bundles, and podman and containerd driving the
+// runtime. runc is the control (every case passes); the reference runtime fails exactly
+// what its baseline lists until it can run under the engines' defaults (issue 11).
+const ENGINE_AREAS = ['--area', 'bundles', '--area', 'engines'];
+const engineTools = ['podman', 'conmon', 'containerd', 'ctr', 'umoci'].every((t) => existsSync(`/usr/bin/${t}`));
+describe.skipIf(!isRoot || !hasRunc || !engineTools)('bundles and engines (need root, runc, podman, containerd, umoci)', () => {
+  const areaCases = ALL_CASES.filter((c) => c.area === 'bundles' || c.area === 'engines');
+
+  it('against runc every case passes, and nothing is left behind (containers, conmon, containerd, cgroups, mounts)', () => {
+    const before = snapshot();
+    const r = conform(['--runtime', '/usr/bin/runc', ...ENGINE_AREAS]);
+    expect(r.report, r.stderr).toBeDefined();
+    const notPassed = r.report!.results.filter((x) => x.outcome !== 'pass').map((x) => `${x.outcome} ${x.id}: ${x.message}`);
+    expect(notPassed).toEqual([]);
+    expect(r.report!.results.length).toBe(areaCases.length);
+    expect(r.code).toBe(0);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+  }, 15 * MINUTES);
+
+  it('against the reference runtime exactly the baseline fails (bundles) or warns (engines: the runc CLI convention), and nothing is left behind', () => {
+    const before = snapshot();
+    const r = conform(['--expect', join(repoRoot, 'baselines/conform-runtime.json'), ...ENGINE_AREAS]);
+    expect(r.report, r.stderr).toBeDefined();
+    const baseline = JSON.parse(readFileSync(join(repoRoot, 'baselines/conform-runtime.json'), 'utf8')) as { expectedFailures: Record<string, string>; conventionWarnings: Record<string, string> };
+    const inAreas = (ids: string[]) => ids.filter((id) => areaCases.some((c) => c.id === id)).sort();
+    const ids = (outcome: string) => r.report!.results.filter((x) => x.outcome === outcome).map((x) => x.id).sort();
+    expect(ids('xfail')).toEqual(inAreas(Object.keys(baseline.expectedFailures)));
+    expect(ids('warn')).toEqual(inAreas(Object.keys(baseline.conventionWarnings)));
+    expect(r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+  }, 20 * MINUTES);
+
+  it('a kept run shows the exact engine command of each case in its calls.log', () => {
+    const workdir = mkdtempSync(join(tmpdir(), 'conform-keep-engines-'));
+    try {
+      const r = conform(['--runtime', '/usr/bin/runc', '--keep', '--workdir', workdir, '--grep', '^engines\\.(podman|containerd)\\.run$']);
+      expect(r.code, r.stderr).toBe(0);
+      const [runDir] = readdirSync(workdir).filter((n) => n.startsWith('conform-'));
+      const log = (id: string) => readFileSync(join(workdir, runDir!, id, 'calls.log'), 'utf8');
+      expect(log('engines.podman.run')).toMatch(/^\$ CONTAINERS_CONF=\S+ podman --root \S+ .* --runtime \S+\/engine-runtime\/runc run --rm /m);
+      expect(log('engines.containerd.run')).toMatch(/^\$ ctr --address \S+ --namespace conform-containerd-[0-9a-f]+ run --rm --runc-binary \S+\/engine-runtime\/runc /m);
+      // And what the engine asked of the runtime, through conform's wrapper.
+      expect(log('engines.containerd.run')).toMatch(/^engine -> runtime: \/usr\/bin\/runc --root \S+ --log \S+log\.json --log-format json create /m);
+    } finally {
+      rmSync(workdir, { recursive: true, force: true });
+    }
+  }, 5 * MINUTES);
 });

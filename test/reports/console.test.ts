@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { CaseResult } from '../../harness/result.js';
 import { CLEAR_LINE, colorLevel, consoleReporter, type ConsoleOptions } from '../../reports/console.js';
-import { Recorder, RUNTIME, drive, mixed, result, summary } from './factory.js';
+import { Recorder, RUNTIME, drive, mixed, result, summary, warnedCase } from './factory.js';
 
 const ESCAPE = /\u001b/;
 const SGR = /\u001b\[[0-9;]*m/g;
@@ -64,6 +64,15 @@ describe('console report off a terminal', () => {
     expect(text).not.toContain('✓ a.pass');
     expect(text).not.toContain('skip a.skip');
     expect(text.trimEnd().split('\n').at(-1)).toBe('PASS  2 cases in 1m 02s: 1 pass, 0 fail, 1 skip');
+  });
+
+  test('a warning is listed with what was not followed, and the run still passes', async () => {
+    const warned = warnedCase();
+    const lines = (await render([result('a.pass'), warned], { isTTY: false })).trimEnd().split('\n');
+    expect(lines).toContain('Recommendations not followed (1) — SHOULD or MAY-level: reported, never a failure');
+    expect(lines).toContain('⚠ mounts.recursive.rro  checks mounts.recursive.rro');
+    expect(lines).toContain('    a submount is writable  (config:mounts.option.rro)');
+    expect(lines.at(-1)).toBe('PASS  2 cases in 1m 02s: 1 pass, 0 fail, 1 warn');
   });
 
   test('--verbose prints every case as it finishes', async () => {

@@ -1,20 +1,25 @@
 // Builders for the reporter tests: results, summaries, and a stream that records what it got.
 
 import { Writable } from 'node:stream';
-import type { CaseResult, RunSummary, RuntimeInfo } from '../../harness/result.js';
+import type { CaseResult, CheckOutcome, Outcome, RunSummary, RuntimeInfo } from '../../harness/result.js';
 import { countOutcomes, isBad } from '../../harness/result.js';
 import type { Reporter } from '../../reports/reporter.js';
 
 export const RUNTIME: RuntimeInfo = { path: '/usr/bin/runc', args: ['--root', '/tmp/state dir'], version: 'runc version 1.1.5' };
 
-/** A passing case named `id`; override whatever the test is about. */
+/** What a case with this outcome found about each requirement, when the test does not say. */
+const CHECK: Record<Outcome, CheckOutcome> = { pass: 'pass', xpass: 'pass', warn: 'warn', fail: 'fail', xfail: 'fail', error: 'error', skip: 'skip', disputed: 'disputed' };
+
+/** A passing case named `id`; override whatever the test is about (checks follow the outcome: MUST-level). */
 export function result(id: string, over: Partial<CaseResult> = {}): CaseResult {
+  const outcome = over.outcome ?? 'pass';
   return {
     id,
     area: id.split('.')[0]!,
     title: `checks ${id}`,
     requirements: [],
-    outcome: 'pass',
+    checks: (over.requirements ?? []).map((req) => ({ id: req, level: 'MUST', outcome: CHECK[outcome] })),
+    outcome,
     failures: [],
     notes: [],
     durationMs: 12,
@@ -64,6 +69,17 @@ export function mixed(): CaseResult[] {
       requirements: ['config-linux:cgroups.pids'],
     }),
   ];
+}
+
+/** A case that warned: a SHOULD-level requirement not followed. */
+export function warnedCase(): CaseResult {
+  return result('mounts.recursive.rro', {
+    outcome: 'warn',
+    message: 'SHOULD not followed: a submount is writable',
+    requirements: ['config:mounts.option.rro'],
+    checks: [{ id: 'config:mounts.option.rro', level: 'SHOULD', outcome: 'warn' }],
+    failures: [{ message: 'a submount is writable', requirement: 'config:mounts.option.rro' }],
+  });
 }
 
 /** A writable that keeps everything written to it; `isTTY`/`columns` as a terminal would have them. */

@@ -9,7 +9,7 @@ describe('json report', () => {
   test('round-trips the summary, results sorted by id', () => {
     const s = summary(mixed());
     const parsed = JSON.parse(renderJson(s)) as JsonReport;
-    expect(parsed.format).toBe('conform-report/1');
+    expect(parsed.format).toBe('conform-report/2');
     expect(parsed.runtime).toEqual(s.runtime);
     expect(parsed.startedAt).toBe(s.startedAt);
     expect(parsed.durationMs).toBe(s.durationMs);
@@ -21,14 +21,15 @@ describe('json report', () => {
   test('key order is fixed, whatever order the runner built the objects in', () => {
     const shuffled = {
       dir: '/tmp/x', durationMs: 5, notes: [], failures: [{ actual: 2, expected: 1, message: 'm' }],
-      message: 'why', outcome: 'fail', requirements: ['r'], title: 't', area: 'a', id: 'a.x',
+      message: 'why', outcome: 'fail', checks: [{ outcome: 'fail', level: 'MUST', id: 'r' }], requirements: ['r'], title: 't', area: 'a', id: 'a.x',
     } as CaseResult;
     const parsed = JSON.parse(renderJson(summary([shuffled]))) as JsonReport;
     expect(Object.keys(parsed)).toEqual(['format', 'runtime', 'startedAt', 'durationMs', 'exitCode', 'counts', 'requirements', 'results']);
-    expect(Object.keys(parsed.counts)).toEqual(['pass', 'fail', 'error', 'xfail', 'xpass', 'disputed', 'skip']);
-    expect(Object.keys(parsed.results[0]!)).toEqual(['id', 'area', 'title', 'requirements', 'outcome', 'message', 'failures', 'notes', 'durationMs', 'dir']);
+    expect(Object.keys(parsed.counts)).toEqual(['pass', 'fail', 'error', 'warn', 'xfail', 'xpass', 'disputed', 'skip']);
+    expect(Object.keys(parsed.results[0]!)).toEqual(['id', 'area', 'title', 'requirements', 'checks', 'outcome', 'message', 'failures', 'notes', 'durationMs', 'dir']);
+    expect(Object.keys(parsed.results[0]!.checks[0]!)).toEqual(['id', 'level', 'outcome']);
     expect(Object.keys(parsed.results[0]!.failures[0]!)).toEqual(['message', 'expected', 'actual']);
-    expect(Object.keys(parsed.requirements.r!)).toEqual(['verdict', 'cases']);
+    expect(Object.keys(parsed.requirements.r!)).toEqual(['level', 'verdict', 'cases']);
   });
 
   test('the same run in another completion order renders byte for byte the same', () => {
@@ -40,7 +41,7 @@ describe('json report', () => {
     const parsed = JSON.parse(renderJson(summary(mixed()))) as JsonReport;
     const keys = Object.keys(parsed.requirements);
     expect(keys).toEqual([...keys].sort());
-    expect(parsed.requirements['config:process.rlimits.apply']).toEqual({ verdict: 'fail', cases: { 'process.rlimits.nofile': 'fail' } });
+    expect(parsed.requirements['config:process.rlimits.apply']).toEqual({ level: 'MUST', verdict: 'fail', cases: { 'process.rlimits.nofile': 'fail' } });
   });
 
   test('values JSON cannot hold are written as text, not dropped and not thrown', () => {
@@ -90,8 +91,29 @@ describe('requirement verdicts', () => {
     [['skip', 'skip'], 'untested'],
     [['pass', 'skip'], 'incomplete'],
     [['xpass', 'skip'], 'incomplete'],
+    [['pass', 'warn'], 'warn'],
+    [['warn', 'fail'], 'fail'],
+    [['warn', 'skip'], 'warn'],
   ])('%j → %s', (outcomes, verdict) => {
     expect(cite(outcomes)).toBe(verdict);
+  });
+
+  test("a requirement's verdict comes from its own checks, not from its case's outcome", () => {
+    const map = requirementVerdicts([
+      result('a.two', {
+        outcome: 'xfail',
+        requirements: ['broken', 'kept', 'later'],
+        checks: [
+          { id: 'broken', level: 'MUST', outcome: 'fail' },
+          { id: 'kept', level: 'MUST', outcome: 'pass' },
+          { id: 'later', level: 'MUST', outcome: 'unchecked' },
+        ],
+      }),
+      result('a.one', { requirements: ['later'] }),
+    ]);
+    expect(map.broken).toEqual({ level: 'MUST', verdict: 'fail', cases: { 'a.two': 'fail' } });
+    expect(map.kept).toEqual({ level: 'MUST', verdict: 'pass', cases: { 'a.two': 'pass' } });
+    expect(map.later).toEqual({ level: 'MUST', verdict: 'incomplete', cases: { 'a.one': 'pass', 'a.two': 'unchecked' } });
   });
 
   test('each requirement collects exactly the cases that cite it', () => {
@@ -101,8 +123,8 @@ describe('requirement verdicts', () => {
       result('c.none'),
     ]);
     expect(map).toEqual({
-      r1: { verdict: 'fail', cases: { 'a.one': 'fail', 'b.two': 'pass' } },
-      r2: { verdict: 'pass', cases: { 'b.two': 'pass' } },
+      r1: { level: 'MUST', verdict: 'fail', cases: { 'a.one': 'fail', 'b.two': 'pass' } },
+      r2: { level: 'MUST', verdict: 'pass', cases: { 'b.two': 'pass' } },
     });
     expect(Object.keys(map.r1!.cases)).toEqual(['a.one', 'b.two']);
   });

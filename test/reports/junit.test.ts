@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
 import type { CaseResult } from '../../harness/result.js';
 import { junitReporter, renderJunit } from '../../reports/junit.js';
-import { Recorder, drive, mixed, result, summary } from './factory.js';
+import { Recorder, drive, mixed, result, summary, warnedCase } from './factory.js';
 
 type Node = Record<string, unknown>;
 
@@ -35,6 +35,11 @@ function caseNamed(cases: Node[], id: string): Node {
 function props(c: Node): Record<string, string> {
   const list = ((c.properties as Node | undefined)?.property as Node[] | undefined) ?? [];
   return Object.fromEntries(list.map((p) => [p.name, p.value]));
+}
+
+function propertyList(c: Node, name: string): string[] {
+  const list = ((c.properties as Node | undefined)?.property as Node[] | undefined) ?? [];
+  return list.filter((p) => p.name === name).map((p) => p.value as string);
 }
 
 describe('junit report', () => {
@@ -71,11 +76,12 @@ describe('junit report', () => {
     expect((failed.failure as Node)['#text']).toContain('expected: {"soft":1024,"hard":2048}');
     expect((failed.failure as Node)['#text']).toContain('actual:   {"soft":1048576,"hard":1048576}');
     expect(failed['system-out']).toContain('files: /tmp/conform/process.rlimits.nofile');
-    expect(props(failed)).toEqual({
+    expect(props(failed)).toMatchObject({
       outcome: 'fail',
       title: 'RLIMIT_NOFILE is applied',
       requirements: 'config:process.rlimits.apply, config:process.rlimits.type',
     });
+    expect(propertyList(failed, 'requirement')).toEqual(['config:process.rlimits.apply MUST fail', 'config:process.rlimits.type MUST fail']);
 
     expect(caseNamed(cases, 'hooks.poststart.order').error).toMatchObject({ message: 'probe output truncated: no END marker' });
     expect(caseNamed(cases, 'cgroups.cpu.shares').skipped).toMatchObject({ message: 'needs cgroup v2: /sys/fs/cgroup is v1' });
@@ -97,6 +103,20 @@ describe('junit report', () => {
 
     const passed = caseNamed(cases, 'process.umask');
     expect(Object.keys(passed).filter((k) => k !== '#text').sort()).toEqual(['classname', 'name', 'properties', 'time']);
+  });
+
+  test('a warning passes, with its level, spec link and what was not followed', () => {
+    const warned = warnedCase();
+    const { root, cases } = load(renderJunit(summary([warned])));
+    const tc = caseNamed(cases, 'mounts.recursive.rro');
+    expect(['failure', 'error', 'skipped'].filter((e) => e in tc)).toEqual([]);
+    expect(root).toMatchObject({ tests: '1', failures: '0', errors: '0', skipped: '0' });
+    expect(props(tc)).toMatchObject({ outcome: 'warn' });
+    expect(propertyList(tc, 'requirement')).toEqual([
+      'config:mounts.option.rro SHOULD warn https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#configLinuxMountOptions',
+    ]);
+    expect(tc['system-out']).toContain('recommendation not followed: SHOULD not followed: a submount is writable');
+    expect(tc['system-out']).toContain('a submount is writable (config:mounts.option.rro)');
   });
 
   test('the runtime is a suite property and the timestamp has no zone, as the Ant schema wants', () => {

@@ -5,17 +5,17 @@ import { differing, matrixRows, parseReport, renderHtml, renderMarkdown } from '
 import type { Outcome } from '../../harness/result.js';
 
 function report(name: string, outcomes: Record<string, Outcome>, messages: Record<string, string> = {}): JsonReport {
-  const counts = { pass: 0, fail: 0, error: 0, xfail: 0, xpass: 0, disputed: 0, skip: 0 } as Record<Outcome, number>;
+  const counts = { pass: 0, warn: 0, fail: 0, error: 0, xfail: 0, xpass: 0, disputed: 0, skip: 0 } as Record<Outcome, number>;
   for (const o of Object.values(outcomes)) counts[o]++;
   return {
-    format: 'conform-report/1',
+    format: 'conform-report/2',
     runtime: { path: `/usr/bin/${name}`, args: [] },
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 1,
     exitCode: 0,
     counts,
     requirements: {},
-    results: Object.entries(outcomes).map(([id, outcome]) => ({ id, area: id.split('.')[0]!, title: `title ${id}`, requirements: [], outcome, message: messages[id], failures: [], notes: [], durationMs: 1 })),
+    results: Object.entries(outcomes).map(([id, outcome]) => ({ id, area: id.split('.')[0]!, title: `title ${id}`, requirements: [], checks: [], outcome, message: messages[id], failures: [], notes: [], durationMs: 1 })),
   };
 }
 

@@ -2,7 +2,7 @@ import { Parser, type FinalResults, type Result } from 'tap-parser';
 import { describe, expect, test } from 'vitest';
 import type { CaseResult, Outcome } from '../../harness/result.js';
 import { escapeTap, tapReporter, tapStatus, tapTestPoint } from '../../reports/tap.js';
-import { Recorder, drive, mixed, result, summary } from './factory.js';
+import { Recorder, drive, mixed, result, summary, warnedCase } from './factory.js';
 
 interface Parsed {
   final: FinalResults;
@@ -70,7 +70,7 @@ describe('tap reporter', () => {
     expect(lines[0]).toBe('TAP version 14');
     expect(lines[1]).toBe('# conform: /usr/bin/runc --root "/tmp/state dir" (runc version 1.1.5)');
     expect(lines.at(-2)).toBe('1..8');
-    expect(lines.at(-1)).toBe('# pass 1 fail 1 error 1 xfail 1 xpass 1 disputed 1 skip 2 (1m 02s)');
+    expect(lines.at(-1)).toBe('# pass 1 fail 1 error 1 warn 0 xfail 1 xpass 1 disputed 1 skip 2 (1m 02s)');
   });
 
   test('test points stream in completion order, before finish', () => {
@@ -147,11 +147,25 @@ describe('tap YAML diagnostics', () => {
     expect(asserts[0]!.diag).toEqual({
       outcome: 'fail',
       message: 'nofile limits differ',
-      requirements: ['config:process.rlimits.apply', 'config:process.rlimits.type'],
+      requirements: [
+        { id: 'config:process.rlimits.apply', level: 'MUST', outcome: 'fail' },
+        { id: 'config:process.rlimits.type', level: 'MUST', outcome: 'fail' },
+      ],
       failures: [{ message: 'soft and hard limits', expected: { soft: 1024, hard: 2048 }, actual: { soft: 1048576, hard: 1048576 } }],
       notes: ['runc 1.1.5'],
       durationMs: 12,
       dir: '/tmp/conform/process.rlimits.nofile',
+    });
+  });
+
+  test('a warning is ok, and its block names the requirement, its level and spec link', () => {
+    const warned = warnedCase();
+    const { asserts } = parse(`TAP version 14\n${tapTestPoint(1, warned)}1..1\n`);
+    expect(asserts[0]!.ok).toBe(true);
+    expect(asserts[0]!.diag).toMatchObject({
+      outcome: 'warn',
+      requirements: [{ id: 'config:mounts.option.rro', level: 'SHOULD', outcome: 'warn', spec: 'https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#configLinuxMountOptions' }],
+      failures: [{ message: 'a submount is writable', requirement: 'config:mounts.option.rro' }],
     });
   });
 
@@ -205,6 +219,7 @@ describe('tap YAML diagnostics', () => {
 
 test.each<[Outcome, boolean, string | undefined, string | undefined]>([
   ['pass', true, undefined, undefined],
+  ['warn', true, undefined, undefined],
   ['fail', false, undefined, undefined],
   ['error', false, undefined, undefined],
   ['skip', true, 'SKIP', 'why'],
