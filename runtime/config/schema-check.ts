@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
  * written (an unknown capability: config.md says it MUST be logged) go to the log at
  * the normal level (stderr without --log); warnings about style only with --debug.
  */
-export function checkSchema(text: string, bundle: string, log: Logger): void {
+export function checkSchema(text: string, bundle: string | undefined, log: Logger): void {
   const { problems } = validateConfigText(text, bundle);
   const line = (p: { path: string; message: string }): string => (p.path ? `${p.path} ${p.message}` : p.message);
   for (const w of problems.filter((p) => p.level === 'warning')) (w.affectsRun ? log.warn : log.debug).call(log, `config.json: ${line(w)}`);

@@ -75,3 +75,23 @@ describe('planNamespaces', () => {
     expect(idMapText([{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 10, hostID: 5000, size: 1 }])).toBe('0 1000 10\n10 5000 1\n');
   });
 });
+
+describe('checkSchema: warnings that matter reach the normal log', () => {
+  it('an unknown capability (config.md: MUST be logged) at warning level, style only with --debug', async () => {
+    const { checkSchema } = await import('../../runtime/config/schema-check.js');
+    const { Logger } = await import('../../runtime/log.js');
+    const seen: string[] = [];
+    const log = new Logger();
+    log.warn = (m: string) => void seen.push(`warn ${m}`);
+    log.debug = (m: string) => void seen.push(`debug ${m}`);
+    const config = {
+      ociVersion: '1.3.0',
+      root: { path: '/nonexistent-root-for-the-check' }, // not the conventional rootfs: style
+      process: { cwd: '/', args: ['sh'], user: { uid: 0, gid: 0 }, capabilities: { bounding: ['CAP_NOT_A_CAP'] } },
+      linux: { namespaces: [{ type: 'mount' }] },
+    };
+    checkSchema(JSON.stringify(config), undefined, log);
+    expect(seen).toContainEqual(expect.stringMatching(/^warn config\.json: process\.capabilities\.bounding\[0\] CAP_NOT_A_CAP is not a capability/));
+    expect(seen).toContainEqual(expect.stringMatching(/^debug config\.json: root\.path should be the conventional rootfs/));
+  });
+});
