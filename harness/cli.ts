@@ -113,7 +113,8 @@ async function runCommand(flags: RunFlags): Promise<number> {
       process.stderr.write(`\nconform: ${sig}: stopping; cleaning up containers (again to exit at once, leaving them)\n`);
       aborter.abort();
     } else {
-      process.stderr.write('conform: leaving the run directory and its containers behind\n');
+      // The reapers of the runtime calls see conform go and kill what they hold.
+      process.stderr.write('conform: exiting at once: the run directory stays (the next run in this --workdir removes it)\n');
       process.exit(130);
     }
   };

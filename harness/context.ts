@@ -1,7 +1,7 @@
 // The `t` a case's check receives: the runtime's operations with the waiting and
 // error handling every case needs, the probe, and expectations.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Config } from '../schemas/config.js';
 import type { BundleBuilder } from './bundle.js';
 import { Abort, HarnessError, Skip } from './case.js';
@@ -10,7 +10,6 @@ import type { CallResult, Driver, StateResult } from './driver.js';
 import type { Env } from './env.js';
 import { parseProbe, type ProbeFacts } from './probe/parse.js';
 import type { Failure } from './result.js';
-import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
 import { pause } from './wait.js';
@@ -34,9 +33,11 @@ export interface BuiltBundle {
 
 export type BundleFactory = (edit?: (b: BundleBuilder) => void) => Promise<BuiltBundle>;
 
+/** The first n lines of a runtime's output for a message, each cut at 300 characters. */
 function firstLines(s: string, n = 3): string {
-  const lines = s.trim().split('\n').filter(Boolean);
-  return lines.slice(0, n).join(' | ') + (lines.length > n ? ' …' : '');
+  const lines = s.slice(0, 64 * 1024).trim().split('\n').filter(Boolean);
+  const cut = (l: string) => (l.length > 300 ? `${l.slice(0, 300)}…` : l);
+  return lines.slice(0, n).map(cut).join(' | ') + (lines.length > n ? ' …' : '');
 }
 
 /** One line for a failed call: how it ended and what it said. */
@@ -51,8 +52,11 @@ class CaseRecord {
   readonly notes: string[] = [];
   /** The requirements an assertion (passed or failed) has been about. */
   readonly asserted = new Set<string>();
+  /**
+   * Container pids seen in any state, with their start times: cleanup reports those
+   * still running at the end (it never kills by them: a runtime could name any process).
+   */
   readonly pids = new Map<number, string | undefined>();
-  readonly cgroupDirs = new Set<string>();
   readonly children: ChildProcess[] = [];
   /** Work for the case's cleanup (CaseContext.onCleanup). */
   readonly cleanups: (() => Promise<string[] | void>)[] = [];
@@ -101,15 +105,13 @@ export class CaseContext {
     return notes;
   }
 
-  /** Remembers a container process seen some other way than `state` (an engine's), so cleanup makes sure it and its cgroups are gone. */
+  /**
+   * Remembers a container process seen some other way than `state` (an engine's): cleanup
+   * notes it if it still runs at the end (it never kills by a pid it was told).
+   */
   track(pid: number): void {
     if (pid <= 0 || this.pids.has(pid)) return;
     this.record.pids.set(pid, startTime(pid));
-    try {
-      for (const d of cgroupDirsOf(pid)) this.record.cgroupDirs.add(d);
-    } catch {
-      /* gone already, or no cgroups: nothing to remember */
-    }
   }
 
   get failures(): readonly Failure[] {
@@ -122,13 +124,9 @@ export class CaseContext {
   get asserted(): ReadonlySet<string> {
     return this.record.asserted;
   }
-  /** Container pids seen in any state, so cleanup can make sure they are gone. */
+  /** Container pids seen in any state, with their start times: cleanup notes those still running (never kills by them). */
   get pids(): Map<number, string | undefined> {
     return this.record.pids;
-  }
-  /** The cgroup directories of the container processes seen, so cleanup can find what a runtime leaves. */
-  get cgroupDirs(): Set<string> {
-    return this.record.cgroupDirs;
   }
 
   /**
@@ -385,8 +383,23 @@ export class CaseContext {
   }
 }
 
+/** At most this much of a container's stdout/stderr file is read (a runtime may flood it). */
+const STDIO_READ_MAX = 8 << 20;
+
 function readIfExists(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = Math.min(fstatSync(fd).size, STDIO_READ_MAX);
+    const buf = Buffer.alloc(size);
+    return buf.subarray(0, readSync(fd, buf, 0, size, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function firstChild(pid: number): number | undefined {

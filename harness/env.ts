@@ -68,7 +68,9 @@ export function detectHost(): HostEnv {
 export async function detectRuntime(rt: RuntimeCommand, root: string): Promise<RuntimeEnv> {
   const env: RuntimeEnv = {};
   const ver = await run([rt.path, ...rt.args, '--version'], { timeoutMs: rt.timeoutMs });
-  if (ver.code === 0) env.version = ver.stdout.split('\n').find((l) => l.trim())?.trim();
+  // One line for the report's header, whatever the runtime printed.
+  const line = ver.code === 0 ? ver.stdout.slice(0, 4096).split('\n').find((l) => l.trim())?.trim() : undefined;
+  if (line) env.version = line.length > 200 ? `${line.slice(0, 200)}…` : line;
   const feat = await run([rt.path, ...rt.args, '--root', root, 'features'], { timeoutMs: rt.timeoutMs });
   env.featuresRaw = { code: feat.code, stdout: feat.stdout, stderr: feat.stderr, timedOut: feat.timedOut };
   if (feat.code !== 0) {

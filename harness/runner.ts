@@ -6,7 +6,7 @@ import type { Reporter } from '../reports/reporter.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { BundleBuilder, stringifyConfig } from './bundle.js';
 import { Abort, HarnessError, Skip, type Case } from './case.js';
-import { cleanupCgroups, cleanupContainers, removeTree } from './cleanup.js';
+import { cleanupCgroups, cleanupContainers, removeTree, step, strayPids } from './cleanup.js';
 import { CaseContext, type BuiltBundle } from './context.js';
 import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
@@ -136,16 +136,15 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
       message = e instanceof HarnessError || e instanceof SetupError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
     }
   } finally {
-    try {
-      notes.push(...((await ctx?.runCleanups()) ?? []));
-      notes.push(...(await cleanupContainers(driver, ctx?.pids ?? new Map())));
-      await ctx?.stopBackground();
-      notes.push(...(await cleanupCgroups(ctx?.cgroupDirs ?? new Set(), driver.created)));
-    } catch (e) {
-      notes.push(`cleanup failed: ${(e as Error).message}`);
-    }
-    for (const m of rootfsMounts) releaseRootfs(m);
-    if (!o.keep) notes.push(...removeTree(caseDir));
+    // Each step on its own: one that fails is noted, and the others still run.
+    await step(notes, 'the case\'s own cleanup', async () => notes.push(...((await ctx?.runCleanups()) ?? [])));
+    await step(notes, 'containers', async () => notes.push(...(await cleanupContainers(driver))));
+    await step(notes, 'background processes', () => ctx?.stopBackground());
+    await step(notes, 'cgroups', async () => notes.push(...(await cleanupCgroups(driver.cgroupsMade, driver.created))));
+    await step(notes, 'pids state reported', () => notes.push(...strayPids(ctx?.pids ?? new Map())));
+    for (const m of rootfsMounts) await step(notes, `rootfs ${m}`, () => releaseRootfs(m));
+    if (!o.keep) await step(notes, caseDir, () => notes.push(...removeTree(caseDir)));
+    notes.unshift(...driver.notes);
   }
 
   const failures = [...(ctx?.failures ?? []), ...extra];

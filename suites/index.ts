@@ -19,6 +19,7 @@ import process from './process.js';
 import rlimits from './rlimits.js';
 import rootfs from './rootfs.js';
 import scheduling from './scheduling.js';
+import security from './security.js';
 import seccomp from './seccomp.js';
 import state from './state.js';
 import sysctl from './sysctl.js';
@@ -52,4 +53,5 @@ export const ALL_CASES: readonly Case[] = [
   ...validity,
   ...bundles,
   ...engines,
+  ...security,
 ];

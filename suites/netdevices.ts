@@ -130,7 +130,7 @@ async function withVeths(t: CaseContext, body: (veths: HostVeth[]) => Promise<vo
     }
     await body(veths);
   } finally {
-    for (const n of await cleanupContainers(t.rt, t.pids)) t.note(n);
+    for (const n of await cleanupContainers(t.rt)) t.note(n);
     for (const v of veths) for (const n of v.remove()) t.note(n);
   }
 }

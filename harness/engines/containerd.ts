@@ -195,7 +195,7 @@ export class CtrSession extends EngineSession {
     // Whatever the engine could not remove, the runtime is asked to, under the root the shim used.
     const driver = new Driver(this.t.rt.rt, this.runtimeRoot, this.t.dir);
     for (const id of this.ids) driver.created.add(id);
-    if (existsSync(this.runtimeRoot)) notes.push(...(await cleanupContainers(driver, this.t.pids)));
+    if (existsSync(this.runtimeRoot)) notes.push(...(await cleanupContainers(driver)));
     return notes;
   }
 }

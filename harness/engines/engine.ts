@@ -79,7 +79,11 @@ export class EngineSession {
   async call(args: readonly string[], opts: EngineCallOptions = {}): Promise<CallResult> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const argv = opts.tty ? ['script', '-qec', shellLine([...this.base, ...args]), '/dev/null'] : [...this.base, ...args];
-    const r = await run(argv, { timeoutMs, input: opts.input, env: { ...process.env, ...this.env }, cwd: this.t.dir });
+    // hold: what an engine starts and leaves (podman's conmon, the container below it) is
+    // the case's until cleanup, after the engine's own removal and the runtime's delete;
+    // it then gets a few seconds to wind down by itself (conmon runs podman's cleanup).
+    const r = await run(argv, { timeoutMs, input: opts.input, env: { ...process.env, ...this.env }, cwd: this.t.dir, hold: true, holdGraceMs: 5000 });
+    if (r.held) this.t.rt.adopt(`${this.program} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim(), r.held);
     logCall(this.t.dir, this.commandLine(args) + (opts.tty ? '   (on a terminal: script -qec)' : ''), r, timeoutMs);
     const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;
     return { ...r, ok, summary: `${this.program} ${args.find((a) => !a.startsWith('-')) ?? ''} ${describeExit(r, timeoutMs)}` };

@@ -52,7 +52,7 @@ export async function expectRefusedNoCgroup(t: CaseContext, what: string, path: 
       t.equal(left, [], `cgroups left behind at ${path} by the refused create`);
     }
   } finally {
-    await cleanupContainers(t.rt, t.pids);
+    await cleanupContainers(t.rt);
     for (const n of removeCgroupDirs(dirsForAbsolute(path).filter((d) => !before.has(d)), depthOf(path))) t.note(n);
   }
 }
@@ -69,7 +69,7 @@ export async function withCgroupCleanup(t: CaseContext, dirs: () => Iterable<str
   try {
     await body();
   } finally {
-    await cleanupContainers(t.rt, t.pids);
+    await cleanupContainers(t.rt);
     for (const n of removeCgroupDirs(dirs(), levels)) t.note(n);
   }
 }

@@ -22,6 +22,11 @@ export interface Drive {
   pid: number;
   /** Its namespaces, read after create. */
   ns: Partial<Record<NamespaceKind, string>>;
+  /**
+   * Its pid as its own pid namespace sees it, read after create: once it has exited and
+   * been reaped, /proc/PID says nothing more.
+   */
+  inside?: number;
 }
 
 /**
@@ -32,13 +37,14 @@ export async function driveFor(t: CaseContext, kind: HookName): Promise<Drive> {
   const { pid } = await t.create();
   if (typeof pid !== 'number' || pid <= 0) t.fail('state of the created container has no pid', { actual: pid });
   const ns = namespacesOf(pid!);
+  const inside = pidInOwnNamespace(pid!);
   if (kind === 'startContainer' || kind === 'poststart' || kind === 'poststop') {
     await t.start();
     await t.waitOutput('@@done');
     await t.waitStatus('stopped');
   }
   if (kind === 'poststop') await t.delete();
-  return { pid: pid!, ns };
+  return { pid: pid!, ns, inside };
 }
 
 function compareNs(t: CaseContext, got: Record<string, string>, want: Partial<Record<NamespaceKind, string>>, what: string): void {
@@ -68,7 +74,7 @@ function stateCase(kind: HookName): Case {
       b.probe({ only: ['meta'] }).hook(kind, installRecorder(b).hook('h'));
     },
     async check(t) {
-      const { pid } = await driveFor(t, kind);
+      const { pid, inside } = await driveFor(t, kind);
       const r = mustRecord(t, outOf(t), 'h', kind);
       let st: Record<string, unknown>;
       try {
@@ -82,7 +88,6 @@ function stateCase(kind: HookName): Case {
       if (kind === 'poststop') {
         if (st['pid'] !== undefined) t.note(`pid in the poststop state: ${JSON.stringify(st['pid'])}`);
       } else if (containerNs) {
-        const inside = pidInOwnNamespace(pid);
         t.equal(st['pid'], inside, `pid (the container process as the container sees it; host pid ${pid})`);
       } else {
         t.equal(st['pid'], pid, 'pid (the container process as the runtime sees it)');

@@ -47,14 +47,18 @@ describe('driver', () => {
     expect(r.parseError).toMatch(/not JSON/);
   });
 
-  it('a runtime that leaves a child holding its stdout does not make the call wait for it', async () => {
+  it('a runtime that leaves a child holding its stdout: the call does not wait for it, the child is killed and blamed on the call', async () => {
     const started = Date.now();
-    const r = await driver('orphan.sh', 5000).state('c1');
-    expect(Date.now() - started).toBeLessThan(2000);
+    const d = driver('orphan.sh', 5000);
+    const r = await d.state('c1');
+    expect(Date.now() - started).toBeLessThan(3000);
     expect(r.state).toMatchObject({ status: 'stopped' });
     const child = Number(/child (\d+)/.exec(r.stderr)?.[1]);
-    expect(isAlive(child)).toBe(true);
-    process.kill(child, 'SIGKILL');
+    expect(isAlive(child)).toBe(false);
+    // Its command line is sleep's, or still the forked shell's.
+    expect(r.leftovers).toHaveLength(1);
+    expect(r.leftovers[0]).toMatch(new RegExp(`^${child} `));
+    expect(d.notes).toEqual([`\`state c1\` returned, but left 1 process(es); killed them: ${r.leftovers[0]}`]);
   });
 
   it('a missing runtime binary is reported as such', async () => {

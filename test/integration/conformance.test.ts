@@ -29,7 +29,9 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     const before = snapshot();
     const r = conform(['--runtime', '/usr/bin/runc', '--expect', join(repoRoot, 'baselines/runc.json')]);
     expect(r.report, r.stderr).toBeDefined();
-    const bad = r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
+    // A race is caught or not within its bounded tries: runc's failure there can pass by chance.
+    const racy = (x: { id: string; outcome: string }) => x.id === 'security.mounts.destination-race' && x.outcome === 'xpass';
+    const bad = r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome) && !racy(x)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
     expect(bad).toEqual([]);
     expect(r.report!.results.length).toBeGreaterThanOrEqual(250);
     expect(r.code).toBe(0);
