@@ -19,6 +19,8 @@ let rootfs: string;
 interface Result { code: number | null; stdout: string; stderr: string }
 
 let calls = 0;
+/** A test that runs many creates: each is a Node boot or two, which a loaded machine stretches. */
+const SEVERAL_CREATES_MS = 300_000;
 
 /**
  * One runtime call. `create` hands its stdio to the container, so its stdout and
@@ -132,7 +134,7 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(rt(['create', '-b', b, 'k3']).code).toBe(0);
     expect(rt(['delete', '--force', 'k3']).code).toBe(0);
     expect(status('k3')).toBe('absent');
-  });
+  }, SEVERAL_CREATES_MS);
 
   it('runs the hooks at their points with the state on stdin', async () => {
     const log = join(dir, 'hooks.log');
@@ -190,7 +192,7 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
     expect(leftovers()).toEqual([]);
     expect(existsSync('/sys/fs/cgroup/pids/conform/bad-hook')).toBe(false);
-  });
+  }, SEVERAL_CREATES_MS);
 
   it('exec runs a process inside; run waits and returns the status', () => {
     const b = bundle('ex', (c) => { c.process.args = ['sleep', '1000']; });
