@@ -131,19 +131,17 @@ export class CaseContext {
 
   // --- verdicts -------------------------------------------------------------
   // Every assertion is about a requirement: this view's (t.req(id)), or the case's only one.
-
-  // Until every suite names its requirements, an assertion on `t` in a case citing several
-  // is about the whole case (it counts against each of them, as before).
+  // In a case citing several, an assertion on `t` is a bug in the case (a harness error),
+  // found on any run that reaches it, passing or not.
   private judged(): readonly string[] {
     const ids = this.about.length ? this.about : this.requirements.length === 1 ? this.requirements : [];
-    if (!ids.length && process.env.CONFORM_REQUIRE_TAGS) throw new HarnessError(`the case cites ${this.requirements.length} requirements: name the one this assertion checks, t.req(id).equal(…)`);
+    if (!ids.length) throw new HarnessError(`the case cites ${this.requirements.length} requirements: name the one this assertion checks, t.req(id).equal(…)`);
     for (const id of ids) this.record.asserted.add(id);
     return ids;
   }
 
-  /** Records a failed assertion, once for each requirement it is about (none: the whole case). */
+  /** Records a failed assertion, once for each requirement it is about. */
   private failed(failure: Failure, ids: readonly string[]): void {
-    if (!ids.length) this.record.failures.push(failure);
     for (const requirement of ids) this.record.failures.push({ ...failure, requirement });
   }
 
@@ -185,7 +183,8 @@ export class CaseContext {
    */
   abort(message: string, detail?: { expected?: unknown; actual?: unknown }): never {
     for (const id of this.about) this.record.asserted.add(id);
-    this.failed({ message, ...detail }, this.about);
+    if (this.about.length) this.failed({ message, ...detail }, this.about);
+    else this.record.failures.push({ message, ...detail });
     throw new Abort(message);
   }
 

