@@ -3,6 +3,7 @@
 import type { BundleBuilder } from './bundle.js';
 import type { CaseContext } from './context.js';
 import type { Env } from './env.js';
+import type { Convention } from './result.js';
 
 export interface CaseDef {
   /** `<area>.<name>`, e.g. `process.rlimits.nofile`; the area is the suite file. */
@@ -41,6 +42,12 @@ export interface CaseDef {
    * what the runtime did, reported as `disputed`, never pass or fail.
    */
   disputed?: string;
+  /**
+   * Set when the case checks a convention beyond the spec rather than a requirement of
+   * it (see CONVENTIONS). Reports show it, and its failures mark no requirement failed:
+   * a runtime that fails such a case has broken no MUST of the spec.
+   */
+  convention?: Convention;
   /** The bundle is deliberately invalid; our own validator must reject it. */
   invalid?: boolean;
   /** Edits the default bundle (harness/bundle.ts). */

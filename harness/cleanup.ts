@@ -1,50 +1,76 @@
 // Leaving nothing behind: containers, processes, mounts and directories, on every path.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, type Dirent } from 'node:fs';
+import { promisify } from 'node:util';
 import { cgroupDirsOf, parseCgroupMounts } from '../linux/cgroupfs.js';
 import type { Driver } from './driver.js';
-import { isAlive, startTime } from './hostfacts.js';
+import { cmdlineOf, isAlive, startTime } from './hostfacts.js';
 import { parseMountinfo } from './probe/mountinfo.js';
+import { reaperPath } from './spawn.js';
 import { pause } from './wait.js';
+
+const execFileP = promisify(execFile);
 
 /**
  * Kills and deletes every container the driver created, through the runtime's own
- * operations first (kill, delete, then runc's `delete --force` convention), then
- * SIGKILLs any container process that survived. Returns what had to be forced, as
- * notes for the case's report.
+ * operations first (kill, delete, then runc's `delete --force` convention), then kills
+ * whatever the create calls left that still runs (harness/native/reaper.c keeps it
+ * below conform: provably the case's). Never kills a pid because `state` named it: a
+ * runtime that lies there would turn conform against the host. Each step stands
+ * alone: one that fails is noted and the others still run. Returns notes for the case.
  */
-export async function cleanupContainers(driver: Driver, pids: Map<number, string | undefined>): Promise<string[]> {
+export async function cleanupContainers(driver: Driver): Promise<string[]> {
   const notes: string[] = [];
   for (const id of driver.created) {
-    const st = await driver.state(id);
-    if (!st.ok || !st.state) {
-      // Never created, already deleted — or a runtime whose `state` does not work.
-      // Ask it to kill and delete anyway; for an id it does not know these just fail.
-      await driver.kill(id, 'SIGKILL');
-      await driver.delete(id, true);
-      continue;
-    }
-    const pid = st.state.pid;
-    if (typeof pid === 'number' && pid > 0 && !pids.has(pid)) pids.set(pid, startTime(pid));
-    if (st.state.status !== 'stopped') {
-      await driver.kill(id, 'SIGKILL');
-      const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && (await driver.state(id)).state?.status !== 'stopped') await pause(50);
-    }
-    let d = await driver.delete(id);
-    if (!d.ok) d = await driver.delete(id, true);
-    if (!d.ok) notes.push(`cleanup: the runtime could not delete container ${id} (${d.summary})`);
+    await step(notes, `container ${id}`, async () => {
+      // Stopped at the case's last look (stopped is final): delete it without asking again,
+      // one runtime call less for most cases. Anything unexpected takes the long way.
+      if (driver.lastStatus.get(id) === 'stopped' && (await driver.delete(id)).ok) return;
+      const st = await driver.state(id);
+      if (!st.ok || !st.state) {
+        // Never created, already deleted — or a runtime whose `state` does not work.
+        // Ask it to kill and delete anyway; for an id it does not know these just fail.
+        await driver.kill(id, 'SIGKILL');
+        await driver.delete(id, true);
+        return;
+      }
+      if (st.state.status !== 'stopped') {
+        // A runtime that refuses kill here (runsc, in `created`) gets `delete --force` at once.
+        const killed = await driver.kill(id, 'SIGKILL');
+        const deadline = Date.now() + 5000;
+        while (killed.ok && Date.now() < deadline && (await driver.state(id)).state?.status !== 'stopped') await pause(50);
+      }
+      let d = await driver.delete(id);
+      if (!d.ok) d = await driver.delete(id, true);
+      if (!d.ok) notes.push(`cleanup: the runtime could not delete container ${id} (${d.summary})`);
+    });
   }
+  await step(notes, 'what create left', async () => notes.push(...(await driver.releaseHeld())));
+  return notes;
+}
+
+/**
+ * Pids a `state` reported that still run after cleanup: not provably the container's
+ * (not below a runtime call of the case, not in a cgroup it made), so left alone and
+ * noted (a runtime that reports a host process's pid, or whose container escaped it).
+ */
+export function strayPids(pids: ReadonlyMap<number, string | undefined>): string[] {
+  const notes: string[] = [];
   for (const [pid, started] of pids) {
     if (pid === process.pid || !isAlive(pid) || startTime(pid) !== started) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-      notes.push(`cleanup: container process ${pid} was still alive after delete and was killed`);
-    } catch {
-      /* gone meanwhile */
-    }
+    const args = cmdlineOf(pid)?.join(' ').slice(0, 120) ?? '?';
+    notes.push(`cleanup: state reported pid ${pid} (${args}), which still runs after delete and is not provably this container's (no runtime call of the case started it, it is in no cgroup the case made): left alone`);
   }
   return notes;
+}
+
+/** Runs one cleanup step; a failure becomes a note and never stops the steps after it. */
+export async function step(notes: string[], what: string, fn: () => unknown): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    notes.push(`cleanup: ${what}: ${(e as Error).message}`);
+  }
 }
 
 /** Mount points at or below dir, deepest first. */
@@ -81,41 +107,43 @@ export function unmountUnder(dir: string): string[] {
 }
 
 /**
- * After delete, a container's cgroups should be gone with their processes. Kills what
- * a runtime left in them and removes the directories it left, never touching a cgroup
- * that holds conform itself (a runtime without cgroups puts containers in ours).
+ * After delete, a container's cgroups should be gone with their processes. Empties and
+ * removes the ones provably the case's: `dirs` (cgroupsPath directories a create made,
+ * Driver.cgroupsMade) and those named after one of `ids` (unique per run) — never a
+ * cgroup that holds conform itself (a runtime without cgroups puts containers in ours).
+ * Processes are killed through pidfds (harness/native/reaper.c --kill-cgroups), so a
+ * pid reused meanwhile is never hit. Every directory is its own step: one that vanished
+ * meanwhile (another case cleaning it) or stays busy is noted and the rest go on.
  */
 export async function cleanupCgroups(dirs: ReadonlySet<string>, ids: Iterable<string> = []): Promise<string[]> {
   const notes: string[] = [];
-  dirs = new Set([...dirs, ...cgroupsNamed(new Set(ids))]);
-  const ours = cgroupDirsOf('self');
+  let all: string[] = [...dirs];
+  await step(notes, 'cgroups named after the containers', () => (all = [...new Set([...dirs, ...cgroupsNamed(new Set(ids))])]));
+  let ours: string[] = [];
+  await step(notes, "conform's own cgroups", () => (ours = cgroupDirsOf('self')));
   const isOurs = (d: string) => ours.some((o) => o === d || o.startsWith(`${d}/`));
-  for (const dir of [...dirs].filter((d) => !isOurs(d) && existsSync(d)).sort((a, b) => b.length - a.length)) {
-    const procs = () => readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
-    let left: number[] = [];
-    try {
-      left = procs();
-    } catch {
-      continue;
-    }
-    for (const pid of left) {
+  for (const dir of all.filter((d) => !isOurs(d)).sort((a, b) => b.length - a.length)) {
+    await step(notes, dir, async () => {
+      if (!existsSync(dir)) return;
+      const killed = await killCgroups([dir]);
+      if (killed.length) notes.push(`cleanup: killed ${killed.length} process(es) left in ${dir} after delete: ${killed.slice(0, 5).join('; ')}${killed.length > 5 ? '; …' : ''}`);
       try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
+        rmdirSync(dir);
+        notes.push(`cleanup: removed cgroup ${dir}, left after delete`);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // Gone meanwhile is fine; busy or with children of its own is not ours to force.
+        if (code !== 'ENOENT') notes.push(`cleanup: could not remove cgroup ${dir} (${code})`);
       }
-    }
-    if (left.length) notes.push(`cleanup: killed ${left.length} process(es) left in ${dir} after delete`);
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && procs().length) await pause(20);
-    try {
-      rmdirSync(dir);
-      notes.push(`cleanup: removed cgroup ${dir}, left after delete`);
-    } catch {
-      /* busy, or has children that are not ours to judge */
-    }
+    });
   }
   return notes;
+}
+
+/** SIGKILLs every process of the cgroup directories through pidfds; returns `PID ARGS` of each. */
+export async function killCgroups(dirs: string[]): Promise<string[]> {
+  const { stdout } = await execFileP(reaperPath, ['--kill-cgroups', ...dirs], { timeout: 30_000 });
+  return stdout.split('\n').filter((l) => l.startsWith('killed ')).map((l) => l.slice('killed '.length));
 }
 
 /**
@@ -126,6 +154,27 @@ export async function cleanupCgroups(dirs: ReadonlySet<string>, ids: Iterable<st
  */
 export function cgroupsNamed(ids: ReadonlySet<string>): string[] {
   return ids.size ? cgroupsMatching((name) => ids.has(name)) : [];
+}
+
+/**
+ * The directories and every cgroup below them: a cgroup named after a run holds the
+ * cgroups an engine made for the run's containers (podman's cgroup parent, containerd's
+ * namespace), whatever their own names.
+ */
+export function withDescendants(dirs: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    out.push(dir);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) walk(`${dir}/${e.name}`);
+  };
+  for (const d of dirs) walk(d);
+  return out;
 }
 
 /** Cgroup directories whose name `match`es, up to four levels deep in every hierarchy (not below a match). */

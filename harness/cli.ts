@@ -22,6 +22,8 @@ import { plan, parseShard } from './plan.js';
 import { countOutcomes, isBad, type RunSummary } from './result.js';
 import { defaultCacheDir, ensureRootfs } from './rootfs.js';
 import { runCases } from './runner.js';
+import { formatTiming, runTiming } from './timing.js';
+import { Services } from './services.js';
 import { removeTree } from './cleanup.js';
 import { formatProblems, validateBundle } from './validate.js';
 import type { RuntimeCommand } from './driver.js';
@@ -77,6 +79,8 @@ async function runCommand(flags: RunFlags): Promise<number> {
   if (problems.length) throw new Error(`cases cite requirement IDs the catalogue lacks:\n  ${problems.join('\n  ')}`);
   if (flags.shard) parseShard(flags.shard);
   const cases = plan(ALL_CASES, { grep: flags.grep, areas: flags.area, requirements: flags.requirement, shard: flags.shard });
+  // Since the process started: loading the suites is most of building the plan.
+  const planMs = performance.now();
   const unknownAreas = flags.area.filter((a) => !ALL_CASES.some((c) => c.area === a));
   if (unknownAreas.length) throw new SetupError(`--area ${unknownAreas.join(', ')}: no such area (areas: ${[...new Set(ALL_CASES.map((c) => c.area))].join(', ')})`);
 
@@ -112,7 +116,8 @@ async function runCommand(flags: RunFlags): Promise<number> {
       process.stderr.write(`\nconform: ${sig}: stopping; cleaning up containers (again to exit at once, leaving them)\n`);
       aborter.abort();
     } else {
-      process.stderr.write('conform: leaving the run directory and its containers behind\n');
+      // The reapers of the runtime calls see conform go and kill what they hold.
+      process.stderr.write('conform: exiting at once: the run directory stays (the next run in this --workdir removes it)\n');
       process.exit(130);
     }
   };
@@ -122,6 +127,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
   for (const note of await sweepStaleRuns(workdir)) process.stderr.write(`conform: ${note}\n`);
   const runDir = mkdtempSync(join(workdir, 'conform-'));
   const tag = randomBytes(3).toString('hex');
+  const services = new Services(runDir, tag, rootfs);
   try {
     // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)
     // could not even reach its bundle's rootfs. Search only, no listing.
@@ -143,8 +149,11 @@ async function runCommand(flags: RunFlags): Promise<number> {
       reporter: reports.reporter,
       signal: aborter.signal,
       tag,
+      services,
     });
+    for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
     const bad = results.some((r) => isBad(r, flags.strict)) || aborter.signal.aborted;
+    const timing = runTiming(results.map((r) => r.timing), { wallMs: Date.now() - started, jobs: flags.jobs, planMs });
     const summary: RunSummary = {
       runtime,
       startedAt: new Date(started).toISOString(),
@@ -152,11 +161,15 @@ async function runCommand(flags: RunFlags): Promise<number> {
       counts: countOutcomes(results),
       results,
       exitCode: bad ? 1 : 0,
+      timing,
     };
     await reports.reporter.finish(summary);
+    if (flags.verbose) process.stderr.write(`conform: ${formatTiming(timing, summary.durationMs)}\n`);
     for (const o of reports.outputs) await o.close();
     return aborter.signal.aborted ? 130 : summary.exitCode;
   } finally {
+    // Again, for the paths that did not get there (an exception); a no-op otherwise.
+    for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
     if (flags.keep) {
       releaseOwner(runDir);
       process.stderr.write(`conform: kept bundles, runtime state and logs in ${runDir}\n`);

@@ -1,7 +1,7 @@
 // The `t` a case's check receives: the runtime's operations with the waiting and
 // error handling every case needs, the probe, and expectations.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Config } from '../schemas/config.js';
 import type { BundleBuilder } from './bundle.js';
 import { Abort, HarnessError, Skip } from './case.js';
@@ -10,10 +10,10 @@ import type { CallResult, Driver, StateResult } from './driver.js';
 import type { Env } from './env.js';
 import { parseProbe, type ProbeFacts } from './probe/parse.js';
 import type { Failure } from './result.js';
-import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
 import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
-import { pause } from './wait.js';
+import { Deadline, pause } from './wait.js';
+import type { Services } from './services.js';
 
 export interface ContainerState {
   ociVersion?: unknown;
@@ -33,9 +33,11 @@ export interface BuiltBundle {
 
 export type BundleFactory = (edit?: (b: BundleBuilder) => void) => Promise<BuiltBundle>;
 
+/** The first n lines of a runtime's output for a message, each cut at 300 characters. */
 function firstLines(s: string, n = 3): string {
-  const lines = s.trim().split('\n').filter(Boolean);
-  return lines.slice(0, n).join(' | ') + (lines.length > n ? ' …' : '');
+  const lines = s.slice(0, 64 * 1024).trim().split('\n').filter(Boolean);
+  const cut = (l: string) => (l.length > 300 ? `${l.slice(0, 300)}…` : l);
+  return lines.slice(0, n).map(cut).join(' | ') + (lines.length > n ? ' …' : '');
 }
 
 /** One line for a failed call: how it ended and what it said. */
@@ -52,9 +54,14 @@ class CaseRecord {
   readonly asserted = new Set<string>();
   /** Requirements the case found it cannot judge in this run (see unjudged()). */
   readonly unjudged = new Set<string>();
+  /**
+   * Container pids seen in any state, with their start times: cleanup reports those
+   * still running at the end (it never kills by them: a runtime could name any process).
+   */
   readonly pids = new Map<number, string | undefined>();
-  readonly cgroupDirs = new Set<string>();
   readonly children: ChildProcess[] = [];
+  /** Work for the case's cleanup (CaseContext.onCleanup). */
+  readonly cleanups: (() => Promise<string[] | void>)[] = [];
   seq = 0;
 }
 
@@ -69,12 +76,45 @@ export class CaseContext {
     /** The case's primary container id; newId() derives more. */
     readonly id: string,
     private readonly bundleFactory: BundleFactory,
+    /** What the run shares between cases (harness/services.ts). */
+    readonly services: Services,
     /** The requirement IDs the case cites. */
     readonly requirements: readonly string[] = [],
     private readonly record = new CaseRecord(),
     /** The requirements this view's assertions are about (see req()); empty on `t`. */
     readonly about: readonly string[] = [],
   ) {}
+
+  /**
+   * Work for the case's cleanup, run (last registered first) before its containers are
+   * killed and deleted, on every path: for what a case makes outside the runtime's
+   * operations (an engine's containers). Returns notes on what it had to force.
+   */
+  onCleanup(fn: () => Promise<string[] | void>): void {
+    this.record.cleanups.push(fn);
+  }
+
+  /** Runs the onCleanup work; each runs even when one before it threw. */
+  async runCleanups(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const fn of this.record.cleanups.splice(0).reverse()) {
+      try {
+        notes.push(...((await fn()) ?? []));
+      } catch (e) {
+        notes.push(`cleanup failed: ${(e as Error).message}`);
+      }
+    }
+    return notes;
+  }
+
+  /**
+   * Remembers a container process seen some other way than `state` (an engine's): cleanup
+   * notes it if it still runs at the end (it never kills by a pid it was told).
+   */
+  track(pid: number): void {
+    if (pid <= 0 || this.pids.has(pid)) return;
+    this.record.pids.set(pid, startTime(pid));
+  }
 
   get failures(): readonly Failure[] {
     return this.record.failures;
@@ -90,13 +130,9 @@ export class CaseContext {
   get notJudged(): ReadonlySet<string> {
     return this.record.unjudged;
   }
-  /** Container pids seen in any state, so cleanup can make sure they are gone. */
+  /** Container pids seen in any state, with their start times: cleanup notes those still running (never kills by them). */
   get pids(): Map<number, string | undefined> {
     return this.record.pids;
-  }
-  /** The cgroup directories of the container processes seen, so cleanup can find what a runtime leaves. */
-  get cgroupDirs(): Set<string> {
-    return this.record.cgroupDirs;
   }
 
   /**
@@ -109,7 +145,7 @@ export class CaseContext {
     for (const id of ids) {
       if (!this.requirements.includes(id)) throw new HarnessError(`t.req('${id}'): the case does not cite ${id} (it cites ${this.requirements.join(', ') || 'nothing'})`);
     }
-    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.requirements, this.record, ids);
+    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, this.record, ids);
   }
 
   /** The same case, with its assertions about every requirement it cites (one observation that shows them all). */
@@ -117,6 +153,18 @@ export class CaseContext {
     const [first, ...rest] = this.requirements;
     if (first === undefined) throw new HarnessError('all(): the case cites no requirement');
     return this.req(first, ...rest);
+  }
+
+  /**
+   * The failures `judge` would record about facts already gathered, without recording
+   * them: for comparing a run with a control run. `judge` must not run containers.
+   */
+  trial(judge: (t: CaseContext) => void): readonly Failure[] {
+    const scratch = new CaseRecord();
+    // What the judge finds is all that counts here, not which requirement it is about.
+    const about = this.about.length ? this.about : this.requirements;
+    judge(new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, scratch, about));
+    return scratch.failures;
   }
 
   /** Another container id, unique on this host. */
@@ -230,14 +278,14 @@ export class CaseContext {
     // pid and time namespaces apply to children only: unshare must fork.
     const fork = kinds.includes('pid') || kinds.includes('time');
     const child = this.background(['unshare', ...kinds.map((k) => flag[k]), ...(fork ? ['--fork'] : []), 'sleep', '1000000']);
-    const deadline = Date.now() + this.rt.rt.timeoutMs;
+    const deadline = new Deadline(this.rt.rt.timeoutMs);
     for (;;) {
       const pid = child.pid && fork ? firstChild(child.pid) : child.pid;
       if (pid) {
         const ns = namespacesOf(pid);
         if (kinds.every((k) => ns[k] !== undefined && ns[k] !== this.env.host.hostNs[k])) return pid;
       }
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
+      if (child.exitCode !== null || deadline.passed()) throw new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
       await pause(10);
     }
   }
@@ -312,26 +360,19 @@ export class CaseContext {
     if (!r.state) this.abort(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
     const st = r.state as ContainerState;
     if (typeof st.status !== 'string') this.abort(`state ${id}: no string "status" in ${show(st)}`);
-    if (typeof st.pid === 'number' && st.pid > 0 && !this.record.pids.has(st.pid)) {
-      this.record.pids.set(st.pid, startTime(st.pid));
-      try {
-        for (const d of cgroupDirsOf(st.pid)) this.record.cgroupDirs.add(d);
-      } catch {
-        /* gone already, or no cgroups: nothing to remember */
-      }
-    }
+    if (typeof st.pid === 'number') this.track(st.pid);
     return st;
   }
 
   /** Polls `state` until the status is reached (never a fixed sleep). */
   async waitStatus(status: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<ContainerState> {
     const id = opts.id ?? this.id;
-    const deadline = Date.now() + (opts.timeoutMs ?? this.rt.rt.timeoutMs);
+    const deadline = new Deadline(opts.timeoutMs ?? this.rt.rt.timeoutMs);
     let delay = 10;
     for (;;) {
       const st = await this.state(id);
       if (st.status === status) return st;
-      if (Date.now() > deadline) this.abort(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
+      if (deadline.passed()) this.abort(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
       await pause(delay);
       delay = Math.min(delay * 2, 100);
     }
@@ -348,7 +389,7 @@ export class CaseContext {
   /** Polls the container's stdout until `marker` appears on a line of its own. */
   async waitOutput(marker: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<string> {
     const id = opts.id ?? this.id;
-    const deadline = Date.now() + (opts.timeoutMs ?? this.rt.rt.timeoutMs);
+    const deadline = new Deadline(opts.timeoutMs ?? this.rt.rt.timeoutMs);
     let delay = 5;
     let nextStateCheck = Date.now() + 500;
     for (;;) {
@@ -361,7 +402,7 @@ export class CaseContext {
         this.abort(`the container's process stopped without printing ${marker}` + (err ? ` (its stderr: ${err})` : ''));
       }
       if (Date.now() > nextStateCheck) nextStateCheck = Date.now() + 500;
-      if (Date.now() > deadline) {
+      if (deadline.passed()) {
         const err = firstLines(this.stderr(id));
         this.abort(`the container's process did not print ${marker} within ${((opts.timeoutMs ?? this.rt.rt.timeoutMs) / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : out ? '' : ' (no output at all)'));
       }
@@ -387,8 +428,23 @@ export class CaseContext {
   }
 }
 
+/** At most this much of a container's stdout/stderr file is read (a runtime may flood it). */
+const STDIO_READ_MAX = 8 << 20;
+
 function readIfExists(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = Math.min(fstatSync(fd).size, STDIO_READ_MAX);
+    const buf = Buffer.alloc(size);
+    return buf.subarray(0, readSync(fd, buf, 0, size, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function firstChild(pid: number): number | undefined {

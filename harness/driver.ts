@@ -1,8 +1,10 @@
 // Drives a runtime binary through the runc-style CLI of runtime.md's operations.
 // Every call gets a private --root, a deadline, and a line in the case's calls.log.
-import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeExit, run, type SpawnResult } from './spawn.js';
+import { cgroupDirsNamedBy } from './cgroups.js';
+import { describeExit, run, type Held, type SpawnResult } from './spawn.js';
+import { recordCall } from './timing.js';
 
 export interface RuntimeCommand {
   /** The runtime binary. */
@@ -48,11 +50,46 @@ export interface CallOptions {
    * attributes (nice value, personality) that a config setting must override.
    */
   wrap?: string[];
+  /** fds the runtime gets as its fds 3, 4, … (for `--preserve-fds`, or to see that it keeps them from the container). */
+  extraFds?: number[];
+}
+
+/** Commands whose leftovers are the container: kept (`hold`) until cleanup. */
+const LEAVES_CONTAINER = new Set(['create', 'run', 'exec']);
+
+/** At most this much of a call's stderr goes to calls.log. */
+const LOG_STDERR = 4096;
+
+/** Appends a command and how it ended (with its stderr) to `<logDir>/calls.log`, the record a kept case leaves. */
+export function logCall(logDir: string, command: string, r: SpawnResult, timeoutMs: number): void {
+  let said = r.stderr.trim();
+  if (said.length > LOG_STDERR) said = `${said.slice(0, LOG_STDERR)} […${said.length - LOG_STDERR} more characters]`;
+  const err = said ? `\n  stderr: ${said.split('\n').join('\n          ')}` : '';
+  appendFileSync(join(logDir, 'calls.log'), `$ ${command}\n  ${describeExit(r, timeoutMs)} (${r.ms} ms)${err}\n`);
 }
 
 export class Driver {
   /** Container ids this driver has asked to create, for cleanup. */
   readonly created = new Set<string>();
+  /**
+   * The status each container had at the last `state` that answered, until it is created
+   * again or deleted: cleanup deletes a container known stopped without asking again.
+   */
+  readonly lastStatus = new Map<string, string>();
+  /**
+   * Cgroup directories the case's cgroupsPath named that did not exist before a create:
+   * the runtime made them for the case's container (cleanup may empty and remove them).
+   */
+  readonly cgroupsMade = new Set<string>();
+  /** What the runtime did that is not a verdict but is its fault (processes it left), for the case's notes. */
+  readonly notes: string[] = [];
+  /**
+   * A command every call is run under, cleanup's included (e.g. `nsenter --uts=… --`: a
+   * runtime namespace of the case's own). Set it before the first create.
+   */
+  wrapAll: string[] = [];
+  /** What create (run, exec) calls left running: the containers, killed at cleanup. */
+  private readonly held: { call: string; held: Held }[] = [];
 
   constructor(
     readonly rt: RuntimeCommand,
@@ -63,8 +100,7 @@ export class Driver {
   ) {}
 
   private log(r: CallResult): void {
-    const err = r.stderr.trim() ? `\n  stderr: ${r.stderr.trim().split('\n').join('\n          ')}` : '';
-    appendFileSync(join(this.logDir, 'calls.log'), `$ ${r.argv.join(' ')}\n  ${describeExit(r, this.rt.timeoutMs)} (${r.ms} ms)${err}\n`);
+    logCall(this.logDir, r.argv.join(' '), r, this.rt.timeoutMs);
   }
 
   argv(command: string, args: string[]): string[] {
@@ -75,14 +111,20 @@ export class Driver {
     const timeoutMs = opts.timeoutMs ?? this.rt.timeoutMs;
     let argv = this.argv(command, args);
     if (opts.wrap?.length) argv = [...opts.wrap, ...argv];
+    if (this.wrapAll.length) argv = [...this.wrapAll, ...argv];
     // Node cannot set a child's umask or oom_score_adj: a shell sets them and execs the runtime.
     const setup: string[] = [];
     if (opts.umask !== undefined) setup.push(`umask ${opts.umask.toString(8).padStart(4, '0')}`);
     if (opts.oomScoreAdj !== undefined) setup.push(`echo ${Math.trunc(opts.oomScoreAdj)} > /proc/self/oom_score_adj`);
     if (setup.length) argv = ['/bin/sh', '-c', `${setup.join(' && ')} && exec "$@"`, 'sh', ...argv];
-    const r = await run(argv, { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd ?? this.logDir });
+    const hold = LEAVES_CONTAINER.has(command);
+    const r = await run(argv, { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd ?? this.logDir, hold, extraFds: opts.extraFds });
+    recordCall(r.ms);
     const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;
     const result: CallResult = { ...r, ok, summary: `${command} ${describeExit(r, timeoutMs)}` };
+    const call = [command, args.at(-1) ?? ''].join(' ').trim();
+    if (r.held) this.held.push({ call, held: r.held });
+    if (r.leftovers.length) this.notes.push(leftNote(`\`${call}\` ${r.timedOut ? 'timed out and' : 'returned, but'} left`, r.leftovers));
     if (typeof opts.stderr === 'number') {
       // The runtime wrote into the container's stderr file: what it added during the call is its message.
       result.stderr = readFrom(opts.stderr, opts.stderrOffset ?? 0);
@@ -100,14 +142,18 @@ export class Driver {
    * `create --bundle DIR ID`. The runtime's stdio, which the container inherits
    * (terminal: false), goes to `<id>.stdout` / `<id>.stderr` in the log directory.
    */
-  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number; oomScoreAdj?: number; wrap?: string[] } = {}): Promise<CallResult> {
+  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number; oomScoreAdj?: number; wrap?: string[]; extraFds?: number[] } = {}): Promise<CallResult> {
     this.created.add(id);
+    this.lastStatus.delete(id);
+    // Those that exist once create has run were made for this container.
+    const named = cgroupDirsNamedBy(join(bundle, 'config.json')).filter((d) => !existsSync(d));
     const out = openSync(this.stdioPath(id, 'stdout'), 'a');
     const err = openSync(this.stdioPath(id, 'stderr'), 'a+');
     try {
       const stderrOffset = fstatSync(err).size;
-      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd, umask: opts.umask, oomScoreAdj: opts.oomScoreAdj, wrap: opts.wrap });
+      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd, umask: opts.umask, oomScoreAdj: opts.oomScoreAdj, wrap: opts.wrap, extraFds: opts.extraFds });
     } finally {
+      for (const d of named) if (existsSync(d)) this.cgroupsMade.add(d);
       closeSync(out);
       closeSync(err);
     }
@@ -128,6 +174,8 @@ export class Driver {
         r.parseError = `state output is not JSON: ${(e as Error).message}`;
       }
     }
+    if (typeof r.state?.status === 'string') this.lastStatus.set(id, r.state.status);
+    else this.lastStatus.delete(id);
     return r;
   }
 
@@ -135,13 +183,40 @@ export class Driver {
     return this.call('kill', [id, signal]);
   }
 
-  delete(id: string, force = false): Promise<CallResult> {
-    return this.call('delete', force ? ['--force', id] : [id]);
+  async delete(id: string, force = false): Promise<CallResult> {
+    const r = await this.call('delete', force ? ['--force', id] : [id]);
+    if (r.ok) this.lastStatus.delete(id);
+    return r;
   }
 
   features(): Promise<CallResult> {
     return this.call('features', []);
   }
+
+  /** Keeps what a command run outside the driver (an engine's) left, to kill at cleanup like create's. */
+  adopt(call: string, held: Held): void {
+    this.held.push({ call, held });
+  }
+
+  /**
+   * Kills what the create (run, exec) calls left that is still running: by now, after
+   * the runtime's own delete, nothing should be. Returns one note per call that had left
+   * something (the case's report blames the runtime there).
+   */
+  async releaseHeld(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const { call, held } of this.held.splice(0)) {
+      const killed = await held.release();
+      if (killed.length) notes.push(leftNote(`cleanup: \`${call}\` had left`, killed, ' still running after delete'));
+    }
+    return notes;
+  }
+}
+
+/** "WHAT 2 process(es) running; killed: 123 sleep 100, 124 …", at most five listed. */
+function leftNote(what: string, procs: string[], when = ''): string {
+  const shown = procs.slice(0, 5).join('; ') + (procs.length > 5 ? `; and ${procs.length - 5} more` : '');
+  return `${what} ${procs.length} process(es)${when}; killed them: ${shown}`;
 }
 
 function readFrom(fd: number, offset: number): string {

@@ -1,7 +1,10 @@
 // What the machine and the runtime can do, found once per run, and the `needs`
 // vocabulary cases use to say what they require.
-import { readFileSync } from 'node:fs';
-import { release } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { i386MkdirProgram } from '../linux/i386.js';
 import type { Features } from '../schemas/features.js';
 import { validateFeatures } from '../schemas/index.js';
 import { getPath } from './jsonpath.js';
@@ -65,7 +68,9 @@ export function detectHost(): HostEnv {
 export async function detectRuntime(rt: RuntimeCommand, root: string): Promise<RuntimeEnv> {
   const env: RuntimeEnv = {};
   const ver = await run([rt.path, ...rt.args, '--version'], { timeoutMs: rt.timeoutMs });
-  if (ver.code === 0) env.version = ver.stdout.split('\n').find((l) => l.trim())?.trim();
+  // One line for the report's header, whatever the runtime printed.
+  const line = ver.code === 0 ? ver.stdout.slice(0, 4096).split('\n').find((l) => l.trim())?.trim() : undefined;
+  if (line) env.version = line.length > 200 ? `${line.slice(0, 200)}…` : line;
   const feat = await run([rt.path, ...rt.args, '--root', root, 'features'], { timeoutMs: rt.timeoutMs });
   env.featuresRaw = { code: feat.code, stdout: feat.stdout, stderr: feat.stderr, timedOut: feat.timedOut };
   if (feat.code !== 0) {
@@ -93,6 +98,8 @@ const CAP_NUMBERS: Record<string, number> = { CAP_SYS_ADMIN: 21, CAP_SYS_RESOURC
  * - `ns:TYPE`: the kernel has that namespace type.
  * - `cap:NAME`: the harness (so the runtime) has that capability.
  * - `kernel:M.N`: kernel version at least M.N.
+ * - `tool:NAME`: the program NAME is on PATH (umoci, podman, containerd…).
+ * - `exec:i386`: the host executes i386 programs (IA-32 emulation), tried once per run.
  * - `feature:PATH[=VALUE]`: the runtime's `features` lists VALUE in the array at PATH
  *   (e.g. `feature:hooks=startContainer`, `feature:linux.namespaces=time`), or PATH is
  *   true (`feature:linux.seccomp.enabled`). A runtime without `features`, or whose
@@ -127,6 +134,8 @@ export function unmetNeed(need: string, env: Env): string | undefined {
       const [hm, hn] = h.kernel.version;
       return hm > maj || (hm === maj && hn >= min) ? undefined : `needs Linux ${arg} or later (this is ${h.kernel.release})`;
     }
+    case 'tool':
+      return onPath(arg) ? undefined : `needs ${arg}, which is not on PATH (apt-get install -y ${TOOL_PACKAGES[arg] ?? arg})`;
     case 'feature': {
       const f = env.runtime.features;
       if (!f) return undefined;
@@ -136,8 +145,59 @@ export function unmetNeed(need: string, env: Env): string | undefined {
       if (value === undefined) return got === true ? undefined : `the runtime's features says ${path} is ${JSON.stringify(got)}`;
       return Array.isArray(got) && got.includes(value) ? undefined : `the runtime's features does not list ${value} in ${path}`;
     }
+    case 'exec': {
+      if (arg !== 'i386') throw new Error(`unknown program kind in needs: ${arg}`);
+      const why = i386Unrunnable();
+      return why && `needs a host that executes i386 programs: ${why}`;
+    }
     default:
       throw new Error(`unknown need: ${need}`);
+  }
+}
+
+/** Debian packages of the tools cases may need, for the skip message. */
+const TOOL_PACKAGES: Record<string, string> = { ctr: 'containerd', 'containerd-shim-runc-v2': 'containerd', script: 'bsdutils' };
+
+/** The full path of an executable on PATH, or undefined. */
+export function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+let i386Verdict: { why?: string } | undefined;
+
+/**
+ * Why this host cannot execute an i386 program, or undefined when it can. Tried once:
+ * a tiny program that makes a directory through int 0x80 must exit 0 and leave the
+ * directory (a kernel without IA-32 emulation refuses the exec with ENOEXEC, and a
+ * shell would then run the file as a script: only the directory proves it ran).
+ */
+export function i386Unrunnable(): string | undefined {
+  if (!i386Verdict) i386Verdict = { why: tryI386() };
+  return i386Verdict.why;
+}
+
+function tryI386(): string | undefined {
+  if (process.arch !== 'x64') return `this is ${process.arch}, not x86_64`;
+  const dir = mkdtempSync(join(tmpdir(), 'conform-i386-'));
+  try {
+    const made = join(dir, 'made');
+    const prog = join(dir, 'prog');
+    writeFileSync(prog, i386MkdirProgram(made), { mode: 0o755 });
+    const r = spawnSync(prog, [], { stdio: 'ignore', timeout: 10_000 });
+    if (r.error) return `executing one fails (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`;
+    if (r.status === 0 && existsSync(made)) return undefined;
+    return `an i386 program did not run (${r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`}; the kernel likely lacks IA-32 emulation)`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,5 @@
 // What a run produces: plain data, shared by the runner and every reporter.
+import type { CaseTiming, RunTiming } from './timing.js';
 import type { Level } from '../suites/requirements/types.js';
 
 /**
@@ -18,6 +19,13 @@ import type { Level } from '../suites/requirements/types.js';
 export type Outcome = 'pass' | 'warn' | 'fail' | 'skip' | 'disputed' | 'xfail' | 'xpass' | 'error';
 
 export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'error', 'warn', 'xfail', 'xpass', 'disputed', 'skip'];
+
+/** Conventions beyond the spec that cases may check, with how reports name them. */
+export const CONVENTIONS = {
+  'runc-cli': 'the runc CLI convention beyond the spec',
+} as const;
+
+export type Convention = keyof typeof CONVENTIONS;
 
 /** One failed expectation inside a case. */
 export interface Failure {
@@ -55,6 +63,11 @@ export interface CaseResult {
   /** Requirement IDs from the catalogue (suites/requirements). */
   requirements: string[];
   /**
+   * The case checks a convention beyond the spec (harness/case.ts CONVENTIONS): its
+   * failure is no spec violation, and marks none of its requirements failed.
+   */
+  convention?: Convention;
+  /**
    * One entry per cited requirement, in the same order: its level and what this case found
    * about it. It describes the runtime, so a baseline never changes it (an xfail case keeps
    * its failed requirements).
@@ -67,6 +80,8 @@ export interface CaseResult {
   /** Information that is not a verdict, e.g. what a runtime did where the spec allows several behaviours. */
   notes: string[];
   durationMs: number;
+  /** Where the case's time went (harness/timing.ts). */
+  timing?: CaseTiming;
   /** With --keep: the case's directory (bundle, runtime state, logs). */
   dir?: string;
   /** A skip the baseline lists as not implemented by the runtime: no failure, even with --strict. */
@@ -88,6 +103,8 @@ export interface RunSummary {
   results: CaseResult[];
   /** 0: nothing failed unexpectedly; 1: something did. */
   exitCode: 0 | 1;
+  /** Where the run's time went (harness/timing.ts). */
+  timing?: RunTiming;
 }
 
 export function countOutcomes(results: readonly CaseResult[]): Record<Outcome, number> {
@@ -138,6 +155,6 @@ export function judge(
 }
 
 /** Every cited requirement with the same outcome: a case skipped, disputed, or in error. */
-export function uniformChecks(cited: readonly { id: string; level: Level }[], outcome: 'skip' | 'disputed' | 'error'): RequirementCheck[] {
+export function uniformChecks(cited: readonly { id: string; level: Level }[], outcome: 'skip' | 'disputed' | 'error' | 'unchecked'): RequirementCheck[] {
   return cited.map(({ id, level }) => ({ id, level, outcome }));
 }

@@ -6,13 +6,17 @@ import type { Reporter } from '../reports/reporter.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { BundleBuilder, stringifyConfig } from './bundle.js';
 import { Abort, HarnessError, Skip, type Case } from './case.js';
-import { cleanupCgroups, cleanupContainers, removeTree } from './cleanup.js';
+import { cleanupCgroups, cleanupContainers, removeTree, step, strayPids } from './cleanup.js';
 import { CaseContext, type BuiltBundle } from './context.js';
 import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
-import { judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
+import { SetupError } from './errors.js';
+import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
 import { requirementById, type Level } from '../suites/requirements/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
+import { Deadline } from './wait.js';
+import type { Services } from './services.js';
+import { cleanupTimer, recordBundle, timed } from './timing.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -31,6 +35,8 @@ export interface RunOptions {
   caseTimeoutMs?: number;
   /** Short random tag that keeps container ids unique across concurrent runs. */
   tag: string;
+  /** What cases share for the run (started on demand; the caller stops them at the end). */
+  services: Services;
 }
 
 class CaseTimeout extends Error {}
@@ -48,7 +54,7 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
       const i = next++;
       const c = cases[i]!;
       o.reporter.caseStarted?.(c.id);
-      const r = applyBaseline(await runCase(c, o), o.baseline);
+      const r = applyBaseline(await timed(() => runCase(c, o)), o.baseline);
       results[i] = r;
       o.reporter.caseFinished(r);
     }
@@ -59,7 +65,7 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
 
 export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   const started = performance.now();
-  const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements };
+  const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements, ...(c.convention ? { convention: c.convention } : {}) };
   let cited: { id: string; level: Level }[];
   try {
     cited = citedRequirements(c);
@@ -91,11 +97,19 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   let bundles = 0;
   const rootfsMounts: string[] = [];
   const makeBundle = async (edit?: (b: BundleBuilder) => void, invalid = false): Promise<BuiltBundle> => {
+    const started = performance.now();
+    try {
+      return await buildBundle(edit, invalid);
+    } finally {
+      recordBundle(performance.now() - started);
+    }
+  };
+  const buildBundle = async (edit: ((b: BundleBuilder) => void) | undefined, invalid: boolean): Promise<BuiltBundle> => {
     const dir = join(caseDir, bundles++ ? `bundle-${bundles}` : 'bundle');
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
     edit?.(b);
-    const mounted = materialize(b, o.rootfs, caseDir, o.keep);
+    const mounted = await materialize(b, o.rootfs, caseDir, o.keep);
     if (mounted) rootfsMounts.push(mounted);
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
     const errors = validateConfigText(stringifyConfig(b.config), dir).problems.filter((p) => p.level === 'error');
@@ -114,7 +128,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   const extra: Failure[] = [];
   try {
     const bundle = await makeBundle((b) => c.bundle?.(b, o.env), c.invalid);
-    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit), c.requirements);
+    ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit), o.services, c.requirements);
     await withDeadline(c.check(ctx), o.caseTimeoutMs ?? 120_000, o.signal);
     ran = { completed: true };
   } catch (e) {
@@ -129,18 +143,20 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
       message = e.message;
     } else {
       outcome = 'error';
-      message = e instanceof HarnessError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
+      message = e instanceof HarnessError || e instanceof SetupError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
     }
   } finally {
-    try {
-      notes.push(...(await cleanupContainers(driver, ctx?.pids ?? new Map())));
-      await ctx?.stopBackground();
-      notes.push(...(await cleanupCgroups(ctx?.cgroupDirs ?? new Set(), driver.created)));
-    } catch (e) {
-      notes.push(`cleanup failed: ${(e as Error).message}`);
-    }
-    for (const m of rootfsMounts) releaseRootfs(m);
-    if (!o.keep) notes.push(...removeTree(caseDir));
+    const cleanedUp = cleanupTimer();
+    // Each step on its own: one that fails is noted, and the others still run.
+    await step(notes, 'the case\'s own cleanup', async () => notes.push(...((await ctx?.runCleanups()) ?? [])));
+    await step(notes, 'containers', async () => notes.push(...(await cleanupContainers(driver))));
+    await step(notes, 'background processes', () => ctx?.stopBackground());
+    await step(notes, 'cgroups', async () => notes.push(...(await cleanupCgroups(driver.cgroupsMade, driver.created))));
+    await step(notes, 'pids state reported', () => notes.push(...strayPids(ctx?.pids ?? new Map())));
+    for (const m of rootfsMounts) await step(notes, `rootfs ${m}`, () => releaseRootfs(m));
+    if (!o.keep) await step(notes, caseDir, () => notes.push(...removeTree(caseDir)));
+    notes.unshift(...driver.notes);
+    cleanedUp();
   }
 
   const failures = [...(ctx?.failures ?? []), ...extra];
@@ -152,6 +168,12 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   if (c.disputed) {
     const did = verdict.outcome === 'pass' ? 'the runtime did what the case looks for' : `the runtime: ${message}`;
     return done('disputed', `${did} (disputed: ${c.disputed})`, uniformChecks(cited, 'disputed'), failures, notes, dir);
+  }
+  if (c.convention && verdict.outcome === 'fail') {
+    // A convention beyond the spec, not followed: reported (as a warning, with the
+    // convention's name), never a spec violation: it finds nothing about the requirements
+    // the case goes through, and fails no run.
+    return done('warn', `${CONVENTIONS[c.convention]} not followed: ${message}`, uniformChecks(cited, 'unchecked'), failures, notes, dir);
   }
   return done(verdict.outcome, message, verdict.checks, failures, notes, dir);
 }
@@ -181,13 +203,13 @@ export { HarnessError };
  * so that a kept bundle can be run again by hand; otherwise an overlay of the cached
  * rootfs (returned, to unmount at cleanup).
  */
-function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): string | undefined {
+async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): Promise<string | undefined> {
   const rootPath = b.config.root?.path;
   let mounted: string | undefined;
   if (rootPath !== undefined && !b.skipRootfs) {
     const target = isAbsolute(rootPath) ? rootPath : join(b.dir, rootPath);
     if (relative(caseDir, target).startsWith('..')) throw new HarnessError(`root.path ${rootPath} is outside the case directory`);
-    mounted = provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
+    mounted = await provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
   }
   b.writeFiles();
   return mounted;
@@ -195,11 +217,11 @@ function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: bo
 
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)), ms);
+    const cancel = new Deadline(ms, 3).onExpiry(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)));
     const onAbort = () => reject(new CaseTimeout('interrupted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     p.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener('abort', onAbort);
     });
   });

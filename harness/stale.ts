@@ -3,15 +3,37 @@
 // later run in the same work directory removes the directories whose owner is gone,
 // with what they left: processes working there or named after them (hooks, holders,
 // agents, runtime calls), processes in cgroups named after their containers (their
-// ids end in the run's tag), those cgroups, mounts under the directory, and the
+// ids end in the run's tag) or below them (an engine's containers), those cgroups, mounts under the directory, and the
 // directory itself (a --keep run's files stay). Directories without an owner file are
 // never touched; a --keep run drops its owner file when it ends normally.
-import { readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupCgroups, cgroupsMatching, removeTree, unmountUnder } from './cleanup.js';
+import { cleanupCgroups, cgroupsMatching, removeTree, unmountUnder, withDescendants } from './cleanup.js';
 import { isAlive, startTime } from './hostfacts.js';
 
 export const OWNER_FILE = '.conform-run';
+
+/**
+ * A short path to something in a run directory, for tools that refuse long paths
+ * (podman's runroot): a symbolic link named after the run's tag, which the sweep removes.
+ */
+export const runLink = (name: string, tag: string) => `/run/conform-${name}-${tag}`;
+
+function removeRunLinks(tag: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync('/run').filter((n) => n.startsWith('conform-') && n.endsWith(`-${tag}`));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    try {
+      if (lstatSync(`/run/${n}`).isSymbolicLink()) rmSync(`/run/${n}`);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+}
 
 interface Owner {
   pid: number;
@@ -83,8 +105,9 @@ export async function sweepStaleRuns(workdir: string): Promise<string[]> {
         /* gone meanwhile */
       }
     }
-    const cgroupNotes = await cleanupCgroups(new Set(cgroupsMatching((n) => n.endsWith(`-${owner.tag}`))));
+    const cgroupNotes = await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n.endsWith(`-${owner.tag}`)))));
     const treeNotes = owner.keep ? unmountUnder(dir) : removeTree(dir);
+    removeRunLinks(owner.tag);
     if (owner.keep) releaseOwner(dir);
     const unmounted = treeNotes.filter((n) => n.startsWith('cleanup: unmounted')).length;
     const stuck = treeNotes.filter((n) => !n.startsWith('cleanup: unmounted'));

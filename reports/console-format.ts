@@ -4,7 +4,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import type { CaseResult, Failure, Outcome, RunSummary } from '../harness/result.js';
-import { OUTCOMES } from '../harness/result.js';
+import { CONVENTIONS, OUTCOMES } from '../harness/result.js';
 import { toPlain } from './plain.js';
 import { byId, formatDuration, singleLine, visibleLength } from './text.js';
 
@@ -70,6 +70,7 @@ export function caseLine(r: CaseResult, { chalk, width }: FormatOptions): string
   if (r.outcome !== 'pass') segments.push([`${r.outcome} `, paint]);
   segments.push([r.id, chalk.bold]);
   if (r.title) segments.push([`  ${r.title}`]);
+  if (r.convention && r.outcome !== 'pass') segments.push([` [${r.convention} convention]`, chalk.dim]);
   if (r.message) segments.push([` — ${r.message}`, chalk.dim]);
   segments.push([` (${formatDuration(r.durationMs)})`, chalk.dim]);
   return row(segments, width);
@@ -90,6 +91,7 @@ function detailLines(r: CaseResult, o: FormatOptions): string[] {
   const first = r.failures[0]?.message;
   if (r.message && r.message !== first) lines.push(row([['    '], [r.message]], width));
   for (const f of r.failures) lines.push(...failureLines(f, o));
+  if (r.convention) lines.push(row([['    checks: ', chalk.dim], [`${CONVENTIONS[r.convention]} (a failure here breaks no requirement of the spec)`]], width));
   if (r.requirements.length > 0) lines.push(row([['    requirements: ', chalk.dim], [r.requirements.join(', ')]], width));
   lines.push(...noteLines(r, o));
   if (r.dir) lines.push(row([['    files: ', chalk.dim], [r.dir]], width));

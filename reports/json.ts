@@ -15,6 +15,9 @@
 //   pass        every citing case found it met
 //
 // Requirements that no reported case cites do not appear: this report knows only results.
+// A case that checks a convention beyond the spec (`convention`, e.g. the runc CLI that
+// engines call) cites the spec operations it goes through, but its failure breaks none of
+// them: a failed or expected-to-fail convention case does not count towards any verdict.
 
 import type { CaseResult, CheckOutcome, Failure, Outcome, RequirementCheck, RunSummary, RuntimeInfo } from '../harness/result.js';
 import type { Level } from '../suites/requirements/index.js';
@@ -22,6 +25,7 @@ import { OUTCOMES } from '../harness/result.js';
 import { toPlain, type Json } from './plain.js';
 import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
 import { byId } from './text.js';
+import type { RunTiming } from '../harness/timing.js';
 
 export type RequirementVerdict = 'pass' | 'warn' | 'fail' | 'error' | 'disputed' | 'untested' | 'incomplete';
 
@@ -53,6 +57,8 @@ export interface JsonReport {
   counts: Record<Outcome, number>;
   requirements: Record<string, RequirementReport>;
   results: JsonCaseResult[];
+  /** Where the run's time went: runtime calls, waits on containers, conform's own work (harness/timing.ts). */
+  timing?: RunTiming;
 }
 
 export function requirementVerdicts(results: readonly CaseResult[]): Record<string, RequirementReport> {
@@ -93,6 +99,7 @@ export function toJsonReport(summary: RunSummary): JsonReport {
     counts: Object.fromEntries(OUTCOMES.map((o) => [o, summary.counts[o] ?? 0])) as Record<Outcome, number>,
     requirements: requirementVerdicts(summary.results),
     results: byId(summary.results).map(caseOf),
+    ...(summary.timing ? { timing: summary.timing } : {}),
   };
 }
 
@@ -111,12 +118,14 @@ function caseOf(r: CaseResult): JsonCaseResult {
     area: r.area,
     title: r.title,
     requirements: [...r.requirements],
+    ...(r.convention !== undefined ? { convention: r.convention } : {}),
     checks: r.checks.map(checkOf),
     outcome: r.outcome,
     ...(r.message !== undefined ? { message: r.message } : {}),
     failures: r.failures.map(failureOf),
     notes: [...r.notes],
     durationMs: r.durationMs,
+    ...(r.timing !== undefined ? { timing: r.timing } : {}),
     ...(r.dir !== undefined ? { dir: r.dir } : {}),
   };
 }

@@ -38,6 +38,11 @@ export class Logger {
     if (!this.toFile('warning', msg)) stderr(`conform-runtime: warning: ${msg}`);
   }
 
+  /** A warning for the log file; without one, shown only with --debug. */
+  quiet(msg: string): void {
+    if (!this.toFile('warning', msg) && this.debugEnabled) stderr(`conform-runtime: warning: ${msg}`);
+  }
+
   /** Errors go to the log file and, always, as one line to stderr (by the caller). */
   error(msg: string): void {
     this.toFile('error', msg);

@@ -83,6 +83,7 @@ export class FakeSyscalls implements Syscalls {
   listenerFd = 0;
   seccompSetFilter(flags: number, program: Uint8Array): number { this.rec('seccompSetFilter', [flags, program.length / 8]); return flags & 8 ? this.listenerFd || 200 : 0; }
   setCloexec(fd: number, on: boolean): void { this.rec('setCloexec', [fd, on]); }
+  dup3(oldFd: number, newFd: number): void { this.rec('dup3', [oldFd, newFd]); }
   setNonblocking(fd: number, on: boolean): void { this.rec('setNonblocking', [fd, on]); }
   chown(path: string, uid: number, gid: number): void { this.rec('chown', [path, uid, gid]); }
   unlink(path: string): void { this.rec('unlink', [path]); }

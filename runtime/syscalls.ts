@@ -71,6 +71,8 @@ export interface Syscalls {
   attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void;
   /** Sets or clears FD_CLOEXEC. */
   setCloexec(fd: number, on: boolean): void;
+  /** dup3(2) without O_CLOEXEC: `newFd` becomes a copy of `oldFd` that survives execve. */
+  dup3(oldFd: number, newFd: number): void;
   /** Sets or clears O_NONBLOCK. */
   setNonblocking(fd: number, on: boolean): void;
   chown(path: string, uid: number, gid: number): void;
@@ -351,6 +353,9 @@ class LibcSyscalls implements Syscalls {
     const F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
     const flags = this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_GETFD, 0);
     this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_SETFD, on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
+  }
+  dup3(oldFd: number, newFd: number): void {
+    this.call('dup3', 'int dup3(int oldfd, int newfd, int flags)', `${oldFd} to ${newFd}`, oldFd, newFd, 0);
   }
   setNonblocking(fd: number, on: boolean): void {
     const F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0o4000;

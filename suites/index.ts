@@ -3,7 +3,9 @@ import type { Case } from '../harness/case.js';
 import annotations from './annotations.js';
 import capabilities from './capabilities.js';
 import cgroups from './cgroups.js';
+import bundles from './bundles.js';
 import devices from './devices.js';
+import engines from './engines.js';
 import extensibility from './extensibility.js';
 import features from './features.js';
 import hooks from './hooks.js';
@@ -17,6 +19,7 @@ import process from './process.js';
 import rlimits from './rlimits.js';
 import rootfs from './rootfs.js';
 import scheduling from './scheduling.js';
+import security from './security.js';
 import seccomp from './seccomp.js';
 import state from './state.js';
 import sysctl from './sysctl.js';
@@ -48,4 +51,7 @@ export const ALL_CASES: readonly Case[] = [
   ...extensibility,
   ...features,
   ...validity,
+  ...bundles,
+  ...engines,
+  ...security,
 ];

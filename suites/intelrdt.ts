@@ -112,7 +112,7 @@ export default [
         t.req('config-linux:intel-rdt.remove-created').ok(!existsSync(group), `delete removed the group ${group} the runtime made`);
       } finally {
         if (existsSync(group)) {
-          for (const n of await cleanupContainers(t.rt, t.pids)) t.note(n);
+          for (const n of await cleanupContainers(t.rt)) t.note(n);
           try {
             rmdirSync(group);
           } catch {
@@ -164,7 +164,7 @@ export default [
         await t.delete();
         t.req('config-linux:intel-rdt.keep-not-created').ok(existsSync(group), `delete left the group ${group}, which the runtime did not make`);
       } finally {
-        for (const n of await cleanupContainers(t.rt, t.pids)) t.note(n);
+        for (const n of await cleanupContainers(t.rt)) t.note(n);
         try {
           rmdirSync(group);
         } catch {

@@ -117,7 +117,7 @@ function joinCase(type: NamespaceKind) {
         // some runtimes (runc 1.1) refuse a user namespace without them.
         if (type === 'user') mapped(b);
       });
-      const { pid } = await runningOnHost(t, { bundle });
+      const { pid } = await runningOnHost(t.req('config-linux:namespaces.path-join'), { bundle, refusable: `joining the ${type} namespace at ${t.nsPath(holder, type)}` });
       t.req('config-linux:namespaces.path-join').equal(namespacesOf(pid)[type], want, `the container's ${type} namespace (the holder's is ${want})`);
       if (type === 'pid') {
         // Deleting the container must leave the namespace's other member alone.

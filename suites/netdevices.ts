@@ -9,7 +9,7 @@ import { defineCase, type Case } from '../harness/case.js';
 import type { CaseContext } from '../harness/context.js';
 import { cleanupContainers } from '../harness/cleanup.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
-import { pause } from '../harness/wait.js';
+import { Deadline, pause } from '../harness/wait.js';
 import { skipIfNewerThanRuntime } from './support/version.js';
 import { expectRefused, NO_SIDE_EFFECTS, refusalOf } from './support/refuse.js';
 import type { BundleBuilder } from '../harness/bundle.js';
@@ -130,7 +130,7 @@ async function withVeths(t: CaseContext, body: (veths: HostVeth[]) => Promise<vo
     }
     await body(veths);
   } finally {
-    for (const n of await cleanupContainers(t.rt, t.pids)) t.note(n);
+    for (const n of await cleanupContainers(t.rt)) t.note(n);
     for (const v of veths) for (const n of v.remove()) t.note(n);
   }
 }
@@ -354,8 +354,8 @@ export default [
       const back = () => [v!.name, 'conform0'].filter((n) => v!.has(n));
       t.equal(back(), [], 'interfaces of the container back in the runtime namespace right after delete');
       // The kernel destroys a veth (and so its peer) when the namespace it is in goes away.
-      const deadline = Date.now() + t.rt.rt.timeoutMs;
-      while (v!.has(v!.peer) && Date.now() < deadline) await pause(20);
+      const deadline = new Deadline(t.rt.rt.timeoutMs);
+      while (v!.has(v!.peer) && !deadline.passed()) await pause(20);
       if (v!.has(v!.peer)) t.note(`the veth pair still exists ${t.rt.rt.timeoutMs / 1000}s after delete: its container end is in a network namespace something still holds`);
       t.equal(back(), [], 'interfaces of the container in the runtime namespace once its network namespace is gone');
     },

@@ -333,7 +333,7 @@ export default [
     id: 'process.fds.stdio-only',
     title: 'only stdin, stdout and stderr are open in the container process (no fd leaks from the runtime)',
     requirements: ['runtime-linux:fds.stdio-only'],
-    unprovable: "a leaked fd comes from the runtime's own code: no config.json edit makes runc or the reference runtime leak one (runc's --preserve-fds is a command-line option, not a setting of the spec's create)",
+    misbehaving: 'leak-fds.mjs',
     bundle: (b) => b.probe({ hold: true, only: ['meta'] }),
     async check(t) {
       const { pid } = await runningOnHost(t);

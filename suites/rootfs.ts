@@ -11,6 +11,7 @@ import { mountAt, parseMountinfo } from '../harness/probe/mountinfo.js';
 import { errnosIn } from '../linux/errno.js';
 import { hostMounts, hostPeerGroups, HostMounts, mountinfoOf, runningOnHost } from './support/host.js';
 import { probeOnTerminal } from './support/terminal.js';
+import { probeOrRefuse } from './support/refuse.js';
 import { wrongDevice } from './support/tamper.js';
 
 const WITH_SYS_ADMIN = [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'];
@@ -80,7 +81,7 @@ async function propagationRun(t: CaseContext): Promise<{ inside: boolean; leaked
   const host = new HostMounts();
   try {
     host.sharedBind(rootfs);
-    const { facts, pid } = await runningOnHost(t);
+    const { facts, pid } = await runningOnHost(t, { refusable: `rootfsPropagation ${t.bundle.config.linux?.rootfsPropagation}` });
     t.equal(out(facts, 'inner').rc, 0, `a tmpfs mount at ${INNER} inside the container (${out(facts, 'inner').output})`);
     host.mount(['-t', 'tmpfs', 'conform-host'], join(rootfs, HOST_SIDE));
     const mounts = mountinfoOf(pid);
@@ -284,7 +285,7 @@ export default [
       });
     },
     async check(t) {
-      const facts = await t.probe();
+      const facts = await probeOrRefuse(t, 'rootfsPropagation shared');
       const root = mountAt(facts.mounts ?? [], '/');
       const group = root?.optional.find((o) => o.startsWith('shared:'))?.slice('shared:'.length);
       if (t.ok(group !== undefined, "the container's root mount is in a peer group (shared:N in mountinfo)", { actual: root?.optional })) {
@@ -313,7 +314,7 @@ export default [
       });
     },
     async check(t) {
-      const facts = await t.probe();
+      const facts = await probeOrRefuse(t, 'rootfsPropagation unbindable');
       const root = mountAt(facts.mounts ?? [], '/');
       t.ok(root?.optional.includes('unbindable') ?? false, "the container's root mount is unbindable in mountinfo", { actual: root?.optional });
       t.ok(!root?.optional.some((o) => o.startsWith('shared:') || o.startsWith('master:')), 'and private (no peer group, no master)', { actual: root?.optional });

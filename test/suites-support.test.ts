@@ -1,8 +1,9 @@
 // The pure helpers behind the seccomp, extensibility and features suites.
 import { describe, expect, it } from 'vitest';
 import { X86_64_SYSCALLS } from '../linux/syscalls/x86_64.js';
+import { i386ExitProgram, i386MkdirProgram } from '../linux/i386.js';
 import { parseKmsgRecord } from '../suites/support/kmsg.js';
-import { PROBE_SYSCALLS, SIGSYS_STATUS, UNUSED_SYSCALLS, i386MkdirProgram, outcome, parseAttempts } from '../suites/support/seccomp.js';
+import { PROBE_SYSCALLS, SIGSYS_STATUS, UNUSED_SYSCALLS, outcome, parseAttempts } from '../suites/support/seccomp.js';
 
 describe('parseAttempts', () => {
   it('reads labelled outcomes with their errno names', () => {
@@ -48,6 +49,16 @@ describe('i386MkdirProgram', () => {
     const pathAddr = elf.readUInt32LE(84 + 6);
     const at = pathAddr - vaddr!;
     expect(elf.toString('latin1', at, elf.indexOf(0, at))).toBe('/conform-i386-dir');
+  });
+});
+
+describe('i386ExitProgram', () => {
+  it('loads exit status into ebx and makes the exit syscall at its entry', () => {
+    const elf = i386ExitProgram(42);
+    expect(elf.readUInt16LE(18)).toBe(3); // EM_386
+    expect(elf.readUInt32LE(24)).toBe(elf.readUInt32LE(52 + 8) + 84);
+    expect(elf.readUInt32LE(52 + 16)).toBe(elf.length);
+    expect([...elf.subarray(84)]).toEqual([0xbb, 42, 0, 0, 0, 0xb8, 1, 0, 0, 0, 0xcd, 0x80]);
   });
 });
 

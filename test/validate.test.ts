@@ -203,6 +203,12 @@ describe('validateConfigRules', () => {
     }
   });
 
+  it('accepts what umoci unpacks: image-spec conversion annotations are warnings only', async () => {
+    const { problems } = await validateBundle(join(fixtures, 'umoci'));
+    expect(problems.filter((p) => p.level === 'error')).toEqual([]);
+    expect(problems.find((p) => p.rule === 'annotations.key.reserved')).toMatchObject({ level: 'warning', path: 'annotations["org.opencontainers.image.exposedPorts"]' });
+  });
+
   it('reports schema problems first, with no rule id, then rule problems', () => {
     const problems = validateConfigRules({ ...base(), ociVersion: '1.0', process: { ...base().process, cwd: 'x' } });
     expect(problems.map((p) => [p.path, p.rule])).toEqual([

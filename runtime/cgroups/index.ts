@@ -1,5 +1,6 @@
 // The cgroups piece of the runtime, and what `features` reports about it.
 export { Cgroups, type CgroupDir, type CgroupsPlanOptions, type CgroupsState, type SignalFn } from './manager.js';
+export type { Freezer, FreezerState } from './freezer.js';
 export { CgroupConfigError, CgroupError, realCgroupFs, type CgroupFs } from './fs.js';
 export { detectHost, type HostCgroups } from './host.js';
 export { DEFAULT_PARENT, resolveCgroupsPath } from './path.js';

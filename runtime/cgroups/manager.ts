@@ -15,7 +15,9 @@ import { CgroupConfigError, CgroupError, errnoCode, realCgroupFs, type CgroupFs 
 import { detectHost, type HostCgroups } from './host.js';
 import { DEFAULT_PARENT, resolveCgroupsPath } from './path.js';
 import { BLIND_VIEW, type CgroupWrite, type PlanView } from './plan-types.js';
+import { freezerOf, type Freezer } from './freezer.js';
 import { killAllIn, listPids, removeTree } from './procs.js';
+import { readStats, type Stats } from './stats.js';
 import { makeRtRoom } from './rt.js';
 import type { LinuxResources } from './types.js';
 import { planV1 } from './v1.js';
@@ -120,9 +122,22 @@ export class Cgroups {
     return new Cgroups({ mode: host.mode, path, dirs, created: [], runtimeParent }, r, opts.fs ?? realCgroupFs, opts.kill ?? defaultKill);
   }
 
-  /** A manager for cgroups an earlier call created (kill, delete); it has no resources to apply. */
-  static fromState(s: CgroupsState, opts: { fs?: CgroupFs; kill?: SignalFn } = {}): Cgroups {
-    return new Cgroups(structuredClone(s), undefined, opts.fs ?? realCgroupFs, opts.kill ?? defaultKill);
+  /**
+   * A manager for cgroups an earlier call created (kill, delete, pause); `resources`
+   * are new values for `update` (apply writes only the fields they have).
+   */
+  static fromState(s: CgroupsState, opts: { fs?: CgroupFs; kill?: SignalFn; resources?: LinuxResources } = {}): Cgroups {
+    return new Cgroups(structuredClone(s), opts.resources, opts.fs ?? realCgroupFs, opts.kill ?? defaultKill);
+  }
+
+  /** Resource usage, in runc's `events --stats` shape. */
+  stats(): Stats {
+    return readStats(this.fs, this.state.dirs.filter((d) => this.fs.exists(d.dir)), this.state.mode);
+  }
+
+  /** The freezer of the container's cgroups (pause, resume, `paused`), if this host has one. */
+  freezer(): Freezer | undefined {
+    return freezerOf(this.fs, this.state.dirs.filter((d) => this.fs.exists(d.dir)));
   }
 
   toJSON(): CgroupsState {

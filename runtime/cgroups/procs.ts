@@ -2,8 +2,9 @@
 // directories once they are empty.
 import { posix } from 'node:path';
 import { CgroupError, errnoCode, type CgroupFs } from './fs.js';
+import { freezerOf } from './freezer.js';
 
-/** How long to wait for exiting processes to leave a cgroup, or for a freeze to settle. */
+/** How long to wait for exiting processes to leave a cgroup. */
 const SETTLE_MS = 2000;
 
 function sleep(ms: number): void {
@@ -29,11 +30,6 @@ export function listPids(fs: CgroupFs, dirs: readonly string[]): number[] {
   return [...pids].sort((a, b) => a - b);
 }
 
-interface Freezer {
-  freeze(): void;
-  thaw(): void;
-}
-
 function until(check: () => boolean): boolean {
   const deadline = Date.now() + SETTLE_MS;
   for (;;) {
@@ -41,34 +37,6 @@ function until(check: () => boolean): boolean {
     if (Date.now() > deadline) return false;
     sleep(10);
   }
-}
-
-/** v2's cgroup.freeze or v1's freezer.state, whichever the container's cgroups have. */
-function freezerOf(fs: CgroupFs, dirs: ReadonlyArray<{ version: 1 | 2; controllers: string[]; dir: string }>): Freezer | undefined {
-  const v1 = dirs.find((d) => d.version === 1 && d.controllers.includes('freezer'));
-  if (v1 && fs.exists(posix.join(v1.dir, 'freezer.state'))) {
-    const state = posix.join(v1.dir, 'freezer.state');
-    return {
-      freeze() {
-        fs.write(state, 'FROZEN');
-        until(() => fs.read(state).trim() === 'FROZEN');
-      },
-      thaw: () => fs.write(state, 'THAWED'),
-    };
-  }
-  const v2 = dirs.find((d) => d.version === 2);
-  if (v2 && fs.exists(posix.join(v2.dir, 'cgroup.freeze'))) {
-    const file = posix.join(v2.dir, 'cgroup.freeze');
-    const events = posix.join(v2.dir, 'cgroup.events');
-    return {
-      freeze() {
-        fs.write(file, '1');
-        until(() => !fs.exists(events) || /^frozen 1$/m.test(fs.read(events)));
-      },
-      thaw: () => fs.write(file, '0'),
-    };
-  }
-  return undefined;
 }
 
 const SIGKILL = 9;
@@ -87,8 +55,14 @@ export function killAllIn(
   const v2 = existing.find((d) => d.version === 2);
   if (signal === SIGKILL && v2 && fs.exists(posix.join(v2.dir, 'cgroup.kill'))) fs.write(posix.join(v2.dir, 'cgroup.kill'), '1');
   const freezer = freezerOf(fs, existing);
+  // A container the user paused stays paused for other signals; SIGKILL needs it thawed.
+  const wasFrozen = freezer?.state() === 'frozen';
   try {
-    freezer?.freeze();
+    try {
+      if (!wasFrozen) freezer?.freeze();
+    } catch {
+      // Signalled unfrozen: a process forked meanwhile may be missed, as without a freezer.
+    }
     for (const pid of listPids(fs, existing.map((d) => d.dir))) {
       try {
         kill(pid, signal);
@@ -97,7 +71,7 @@ export function killAllIn(
       }
     }
   } finally {
-    freezer?.thaw();
+    if (!wasFrozen || signal === SIGKILL) freezer?.thaw();
   }
 }
 

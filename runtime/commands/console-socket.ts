@@ -7,7 +7,9 @@ import { ConfigError, RuntimeError } from '../errors.js';
 
 export function checkConsoleOptions(terminal: boolean, socketPath: string | undefined, field = 'process.terminal'): void {
   if (terminal && socketPath === undefined) {
-    throw new ConfigError(field, 'is true: give --console-socket PATH, a unix socket that receives the pseudoterminal master');
+    const socket = '--console-socket PATH, a unix socket that receives the pseudoterminal master';
+    if (field.startsWith('--')) throw new RuntimeError(`${field} needs ${socket}`);
+    throw new ConfigError(field, `is true: give ${socket}`);
   }
   if (!terminal && socketPath !== undefined) {
     throw new RuntimeError(`--console-socket is only used with a terminal (${field} is not true)`);

@@ -5,9 +5,9 @@
 // container is `created`.
 // Any failure undoes everything: the init is killed (its mounts live in its own
 // mount namespace and go with it), cgroups and the state directory are removed.
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { applyCgroups, applyDeviceRules, checkCgroupFree, destroyCgroups, planCgroups } from '../cgroups-bridge.js';
@@ -35,6 +35,8 @@ import { sendWithFd } from '../fd-passing.js';
 import { libc } from '../syscalls.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
 import { LineReader } from './lines.js';
+import { writePidFile } from './pid-file.js';
+import { initStdio } from './preserve-fds.js';
 
 export interface CreateOptions {
   root: string;
@@ -42,6 +44,8 @@ export interface CreateOptions {
   bundle?: string;
   pidFile?: string;
   consoleSocket?: string;
+  /** --preserve-fds (already checked by parsePreserveFds). */
+  preserveFds?: number;
   log: Logger;
 }
 
@@ -97,7 +101,7 @@ export async function create(o: CreateOptions): Promise<Created> {
     mkdirSync(join(stateDir, 'scratch'), { mode: 0o700 });
     const consoleSock = o.consoleSocket !== undefined ? await connectConsole(o.consoleSocket) : undefined;
     try {
-      await run.start(id, config, ns, netDevices, mounts, stored, bundle, rootfs, stateDir, consoleSock);
+      await run.start(id, config, ns, netDevices, mounts, stored, bundle, rootfs, stateDir, consoleSock, o.preserveFds ?? 0);
     } finally {
       consoleSock?.destroy();
     }
@@ -130,12 +134,6 @@ function rootOwner(pid: number): { uid: number; gid: number } {
   return { uid: host('uid_map'), gid: host('gid_map') };
 }
 
-function writePidFile(path: string, pid: number): void {
-  const abs = resolve(path);
-  const tmp = join(dirname(abs), `.${process.pid}.pid`);
-  writeFileSync(tmp, String(pid));
-  renameSync(tmp, abs);
-}
 
 /** The nsexec → init child and the conversation with it. */
 class InitRun {
@@ -151,13 +149,13 @@ class InitRun {
 
   constructor(private readonly log: Logger, private readonly cgroups: Cgroups, private readonly checkSchema: () => Promise<void>) {}
 
-  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, netDevices: NetDeviceMove[], mounts: PlannedMount[], stored: StoredState, bundle: string, rootfs: string, stateDir: string, consoleSock?: Socket): Promise<void> {
+  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, netDevices: NetDeviceMove[], mounts: PlannedMount[], stored: StoredState, bundle: string, rootfs: string, stateDir: string, consoleSock: Socket | undefined, preserveFds: number): Promise<void> {
     this.poststop = config.hooks;
     const nsexec = NSEXEC;
     const argv = [...ns.args, '-S', '--', process.execPath, '--no-warnings', ENTRY, 'init'];
     this.log.debug(`create ${id}: ${nsexec} ${argv.join(' ')}`);
     // fd 3: the socket to nsexec and the init; fd 4: the console socket (init/protocol.ts).
-    const stdio: StdioOptions = ['inherit', 'inherit', 'inherit', 'pipe', ...(consoleSock ? [consoleSock] : [])];
+    const stdio = initStdio(consoleSock, preserveFds);
     const child = spawn(nsexec, argv, { stdio, env: {}, cwd: '/' });
     this.child = child;
     const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new RuntimeError(`cannot start ${nsexec}: ${oneLine(e)} (run npm run build)`))));
@@ -205,6 +203,7 @@ class InitRun {
     const initConfig: InitConfig = {
       type: 'config', id, config, bundle, rootfs, stateDir,
       mountNamespace: ns.mount, userns: ns.userns, cgroupSources: cgroupSources(this.pid), console: consoleSock !== undefined,
+      ...(preserveFds > 0 ? { preserveFds } : {}),
     };
     send(initConfig);
     const state = (): OciState => ({
@@ -214,7 +213,7 @@ class InitRun {
     for (;;) {
       const line = await next();
       const m = JSON.parse(line) as InitMessage;
-      if (m.type === 'warning') this.log.warn(m.message);
+      if (m.type === 'warning') (m.quiet ? this.log.quiet(m.message) : this.log.warn(m.message));
       else if (m.type === 'error') throw new RuntimeError(m.message);
       else if (m.type === 'hooks') {
         applyDeviceRules(this.cgroups);

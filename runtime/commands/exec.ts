@@ -3,10 +3,11 @@
 // the Node init joins the mount namespace and carries out process.* as for the
 // container's own process. Without --detach, waits and exits with its status.
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Cgroups, type CgroupsState } from '../cgroups/index.js';
+import { CAPABILITIES } from '../../linux/capabilities.js';
 import type { Config, Process } from '../config/types.js';
 import { keepExactRlimits } from '../config/rlimits.js';
 import { refuseUnsupportedProcess } from '../config/unsupported.js';
@@ -21,7 +22,9 @@ import type { Logger } from '../log.js';
 import { ENTRY, NSEXEC } from '../self.js';
 import { checkId, StateStore } from '../state/store.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
+import { writePidFile } from './pid-file.js';
 import { LineReader } from './lines.js';
+import { initStdio } from './preserve-fds.js';
 
 export interface ExecOptions {
   root: string;
@@ -35,6 +38,14 @@ export interface ExecOptions {
   pidFile?: string;
   tty: boolean;
   consoleSocket?: string;
+  /** --cap: added to the bounding, effective and permitted sets (and ambient where inheritable has it). */
+  caps?: string[];
+  noNewPrivs?: boolean;
+  additionalGids?: string[];
+  apparmor?: string;
+  processLabel?: string;
+  preserveFds?: number;
+  ignorePaused?: boolean;
   log: Logger;
 }
 
@@ -45,7 +56,8 @@ export async function exec(o: ExecOptions): Promise<number> {
   const store = new StateStore(o.root);
   const s = store.read(id);
   const status = store.status(s);
-  if (status !== 'created' && status !== 'running') throw new RuntimeError(`container ${id} is ${status}: exec needs a created or running container`);
+  if (status === 'paused' && !o.ignorePaused) throw new RuntimeError(`container ${id} is paused: resume it first (or exec --ignore-paused)`);
+  if (status !== 'created' && status !== 'running' && status !== 'paused') throw new RuntimeError(`container ${id} is ${status}: exec needs a created or running container`);
   const config = JSON.parse(readFileSync(join(store.dir(id), 'config.json'), 'utf8')) as Config;
   const proc = execProcess(config, o);
   refuseUnsupportedProcess(proc);
@@ -67,7 +79,7 @@ export async function exec(o: ExecOptions): Promise<number> {
   // A controlling terminal needs a session of its own.
   if (terminal) args.push('-S');
   const child = spawn(NSEXEC, [...args, '--', process.execPath, '--no-warnings', ENTRY, 'init'],
-    { stdio: ['inherit', 'inherit', 'inherit', 'pipe', ...(consoleSock ? [consoleSock] : [])], env: {}, cwd: '/' });
+    { stdio: initStdio(consoleSock, o.preserveFds ?? 0), env: {}, cwd: '/' });
   consoleSock?.destroy();
   const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? 9 : 0))));
   const sock = child.stdio[3] as Readable & Writable;
@@ -88,18 +100,19 @@ export async function exec(o: ExecOptions): Promise<number> {
     sock.write('go\n');
     const pid = /^pid (\d+)$/.exec((await next()) ?? '');
     if (!pid) throw new RuntimeError('the exec helper exited early');
-    if (o.pidFile) writeFileSync(o.pidFile, pid[1]!);
+    if (o.pidFile) writePidFile(o.pidFile, Number(pid[1]));
     if (!o.detach) stopForwarding = forwardSignals(Number(pid[1]));
     const msg: ExecConfig = {
       type: 'exec', process: proc, mountNamespace: `/proc/${s.pid}/ns/mnt`,
       userns: (config.linux?.namespaces ?? []).some((n) => n.type === 'user'),
       console: consoleSock !== undefined,
       ...(config.linux?.seccomp ? { seccomp: config.linux.seccomp } : {}),
+      ...(o.preserveFds ? { preserveFds: o.preserveFds } : {}),
     };
     sock.write(`${JSON.stringify(msg)}\n`);
     for (let line = await next(); line !== undefined; line = await next()) {
       const m = JSON.parse(line) as InitMessage;
-      if (m.type === 'warning') o.log.warn(m.message);
+      if (m.type === 'warning') (m.quiet ? o.log.quiet(m.message) : o.log.warn(m.message));
       if (m.type === 'error') throw new RuntimeError(m.message);
       if (m.type === 'seccomp-listener') {
         const seccomp = config.linux!.seccomp as SeccompConfig;
@@ -137,9 +150,32 @@ function execProcess(config: Config, o: ExecOptions): Process {
   if (o.processFile && o.tty) p.terminal = true;
   if (o.cwd) p.cwd = o.cwd;
   if (o.user) {
-    const [uid, gid] = o.user.split(':').map(Number);
-    if (!Number.isInteger(uid) || (gid !== undefined && !Number.isInteger(gid))) throw new RuntimeError(`--user ${o.user}: use UID[:GID]`);
+    const [uid, gid] = o.user.split(':').map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
+    if (!Number.isSafeInteger(uid) || (gid !== undefined && !Number.isSafeInteger(gid)) || o.user.split(':').length > 2) throw new RuntimeError(`--user ${o.user}: use UID[:GID] (numbers)`);
     p.user = { ...p.user, uid: uid!, gid: gid ?? 0 };
   }
+  if (o.additionalGids?.length) {
+    const gids = o.additionalGids.flatMap((g) => g.split(',')).map((g) => {
+      if (!/^\d+$/.test(g) || !Number.isSafeInteger(Number(g))) throw new RuntimeError(`--additional-gids ${g}: must be a group id (a number)`);
+      return Number(g);
+    });
+    p.user = { ...p.user, additionalGids: [...(p.user.additionalGids ?? []), ...gids] };
+  }
+  if (o.caps?.length) {
+    const c = { ...p.capabilities };
+    for (const cap of o.caps) {
+      if (!(CAPABILITIES as readonly string[]).includes(cap)) throw new RuntimeError(`--cap ${cap}: not a capability this runtime knows (e.g. CAP_NET_ADMIN)`);
+      c.bounding = [...new Set([...(c.bounding ?? []), cap])];
+      c.effective = [...new Set([...(c.effective ?? []), cap])];
+      c.permitted = [...new Set([...(c.permitted ?? []), cap])];
+      // Ambient needs the capability inheritable too; runc adds it there only then.
+      if (c.inheritable?.includes(cap)) c.ambient = [...new Set([...(c.ambient ?? []), cap])];
+    }
+    p.capabilities = c;
+  }
+  if (o.noNewPrivs) p.noNewPrivileges = true;
+  // As process.apparmorProfile and process.selinuxLabel (config/unsupported.ts).
+  if (o.apparmor !== undefined) throw new RuntimeError('--apparmor cannot be applied: this runtime has no AppArmor support');
+  if (o.processLabel !== undefined) throw new RuntimeError('--process-label cannot be applied: this runtime has no SELinux support');
   return p;
 }

@@ -8,6 +8,9 @@ import { SUPPORTED_ACTIONS, SUPPORTED_ARCHES, SUPPORTED_FLAGS, SUPPORTED_OPERATO
 import { OCI_VERSION, OCI_VERSION_MIN } from '../state/store.js';
 import { CGROUP_FEATURES } from '../cgroups-bridge.js';
 
+/** The commands that work (cli.ts), for the annotation below. */
+export const COMMANDS = ['create', 'start', 'state', 'kill', 'delete', 'features', 'list', 'run', 'exec', 'pause', 'resume', 'ps', 'update', 'events', 'spec'] as const;
+
 export function featuresJson(): object {
   return {
     ociVersionMin: OCI_VERSION_MIN,
@@ -36,7 +39,12 @@ export function featuresJson(): object {
       netDevices: { enabled: true },
       memoryPolicy: { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) },
     },
-    annotations: { 'org.opencontainers.conform.runtime': 'conform-runtime' },
+    annotations: {
+      'org.opencontainers.conform.runtime': 'conform-runtime',
+      // The runc commands engines call, beyond the spec's; checkpoint and restore are
+      // refused (no CRIU), so not listed. A test keeps this equal to the CLI's.
+      'org.opencontainers.conform.runtime.commands': COMMANDS.join(','),
+    },
   };
 }
 

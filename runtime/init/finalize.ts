@@ -34,14 +34,20 @@ export interface ProcessPlan {
   /** `listener`: SCMP_ACT_NOTIFY is used, the filter is loaded early (loadForAgent). */
   seccomp?: { program: Uint8Array; flags: number; listener: boolean };
   userns: boolean;
+  /** --preserve-fds: this many fds, held from PRESERVED_FDS_BASE on, become 3, 4, … of the program. */
+  preserveFds?: number;
 }
+
+/** Where the runtime hands the init the fds of --preserve-fds (after the sync socket and the console slot). */
+export const PRESERVED_FDS_BASE = 5;
 
 /**
  * Checks and computes everything for the user's process, in the container's root
  * (after pivot_root): so that a missing program or a bad seccomp profile fails
  * `create`, as in runc, and `start` only has to carry the plan out.
  */
-export function planProcess(p: Process, seccomp: SeccompConfig | undefined, userns: boolean, warn: (m: string) => void): ProcessPlan {
+/** `warn`: a warning for the user; `quiet`: one for the log file only. */
+export function planProcess(p: Process, seccomp: SeccompConfig | undefined, userns: boolean, warn: (m: string) => void, quiet: (m: string) => void = warn): ProcessPlan {
   const env = withHome(p.env ?? [], p.user.uid);
   const plan: ProcessPlan = { process: p, executable: resolveExecutable(p.args![0]!, env, p.cwd), env, userns };
   if (p.capabilities) {
@@ -50,6 +56,9 @@ export function planProcess(p: Process, seccomp: SeccompConfig | undefined, user
   }
   if (seccomp) {
     const compiled = compileSeccomp(seccomp);
+    // Expected with the engines' default profiles (compile.ts): the log file only, never
+    // the container's stdio, which the runtime shares with it.
+    if (compiled.unknown.length > 0) quiet(`linux.seccomp: skipped syscall names no listed architecture knows: ${compiled.unknown.join(', ')}`);
     plan.seccomp = { program: compiled.program, flags: withTsync(compiled.flags), listener: compiled.usesNotify };
   }
   return plan;
@@ -149,6 +158,9 @@ export function finalizeAndExec(sys: Syscalls, plan: ProcessPlan): never {
     }
   }
   if (plan.seccomp && nnp) sys.seccompSetFilter(plan.seccomp.flags, plan.seccomp.program);
+  // Last, since it overwrites the sync socket (fd 3): ascending order is safe because
+  // each source (5 + i) lies above its target (3 + i) and was read before it is overwritten.
+  for (let i = 0; i < (plan.preserveFds ?? 0); i++) sys.dup3(PRESERVED_FDS_BASE + i, 3 + i);
   return sys.execve(plan.executable, p.args!, plan.env);
 }
 

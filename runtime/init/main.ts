@@ -96,7 +96,8 @@ function execMain(sys: Syscalls, msg: ExecConfig, sync: SyncChannel): never {
     if (msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: false });
     for (const r of p.rlimits ?? []) sys.setrlimit(RLIMITS[r.type]!.resource, rlimitValue(r, 'soft'), rlimitValue(r, 'hard'));
     applyAttributes(sys, planAttributes(p, undefined, { exec: true }));
-    const plan = planProcess(p, msg.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }));
+    const plan = planProcess(p, msg.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }), (message) => send({ type: 'warning', message, quiet: true }));
+    plan.preserveFds = msg.preserveFds;
     loadForAgent(sys, plan, (fd) => handOver(sync, fd));
     return finalizeAndExec(sys, plan);
   } catch (err) {
@@ -172,7 +173,8 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
   }
   if (p.oomScoreAdj !== undefined) procWrite(sys, proc, 'self/oom_score_adj', String(p.oomScoreAdj));
   applyAttributes(sys, planAttributes(p, linux, { exec: false }));
-  const plan = planProcess(p, linux.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }));
+  const plan = planProcess(p, linux.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }), (message) => send({ type: 'warning', message, quiet: true }));
+  plan.preserveFds = msg.preserveFds;
   loadForAgent(sys, plan, (fd) => handOver(sync, fd));
   return { plan, fifo, proc };
 }

@@ -21,6 +21,8 @@ export interface InitConfig {
   cgroupSources: CgroupMountSource[];
   /** process.terminal: the console socket is fd CONSOLE_FD. */
   console: boolean;
+  /** --preserve-fds N: the caller's fds 3… are the init's PRESERVED_FDS_BASE… (init/finalize.ts). */
+  preserveFds?: number;
 }
 
 /** Parent → init for `exec`: a process to run in a running container's namespaces. */
@@ -33,6 +35,8 @@ export interface ExecConfig {
   userns: boolean;
   /** --tty: the console socket is fd CONSOLE_FD. */
   console: boolean;
+  /** As InitConfig's. */
+  preserveFds?: number;
 }
 
 export type ParentMessage = InitConfig | ExecConfig | { type: 'hooks-done' } | { type: 'seccomp-done' } | { type: 'abort' };
@@ -49,5 +53,6 @@ export type InitMessage =
   | { type: 'seccomp-listener'; fd: number }
   /** The container is created: write the state and return; the init now waits on exec.fifo. */
   | { type: 'created' }
-  | { type: 'warning'; message: string }
+  /** `quiet`: for the --log file (or --debug) only, never stderr, which the container shares. */
+  | { type: 'warning'; message: string; quiet?: boolean }
   | { type: 'error'; message: string };

@@ -8,12 +8,16 @@ import { RuntimeError } from '../errors.js';
 import { isAlive } from '../proc.js';
 import type { Syscalls } from '../syscalls.js';
 import type { Hook } from '../config/types.js';
+import { freezerOf } from '../cgroups/freezer.js';
+import { realCgroupFs } from '../cgroups/fs.js';
+import type { CgroupsState } from '../cgroups/manager.js';
 
 export const OCI_VERSION = '1.3.0';
 /** The oldest config.json version accepted (features' ociVersionMin). */
 export const OCI_VERSION_MIN = '1.0.0';
 
-export type Status = 'creating' | 'created' | 'running' | 'stopped';
+/** runtime.md's four, and runc's `paused` (a frozen container), which engines read after `pause`. */
+export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 /** What state.json holds. `status` is stored only while creating; otherwise it is derived. */
 export interface StoredState {
@@ -152,12 +156,13 @@ export class StateStore {
       return s.creator && isAlive(s.creator.pid, s.creator.startTime) ? 'creating' : 'stopped';
     }
     if (!isAlive(s.pid, s.pidStartTime)) return 'stopped';
+    if (frozen(s)) return 'paused';
     return existsSync(this.fifoPath(s.id)) ? 'created' : 'running';
   }
 
   ociState(s: StoredState, status = this.status(s)): OciState {
     const out: OciState = { ociVersion: s.ociVersion, id: s.id, status, bundle: s.bundle };
-    if (s.pid !== undefined && (status === 'created' || status === 'running' || status === 'creating')) out.pid = s.pid;
+    if (s.pid !== undefined && status !== 'stopped') out.pid = s.pid;
     if (s.annotations && Object.keys(s.annotations).length > 0) out.annotations = s.annotations;
     if (s.rootfs) out.rootfs = s.rootfs;
     if (s.created) out.created = s.created;
@@ -167,4 +172,16 @@ export class StateStore {
 
 export interface Lock {
   release(): void;
+}
+
+/** Whether `pause` froze the container (a few reads of its freezer file). */
+function frozen(s: StoredState): boolean {
+  const cg = s.cgroup as CgroupsState | undefined;
+  if (!cg) return false;
+  try {
+    return freezerOf(realCgroupFs, cg.dirs)?.state() === 'frozen';
+  } catch {
+    // The cgroup is gone (the container is stopping): not paused.
+    return false;
+  }
 }

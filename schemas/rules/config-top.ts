@@ -49,13 +49,17 @@ export const topLevelRules: Rule[] = [
   {
     id: 'annotations.key.reserved',
     spec: 'config.md#configAnnotations',
-    level: 'error',
+    level: 'warning',
     // "All other keys in the org.opencontainers namespace not specified in this above
-    // table are reserved and MUST NOT be used".
+    // table are reserved and MUST NOT be used by subsequent specifications": the MUST
+    // binds specifications, and "Runtimes MUST handle unknown annotation keys like any
+    // other unknown property". The image-spec's conversion rules do define more keys
+    // (org.opencontainers.image.exposedPorts, …) that umoci writes, so a config that
+    // has them is one a runtime must run: a warning, never an error.
     check: (c) =>
       entries(c.annotations)
         .filter(([k]) => (k === 'org.opencontainers' || k.startsWith('org.opencontainers.')) && !OCI_KEYS.has(k))
-        .map(([k]) => ({ path: ['annotations', k], message: 'is in the reserved org.opencontainers namespace but is not one of its defined keys' })),
+        .map(([k]) => ({ path: ['annotations', k], message: 'is in the org.opencontainers namespace but not among the keys config.md defines (image-spec conversion keys such as exposedPorts are not in its table)' })),
   },
   {
     id: 'annotations.key.reverse-domain',

@@ -53,7 +53,7 @@ export async function expectRefusedNoCgroup(t: CaseContext, what: string, path: 
       (t.requirements.includes(NO_SIDE_EFFECTS) ? t.req(NO_SIDE_EFFECTS) : t).equal(left, [], `cgroups left behind at ${path} by the refused create`);
     }
   } finally {
-    await cleanupContainers(t.rt, t.pids);
+    await cleanupContainers(t.rt);
     for (const n of removeCgroupDirs(dirsForAbsolute(path).filter((d) => !before.has(d)), depthOf(path))) t.note(n);
   }
 }
@@ -70,7 +70,7 @@ export async function withCgroupCleanup(t: CaseContext, dirs: () => Iterable<str
   try {
     await body();
   } finally {
-    await cleanupContainers(t.rt, t.pids);
+    await cleanupContainers(t.rt);
     for (const n of removeCgroupDirs(dirs(), levels)) t.note(n);
   }
 }

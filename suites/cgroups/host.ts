@@ -215,13 +215,5 @@ export function removeCgroupDirs(dirs: Iterable<string>, levels: number): string
   return notes;
 }
 
-/** The directories an absolute cgroupsPath names in every mounted hierarchy. */
-export function dirsForAbsolute(path: string): string[] {
-  return cgroupMounts().map((m) => posix.join(m.mountPoint, posix.relative(m.root, path)));
-}
-
-/** Where a relative cgroupsPath may land: under conform's own cgroup in each hierarchy, or at its root. */
-export function dirsForRelative(rel: string): string[] {
-  const own = cgroupsOf(process.pid).flatMap((c) => (c.dir ? [posix.join(c.dir, rel)] : []));
-  return [...new Set([...own, ...dirsForAbsolute(`/${rel}`)])];
-}
+// Where a cgroupsPath lands: the harness's model (cleanup uses it too).
+export { dirsForAbsolute, dirsForRelative } from '../../harness/cgroups.js';

@@ -10,7 +10,7 @@ import type { BundleBuilder } from '../../harness/bundle.js';
 import { defineCase, type Case } from '../../harness/case.js';
 import type { CaseContext } from '../../harness/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
-import { bind, DEST, expectCmd, expectErrno, expectFlags, listed, mountPath, optionPath, own, probeCreated, tmpfs, visibleMount, withTree, type FlagExpectation, type TreeOptions } from './common.js';
+import { bind, DEST, expectCmd, expectErrno, expectFlags, expectTmpfsSize, listed, mountPath, optionPath, own, probeCreated, tmpfs, visibleMount, withTree, type FlagExpectation, type TreeOptions } from './common.js';
 
 /** Shell snippets for the effects, run by the probe inside the container. */
 const WRITE = `echo x > ${DEST}/written`;
@@ -180,7 +180,7 @@ export default [
       const m = visibleMount(remount, facts, DEST);
       remount.equal(facts.mounts!.filter((e) => e.mountPoint === DEST).length, 1, `mounts at ${DEST} (the remount must not add one)`);
       remount.ok(m.options.includes('ro') || m.superOptions.includes('ro'), `${DEST} is read-only after the remount`, { expected: 'ro', actual: `${m.options.join(',')} - ${m.superOptions.join(',')}` });
-      expectFlags(remount, m, DEST, { field: SB, has: ['size=1024k'] });
+      expectTmpfsSize(remount, m, DEST, 1024 * 1024); // the tmpfs mounted first, not a new one
       expectErrno(remount, facts, 'effect', 'EROFS', 'writing a file after the remount');
     },
   }),

@@ -206,6 +206,7 @@ export const requirements: Requirement[] = [
   r('config-linux:memory-policy.required-fields', 'configLinuxMemoryPolicy', 'MUST', '`memoryPolicy` has a `mode`.'),
   r('config-linux:memory-policy.applied', 'configLinuxMemoryPolicy', 'MUST', 'The container gets the NUMA policy of `mode`, `nodes` and `flags` via set_mempolicy.'),
   r('config-linux:sysctl.applied', 'configLinuxSysctl', 'MUST', 'Each `sysctl` key is set to its value for the container.'),
+  r('config-linux:sysctl.for-container', 'configLinuxSysctl', 'MUST', 'A `sysctl` changes the kernel for the container only: in its namespaces (perhaps shared with the runtime), never host-wide.'),
 
   // Seccomp
   r('config-linux:seccomp.required-fields', SEC, 'MUST', '`seccomp` has a `defaultAction`.'),
@@ -247,8 +248,10 @@ export const requirements: Requirement[] = [
   r('config-linux:rootfs-propagation.unbindable', 'configLinuxRootfsMountPropagation', 'MUST', '`unbindable`: the rootfs is private and refuses bind mounts.'),
   r('config-linux:masked-paths.absolute', 'configLinuxMaskedPaths', 'MUST', 'Every masked path is absolute in the container.'),
   r('config-linux:masked-paths.applied', 'configLinuxMaskedPaths', 'MUST', 'Reading a masked path inside the container yields nothing of the original.'),
+  r('config-linux:masked-paths.in-container', 'configLinuxMaskedPaths', 'MUST', 'A masked path is masked where the container sees it, never on a host path that a symlink names.'),
   r('config-linux:readonly-paths.absolute', 'configLinuxReadonlyPaths', 'MUST', 'Every read-only path is absolute in the container.'),
   r('config-linux:readonly-paths.applied', 'configLinuxReadonlyPaths', 'MUST', 'A read-only path cannot be written from inside the container.'),
+  r('config-linux:readonly-paths.in-container', 'configLinuxReadonlyPaths', 'MUST', 'A read-only path is made read-only where the container sees it, never on a host path that a symlink names.'),
   r('config-linux:mount-label.applied', 'configLinuxMountLabel', 'MUST', 'Container mounts carry the SELinux context of `mountLabel`.'),
   r('config-linux:personality.required-fields', 'configLinuxPersonality', 'MUST', '`personality` has a `domain`.'),
   r('config-linux:personality.domain', 'configLinuxPersonality', 'MUST', 'The process runs in the execution domain given; LINUX32 makes uname report a 32-bit machine.'),
@@ -303,6 +306,9 @@ export const inferred: readonly string[] = [
   'config-linux:intel-rdt.schemata-last', // lower-case "must be written last"
   'config-linux:memory-policy.applied',
   'config-linux:sysctl.applied',
+  'config-linux:sysctl.for-container',
+  'config-linux:readonly-paths.in-container',
+  'config-linux:masked-paths.in-container',
   'config-linux:seccomp.default-action',
   'config-linux:seccomp.default-errno-ret',
   'config-linux:seccomp.architectures',

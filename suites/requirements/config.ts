@@ -25,6 +25,7 @@ export const requirements: Requirement[] = [
   r('config:root.path.exists', 'configRoot', 'MUST', '`root.path` names an existing directory.'),
   r('config:root.readonly', 'configRoot', 'MUST', 'With `root.readonly: true` the root filesystem cannot be written from inside.'),
   r('config:root.readonly.default', 'configRoot', 'MUST', 'Without `root.readonly` the root filesystem stays writable (default false).'),
+  r('config:root.container-root', 'configRoot', 'MUST', 'The rootfs is what the container sees as `/`: its processes reach host files only through configured mounts.'),
 
   // Mounts
   r('config:mounts.order', 'configMounts', 'MUST', 'Entries of `mounts` are mounted one after another in array order.'),
@@ -32,6 +33,7 @@ export const requirements: Requirement[] = [
   r('config:mounts.destination.absolute', 'configMounts', 'SHOULD', 'On Linux a mount `destination` is an absolute path.'),
   r('config:mounts.destination.relative-allowed', 'configMounts', 'MAY', 'A relative `destination` (deprecated) is still accepted on Linux.'),
   r('config:mounts.destination.relative-root', 'configMounts', 'MUST', 'A relative `destination` is taken as relative to the container\'s `/`.'),
+  r('config:mounts.destination.in-container', 'configMounts', 'MUST', 'A mount goes to its `destination` as the container sees it, never to a host path that a symlink names.'),
   r('config:mounts.source.relative', 'configMounts', 'MUST', 'A relative bind-mount `source` is resolved against the bundle directory.'),
 
   // Linux mount options: one entry per option of the table, at the table's level.
@@ -181,7 +183,9 @@ export const requirements: Requirement[] = [
 
   // Hostname, domainname, platform
   r('config:hostname.applied', 'configHostname', 'MUST', 'Processes inside see `hostname` as the UTS hostname.'),
+  r('config:hostname.container-namespace', 'configHostname', 'MUST', 'Setting `hostname` changes the container UTS namespace (which may be the runtime one) and no other.'),
   r('config:domainname.applied', 'configDomainname', 'MUST', 'Processes inside see `domainname` as the UTS domain name.'),
+  r('config:domainname.container-namespace', 'configDomainname', 'MUST', 'Setting `domainname` changes the container UTS namespace (which may be the runtime one) and no other.'),
   r('config:platform.linux', 'configPlatformSpecificConfiguration', 'MAY', 'A `linux` object may be present when the target platform is Linux.'),
 
   // POSIX-platform hooks
@@ -256,6 +260,10 @@ export const requirements: Requirement[] = [
 export const inferred: readonly string[] = [
   'config:root.path.relative',
   'config:root.readonly.default',
+  'config:root.container-root',
+  'config:mounts.destination.in-container',
+  'config:hostname.container-namespace',
+  'config:domainname.container-namespace',
   'config:mounts.source.relative',
   'config:mounts.type',
   'config:mounts.type.bind-dummy',

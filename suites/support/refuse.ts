@@ -2,7 +2,9 @@
 // a new container MUST NOT be created" (runtime.md#runtimeCreate). Properties of
 // `process` other than args "MAY be applied by" create, so a runtime may also refuse
 // them at `start`, as long as the program never runs.
-import type { CaseContext } from '../../harness/context.js';
+import type { BuiltBundle, CaseContext } from '../../harness/context.js';
+import { callFailure } from '../../harness/context.js';
+import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 
 /**
  * runtime.md#runtimeCreate: "a new container MUST NOT be created". A case that cites it
@@ -64,4 +66,33 @@ export async function expectRefused(t: CaseContext, what: string, opts: { proces
   const a = await attempt(t, what, opts);
   if (!a.by) t.ok(false, opts.processProperty ? `neither create nor start refused ${what}` : `create accepted ${what}`, { expected: 'an error', actual: 'success' });
   return a;
+}
+
+/**
+ * create, where a clean refusal is the runtime's right: a valid value it cannot apply
+ * MUST be an error (runtime.md Create), so a refusal skips the case (nothing it checks
+ * was applied, and the runtime said so), unless the runtime's features claim the value
+ * (`claimed`): then it fails. A hang, a crash or a container left behind fail too.
+ */
+export async function createOrRefuse(t: CaseContext, what: string, opts: { id?: string; bundle?: BuiltBundle; claimed?: boolean } = {}): Promise<void> {
+  const id = opts.id ?? t.id;
+  const r = await t.rt.create(id, (opts.bundle ?? t.bundle).dir);
+  if (r.ok) {
+    await t.state(id); // records the pid for cleanup, checks the state parses
+    return;
+  }
+  if (opts.claimed) t.fail(callFailure(`create with ${what}, which the runtime's features list`, r));
+  if (!t.expectError(r, `create with ${what}`)) t.fail(callFailure(`create with ${what}`, r));
+  if (!t.expectError(await t.rt.state(id), `state after create refused ${what} (no container may be left behind)`)) return t.fail(`create refused ${what} but left a container`);
+  t.skip(`the runtime refused ${what} at create (${r.summary}: ${r.stderr.trim().split('\n')[0] ?? ''}), which runtime.md Create asks of a runtime that cannot apply a property`);
+}
+
+/** createOrRefuse, then start and wait for the probe's facts (and, without --hold, for the stop). */
+export async function probeOrRefuse(t: CaseContext, what: string, opts: { claimed?: boolean } = {}): Promise<ProbeFacts> {
+  await createOrRefuse(t, what, opts);
+  await t.start();
+  const hold = t.bundle.config.process?.args?.includes('--hold') ?? false;
+  const out = await t.waitOutput(hold ? '@@ready' : '@@done');
+  if (!hold) await t.waitStatus('stopped');
+  return parseProbe(out);
 }

@@ -1,6 +1,6 @@
 // Shared by the seccomp, extensibility and features suites: the allow list that lets
 // the probe live under a deny-by-default filter, shell snippets whose outcome shows
-// what a filter did to one syscall, and the tiny i386 program for `architectures`.
+// what a filter did to one syscall, and writing the i386 programs of `architectures` into a rootfs.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Seccomp } from '../../schemas/config.js';
@@ -9,7 +9,6 @@ import { callFailure } from '../../harness/context.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 import { errnosIn } from '../../linux/errno.js';
 import { SIGNALS } from '../../linux/signals.js';
-import { X86_SYSCALLS } from '../../linux/syscalls/x86.js';
 
 /**
  * What busybox sh, the probe (meta and status sections, `--cmd` snippets with
@@ -114,46 +113,6 @@ export async function probeUnder(t: CaseContext, what: string, isClaimed: boolea
 /** The attempts of the probe's `--cmd` snippet `name`. */
 export function attemptsOf(facts: ProbeFacts, name = 'try'): Map<string, Attempt> {
   return parseAttempts(facts.cmds[name]?.output ?? '');
-}
-
-/**
- * A static i386 ELF program (84-byte headers and 30-odd bytes of code, no libc) that
- * calls mkdir(path, 0755) through int 0x80 and exits with the errno it got (0 on
- * success): the only way to make a 32-bit syscall from a 64-bit busybox rootfs.
- */
-export function i386MkdirProgram(path: string): Buffer {
-  const base = 0x08048000;
-  const headers = 52 + 32;
-  const code = (pathAddr: number) => {
-    const b = Buffer.alloc(29);
-    let o = 0;
-    o = b.writeUInt8(0xb8, o); // mov eax, SYS_mkdir
-    o = b.writeUInt32LE(X86_SYSCALLS.mkdir!, o);
-    o = b.writeUInt8(0xbb, o); // mov ebx, path
-    o = b.writeUInt32LE(pathAddr, o);
-    o = b.writeUInt8(0xb9, o); // mov ecx, 0755
-    o = b.writeUInt32LE(0o755, o);
-    for (const byte of [0xcd, 0x80, 0xf7, 0xd8, 0x89, 0xc3]) o = b.writeUInt8(byte, o); // int 0x80; neg eax; mov ebx, eax
-    o = b.writeUInt8(0xb8, o); // mov eax, SYS_exit
-    o = b.writeUInt32LE(X86_SYSCALLS.exit!, o);
-    for (const byte of [0xcd, 0x80]) o = b.writeUInt8(byte, o); // int 0x80
-    return b;
-  };
-  const body = Buffer.concat([code(base + headers + 29), Buffer.from(`${path}\0`)]);
-  const total = headers + body.length;
-  const ehdr = Buffer.alloc(52);
-  Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0]).copy(ehdr, 0); // ELF, 32-bit, little-endian, SYSV
-  ehdr.writeUInt16LE(2, 16); // ET_EXEC
-  ehdr.writeUInt16LE(3, 18); // EM_386
-  ehdr.writeUInt32LE(1, 20); // EV_CURRENT
-  ehdr.writeUInt32LE(base + headers, 24); // entry
-  ehdr.writeUInt32LE(52, 28); // phoff
-  ehdr.writeUInt16LE(52, 40); // ehsize
-  ehdr.writeUInt16LE(32, 42); // phentsize
-  ehdr.writeUInt16LE(1, 44); // phnum
-  const phdr = Buffer.alloc(32);
-  [1, 0, base, base, total, total, 5, 0x1000].forEach((v, i) => phdr.writeUInt32LE(v, i * 4)); // PT_LOAD, R+X
-  return Buffer.concat([ehdr, phdr, body]);
 }
 
 /** Writes a binary file into the case's rootfs (the builder's files are text). */

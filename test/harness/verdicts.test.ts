@@ -11,6 +11,7 @@ import type { CaseContext } from '../../harness/context.js';
 import { detectHost } from '../../harness/env.js';
 import { isBad, type CaseResult } from '../../harness/result.js';
 import { runCase } from '../../harness/runner.js';
+import { Services } from '../../harness/services.js';
 import { requirementVerdicts } from '../../reports/json.js';
 import { requirementById } from '../../suites/requirements/index.js';
 
@@ -46,10 +47,29 @@ async function run(requirements: string[], check: (t: CaseContext) => void | Pro
     keep: false,
     reporter: { name: 'none', start() {}, caseFinished() {}, finish: async () => {} },
     tag: 'test',
+    services: new Services(runDir, 'test', '/nonexistent'),
   });
 }
 
 const checksOf = (r: CaseResult) => Object.fromEntries(r.checks.map((c) => [c.id, c.outcome]));
+
+describe('conventions beyond the spec', () => {
+  it('a failed case of the runc CLI convention warns, naming it, and marks none of its MUST requirements failed', async () => {
+    const r = await run([MUST_A], (t) => void t.fail('podman pause: exit 125'), { convention: 'runc-cli' });
+    expect(r.outcome).toBe('warn');
+    expect(r.convention).toBe('runc-cli');
+    expect(r.message).toBe('the runc CLI convention beyond the spec not followed: podman pause: exit 125');
+    expect(r.checks).toEqual([{ id: MUST_A, level: 'MUST', outcome: 'unchecked' }]);
+    expect(requirementVerdicts([r])[MUST_A]?.verdict).not.toBe('fail');
+    expect(isBad(r, true)).toBe(false);
+  });
+
+  it('a passing one passes its requirements', async () => {
+    const r = await run([MUST_A], (t) => void t.equal(1, 1, 'one'), { convention: 'runc-cli' });
+    expect(r.outcome).toBe('pass');
+    expect(r.checks).toEqual([{ id: MUST_A, level: 'MUST', outcome: 'pass' }]);
+  });
+});
 
 describe('levels', () => {
   it('the catalogue has the levels these tests rely on', () => {

@@ -9,7 +9,7 @@ import { libc } from '../../runtime/syscalls.js';
 
 const repo = join(import.meta.dirname, '../..');
 const bin = join(repo, 'bin/conform-runtime.js');
-const canRun = process.getuid?.() === 0 && existsSync(join(repo, 'dist/runtime.js')) && existsSync(join(repo, 'dist/nsexec')) && existsSync('/bin/busybox');
+const canRun = process.getuid?.() === 0 && existsSync(join(repo, 'dist/runtime.cjs')) && existsSync(join(repo, 'dist/nsexec')) && existsSync('/bin/busybox');
 
 let dir: string;
 let root: string;

@@ -1,0 +1,209 @@
+// containerd driving the runtime under test through its runc shim. conform starts one
+// containerd per run, with its own root, state, sockets, config and temp dir in the run
+// directory, imports the run's image into it once, and stops it at the end of the run.
+// Each case runs its containers in the run's namespace with `ctr run --runc-binary`
+// (the runtime wrapper) and `--runc-root` in its own directory, and removes them.
+//
+// containerd 1.6 puts its shims' sockets in /run/containerd/s whatever its state
+// directory is (a constant in its code); conform removes that directory at the end only
+// if it made it and it is empty.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SetupError } from '../errors.js';
+import { cgroupsMatching, cleanupCgroups, cleanupContainers, unmountUnder, withDescendants } from '../cleanup.js';
+import type { CaseContext } from '../context.js';
+import { Driver } from '../driver.js';
+import { isAlive } from '../hostfacts.js';
+import { runImage, type OciImage } from '../image.js';
+import type { Service, ServiceSite } from '../services.js';
+import { killGroup, run } from '../spawn.js';
+import { processesUsing } from '../stale.js';
+import { pause } from '../wait.js';
+import { EngineSession, writeRuntimeWrapper } from './engine.js';
+
+export const CONTAINERD_IMAGE = 'conform/busybox:base';
+const SHIM_DIRS = ['/run/containerd/s', '/run/containerd/fifo', '/run/containerd'];
+
+export class Containerd implements Service {
+  private daemon?: ChildProcess;
+  /** Of SHIM_DIRS, those that did not exist before this containerd started. */
+  private madeDirs: string[] = [];
+
+  constructor(
+    readonly dir: string,
+    readonly tag: string,
+  ) {}
+
+  /** The run's containerd namespace; containerd names its containers' cgroups `/<namespace>/<id>`. */
+  get namespace(): string {
+    return `conform-containerd-${this.tag}`;
+  }
+
+  get socket(): string {
+    return join(this.dir, 'containerd.sock');
+  }
+
+  /** `ctr` and the global arguments that reach this containerd in the run's namespace. */
+  get ctr(): string[] {
+    return ['ctr', '--address', this.socket, '--namespace', this.namespace];
+  }
+
+  async start(image: OciImage): Promise<void> {
+    const d = (n: string) => join(this.dir, n);
+    for (const n of ['root', 'state', 'opt', 'tmp']) mkdirSync(d(n), { recursive: true });
+    this.madeDirs = SHIM_DIRS.filter((p) => !existsSync(p));
+    const toml = (s: string) => JSON.stringify(s);
+    writeFileSync(
+      d('config.toml'),
+      [
+        'version = 2',
+        `root = ${toml(d('root'))}`,
+        `state = ${toml(d('state'))}`,
+        // The CRI plugin would set up CNI networking and more; snapshotters that cannot work here only add noise.
+        'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]',
+        '[grpc]',
+        `  address = ${toml(this.socket)}`,
+        '[ttrpc]',
+        `  address = ${toml(`${this.socket}.ttrpc`)}`,
+        '[debug]',
+        '  address = ""',
+        '[metrics]',
+        '  address = ""',
+        '[plugins."io.containerd.internal.v1.opt"]',
+        `  path = ${toml(d('opt'))}`,
+        '',
+      ].join('\n'),
+    );
+    const log = openSync(d('containerd.log'), 'a');
+    try {
+      // Its own process group: a Ctrl-C at the terminal reaches conform, which stops it in order.
+      // TMPDIR: where the shim writes the process specs it hands to `runc exec --process`.
+      this.daemon = spawn('containerd', ['--config', d('config.toml')], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, TMPDIR: d('tmp') } });
+    } finally {
+      closeSync(log);
+    }
+    this.daemon.on('error', () => {}); // seen below as a daemon that never answers
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const r = await run([...this.ctr, 'version'], { timeoutMs: 10_000 });
+      if (r.code === 0) break;
+      if (this.daemon.exitCode !== null || Date.now() > deadline) {
+        throw new SetupError(`containerd did not start (see ${d('containerd.log')}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
+      }
+      await pause(50);
+    }
+    // The archive's index names the tags: conform/busybox:base and :probe.
+    const imp = await run([...this.ctr, 'image', 'import', '--base-name', 'conform/busybox', image.archive], { timeoutMs: 120_000 });
+    if (imp.code !== 0) throw new SetupError(`ctr image import: ${imp.stderr.trim()}`);
+  }
+
+  async stop(): Promise<string[]> {
+    const notes: string[] = [];
+    if (this.daemon?.pid && this.daemon.exitCode === null) {
+      const left = await run([...this.ctr, 'containers', 'list', '--quiet'], { timeoutMs: 30_000 });
+      for (const id of left.stdout.split('\n').filter(Boolean)) {
+        await run([...this.ctr, 'task', 'kill', '--signal', 'SIGKILL', id], { timeoutMs: 30_000 });
+        await run([...this.ctr, 'task', 'delete', '--force', id], { timeoutMs: 30_000 });
+        await run([...this.ctr, 'containers', 'delete', id], { timeoutMs: 30_000 });
+        notes.push(`containerd: removed container ${id}, which a case left`);
+      }
+      killGroup(this.daemon.pid, 'SIGTERM');
+      const deadline = Date.now() + 15_000;
+      while (isAlive(this.daemon.pid) && Date.now() < deadline) await pause(20);
+      if (isAlive(this.daemon.pid)) {
+        killGroup(this.daemon.pid, 'SIGKILL');
+        notes.push('containerd: did not stop on SIGTERM within 15s; killed');
+      }
+    }
+    // Shims outlive containerd by design; theirs name this directory.
+    for (const pid of processesUsing(this.dir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        notes.push(`containerd: killed process ${pid}, left running in its directory`);
+      } catch {
+        /* gone */
+      }
+    }
+    await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n === this.namespace))));
+    unmountUnder(this.dir);
+    for (const p of this.madeDirs) {
+      try {
+        if (readdirSync(p).length === 0) rmdirSync(p);
+      } catch {
+        /* gone, or in use by another containerd now: not ours to remove */
+      }
+    }
+    return notes;
+  }
+}
+
+async function startContainerd(site: ServiceSite, image: OciImage): Promise<Containerd> {
+  const c = new Containerd(site.dir, site.tag);
+  try {
+    await c.start(image);
+  } catch (e) {
+    await c.stop();
+    throw e;
+  }
+  return c;
+}
+
+export class CtrSession extends EngineSession {
+  /** The runtime's --root the shim uses for this case's containers: `--runc-root` and the namespace. */
+  readonly runtimeRoot: string;
+  private readonly ids = new Set<string>();
+
+  constructor(
+    t: CaseContext,
+    readonly daemon: Containerd,
+    readonly runtime: string,
+  ) {
+    super(t, 'ctr', daemon.ctr);
+    this.runtimeRoot = join(t.dir, 'state', daemon.namespace);
+    t.onCleanup(() => this.removeAll());
+  }
+
+  /** `ctr run` options for a container of this case: the runtime under test and the case's own runtime root and fifos. */
+  runArgs(id: string): string[] {
+    this.ids.add(id);
+    const fifos = join(this.t.dir, 'fifo');
+    mkdirSync(fifos, { recursive: true });
+    return ['--runc-binary', this.runtime, '--runc-root', join(this.t.dir, 'state'), '--fifo-dir', fifos];
+  }
+
+  /** The task's pid and status from `ctr task list`, its pid remembered for cleanup. */
+  async task(id: string): Promise<{ pid: number; status: string } | undefined> {
+    const r = await this.must(['task', 'list']);
+    const line = r.stdout.split('\n').find((l) => l.split(/\s+/)[0] === id);
+    if (!line) return undefined;
+    const [, pid, status] = line.trim().split(/\s+/);
+    if (Number(pid) > 0) this.t.track(Number(pid));
+    return { pid: Number(pid), status: status ?? '' };
+  }
+
+  private async removeAll(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const id of this.ids) {
+      const info = await this.call(['containers', 'info', id]);
+      if (!info.ok) continue; // never made, or --rm removed it
+      await this.call(['task', 'kill', '--signal', 'SIGKILL', id]);
+      await this.call(['task', 'delete', '--force', id]);
+      const r = await this.call(['containers', 'delete', id]);
+      if (!r.ok) notes.push(`cleanup: ctr containers delete ${id}: ${r.summary}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+    }
+    // Whatever the engine could not remove, the runtime is asked to, under the root the shim used.
+    const driver = new Driver(this.t.rt.rt, this.runtimeRoot, this.t.dir);
+    for (const id of this.ids) driver.created.add(id);
+    if (existsSync(this.runtimeRoot)) notes.push(...(await cleanupContainers(driver)));
+    return notes;
+  }
+}
+
+/** containerd with the runtime under test, for this case; the run's containerd starts on first use. */
+export async function containerd(t: CaseContext): Promise<CtrSession> {
+  const image = await runImage(t.services);
+  const daemon = await t.services.get('containerd', (site) => startContainerd(site, image));
+  const runtime = writeRuntimeWrapper(join(t.dir, 'engine-runtime'), t.rt.rt, t.rt.root, join(t.dir, 'calls.log'));
+  return new CtrSession(t, daemon, runtime);
+}

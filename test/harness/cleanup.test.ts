@@ -1,0 +1,131 @@
+// Cleanup: each step stands alone, cgroups are emptied only when provably the case's
+// (and through pidfds), and a runtime that refuses kill is not waited on.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupCgroups, cleanupContainers, killCgroups, strayPids } from '../../harness/cleanup.js';
+import { Driver } from '../../harness/driver.js';
+import { isAlive, startTime } from '../../harness/hostfacts.js';
+import { parseCgroupMounts } from '../../linux/cgroupfs.js';
+import { isRoot } from '../helpers/conform.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'conform-cleanup-'));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A hierarchy where a test may make a cgroup and put a process in it: v1 pids, else cgroup2. */
+function testHierarchy(): string | undefined {
+  const mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
+  return (mounts.find((m) => m.version === 1 && m.controllers.includes('pids')) ?? mounts.find((m) => m.version === 2))?.mountPoint;
+}
+
+const sleeper = () => {
+  const c = spawn('sleep', ['1000041'], { stdio: 'ignore' });
+  children.push(c);
+  return c.pid!;
+};
+const gone = async (pid: number) => {
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  return !isAlive(pid);
+};
+
+describe.skipIf(!isRoot || !testHierarchy())('cleanupCgroups (root, a cgroup hierarchy)', () => {
+  it('two cleanups of the same cgroup at once both finish, with their notes; the cgroup and its process are gone', async () => {
+    const cg = join(testHierarchy()!, `conform-cleanup-test-${process.pid}-a`);
+    mkdirSync(cg);
+    const pid = sleeper();
+    writeFileSync(join(cg, 'cgroup.procs'), String(pid));
+    try {
+      const [a, b] = await Promise.all([cleanupCgroups(new Set([cg])), cleanupCgroups(new Set([cg]))]);
+      expect(await gone(pid)).toBe(true);
+      expect(existsSync(cg)).toBe(false);
+      expect([...a, ...b].filter((n) => n.startsWith(`cleanup: removed cgroup ${cg}`))).toHaveLength(1);
+      expect([...a, ...b].some((n) => n.startsWith(`cleanup: killed 1 process(es) left in ${cg}`))).toBe(true);
+    } finally {
+      if (existsSync(cg)) rmdirSync(cg);
+    }
+  });
+
+  it('a cgroup that cannot be removed is noted, and the cgroups after it are still cleaned', async () => {
+    const busy = join(testHierarchy()!, `conform-cleanup-test-${process.pid}-b`);
+    const other = join(testHierarchy()!, `conform-cleanup-test-${process.pid}-c`);
+    mkdirSync(join(busy, 'child'), { recursive: true });
+    mkdirSync(other);
+    try {
+      const notes = await cleanupCgroups(new Set([busy, other]));
+      expect(notes).toContain(`cleanup: could not remove cgroup ${busy} (EBUSY)`);
+      expect(existsSync(other)).toBe(false);
+    } finally {
+      for (const d of [join(busy, 'child'), busy, other]) if (existsSync(d)) rmdirSync(d);
+    }
+  });
+
+  it('killCgroups kills the processes of the cgroup and no other', async () => {
+    const cg = join(testHierarchy()!, `conform-cleanup-test-${process.pid}-d`);
+    mkdirSync(cg);
+    const inside = sleeper();
+    const outside = sleeper();
+    writeFileSync(join(cg, 'cgroup.procs'), String(inside));
+    try {
+      const killed = await killCgroups([cg]);
+      expect(killed).toEqual([`${inside} sleep 1000041`]);
+      expect(await gone(inside)).toBe(true);
+      expect(isAlive(outside)).toBe(true);
+    } finally {
+      rmdirSync(cg);
+    }
+  });
+
+  it("never empties a cgroup that holds conform itself", async () => {
+    const notes = await cleanupCgroups(new Set([testHierarchy()!]));
+    expect(notes).toEqual([]);
+    expect(isAlive(process.pid)).toBe(true);
+  });
+});
+
+describe('cleanupContainers', () => {
+  it('a runtime that refuses kill on a created container (runsc) gets delete --force at once, without polling state', async () => {
+    const rt = join(dir, 'refuses-kill.sh');
+    writeFileSync(
+      rt,
+      `#!/bin/sh
+for a; do cmd=$prev; prev=$a; done
+case "$*" in
+  *" state "*) echo '{"ociVersion":"1.0.2","id":"c","status":"created","pid":0,"bundle":"/"}' ;;
+  *" kill "*) echo "cannot signal container in state created" >&2; exit 128 ;;
+  *" delete --force "*) exit 0 ;;
+  *" delete "*) echo "not stopped" >&2; exit 1 ;;
+esac
+`,
+    );
+    chmodSync(rt, 0o755);
+    const d = new Driver({ path: rt, args: [], timeoutMs: 5000 }, join(dir, 'state'), dir);
+    d.created.add('c');
+    const notes = await cleanupContainers(d);
+    expect(notes).toEqual([]);
+    const calls = readFileSync(join(dir, 'calls.log'), 'utf8').split('\n').filter((l) => l.startsWith('$ ')).map((l) => l.split(' ').slice(4).join(' '));
+    expect(calls).toEqual(['state c', 'kill c SIGKILL', 'delete c', 'delete --force c']);
+  });
+});
+
+describe('strayPids', () => {
+  it('notes a pid state reported that still runs, and leaves it alone', () => {
+    const pid = sleeper();
+    const notes = strayPids(new Map([[pid, startTime(pid)]]));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(new RegExp(`^cleanup: state reported pid ${pid} \\(sleep 1000041\\), which still runs after delete and is not provably this container's`));
+    expect(isAlive(pid)).toBe(true);
+  });
+
+  it('says nothing of a pid that is gone or was reused', () => {
+    const pid = sleeper();
+    expect(strayPids(new Map([[pid, 'not its start time']]))).toEqual([]);
+    expect(strayPids(new Map([[2 ** 22 + 7, undefined]]))).toEqual([]);
+  });
+});
