@@ -7,11 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { CaseContext } from '../../harness/context.js';
 import { cgroupsMatching, mountsUnder } from '../../harness/cleanup.js';
 import { parseMountinfo } from '../../harness/probe/mountinfo.js';
+import { reaperPath } from '../../harness/spawn.js';
 
 export interface Leftovers {
   /** Cgroup directories, in every mounted hierarchy, whose name contains the id (runc's `<id>`, systemd's `runc-<id>.scope`). */
   cgroups: string[];
-  /** Live processes whose command line names the id (`runc init`, `runsc-sandbox … <id>`, a shim). */
+  /**
+   * Live processes whose command line names the id (`runc init`, `runsc-sandbox … <id>`, a
+   * shim), conform's own reapers (which run each runtime call, its argv theirs) aside.
+   */
   processes: string[];
   /** Host mounts whose path names the id, or that sit below the case's directory. */
   mounts: string[];
@@ -29,7 +33,7 @@ export function leftoversOf(t: CaseContext, id: string): Leftovers {
     } catch {
       continue; // gone meanwhile
     }
-    if (argv.some((a) => a.includes(id))) processes.push(`${entry} ${argv.join(' ')}`);
+    if (argv[0] !== reaperPath && argv.some((a) => a.includes(id))) processes.push(`${entry} ${argv.join(' ')}`);
   }
   const named = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))
     .map((m) => m.mountPoint)
