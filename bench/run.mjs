@@ -1,102 +1,258 @@
 #!/usr/bin/env node
-// Benchmarks (timings live here, never in tests): `npm run bench [-- --runtime PATH …] [--only rootfs|ops|conform|podman]`.
-//   1. the busybox rootfs: cold build, and the per-case copy
-//   2. the latency of each runtime operation, per runtime (median of N)
-//   3. a conform run of the lifecycle area, per runtime (wall time)
-//   4. `podman run --rm IMAGE true` through each runtime (optional: skipped without podman)
-// Needs root, busybox-static and the runtimes to measure (default: runc and conform's own).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+// Benchmarks (timings live here, never in tests): `npm run bench [-- options]`.
+//
+//   1. the floor: a bare `node -e 0`, and the latency and CPU time of each runtime
+//      operation for runc and the reference runtime, interleaved run by run so that
+//      the machine's load falls on all of them alike; the reference runtime's ratio
+//      to its floor (the Node processes an operation starts × `node -e 0`)
+//   2. (not with --quick) the whole plan against runc and against the reference
+//      runtime: wall time, conform's peak RSS, the harness-overhead ratio from the JSON
+//      report's timing section, and the `--jobs` 1, 2, 4 curve against runc
+//
+// Prints a table and writes the numbers to a JSON file (default out/bench.json).
+// The full-suite part holds /work/.fullrun.lock (--lock FILE; --lock '' for none) while
+// it runs, as every full run on a shared machine must. Needs root, busybox-static, cc
+// and the runtimes it measures.
+//
+//   3. (not with --quick; skipped without podman) `podman run --rm IMAGE true` through
+//      each runtime
+//
+// Options: --quick, --only ops|podman|suites (one section), -n N (runs per operation,
+// default 15), --runtime PATH (the foreign runtime, default /usr/bin/runc), --compare PATH (another build of the reference
+// runtime, e.g. main's checkout, measured in the same interleaved runs: before/after
+// numbers under the same load), --json FILE, --jobs LIST (default 1,2,4), --lock FILE,
+// --no-build.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const runtimes = [];
-for (let i = 0; i < args.length; i++) if (args[i] === '--runtime') runtimes.push(args[++i]);
-if (!runtimes.length) runtimes.push('/usr/bin/runc', join(root, 'bin/conform-runtime.js'));
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const section = (name) => only === undefined || only === name;
-const N = Number(process.env.BENCH_N ?? 10);
+const opts = parseArgs(process.argv.slice(2));
+const REF = join(root, 'bin/conform-runtime.js');
 
-execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-const { ensureRootfs, copyTree } = await import(join(root, 'dist/bench-lib.js'));
+/**
+ * How many Node processes each reference-runtime operation starts, and why: the floor
+ * of an operation is that many bare Node boots.
+ */
+const NODE_PROCESSES = {
+  create: [2, 'the CLI, and the container init (a Node process in the new namespaces until it execs the user process)'],
+  start: [1, 'the CLI (it opens the exec FIFO; the init then execs the user process)'],
+  state: [1, 'the CLI'],
+  kill: [1, 'the CLI'],
+  delete: [1, 'the CLI'],
+  features: [1, 'the CLI'],
+};
+const OPS = Object.keys(NODE_PROCESSES);
 
-const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (x) => `${x.toFixed(1)} ms`;
-const work = mkdtempSync(join(tmpdir(), 'conform-bench-'));
-const rows = [];
-
-try {
-  // 1. rootfs
-  let t0 = process.hrtime.bigint();
-  const rootfs = ensureRootfs(join(work, 'cache'));
-  if (section('rootfs')) rows.push(['rootfs: cold build (busybox + applets + probe)', fmt(ms(t0))]);
-  const copies = [];
-  for (let i = 0; i < (section('rootfs') ? N : 0); i++) {
-    t0 = process.hrtime.bigint();
-    copyTree(rootfs, join(work, `copy-${i}`));
-    copies.push(ms(t0));
-  }
-  if (section('rootfs')) rows.push(['rootfs: copy into a bundle (median)', fmt(median(copies))]);
-
-  // 2. operations, per runtime
-  const bundle = join(work, 'bundle');
-  mkdirSync(bundle);
-  copyTree(rootfs, join(bundle, 'rootfs'));
-  const config = JSON.parse(execFileSync(process.execPath, [join(root, 'dist/bench-lib.js'), 'default-config'], { encoding: 'utf8' }));
-  config.process.args = ['/bin/sh', '-c', 'exec sleep 30'];
-  writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
-  for (const rt of section('ops') ? runtimes : []) {
-    if (!existsSync(rt)) {
-      rows.push([`${rt}: not found, skipped`, '']);
-      continue;
-    }
-    const state = join(work, `state-${runtimes.indexOf(rt)}`);
-    const call = (...a) => {
-      const t = process.hrtime.bigint();
-      // create's stdio is the container's: a pipe would stay open as long as the container lives.
-      const r = spawnSync(rt, ['--root', state, ...a], { stdio: a[0] === 'create' ? 'ignore' : ['ignore', 'pipe', 'pipe'], timeout: 20000 });
-      if (r.status !== 0) throw new Error(`${rt} ${a.join(' ')}: ${r.stderr}`);
-      return ms(t);
+function parseArgs(argv) {
+  const o = { quick: false, only: undefined, n: 15, runtime: '/usr/bin/runc', compare: undefined, json: join(root, 'out/bench.json'), jobs: [1, 2, 4], lock: '/work/.fullrun.lock', build: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      if (i + 1 >= argv.length) usage(`${a} needs a value`);
+      return argv[++i];
     };
-    const times = { create: [], start: [], state: [], kill: [], delete: [] };
-    for (let i = 0; i < N; i++) {
-      const id = `bench-${process.pid}-${i}`;
-      times.create.push(call('create', '--bundle', bundle, id));
-      times.start.push(call('start', id));
-      times.state.push(call('state', id));
-      times.kill.push(call('kill', id, 'SIGKILL'));
-      for (let d = Date.now() + 5000; Date.now() < d; ) if (JSON.parse(spawnSync(rt, ['--root', state, 'state', id], { encoding: 'utf8' }).stdout).status === 'stopped') break;
-      times.delete.push(call('delete', id));
-    }
-    for (const [op, xs] of Object.entries(times)) rows.push([`${rt}: ${op} (median of ${N})`, fmt(median(xs))]);
+    if (a === '--quick') o.quick = true;
+    else if (a === '--only') o.only = val();
+    else if (a === '-n' || a === '--n') o.n = Number(val());
+    else if (a === '--runtime') o.runtime = resolve(val());
+    else if (a === '--compare') o.compare = resolve(val());
+    else if (a === '--json') o.json = resolve(val());
+    else if (a === '--jobs') o.jobs = val().split(',').map(Number);
+    else if (a === '--lock') o.lock = val();
+    else if (a === '--no-build') o.build = false;
+    else usage(`unknown option ${a}`);
   }
-
-  // 3. a conform run of the lifecycle area, per runtime
-  for (const rt of section('conform') ? runtimes.filter((r) => existsSync(r)) : []) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [join(root, 'bin/conform.js'), '--runtime', rt, '--area', 'lifecycle', '--jobs', '2', '--workdir', work], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    rows.push([`conform --area lifecycle against ${rt} (exit ${r.status})`, `${(ms(t) / 1000).toFixed(1)} s`]);
-  }
-
-  // 4. podman, as a user would run a container through each runtime: its own storage in
-  // the work dir (never the machine's), no network (nothing touches the host's), a
-  // cgroup parent of our own, removed afterwards.
-  if (!section('podman')) {
-    // not asked for
-  } else if (spawnSync('podman', ['--version']).status !== 0) {
-    rows.push(['podman run --rm IMAGE true: podman not installed, skipped', '']);
-  } else {
-    rows.push(...benchPodman(rootfs, runtimes.filter((r) => existsSync(r))));
-  }
-} finally {
-  rmSync(work, { recursive: true, force: true });
+  if (!Number.isInteger(o.n) || o.n < 3) usage('-n must be a whole number of at least 3');
+  if (o.only !== undefined && !['ops', 'podman', 'suites'].includes(o.only)) usage('--only takes ops, podman or suites');
+  if (o.jobs.some((j) => !Number.isInteger(j) || j < 1)) usage('--jobs takes whole numbers, e.g. 1,2,4');
+  return o;
 }
 
+function usage(msg) {
+  process.stderr.write(`bench: ${msg}\nusage: npm run bench -- [--quick] [--only ops|podman|suites] [-n N] [--runtime PATH] [--compare PATH] [--json FILE] [--jobs 1,2,4] [--lock FILE] [--no-build]\n`);
+  process.exit(2);
+}
+
+// --- measuring one process ------------------------------------------------------
+
+const work = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'conform-bench-'));
+const RUSAGE = join(work, 'rusage');
+// Interrupted while waiting for the lock or between runs: nothing of ours is left running
+// then (each conform run cleans up after itself on SIGINT/SIGTERM too), only the files.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
+/**
+ * Runs argv under bench/rusage.c: wall time, CPU time (user + sys, of the process and
+ * the children it waited for) in ms, peak RSS in kB.
+ */
+function measure(argv, { stdio = 'pipe', env, cwd } = {}) {
+  const r = spawnSync(RUSAGE, argv, { stdio: ['ignore', stdio, stdio, 'pipe'], env, cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const line = r.output[3]?.trim();
+  if (!line) throw new Error(`${argv.join(' ')}: no measurement (${r.stderr ?? ''})`);
+  const [wall, user, sys, rss] = line.split(' ').map(Number);
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', wall: wall / 1000, cpu: (user + sys) / 1000, rssKb: rss };
+}
+
+/** CPU time (ms) of all threads of a live process so far, from schedstat (nanoseconds). */
+function cpuOfLive(pid) {
+  let ns = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return ns / 1e6;
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1], n: s.length };
+};
+const f1 = (x) => (x === undefined ? '-' : x.toFixed(1));
+
+// --- 1. operations ----------------------------------------------------------------
+
+function benchOperations(bundle) {
+  const runtimes = [['runc', opts.runtime], ['conform-runtime', REF], ...(opts.compare ? [['compare', opts.compare]] : [])].filter(([, p]) => existsSync(p));
+  const samples = { 'node -e 0': { wall: [], cpu: [] } };
+  for (const [name] of runtimes) for (const op of OPS) samples[`${name} ${op}`] = { wall: [], cpu: [], ratioWall: [], ratioCpu: [] };
+  const add = (key, m) => {
+    samples[key].wall.push(m.wall);
+    samples[key].cpu.push(m.cpu);
+  };
+  for (let i = 0; i < opts.n; i++) {
+    // Alternate the order each round: whatever drifts (load, caches) falls on both sides.
+    const floor = measure([process.execPath, '-e', '0']);
+    add('node -e 0', floor);
+    for (const [name, rt] of i % 2 ? [...runtimes].reverse() : runtimes) {
+      const state = join(work, `state-${name}`);
+      const id = `bench-${process.pid}-${i}`;
+      const call = (op, args, stdio) => {
+        const m = measure([rt, '--root', state, op, ...args], { stdio });
+        if (m.code !== 0) throw new Error(`${rt} ${op} ${args.join(' ')}: exit ${m.code}: ${m.stderr.trim()}`);
+        return m;
+      };
+      const record = (op, m, processes = 1) => {
+        add(`${name} ${op}`, m);
+        samples[`${name} ${op}`].ratioWall.push(m.wall / (processes * floor.wall));
+        samples[`${name} ${op}`].ratioCpu.push(m.cpu / (processes * floor.cpu));
+      };
+      // create's stdio is the container's: a pipe would stay open as long as the container lives.
+      const created = call('create', ['--bundle', bundle, id], 'ignore');
+      const pid = JSON.parse(call('state', [id]).stdout).pid;
+      // The init is not the CLI's child to wait for: its CPU time so far (it waits on the exec FIFO).
+      created.cpu += cpuOfLive(pid);
+      record('create', created, NODE_PROCESSES.create[0]);
+      record('start', call('start', [id]));
+      record('state', call('state', [id]));
+      record('kill', call('kill', [id, 'SIGKILL']));
+      for (const deadline = Date.now() + 10_000; ;) {
+        if (JSON.parse(call('state', [id]).stdout).status === 'stopped') break;
+        if (Date.now() > deadline) throw new Error(`${rt}: ${id} did not stop within 10 s of SIGKILL`);
+      }
+      record('delete', call('delete', [id]));
+      record('features', call('features', []));
+    }
+  }
+  const out = {};
+  for (const [key, s] of Object.entries(samples)) {
+    out[key] = { wallMs: stats(s.wall), cpuMs: stats(s.cpu) };
+    if (s.ratioCpu) out[key].toFloor = { wall: stats(s.ratioWall).median, cpu: stats(s.ratioCpu).median };
+  }
+  return out;
+}
+
+function printOperations(ops) {
+  console.log(`\nOperations: ${opts.n} interleaved runs each; ms, min / median / max; ratio to the floor (Node processes × node -e 0), median of per-run ratios`);
+  const rows = [['', 'wall min', 'median', 'max', 'cpu min', 'median', 'max', '×floor wall', '×floor cpu']];
+  for (const [key, s] of Object.entries(ops)) {
+    rows.push([key, f1(s.wallMs.min), f1(s.wallMs.median), f1(s.wallMs.max), f1(s.cpuMs.min), f1(s.cpuMs.median), f1(s.cpuMs.max), s.toFloor && !key.startsWith('runc') ? s.toFloor.wall.toFixed(2) : '', s.toFloor && !key.startsWith('runc') ? s.toFloor.cpu.toFixed(2) : '']);
+  }
+  table(rows);
+  console.log('Node processes per reference-runtime operation:');
+  for (const [op, [n, why]] of Object.entries(NODE_PROCESSES)) console.log(`  ${op.padEnd(8)} ${n}: ${why}`);
+}
+
+// --- 2. suites --------------------------------------------------------------------
+
+/** Holds the machine lock (flock(1) in a child that waits on our stdin) until released. */
+async function holdLock(file) {
+  if (!file || !existsSync(dirname(file))) return () => {};
+  const child = spawn('flock', ['-o', file, 'sh', '-c', 'echo held; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  process.stderr.write(`bench: waiting for ${file}…\n`);
+  await new Promise((res, rej) => {
+    child.stdout.once('data', res);
+    child.once('exit', (code) => rej(new Error(`flock ${file} exited with ${code}`)));
+  });
+  return () => child.stdin.end();
+}
+
+function conformRun(runtime, jobs, label) {
+  const report = join(work, `report-${label}.json`);
+  const args = [join(root, 'bin/conform.js'), '--jobs', String(jobs), '--workdir', join(work, 'runs'), '--json', report, '--no-color'];
+  if (runtime) args.push('--runtime', runtime);
+  process.stderr.write(`bench: conform ${label} (--jobs ${jobs})…\n`);
+  const m = measure([process.execPath, ...args], { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
+  const json = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : undefined;
+  if (!json) throw new Error(`conform ${label} wrote no report (exit ${m.code}): ${m.stderr.slice(-2000)}`);
+  const t = json.timing ?? {};
+  const called = (t.runtimeMs ?? 0) + (t.waitMs ?? 0);
+  return {
+    label,
+    jobs,
+    exit: m.code,
+    cases: json.results.length,
+    counts: json.counts,
+    wallS: m.wall / 1000,
+    cpuS: m.cpu / 1000,
+    conformRssMb: t.maxRssKb !== undefined ? t.maxRssKb / 1024 : undefined,
+    planMs: t.planMs,
+    runtimeCalls: t.runtimeCalls,
+    runtimeS: t.runtimeMs / 1000,
+    waitS: t.waitMs / 1000,
+    bundleS: t.bundleMs / 1000,
+    cleanupS: t.cleanupMs / 1000,
+    harnessS: t.harnessMs / 1000,
+    // (suite wall × jobs) ÷ (summed wall of the runtime calls and the waits on the container)
+    overhead: called ? (m.wall * jobs) / called : undefined,
+    outcomes: Object.fromEntries(json.results.map((r) => [r.id, r.outcome])),
+  };
+}
+
+function printSuites(s) {
+  console.log('\nWhole plan (every case)');
+  const rows = [['run', 'jobs', 'cases', 'exit', 'wall s', 'cpu s', 'rss MB', 'plan ms', 'calls', 'calls s', 'waits s', 'bundles s', 'cleanup s', 'other s', 'overhead']];
+  for (const r of s.runs) {
+    rows.push([r.label, String(r.jobs), String(r.cases), String(r.exit), f1(r.wallS), f1(r.cpuS), f1(r.conformRssMb), f1(r.planMs), String(r.runtimeCalls ?? '-'), f1(r.runtimeS), f1(r.waitS), f1(r.bundleS), f1(r.cleanupS), f1(r.harnessS), r.overhead?.toFixed(2) ?? '-']);
+  }
+  table(rows);
+  if (s.refOverRunc) console.log(`reference runtime ÷ runc, whole plan, wall: ${s.refOverRunc.toFixed(2)}×`);
+  if (s.jobsCurve) console.log(`--jobs curve against runc (speed-up over --jobs 1): ${s.jobsCurve.map(([j, x]) => `${j}: ${x.toFixed(2)}×`).join(', ')}`);
+}
+
+function table(rows) {
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.log(r.map((x, c) => (c ? x.padStart(w[c]) : x.padEnd(w[c]))).join('  '));
+}
+
+/**
+ * `podman run --rm IMAGE true` through each runtime: what a user waits for when podman
+ * drives it. Its own storage in the work dir (never the machine's), no network (nothing
+ * touches the host's), a cgroup parent of our own, removed afterwards. Wall ms per runtime.
+ */
 function benchPodman(rootfs, rts) {
+  const N = opts.n;
+  const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
   const dir = join(work, 'podman');
   mkdirSync(dir);
   // podman's default RLIMIT_NOFILE/NPROC exceed what an unprivileged-limits host allows.
@@ -105,11 +261,11 @@ function benchPodman(rootfs, rts) {
   const base = ['--root', join(dir, 'root'), '--runroot', join(dir, 'runroot'), '--tmpdir', join(dir, 'tmp'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
   const podman = (...a) => spawnSync('podman', [...base, ...a], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   const parent = `/conform-bench-${process.pid}`;
-  const out = [];
+  const out = {};
   try {
     execFileSync('tar', ['-C', rootfs, '-cf', join(dir, 'rootfs.tar'), '.']);
     const imp = podman('import', join(dir, 'rootfs.tar'), 'localhost/conform-bench:latest');
-    if (imp.status !== 0) return [[`podman import failed: ${imp.stderr.trim()}`, '']];
+    if (imp.status !== 0) return { error: `podman import failed: ${imp.stderr.trim()}` };
     for (const rt of rts) {
       const run = () => {
         const t = process.hrtime.bigint();
@@ -119,7 +275,7 @@ function benchPodman(rootfs, rts) {
       };
       run(); // warm-up: podman's first run sets up its storage
       const xs = Array.from({ length: N }, run);
-      out.push([`podman --runtime ${rt} run --rm IMAGE true (median of ${N})`, fmt(median(xs))]);
+      out[rt] = stats(xs);
     }
   } finally {
     podman('rm', '--all', '--force');
@@ -135,5 +291,64 @@ function benchPodman(rootfs, rts) {
   return out;
 }
 
-const width = Math.max(...rows.map(([a]) => a.length));
-for (const [a, b] of rows) console.log(`${a.padEnd(width)}  ${b}`);
+// --- main -------------------------------------------------------------------------
+
+const result = { startedAt: new Date().toISOString(), node: process.version, cores: cpus().length, loadBefore: loadavg(), n: opts.n };
+try {
+  execFileSync('cc', ['-O2', '-Wall', '-Werror', '-o', RUSAGE, join(root, 'bench/rusage.c')], { stdio: 'inherit' });
+  if (opts.build) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+  const { ensureRootfs, copyTree, defaultConfig } = await import(join(root, 'dist/bench-lib.js'));
+  const bundle = join(work, 'bundle');
+  mkdirSync(bundle);
+  copyTree(ensureRootfs(), join(bundle, 'rootfs'));
+  const config = defaultConfig();
+  config.process.args = ['/bin/sh', '-c', 'exec sleep 30'];
+  writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+
+  const section = (name) => (opts.only ? opts.only === name : name === 'ops' || !opts.quick);
+  console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores; node ${process.version}`);
+  if (section('ops')) {
+    result.operations = benchOperations(bundle);
+    result.nodeProcesses = Object.fromEntries(Object.entries(NODE_PROCESSES).map(([op, [n, why]]) => [op, { n, why }]));
+    if (opts.compare) result.compare = opts.compare;
+    printOperations(result.operations);
+  }
+
+  if (section('podman')) {
+    if (spawnSync('podman', ['--version']).status !== 0) console.log('\npodman run --rm IMAGE true: podman not installed, skipped');
+    else {
+      result.podman = benchPodman(ensureRootfs(), [opts.runtime, REF].filter((p) => existsSync(p)));
+      console.log(`\npodman run --rm IMAGE true, ${opts.n} runs each, wall ms min / median / max`);
+      if (result.podman.error) console.log(`  ${result.podman.error}`);
+      else for (const [rt, x] of Object.entries(result.podman)) console.log(`  ${rt}: ${f1(x.min)} / ${f1(x.median)} / ${f1(x.max)}`);
+    }
+  }
+
+  if (section('suites')) {
+    const release = await holdLock(opts.lock);
+    try {
+      const runs = [];
+      const ref = conformRun(undefined, cpus().length, 'conform-runtime');
+      for (const j of opts.jobs) runs.push(conformRun(opts.runtime, j, `runc`));
+      runs.unshift(ref);
+      const runcDefault = runs.find((r) => r.label === 'runc' && r.jobs === ref.jobs) ?? runs.find((r) => r.label === 'runc');
+      const one = runs.find((r) => r.label === 'runc' && r.jobs === 1);
+      result.suites = {
+        runs: runs.map(({ outcomes, ...r }) => r),
+        refOverRunc: runcDefault ? ref.wallS / runcDefault.wallS : undefined,
+        jobsCurve: one ? runs.filter((r) => r.label === 'runc').map((r) => [r.jobs, one.wallS / r.wallS]) : undefined,
+      };
+      result.outcomes = Object.fromEntries(runs.map((r) => [`${r.label} --jobs ${r.jobs}`, r.outcomes]));
+      printSuites(result.suites);
+    } finally {
+      release();
+    }
+  }
+  result.loadAfter = loadavg();
+  console.log(`\nload average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  mkdirSync(dirname(opts.json), { recursive: true });
+  writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`written: ${opts.json}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// conform's entry point: the harness is built into dist/ by `npm install` (or `npm run build`).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// conform's entry point: the harness is built into dist/conform.cjs, with its V8 code
+// cache, by `npm install` (or `npm run build`). CommonJS (bin/package.json).
+'use strict';
+const { join } = require('node:path');
+const { loadBundle } = require('./load-bundle.js');
 
-const dist = fileURLToPath(new URL('../dist/conform.js', import.meta.url));
-if (!existsSync(dist)) {
-  process.stderr.write(`conform: not built yet: run \`npm install\` (or \`npm run build\`) in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+let conform;
+try {
+  conform = loadBundle(join(__dirname, '..', 'dist'), 'conform');
+} catch (e) {
+  if (e.code !== 'ENOENT') throw e;
+  process.stderr.write(`conform: not built yet: run \`npm install\` (or \`npm run build\`) in ${join(__dirname, '..')}\n`);
   process.exit(2);
 }
-const { main } = await import(dist);
-process.exit(await main(process.argv));
+conform.main(process.argv).then((code) => process.exit(code));

@@ -22,6 +22,7 @@ import { plan, parseShard } from './plan.js';
 import { countOutcomes, isBad, type RunSummary } from './result.js';
 import { defaultCacheDir, ensureRootfs } from './rootfs.js';
 import { runCases } from './runner.js';
+import { formatTiming, runTiming } from './timing.js';
 import { Services } from './services.js';
 import { removeTree } from './cleanup.js';
 import { formatProblems, validateBundle } from './validate.js';
@@ -78,6 +79,8 @@ async function runCommand(flags: RunFlags): Promise<number> {
   if (problems.length) throw new Error(`cases cite requirement IDs the catalogue lacks:\n  ${problems.join('\n  ')}`);
   if (flags.shard) parseShard(flags.shard);
   const cases = plan(ALL_CASES, { grep: flags.grep, areas: flags.area, requirements: flags.requirement, shard: flags.shard });
+  // Since the process started: loading the suites is most of building the plan.
+  const planMs = performance.now();
   const unknownAreas = flags.area.filter((a) => !ALL_CASES.some((c) => c.area === a));
   if (unknownAreas.length) throw new SetupError(`--area ${unknownAreas.join(', ')}: no such area (areas: ${[...new Set(ALL_CASES.map((c) => c.area))].join(', ')})`);
 
@@ -150,6 +153,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     });
     for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
     const bad = results.some((r) => isBad(r, flags.strict)) || aborter.signal.aborted;
+    const timing = runTiming(results.map((r) => r.timing), { wallMs: Date.now() - started, jobs: flags.jobs, planMs });
     const summary: RunSummary = {
       runtime,
       startedAt: new Date(started).toISOString(),
@@ -157,8 +161,10 @@ async function runCommand(flags: RunFlags): Promise<number> {
       counts: countOutcomes(results),
       results,
       exitCode: bad ? 1 : 0,
+      timing,
     };
     await reports.reporter.finish(summary);
+    if (flags.verbose) process.stderr.write(`conform: ${formatTiming(timing, summary.durationMs)}\n`);
     for (const o of reports.outputs) await o.close();
     return aborter.signal.aborted ? 130 : summary.exitCode;
   } finally {

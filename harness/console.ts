@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { CaseContext } from './context.js';
 import { repoRoot } from './paths.js';
-import { pause } from './wait.js';
+import { Deadline, pause } from './wait.js';
 
 export const consoleReceiverPath = join(repoRoot, 'dist', 'console-receiver');
 
@@ -98,7 +98,7 @@ export class ConsoleReceiver {
     const t = this.t;
     const id = opts.id ?? t.id;
     const timeoutMs = opts.timeoutMs ?? t.rt.rt.timeoutMs;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = new Deadline(timeoutMs);
     let delay = 5;
     let nextStateCheck = Date.now() + 200;
     let stopped = false;
@@ -115,7 +115,7 @@ export class ConsoleReceiver {
         // With a master, the hangup that follows the process's end says when all of its output is in.
         if (stopped && !ev.fd) t.fail(`the container's process stopped, and no pty master arrived on --console-socket${this.describe(id)}`);
       }
-      if (Date.now() > deadline) t.fail(`${marker} did not arrive at the pty master within ${(timeoutMs / 1000).toFixed(0)}s${this.describe(id)}`);
+      if (deadline.passed()) t.fail(`${marker} did not arrive at the pty master within ${(timeoutMs / 1000).toFixed(0)}s${this.describe(id)}`);
       await pause(delay);
       delay = Math.min(delay * 2, 50);
     }
@@ -123,10 +123,10 @@ export class ConsoleReceiver {
 
   /** Waits until the terminal hangs up (every slave fd closed); false at the deadline. */
   async waitHangup(timeoutMs = this.t.rt.rt.timeoutMs): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = new Deadline(timeoutMs);
     let delay = 5;
     while (!this.events().hangup) {
-      if (Date.now() > deadline || !this.running()) return this.events().hangup;
+      if (deadline.passed() || !this.running()) return this.events().hangup;
       await pause(delay);
       delay = Math.min(delay * 2, 50);
     }
@@ -166,12 +166,12 @@ export async function startConsoleReceiver(t: CaseContext, opts: { name?: string
   }
   const child = t.background(argv);
   const receiver = new ConsoleReceiver(t, socket, outputPath, eventsPath, child);
-  const deadline = Date.now() + t.rt.rt.timeoutMs;
+  const deadline = new Deadline(t.rt.rt.timeoutMs);
   let delay = 2;
   // The receiver renames the socket into place once it listens.
   while (!existsSync(socket)) {
     const ev = receiver.events();
-    if (ev.error || !receiver.running() || Date.now() > deadline) throw new Error(`the console socket's receiver did not start listening on ${socket}: ${ev.error ?? (receiver.running() ? 'timed out' : 'it exited')}`);
+    if (ev.error || !receiver.running() || deadline.passed()) throw new Error(`the console socket's receiver did not start listening on ${socket}: ${ev.error ?? (receiver.running() ? 'timed out' : 'it exited')}`);
     await pause(delay);
     delay = Math.min(delay * 2, 50);
   }

@@ -4,6 +4,7 @@ import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync } 
 import { join } from 'node:path';
 import { cgroupDirsNamedBy } from './cgroups.js';
 import { describeExit, run, type Held, type SpawnResult } from './spawn.js';
+import { recordCall } from './timing.js';
 
 export interface RuntimeCommand {
   /** The runtime binary. */
@@ -71,6 +72,11 @@ export class Driver {
   /** Container ids this driver has asked to create, for cleanup. */
   readonly created = new Set<string>();
   /**
+   * The status each container had at the last `state` that answered, until it is created
+   * again or deleted: cleanup deletes a container known stopped without asking again.
+   */
+  readonly lastStatus = new Map<string, string>();
+  /**
    * Cgroup directories the case's cgroupsPath named that did not exist before a create:
    * the runtime made them for the case's container (cleanup may empty and remove them).
    */
@@ -113,6 +119,7 @@ export class Driver {
     if (setup.length) argv = ['/bin/sh', '-c', `${setup.join(' && ')} && exec "$@"`, 'sh', ...argv];
     const hold = LEAVES_CONTAINER.has(command);
     const r = await run(argv, { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd ?? this.logDir, hold, extraFds: opts.extraFds });
+    recordCall(r.ms);
     const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;
     const result: CallResult = { ...r, ok, summary: `${command} ${describeExit(r, timeoutMs)}` };
     const call = [command, args.at(-1) ?? ''].join(' ').trim();
@@ -137,6 +144,7 @@ export class Driver {
    */
   async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number; oomScoreAdj?: number; wrap?: string[]; extraFds?: number[] } = {}): Promise<CallResult> {
     this.created.add(id);
+    this.lastStatus.delete(id);
     // Those that exist once create has run were made for this container.
     const named = cgroupDirsNamedBy(join(bundle, 'config.json')).filter((d) => !existsSync(d));
     const out = openSync(this.stdioPath(id, 'stdout'), 'a');
@@ -166,6 +174,8 @@ export class Driver {
         r.parseError = `state output is not JSON: ${(e as Error).message}`;
       }
     }
+    if (typeof r.state?.status === 'string') this.lastStatus.set(id, r.state.status);
+    else this.lastStatus.delete(id);
     return r;
   }
 
@@ -173,8 +183,10 @@ export class Driver {
     return this.call('kill', [id, signal]);
   }
 
-  delete(id: string, force = false): Promise<CallResult> {
-    return this.call('delete', force ? ['--force', id] : [id]);
+  async delete(id: string, force = false): Promise<CallResult> {
+    const r = await this.call('delete', force ? ['--force', id] : [id]);
+    if (r.ok) this.lastStatus.delete(id);
+    return r;
   }
 
   features(): Promise<CallResult> {

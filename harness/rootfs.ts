@@ -1,7 +1,7 @@
 // The container's root filesystem: the host's static busybox with its applets
 // linked, our probe, and a few /etc files. Built once per content hash into a
 // cache directory, then copied into each case's bundle.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -139,15 +139,16 @@ export function copyTree(src: string, dest: string): void {
  * cached rootfs and whose upper layer is in `scratch` (one mount instead of copying
  * ~300 entries: 5 ms rather than ~200 ms on this kind of disk), or a plain copy where
  * overlayfs is not available (e.g. a work directory that is itself on overlayfs).
- * Returns the mount point to unmount at cleanup, if it mounted one.
+ * Returns the mount point to unmount at cleanup, if it mounted one. mount(8) runs
+ * asynchronously: the other cases' events go on meanwhile (with --jobs N, a synchronous
+ * child blocked them all).
  */
-export function provideRootfs(cached: string, target: string, scratch: string, opts: { copy?: boolean } = {}): string | undefined {
+export async function provideRootfs(cached: string, target: string, scratch: string, opts: { copy?: boolean } = {}): Promise<string | undefined> {
   if (!opts.copy) {
     mkdirSync(join(scratch, 'upper'), { recursive: true });
     mkdirSync(join(scratch, 'work'), { recursive: true });
     mkdirSync(target, { recursive: true });
-    const r = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${cached},upperdir=${join(scratch, 'upper')},workdir=${join(scratch, 'work')}`, target], { stdio: 'ignore' });
-    if (r.status === 0) return target;
+    if ((await exitCode('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${cached},upperdir=${join(scratch, 'upper')},workdir=${join(scratch, 'work')}`, target])) === 0) return target;
     rmSync(target, { recursive: true, force: true });
   }
   copyTree(cached, target);
@@ -155,6 +156,15 @@ export function provideRootfs(cached: string, target: string, scratch: string, o
 }
 
 /** Unmounts what provideRootfs mounted (lazily if something still holds it). */
-export function releaseRootfs(mountPoint: string): void {
-  if (spawnSync('umount', [mountPoint], { stdio: 'ignore' }).status !== 0) spawnSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
+export async function releaseRootfs(mountPoint: string): Promise<void> {
+  if ((await exitCode('umount', [mountPoint])) !== 0) await exitCode('umount', ['-l', mountPoint]);
+}
+
+/** How a command ended: its exit code, or null (killed, or could not start). */
+function exitCode(cmd: string, args: string[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: 'ignore' });
+    child.on('error', () => resolve(null));
+    child.on('exit', (code) => resolve(code));
+  });
 }

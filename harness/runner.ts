@@ -14,7 +14,9 @@ import { SetupError } from './errors.js';
 import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
 import { requirementById, type Level } from '../suites/requirements/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
+import { Deadline } from './wait.js';
 import type { Services } from './services.js';
+import { cleanupTimer, recordBundle, timed } from './timing.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -52,7 +54,7 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
       const i = next++;
       const c = cases[i]!;
       o.reporter.caseStarted?.(c.id);
-      const r = applyBaseline(await runCase(c, o), o.baseline);
+      const r = applyBaseline(await timed(() => runCase(c, o)), o.baseline);
       results[i] = r;
       o.reporter.caseFinished(r);
     }
@@ -90,16 +92,24 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   mkdirSync(join(caseDir, 'files'), { recursive: true });
   mkdirSync(join(caseDir, 'state'), { recursive: true });
   // For fixture runtimes (e.g. the strip self-test): what this case exercises.
-  writeFileSync(join(caseDir, 'case.json'), `${JSON.stringify({ id: c.id, exercises: c.exercises ?? [] })}\n`);
+  writeFileSync(join(caseDir, 'case.json'), `${JSON.stringify({ id: c.id, exercises: c.exercises ?? [], tamper: c.tamper ?? {} })}\n`);
   const driver = new Driver(o.rt, join(caseDir, 'state'), caseDir);
   let bundles = 0;
   const rootfsMounts: string[] = [];
   const makeBundle = async (edit?: (b: BundleBuilder) => void, invalid = false): Promise<BuiltBundle> => {
+    const started = performance.now();
+    try {
+      return await buildBundle(edit, invalid);
+    } finally {
+      recordBundle(performance.now() - started);
+    }
+  };
+  const buildBundle = async (edit: ((b: BundleBuilder) => void) | undefined, invalid: boolean): Promise<BuiltBundle> => {
     const dir = join(caseDir, bundles++ ? `bundle-${bundles}` : 'bundle');
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
     edit?.(b);
-    const mounted = materialize(b, o.rootfs, caseDir, o.keep);
+    const mounted = await materialize(b, o.rootfs, caseDir, o.keep);
     if (mounted) rootfsMounts.push(mounted);
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
     const errors = validateConfigText(stringifyConfig(b.config), dir).problems.filter((p) => p.level === 'error');
@@ -136,6 +146,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
       message = e instanceof HarnessError || e instanceof SetupError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
     }
   } finally {
+    const cleanedUp = cleanupTimer();
     // Each step on its own: one that fails is noted, and the others still run.
     await step(notes, 'the case\'s own cleanup', async () => notes.push(...((await ctx?.runCleanups()) ?? [])));
     await step(notes, 'containers', async () => notes.push(...(await cleanupContainers(driver))));
@@ -145,13 +156,14 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     for (const m of rootfsMounts) await step(notes, `rootfs ${m}`, () => releaseRootfs(m));
     if (!o.keep) await step(notes, caseDir, () => notes.push(...removeTree(caseDir)));
     notes.unshift(...driver.notes);
+    cleanedUp();
   }
 
   const failures = [...(ctx?.failures ?? []), ...extra];
   notes.unshift(...(ctx?.notes ?? []));
   const dir = o.keep ? caseDir : undefined;
   if (!ran) return done(outcome!, message, uniformChecks(cited, outcome!), failures, notes, dir);
-  const verdict = judge(cited, failures, ctx?.asserted ?? new Set(), ran.completed);
+  const verdict = judge(cited, failures, ctx?.asserted ?? new Set(), ran.completed, ctx?.notJudged);
   if (verdict.outcome !== 'pass' && !message) message = firstFailure(verdict.outcome, failures, cited);
   if (c.disputed) {
     const did = verdict.outcome === 'pass' ? 'the runtime did what the case looks for' : `the runtime: ${message}`;
@@ -191,13 +203,13 @@ export { HarnessError };
  * so that a kept bundle can be run again by hand; otherwise an overlay of the cached
  * rootfs (returned, to unmount at cleanup).
  */
-function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): string | undefined {
+async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): Promise<string | undefined> {
   const rootPath = b.config.root?.path;
   let mounted: string | undefined;
   if (rootPath !== undefined && !b.skipRootfs) {
     const target = isAbsolute(rootPath) ? rootPath : join(b.dir, rootPath);
     if (relative(caseDir, target).startsWith('..')) throw new HarnessError(`root.path ${rootPath} is outside the case directory`);
-    mounted = provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
+    mounted = await provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
   }
   b.writeFiles();
   return mounted;
@@ -205,11 +217,11 @@ function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: bo
 
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)), ms);
+    const cancel = new Deadline(ms, 3).onExpiry(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)));
     const onAbort = () => reject(new CaseTimeout('interrupted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     p.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener('abort', onAbort);
     });
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { CaseContext } from './context.js';
 import { repoRoot } from './paths.js';
-import { pause } from './wait.js';
+import { Deadline, pause } from './wait.js';
 
 export const seccompAgentPath = join(repoRoot, 'dist', 'seccomp-agent');
 
@@ -79,12 +79,12 @@ export class SeccompAgent {
 
   /** Polls the events until `done` holds (true) or the deadline passes (false). */
   async until(done: (ev: AgentEvents) => boolean, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = new Deadline(timeoutMs);
     let delay = 5;
     for (;;) {
       const ev = this.events();
       if (done(ev)) return true;
-      if (Date.now() > deadline || !this.running() || ev.error) return done(this.events());
+      if (deadline.passed() || !this.running() || ev.error) return done(this.events());
       await pause(delay);
       delay = Math.min(delay * 2, 50);
     }
@@ -101,11 +101,11 @@ export async function startSeccompAgent(t: CaseContext, path: string, answer: nu
   const statePath = `${path}.state`;
   const child = t.background([seccompAgentPath, path, eventsPath, statePath, String(answer)]);
   const agent = new SeccompAgent(path, eventsPath, statePath, child);
-  const deadline = Date.now() + t.rt.rt.timeoutMs;
+  const deadline = new Deadline(t.rt.rt.timeoutMs);
   // The agent renames the socket into place once it listens.
   while (!existsSync(path)) {
     const ev = agent.events();
-    if (ev.error || !agent.running() || Date.now() > deadline) throw new Error(`the seccomp agent did not start listening on ${path}: ${ev.error ?? (agent.running() ? 'timed out' : 'it exited')}`);
+    if (ev.error || !agent.running() || deadline.passed()) throw new Error(`the seccomp agent did not start listening on ${path}: ${ev.error ?? (agent.running() ? 'timed out' : 'it exited')}`);
     await pause(5);
   }
   return agent;

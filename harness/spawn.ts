@@ -1,6 +1,7 @@
 // Running a command with a deadline: the one place the harness runs a runtime.
 import { spawn, type StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
+import { Deadline } from './wait.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { repoRoot } from './paths.js';
@@ -145,11 +146,12 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     const child = spawn(reaperPath, [...(opts.hold ? ['--hold', '--grace', String(opts.holdGraceMs ?? 0)] : []), '--ctl', String(3 + extra.length), '--', ...argv], { stdio, detached: true, env: opts.env, cwd: opts.cwd });
     const ctl = child.stdio[3 + extra.length] as Socket | null;
     let fallback: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
+    // The deadline does not count time the machine was too busy to run anything (harness/wait.ts).
+    const cancelDeadline = new Deadline(opts.timeoutMs).onExpiry(() => {
       timedOut = true;
       killGroup(child.pid, 'SIGTERM', true); // the reaper kills the command and all below it
       fallback = setTimeout(() => killGroup(child.pid, 'SIGKILL'), REAPER_GRACE_MS);
-    }, opts.timeoutMs);
+    });
 
     const held: Held = {
       release: () => {
@@ -167,7 +169,7 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     const finish = () => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelDeadline();
       resolve({
         argv,
         code,
@@ -190,7 +192,10 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
       if (waitingForStreams) return;
       waitingForStreams = true;
       if (closedStreams === streams.length) return finish();
-      setTimeout(finish, 200);
+      // Timers run before the poll phase: after a busy event loop this timer could fire
+      // before the bytes already in the pipe were read (runc's state then looked empty
+      // under load). setImmediate lets one poll phase read them first.
+      setTimeout(() => setImmediate(finish), 200);
     };
     for (const s of streams) s.on('close', () => ++closedStreams === streams.length && waitingForStreams && finish());
     child.stdout?.on('data', (d: Buffer) => out.push(d));

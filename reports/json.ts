@@ -25,6 +25,7 @@ import { OUTCOMES } from '../harness/result.js';
 import { toPlain, type Json } from './plain.js';
 import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
 import { byId } from './text.js';
+import type { RunTiming } from '../harness/timing.js';
 
 export type RequirementVerdict = 'pass' | 'warn' | 'fail' | 'error' | 'disputed' | 'untested' | 'incomplete';
 
@@ -56,6 +57,8 @@ export interface JsonReport {
   counts: Record<Outcome, number>;
   requirements: Record<string, RequirementReport>;
   results: JsonCaseResult[];
+  /** Where the run's time went: runtime calls, waits on containers, conform's own work (harness/timing.ts). */
+  timing?: RunTiming;
 }
 
 export function requirementVerdicts(results: readonly CaseResult[]): Record<string, RequirementReport> {
@@ -96,6 +99,7 @@ export function toJsonReport(summary: RunSummary): JsonReport {
     counts: Object.fromEntries(OUTCOMES.map((o) => [o, summary.counts[o] ?? 0])) as Record<Outcome, number>,
     requirements: requirementVerdicts(summary.results),
     results: byId(summary.results).map(caseOf),
+    ...(summary.timing ? { timing: summary.timing } : {}),
   };
 }
 
@@ -121,6 +125,7 @@ function caseOf(r: CaseResult): JsonCaseResult {
     failures: r.failures.map(failureOf),
     notes: [...r.notes],
     durationMs: r.durationMs,
+    ...(r.timing !== undefined ? { timing: r.timing } : {}),
     ...(r.dir !== undefined ? { dir: r.dir } : {}),
   };
 }

@@ -1,11 +1,10 @@
-// conform-runtime's entry (bundled into dist/runtime.js, split into chunks). Each call
-// is a Node boot, so only what the command needs is loaded: the container init skips
-// the CLI parser, `state` never loads the syscall library, and only `create` loads the
-// config validator.
+// conform-runtime's entry, bundled into dist/runtime.cjs (scripts/build.mjs) and loaded
+// by bin/conform-runtime.js. Each call is a Node boot, so only what the command needs is
+// evaluated: the container init skips the CLI parser, `state` never loads the syscall
+// library, and only `create` loads the config validator. (No top-level await: the
+// bundle is CommonJS.)
 if (process.argv[2] === 'init') {
-  const { initMain } = await import('./init/main.js');
-  initMain();
+  void import('./init/main.js').then(({ initMain }) => initMain());
 } else {
-  const { runCli } = await import('./cli.js');
-  await runCli(process.argv.slice(2));
+  void import('./cli.js').then(({ runCli }) => runCli(process.argv.slice(2)));
 }

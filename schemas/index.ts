@@ -1,9 +1,6 @@
 // Validation against our schemas: compiled once, on first use, with ajv (draft-07,
 // the dialect the schemas declare) and ajv-formats; the config schema's validator is
 // precompiled at build time when dist/ has it (./standalone.ts).
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { newAjv, type Ajv } from './ajv.js';
@@ -11,7 +8,8 @@ import { ajvProblems } from './ajv-problems.js';
 import { ConfigSchema } from './config.js';
 import { FeaturesSchema } from './features.js';
 import { featuresRules } from './rules/features.js';
-import { CONFIG_VALIDATOR_FILE, schemaHash } from './standalone.js';
+import { loadPrecompiledConfigValidator } from './precompiled.js';
+import { schemaHash } from './standalone.js';
 import { StateSchema } from './state.js';
 import type { Problem } from './problem.js';
 
@@ -33,23 +31,10 @@ function compile(schema: object): ValidateFunction {
   return ajv.compile(schema);
 }
 
-/**
- * dist/config-validator.cjs, next to the bundle that runs (dist/*.js) or from the
- * sources (schemas/ → ../dist/), when it was built from this very schema.
- */
+/** The precompiled validator (./precompiled.ts), when it was built from this very schema. */
 function precompiledConfigValidator(): ValidateFunction | undefined {
-  for (const rel of [`./${CONFIG_VALIDATOR_FILE}`, `../dist/${CONFIG_VALIDATOR_FILE}`]) {
-    const file = fileURLToPath(new URL(rel, import.meta.url));
-    if (!existsSync(file)) continue;
-    try {
-      const validate = createRequire(import.meta.url)(file) as ValidateFunction & { schemaHash?: unknown };
-      if (validate.schemaHash === schemaHash(ConfigSchema)) return validate;
-    } catch {
-      // Unreadable or broken: compiling is slower, not wrong.
-    }
-    return undefined;
-  }
-  return undefined;
+  const validate = loadPrecompiledConfigValidator() as (ValidateFunction & { schemaHash?: unknown }) | undefined;
+  return validate?.schemaHash === schemaHash(ConfigSchema) ? validate : undefined;
 }
 
 function run(validate: ValidateFunction, value: unknown): Problem[] {

@@ -2,13 +2,15 @@
 // call does not resolve a tree of modules), and the native helpers of both.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeConfigValidator } from './config-validator.mjs';
+import { bundledConfigValidator, schemasAsData } from './schemas-as-data.mjs';
+import { buildBundle, buildRuntime, removeStale } from './bundles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// --harness: only dist/conform.js (quick, while the runtime is being worked on).
+// --harness: only dist/conform.cjs (quick, while the runtime is being worked on).
 const harnessOnly = process.argv.includes('--harness');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
@@ -24,12 +26,13 @@ const common = {
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };
 
-await build({
-  ...common,
-  entryPoints: { conform: join(root, 'harness/cli.ts'), 'bench-lib': join(root, 'bench/lib.ts') },
-  outdir: dist,
-  packages: 'external',
-});
+const schemaData = await schemasAsData(root, dist);
+
+// The harness: one file, with its code cache (scripts/bundles.mjs). Dependencies are
+// bundled too: resolving and reading their hundreds of files (xmlbuilder2 alone has 139)
+// cost more than loading all of conform. koffi is a native addon.
+const caches = [await buildBundle(dist, 'conform', { ...common, entryPoints: [join(root, 'harness/cli.ts')], external: ['koffi'], plugins: [schemaData] })];
+await build({ ...common, entryPoints: { 'bench-lib': join(root, 'bench/lib.ts') }, outdir: dist, packages: 'external' });
 
 /** Compiles every DIR/*.c into dist/ with the machine's cc. */
 function compileNative(dir) {
@@ -60,26 +63,11 @@ await writeConfigValidator(root, dist);
 
 if (harnessOnly) process.exit(0);
 
+// The reference runtime: a bundle per command, with V8 code caches (scripts/bundles.mjs).
 if (existsSync(join(root, 'runtime/main.ts'))) {
-  const { metafile } = await build({
-    ...common,
-    entryPoints: { runtime: join(root, 'runtime/main.ts') },
-    outdir: dist,
-    // koffi is a native addon and cannot be bundled; everything else is, so that a
-    // runtime call does not pay for resolving a tree of modules. Split into chunks
-    // (next to runtime.js: runtime/self.ts relies on it) so that each command loads
-    // only its own code: `state` a few kB, the init no CLI parser and no validator.
-    external: ['koffi'],
-    splitting: true,
-    chunkNames: 'runtime-chunk-[hash]',
-    metafile: true,
-  });
-  // Chunks of earlier builds: kept a while for runtime calls that started before.
-  const fresh = new Set(Object.keys(metafile.outputs).map((f) => basename(f)));
-  for (const f of readdirSync(dist).filter((n) => n.startsWith('runtime-chunk-') && !fresh.has(n))) {
-    if (Date.now() - statSync(join(dist, f)).mtimeMs > 10 * 60_000) rmSync(join(dist, f), { force: true });
-  }
+  caches.push(...(await buildRuntime(root, dist, common, [schemaData, bundledConfigValidator(root, join(dist, 'config-validator.cjs'))])));
 }
+removeStale(dist, caches);
 
 // The runtime's native helper (see runtime/native/).
 compileNative('runtime/native');

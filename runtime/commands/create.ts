@@ -58,11 +58,12 @@ export interface Created {
 
 export async function create(o: CreateOptions): Promise<Created> {
   const id = checkId(o.id);
-  const { bundle, config, rootfs, text } = loadBundle(o.bundle, { requireProcess: true });
+  // config.md: `process` is OPTIONAL, "REQUIRED when start is called": start refuses.
+  const { bundle, config, rootfs, text } = loadBundle(o.bundle, { requireProcess: false });
   refuseUnsupported(config);
   refuseHostChanges(config, ownNamespaces(config, isRuntimesNamespace));
   // The init applies them; checked here so that a bad value fails before anything is made.
-  planAttributes(config.process!, config.linux, { exec: false });
+  if (config.process) planAttributes(config.process, config.linux, { exec: false });
   const terminal = config.process?.terminal === true;
   checkConsoleOptions(terminal, o.consoleSocket);
   const ns = planNamespaces(config.linux);
@@ -83,6 +84,7 @@ export async function create(o: CreateOptions): Promise<Created> {
     creator: { pid: process.pid, ...(me ? { startTime: me.startTime } : {}) },
     ...(config.annotations ? { annotations: config.annotations } : {}),
     hooks: { poststart: config.hooks?.poststart, poststop: config.hooks?.poststop },
+    ...(config.process ? {} : { noProcess: true as const }),
   };
   // The schema check runs while the init boots (Node's boot is the longest step of
   // create), before anything of the container is visible to anyone but us.

@@ -48,7 +48,7 @@ export function initMain(): never {
   if (msg?.type === 'exec') return execMain(sys, msg, sync);
   if (!msg || msg.type !== 'config') process.exit(1);
 
-  let plan: ProcessPlan;
+  let plan: ProcessPlan | undefined;
   let fifo: number;
   let proc: number;
   try {
@@ -73,6 +73,8 @@ export function initMain(): never {
   try {
     const state: OciState = { ociVersion: OCI_VERSION, id: msg.id, status: 'created', pid: sys.getpid(), bundle: msg.bundle };
     if (msg.config.annotations) state.annotations = msg.config.annotations;
+    // `start` refuses a container without process; should the FIFO be opened anyway, say so.
+    if (!plan) throw new Error('the container has no process to run');
     runHooks('startContainer', msg.config.hooks?.startContainer, state);
     return finalizeAndExec(sys, plan);
   } catch (err) {
@@ -107,7 +109,7 @@ function execMain(sys: Syscalls, msg: ExecConfig, sync: SyncChannel): never {
   }
 }
 
-function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: InitMessage) => void): { plan: ProcessPlan; fifo: number; proc: number } {
+function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: InitMessage) => void): { plan?: ProcessPlan; fifo: number; proc: number } {
   const { config } = msg;
   const linux = config.linux ?? {};
   if (typeof msg.mountNamespace === 'object') {
@@ -145,11 +147,12 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
 
   pivotRoot(ctx);
   ctx.root.close();
+  // No process (OPTIONAL until start): the container is everything else; start refuses it.
+  const p = config.process;
   // runc creates a missing cwd; do it before the root may become read-only.
-  const p = config.process!;
-  makeCwd(sys, p.cwd);
+  if (p) makeCwd(sys, p.cwd);
   // Before the root may become read-only: /dev/console may have to be made.
-  if (msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: true });
+  if (p && msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: true });
   finishRootfs(sys, {
     rootfsPropagation: linux.rootfsPropagation,
     maskedPaths: linux.maskedPaths,
@@ -180,6 +183,7 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
       throw new Error(`${field}: cannot write ${value}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`);
     }
   }
+  if (!p) return { fifo, proc };
   for (const r of p.rlimits ?? []) {
     try {
       sys.setrlimit(RLIMITS[r.type]!.resource, rlimitValue(r, 'soft'), rlimitValue(r, 'hard'));

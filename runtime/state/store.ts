@@ -35,6 +35,8 @@ export interface StoredState {
   rootfs?: string;
   /** From config.json at create time: later edits must not change the container. */
   hooks?: { poststart?: Hook[]; poststop?: Hook[] };
+  /** config.json had no `process` (OPTIONAL until start): start must refuse, changing nothing. */
+  noProcess?: true;
   /** Opaque state of runtime/cgroups, handed back at delete. */
   cgroup?: unknown;
   /** The namespaces of the init, for exec: type → path. */

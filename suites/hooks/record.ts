@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleBuilder } from '../../harness/bundle.js';
 import type { CaseContext } from '../../harness/context.js';
-import { pause } from '../../harness/wait.js';
+import type { CallResult } from '../../harness/driver.js';
+import { Deadline, pause } from '../../harness/wait.js';
 import type { Hook, HookName } from '../../schemas/config.js';
 
 export const HOOK_KINDS: readonly HookName[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
@@ -133,11 +134,27 @@ export function pidInOwnNamespace(hostPid: number): number | undefined {
   }
 }
 
-/** A record that must exist: ends the case when the hook did not run. */
+/**
+ * A record that must exist: ends the case when the hook did not run (on `t`, nothing of the
+ * case could be judged; on `t.req(id)`, `id` failed: the hook's "invoked" requirement).
+ */
 export function mustRecord(t: CaseContext, out: string, name: string, kind: HookName): HookRecord {
   const r = readRecord(t, out, name);
-  if (!r) t.fail(`the ${kind} hook did not run (no record of it on the host or in the rootfs)`);
+  if (!r) t.abort(`the ${kind} hook did not run (no record of it on the host or in the rootfs)`);
   return r!;
+}
+
+/**
+ * The error a failing hook makes the operation generate (runtime.md Lifecycle: "the
+ * runtime MUST generate an error"). A non-zero exit reports it; a crash or a hang reports
+ * nothing and fails. An exit 0 leaves `t`'s requirement unjudged: runtime.md#runtimeErrors
+ * "does not mandate how, or even if, that error is returned or exposed to the user", so
+ * the cases judge the error's mandated effects instead (the container stopped, the program
+ * never run, the lifecycle going on at step 12).
+ */
+export function expectHookError(t: CaseContext, r: CallResult, what: string): void {
+  if (r.ok) t.unjudged(`${what} exited 0, and runtime.md#runtimeErrors does not mandate how, or even if, an error is returned`);
+  else t.expectError(r, what);
 }
 
 const BANNER = '@@conform-probe 1';
@@ -152,12 +169,12 @@ export const programRan = (t: CaseContext) => t.stdout().split('\n').includes(BA
  * status seen when the deadline (5 s at most) passed.
  */
 export async function settleAfterFailedStart(t: CaseContext, want: 'stopped' | 'gone'): Promise<string | undefined> {
-  const deadline = Date.now() + Math.min(t.rt.rt.timeoutMs, 5000);
+  const deadline = new Deadline(Math.min(t.rt.rt.timeoutMs, 5000));
   for (;;) {
     const r = await t.rt.state(t.id);
     if (!r.ok && !r.timedOut && !r.signal) return undefined; // gone: stopped and destroyed
     if (want === 'stopped' && r.state?.['status'] === 'stopped') return undefined;
-    if (Date.now() > deadline) return r.state ? `status ${JSON.stringify(r.state['status'])}` : r.summary;
+    if (deadline.passed()) return r.state ? `status ${JSON.stringify(r.state['status'])}` : r.summary;
     await pause(20);
   }
 }

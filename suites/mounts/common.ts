@@ -83,6 +83,22 @@ export function expectFlags(t: CaseContext, e: MountEntry, what: string, x: Flag
   for (const f of x.lacks ?? []) t.ok(!got.includes(f), `${what}: ${label} have "${f}"`, { expected: `no ${f}`, actual: got.join(',') });
 }
 
+/** Bytes a tmpfs `size=` value names (`1024k`, `1m`, `1048576`), or undefined when it is no absolute size. */
+export function tmpfsSizeBytes(value: string): number | undefined {
+  const m = /^(\d+)([kmgt]?)$/i.exec(value);
+  if (!m) return undefined;
+  return Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
+}
+
+/**
+ * The superblock's size is `bytes`, however the filesystem spells it (Linux's tmpfs
+ * prints `size=1024k`, gVisor's `size=1m`).
+ */
+export function expectTmpfsSize(t: CaseContext, e: MountEntry, what: string, bytes: number): void {
+  const sizes = e.superOptions.filter((o) => o.startsWith('size=')).map((o) => o.slice(5));
+  t.ok(sizes.length === 1 && tmpfsSizeBytes(sizes[0]!) === bytes, `${what}: the superblock's size is ${bytes} bytes`, { expected: `size=${bytes / 1024}k`, actual: e.superOptions.join(',') });
+}
+
 /** The errno a probe command failed with, or a failure when it succeeded or failed otherwise. */
 export function expectErrno(t: CaseContext, facts: ProbeFacts, cmd: string, errno: string, what: string): void {
   const r = facts.cmds[cmd];

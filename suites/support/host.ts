@@ -7,8 +7,9 @@ import type { BuiltBundle, CaseContext } from '../../harness/context.js';
 import type { Env } from '../../harness/env.js';
 import { parseDev, parseProbe, type DevEntry, type ProbeFacts } from '../../harness/probe/parse.js';
 import { parseMountinfo, type MountEntry } from '../../harness/probe/mountinfo.js';
-import { cmdlineOf } from '../../harness/hostfacts.js';
+import { cmdlineOf, namespacesOf } from '../../harness/hostfacts.js';
 import type { IDMapping } from '../../schemas/config.js';
+import { createOrRefuse } from './refuse.js';
 
 /** Single-quotes a word for the probe's sh. */
 export const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -26,26 +27,47 @@ export interface Running {
   noHostView?: string;
 }
 
+/**
+ * Why /proc/PID on the host does not describe the container's process, when it does
+ * not (undefined when it may). A sandboxed runtime such as gVisor reports the pid of
+ * its sandbox (`runsc-sandbox`): that process is in the runtime's pid namespace however
+ * the config asks for a new one, and it never runs the user's program. `running`: the
+ * program has been started, so the pid must run its argv. The cases that judge the pid
+ * itself (state.pid.created, state.pid.running) fail such a runtime; the others skip
+ * what the host cannot see.
+ */
+export function noHostViewOf(t: CaseContext, pid: number, opts: { bundle?: BuiltBundle; running?: boolean } = {}): string | undefined {
+  const config = (opts.bundle ?? t.bundle).config;
+  const sandboxed = `a sandboxed runtime such as gVisor; state.pid.created and state.pid.running judge the pid`;
+  const newPidNs = config.linux?.namespaces?.some((n) => n.type === 'pid' && !n.path);
+  const pidNs = namespacesOf(pid).pid;
+  if (newPidNs && pidNs !== undefined && pidNs === t.env.host.hostNs.pid) {
+    return `state's pid ${pid} (${cmdlineOf(pid)?.[0] ?? 'gone'}) is in the runtime's pid namespace although the config asks for a new one, so /proc/${pid} on the host is not the container's process (${sandboxed})`;
+  }
+  if (opts.running) {
+    const argv = cmdlineOf(pid);
+    if (JSON.stringify(argv) !== JSON.stringify(config.process?.args)) {
+      return `state's pid ${pid} runs ${argv?.[0] ?? '(nothing)'}, not the container's program, so /proc/${pid} on the host says nothing about the container (${sandboxed})`;
+    }
+  }
+  return undefined;
+}
+
 /** Create, start and wait for a holding probe; returns its facts and its host pid. */
-export async function running(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<Running> {
+export async function running(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle; refusable?: string } = {}): Promise<Running> {
   const id = opts.id ?? t.id;
-  await t.create({ id, bundle: opts.bundle });
+  // `refusable`: what the bundle asks that the runtime may refuse at create (createOrRefuse).
+  if (opts.refusable) await createOrRefuse(t, opts.refusable, { id, bundle: opts.bundle });
+  else await t.create({ id, bundle: opts.bundle });
   await t.start(id);
   const facts = parseProbe(await t.waitOutput('@@ready', { id }));
   const { pid } = await t.state(id);
   if (typeof pid !== 'number' || pid <= 0) t.fail(`state of the running container ${id} has no usable pid`, { actual: pid });
-  // Host-side facts (/proc/PID/…) describe the container only if the pid is its process.
-  const argv = cmdlineOf(pid);
-  const want = (opts.bundle ?? t.bundle).config.process?.args;
-  const noHostView =
-    JSON.stringify(argv) === JSON.stringify(want)
-      ? undefined
-      : `state's pid ${pid} runs ${argv?.[0] ?? '(nothing)'}, not the container's program, so /proc/${pid} on the host says nothing about the container (a sandboxed runtime such as gVisor; state.pid.running judges the pid)`;
-  return { facts, pid, noHostView };
+  return { facts, pid, noHostView: noHostViewOf(t, pid, { bundle: opts.bundle, running: true }) };
 }
 
 /** Skips unless the host can see the container process at its pid. */
-export async function runningOnHost(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<Running> {
+export async function runningOnHost(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle; refusable?: string } = {}): Promise<Running> {
   const r = await running(t, opts);
   if (r.noHostView) t.skip(r.noHostView);
   return r;

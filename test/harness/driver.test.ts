@@ -15,11 +15,10 @@ const driver = (name: string, timeoutMs = 1000) => new Driver({ path: fixture('r
 
 describe('driver', () => {
   it('kills a hanging runtime at the deadline and says so', async () => {
-    const started = Date.now();
+    // (How long it took is not asserted: the deadline does not count time the machine was contended.)
     const r = await driver('hang.sh', 500).state('c1');
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(r).toMatchObject({ ok: false, timedOut: true });
-    expect(r.summary).toBe('state timed out after 1s and was killed');
+    expect(r.summary).toMatch(/^state timed out after 1s( \(\d+s of wall time on a loaded machine\))? and was killed$/);
   });
 
   it('kills the whole process group of a hanging create, including what it forked', async () => {
@@ -48,10 +47,10 @@ describe('driver', () => {
   });
 
   it('a runtime that leaves a child holding its stdout: the call does not wait for it, the child is killed and blamed on the call', async () => {
-    const started = Date.now();
     const d = driver('orphan.sh', 5000);
     const r = await d.state('c1');
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Returned by the runtime's exit, not by the deadline: it did not wait for the child's pipe.
+    expect(r.timedOut).toBe(false);
     expect(r.state).toMatchObject({ status: 'stopped' });
     const child = Number(/child (\d+)/.exec(r.stderr)?.[1]);
     expect(isAlive(child)).toBe(false);

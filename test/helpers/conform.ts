@@ -18,12 +18,13 @@ export interface JsonReport {
   results: { id: string; outcome: string; message?: string }[];
 }
 
-/** Runs `conform ARGS --json <tmp>` and parses the report. */
-export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; json?: boolean } = {}): ConformRun {
+/** Runs `conform ARGS --json <tmp>` (or `opts.via ARGS …`, a lane script that runs conform) and parses the report. */
+export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; json?: boolean; via?: string } = {}): ConformRun {
   const dir = mkdtempSync(join(tmpdir(), 'conform-test-'));
   const json = join(dir, 'report.json');
   try {
-    const r = spawnSync(process.execPath, [join(repoRoot, 'bin/conform.js'), ...args, ...(opts.json === false ? [] : ['--json', json])], {
+    const argv = [...args, ...(opts.json === false ? [] : ['--json', json])];
+    const r = spawnSync(opts.via ?? process.execPath, opts.via ? argv : [join(repoRoot, 'bin/conform.js'), ...argv], {
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       timeout: opts.timeoutMs ?? 600_000,
@@ -37,4 +38,6 @@ export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeout
 
 export const isRoot = process.getuid?.() === 0;
 export const hasRunc = existsSync('/usr/bin/runc');
+export const hasRunsc = existsSync('/usr/bin/runsc');
+export const hasCrun = existsSync('/usr/bin/crun');
 export const fixture = (...p: string[]) => join(repoRoot, 'fixtures', ...p);

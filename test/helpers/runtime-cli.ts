@@ -11,7 +11,7 @@ export const runtimeBin = referenceRuntime;
 /** Why root-only runtime tests cannot run here, or undefined when they can. */
 export function cannotRunContainers(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root';
-  if (!existsSync(join(repoRoot, 'dist/runtime.js')) || !existsSync(join(repoRoot, 'dist/nsexec'))) return 'needs npm run build';
+  if (!existsSync(join(repoRoot, 'dist/runtime.cjs')) || !existsSync(join(repoRoot, 'dist/nsexec'))) return 'needs npm run build';
   if (!existsSync('/bin/busybox')) return 'needs busybox-static (/bin/busybox)';
   return undefined;
 }

@@ -10,7 +10,7 @@ import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
 
 const repo = join(import.meta.dirname, '../..');
 const bin = join(repo, 'bin/conform-runtime.js');
-const canRun = process.getuid?.() === 0 && existsSync(join(repo, 'dist/runtime.js')) && existsSync(join(repo, 'dist/nsexec')) && existsSync('/bin/busybox');
+const canRun = process.getuid?.() === 0 && existsSync(join(repo, 'dist/runtime.cjs')) && existsSync(join(repo, 'dist/nsexec')) && existsSync('/bin/busybox');
 
 let dir: string;
 let root: string;
@@ -110,6 +110,21 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(rt(['delete', 'life']).code).toBe(0);
     expect(status('life')).toBe('absent');
     expect(existsSync(join(root, 'life'))).toBe(false);
+  });
+
+  it('a config without process is created (process is OPTIONAL until start); start refuses it and changes nothing', async () => {
+    const b = bundle('np', (c) => { delete c.process; });
+    expect(rt(['create', '-b', b, 'np']).code).toBe(0);
+    expect(status('np')).toBe('created');
+    const s = rt(['start', 'np']);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/^conform-runtime: .*no process in its config.json/);
+    expect(status('np')).toBe('created');
+    expect(rt(['delete', 'np']).code).toBe(1); // not stopped
+    expect(rt(['kill', 'np', 'KILL']).code).toBe(0);
+    await until(() => status('np') === 'stopped');
+    expect(rt(['delete', 'np']).code).toBe(0);
+    expect(leftovers()).toEqual([]);
   });
 
   it('kill delivers signals; delete refuses a running container unless --force', async () => {

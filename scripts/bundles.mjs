@@ -1,0 +1,128 @@
+// CommonJS bundles with V8 code caches, loaded by bin/load-bundle.js: conform (the harness)
+// and the reference runtime.
+//
+// Every runtime operation is a Node boot, so what one call loads is what it costs:
+// - CommonJS, not ESM: Node's ESM loader alone costs ~10 ms of CPU per process.
+// - One file per command: dist/runtime-<command>.cjs holds what `<command>` can reach
+//   (dist/runtime-init.cjs the container init), so `state` does not read create's
+//   config validator; dist/runtime.cjs holds everything, for the commands without a
+//   file of their own (help, version, list…). A per-command bundle is built from the
+//   same entry, with the lazy imports of runtime/cli.ts and runtime/main.ts that its
+//   command's action does not name left out: a command that reached one would fail
+//   with a one-line internal error, never run the wrong code.
+// - Compiled at build time: each bundle's V8 code cache (every function compiled
+//   eagerly, so it covers whatever the call runs) is dist/v8-cache/<name>.<hash>.bin,
+//   where <hash> is the bundle's content hash, written on the bundle's last line. V8
+//   checks a cache against the source's length only, so the hash is what ties a cache
+//   to its bundle.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
+
+/** The wrapper bin/load-bundle.js compiles a bundle in: the same text, or the cache does not match. */
+export const wrap = (source) => `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+
+/** Builds dist/<name>.cjs and its code cache; returns the cache's file name. */
+export async function buildBundle(dist, name, options) {
+  const { outputFiles } = await build({
+    ...options,
+    format: 'cjs',
+    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__importMetaUrl' },
+    outfile: join(dist, `${name}.cjs`),
+    write: false,
+  });
+  let cache;
+  for (const f of outputFiles) {
+    let contents = f.text;
+    if (f.path.endsWith('.cjs')) {
+      const hash = createHash('sha256').update(contents).digest('hex').slice(0, 16);
+      contents += `//# conform-build=${hash}\n`;
+      cache = `${name}.${hash}.bin`;
+      writeCache(join(dist, 'v8-cache', cache), f.path, contents);
+    }
+    // Renamed into place: a process starting meanwhile reads the old file or the new one.
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, contents);
+    renameSync(tmp, f.path);
+  }
+  return cache;
+}
+
+export async function buildRuntime(root, dist, common, plugins) {
+  const cli = readFileSync(join(root, 'runtime/cli.ts'), 'utf8');
+  const commands = [...new Set([...cli.matchAll(/import\('\.\/commands\/([a-z]+)\.js'\)/g)].map((m) => m[1]))];
+  const caches = [];
+  for (const only of [undefined, 'init', ...commands]) {
+    caches.push(
+      await buildBundle(dist, only ? `runtime-${only}` : 'runtime', {
+        ...common,
+        entryPoints: [join(root, 'runtime/main.ts')],
+        // koffi is a native addon and cannot be bundled.
+        external: ['koffi'],
+        plugins: [...plugins, ...(only ? [onlyCommand(only, actionImports(cli, only))] : [])],
+      }),
+    );
+  }
+  return caches;
+}
+
+/** Caches of earlier builds, and files of earlier layouts: kept a while for processes that started before. */
+export function removeStale(dist, fresh) {
+  const stale = (file) => Date.now() - statSync(file).mtimeMs > 10 * 60_000;
+  const cacheDir = join(dist, 'v8-cache');
+  for (const f of readdirSync(cacheDir)) if (!fresh.includes(f) && stale(join(cacheDir, f))) rmSync(join(cacheDir, f), { force: true });
+  for (const f of readdirSync(dist).filter((n) => /^(runtime(-chunk-.*)?|conform)\.js(\.map)?$/.test(n))) if (stale(join(dist, f))) rmSync(join(dist, f), { force: true });
+}
+
+/** Compiles every function of the bundle now and writes V8's code cache for it. */
+function writeCache(file, filename, source) {
+  mkdirSync(join(file, '..'), { recursive: true });
+  // Eager compilation, then the default again before serializing: the cache records the
+  // flags it was made with, and V8 rejects it under others.
+  setFlagsFromString('--no-lazy');
+  let script;
+  try {
+    script = new Script(wrap(source), { filename });
+  } finally {
+    setFlagsFromString('--lazy');
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, script.createCachedData());
+  renameSync(tmp, file);
+}
+
+/**
+ * What the action of `command` in runtime/cli.ts imports lazily: its own module, and
+ * whatever else its block names (e.g. create's --preserve-fds parser).
+ */
+function actionImports(cli, command) {
+  const wanted = new Set([command === 'init' ? './init/main.js' : `./commands/${command}.js`]);
+  const start = cli.indexOf(`program.command('${command}')`);
+  if (start >= 0) {
+    const next = cli.indexOf('program.command(', start + 1);
+    for (const m of cli.slice(start, next < 0 ? undefined : next).matchAll(/import\('(\.\/commands\/[a-z-]+\.js)'\)/g)) wanted.add(m[1]);
+  }
+  return wanted;
+}
+
+/** Leaves out the lazy imports of runtime/cli.ts and runtime/main.ts that `command` never reaches. */
+function onlyCommand(command, wanted) {
+  return {
+    name: 'only-command',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/(commands\/[a-z-]+|init\/main|cli)\.js$/ }, (args) => {
+        if (args.kind !== 'dynamic-import' || !/[\\/]runtime[\\/](cli|main)\.ts$/.test(args.importer)) return undefined;
+        if (wanted.has(args.path) || (args.path === './cli.js' && command !== 'init')) return undefined;
+        return { path: args.path, namespace: 'left-out' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`internal error: ${args.path} is not in this command's bundle (scripts/bundles.mjs)`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}

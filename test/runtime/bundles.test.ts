@@ -1,0 +1,59 @@
+// The CommonJS bundles (scripts/bundles.mjs): the reference runtime's, one per command,
+// and conform's, each with a V8 code cache that V8 accepts. A cache V8 rejects costs nothing visible but
+// time, so only a test can notice it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../harness/paths.js';
+// @ts-expect-error: a build script in plain JavaScript, without declarations
+import { wrap } from '../../scripts/bundles.mjs';
+
+const dist = join(repoRoot, 'dist');
+const bin = join(repoRoot, 'bin/conform-runtime.js');
+const bundles = existsSync(dist) ? readdirSync(dist).filter((f) => /^(runtime(-[a-z]+)?|conform)\.cjs$/.test(f)) : [];
+
+describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run build)', () => {
+  it('has one for the init and for each command the harness calls', () => {
+    for (const c of ['init', 'create', 'start', 'state', 'kill', 'delete', 'features']) expect(bundles).toContain(`runtime-${c}.cjs`);
+  });
+
+  it.each(bundles)('%s: V8 accepts its code cache', (name) => {
+    const source = readFileSync(join(dist, name), 'utf8');
+    const hash = /conform-build=([0-9a-f]+)\n$/.exec(source)?.[1];
+    expect(hash, 'the build writes the content hash on the last line').toBeDefined();
+    const cachedData = readFileSync(join(dist, 'v8-cache', `${name.replace(/\.cjs$/, '')}.${hash}.bin`));
+    const script = new Script(wrap(source) as string, { filename: join(dist, name), cachedData });
+    expect(script.cachedDataRejected).toBe(false);
+  });
+
+  it.each(bundles.filter((b) => /^runtime-[a-z]+\.cjs$/.test(b)))('%s: its command reaches everything its action imports', (name) => {
+    const source = readFileSync(join(dist, name), 'utf8');
+    const left = (path: string) => source.includes(`internal error: ${path} is not in this command's bundle`);
+    const command = name.replace(/^runtime-|\.cjs$/g, '');
+    expect(left(command === 'init' ? './init/main.js' : `./commands/${command}.js`)).toBe(false);
+    // Actions that import a helper module besides their own (runtime/cli.ts).
+    if (['create', 'run', 'exec'].includes(command)) expect(left('./commands/preserve-fds.js')).toBe(false);
+  });
+
+  it('leaves the config validator out of the commands that do not create', () => {
+    // The validator's standalone code names every schema path; `state` must not read it.
+    const marker = 'validate0';
+    expect(readFileSync(join(dist, 'runtime-create.cjs'), 'utf8')).toContain(marker);
+    for (const c of ['state', 'kill', 'start', 'delete', 'init']) expect(readFileSync(join(dist, `runtime-${c}.cjs`), 'utf8')).not.toContain(marker);
+  });
+
+  it.each(['state', 'kill', 'delete', 'create', 'features'])('`%s --help` runs from its own bundle', (c) => {
+    const r = spawnSync(process.execPath, [bin, c, '--help'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`conform-runtime ${c}`);
+  });
+
+  it('answers a command without a bundle of its own from the whole one', () => {
+    const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^conform-runtime version /);
+  });
+});
