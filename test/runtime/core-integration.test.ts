@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libc } from '../../runtime/syscalls.js';
 import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
+import { cannotRunContainers } from '../helpers/runtime-cli.js';
 
 const repo = join(import.meta.dirname, '../..');
 const bin = join(repo, 'bin/conform-runtime.js');
-const canRun = process.getuid?.() === 0 && existsSync(join(repo, 'dist/runtime.cjs')) && existsSync(join(repo, 'dist/nsexec')) && existsSync('/bin/busybox');
+const canRun = cannotRunContainers() === undefined;
 
 let dir: string;
 let root: string;

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateBundle } from '../../harness/validate.js';
 import { defaultConfig } from '../../runtime/commands/spec.js';
 import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
+import { cannotRunContainers } from '../helpers/runtime-cli.js';
 import { hostileCases, type BundleContext, type HostileCase, type Json } from '../helpers/hostile-configs.js';
 
 const repo = join(import.meta.dirname, '../..');
@@ -23,7 +24,7 @@ const reference = join(repo, 'bin/conform-runtime.js');
  */
 const foreign = process.env.HOSTILE_RUNTIME;
 const runtimeCommand = (args: string[]): [string, string[]] => (foreign ? [foreign, args] : [process.execPath, [reference, ...args]]);
-const canRun = process.getuid?.() === 0 && existsSync(join(repo, 'dist/runtime.js')) && existsSync(join(repo, 'dist/nsexec')) && existsSync('/bin/busybox');
+const canRun = cannotRunContainers() === undefined;
 
 /** A create that takes longer than this is a hang (the machine may be loaded: generous). */
 const DEADLINE_MS = 120_000;

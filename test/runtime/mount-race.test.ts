@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../runtime/commands/spec.js';
 import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
+import { cannotRunContainers } from '../helpers/runtime-cli.js';
 
 const repo = join(import.meta.dirname, '../..');
 /** RACE_RUNTIME=/usr/bin/runc (or another checkout's bin/conform-runtime.js) runs the same race against it. */
 const runtime = process.env.RACE_RUNTIME ?? join(repo, 'bin/conform-runtime.js');
 const command = (args: string[]): [string, string[]] => (runtime.endsWith('.js') ? [process.execPath, [runtime, ...args]] : [runtime, args]);
-const canRun = process.getuid?.() === 0 && existsSync(join(repo, 'dist/runtime.js')) && existsSync(join(repo, 'dist/nsexec')) && existsSync('/bin/busybox');
+const canRun = cannotRunContainers() === undefined;
 
 const MAX_TRIES = 48;
 const MAX_MS = 120_000;
