@@ -9,7 +9,7 @@
 // and IPC settings are tried with the runtime started in throw-away namespaces of those
 // kinds (so "the runtime namespace" is not the host's); the one host-wide value a case
 // touches (a harmless printk sysctl) is put back at once if a runtime changed it.
-import { closeSync, existsSync, mkdirSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { defineCase, HarnessError } from '../harness/case.js';
@@ -65,6 +65,9 @@ function outside(t: CaseContext): { dir: string; untouched: (when: string) => bo
 function symlinkInRootfs(t: CaseContext, path: string, target: string, bundleDir?: string): void {
   symlinkSync(target, join(rootfsOf(t, bundleDir), path));
 }
+
+/** How many of the race case's four destinations are mount points in the container. */
+const RACE_MOUNTS = "grep -cE ' /race/s[1-4] ' /proc/self/mountinfo";
 
 /** Why the escape cases cannot be shown failing here. */
 const ESCAPE = 'the misbehaviour is following a symlink in the rootfs out to the host; neither runc 1.1.5 nor the reference runtime does, and no config.json edit makes them';
@@ -220,7 +223,7 @@ const mountCases = [
     bundle: (b) => {
       // A plain copy: renameat2(RENAME_EXCHANGE) of directories on overlayfs is not a given.
       b.plainRootfs = true;
-      b.probe({ only: ['meta'] }).mkdir('/race');
+      b.probe({ only: ['meta'], cmds: { race: RACE_MOUNTS } }).mkdir('/race');
       // Four destinations below it: four windows for the race in every create.
       for (const d of ['s1', 's2', 's3', 's4']) b.mount({ destination: `/race/${d}`, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=64k'] });
     },
@@ -254,11 +257,22 @@ const mountCases = [
           }
         }
       } finally {
-        exchanger.kill('SIGTERM');
+        await t.stopBackground();
       }
       t.note(`${tries} create(s) raced, ${created} succeeded`);
       // Every try must at least have run: a race that never happened proves nothing.
       if (tries === 0) throw new HarnessError('no create was tried within the time bound: the race never happened');
+      // The control: with /race a directory again, the container must have the four
+      // mounts, or the creates above never mounted anything and the race proved nothing.
+      if (lstatSync(join(root, 'race')).isSymbolicLink()) {
+        unlinkSync(join(root, 'race'));
+        renameSync(join(root, 'race-link'), join(root, 'race'));
+      }
+      if (await runOrRefused(t.all(), 'four tmpfs mounts below /race (no race)')) {
+        const facts = parseProbe(await t.waitOutput('@@done'));
+        t.all().equal(facts.cmds.race?.output.trim(), '4', 'the control run: tmpfs mounts at /race/s1../race/s4 in the container (mountinfo lines)');
+        await t.waitStatus('stopped');
+      }
     },
   }),
 ];
@@ -418,6 +432,8 @@ const idCases = (['uid', 'gid'] as const).map((which) =>
     title: `${which} ${ID_MAX} ((${which}_t)-1, which setres${which} takes as "no change", so no process can have it) is refused: never root, never another ${which}`,
     requirements: [which === 'uid' ? 'config:process.user.uid' : 'config:process.user.gid', 'runtime:create.apply-fail-error'],
     exercises: [`process.user.${which}`],
+    // No process can have it, so conform validate calls the config invalid (process.user.id).
+    invalid: true,
     bundle: (b) => b.probe({ only: ['status'] }).user(which === 'uid' ? { uid: ID_MAX, gid: 0 } : { uid: 0, gid: ID_MAX }),
     async check(t) {
       const ran = await runOrRefused(t.req('runtime:create.apply-fail-error'), `${which} ${ID_MAX}`);
