@@ -18,6 +18,23 @@ export interface CaseDef {
    * that still passes checks nothing.
    */
   exercises?: string[];
+  /**
+   * For a setting under test that is an absence or a default (nothing to remove): config
+   * edits (path → value, paths as in `exercises`) that make a runtime do what the case
+   * must catch. The strip self-test applies them too, and expects the case not to pass.
+   */
+  tamper?: Record<string, unknown>;
+  /**
+   * A fixture runtime (a file in fixtures/runtimes/) that misbehaves as this case must
+   * catch, where the misbehaviour is no config setting (what `features` says, say): the
+   * proof self-test runs the case against it and expects it not to pass.
+   */
+  misbehaving?: string;
+  /**
+   * Why no runtime on hand can show this case failing (neither `exercises` nor `tamper`
+   * can play the misbehaviour): said in the case's data, never left implicit.
+   */
+  unprovable?: string;
   /** Conditions (see `unmetNeed` in harness/env.ts); an unmet one skips with its reason. */
   needs?: string[];
   /**

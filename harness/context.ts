@@ -52,6 +52,8 @@ class CaseRecord {
   readonly notes: string[] = [];
   /** The requirements an assertion (passed or failed) has been about. */
   readonly asserted = new Set<string>();
+  /** Requirements the case found it cannot judge in this run (see unjudged()). */
+  readonly unjudged = new Set<string>();
   /**
    * Container pids seen in any state, with their start times: cleanup reports those
    * still running at the end (it never kills by them: a runtime could name any process).
@@ -79,8 +81,8 @@ export class CaseContext {
     /** The requirement IDs the case cites. */
     readonly requirements: readonly string[] = [],
     private readonly record = new CaseRecord(),
-    /** The requirement this view's assertions are about (see req()). */
-    readonly requirement?: string,
+    /** The requirements this view's assertions are about (see req()); empty on `t`. */
+    readonly about: readonly string[] = [],
   ) {}
 
   /**
@@ -124,6 +126,10 @@ export class CaseContext {
   get asserted(): ReadonlySet<string> {
     return this.record.asserted;
   }
+  /** The requirements the case could not judge in this run. */
+  get notJudged(): ReadonlySet<string> {
+    return this.record.unjudged;
+  }
   /** Container pids seen in any state, with their start times: cleanup notes those still running (never kills by them). */
   get pids(): Map<number, string | undefined> {
     return this.record.pids;
@@ -132,11 +138,21 @@ export class CaseContext {
   /**
    * The same case, with its assertions (equal, ok, expectError, fail) about requirement
    * `id`, which the case must cite. `t.req(id)` can go wherever `t` goes (support helpers
-   * take it as their `t`); everything else is shared with `t`.
+   * take it as their `t`); everything else is shared with `t`. Several IDs: the assertion
+   * checks each (the spec says one thing in two places), and a failure fails each.
    */
-  req(id: string): CaseContext {
-    if (!this.requirements.includes(id)) throw new HarnessError(`t.req('${id}'): the case does not cite ${id} (it cites ${this.requirements.join(', ') || 'nothing'})`);
-    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, this.record, id);
+  req(...ids: [string, ...string[]]): CaseContext {
+    for (const id of ids) {
+      if (!this.requirements.includes(id)) throw new HarnessError(`t.req('${id}'): the case does not cite ${id} (it cites ${this.requirements.join(', ') || 'nothing'})`);
+    }
+    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, this.record, ids);
+  }
+
+  /** The same case, with its assertions about every requirement it cites (one observation that shows them all). */
+  all(): CaseContext {
+    const [first, ...rest] = this.requirements;
+    if (first === undefined) throw new HarnessError('all(): the case cites no requirement');
+    return this.req(first, ...rest);
   }
 
   /**
@@ -145,7 +161,9 @@ export class CaseContext {
    */
   trial(judge: (t: CaseContext) => void): readonly Failure[] {
     const scratch = new CaseRecord();
-    judge(new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, scratch, this.requirement));
+    // What the judge finds is all that counts here, not which requirement it is about.
+    const about = this.about.length ? this.about : this.requirements;
+    judge(new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, scratch, about));
     return scratch.failures;
   }
 
@@ -160,27 +178,32 @@ export class CaseContext {
   }
 
   // --- verdicts -------------------------------------------------------------
-  // Every assertion is about one requirement: this view's (t.req(id)), or the case's only one.
+  // Every assertion is about a requirement: this view's (t.req(id)), or the case's only one.
+  // In a case citing several, an assertion on `t` is a bug in the case (a harness error),
+  // found on any run that reaches it, passing or not.
+  private judged(): readonly string[] {
+    const ids = this.about.length ? this.about : this.requirements.length === 1 ? this.requirements : [];
+    if (!ids.length) throw new HarnessError(`the case cites ${this.requirements.length} requirements: name the one this assertion checks, t.req(id).equal(…)`);
+    for (const id of ids) this.record.asserted.add(id);
+    return ids;
+  }
 
-  // Until every suite names its requirements, an assertion on `t` in a case citing several
-  // is about the whole case (it counts against each of them, as before).
-  private about(): string | undefined {
-    const id = this.requirement ?? (this.requirements.length === 1 ? this.requirements[0] : undefined);
-    if (id !== undefined) this.record.asserted.add(id);
-    return id;
+  /** Records a failed assertion, once for each requirement it is about. */
+  private failed(failure: Failure, ids: readonly string[]): void {
+    for (const requirement of ids) this.record.failures.push({ ...failure, requirement });
   }
 
   /** Records a failure unless actual deep-equals expected. Returns whether it did. */
   equal(actual: unknown, expected: unknown, what: string): boolean {
-    const requirement = this.about();
+    const ids = this.judged();
     if (deepEqual(actual, expected)) return true;
-    this.record.failures.push({ message: `${what}: expected ${show(expected)}, got ${show(actual)}`, expected, actual, ...(requirement ? { requirement } : {}) });
+    this.failed({ message: `${what}: expected ${show(expected)}, got ${show(actual)}`, expected, actual }, ids);
     return false;
   }
 
   ok(condition: boolean, what: string, detail?: { expected?: unknown; actual?: unknown }): boolean {
-    const requirement = this.about();
-    if (!condition) this.record.failures.push({ message: what, ...detail, ...(requirement ? { requirement } : {}) });
+    const ids = this.judged();
+    if (!condition) this.failed({ message: what, ...detail }, ids);
     return condition;
   }
 
@@ -197,8 +220,7 @@ export class CaseContext {
 
   /** Ends the case: the requirement is not met, and the case cannot go on. */
   fail(message: string, detail?: { expected?: unknown; actual?: unknown }): never {
-    const requirement = this.about();
-    this.record.failures.push({ message, ...detail, ...(requirement ? { requirement } : {}) });
+    this.failed({ message, ...detail }, this.judged());
     throw new Abort(message);
   }
 
@@ -208,9 +230,22 @@ export class CaseContext {
    * on `t.req(id)` (say, a create that the requirement itself expects to succeed), only `id`.
    */
   abort(message: string, detail?: { expected?: unknown; actual?: unknown }): never {
-    if (this.requirement) this.record.asserted.add(this.requirement);
-    this.record.failures.push({ message, ...detail, ...(this.requirement ? { requirement: this.requirement } : {}) });
+    for (const id of this.about) this.record.asserted.add(id);
+    if (this.about.length) this.failed({ message, ...detail }, this.about);
+    else this.record.failures.push({ message, ...detail });
     throw new Abort(message);
+  }
+
+  /**
+   * This view's requirement cannot be judged in this run (what the runtime did is consistent
+   * with it both held and not): its verdict is `unchecked`, unless an assertion about it
+   * failed. The reason is noted. Not on `t` in a case citing several.
+   */
+  unjudged(reason: string): void {
+    const ids = this.about.length ? this.about : this.requirements.length === 1 ? this.requirements : [];
+    if (!ids.length) throw new HarnessError('unjudged() needs the requirement: t.req(id).unjudged(…)');
+    for (const id of ids) this.record.unjudged.add(id);
+    this.note(`${ids.join(', ')} not judged: ${reason}`);
   }
 
   /** Ends the case as skipped; the reason says which condition was missing. */

@@ -172,7 +172,8 @@ export function isMandatory(level: Level): boolean {
  * - a requirement with a failure of its own, or with a failure of the whole case, is `fail`
  *   when it is MUST-level and `warn` otherwise;
  * - one that an assertion checked, or that the case cites and completed without failing, is `pass`;
- * - one the case never got to because it stopped on another failure is `unchecked`.
+ * - one the case never got to because it stopped on another failure, or that it found it
+ *   cannot judge in this run (`unjudged`), is `unchecked`.
  * The case fails when a requirement does, warns when one warns, and passes otherwise.
  */
 export function judge(
@@ -180,13 +181,14 @@ export function judge(
   failures: readonly Failure[],
   asserted: ReadonlySet<string>,
   completed: boolean,
+  unjudged: ReadonlySet<string> = new Set(),
 ): { outcome: 'pass' | 'warn' | 'fail'; checks: RequirementCheck[] } {
   // A failure naming no requirement, or one the case does not cite, is the whole case's.
   const ids = new Set(cited.map((c) => c.id));
   const wholeCase = failures.some((f) => f.requirement === undefined || !ids.has(f.requirement));
   const checks = cited.map(({ id, level }): RequirementCheck => {
     const failed = wholeCase || failures.some((f) => f.requirement === id);
-    const outcome: CheckOutcome = failed ? (isMandatory(level) ? 'fail' : 'warn') : asserted.has(id) || completed ? 'pass' : 'unchecked';
+    const outcome: CheckOutcome = failed ? (isMandatory(level) ? 'fail' : 'warn') : !unjudged.has(id) && (asserted.has(id) || completed) ? 'pass' : 'unchecked';
     return { id, level, outcome };
   });
   // A failure with no requirement in a case that cites none still fails it.

@@ -110,7 +110,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
   mkdirSync(join(caseDir, 'files'), { recursive: true });
   mkdirSync(join(caseDir, 'state'), { recursive: true });
   // For fixture runtimes (e.g. the strip self-test): what this case exercises.
-  writeFileSync(join(caseDir, 'case.json'), `${JSON.stringify({ id: c.id, exercises: c.exercises ?? [] })}\n`);
+  writeFileSync(join(caseDir, 'case.json'), `${JSON.stringify({ id: c.id, exercises: c.exercises ?? [], tamper: c.tamper ?? {} })}\n`);
   const driver = new Driver(o.rt, join(caseDir, 'state'), caseDir);
   let bundles = 0;
   const rootfsMounts: string[] = [];
@@ -185,7 +185,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
   notes.unshift(...(ctx?.notes ?? []));
   const dir = o.keep ? caseDir : undefined;
   if (!ran) return done(outcome!, message, uniformChecks(cited, outcome!), failures, notes, dir, outcome === 'error' ? callsLog(driver) : undefined);
-  const verdict = judge(cited, failures, ctx?.asserted ?? new Set(), ran.completed);
+  const verdict = judge(cited, failures, ctx?.asserted ?? new Set(), ran.completed, ctx?.notJudged);
   if (verdict.outcome !== 'pass' && !message) message = firstFailure(verdict.outcome, failures, cited);
   const log = verdict.outcome === 'fail' ? callsLog(driver) : undefined;
   if (c.disputed) {

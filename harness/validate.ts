@@ -3,8 +3,8 @@
 // `conform validate BUNDLE`, by the harness on every config it generates, and by the
 // reference runtime's `create`.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfigFileError, MAX_CONFIG_DEPTH, nestedDeeperThan, readConfigFile } from '../schemas/config-file.js';
 import { ConfigSchema, hasErrors, validateConfig, type Config, type Problem } from '../schemas/index.js';
 import { checkIntegerLiterals } from '../schemas/raw-numbers.js';
 import { checkConfigRules } from '../schemas/rules/index.js';
@@ -26,11 +26,14 @@ export interface BundleCheck {
   problems: Problem[];
 }
 
-/** Reads and checks `dir/config.json`, including root.path on disk. */
+/**
+ * Reads and checks `dir/config.json`, including root.path on disk. A FIFO, a device or
+ * a huge file there is a problem reported at once (schemas/config-file.ts).
+ */
 export async function validateBundle(dir: string): Promise<BundleCheck> {
   let text: string;
   try {
-    text = await readFile(join(dir, 'config.json'), 'utf8');
+    text = readConfigFile(join(dir, 'config.json'));
   } catch (err) {
     return { problems: [{ path: '', message: unreadable(dir, err), level: 'error' }] };
   }
@@ -43,6 +46,8 @@ export async function validateBundle(dir: string): Promise<BundleCheck> {
  * JSON.stringify, which no Go runtime accepts as a uint64).
  */
 export function validateConfigText(text: string, bundleDir?: string, name = 'config.json'): BundleCheck {
+  // The validators below recurse: 100,000 nested arrays would overflow the stack.
+  if (nestedDeeperThan(text)) return { problems: [{ path: '', message: `${name} nests arrays and objects deeper than ${MAX_CONFIG_DEPTH} levels`, level: 'error' }] };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -57,18 +62,18 @@ export function validateConfigText(text: string, bundleDir?: string, name = 'con
 }
 
 function unreadable(dir: string, err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
+  const code = err instanceof ConfigFileError ? err.code : (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' && !existsSync(dir)) return `bundle directory ${dir} does not exist`;
   if (code === 'ENOENT') return `no config.json in ${dir}: a bundle must have one at its root (bundle.md)`;
   if (code === 'ENOTDIR') return `${dir} is not a directory: a bundle is a directory with config.json at its root`;
-  if (code === 'EISDIR') return `${join(dir, 'config.json')} is a directory, not a file`;
-  return `cannot read ${join(dir, 'config.json')}: ${(err as Error).message}`;
+  return `${join(dir, 'config.json')} ${(err as Error).message}`;
 }
 
 /**
- * One line per problem: `error   process.cwd: must be an absolute path`. A problem with
- * the document as a whole (path '') is its message alone: `error   no config.json in …`.
+ * One line per problem: `error   process.cwd: must be an absolute path [config:process.cwd.absolute]`,
+ * with the requirement a static rule checks. A problem with the document as a whole
+ * (path '') is its message alone: `error   no config.json in …`.
  */
 export function formatProblems(problems: readonly Problem[]): string {
-  return problems.map((p) => `${p.level.padEnd(7)} ${p.path === '' ? '' : `${p.path}: `}${p.message}`).join('\n');
+  return problems.map((p) => `${p.level.padEnd(7)} ${p.path === '' ? '' : `${p.path}: `}${p.message}${p.requirement ? ` [${p.requirement}]` : ''}`).join('\n');
 }

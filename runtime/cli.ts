@@ -270,7 +270,8 @@ export async function runCli(argv: string[]): Promise<void> {
     }
     const msg = oneLine(err);
     logger.error(context ? `${context}: ${msg}` : msg);
-    stderr(`conform-runtime: ${context ? `${context}: ` : ''}${msg}`);
+    // oneLine: the context holds the id as given, which may hold a newline.
+    stderr(oneLine(`conform-runtime: ${context ? `${context}: ` : ''}${msg}`));
     process.exit(1);
   }
 }

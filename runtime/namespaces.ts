@@ -1,6 +1,7 @@
 // linux.namespaces → what nsexec does (runtime/native/nsexec.c): which namespace
 // files to join, which namespaces to unshare, the time offsets, and what the init
 // does about the mount namespace.
+import { statSync } from 'node:fs';
 import type { Linux, NamespaceType } from './config/types.js';
 import { ConfigError } from './errors.js';
 
@@ -63,4 +64,20 @@ function timeOffsets(linux: Linux | undefined): string | undefined {
 /** /proc/PID/uid_map text. */
 export function idMapText(maps: readonly { containerID: number; hostID: number; size: number }[]): string {
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+}
+
+/** A namespace's identity (`dev:ino` of its file), or undefined if it cannot be read. */
+export function nsId(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the namespace file `path` is the runtime's own namespace of that type. */
+export function isRuntimesNamespace(type: NamespaceType, path: string): boolean {
+  const ours = nsId(`/proc/self/ns/${NS_FILE[type]}`);
+  return ours !== undefined && nsId(path) === ours;
 }

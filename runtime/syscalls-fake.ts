@@ -1,11 +1,32 @@
 // A recording fake of the syscall layer, for unit tests: every call is appended to
 // `calls`; `failWith` makes chosen calls throw the errno a real kernel would.
+// Calls on file descriptors that need no privilege (openat2, mkdirat, symlinkat,
+// unlinkat) are carried out for real, in the test's own temp dir, so that the code
+// resolving paths inside a rootfs is tested against the kernel's rules; mounts,
+// device nodes and ownership are only recorded.
+import { openSync, readlinkSync } from 'node:fs';
 import { SyscallError } from './errors.js';
-import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
+import { libc, type MountAttr, type SchedAttr, type Syscalls } from './syscalls.js';
 
 export interface RecordedCall {
   name: keyof Syscalls;
   args: unknown[];
+  /** For each argument that names a file through an fd (`/proc/self/fd/N`, or an fd), the path it had then. */
+  paths?: Record<number, string>;
+}
+
+const FD_PATH = /^\/proc\/self\/fd\/(\d+)$/;
+/** Arguments that are file descriptors, by call. */
+const FD_ARGS: Partial<Record<keyof Syscalls, number[]>> = {
+  moveMount: [0, 1], cloneTree: [0], mountSetattr: [0], openat2: [0], mkdirat: [0], mknodat: [0], fchownat: [0], symlinkat: [1], readlinkat: [0], unlinkat: [0], fchdir: [0],
+};
+
+function fdPath(fd: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
 }
 
 export class FakeSyscalls implements Syscalls {
@@ -17,7 +38,7 @@ export class FakeSyscalls implements Syscalls {
 
   /** Makes the next matching calls fail (all of them, until cleared). */
   failWith(name: keyof Syscalls, code: string, match: (args: unknown[]) => boolean = () => true): this {
-    const errno = { EPERM: 1, ENOENT: 2, EINVAL: 22, EBUSY: 16, EACCES: 13, ENOSYS: 38 }[code] ?? 1;
+    const errno = { EPERM: 1, ENOENT: 2, EEXIST: 17, EINVAL: 22, EBUSY: 16, EACCES: 13, ENOSYS: 38, ELOOP: 40 }[code] ?? 1;
     this.failures.push({ name, match, code, errno });
     return this;
   }
@@ -27,8 +48,19 @@ export class FakeSyscalls implements Syscalls {
     return this.calls.map((c) => c.name);
   }
 
+  /** The calls with each fd (or /proc/self/fd/N) argument replaced by the path it named: what a test asserts. */
+  resolved(): Array<[keyof Syscalls, ...unknown[]]> {
+    return this.calls.map((c) => [c.name, ...c.args.map((a, i) => c.paths?.[i] ?? a)]);
+  }
+
   private rec(name: keyof Syscalls, args: unknown[]): void {
-    this.calls.push({ name, args });
+    const paths: Record<number, string> = {};
+    args.forEach((a, i) => {
+      const fd = typeof a === 'string' ? FD_PATH.exec(a)?.[1] : FD_ARGS[name]?.includes(i) && typeof a === 'number' && a >= 0 ? String(a) : undefined;
+      const p = fd !== undefined ? fdPath(Number(fd)) : undefined;
+      if (p !== undefined) paths[i] = p;
+    });
+    this.calls.push(Object.keys(paths).length ? { name, args, paths } : { name, args });
     const f = this.failures.find((x) => x.name === name && x.match(args));
     if (f) throw new SyscallError(name, String(args.find((a) => typeof a === 'string') ?? ''), f.errno, f.code);
   }
@@ -37,9 +69,25 @@ export class FakeSyscalls implements Syscalls {
     this.rec('mount', [source, target, fstype, flags, data]);
   }
   umount2(target: string, flags: number): void { this.rec('umount2', [target, flags]); }
-  mountSetattr(path: string, recursive: boolean, attr: MountAttr): void { this.rec('mountSetattr', [path, recursive, attr]); }
+  mountSetattr(target: string | number, recursive: boolean, attr: MountAttr): void { this.rec('mountSetattr', [target, recursive, attr]); }
   idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number { this.rec('idmappedTree', [source, rbind, recursive, usernsFd]); return 500; }
-  moveMount(treeFd: number, target: string): void { this.rec('moveMount', [treeFd, target]); }
+  moveMount(treeFd: number, targetFd: number): void { this.rec('moveMount', [treeFd, targetFd]); }
+  /** A real fd (of /dev/null) stands for the detached tree, so that the caller can close it. */
+  cloneTree(dirfd: number, path: string, recursive: boolean): number { this.rec('cloneTree', [dirfd, path, recursive]); return openSync('/dev/null', 'r'); }
+  newTmpfs(readonly: boolean): number { this.rec('newTmpfs', [readonly]); return openSync('/dev/null', 'r'); }
+  openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
+    this.rec('openat2', [dirfd, path, flags, mode, resolve]);
+    return libc().openat2(dirfd, path, flags, mode, resolve);
+  }
+  mkdirat(dirfd: number, name: string, mode: number): void { this.rec('mkdirat', [dirfd, name, mode]); libc().mkdirat(dirfd, name, mode); }
+  mknodat(dirfd: number, name: string, mode: number, major: number, minor: number): void { this.rec('mknodat', [dirfd, name, mode, major, minor]); }
+  fchownat(dirfd: number, name: string, uid: number, gid: number): void { this.rec('fchownat', [dirfd, name, uid, gid]); }
+  symlinkat(target: string, dirfd: number, name: string): void { this.rec('symlinkat', [target, dirfd, name]); libc().symlinkat(target, dirfd, name); }
+  readlinkat(dirfd: number, name: string): string { this.rec('readlinkat', [dirfd, name]); return libc().readlinkat(dirfd, name); }
+  unlinkat(dirfd: number, name: string, dir: boolean): void { this.rec('unlinkat', [dirfd, name, dir]); libc().unlinkat(dirfd, name, dir); }
+  /** What statfsFlags answers (the locked per-mount flags a remount must repeat). */
+  mountFlags = 0;
+  statfsFlags(path: string): number { this.rec('statfsFlags', [path]); return this.mountFlags; }
   pivotRoot(newRoot: string, putOld: string): void { this.rec('pivotRoot', [newRoot, putOld]); }
   chdir(path: string): void { this.rec('chdir', [path]); }
   fchdir(fd: number): void { this.rec('fchdir', [fd]); }

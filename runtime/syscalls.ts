@@ -26,8 +26,8 @@ export interface SchedAttr {
 export interface Syscalls {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount2(target: string, flags: number): void;
-  /** mount_setattr(2) with AT_RECURSIVE when `recursive`. */
-  mountSetattr(path: string, recursive: boolean, attr: MountAttr): void;
+  /** mount_setattr(2) with AT_RECURSIVE when `recursive`; a number is an fd (AT_EMPTY_PATH). */
+  mountSetattr(target: string | number, recursive: boolean, attr: MountAttr): void;
   /**
    * An id-mapped copy of the mount tree at `source`, detached (open_tree OPEN_TREE_CLONE,
    * with its submounts when `rbind`), given the mapping of the user namespace `usernsFd`
@@ -35,8 +35,31 @@ export interface Syscalls {
    * Returns its fd, for moveMount (in this process or another one it is passed to).
    */
   idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number;
-  /** move_mount(2) of a detached tree (an open_tree fd) onto `target`. */
-  moveMount(treeFd: number, target: string): void;
+  /** move_mount(2) of a detached tree (an open_tree or fsmount fd) onto the file `targetFd` refers to. */
+  moveMount(treeFd: number, targetFd: number): void;
+  /**
+   * open_tree(2) with OPEN_TREE_CLONE: a detached copy of the mount at `path` relative to
+   * `dirfd` ('' with AT_EMPTY_PATH: `dirfd` itself), with its submounts when `recursive`.
+   */
+  cloneTree(dirfd: number, path: string, recursive: boolean): number;
+  /** A new, detached tmpfs (fsopen, fsconfig, fsmount), read-only when `readonly`: for move_mount. */
+  newTmpfs(readonly: boolean): number;
+  /**
+   * openat2(2): `resolve` is RESOLVE_* (RESOLVE_IN_ROOT keeps every step, symlinks
+   * included, inside `dirfd`). Returns the new fd.
+   */
+  openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number;
+  mkdirat(dirfd: number, name: string, mode: number): void;
+  /** mknodat(2) of a device or FIFO `name` in the directory `dirfd`. */
+  mknodat(dirfd: number, name: string, mode: number, major: number, minor: number): void;
+  /** fchownat(2) with AT_SYMLINK_NOFOLLOW (and AT_EMPTY_PATH when `name` is ''). */
+  fchownat(dirfd: number, name: string, uid: number, gid: number): void;
+  symlinkat(target: string, dirfd: number, name: string): void;
+  /** readlinkat(2): the target of the symlink `name` in `dirfd`. */
+  readlinkat(dirfd: number, name: string): string;
+  unlinkat(dirfd: number, name: string, dir: boolean): void;
+  /** statfs(2)'s f_flags (ST_RDONLY, ST_NOSUID… which have the values of the MS_ flags). */
+  statfsFlags(path: string): number;
   pivotRoot(newRoot: string, putOld: string): void;
   chdir(path: string): void;
   fchdir(fd: number): void;
@@ -131,7 +154,7 @@ export interface Syscalls {
 const TIOCSCTTY = 0x540e, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431;
 const SOL_SOCKET = 1, SCM_RIGHTS = 1;
 
-const NR = { pivot_root: 155, bpf: 321, set_mempolicy: 238, ioprio_set: 251, sched_setattr: 314, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438, mount_setattr: 442, open_tree: 428, move_mount: 429 } as const;
+const NR = { pivot_root: 155, openat2: 437, fsopen: 430, fsconfig: 431, fsmount: 432, bpf: 321, set_mempolicy: 238, ioprio_set: 251, sched_setattr: 314, seccomp: 317, pidfd_send_signal: 424, pidfd_open: 434, pidfd_getfd: 438, mount_setattr: 442, open_tree: 428, move_mount: 429 } as const;
 
 const errnoNames: Record<number, string> = Object.fromEntries(
   Object.entries(constants.errno).map(([name, num]) => [num, name]),
@@ -184,14 +207,15 @@ class LibcSyscalls implements Syscalls {
   umount2(target: string, flags: number): void {
     this.call('umount2', 'int umount2(const char *target, int flags)', target, target, flags);
   }
-  mountSetattr(path: string, recursive: boolean, attr: MountAttr): void {
+  mountSetattr(target: string | number, recursive: boolean, attr: MountAttr): void {
     const buf = Buffer.alloc(32);
     buf.writeBigUInt64LE(attr.attrSet, 0);
     buf.writeBigUInt64LE(attr.attrClr, 8);
     buf.writeBigUInt64LE(attr.propagation, 16);
-    const AT_FDCWD = -100, AT_RECURSIVE = 0x8000;
-    this.call('mount_setattr#', ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']], path,
-      NR.mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, buf, 32);
+    const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
+    const [dirfd, path, empty] = typeof target === 'number' ? [target, '', AT_EMPTY_PATH] : [AT_FDCWD, target, 0];
+    this.call('mount_setattr#', ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']], String(target),
+      NR.mount_setattr, dirfd, path, empty | (recursive ? AT_RECURSIVE : 0), buf, 32);
   }
   idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number {
     const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000, OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 0o2000000;
@@ -210,10 +234,65 @@ class LibcSyscalls implements Syscalls {
       throw err;
     }
   }
-  moveMount(treeFd: number, target: string): void {
-    const AT_FDCWD = -100, MOVE_MOUNT_F_EMPTY_PATH = 0x4;
-    this.call('move_mount#', ['syscall', 'long', ['long', 'int', 'str', 'int', 'str', 'uint']], target,
-      NR.move_mount, treeFd, '', AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+  moveMount(treeFd: number, targetFd: number): void {
+    const MOVE_MOUNT_F_EMPTY_PATH = 0x4, MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+    this.call('move_mount#', ['syscall', 'long', ['long', 'int', 'str', 'int', 'str', 'uint']], `fd ${targetFd}`,
+      NR.move_mount, treeFd, '', targetFd, '', MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  }
+  cloneTree(dirfd: number, path: string, recursive: boolean): number {
+    const AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000, OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 0o2000000;
+    return this.call('open_tree#clone', ['syscall', 'long', ['long', 'int', 'str', 'uint']], path || `fd ${dirfd}`,
+      NR.open_tree, dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (path === '' ? AT_EMPTY_PATH : 0) | (recursive ? AT_RECURSIVE : 0));
+  }
+  newTmpfs(readonly: boolean): number {
+    const FSOPEN_CLOEXEC = 1, FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1, FSCONFIG_CMD_CREATE = 6, FSMOUNT_CLOEXEC = 1, MOUNT_ATTR_RDONLY = 1;
+    const fs = this.call('fsopen#', ['syscall', 'long', ['long', 'str', 'uint']], 'tmpfs', NR.fsopen, 'tmpfs', FSOPEN_CLOEXEC);
+    const config = (cmd: number, key: string | null, value: string | null): void => {
+      this.call('fsconfig#', ['syscall', 'long', ['long', 'int', 'uint', 'str', 'str', 'int']], `tmpfs ${key ?? 'create'}`, NR.fsconfig, fs, cmd, key, value, 0);
+    };
+    try {
+      config(FSCONFIG_SET_STRING, 'source', 'tmpfs');
+      if (readonly) config(FSCONFIG_SET_FLAG, 'ro', null);
+      config(FSCONFIG_CMD_CREATE, null, null);
+      return this.call('fsmount#', ['syscall', 'long', ['long', 'int', 'uint', 'uint']], 'tmpfs', NR.fsmount, fs, FSMOUNT_CLOEXEC, readonly ? MOUNT_ATTR_RDONLY : 0);
+    } finally {
+      closeSync(fs);
+    }
+  }
+  openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
+    const how = Buffer.alloc(24); // struct open_how { u64 flags, mode, resolve; }
+    how.writeBigUInt64LE(BigInt(flags), 0);
+    how.writeBigUInt64LE(BigInt(mode), 8);
+    how.writeBigUInt64LE(BigInt(resolve), 16);
+    return this.call('openat2#', ['syscall', 'long', ['long', 'int', 'str', 'void *', 'size_t']], path, NR.openat2, dirfd, path, how, 24);
+  }
+  mkdirat(dirfd: number, name: string, mode: number): void {
+    this.call('mkdirat', 'int mkdirat(int dirfd, const char *path, uint mode)', name, dirfd, name, mode);
+  }
+  mknodat(dirfd: number, name: string, mode: number, major: number, minor: number): void {
+    this.call('mknodat', 'int mknodat(int dirfd, const char *path, uint mode, uint64_t dev)', name, dirfd, name, mode, makedev(major, minor));
+  }
+  fchownat(dirfd: number, name: string, uid: number, gid: number): void {
+    const AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
+    this.call('fchownat', 'int fchownat(int dirfd, const char *path, uint uid, uint gid, int flags)', name || `fd ${dirfd}`,
+      dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW | (name === '' ? AT_EMPTY_PATH : 0));
+  }
+  symlinkat(target: string, dirfd: number, name: string): void {
+    this.call('symlinkat', 'int symlinkat(const char *target, int dirfd, const char *path)', name, target, dirfd, name);
+  }
+  readlinkat(dirfd: number, name: string): string {
+    const buf = Buffer.alloc(4096);
+    const n = this.call('readlinkat', 'long readlinkat(int dirfd, const char *path, void *buf, size_t size)', name, dirfd, name, buf, buf.length);
+    return buf.toString('utf8', 0, n);
+  }
+  unlinkat(dirfd: number, name: string, dir: boolean): void {
+    const AT_REMOVEDIR = 0x200;
+    this.call('unlinkat', 'int unlinkat(int dirfd, const char *path, int flags)', name, dirfd, name, dir ? AT_REMOVEDIR : 0);
+  }
+  statfsFlags(path: string): number {
+    const buf = Buffer.alloc(120); // struct statfs on x86_64; f_flags at offset 80
+    this.call('statfs', 'int statfs(const char *path, void *buf)', path, path, buf);
+    return Number(buf.readBigUInt64LE(80));
   }
   pivotRoot(newRoot: string, putOld: string): void {
     this.call('pivot_root#', ['syscall', 'long', ['long', 'str', 'str']], newRoot, NR.pivot_root, newRoot, putOld);
@@ -289,9 +368,7 @@ class LibcSyscalls implements Syscalls {
     return Number(this.fn('umask', 'uint umask(uint mask)')(mask));
   }
   mknod(path: string, mode: number, major: number, minor: number): void {
-    // makedev() as glibc encodes it.
-    const dev = (BigInt(major & 0xfff) << 8n) | (BigInt(major & ~0xfff) << 32n) | BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n);
-    this.call('mknod', 'int mknod(const char *path, uint mode, uint64_t dev)', path, path, mode, dev);
+    this.call('mknod', 'int mknod(const char *path, uint mode, uint64_t dev)', path, path, mode, makedev(major, minor));
   }
   mkfifo(path: string, mode: number): void {
     this.call('mkfifo', 'int mkfifo(const char *path, uint mode)', path, path, mode);
@@ -522,6 +599,11 @@ class LibcSyscalls implements Syscalls {
       }
     }
   }
+}
+
+/** makedev() as glibc encodes it. */
+function makedev(major: number, minor: number): bigint {
+  return (BigInt(major & 0xfff) << 8n) | (BigInt(major & ~0xfff) << 32n) | BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n);
 }
 
 const CMSG_HDR = 16; // sizeof(struct cmsghdr) on x86_64

@@ -9,6 +9,10 @@ export interface Problem {
   level: 'error' | 'warning';
   /** The id of the static rule that found it (see schemas/rules/); absent for schema problems. */
   rule?: string;
+  /** The requirement ID the rule checks (its Rule.requirement). */
+  requirement?: string;
+  /** A warning whose rule says the config will not run as written (Rule.affectsRun). */
+  affectsRun?: boolean;
 }
 
 export type Segment = string | number;

@@ -1,7 +1,7 @@
 // The state JSON that `state` prints and hooks read on stdin (runtime.md#runtimeState).
 import { Type, type Static } from '@sinclair/typebox';
 import { STATUSES, type SpecStatus } from './enums.js';
-import { Int, SemVer } from './types.js';
+import { Int } from './types.js';
 
 /**
  * "Additional values MAY be defined by the runtime", so any non-empty string passes;
@@ -15,7 +15,9 @@ export const STATUSES_WITH_PID: readonly SpecStatus[] = ['created', 'running'];
 
 export const StateSchema = Type.Object(
   {
-    ociVersion: SemVer(),
+    // A string, as runtime.md and the spec's own schema/state-schema.json say: only
+    // config.md makes a config's ociVersion SemVer, and crun reports "1.0" here.
+    ociVersion: Type.String(),
     id: Type.String({ minLength: 1 }),
     status: Type.Unsafe<Status>(Type.String({ minLength: 1 })),
     pid: Type.Optional(Int()),

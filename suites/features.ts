@@ -18,6 +18,7 @@ import { listenOnce, type Agent } from './support/listener.js';
 import { markerHook, markerSet } from './support/markers.js';
 import { TRY_FN, UNUSED_SYSCALLS, attemptsOf, outcome } from './support/seccomp.js';
 import { trial, trialAll } from './support/trials.js';
+import { REFUSED } from './support/tamper.js';
 
 /** The runtime's features, or a skip saying why there are none. */
 function need(t: CaseContext): Features {
@@ -26,6 +27,23 @@ function need(t: CaseContext): Features {
   const raw = t.env.runtime.featuresRaw;
   if (raw && raw.code !== 0 && !raw.timedOut) t.skip(`the runtime has no \`features\` command (it exited with ${raw.code}); features.md makes the structure optional`);
   t.skip(`no usable features output: ${t.env.runtime.featuresNote ?? 'unknown reason'} (features.schema judges the output itself)`);
+}
+
+/**
+ * The features document as the runtime printed it, valid against our schema or not: the
+ * cases that judge the document itself must not skip on exactly what they judge (a
+ * document whose ociVersionMax is below its ociVersionMin fails the schema too).
+ */
+function printed(t: CaseContext): Record<string, unknown> {
+  const raw = t.env.runtime.featuresRaw;
+  if (!raw || raw.timedOut || raw.code !== 0) return need(t) as unknown as Record<string, unknown>;
+  try {
+    const doc: unknown = JSON.parse(raw.stdout);
+    if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as Record<string, unknown>;
+  } catch {
+    /* features.schema judges that */
+  }
+  t.skip('`features` printed no JSON object (features.schema judges the output itself)');
 }
 
 /** A list the features output holds at `pick`, or a skip when it has none (absent or null: no claim). */
@@ -64,6 +82,8 @@ function versionAccepted(which: 'ociVersionMin' | 'ociVersionMax') {
     id: `features.oci-version.${which === 'ociVersionMin' ? 'min' : 'max'}-accepted`,
     title: `a config.json whose ociVersion is the runtime's ${which} is accepted and runs`,
     requirements: [`features:oci-version.${which === 'ociVersionMin' ? 'min' : 'max'}-accepted`],
+    // A runtime that refuses the config.
+    tamper: REFUSED,
     bundle: (b, env: Env) => {
       b.probe({ only: ['meta'] });
       const v = env.runtime.features?.[which];
@@ -82,18 +102,22 @@ export default [
     id: 'features.schema',
     title: '`features` prints JSON that validates against the features schema (known properties only, versions present)',
     requirements: ['features:oci-version.min-required', 'features:oci-version.max-required', 'features:oci-version.known-properties', 'features:structure.optional-fields'],
+    misbehaving: 'features-invalid.mjs',
     async check(t) {
       const raw = t.env.runtime.featuresRaw;
       if (!raw) return t.skip('the runtime was not asked for its features');
-      if (raw.timedOut) return t.fail('`features` did not finish in time');
+      if (raw.timedOut) return t.abort('`features` did not finish in time');
       if (raw.code !== 0) return t.skip(`the runtime has no \`features\` command (it exited with ${raw.code}); features.md makes the structure optional`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw.stdout);
       } catch (e) {
-        t.fail(`\`features\` exited 0 but printed no JSON: ${(e as Error).message}`, { actual: raw.stdout.slice(0, 300) });
+        t.abort(`\`features\` exited 0 but printed no JSON: ${(e as Error).message}`, { actual: raw.stdout.slice(0, 300) });
       }
-      for (const p of validateFeatures(parsed).filter((p) => p.level === 'error')) t.ok(false, `${p.path || '(root)'}: ${p.message}`);
+      // The two versions are REQUIRED; every other property "MAY either be absent or have the null value".
+      const about = (path: string) =>
+        path.startsWith('ociVersionMin') ? 'features:oci-version.min-required' : path.startsWith('ociVersionMax') ? 'features:oci-version.max-required' : 'features:structure.optional-fields';
+      for (const p of validateFeatures(parsed).filter((p) => p.level === 'error')) t.req(about(p.path)).ok(false, `${p.path || '(root)'}: ${p.message}`);
     },
   }),
 
@@ -101,13 +125,14 @@ export default [
     id: 'features.oci-version.order',
     title: 'ociVersionMin and ociVersionMax are SemVer, and ociVersionMax is not below ociVersionMin',
     requirements: ['features:oci-version.max-not-below-min', 'features:oci-version.min-required', 'features:oci-version.max-required'],
+    misbehaving: 'features-wrong.mjs',
     async check(t) {
-      const f = need(t);
-      const min = parseSemVer(f.ociVersionMin);
-      const max = parseSemVer(f.ociVersionMax);
-      t.ok(min !== undefined, `ociVersionMin ${JSON.stringify(f.ociVersionMin)} is SemVer 2.0.0`);
-      t.ok(max !== undefined, `ociVersionMax ${JSON.stringify(f.ociVersionMax)} is SemVer 2.0.0`);
-      if (min && max) t.ok(compareSemVer(max, min) >= 0, `ociVersionMax ${f.ociVersionMax} is not below ociVersionMin ${f.ociVersionMin}`);
+      const f = printed(t);
+      const min = typeof f.ociVersionMin === 'string' ? parseSemVer(f.ociVersionMin) : undefined;
+      const max = typeof f.ociVersionMax === 'string' ? parseSemVer(f.ociVersionMax) : undefined;
+      t.req('features:oci-version.min-required').ok(min !== undefined, `ociVersionMin ${JSON.stringify(f.ociVersionMin)} is SemVer 2.0.0`);
+      t.req('features:oci-version.max-required').ok(max !== undefined, `ociVersionMax ${JSON.stringify(f.ociVersionMax)} is SemVer 2.0.0`);
+      if (min && max) t.req('features:oci-version.max-not-below-min').ok(compareSemVer(max, min) >= 0, `ociVersionMax ${f.ociVersionMax} is not below ociVersionMin ${f.ociVersionMin}`);
     },
   }),
 
@@ -214,9 +239,11 @@ export default [
     id: 'features.mount-options.generic',
     title: 'the listed mount options leave out filesystem-specific ones (mount(2) data such as size= or mode=)',
     requirements: ['features:mount-options.no-fs-specific'],
+    misbehaving: 'features-wrong.mjs',
     async check(t) {
-      const options = listed(t, 'mountOptions', (f) => f.mountOptions);
-      const specific = options.filter((o) => o.includes('=') || FS_SPECIFIC.has(o));
+      const options = printed(t).mountOptions;
+      if (!Array.isArray(options)) return t.skip("the runtime's features do not list mountOptions");
+      const specific = options.filter((o) => typeof o === 'string' && (o.includes('=') || FS_SPECIFIC.has(o)));
       t.equal(specific, [], 'filesystem-specific options in mountOptions');
     },
   }),
@@ -276,10 +303,11 @@ export default [
       const enabled = need(t).linux?.seccomp?.enabled;
       if (enabled === undefined || enabled === null) t.skip("the runtime's features do not say whether seccomp is enabled");
       if (!enabled) {
-        t.expectError(await t.rt.create(t.id, t.bundle.dir), 'create with linux.seccomp, which the runtime says it does not support');
+        t.req('config:valid-values.invalid-error', 'runtime:create.apply-fail-error').expectError(await t.rt.create(t.id, t.bundle.dir), 'create with linux.seccomp, which the runtime says it does not support');
         return;
       }
-      t.equal(outcome(attemptsOf(await t.probe()).get('mkdir')), 'EPERM', 'mkdir under a SCMP_ACT_ERRNO rule');
+      const enforced = t.req('features-linux:seccomp.enabled');
+      enforced.equal(outcome(attemptsOf(await enforced.probe()).get('mkdir')), 'EPERM', 'mkdir under a SCMP_ACT_ERRNO rule');
     },
   }),
 
@@ -374,7 +402,7 @@ export default [
         const why = await trial(t, bundle, seccompOn);
         if (why === undefined) continue;
         // A known flag may be unsupported by this kernel or libseccomp: its refusal is allowed.
-        if (supported.includes(flag)) t.ok(false, `flags [${flag}], which supportedFlags lists: ${why}`);
+        if (supported.includes(flag)) t.req('features-linux:seccomp.supported-flags').ok(false, `flags [${flag}], which supportedFlags lists: ${why}`);
         else t.note(`${flag} (knownFlags only): ${why}`);
       }
     },
@@ -384,16 +412,19 @@ export default [
     id: 'features.annotations',
     title: "the features' annotations follow config.json's key rules (non-empty string keys, string values)",
     requirements: ['features:annotations.format'],
+    misbehaving: 'features-wrong.mjs',
     async check(t) {
-      const f = need(t);
+      const f = printed(t);
       const a = f.annotations;
       if (a === undefined || a === null) return t.skip("the runtime's features have no annotations");
+      if (typeof a !== 'object' || Array.isArray(a)) return t.fail("the features' annotations are not a map", { actual: a });
       for (const [k, v] of Object.entries(a)) {
         t.ok(k !== '', 'no annotation key is the empty string', { actual: k });
         t.ok(typeof v === 'string', `annotation ${k} has a string value`, { actual: v });
         if (k !== '' && !/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\./.test(k)) t.note(`${k} is not in reverse domain notation (a SHOULD for annotation keys)`);
       }
-      for (const p of f.potentiallyUnsafeConfigAnnotations ?? []) t.ok(p !== '', 'no potentiallyUnsafeConfigAnnotations entry is the empty string');
+      const unsafe = f.potentiallyUnsafeConfigAnnotations;
+      for (const p of Array.isArray(unsafe) ? unsafe : []) t.ok(p !== '', 'no potentiallyUnsafeConfigAnnotations entry is the empty string');
     },
   }),
 ];

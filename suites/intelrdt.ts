@@ -11,7 +11,7 @@ import { parseMountinfo } from '../harness/probe/mountinfo.js';
 import type { IntelRdt } from '../schemas/config-linux.js';
 import { createdPid } from './cgroups/common.js';
 import { skipIfNewerThanRuntime } from './support/version.js';
-import { expectRefused } from './support/refuse.js';
+import { expectRefused, refusalOf } from './support/refuse.js';
 
 /** Where resctrl is mounted in the runtime mount namespace (conform's own), if anywhere. */
 function resctrlMount(): string | undefined {
@@ -56,7 +56,7 @@ function noResctrlCase(id: string, what: string, rdt: (b: { id: string }) => Int
     async check(t) {
       const m = resctrlMount();
       if (m) return t.skip(`resctrl is mounted at ${m} in the runtime mount namespace: this case needs a host without it`);
-      await expectRefused(t, `intelRdt ${JSON.stringify(t.bundle.config.linux?.intelRdt)} with no resctrl mounted`);
+      await expectRefused(refusalOf(t), `intelRdt ${JSON.stringify(t.bundle.config.linux?.intelRdt)} with no resctrl mounted`);
     },
   });
 }
@@ -87,7 +87,7 @@ export default [
       },
       async check(t) {
         if (since) skipIfNewerThanRuntime(t, since, 'linux.intelRdt.schemata');
-        await expectRefused(t, what);
+        await expectRefused(refusalOf(t), what);
       },
     }),
   ),
@@ -104,12 +104,12 @@ export default [
       const group = join(mnt, t.id);
       try {
         const pid = await createdPid(t);
-        if (!t.ok(existsSync(group), `a resctrl group ${group} named after the container exists after create`)) return;
-        t.ok(tasksOf(group).includes(pid), `the container pid ${pid} is in ${group}/tasks`);
+        if (!t.req('config-linux:intel-rdt.default-clos-id').ok(existsSync(group), `a resctrl group ${group} named after the container exists after create`)) return;
+        t.req('config-linux:intel-rdt.tasks').ok(tasksOf(group).includes(pid), `the container pid ${pid} is in ${group}/tasks`);
         await t.kill('SIGKILL');
         await t.waitStatus('stopped');
         await t.delete();
-        t.ok(!existsSync(group), `delete removed the group ${group} the runtime made`);
+        t.req('config-linux:intel-rdt.remove-created').ok(!existsSync(group), `delete removed the group ${group} the runtime made`);
       } finally {
         if (existsSync(group)) {
           for (const n of await cleanupContainers(t.rt)) t.note(n);
@@ -136,8 +136,8 @@ export default [
       const mnt = needResctrl(t);
       const before = groupsOf(mnt);
       const pid = await createdPid(t);
-      t.ok(tasksOf(mnt).includes(pid), `the container pid ${pid} is in ${mnt}/tasks`);
-      t.equal(groupsOf(mnt), before, `resctrl groups under ${mnt} after create`);
+      t.req('config-linux:intel-rdt.tasks', 'config-linux:intel-rdt.clos-id-root').ok(tasksOf(mnt).includes(pid), `the container pid ${pid} is in ${mnt}/tasks`);
+      t.req('config-linux:intel-rdt.clos-id-root').equal(groupsOf(mnt), before, `resctrl groups under ${mnt} after create`);
     },
   }),
 
@@ -158,11 +158,11 @@ export default [
       }
       try {
         const pid = await createdPid(t);
-        t.ok(tasksOf(group).includes(pid), `the container pid ${pid} is in ${group}/tasks`);
+        t.req('config-linux:intel-rdt.tasks', 'config-linux:intel-rdt.clos-preconfigured').ok(tasksOf(group).includes(pid), `the container pid ${pid} is in ${group}/tasks`);
         await t.kill('SIGKILL');
         await t.waitStatus('stopped');
         await t.delete();
-        t.ok(existsSync(group), `delete left the group ${group}, which the runtime did not make`);
+        t.req('config-linux:intel-rdt.keep-not-created').ok(existsSync(group), `delete left the group ${group}, which the runtime did not make`);
       } finally {
         for (const n of await cleanupContainers(t.rt)) t.note(n);
         try {
@@ -185,8 +185,8 @@ export default [
       const mnt = needResctrl(t);
       const group = join(mnt, t.bundle.config.linux!.intelRdt!.closID!);
       try {
-        await expectRefused(t, `closID ${group} with no schema, where no such group exists`);
-        t.ok(!existsSync(group), `no group ${group} after the refused create`);
+        await expectRefused(refusalOf(t), `closID ${group} with no schema, where no such group exists`);
+        t.req('config-linux:intel-rdt.clos-preconfigured-missing').ok(!existsSync(group), `no group ${group} after the refused create`);
       } finally {
         try {
           rmdirSync(group);
@@ -201,6 +201,8 @@ export default [
     id: 'intelrdt.unset-untouched',
     title: 'without intelRdt the runtime makes, joins and removes no resctrl group',
     requirements: ['config-linux:intel-rdt.unset-untouched'],
+    // A runtime that makes a resctrl group all the same (one named after the container).
+    tamper: { 'linux.intelRdt': {} },
     bundle: (b) => b.probe({ only: ['meta'] }),
     async check(t) {
       const mnt = needResctrl(t);

@@ -11,7 +11,7 @@ import { cleanupContainers } from '../harness/cleanup.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
 import { Deadline, pause } from '../harness/wait.js';
 import { skipIfNewerThanRuntime } from './support/version.js';
-import { expectRefused } from './support/refuse.js';
+import { expectRefused, NO_SIDE_EFFECTS, refusalOf } from './support/refuse.js';
 import type { BundleBuilder } from '../harness/bundle.js';
 
 /** "config-linux: add netDevices object (#1271)" came with runtime-spec 1.3.0. */
@@ -196,9 +196,10 @@ export default [
     entry: () => ({ name: 'conform0' }),
     async check(t, [v]) {
       const mac = v!.mac();
-      const facts = await run(t, () => t.ok(!v!.has(v!.name), `${v!.name} is no longer in the runtime namespace after create`));
-      expectMoved(t, facts, v!, mac, 'conform0');
-      t.ok(!linksInside(t, facts).some((l) => l.name === v!.name), `no interface keeps the host name ${v!.name} inside`);
+      const moved = t.req('config-linux:net-devices.available', 'config-linux:net-devices.name');
+      const facts = await run(t, () => t.req('config-linux:net-devices.available').ok(!v!.has(v!.name), `${v!.name} is no longer in the runtime namespace after create`));
+      expectMoved(moved, facts, v!, mac, 'conform0');
+      t.req('config-linux:net-devices.name').ok(!linksInside(moved, facts).some((l) => l.name === v!.name), `no interface keeps the host name ${v!.name} inside`);
     },
   }),
 
@@ -209,7 +210,7 @@ export default [
     entry: () => ({}),
     async check(t, [v]) {
       const mac = v!.mac();
-      expectMoved(t, await run(t), v!, mac, v!.name);
+      expectMoved(t.req('config-linux:net-devices.available', 'config-linux:net-devices.name'), await run(t), v!, mac, v!.name);
     },
   }),
 
@@ -267,10 +268,10 @@ export default [
     },
     async check(t) {
       await withVeths(t, async ([v]) => {
-        const r = await expectRefused(t, `a network device to be renamed lo, which every network namespace has`);
+        const r = await expectRefused(refusalOf(t), `a network device to be renamed lo, which every network namespace has`);
         // runtime.md#errors: a failed create leaves the host as it was; a veth moved into a
         // namespace that then died would be gone.
-        if (r.by === 'create') t.ok(v!.has(v!.name), `${v!.name} is still on the host after the refused create`);
+        if (r.by === 'create') t.req(NO_SIDE_EFFECTS).ok(v!.has(v!.name), `${v!.name} is still on the host after the refused create`);
       });
     },
   }),
@@ -288,7 +289,7 @@ export default [
     },
     async check(t) {
       await withVeths(t, async () => {
-        await expectRefused(t, 'two network devices both to be named conform0');
+        await expectRefused(refusalOf(t), 'two network devices both to be named conform0');
       });
     },
   }),
@@ -301,9 +302,10 @@ export default [
     entry: () => ({ name: 'cnf%d' }),
     async check(t, veths) {
       const macs = veths.map((v) => v.mac());
-      const links = linksInside(t, await run(t)).filter((l) => /^cnf\d+$/.test(l.name));
-      t.equal(links.length, 2, `interfaces named cnf<N> inside (${links.map((l) => l.name).join(', ') || 'none'})`);
-      for (const [i, mac] of macs.entries()) t.ok(links.some((l) => l.mac === mac), `${veths[i]!.name} (MAC ${mac}) is one of the cnf<N> interfaces inside`);
+      const moved = t.req('config-linux:net-devices.name-template', 'config-linux:net-devices.available');
+      const links = linksInside(moved, await run(t)).filter((l) => /^cnf\d+$/.test(l.name));
+      moved.equal(links.length, 2, `interfaces named cnf<N> inside (${links.map((l) => l.name).join(', ') || 'none'})`);
+      for (const [i, mac] of macs.entries()) moved.ok(links.some((l) => l.mac === mac), `${veths[i]!.name} (MAC ${mac}) is one of the cnf<N> interfaces inside`);
     },
   }),
 
@@ -317,7 +319,7 @@ export default [
       skipIfNewerThanRuntime(t, SINCE, 'linux.netDevices');
       const name = Object.keys(t.bundle.config.linux?.netDevices ?? {})[0]!;
       if (existsSync(`/sys/class/net/${name}`)) return t.skip(`the host has an interface named ${name} after all`);
-      await expectRefused(t, `a network device ${name} the host does not have`);
+      await expectRefused(refusalOf(t), `a network device ${name} the host does not have`);
     },
   }),
 
@@ -334,8 +336,8 @@ export default [
     async check(t) {
       if (t.env.runtime.features?.linux?.netDevices?.enabled !== false) return t.skip('the runtime\'s features does not say linux.netDevices.enabled is false: the other netdevices cases apply');
       await withVeths(t, async ([v]) => {
-        const r = await expectRefused(t, 'netDevices, which the runtime says it does not support');
-        if (r.by === 'create') t.ok(v!.has(v!.name), `${v!.name} is still on the host after the refused create`);
+        const r = await expectRefused(refusalOf(t), 'netDevices, which the runtime says it does not support');
+        if (r.by === 'create') t.req(NO_SIDE_EFFECTS).ok(v!.has(v!.name), `${v!.name} is still on the host after the refused create`);
       });
     },
   }),

@@ -67,7 +67,7 @@ function relativeCase(kind: 'masked' | 'readonly') {
       else b.readonlyPaths(['etc/conform-file']);
     },
     async check(t) {
-      t.expectError(await t.rt.create(t.id, t.bundle.dir), `create with ${kind}Paths ["etc/conform-file"]`);
+      t.req(`config-linux:${kind}-paths.absolute`, 'config:valid-values.invalid-error').expectError(await t.rt.create(t.id, t.bundle.dir), `create with ${kind}Paths ["etc/conform-file"]`);
     },
   });
 }
@@ -99,9 +99,10 @@ export default [
       { read: 'cat /etc/conform-masked', sibling: 'cat /etc/conform-plain' },
     ),
     async check(t) {
+      const masked = t.req('config-linux:masked-paths.applied');
       const facts = await t.probe();
-      unreadable(t, cmd(facts, 'read'), 'reading the masked file');
-      t.equal(cmd(facts, 'sibling').output.trim(), 'plain', 'the unmasked file next to it');
+      unreadable(masked, cmd(facts, 'read'), 'reading the masked file');
+      masked.equal(cmd(facts, 'sibling').output.trim(), 'plain', 'the unmasked file next to it');
     },
   }),
 
@@ -162,10 +163,11 @@ export default [
       { read: 'cat /etc/conform-ro', append: 'echo more >> /etc/conform-ro', sibling: 'echo more >> /etc/conform-rw' },
     ),
     async check(t) {
+      const readonly = t.req('config-linux:readonly-paths.applied');
       const facts = await t.probe();
-      t.equal(cmd(facts, 'read').output.trim(), SECRET, 'the read-only file, read');
-      rofs(t, cmd(facts, 'append'), 'appending to the read-only file');
-      works(t, cmd(facts, 'sibling'), 'appending to the file next to it');
+      readonly.equal(cmd(facts, 'read').output.trim(), SECRET, 'the read-only file, read');
+      rofs(readonly, cmd(facts, 'append'), 'appending to the read-only file');
+      works(readonly, cmd(facts, 'sibling'), 'appending to the file next to it');
     },
   }),
 

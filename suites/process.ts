@@ -59,7 +59,7 @@ export default [
     async check(t) {
       // The probe is a #! script: the kernel runs /bin/sh with the path execvp found.
       const facts = await t.probe();
-      t.equal(facts.args?.slice(0, 2), ['/bin/sh', '/conform/probe'], 'argv of the process (interpreter, then the script execvp found on PATH)');
+      t.req('config:process.args.path-lookup').equal(facts.args?.slice(0, 2), ['/bin/sh', '/conform/probe'], 'argv of the process (interpreter, then the script execvp found on PATH)');
     },
   }),
 
@@ -113,8 +113,8 @@ export default [
     bundle: (b) => b.probe({ only: ['status'] }).user({ uid: 1000, gid: 1001 }),
     async check(t) {
       const st = (await t.probe()).status;
-      t.equal(st?.uid, [1000, 1000, 1000, 1000], 'Uid: real, effective, saved, fs');
-      t.equal(st?.gid, [1001, 1001, 1001, 1001], 'Gid: real, effective, saved, fs');
+      t.req('config:process.user.uid').equal(st?.uid, [1000, 1000, 1000, 1000], 'Uid: real, effective, saved, fs');
+      t.req('config:process.user.gid').equal(st?.gid, [1001, 1001, 1001, 1001], 'Gid: real, effective, saved, fs');
     },
   }),
 
@@ -161,6 +161,8 @@ export default [
     id: 'process.cwd.missing',
     title: 'a cwd that does not exist in the rootfs is either refused or created: the process never starts elsewhere',
     requirements: ['config:process.cwd'],
+    // A runtime that starts the process elsewhere.
+    tamper: { 'process.cwd': '/' },
     bundle: (b) => b.probe({ only: ['cwd'] }).cwd('/conform-missing/sub dir'),
     async check(t) {
       // config.md only says cwd "is the working directory that will be set": a runtime may
@@ -180,7 +182,7 @@ export default [
     invalid: true,
     bundle: (b) => b.probe({ only: ['cwd'] }).cwd('tmp'),
     async check(t) {
-      await expectRefused(t, 'a relative process.cwd', { processProperty: true });
+      await expectRefused(t.req('config:process.cwd.absolute', 'config:valid-values.invalid-error'), 'a relative process.cwd', { processProperty: true });
     },
   }),
 
@@ -192,7 +194,7 @@ export default [
     invalid: true,
     bundle: (b) => b.args(),
     async check(t) {
-      await expectRefused(t, 'an empty process.args', { processProperty: true });
+      await expectRefused(t.req('config:process.args.required', 'config:valid-values.invalid-error'), 'an empty process.args', { processProperty: true });
     },
   }),
 
@@ -204,8 +206,8 @@ export default [
     bundle: (b) => b.probe({ only: ['status'] }).user({ uid: 0, gid: 4321 }),
     async check(t) {
       const st = (await t.probe()).status;
-      t.equal(st?.uid, [0, 0, 0, 0], 'Uid: real, effective, saved, fs');
-      t.equal(st?.gid, [4321, 4321, 4321, 4321], 'Gid: real, effective, saved, fs');
+      t.req('config:process.user.uid').equal(st?.uid, [0, 0, 0, 0], 'Uid: real, effective, saved, fs');
+      t.req('config:process.user.gid').equal(st?.gid, [4321, 4321, 4321, 4321], 'Gid: real, effective, saved, fs');
     },
   }),
 
@@ -267,6 +269,8 @@ export default [
     id: 'process.oom-score-adj.unset',
     title: "without oomScoreAdj the caller's oom_score_adj is left as it is (create and start run with 421)",
     requirements: ['config:process.oom-score-adj.unset'],
+    // A runtime that writes a value of its own.
+    tamper: { 'process.oomScoreAdj': 0 },
     bundle: (b) => b.probe({ only: ['oom'] }).unset('process.oomScoreAdj'),
     async check(t) {
       // Raising oom_score_adj needs no privilege, so the caller can be given 421: a runtime
@@ -293,6 +297,8 @@ export default [
     id: 'process.no-new-privileges.false',
     title: 'noNewPrivileges false leaves no_new_privs unset (NoNewPrivs: 0)',
     requirements: ['config:process.no-new-privileges'],
+    // A runtime that always sets no_new_privs.
+    tamper: { 'process.noNewPrivileges': true },
     bundle: (b) => b.probe({ only: ['status'] }).noNewPrivileges(false),
     async check(t) {
       if (harnessNoNewPrivs()) return t.skip('conform itself runs with no_new_privs, which every process it starts inherits');
@@ -306,6 +312,8 @@ export default [
     id: 'process.stdio.caller',
     title: "terminal false: seen from the host, the process's stdout and stderr are no terminal",
     requirements: ['config:process.terminal.default'],
+    // A runtime that gives the process a terminal anyway.
+    tamper: { 'process.terminal': true },
     bundle: (b) => b.probe({ hold: true, only: ['meta'] }),
     async check(t) {
       const { pid } = await runningOnHost(t);
@@ -325,6 +333,7 @@ export default [
     id: 'process.fds.stdio-only',
     title: 'only stdin, stdout and stderr are open in the container process (no fd leaks from the runtime)',
     requirements: ['runtime-linux:fds.stdio-only'],
+    misbehaving: 'leak-fds.mjs',
     bundle: (b) => b.probe({ hold: true, only: ['meta'] }),
     async check(t) {
       const { pid } = await runningOnHost(t);

@@ -3,7 +3,7 @@
 // filesystem and what the runtime must put in it whatever the config says.
 import { join } from 'node:path';
 import type { BundleBuilder } from '../harness/bundle.js';
-import { DEFAULT_CAPS } from '../harness/bundle.js';
+import { DEFAULT_CAPS, defaultConfig } from '../harness/bundle.js';
 import { defineCase } from '../harness/case.js';
 import { ptyNumberOf } from '../harness/console.js';
 import type { CaseContext } from '../harness/context.js';
@@ -12,6 +12,7 @@ import { errnosIn } from '../linux/errno.js';
 import { hostMounts, hostPeerGroups, HostMounts, mountinfoOf, runningOnHost } from './support/host.js';
 import { probeOnTerminal } from './support/terminal.js';
 import { probeOrRefuse } from './support/refuse.js';
+import { wrongDevice } from './support/tamper.js';
 
 const WITH_SYS_ADMIN = [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'];
 /** For cases that mount inside the container. */
@@ -34,6 +35,7 @@ function writableCase(id: string, title: string, requirement: string, edit: (b: 
     requirements: [requirement],
     // No `exercises`: writable is also what a runtime that ignores root.readonly gives.
     // A runtime that makes every root read-only fails here.
+    tamper: { 'root.readonly': true },
     bundle: (b) => {
       b.probe({ only: ['meta'], cmds: WRITES });
       edit(b);
@@ -60,7 +62,7 @@ function rootPathCase(id: string, title: string, path: (b: BundleBuilder) => str
     },
     async check(t) {
       const facts = await t.probe();
-      t.equal(out(facts, 'marker').output, t.bundle.config.root?.path, 'the marker file of the root.path directory, read inside');
+      t.req('config:root.path.relative').equal(out(facts, 'marker').output, t.bundle.config.root?.path, 'the marker file of the root.path directory, read inside');
     },
   });
 }
@@ -182,6 +184,8 @@ function defaultDeviceCase(d: DefaultDevice) {
     id: `rootfs.default-devices.${d.name}`,
     title: `${path} is supplied: a character device ${d.major}:${d.minor} that behaves as one`,
     requirements: [`config-linux:default-devices.${d.name}`],
+    // A runtime that supplies another device there (/dev/null's numbers, or /dev/zero's for /dev/null).
+    tamper: d.name === 'null' ? wrongDevice(path, 1, 5) : wrongDevice(path, 1, 3),
     bundle: (b) => b.probe({ only: ['meta', 'dev'], cmds: d.cmds }),
     async check(t) {
       const facts = await t.probe();
@@ -240,6 +244,7 @@ export default [
     requirements: ['config-linux:rootfs-propagation.slave'],
     // No `exercises`: runc's default, when rootfsPropagation is absent, is rslave, which
     // this check cannot tell from slave. A runtime that makes the rootfs private fails here.
+    tamper: { 'linux.rootfsPropagation': 'private' },
     bundle: propagationBundle('slave'),
     async check(t) {
       const r = await propagationRun(t);
@@ -338,11 +343,13 @@ export default [
       exercises: [`mounts[${index}]`],
       bundle: (b) => b.probe({ only: ['meta'], cmds: { mounts: 'cat /proc/self/mountinfo', fstype: `stat -f -c %T ${path}`, ...(name === 'dev-shm' ? { write: 'echo conform > /dev/shm/conform && cat /dev/shm/conform' } : {}) } }),
       async check(t) {
+        // Listed in mounts: the mount is config.json's to make (MUST) and the default filesystem (SHOULD).
+        const made = t.req(`config-linux:default-filesystems.${name}`, 'config:mounts.type');
         const facts = await t.probe();
         // Read through stat -f as well: without /proc there is no mountinfo to read.
-        t.equal(out(facts, 'fstype').output.trim(), fsType, `the filesystem type at ${path} (stat -f)`);
-        if (name !== 'proc') t.equal(mountAt(parseMountinfo(out(facts, 'mounts').output), path)?.fsType, fsType, `the mount at ${path} in mountinfo`);
-        if (name === 'dev-shm') t.equal(out(facts, 'write').output.trim(), 'conform', 'a file written to /dev/shm and read back');
+        made.equal(out(facts, 'fstype').output.trim(), fsType, `the filesystem type at ${path} (stat -f)`);
+        if (name !== 'proc') made.equal(mountAt(parseMountinfo(out(facts, 'mounts').output), path)?.fsType, fsType, `the mount at ${path} in mountinfo`);
+        if (name === 'dev-shm') made.equal(out(facts, 'write').output.trim(), 'conform', 'a file written to /dev/shm and read back');
       },
     }),
   ),
@@ -361,10 +368,10 @@ export default [
     },
     async check(t) {
       const facts = await t.probe();
-      const want: Record<string, string> = { '/sys': 'sysfs', '/dev/pts': 'devpts', '/dev/shm': 'tmpfs' };
-      const got = Object.fromEntries(Object.keys(want).map((p) => [p, mountAt(facts.mounts ?? [], p)?.fsType ?? '(no mount)']));
+      const want = { sys: ['/sys', 'sysfs'], 'dev-pts': ['/dev/pts', 'devpts'], 'dev-shm': ['/dev/shm', 'tmpfs'] } as const;
+      const got = Object.fromEntries(Object.values(want).map(([p]) => [p, mountAt(facts.mounts ?? [], p)?.fsType ?? '(no mount)']));
       t.note(`filesystems without mounts for them in config.json: ${JSON.stringify(got)}`);
-      t.equal(got, want, 'filesystem types at the default paths');
+      for (const [name, [path, fsType]] of Object.entries(want)) t.req(`config-linux:default-filesystems.${name}`).equal(got[path], fsType, `filesystem type at ${path}`);
     },
   }),
 
@@ -374,6 +381,8 @@ export default [
     id: 'rootfs.default-devices.ptmx',
     title: "/dev/ptmx is the container's /dev/pts/ptmx (bind or symlink), and opening it makes a pty there",
     requirements: ['config-linux:default-devices.ptmx'],
+    // A runtime that puts another node there (runc makes its own /dev/ptmx over a device entry, not under a mount).
+    tamper: { [`mounts[${defaultConfig().mounts!.length}]`]: { destination: '/dev/ptmx', type: 'bind', source: '/dev/null', options: ['bind'] } },
     bundle: (b) =>
       b.probe({
         only: ['dev'],
@@ -422,6 +431,8 @@ export default [
       id: `rootfs.dev-symlinks.${name}`,
       title: `/dev/${name} is a symlink to ${target}`,
       requirements: [`runtime-linux:dev-symlinks.${name}`],
+      // A runtime that puts something else there: a tmpfs (after the defaults' mounts).
+      tamper: { [`mounts[${defaultConfig().mounts!.length}]`]: { destination: `/dev/${name}`, type: 'tmpfs', source: 'tmpfs', options: ['size=64k'] } },
       bundle: (b) => b.probe({ only: ['dev'], cmds: USE_LINK[name] ? { use: USE_LINK[name] } : {} }),
       async check(t) {
         const facts = await t.probe();

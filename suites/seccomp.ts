@@ -25,6 +25,7 @@ import {
   type Attempt,
 } from './support/seccomp.js';
 import { readKmsg, seccompLogUnavailable } from './support/kmsg.js';
+import { refusalOf } from './support/refuse.js';
 import { startSeccompAgent } from '../harness/seccomp-agent.js';
 import { i386ExitProgram, i386MkdirProgram } from '../linux/i386.js';
 
@@ -40,14 +41,23 @@ function tries(b: BundleBuilder, lines: string[], more: Record<string, string> =
   return b.probe({ only: ['meta'], cmds: { try: [TRY_FN, ...lines].join('\n'), ...more } });
 }
 
-/** Checks each labelled attempt ended as expected ('ok', an errno name, or 'SIGSYS'). */
-function expectOutcomes(t: CaseContext, got: Map<string, Attempt>, want: Record<string, string>, why: string): void {
+/**
+ * Checks each labelled attempt ended as expected ('ok', an errno name, or 'SIGSYS'), each
+ * against `about[label]` (the requirements the attempt shows) when given, else against `t`.
+ */
+function expectOutcomes(t: CaseContext, got: Map<string, Attempt>, want: Record<string, string>, why: string, about: Record<string, string[]> = {}): void {
   for (const [label, expected] of Object.entries(want)) {
     const a = got.get(label);
     const actual = a?.rc === SIGSYS_STATUS ? 'SIGSYS' : outcome(a);
-    t.equal(actual, expected, `${label} ${why}`);
+    const [first, ...rest] = about[label] ?? [];
+    (first ? t.req(first, ...rest) : t).equal(actual, expected, `${label} ${why}`);
   }
 }
+
+const ACTION = 'config-linux:seccomp.syscalls.action';
+const ERRNO_RET = 'config-linux:seccomp.syscalls.errno-ret';
+const DEFAULT_ACTION = 'config-linux:seccomp.default-action';
+const DEFAULT_ERRNO_RET = 'config-linux:seccomp.default-errno-ret';
 
 const MKDIR = 't_ mkdir mkdir /conform-dir';
 const GONE = 't_ absent test ! -e /conform-dir';
@@ -63,8 +73,8 @@ function mustRefuse(o: { id: string; title: string; requirements: string[]; exer
     invalid: true,
     bundle: (b) => b.probe({ only: ['meta'] }).seccomp(o.seccomp),
     async check(t) {
-      t.expectError(await t.rt.create(t.id, t.bundle.dir), `create (${o.title.replace(/ makes create fail$/, '')})`);
-      t.expectError(await t.rt.state(t.id), 'state of the container whose create failed');
+      refusalOf(t).expectError(await t.rt.create(t.id, t.bundle.dir), `create (${o.title.replace(/ makes create fail$/, '')})`);
+      t.req('runtime:create.apply-fail-no-container').expectError(await t.rt.state(t.id), 'state of the container whose create failed');
     },
   });
 }
@@ -85,7 +95,7 @@ async function createWithNotify(t: CaseContext): Promise<void> {
     await t.state(); // registers the pid for cleanup
     return;
   }
-  if (claimed(t, 'actions', 'SCMP_ACT_NOTIFY')) t.fail(callFailure("create with SCMP_ACT_NOTIFY, which the runtime's features list", r));
+  if (claimed(t, 'actions', 'SCMP_ACT_NOTIFY')) t.abort(callFailure("create with SCMP_ACT_NOTIFY, which the runtime's features list", r));
   t.skip(`the runtime refused SCMP_ACT_NOTIFY at create (${r.summary}), which config.md "Valid values" allows for a value it does not support`);
 }
 
@@ -98,10 +108,12 @@ export default [
     needs: [ENABLED, act('SCMP_ACT_ERRNO')],
     bundle: (b) => b.probe({ only: ['status'] }).seccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }),
     async check(t) {
-      const st = (await probeUnder(t, 'a seccomp filter', claimed(t, 'actions', 'SCMP_ACT_ERRNO'))).status;
-      t.equal(st?.seccomp, 2, 'Seccomp in /proc/self/status (2: filter mode)');
+      // Filter mode shows the filter (its default action and its rule) was loaded at all.
+      const loaded = t.all();
+      const st = (await probeUnder(loaded, 'a seccomp filter', claimed(t, 'actions', 'SCMP_ACT_ERRNO'))).status;
+      loaded.equal(st?.seccomp, 2, 'Seccomp in /proc/self/status (2: filter mode)');
       if (st?.seccompFilters === undefined) t.note('the kernel does not report Seccomp_filters (before Linux 5.9, or not Linux)');
-      else t.ok(st.seccompFilters >= 1, 'Seccomp_filters is at least 1', { actual: st.seccompFilters });
+      else loaded.ok(st.seccompFilters >= 1, 'Seccomp_filters is at least 1', { actual: st.seccompFilters });
     },
   }),
 
@@ -113,8 +125,9 @@ export default [
     needs: [ENABLED, act('SCMP_ACT_ERRNO')],
     bundle: (b) => tries(b, [MKDIR, GONE, TOUCH]).seccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }),
     async check(t) {
-      const got = attemptsOf(await probeUnder(t, 'SCMP_ACT_ERRNO', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
-      expectOutcomes(t, got, { mkdir: 'EPERM', absent: 'ok', touch: 'ok' }, 'under a mkdir rule with SCMP_ACT_ERRNO');
+      const got = attemptsOf(await probeUnder(t.req(ACTION), 'SCMP_ACT_ERRNO', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
+      // EPERM is errnoRet's default; that only mkdir fails is the rule's action.
+      expectOutcomes(t, got, { mkdir: 'EPERM', absent: 'ok', touch: 'ok' }, 'under a mkdir rule with SCMP_ACT_ERRNO', { mkdir: [ACTION, ERRNO_RET], absent: [ACTION], touch: [ACTION] });
     },
   }),
 
@@ -133,8 +146,8 @@ export default [
         ],
       }),
     async check(t) {
-      const got = attemptsOf(await probeUnder(t, 'SCMP_ACT_ERRNO with errnoRet', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
-      expectOutcomes(t, got, { mkdir: ERRNO_A.name, touch: 'ok', chmod: ERRNO_B.name }, `(mkdir rule errnoRet ${ERRNO_A.code}, chmod rule errnoRet ${ERRNO_B.code})`);
+      const got = attemptsOf(await probeUnder(t.req(ACTION), 'SCMP_ACT_ERRNO with errnoRet', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
+      expectOutcomes(t, got, { mkdir: ERRNO_A.name, touch: 'ok', chmod: ERRNO_B.name }, `(mkdir rule errnoRet ${ERRNO_A.code}, chmod rule errnoRet ${ERRNO_B.code})`, { mkdir: [ERRNO_RET], chmod: [ERRNO_RET], touch: [ACTION] });
     },
   }),
 
@@ -146,8 +159,8 @@ export default [
     needs: [ENABLED, act('SCMP_ACT_ERRNO'), act('SCMP_ACT_ALLOW')],
     bundle: (b) => tries(b, [MKDIR, 't_ cat cat /etc/passwd']).seccomp(denyByDefault('SCMP_ACT_ERRNO')),
     async check(t) {
-      const got = attemptsOf(await probeUnder(t, 'defaultAction SCMP_ACT_ERRNO', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
-      expectOutcomes(t, got, { mkdir: 'EPERM', cat: 'ok' }, 'under defaultAction SCMP_ACT_ERRNO with an allow list that leaves mkdir out');
+      const got = attemptsOf(await probeUnder(t.req(DEFAULT_ACTION), 'defaultAction SCMP_ACT_ERRNO', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
+      expectOutcomes(t, got, { mkdir: 'EPERM', cat: 'ok' }, 'under defaultAction SCMP_ACT_ERRNO with an allow list that leaves mkdir out', { mkdir: [DEFAULT_ACTION, DEFAULT_ERRNO_RET], cat: [ACTION] });
     },
   }),
 
@@ -159,8 +172,8 @@ export default [
     needs: [ENABLED, act('SCMP_ACT_ERRNO'), act('SCMP_ACT_ALLOW')],
     bundle: (b) => tries(b, [MKDIR]).seccomp(denyByDefault('SCMP_ACT_ERRNO', { defaultErrnoRet: ERRNO_A.code })),
     async check(t) {
-      const got = attemptsOf(await probeUnder(t, 'defaultErrnoRet', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
-      expectOutcomes(t, got, { mkdir: ERRNO_A.name }, `under defaultAction SCMP_ACT_ERRNO, defaultErrnoRet ${ERRNO_A.code}`);
+      const got = attemptsOf(await probeUnder(t.req(DEFAULT_ERRNO_RET), 'defaultErrnoRet', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
+      expectOutcomes(t, got, { mkdir: ERRNO_A.name }, `under defaultAction SCMP_ACT_ERRNO, defaultErrnoRet ${ERRNO_A.code}`, { mkdir: [DEFAULT_ERRNO_RET] });
     },
   }),
 
@@ -172,8 +185,8 @@ export default [
     needs: [ENABLED, act('SCMP_ACT_KILL'), act('SCMP_ACT_ALLOW')],
     bundle: (b) => tries(b, [MKDIR, GONE, 't_ cat cat /etc/passwd']).seccomp(denyByDefault('SCMP_ACT_KILL')),
     async check(t) {
-      const got = attemptsOf(await probeUnder(t, 'defaultAction SCMP_ACT_KILL', claimed(t, 'actions', 'SCMP_ACT_KILL')));
-      expectOutcomes(t, got, { mkdir: 'SIGSYS', absent: 'ok', cat: 'ok' }, 'under defaultAction SCMP_ACT_KILL with an allow list that leaves mkdir out');
+      const got = attemptsOf(await probeUnder(t.req(DEFAULT_ACTION), 'defaultAction SCMP_ACT_KILL', claimed(t, 'actions', 'SCMP_ACT_KILL')));
+      expectOutcomes(t, got, { mkdir: 'SIGSYS', absent: 'ok', cat: 'ok' }, 'under defaultAction SCMP_ACT_KILL with an allow list that leaves mkdir out', { mkdir: [DEFAULT_ACTION], absent: [ACTION], cat: [ACTION] });
     },
   }),
 
@@ -332,16 +345,17 @@ export default [
       }),
     async check(t) {
       writeRootfsBinary(t, 'conform-i386', i386MkdirProgram('/conform-i386-dir'));
+      const arch = t.req('config-linux:seccomp.architectures');
       writeRootfsBinary(t, 'conform-i386-exit', i386ExitProgram(I386_EXIT));
-      const got = attemptsOf(await probeUnder(t, 'SCMP_ARCH_X86', claimed(t, 'archs', 'SCMP_ARCH_X86')));
+      const got = attemptsOf(await probeUnder(arch, 'SCMP_ARCH_X86', claimed(t, 'archs', 'SCMP_ARCH_X86')));
       // The host runs i386 programs (the need); a sandbox between it and the container
       // may not. A program that only exits tells, under the same filter (exit is allowed).
       const control = got.get('i386-exit');
       if (control?.rc !== I386_EXIT) t.skip(`the container cannot run an i386 program that only exits ${I386_EXIT} (${outcome(control)}), so the filter's effect on i386 syscalls cannot be seen`);
       const i386 = got.get('i386');
       // The program exits with the errno its mkdir got.
-      t.equal(i386?.rc === SIGSYS_STATUS ? 'killed by SIGSYS' : i386?.rc, ERRNO_A.code, 'exit status of the i386 program (the errno of its mkdir)');
-      expectOutcomes(t, got, { mkdir: ERRNO_A.name }, '(x86_64) under the same rule');
+      arch.equal(i386?.rc === SIGSYS_STATUS ? 'killed by SIGSYS' : i386?.rc, ERRNO_A.code, 'exit status of the i386 program (the errno of its mkdir)');
+      expectOutcomes(t, got, { mkdir: ERRNO_A.name }, '(x86_64) under the same rule', { mkdir: [ERRNO_RET] });
     },
   }),
 
@@ -411,27 +425,29 @@ export default [
       const st = await t.state();
       await agent.until((ev) => ev.closed, t.rt.rt.timeoutMs);
       const ev = agent.events();
-      if (!t.ok(ev.connections >= 1, 'the runtime connected to listenerPath during create')) return;
-      t.equal(ev.connections, 1, 'connections to listenerPath');
-      t.equal(ev.fdLink, 'anon_inode:seccomp notify', 'the fd that came with the state (SCM_RIGHTS) is a seccomp listener');
-      t.equal(ev.fdAt, 0, 'bytes sent before the message that carried the fd (it rides on the first sendmsg)');
-      t.ok(ev.closed, 'the runtime closed the connection after sending the state');
+      // The agent listens on an AF_UNIX SOCK_STREAM socket: a connection shows the runtime used that type.
+      if (!t.req('config-linux:seccomp.listener.socket-type').ok(ev.connections >= 1, 'the runtime connected to listenerPath during create')) return;
+      t.req('config-linux:seccomp.listener.no-reuse', 'config-linux:seccomp.listener.one-state').equal(ev.connections, 1, 'connections to listenerPath');
+      t.req('config-linux:seccomp.listener.seccomp-fd', 'config-linux:process-state.scm-rights').equal(ev.fdLink, 'anon_inode:seccomp notify', 'the fd that came with the state (SCM_RIGHTS) is a seccomp listener');
+      t.req('config-linux:process-state.fds-first').equal(ev.fdAt, 0, 'bytes sent before the message that carried the fd (it rides on the first sendmsg)');
+      t.req('config-linux:seccomp.listener.close').ok(ev.closed, 'the runtime closed the connection after sending the state');
       let msg: Record<string, unknown> | undefined;
       try {
         msg = JSON.parse(agent.received()) as Record<string, unknown>;
       } catch {
-        t.fail('what the runtime sent is not one JSON document', { actual: agent.received().slice(0, 300) });
+        t.req('config-linux:process-state.json', 'config-linux:seccomp.listener.one-state').fail('what the runtime sent is not one JSON document', { actual: agent.received().slice(0, 300) });
       }
-      t.ok(typeof msg?.ociVersion === 'string', 'the process state has an ociVersion string', { actual: msg?.ociVersion });
-      t.equal(msg?.pid, st.pid, 'pid in the process state (the container process, as the runtime sees it)');
+      const fields = t.req('config-linux:process-state.required-fields');
+      fields.ok(typeof msg?.ociVersion === 'string', 'the process state has an ociVersion string', { actual: msg?.ociVersion });
+      t.req('config-linux:process-state.pid').equal(msg?.pid, st.pid, 'pid in the process state (the container process, as the runtime sees it)');
       // The n-th name belongs to the n-th fd: the first fd is the listener (checked above).
       const fds = Array.isArray(msg?.fds) ? (msg.fds as unknown[]) : undefined;
-      t.equal(fds?.[0], 'seccompFd', 'fds[0], the name of the first fd sent (the listener)');
-      t.equal(fds?.length, 1 + ev.extraFds, 'names in fds, one per fd sent');
-      t.equal(msg?.metadata, 'conform-metadata', 'metadata (listenerMetadata)');
+      t.req('config-linux:seccomp.listener.seccomp-fd', 'config-linux:process-state.fds-index').equal(fds?.[0], 'seccompFd', 'fds[0], the name of the first fd sent (the listener)');
+      t.req('config-linux:process-state.fds-index').equal(fds?.length, 1 + ev.extraFds, 'names in fds, one per fd sent');
+      t.req('config-linux:seccomp.listener-metadata.sent').equal(msg?.metadata, 'conform-metadata', 'metadata (listenerMetadata)');
       const state = msg?.state as Record<string, unknown> | undefined;
-      t.equal(state?.id, t.id, 'state.id in the process state');
-      t.equal(state?.pid, st.pid, 'state.pid in the process state');
+      fields.equal(state?.id, t.id, 'state.id in the process state');
+      fields.equal(state?.pid, st.pid, 'state.pid in the process state');
       await t.start();
       await t.waitOutput('@@done');
     },
@@ -454,9 +470,11 @@ export default [
       await createWithNotify(t);
       await t.start();
       const out = await t.waitOutput('@@done');
-      expectOutcomes(t, attemptsOf(parseProbe(out)), { mkdir: ERRNO_A.name, absent: 'ok' }, 'under a mkdir rule with SCMP_ACT_NOTIFY (the agent answers EDOM)');
+      // The agent decides only if it got the listener (seccompFd); the syscall reaching it is the action's doing.
+      const decided = t.req(ACTION, 'config-linux:seccomp.listener.seccomp-fd');
+      expectOutcomes(decided, attemptsOf(parseProbe(out)), { mkdir: ERRNO_A.name, absent: 'ok' }, 'under a mkdir rule with SCMP_ACT_NOTIFY (the agent answers EDOM)');
       const ev = agent.events();
-      t.ok(ev.notifications.length > 0, 'the agent received a notification for the mkdir', { actual: ev });
+      decided.ok(ev.notifications.length > 0, 'the agent received a notification for the mkdir', { actual: ev });
       if (ev.error) t.note(`the agent: ${ev.error}`);
     },
   }),
@@ -474,8 +492,8 @@ export default [
         syscalls: [{ names: [UNUSED_SYSCALLS[0]!], action: 'SCMP_ACT_NOTIFY' }],
       }),
     async check(t) {
-      t.expectError(await t.rt.create(t.id, t.bundle.dir), 'create');
-      t.expectError(await t.rt.state(t.id), 'state of the container whose create failed');
+      t.req('config-linux:seccomp.listener.send-error').expectError(await t.rt.create(t.id, t.bundle.dir), 'create');
+      t.req('runtime:create.apply-fail-no-container').expectError(await t.rt.state(t.id), 'state of the container whose create failed');
     },
   }),
 
@@ -492,10 +510,11 @@ export default [
         syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: ERRNO_A.code }],
       }),
     async check(t) {
-      await t.create();
+      // Ignored: create works as if listenerPath were not there; the filter is the action's.
+      await t.req('config-linux:seccomp.listener.ignored-without-notify').create();
       await t.start();
       const out = await t.waitOutput('@@done');
-      expectOutcomes(t, attemptsOf(parseProbe(out)), { mkdir: ERRNO_A.name }, 'under a mkdir rule (listenerPath set, no SCMP_ACT_NOTIFY)');
+      expectOutcomes(t, attemptsOf(parseProbe(out)), { mkdir: ERRNO_A.name }, 'under a mkdir rule (listenerPath set, no SCMP_ACT_NOTIFY)', { mkdir: [ACTION] });
     },
   }),
 

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { defineCase } from '../harness/case.js';
 import type { CaseContext } from '../harness/context.js';
-import { expectRefused } from './support/refuse.js';
+import { expectRefused, refusalOf } from './support/refuse.js';
 
 const procPath = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`;
 const hostValue = (key: string) => readFileSync(procPath(key), 'utf8').trim();
@@ -59,8 +59,9 @@ function sysctlCase(id: string, title: string, values: () => Record<string, stri
       const before = Object.fromEntries(keys.map((k) => [k, hostValue(k)]));
       const facts = await t.probe();
       const inside = Object.fromEntries(keys.map((k) => [k, facts.cmds[k]?.rc === 0 ? facts.cmds[k]!.output.trim() : `(unreadable: ${facts.cmds[k]?.output.trim()})`]));
-      t.equal(inside, want, 'the values in /proc/sys inside the container');
-      await hostUntouched(t, before, 'while the container runs');
+      t.req('config-linux:sysctl.applied').equal(inside, want, 'the values in /proc/sys inside the container');
+      // Applied in the container's namespaces, not the host's.
+      await hostUntouched(t.all(), before, 'while the container runs');
     },
   });
 }
@@ -90,7 +91,7 @@ export default [
     exercises: ['linux.sysctl'],
     bundle: (b) => b.probe({ only: ['meta'] }).sysctl('net.ipv4.conform_no_such_key', '1'),
     async check(t) {
-      await expectRefused(t, 'an unknown sysctl key');
+      await expectRefused(refusalOf(t), 'an unknown sysctl key');
     },
   }),
 
@@ -102,8 +103,8 @@ export default [
     bundle: (b) => b.probe({ only: ['meta'] }).sysctl('net.ipv4.ip_default_ttl', '0'),
     async check(t) {
       const before = hostValue('net.ipv4.ip_default_ttl');
-      await expectRefused(t, 'net.ipv4.ip_default_ttl = 0');
-      await hostUntouched(t, { 'net.ipv4.ip_default_ttl': before }, 'after the refused create');
+      await expectRefused(refusalOf(t), 'net.ipv4.ip_default_ttl = 0');
+      await hostUntouched(refusalOf(t), { 'net.ipv4.ip_default_ttl': before }, 'after the refused create');
     },
   }),
 ];

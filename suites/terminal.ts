@@ -147,6 +147,8 @@ export default [
     id: 'terminal.default',
     title: 'terminal absent: no terminal (stdio not a tty, no controlling terminal)',
     requirements: ['config:process.terminal.default'],
+    // A runtime that attaches a terminal by default.
+    tamper: { 'process.terminal': true },
     bundle: (b) => b.unset('process.terminal').probe({ only: ['fds'], cmds: NO_TERMINAL_CMDS }),
     async check(t) {
       expectNoTerminal(t, await t.probe());
@@ -158,6 +160,8 @@ export default [
       id: `terminal.console-size.ignored.${terminal === false ? 'false' : 'unset'}`,
       title: `terminal ${terminal === false ? 'false' : 'absent'} and consoleSize set: consoleSize is ignored (no error, no terminal)`,
       requirements: ['config:process.console-size.ignored', ...(terminal === undefined ? ['config:process.terminal.default'] : [])],
+      // A runtime that takes consoleSize for a reason to make a terminal.
+      tamper: { 'process.terminal': true },
       bundle: (b) => {
         if (terminal === undefined) b.unset('process.terminal');
         else b.set('process.terminal', terminal);
@@ -165,7 +169,7 @@ export default [
       },
       async check(t) {
         // t.probe() requires create and start to succeed: an error over consoleSize fails here.
-        expectNoTerminal(t, await t.probe());
+        expectNoTerminal(t.all(), await t.probe());
       },
     }),
   ),

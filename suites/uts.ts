@@ -7,7 +7,7 @@ import { namespacesOf } from '../harness/hostfacts.js';
 import { parseProbe } from '../harness/probe/parse.js';
 import { skipIfNewerThanRuntime } from './support/version.js';
 import { noHostViewOf } from './support/host.js';
-import { attempt, expectRefused } from './support/refuse.js';
+import { attempt, expectRefused, refusalOf } from './support/refuse.js';
 
 /** The uts entry in the default namespaces (pid, network, ipc, uts, mount). */
 const UTS_NS = 'linux.namespaces[3]';
@@ -46,8 +46,9 @@ export default [
     async check(t) {
       const before = hostNames();
       const facts = await t.probe();
-      t.equal(facts.hostname, 'conform-uts-host', 'uname -n inside');
-      await hostUntouched(t, before, 'while the container runs');
+      t.req('config:hostname.applied').equal(facts.hostname, 'conform-uts-host', 'uname -n inside');
+      // Set in the container's UTS namespace, not the host's.
+      await hostUntouched(t.all(), before, 'while the container runs');
     },
   }),
 
@@ -63,8 +64,8 @@ export default [
       const facts = await t.probe();
       // busybox has no reader of the UTS domain name but this file (dnsdomainname asks DNS).
       if (facts.domainname?.includes("can't open")) return t.skip(`the probe cannot read the domain name inside: ${facts.domainname}`);
-      t.equal(facts.domainname, 'conform.example', '/proc/sys/kernel/domainname inside');
-      await hostUntouched(t, before, 'while the container runs');
+      t.req('config:domainname.applied').equal(facts.domainname, 'conform.example', '/proc/sys/kernel/domainname inside');
+      await hostUntouched(t.all(), before, 'while the container runs');
     },
   }),
 
@@ -78,22 +79,22 @@ export default [
       const before = hostNames();
       const created = await t.rt.create(t.id, t.bundle.dir);
       if (!created.ok) {
-        await hostUntouched(t, before, 'after create failed');
-        t.fail(callFailure('create', created));
+        await hostUntouched(t.all(), before, 'after create failed');
+        t.abort(callFailure('create', created));
       }
       await t.state();
       await t.start();
       const facts = parseProbe(await t.waitOutput('@@ready'));
-      t.equal(facts.hostname, 'conform-own-ns', 'uname -n inside');
+      t.req('config:hostname.applied').equal(facts.hostname, 'conform-own-ns', 'uname -n inside');
       const { pid } = await t.state();
       const uts = pid ? namespacesOf(pid).uts : undefined;
       const noHostView = noHostViewOf(t, pid ?? -1, { running: true });
       if (noHostView) t.note(`the container's UTS namespace is not compared with the host's: ${noHostView}`);
-      else t.ok(uts !== undefined && uts !== t.env.host.hostNs.uts, 'the container process is in a UTS namespace other than the host\'s', { expected: `not ${t.env.host.hostNs.uts}`, actual: uts });
-      await hostUntouched(t, before, 'while the container runs');
+      else t.req('config-linux:namespaces.new').ok(uts !== undefined && uts !== t.env.host.hostNs.uts, 'the container process is in a UTS namespace other than the host\'s', { expected: `not ${t.env.host.hostNs.uts}`, actual: uts });
+      await hostUntouched(t.all(), before, 'while the container runs');
       await t.kill('SIGKILL');
       await t.waitStatus('stopped');
-      await hostUntouched(t, before, 'after the container stopped');
+      await hostUntouched(t.all(), before, 'after the container stopped');
     },
   }),
 
@@ -116,8 +117,8 @@ export default [
     bundle: (b) => b.probe({ only: ['uts'] }).hostname(`${LONGEST}y`),
     async check(t) {
       const before = hostNames();
-      await expectRefused(t, 'a 65-byte hostname');
-      await hostUntouched(t, before, 'after the refused create');
+      await expectRefused(refusalOf(t), 'a 65-byte hostname');
+      await hostUntouched(refusalOf(t), before, 'after the refused create');
     },
   }),
 
@@ -125,26 +126,28 @@ export default [
     id: 'uts.hostname-without-uts-namespace',
     title: 'hostname without a UTS namespace: what the runtime does is recorded; the container stays in the host\'s UTS namespace',
     requirements: ['config:hostname.applied', 'config-linux:namespaces.inherit'],
+    // A runtime that makes a UTS namespace anyway (pid, network, ipc, mount are the four others).
+    tamper: { 'linux.namespaces[4]': { type: 'uts' } },
     // config.md: without a uts namespace "the container UTS namespace may be the runtime UTS
     // namespace". The hostname given is the host's own, so even a runtime that sets it there
     // changes nothing on this shared host.
     bundle: (b) => b.probe({ only: ['uts'], hold: true }).withoutNamespace('uts').hostname(hostNames().hostname),
     async check(t) {
       const before = hostNames();
-      const a = await attempt(t, 'a hostname without a UTS namespace of the container\'s own');
+      const a = await attempt(t.req('config:hostname.applied'), 'a hostname without a UTS namespace of the container\'s own');
       if (a.by) {
-        await hostUntouched(t, before, 'after create');
+        await hostUntouched(t.all(), before, 'after create');
         return t.note('the spec neither asks for an error here nor forbids one');
       }
       t.note('the runtime accepted a hostname without a UTS namespace of the container\'s own');
       await t.start();
       const facts = parseProbe(await t.waitOutput('@@ready'));
-      t.equal(facts.hostname, before.hostname, 'uname -n inside');
+      t.req('config:hostname.applied').equal(facts.hostname, before.hostname, 'uname -n inside');
       // The host's view of the container's pid: inside, some kernels (gVisor's) have no /proc/self/ns.
       const { pid } = await t.state();
       const noHostView = noHostViewOf(t, pid ?? -1, { running: true });
-      if (!noHostView) t.equal(pid ? namespacesOf(pid).uts : undefined, t.env.host.hostNs.uts, 'the UTS namespace of the container\'s pid (it asked for none: the runtime\'s is shared)');
-      await hostUntouched(t, before, 'while the container runs');
+      if (!noHostView) t.req('config-linux:namespaces.inherit').equal(pid ? namespacesOf(pid).uts : undefined, t.env.host.hostNs.uts, 'the UTS namespace of the container\'s pid (it asked for none: the runtime\'s is shared)');
+      await hostUntouched(t.all(), before, 'while the container runs');
       // The hostname inside is the host's by construction: it shows nothing about sharing.
       if (noHostView && !t.failures.length) t.skip(`whether the container shares the runtime's UTS namespace cannot be seen: ${noHostView}`);
     },

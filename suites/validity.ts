@@ -16,7 +16,7 @@ import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import type { Hook, IDMapping, Mount } from '../schemas/config.js';
 import { expectRefusedNoCgroup } from './cgroups/common.js';
 import { skipIfNewerThanRuntime } from './support/version.js';
-import { expectRefused } from './support/refuse.js';
+import { expectRefused, refusalOf } from './support/refuse.js';
 import { UNUSED_SYSCALLS } from './support/seccomp.js';
 
 const INVALID = 'config:valid-values.invalid-error';
@@ -55,7 +55,7 @@ function refused(d: RefusedDef): Case {
     },
     async check(t) {
       if (d.since) skipIfNewerThanRuntime(t, d.since[0], d.since[1]);
-      await expectRefused(t, d.what, { processProperty: d.processProperty });
+      await expectRefused(refusalOf(t), d.what, { processProperty: d.processProperty });
     },
   });
 }
@@ -106,13 +106,14 @@ const relativeHook = defineCase({
   bundle: (b) => b.probe({ only: ['meta'] }).hook('createRuntime', { path: 'rootfs/bin/true' }),
   async check(t) {
     const created = await t.rt.create(t.id, t.bundle.dir, [], { cwd: t.bundle.dir });
+    const refusal = refusalOf(t);
     if (created.ok) {
       await t.state(); // registers the pid for cleanup
-      t.ok(false, 'create accepted a relative hook path', { expected: 'an error', actual: 'success' });
+      refusal.ok(false, 'create accepted a relative hook path', { expected: 'an error', actual: 'success' });
       return;
     }
-    t.expectError(created, 'create with a relative hook path');
-    if (!created.timedOut && !created.signal) t.expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
+    refusal.expectError(created, 'create with a relative hook path');
+    if (!created.timedOut && !created.signal) t.req(NO_CONTAINER).expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
   },
 });
 
@@ -128,7 +129,7 @@ const cgroupNewline = defineCase({
   bundle: (b) => b.probe({ only: ['meta'] }).cgroupsPath(`/conform-${rand()}\nnewline`),
   async check(t) {
     // cgroup_mkdir refuses names with a newline (EINVAL): the runtime cannot apply the path.
-    await expectRefusedNoCgroup(t, 'a cgroupsPath with a newline', t.bundle.config.linux!.cgroupsPath!);
+    await expectRefusedNoCgroup(refusalOf(t), 'a cgroupsPath with a newline', t.bundle.config.linux!.cgroupsPath!);
   },
 });
 
@@ -147,18 +148,22 @@ const cgroupEscape = defineCase({
     const outside = `/${leaf}`;
     try {
       const created = await t.rt.create(t.id, t.bundle.dir);
+      // A runtime MAY deem the path invalid, and then MUST generate an error (cleanly);
+      // if it takes it, it is "relative to the cgroups mount point": never outside it.
+      const invalid = t.req('config-linux:cgroups-path.invalid-error');
+      const absolute = t.req('config-linux:cgroups-path.absolute');
       if (!created.ok) {
-        t.expectError(created, 'create with a cgroupsPath above the mount point');
-        if (!created.timedOut && !created.signal) t.expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
+        invalid.expectError(created, 'create with a cgroupsPath above the mount point');
+        if (!created.timedOut && !created.signal) invalid.expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
         t.note('the runtime considers a cgroupsPath above the cgroup mount point invalid');
       } else {
         const st = await t.state();
-        if (typeof st.pid !== 'number' || st.pid <= 0) t.fail('state of the created container has no pid', { actual: st.pid });
+        if (typeof st.pid !== 'number' || st.pid <= 0) t.abort('state of the created container has no pid', { actual: st.pid });
         const dirs = cgroupDirsOf(st.pid!);
         t.note(`the runtime accepted the path; the container's cgroups: ${dirs.join(', ')}`);
-        t.ok(dirs.some((d) => d.endsWith(`/${leaf}`)), `the container's cgroup is ${leaf} (the path's last component) in some hierarchy`, { actual: dirs });
+        absolute.ok(dirs.some((d) => d.endsWith(`/${leaf}`)), `the container's cgroup is ${leaf} (the path's last component) in some hierarchy`, { actual: dirs });
       }
-      t.ok(!existsSync(outside), `nothing was created at ${outside}, outside every cgroup hierarchy`);
+      absolute.ok(!existsSync(outside), `nothing was created at ${outside}, outside every cgroup hierarchy`);
     } finally {
       try {
         rmdirSync(outside);

@@ -199,6 +199,9 @@ describe('state schema', () => {
     expect(validateState({ ...state, status: 'stopped', pid: undefined })).toEqual([]);
     expect(validateState({ ...state, status: 'paused' })).toEqual([]);
     expect(validateState({ ...state, status: 'creating', pid: undefined, annotations: { a: 'b' } })).toEqual([]);
+    // runtime.md: "ociVersion (string, REQUIRED)"; the spec's state schema says string, not SemVer (crun says "1.0").
+    expect(validateState({ ...state, ociVersion: '1.0' })).toEqual([]);
+    expect(validateState({ ...state, ociVersion: 1 })).toEqual([{ path: 'ociVersion', message: 'must be a string', level: 'error' }]);
   });
 
   it('requires a pid while created or running', () => {

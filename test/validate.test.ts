@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG_RULES, formatProblems, validateBundle, validateConfigRules, validateConfigText, type Problem } from '../harness/validate.js';
 import type { Config } from '../schemas/index.js';
+import { REQUIREMENTS } from '../suites/requirements/index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/bundles/', import.meta.url));
 const specDir = process.env.CONFORM_SPEC_DIR ?? fileURLToPath(new URL('../../shared/runtime-spec', import.meta.url));
@@ -96,6 +97,20 @@ const RULE_CASES: Record<string, RuleCase> = {
   'process.rlimits.soft-le-hard': { edit: (c) => void (c.process.rlimits = [{ type: 'RLIMIT_CORE', soft: 2, hard: 1 }]), path: 'process.rlimits[0].soft' },
   'process.capabilities.known': { edit: (c) => void c.process.capabilities?.bounding?.push('CAP_FLY'), path: 'process.capabilities.bounding[1]' },
   'process.capabilities.grantable': { edit: (c) => void c.process.capabilities?.effective?.push('CAP_CHOWN'), path: 'process.capabilities.effective[1]' },
+  'process.user.required': { edit: (c) => void delete (c.process as Partial<Full['process']>).user, path: 'process.user' },
+  'process.user.umask': { edit: (c) => void (c.process.user = { uid: 0, gid: 0, umask: 0o1022 }), path: 'process.user.umask' },
+  'devices.numbers': { edit: (c) => void (c.linux.devices = [{ type: 'c', path: '/dev/x', major: 4096, minor: -1 }]), path: 'linux.devices[0].minor' },
+  'process.user.id': { edit: (c) => void (c.process.user = { uid: 0, gid: 0, additionalGids: [1, 4294967295] }), path: 'process.user.additionalGids[1]' },
+  'devices.path-conflict': {
+    edit: (c) => void (c.linux.devices = [{ type: 'c', path: '/bin/sh/x', major: 1, minor: 3 }, { type: 'c', path: '/bin/sh', major: 1, minor: 3 }]),
+    path: 'linux.devices[0].path',
+    bundleDir: () => {
+      const dir = join(scratch, 'device-bundle');
+      mkdirSync(join(dir, 'rootfs/bin'), { recursive: true });
+      writeFileSync(join(dir, 'rootfs/bin/sh'), '');
+      return dir;
+    },
+  },
   'process.oomScoreAdj.range': { edit: (c) => void (c.process.oomScoreAdj = -1001), path: 'process.oomScoreAdj' },
   'process.scheduler.nice': { edit: (c) => void (c.process.scheduler = { policy: 'SCHED_BATCH', nice: 20 }), path: 'process.scheduler.nice' },
   'process.scheduler.priority': { edit: (c) => void (c.process.scheduler = { policy: 'SCHED_FIFO', priority: 0 }), path: 'process.scheduler.priority' },
@@ -181,9 +196,15 @@ describe('validateConfigRules', () => {
     expect(lines(validateConfigRules(base()))).toEqual([]);
   });
 
-  it('has a case below for every rule, and every rule cites a spec section', () => {
+  it('has a case below for every rule, and every rule cites a spec section and the requirement it checks', () => {
     expect(Object.keys(RULE_CASES).sort()).toEqual(CONFIG_RULES.map((r) => r.id).sort());
-    for (const rule of CONFIG_RULES) expect(rule.spec, rule.id).toMatch(/^[a-z-]+\.md#[A-Za-z]+$/);
+    const ids = new Set(REQUIREMENTS.map((r) => r.id));
+    for (const rule of CONFIG_RULES) {
+      expect(rule.spec, rule.id).toMatch(/^[a-z-]+\.md#[A-Za-z]+$/);
+      expect(ids.has(rule.requirement), `${rule.id}: ${rule.requirement}`).toBe(true);
+      // The requirement is in the file the rule cites.
+      expect(rule.requirement.split(':')[0], rule.id).toBe(rule.spec.split('.md')[0]);
+    }
   });
 
   for (const rule of CONFIG_RULES) {
@@ -295,12 +316,13 @@ describe('validateBundle', () => {
       [
         'error   ociVersion: must be a SemVer 2.0.0 version such as 1.3.0',
         'error   linux.namespaces[2].type: must be one of pid, network, mount, ipc, uts, user, cgroup, time (got "net")',
-        'error   root: is required',
-        'error   process.cwd: must be an absolute path',
-        'error   process.args: must have at least one entry (the program to run)',
-        'error   process.rlimits[1].type: duplicates an earlier RLIMIT_NOFILE entry',
-        'error   process.rlimits[1].soft: must not be greater than hard',
-        'error   linux.namespaces[1].type: duplicates an earlier pid namespace',
+        'error   root: is required [config:root.required]',
+        'error   process.cwd: must be an absolute path [config:process.cwd.absolute]',
+        'error   process.args: must have at least one entry (the program to run) [config:process.args.required]',
+        'error   process.rlimits[1].type: duplicates an earlier RLIMIT_NOFILE entry [config:process.rlimits.duplicate-error]',
+        'error   process.rlimits[1].soft: must not be greater than hard [config:process.rlimits.soft]',
+        'error   process.user: is required on POSIX platforms (uid and gid are REQUIRED) [config:process.user.required-fields]',
+        'error   linux.namespaces[1].type: duplicates an earlier pid namespace [config-linux:namespaces.duplicate-error]',
       ].join('\n'),
     );
   });
@@ -348,10 +370,10 @@ describe('formatProblems', () => {
     expect(
       formatProblems([
         { path: 'process.cwd', message: 'must be an absolute path', level: 'error' },
-        { path: 'root.path', message: 'should be the conventional rootfs', level: 'warning' },
+        { path: 'root.path', message: 'should be the conventional rootfs', level: 'warning', rule: 'root.path.conventional', requirement: 'config:root.path.conventional' },
         { path: '', message: 'no config.json in /b', level: 'error' },
       ]),
-    ).toBe(['error   process.cwd: must be an absolute path', 'warning root.path: should be the conventional rootfs', 'error   no config.json in /b'].join('\n'));
+    ).toBe(['error   process.cwd: must be an absolute path', 'warning root.path: should be the conventional rootfs [config:root.path.conventional]', 'error   no config.json in /b'].join('\n'));
     expect(formatProblems([])).toBe('');
   });
 });

@@ -92,7 +92,7 @@ export class EngineSession {
   /** A command that must succeed: else the case fails with the engine's own message. */
   async must(args: readonly string[], opts: EngineCallOptions = {}): Promise<CallResult> {
     const r = await this.call(args, opts);
-    if (!r.ok) this.t.fail(callFailure(`${this.program} ${shellLine(args.slice(0, 3))}…`, r));
+    if (!r.ok) this.t.abort(callFailure(`${this.program} ${shellLine(args.slice(0, 3))}…`, r));
     return r;
   }
 }
@@ -104,7 +104,7 @@ export async function waitFor<T>(t: CaseContext, what: string, probe: () => Prom
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) t.fail(`${what}: not within ${Math.round(timeoutMs / 1000)}s`);
+    if (Date.now() > deadline) t.abort(`${what}: not within ${Math.round(timeoutMs / 1000)}s`);
     await pause(delay);
     delay = Math.min(delay * 2, 200);
   }

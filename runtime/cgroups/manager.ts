@@ -153,6 +153,23 @@ export class Cgroups {
     return this.state.dirs;
   }
 
+  /**
+   * The state as it will be once create() has run: `created` lists the directories
+   * missing now, which create() makes. Recorded before creating, so that a runtime
+   * killed midway leaves what a later delete needs to remove them.
+   */
+  intent(): CgroupsState {
+    const created: string[] = [];
+    for (const d of this.state.dirs) {
+      let cur = d.mount;
+      for (const part of this.state.path.split('/').filter(Boolean)) {
+        cur = posix.join(cur, part);
+        if (!this.fs.exists(cur)) created.push(cur);
+      }
+    }
+    return { ...this.toJSON(), created };
+  }
+
   /** Creates the cgroup in every hierarchy (with missing parents), recording what it made. */
   create(): void {
     for (const d of this.state.dirs) {
@@ -265,6 +282,21 @@ export class Cgroups {
   /** Moves `pid` into the container's cgroup in every hierarchy. */
   join(pid: number): void {
     for (const d of this.state.dirs) this.write(posix.join(d.dir, 'cgroup.procs'), String(pid), `cgroup ${d.dir}`);
+  }
+
+  /** How many processes the kernel killed for lack of memory in the container's cgroup (0 when unknown). */
+  oomKills(): number {
+    const files = this.state.dirs.flatMap((d) =>
+      d.version === 2 ? [posix.join(d.dir, 'memory.events')] : d.controllers.includes('memory') ? [posix.join(d.dir, 'memory.oom_control')] : []);
+    let kills = 0;
+    for (const f of files) {
+      try {
+        kills += Number(/^oom_kill (\d+)$/m.exec(this.fs.read(f))?.[1] ?? 0);
+      } catch {
+        // gone, or no such file on this kernel
+      }
+    }
+    return kills;
   }
 
   /** Every process in the container's cgroups (and their sub-cgroups). */

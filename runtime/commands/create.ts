@@ -15,14 +15,15 @@ import type { Cgroups } from '../cgroups/index.js';
 import { loadBundle } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { refuseUnsupported } from '../config/unsupported.js';
-import { RuntimeError, oneLine } from '../errors.js';
+import { ConfigError, RuntimeError, oneLine } from '../errors.js';
 import { planAttributes } from '../init/attributes.js';
 import { runHooks, runHooksWarning } from '../hooks.js';
 import type { InitConfig, InitMessage, ParentMessage } from '../init/protocol.js';
 import type { Logger } from '../log.js';
 import type { CgroupMountSource } from '../mount/apply.js';
 import { parseMountinfo } from '../mount/mountinfo.js';
-import { idMapText, planNamespaces } from '../namespaces.js';
+import { idMapText, isRuntimesNamespace, nsId, planNamespaces } from '../namespaces.js';
+import { NS_PROC_FILE, ownNamespaces, refuseHostChanges, type GuardedNamespace } from '../config/host-safety.js';
 import { moveNetDevices, planNetDevices, type NetDeviceMove } from '../net/devices.js';
 import { idmappedTreeFor } from '../mount/mapping-userns.js';
 import { planMounts, type PlannedMount } from '../mount/plan.js';
@@ -57,10 +58,12 @@ export interface Created {
 
 export async function create(o: CreateOptions): Promise<Created> {
   const id = checkId(o.id);
-  const { bundle, config, rootfs, text } = loadBundle(o.bundle, { requireProcess: true });
+  // config.md: `process` is OPTIONAL, "REQUIRED when start is called": start refuses.
+  const { bundle, config, rootfs, text } = loadBundle(o.bundle, { requireProcess: false });
   refuseUnsupported(config);
+  refuseHostChanges(config, ownNamespaces(config, isRuntimesNamespace));
   // The init applies them; checked here so that a bad value fails before anything is made.
-  planAttributes(config.process!, config.linux, { exec: false });
+  if (config.process) planAttributes(config.process, config.linux, { exec: false });
   const terminal = config.process?.terminal === true;
   checkConsoleOptions(terminal, o.consoleSocket);
   const ns = planNamespaces(config.linux);
@@ -81,13 +84,14 @@ export async function create(o: CreateOptions): Promise<Created> {
     creator: { pid: process.pid, ...(me ? { startTime: me.startTime } : {}) },
     ...(config.annotations ? { annotations: config.annotations } : {}),
     hooks: { poststart: config.hooks?.poststart, poststop: config.hooks?.poststop },
+    ...(config.process ? {} : { noProcess: true as const }),
   };
   // The schema check runs while the init boots (Node's boot is the longest step of
   // create), before anything of the container is visible to anyone but us.
   const run = new InitRun(o.log, cgroups, async () => {
     const { checkSchema } = await import('../config/schema-check.js');
     checkSchema(text, bundle, o.log);
-  });
+  }, () => store.write(stored));
   try {
     checkCgroupFree(cgroups);
     store.write(stored);
@@ -103,8 +107,6 @@ export async function create(o: CreateOptions): Promise<Created> {
     } finally {
       consoleSock?.destroy();
     }
-    stored.pid = run.pid;
-    stored.pidStartTime = run.startTime;
     stored.created = new Date().toISOString();
     delete stored.creator;
     store.write(stored);
@@ -132,6 +134,25 @@ function rootOwner(pid: number): { uid: number; gid: number } {
   return { uid: host('uid_map'), gid: host('gid_map') };
 }
 
+/** The runtime's own namespaces, which the init must not change (config/host-safety.ts). */
+function ownNamespaceIds(): Partial<Record<GuardedNamespace, string>> {
+  const out: Partial<Record<GuardedNamespace, string>> = {};
+  for (const [ns, file] of Object.entries(NS_PROC_FILE) as [GuardedNamespace, string][]) {
+    const id = nsId(`/proc/self/ns/${file}`);
+    if (id !== undefined) out[ns] = id;
+  }
+  return out;
+}
+
+/** /proc/PID/{uid,gid}_map: the kernel's refusal (overlapping ranges…) is an error naming the field. */
+function writeIdMap(pid: number, kind: 'uid' | 'gid', maps: NonNullable<Config['linux']>['uidMappings'] & object): void {
+  try {
+    writeFileSync(`/proc/${pid}/${kind}_map`, idMapText(maps));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? oneLine(err);
+    throw new ConfigError(`linux.${kind}Mappings`, `was refused by the kernel (${code}): ranges must not overlap, and there may be at most 340 of them`);
+  }
+}
 
 /** The nsexec → init child and the conversation with it. */
 class InitRun {
@@ -145,7 +166,13 @@ class InitRun {
 
   private cgroupsTouched = false;
 
-  constructor(private readonly log: Logger, private readonly cgroups: Cgroups, private readonly checkSchema: () => Promise<void>) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly cgroups: Cgroups,
+    private readonly checkSchema: () => Promise<void>,
+    /** Writes state.json: what is made is recorded before it is made, for a delete after a killed create. */
+    private readonly record: () => void,
+  ) {}
 
   async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, netDevices: NetDeviceMove[], mounts: PlannedMount[], stored: StoredState, bundle: string, rootfs: string, stateDir: string, consoleSock: Socket | undefined, preserveFds: number): Promise<void> {
     this.poststop = config.hooks;
@@ -165,7 +192,7 @@ class InitRun {
     };
     const next = async (): Promise<string> => {
       const line = await Promise.race([this.lines!.next(), spawnError]);
-      if (line === undefined) throw new RuntimeError('the container init exited before the container was created');
+      if (line === undefined) throw this.initExited();
       if (line.startsWith('error ')) throw new RuntimeError(nsexecError(line.slice(6)));
       return line;
     };
@@ -176,12 +203,15 @@ class InitRun {
     const helperPid = Number(ready[1]);
     if (ns.newUserns) {
       const linux = config.linux!;
-      writeFileSync(`/proc/${helperPid}/uid_map`, idMapText(linux.uidMappings!));
-      writeFileSync(`/proc/${helperPid}/gid_map`, idMapText(linux.gidMappings!));
+      writeIdMap(helperPid, 'uid', linux.uidMappings!);
+      writeIdMap(helperPid, 'gid', linux.gidMappings!);
     }
+    stored.cgroup = this.cgroups.intent();
+    this.record();
     this.cgroupsTouched = true;
     applyCgroups(this.cgroups, helperPid);
     stored.cgroup = this.cgroups.toJSON();
+    this.record();
     // What the init writes in the state dir is owned by the container's root: in a user
     // namespace (new, or joined) that is another host uid.
     const owner = rootOwner(helperPid);
@@ -191,8 +221,11 @@ class InitRun {
     if (!pidLine) throw new RuntimeError('unexpected message from nsexec');
     this.pid = Number(pidLine[1]);
     const st = readStat(this.pid);
-    if (!st) throw new RuntimeError('the container init exited before the container was created');
+    if (!st) throw this.initExited();
     this.startTime = st.startTime;
+    stored.pid = this.pid;
+    stored.pidStartTime = this.startTime;
+    this.record();
     // The init's network namespace is there (nsexec made or joined it).
     moveNetDevices(libc(), netDevices, this.pid);
     // While the init's Node boots.
@@ -201,6 +234,7 @@ class InitRun {
     const initConfig: InitConfig = {
       type: 'config', id, config, bundle, rootfs, stateDir,
       mountNamespace: ns.mount, userns: ns.userns, cgroupSources: cgroupSources(this.pid), console: consoleSock !== undefined,
+      hostNamespaces: ownNamespaceIds(),
       ...(preserveFds > 0 ? { preserveFds } : {}),
     };
     send(initConfig);
@@ -241,6 +275,14 @@ class InitRun {
     }
   }
 
+  /** Why the init is gone: a memory limit it could not live in (as runc says), or we do not know. */
+  private initExited(): RuntimeError {
+    if (this.cgroupsTouched && this.cgroups.oomKills() > 0) {
+      return new ConfigError('linux.resources.memory.limit', 'is too low: the container\'s init was killed for lack of memory while it set the container up');
+    }
+    return new RuntimeError('the container init exited before the container was created');
+  }
+
   /** Stops whatever was started, removes cgroups, and runs poststop hooks if the container existed. */
   async undo(stored: StoredState): Promise<void> {
     if (this.pid !== undefined && isAlive(this.pid, this.startTime)) {
@@ -269,6 +311,7 @@ class InitRun {
 function nsexecError(text: string): string {
   const m = /^(?:open|setns) (\w+) namespace (\S+): (.*)$/.exec(text);
   if (m) return `linux.namespaces: cannot join the ${m[1]} namespace ${m[2]}: ${m[3]}`;
+  if (text.startsWith('write timens_offsets')) return `linux.timeOffsets: the kernel refused them (${text.replace(/^[^:]*: /, '')})`;
   return `nsexec: ${text}`;
 }
 

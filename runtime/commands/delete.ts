@@ -19,6 +19,13 @@ export async function del(o: { root: string; id: string; force: boolean; log: Lo
   let released = false;
   const release = (): void => { if (!released) { released = true; lock.release(); } };
   try {
+    if (!store.exists(id)) {
+      // A create killed before it wrote anything: its directory is all there is (and we
+      // hold its lock, so no create is still working on it).
+      store.remove(id);
+      if (o.force) return;
+      throw new RuntimeError(`container ${id} does not exist`);
+    }
     const s = store.read(id);
     const status = store.status(s);
     if (status !== 'stopped' && !o.force) {

@@ -143,7 +143,8 @@ function execProcess(config: Config, o: ExecOptions): Process {
     p.cwd ??= '/';
   } else {
     if (o.args.length === 0) throw new RuntimeError('exec needs a command (or --process FILE)');
-    const base = config.process!;
+    const base = config.process;
+    if (!base) throw new RuntimeError('the container has no process in its config.json to base exec on: give --process FILE');
     p = { ...base, args: o.args, terminal: o.tty, env: [...(base.env ?? []), ...o.env] };
   }
   if (o.processFile && o.tty) p.terminal = true;

@@ -25,6 +25,8 @@ export async function start(o: { root: string; id: string; log: Logger }): Promi
     const s = store.read(id);
     const status = store.status(s);
     if (status !== 'created') throw new RuntimeError(`container ${id} is ${status}, not created: only a created container can be started`);
+    // runtime.md#runtimeStart: "This operation MUST generate an error if `process` was not set."
+    if (s.noProcess) throw new RuntimeError(`container ${id} has no process in its config.json: nothing to start (delete it)`);
     const problem = await handOver(store.fifoPath(id), s, sys);
     if (problem) {
       await destroy(store, s, o.log, release);

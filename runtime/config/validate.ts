@@ -3,7 +3,9 @@
 // (harness/validate.ts) runs first when available; these rules are the runtime's own
 // guarantee, so they also cover a schema that lags behind.
 import { RLIMITS } from '../../linux/rlimits.js';
-import { ConfigError } from '../errors.js';
+import { describeJson } from '../../schemas/config-file.js';
+import { sysctlFile } from './host-safety.js';
+import { ConfigError, RuntimeError } from '../errors.js';
 import { OCI_VERSION, OCI_VERSION_MIN } from '../state/store.js';
 import { HOOK_NAMES, NAMESPACE_TYPES, type Config } from './types.js';
 
@@ -13,13 +15,26 @@ const isObj = (v: Json): v is Record<string, Json> => typeof v === 'object' && v
 const isStrArray = (v: Json): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 const isUint = (v: Json, max = Number.MAX_SAFE_INTEGER): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
 
+/**
+ * A Linux user or group ID: uint32 without 4294967295, which is (uid_t)-1, the "no
+ * change" of setresuid(2) and the kernel's invalid ID: passed on, it would leave the
+ * process as root. (runc refuses everything above 2147483647.)
+ */
+export const MAX_ID = 0xfffffffe;
+export const isLinuxId = (v: unknown): v is number => isUint(v, MAX_ID);
+/** Linux device numbers: 12 bits of major, 20 of minor. */
+const MAX_MAJOR = 0xfff;
+const MAX_MINOR = 0xfffff;
+/** HOST_NAME_MAX: sethostname(2) and setdomainname(2) refuse longer names. */
+const HOST_NAME_MAX = 64;
+
 function need(cond: boolean, field: string, problem: string): asserts cond {
   if (!cond) throw new ConfigError(field, problem);
 }
 
 /** Throws ConfigError on the first broken rule; returns the config typed. */
 export function checkConfig(raw: Json, opts: { requireProcess: boolean }): Config {
-  need(isObj(raw), '(top level)', 'must be a JSON object');
+  if (!isObj(raw)) throw new RuntimeError(`config.json: must be a JSON object, not ${describeJson(raw)}`);
   need(typeof raw.ociVersion === 'string', 'ociVersion', 'must be a string');
   checkVersion(raw.ociVersion);
 
@@ -32,6 +47,7 @@ export function checkConfig(raw: Json, opts: { requireProcess: boolean }): Confi
   else need(!opts.requireProcess, 'process', 'is required to run the container');
   for (const key of ['hostname', 'domainname'] as const) {
     need(raw[key] === undefined || typeof raw[key] === 'string', key, 'must be a string');
+    need(raw[key] === undefined || Buffer.byteLength(raw[key] as string) <= HOST_NAME_MAX, key, `must be at most ${HOST_NAME_MAX} bytes (HOST_NAME_MAX)`);
   }
   checkHooks(raw.hooks);
   if (raw.annotations !== undefined) {
@@ -42,6 +58,7 @@ export function checkConfig(raw: Json, opts: { requireProcess: boolean }): Confi
     }
   }
   if (raw.linux !== undefined) checkLinux(raw.linux);
+  if (raw.process !== undefined) checkMapped(raw as unknown as Config);
   return raw as unknown as Config;
 }
 
@@ -81,13 +98,17 @@ function checkProcess(p: Json): void {
   need(isStrArray(p.args) && p.args.length > 0, 'process.args', 'must be a non-empty array of strings');
   need(p.args[0] !== '', 'process.args[0]', 'must not be empty');
   need(p.env === undefined || isStrArray(p.env), 'process.env', 'must be an array of strings');
+  checkEnv(p.env, 'process.env');
   need(p.terminal === undefined || typeof p.terminal === 'boolean', 'process.terminal', 'must be a boolean');
   need(isObj(p.user), 'process.user', 'is required (uid and gid)');
-  need(isUint(p.user.uid, 2 ** 32 - 1), 'process.user.uid', 'must be a uint32');
-  need(isUint(p.user.gid, 2 ** 32 - 1), 'process.user.gid', 'must be a uint32');
-  need(p.user.umask === undefined || isUint(p.user.umask, 0o7777), 'process.user.umask', 'must be an integer from 0 to 4095');
+  for (const key of ['uid', 'gid'] as const) {
+    need(isUint(p.user[key], 2 ** 32 - 1), `process.user.${key}`, 'must be a uint32');
+    need(isLinuxId(p.user[key]), `process.user.${key}`, `must be from 0 to ${MAX_ID}: 4294967295 is (uid_t)-1, which setresuid(2) takes as "no change"`);
+  }
+  need(p.user.umask === undefined || isUint(p.user.umask, 0o777), 'process.user.umask', 'must be an integer from 0 to 511 (0777): umask(2) keeps no other bits');
   need(p.user.additionalGids === undefined || (Array.isArray(p.user.additionalGids) && p.user.additionalGids.every((g) => isUint(g, 2 ** 32 - 1))),
     'process.user.additionalGids', 'must be an array of uint32');
+  (p.user.additionalGids ?? []).forEach((g, i) => need(isLinuxId(g), `process.user.additionalGids[${i}]`, `must be from 0 to ${MAX_ID}: 4294967295 is (gid_t)-1`));
   need(p.noNewPrivileges === undefined || typeof p.noNewPrivileges === 'boolean', 'process.noNewPrivileges', 'must be a boolean');
   need(p.oomScoreAdj === undefined || (Number.isInteger(p.oomScoreAdj) && Math.abs(p.oomScoreAdj as number) <= 1000),
     'process.oomScoreAdj', 'must be an integer from -1000 to 1000');
@@ -114,6 +135,31 @@ function checkProcess(p: Json): void {
   }
 }
 
+/** environ(7): NAME=value, the name not empty; a NUL cannot be passed to execve(2). runc refuses the same. */
+function checkEnv(env: readonly string[] | undefined, field: string): void {
+  (env ?? []).forEach((e, i) => {
+    need(e.includes('='), `${field}[${i}]`, `${JSON.stringify(e.slice(0, 40))} must be NAME=value`);
+    need(!e.startsWith('='), `${field}[${i}]`, 'must have a name before "="');
+    need(!e.includes('\0'), `${field}[${i}]`, 'must not contain a NUL byte');
+  });
+}
+
+/**
+ * In a new user namespace the process's IDs must be mapped (setresuid fails with EINVAL
+ * otherwise), as runc checks; a joined one is checked by the kernel in the init.
+ */
+function checkMapped(c: Config): void {
+  const user = c.linux?.namespaces?.find((n) => n.type === 'user');
+  // Without mappings at all, planNamespaces says that they are missing.
+  if (!user || user.path || !c.linux?.uidMappings?.length || !c.linux.gidMappings?.length) return;
+  const mapped = (maps: readonly { containerID: number; size: number }[] | undefined, id: number): boolean =>
+    (maps ?? []).some((m) => id >= m.containerID && id < m.containerID + m.size);
+  const u = c.process!.user;
+  need(mapped(c.linux?.uidMappings, u.uid), 'process.user.uid', `${u.uid} is not mapped in the container's user namespace (linux.uidMappings)`);
+  need(mapped(c.linux?.gidMappings, u.gid), 'process.user.gid', `${u.gid} is not mapped in the container's user namespace (linux.gidMappings)`);
+  (u.additionalGids ?? []).forEach((g, i) => need(mapped(c.linux?.gidMappings, g), `process.user.additionalGids[${i}]`, `${g} is not mapped in the container's user namespace (linux.gidMappings)`));
+}
+
 function checkHooks(hooks: Json): void {
   if (hooks === undefined) return;
   need(isObj(hooks), 'hooks', 'must be an object');
@@ -127,6 +173,7 @@ function checkHooks(hooks: Json): void {
       need(h.path.startsWith('/'), `${f}.path`, 'must be an absolute path');
       need(h.args === undefined || isStrArray(h.args), `${f}.args`, 'must be an array of strings');
       need(h.env === undefined || isStrArray(h.env), `${f}.env`, 'must be an array of strings');
+      checkEnv(h.env, `${f}.env`);
       need(h.timeout === undefined || (Number.isInteger(h.timeout) && (h.timeout as number) > 0), `${f}.timeout`, 'must be an integer greater than zero');
     });
   }
@@ -165,14 +212,17 @@ function checkLinux(linux: Json): void {
       need(isObj(d), f, 'must be an object');
       need(typeof d.path === 'string' && d.path.startsWith('/'), `${f}.path`, 'must be an absolute path');
       need(['c', 'b', 'u', 'p'].includes(d.type as string), `${f}.type`, 'must be one of c, b, u, p');
-      if (d.type !== 'p') need(Number.isInteger(d.major) && Number.isInteger(d.minor), f, 'needs major and minor');
+      if (d.type !== 'p') {
+        need(Number.isInteger(d.major) && Number.isInteger(d.minor), f, 'needs major and minor');
+        need(isUint(d.major, MAX_MAJOR) && isUint(d.minor, MAX_MINOR), f, `major must be from 0 to ${MAX_MAJOR} and minor from 0 to ${MAX_MINOR} (Linux device numbers)`);
+      }
     });
   }
   if (linux.sysctl !== undefined) {
     need(isObj(linux.sysctl), 'linux.sysctl', 'must be an object');
     for (const [k, v] of Object.entries(linux.sysctl)) {
       need(typeof v === 'string', `linux.sysctl.${k}`, 'must be a string');
-      need(/^[A-Za-z0-9_.\-/]+$/.test(k) && !k.split(/[./]/).includes('..'), `linux.sysctl.${k}`, 'is not a sysctl name');
+      need(sysctlFile(k) !== undefined, `linux.sysctl.${k}`, 'is not a sysctl name (dot- or slash-separated names under /proc/sys)');
     }
   }
   for (const key of ['maskedPaths', 'readonlyPaths'] as const) {
@@ -190,6 +240,8 @@ function checkLinux(linux: Json): void {
     for (const [clock, v] of Object.entries(linux.timeOffsets)) {
       need(clock === 'monotonic' || clock === 'boottime', `linux.timeOffsets.${clock}`, 'is not a clock with an offset (monotonic, boottime)');
       need(isObj(v), `linux.timeOffsets.${clock}`, 'must be an object');
+      need(v.secs === undefined || Number.isInteger(v.secs), `linux.timeOffsets.${clock}.secs`, 'must be an integer');
+      need(v.nanosecs === undefined || isUint(v.nanosecs, 999_999_999), `linux.timeOffsets.${clock}.nanosecs`, 'must be an integer from 0 to 999999999 (below one second)');
     }
   }
 }

@@ -13,12 +13,12 @@
 // 5. open the slave, chown it to the process's user (so that it controls its
 //    terminal), make it fds 0, 1 and 2 and the controlling terminal (the process is a
 //    session leader: nsexec -S).
-import { closeSync, constants, fchownSync, openSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, constants, fchownSync, openSync } from 'node:fs';
 import { RuntimeError, oneLine } from '../errors.js';
+import { RootDir } from '../mount/inroot.js';
 import type { Syscalls } from '../syscalls.js';
 
 const O_CLOEXEC = 0o2000000;
-const MS_BIND = 0x1000;
 /** What runc sends as the message's data. */
 export const CONSOLE_MASTER_NAME = '/dev/ptmx';
 
@@ -38,10 +38,7 @@ export function setUpConsole(sys: Syscalls, c: ConsoleSetup): void {
   try {
     slavePath = `/dev/pts/${sys.unlockPty(master)}`;
     if (c.size) sys.setWinsize(master, c.size.height, c.size.width);
-    if (c.mountConsole) {
-      if (!existsSync('/dev/console')) writeFileSync('/dev/console', '', { mode: 0o666 });
-      sys.mount(slavePath, '/dev/console', null, MS_BIND, null);
-    }
+    if (c.mountConsole) bindConsole(sys, slavePath);
     sys.sendFd(c.socketFd, master, CONSOLE_MASTER_NAME);
   } catch (err) {
     throw new RuntimeError(`process.terminal: ${oneLine(err)}`);
@@ -59,6 +56,24 @@ export function setUpConsole(sys: Syscalls, c: ConsoleSetup): void {
     throw new RuntimeError(`process.terminal: ${oneLine(err)}`);
   } finally {
     closeSync(slave);
+  }
+}
+
+/** The slave onto /dev/console (made if missing), both resolved in the root and bound through fds. */
+function bindConsole(sys: Syscalls, slavePath: string): void {
+  const root = RootDir.open(sys);
+  const fds: number[] = [];
+  try {
+    const consoleFd = root.ensure('/dev/console', 'file');
+    fds.push(consoleFd);
+    const slave = root.open(slavePath);
+    fds.push(slave);
+    const tree = sys.cloneTree(slave, '', false);
+    fds.push(tree);
+    sys.moveMount(tree, consoleFd);
+  } finally {
+    for (const fd of fds) closeSync(fd);
+    root.close();
   }
 }
 

@@ -14,7 +14,9 @@ import { posix } from 'node:path';
 import { lastCap } from '../../linux/capabilities.js';
 import { PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE, PR_CAPBSET_DROP, PR_SET_KEEPCAPS, planCapabilities, type CapabilityPlan } from '../capabilities.js';
 import type { Process } from '../config/types.js';
-import { ConfigError, RuntimeError, SyscallError } from '../errors.js';
+import { isLinuxId, MAX_ID } from '../config/validate.js';
+import { ConfigError, RuntimeError, SyscallError, oneLine } from '../errors.js';
+import { O_DIRECTORY, RootDir } from '../mount/inroot.js';
 import { compileSeccomp, withTsync, type SeccompConfig } from '../seccomp/index.js';
 import type { Syscalls } from '../syscalls.js';
 
@@ -168,18 +170,35 @@ function words(w: [number, number]): bigint {
   return BigInt(w[0] >>> 0) | (BigInt(w[1] >>> 0) << 32n);
 }
 
-/** chdir before dropping privileges, or after when only the user may enter cwd. */
+/**
+ * chdir before dropping privileges, or after when only the user may enter cwd. Through
+ * an fd resolved in the root: a magic link (/proc/self/fd/N of a descriptor the
+ * runtime holds) must not take the process's cwd out of the container.
+ */
 function chdirAs(sys: Syscalls, cwd: string, dropPrivileges: () => void): void {
+  const enter = (): void => {
+    const root = RootDir.open(sys);
+    try {
+      const fd = root.open(cwd, O_DIRECTORY);
+      try {
+        sys.fchdir(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } finally {
+      root.close();
+    }
+  };
   let early: unknown;
   try {
-    sys.chdir(cwd);
+    enter();
   } catch (err) {
     early = err;
   }
   dropPrivileges();
   if (early !== undefined) {
     try {
-      sys.chdir(cwd);
+      enter();
     } catch {
       throw new RuntimeError(`process.cwd: cannot change to ${cwd}: ${(early as Error).message}`);
     }
@@ -188,14 +207,26 @@ function chdirAs(sys: Syscalls, cwd: string, dropPrivileges: () => void): void {
 
 function switchUser(sys: Syscalls, p: Process, userns: boolean): void {
   const groups = p.user.additionalGids ?? [];
+  // Checked with the config, and again here for exec's --user and -p: never pass -1 on.
+  const bad = [['process.user.uid', p.user.uid], ['process.user.gid', p.user.gid], ...groups.map((g, i) => [`process.user.additionalGids[${i}]`, g])]
+    .find(([, v]) => !isLinuxId(v));
+  if (bad) throw new ConfigError(String(bad[0]), `${String(bad[1])} is not a user or group ID (0 to ${MAX_ID})`);
+  const step = (field: string, value: string, call: () => void): void => {
+    try {
+      call();
+    } catch (err) {
+      const hint = err instanceof SyscallError && err.code === 'EINVAL' ? ': not mapped in the container\'s user namespace' : '';
+      throw new ConfigError(field, `cannot switch to ${value}${hint} (${oneLine(err)})`);
+    }
+  };
   try {
     sys.setgroups(groups);
   } catch (err) {
     // A user namespace whose setgroups is "deny" cannot change groups; only an error if some were asked for.
-    if (!(userns && groups.length === 0)) throw err;
+    if (!(userns && groups.length === 0)) step('process.user.additionalGids', groups.join(','), () => { throw err; });
   }
-  sys.setresgid(p.user.gid);
-  sys.setresuid(p.user.uid);
+  step('process.user.gid', String(p.user.gid), () => sys.setresgid(p.user.gid));
+  step('process.user.uid', String(p.user.uid), () => sys.setresuid(p.user.uid));
 }
 
 function closeOnExecAbove2(sys: Syscalls): void {

@@ -7,12 +7,15 @@
 // (Node would switch a pipe to non-blocking mode, which the caller shares); with
 // process.terminal they become the pty slave (./console.ts).
 // Errors go to the parent on fd 3 before `created`, and into exec.fifo after.
-import { closeSync, constants, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Device } from '../config/types.js';
-import { oneLine } from '../errors.js';
+import { guardNamespace, NS_PROC_FILE, sysctlFile, sysctlNamespace, type GuardedNamespace } from '../config/host-safety.js';
+import { ConfigError, oneLine } from '../errors.js';
 import { runHooks } from '../hooks.js';
 import { createDevices, DEFAULT_DEVICES, devSymlinks, finishRootfs, mountAll, pivotRoot, prepareRoot, type DeviceSpec, type RootfsContext } from '../mount/apply.js';
+import { fileType, RootDir, S_IFDIR } from '../mount/inroot.js';
+import { nsId } from '../namespaces.js';
 import { planMounts } from '../mount/plan.js';
 import type { SeccompConfig } from '../seccomp/index.js';
 import type { OciState } from '../state/store.js';
@@ -45,7 +48,7 @@ export function initMain(): never {
   if (msg?.type === 'exec') return execMain(sys, msg, sync);
   if (!msg || msg.type !== 'config') process.exit(1);
 
-  let plan: ProcessPlan;
+  let plan: ProcessPlan | undefined;
   let fifo: number;
   let proc: number;
   try {
@@ -70,6 +73,8 @@ export function initMain(): never {
   try {
     const state: OciState = { ociVersion: OCI_VERSION, id: msg.id, status: 'created', pid: sys.getpid(), bundle: msg.bundle };
     if (msg.config.annotations) state.annotations = msg.config.annotations;
+    // `start` refuses a container without process; should the FIFO be opened anyway, say so.
+    if (!plan) throw new Error('the container has no process to run');
     runHooks('startContainer', msg.config.hooks?.startContainer, state);
     return finalizeAndExec(sys, plan);
   } catch (err) {
@@ -104,7 +109,7 @@ function execMain(sys: Syscalls, msg: ExecConfig, sync: SyncChannel): never {
   }
 }
 
-function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: InitMessage) => void): { plan: ProcessPlan; fifo: number; proc: number } {
+function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: InitMessage) => void): { plan?: ProcessPlan; fifo: number; proc: number } {
   const { config } = msg;
   const linux = config.linux ?? {};
   if (typeof msg.mountNamespace === 'object') {
@@ -118,14 +123,15 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
   // Made by the parent, owned by the container's root (which may not be ours).
   const hookLog = openSync(join(msg.stateDir, 'hook-output'), 'r+');
 
+  // The runtime's own mount namespace would have pivot_root re-root the host.
+  guardNamespace('mount', 'linux.namespaces', nsId('/proc/self/ns/mnt'), msg.hostNamespaces.mount);
   const ctx: RootfsContext = {
-    sys, rootfs: msg.rootfs, scratch: join(msg.stateDir, 'scratch'), cgroupSources: msg.cgroupSources,
+    sys, root: prepareRoot(sys, msg.rootfs), scratch: join(msg.stateDir, 'scratch'), cgroupSources: msg.cgroupSources,
     idmappedTree: (m) => {
       send({ type: 'idmap-mount', index: m.index });
       return sync.readFd(sys, 'idmap-tree');
     },
   };
-  prepareRoot(ctx);
   mountAll(ctx, planMounts(config.mounts, msg.bundle, { userns: msg.userns }));
   createDevices(ctx, [...DEFAULT_DEVICES, ...(linux.devices ?? []).map(deviceSpec)], msg.userns);
   devSymlinks(ctx);
@@ -140,26 +146,44 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
   closeSync(hookLog);
 
   pivotRoot(ctx);
+  ctx.root.close();
+  // No process (OPTIONAL until start): the container is everything else; start refuses it.
+  const p = config.process;
   // runc creates a missing cwd; do it before the root may become read-only.
-  const p = config.process!;
-  mkdirSync(p.cwd, { recursive: true, mode: 0o755 });
+  if (p) makeCwd(sys, p.cwd);
   // Before the root may become read-only: /dev/console may have to be made.
-  if (msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: true });
+  if (p && msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: true });
   finishRootfs(sys, {
     rootfsPropagation: linux.rootfsPropagation,
     maskedPaths: linux.maskedPaths,
     readonlyPaths: linux.readonlyPaths,
     readonlyRoot: config.root?.readonly === true,
   });
-  if (config.hostname !== undefined) sys.sethostname(config.hostname);
-  if (config.domainname !== undefined) sys.setdomainname(config.domainname);
+  // create refused these without a namespace of the container's own; this checks the
+  // namespace the init is really in, right before writing.
+  const inOwn = (ns: GuardedNamespace, field: string): void => guardNamespace(ns, field, procNsId(sys, proc, ns), msg.hostNamespaces[ns]);
+  if (config.hostname !== undefined) {
+    inOwn('uts', 'hostname');
+    sys.sethostname(config.hostname);
+  }
+  if (config.domainname !== undefined) {
+    inOwn('uts', 'domainname');
+    sys.setdomainname(config.domainname);
+  }
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
+    const field = `linux.sysctl.${key}`;
+    const where = sysctlNamespace(key);
+    if ('refuse' in where) throw new ConfigError(field, where.refuse);
+    inOwn(where.ns, field);
+    const file = sysctlFile(key);
+    if (file === undefined) throw new ConfigError(field, 'is not a sysctl name');
     try {
-      procWrite(sys, proc, `sys/${key.replace(/\./g, '/')}`, value);
+      procWrite(sys, proc, `sys/${file}`, value);
     } catch (err) {
-      throw new Error(`linux.sysctl.${key}: cannot write ${value}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`);
+      throw new Error(`${field}: cannot write ${value}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`);
     }
   }
+  if (!p) return { fifo, proc };
   for (const r of p.rlimits ?? []) {
     try {
       sys.setrlimit(RLIMITS[r.type]!.resource, rlimitValue(r, 'soft'), rlimitValue(r, 'hard'));
@@ -167,7 +191,13 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
       throw new Error(`process.rlimits: cannot set ${r.type} to soft ${rlimitValue(r, 'soft')}, hard ${rlimitValue(r, 'hard')}: ${oneLine(err)}`);
     }
   }
-  if (p.oomScoreAdj !== undefined) procWrite(sys, proc, 'self/oom_score_adj', String(p.oomScoreAdj));
+  if (p.oomScoreAdj !== undefined) {
+    try {
+      procWrite(sys, proc, 'self/oom_score_adj', String(p.oomScoreAdj));
+    } catch (err) {
+      throw new Error(`process.oomScoreAdj: cannot set ${p.oomScoreAdj}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`);
+    }
+  }
   applyAttributes(sys, planAttributes(p, linux, { exec: false }));
   const plan = planProcess(p, linux.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }), (message) => send({ type: 'warning', message, quiet: true }));
   plan.preserveFds = msg.preserveFds;
@@ -180,6 +210,34 @@ function handOver(sync: SyncChannel, fd: number): void {
   sync.send({ type: 'seccomp-listener', fd } satisfies InitMessage);
   const reply = sync.read<ParentMessage>();
   if (!reply || reply.type !== 'seccomp-done') process.exit(1);
+}
+
+/**
+ * process.cwd, made where missing inside the root (never through a symlink out of it
+ * or a magic link such as /proc/self/fd/N), and a directory.
+ */
+function makeCwd(sys: Syscalls, cwd: string): void {
+  const root = RootDir.open(sys);
+  try {
+    const fd = root.ensure(cwd, 'dir');
+    const type = fileType(fd);
+    closeSync(fd);
+    if (type !== S_IFDIR) throw new Error(`${cwd} is not a directory`);
+  } catch (err) {
+    throw new ConfigError('process.cwd', `${cwd} cannot be made: ${oneLine(err)}`);
+  } finally {
+    root.close();
+  }
+}
+
+/** The identity of the init's namespace `ns`, through the host's procfs kept open. */
+function procNsId(sys: Syscalls, proc: number, ns: GuardedNamespace): string | undefined {
+  sys.fchdir(proc);
+  try {
+    return nsId(`self/ns/${NS_PROC_FILE[ns]}`);
+  } finally {
+    sys.chdir('/');
+  }
 }
 
 /**
@@ -196,8 +254,9 @@ function procWrite(sys: Syscalls, proc: number, rel: string, value: string): voi
   }
 }
 
-function deviceSpec(d: Device): DeviceSpec {
+function deviceSpec(d: Device, i: number): DeviceSpec {
   return {
+    field: `linux.devices[${i}]`,
     path: d.path,
     type: d.type,
     major: d.major ?? 0,

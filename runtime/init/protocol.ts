@@ -1,6 +1,7 @@
 // Messages between `create` (the parent) and the init, one JSON object per line on
 // fd 3 after nsexec's own lines (see runtime/native/nsexec.c).
 import type { Config, Process } from '../config/types.js';
+import type { GuardedNamespace, NamespaceId } from '../config/host-safety.js';
 import type { CgroupMountSource } from '../mount/apply.js';
 
 export const INIT_FD = 3;
@@ -21,6 +22,8 @@ export interface InitConfig {
   cgroupSources: CgroupMountSource[];
   /** process.terminal: the console socket is fd CONSOLE_FD. */
   console: boolean;
+  /** The runtime's own namespaces: the init refuses to set hostname, sysctls or mounts in them. */
+  hostNamespaces: Partial<Record<GuardedNamespace, NamespaceId>>;
   /** --preserve-fds N: the caller's fds 3… are the init's PRESERVED_FDS_BASE… (init/finalize.ts). */
   preserveFds?: number;
 }

@@ -35,6 +35,8 @@ export interface StoredState {
   rootfs?: string;
   /** From config.json at create time: later edits must not change the container. */
   hooks?: { poststart?: Hook[]; poststop?: Hook[] };
+  /** config.json had no `process` (OPTIONAL until start): start must refuse, changing nothing. */
+  noProcess?: true;
   /** Opaque state of runtime/cgroups, handed back at delete. */
   cgroup?: unknown;
   /** The namespaces of the init, for exec: type → path. */
@@ -53,10 +55,13 @@ export interface OciState {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_+\-.]+$/;
+/** A file name's limit (NAME_MAX): the id names the state directory and the cgroup. */
+const MAX_ID = 255;
 
 export function checkId(id: string | undefined): string {
   if (id === undefined || id === '') throw new RuntimeError('a container id is required');
-  if (!ID_PATTERN.test(id) || id === '.' || id === '..' || id.length > 1024) {
+  if (id.length > MAX_ID) throw new RuntimeError(`invalid container id ${JSON.stringify(`${id.slice(0, 20)}…`)}: at most ${MAX_ID} characters (it names a directory)`);
+  if (!ID_PATTERN.test(id) || id === '.' || id === '..') {
     throw new RuntimeError(`invalid container id ${JSON.stringify(id)}: use letters, digits and _ + - .`);
   }
   return id;
@@ -148,12 +153,16 @@ export class StateStore {
     }
   }
 
-  /** The live status, from the init's liveness and whether start has happened yet. */
+  /**
+   * The live status, from the init's liveness and whether start has happened yet. A
+   * create that did not finish (no `created` time) is creating while its process
+   * lives, and stopped once it is gone: only delete applies to what it left.
+   */
   status(s: StoredState): Status {
-    if (s.pid === undefined) {
+    if (s.created === undefined) {
       return s.creator && isAlive(s.creator.pid, s.creator.startTime) ? 'creating' : 'stopped';
     }
-    if (!isAlive(s.pid, s.pidStartTime)) return 'stopped';
+    if (s.pid === undefined || !isAlive(s.pid, s.pidStartTime)) return 'stopped';
     if (frozen(s)) return 'paused';
     return existsSync(this.fifoPath(s.id)) ? 'created' : 'running';
   }

@@ -11,7 +11,9 @@ export const topLevelRules: Rule[] = [
   {
     id: 'ociVersion.major',
     spec: 'config.md#configSpecificationVersion',
+    requirement: 'config:oci-version.semver',
     level: 'warning',
+    affectsRun: true,
     // Compatibility holds "within major versions": this project knows 1.x.
     check: (c) => {
       const v = typeof c.ociVersion === 'string' ? parseSemVer(c.ociVersion) : undefined;
@@ -21,7 +23,9 @@ export const topLevelRules: Rule[] = [
   {
     id: 'hostname.uts',
     spec: 'config.md#configHostname',
+    requirement: 'config:hostname.applied',
     level: 'warning',
+    affectsRun: true,
     // "Depending on your namespace configuration, the container UTS namespace may be the
     // runtime UTS namespace": without a uts namespace, setting the name changes the host's.
     check: (c, ctx) => {
@@ -34,6 +38,7 @@ export const topLevelRules: Rule[] = [
   {
     id: 'hooks.prestart.deprecated',
     spec: 'config.md#configHooksPrestart',
+    requirement: 'config:hooks.prestart.when',
     level: 'warning',
     // "prestart hooks were deprecated in favor of createRuntime, createContainer and startContainer hooks".
     check: (c) =>
@@ -42,6 +47,7 @@ export const topLevelRules: Rule[] = [
   {
     id: 'annotations.key.nonempty',
     spec: 'config.md#configAnnotations',
+    requirement: 'config:annotations.key-non-empty',
     level: 'error',
     // "Keys MUST NOT be an empty string."
     check: (c) => (entries(c.annotations).some(([k]) => k === '') ? [{ path: ['annotations', ''], message: 'an annotation key must not be empty' }] : []),
@@ -49,6 +55,7 @@ export const topLevelRules: Rule[] = [
   {
     id: 'annotations.key.reserved',
     spec: 'config.md#configAnnotations',
+    requirement: 'config:annotations.reserved-namespace',
     level: 'warning',
     // "All other keys in the org.opencontainers namespace not specified in this above
     // table are reserved and MUST NOT be used by subsequent specifications": the MUST
@@ -64,6 +71,7 @@ export const topLevelRules: Rule[] = [
   {
     id: 'annotations.key.reverse-domain',
     spec: 'config.md#configAnnotations',
+    requirement: 'config:annotations.key-reverse-domain',
     level: 'warning',
     // "Keys SHOULD be named using a reverse domain notation - e.g. com.example.myKey."
     check: (c) =>
@@ -74,6 +82,7 @@ export const topLevelRules: Rule[] = [
   {
     id: 'annotations.image.created',
     spec: 'config.md#configAnnotations',
+    requirement: 'config:annotations.image-created',
     level: 'error',
     // org.opencontainers.image.created "MUST have a valid value for the created property"
     // of the OCI image spec: an RFC 3339 date-time.

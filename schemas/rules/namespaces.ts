@@ -16,6 +16,7 @@ export const namespaceRules: Rule[] = [
   {
     id: 'namespaces.unique',
     spec: 'config-linux.md#configLinuxNamespaces',
+    requirement: 'config-linux:namespaces.duplicate-error',
     level: 'error',
     // "If a namespaces field contains duplicated namespaces with same type, the runtime MUST generate an error."
     check: (c) => {
@@ -29,6 +30,7 @@ export const namespaceRules: Rule[] = [
   {
     id: 'idmappings.userns',
     spec: 'config-linux.md#configLinuxUserNamespaceMappings',
+    requirement: 'config-linux:user-mappings.uid',
     level: 'error',
     // The mappings are "the user namespace uid/gid mappings": with no user namespace
     // there is nothing to apply them to, and the runtime must fail to create that environment.
@@ -42,7 +44,9 @@ export const namespaceRules: Rule[] = [
   {
     id: 'idmappings.missing',
     spec: 'config-linux.md#configLinuxUserNamespaceMappings',
+    requirement: 'config-linux:user-mappings.uid',
     level: 'warning',
+    affectsRun: true,
     // A new user namespace without mappings maps no IDs: every file and the process itself
     // appear as the overflow ID (user_namespaces(7)).
     check: (c) => {
@@ -56,6 +60,7 @@ export const namespaceRules: Rule[] = [
   {
     id: 'timeOffsets.clock',
     spec: 'config-linux.md#configLinuxTimeOffset',
+    requirement: 'config-linux:time-offsets.applied',
     level: 'error',
     // "The name of the clock is the entry key"; time_namespaces(7) offsets only these two.
     check: (c) =>
@@ -66,6 +71,7 @@ export const namespaceRules: Rule[] = [
   {
     id: 'timeOffsets.nanosecs',
     spec: 'config-linux.md#configLinuxTimeOffset',
+    requirement: 'config-linux:time-offsets.applied',
     level: 'error',
     // time_namespaces(7): the nanoseconds part of an offset is below one second.
     check: (c) =>
@@ -78,7 +84,9 @@ export const namespaceRules: Rule[] = [
   {
     id: 'timeOffsets.timens',
     spec: 'config-linux.md#configLinuxTimeOffset',
+    requirement: 'config-linux:time-offsets.applied',
     level: 'warning',
+    affectsRun: true,
     // timeOffsets "sets the offset for Time Namespace": offsets can only be written for a
     // new time namespace, before any process enters it (time_namespaces(7)).
     check: (c) => {
@@ -92,7 +100,9 @@ export const namespaceRules: Rule[] = [
   {
     id: 'sysctl.namespace',
     spec: 'config-linux.md#configLinuxSysctl',
+    requirement: 'config-linux:sysctl.applied',
     level: 'warning',
+    affectsRun: true,
     // sysctl is applied "for the container"; a namespaced sysctl without its namespace
     // would change the host's value (namespaces(7)).
     check: (c, ctx) => {

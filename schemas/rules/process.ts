@@ -4,6 +4,8 @@ import { CAPABILITIES } from '../enums.js';
 import { duplicates, entries, isInt, isObject, list, type Finding, type Rule } from './rule.js';
 
 const KNOWN_CAPABILITIES = new Set<string>(CAPABILITIES);
+/** (uid_t)-1. */
+const NO_ID = 4294967295;
 const CAPABILITY_SETS = ['effective', 'bounding', 'inheritable', 'permitted', 'ambient'] as const;
 
 /** POSIX absolute, or on Windows a drive (`c:\`) or UNC/device (`\\`) path. */
@@ -15,6 +17,7 @@ export const processRules: Rule[] = [
   {
     id: 'process.cwd.absolute',
     spec: 'config.md#configProcess',
+    requirement: 'config:process.cwd.absolute',
     level: 'error',
     // "cwd ... This value MUST be an absolute path."
     check: (c, ctx) =>
@@ -25,6 +28,7 @@ export const processRules: Rule[] = [
   {
     id: 'process.args.required',
     spec: 'config.md#configProcess',
+    requirement: 'config:process.args.required',
     level: 'error',
     // "at least one entry is REQUIRED (non-Windows) ... OPTIONAL on Windows, and
     // commandLine is REQUIRED if this field is omitted."
@@ -44,6 +48,7 @@ export const processRules: Rule[] = [
   {
     id: 'env.format',
     spec: 'config.md#configProcess',
+    requirement: 'config:process.env',
     level: 'warning',
     // env has "the same semantics as ... environ": every entry is NAME=value
     // (for hooks too, config.md#configHooks).
@@ -64,6 +69,7 @@ export const processRules: Rule[] = [
   {
     id: 'process.rlimits.unique',
     spec: 'config.md#configPOSIXProcess',
+    requirement: 'config:process.rlimits.duplicate-error',
     level: 'error',
     // "If rlimits contains duplicated entries with same type, the runtime MUST generate an error."
     check: (c) => duplicates(list(c.process?.rlimits).map((r) => (isObject(r) ? r.type : undefined))).map((i) => ({
@@ -74,6 +80,7 @@ export const processRules: Rule[] = [
   {
     id: 'process.rlimits.type',
     spec: 'config.md#configPOSIXProcess',
+    requirement: 'config:process.rlimits.unknown-type-error',
     level: 'error',
     // "Linux: valid values are defined in the getrlimit(2) man page"; a runtime MUST
     // generate an error for any value it cannot map.
@@ -89,6 +96,7 @@ export const processRules: Rule[] = [
   {
     id: 'process.rlimits.soft-le-hard',
     spec: 'config.md#configPOSIXProcess',
+    requirement: 'config:process.rlimits.soft',
     level: 'error',
     // hard is "the ceiling for the soft limit"; setrlimit(2) fails with EINVAL otherwise.
     check: (c) =>
@@ -101,7 +109,9 @@ export const processRules: Rule[] = [
   {
     id: 'process.capabilities.known',
     spec: 'config.md#configLinuxProcess',
+    requirement: 'config:process.capabilities.unknown-warn',
     level: 'warning',
+    affectsRun: true,
     // "Valid values are defined in the capabilities(7) man page"; an unmappable value
     // "MUST be logged as a warning", and runtimes SHOULD NOT fail.
     check: (c) =>
@@ -116,7 +126,9 @@ export const processRules: Rule[] = [
   {
     id: 'process.capabilities.grantable',
     spec: 'config.md#configLinuxProcess',
+    requirement: 'config:process.capabilities.unknown-warn',
     level: 'warning',
+    affectsRun: true,
     // capabilities(7): effective ⊆ permitted, and an ambient capability must be both
     // permitted and inheritable; anything else "cannot be granted" and MUST be warned about.
     check: (c) => {
@@ -138,8 +150,48 @@ export const processRules: Rule[] = [
     },
   },
   {
+    id: 'process.user.required',
+    spec: 'config.md#configPOSIXUser',
+    requirement: 'config:process.user.required-fields',
+    level: 'error',
+    // The POSIX user "structure has the following fields: uid (int, REQUIRED), gid (int,
+    // REQUIRED)": a POSIX process without one has neither.
+    check: (c, ctx) =>
+      ctx.linux && isObject(c.process) && c.process.user === undefined ? [{ path: ['process', 'user'], message: 'is required on POSIX platforms (uid and gid are REQUIRED)' }] : [],
+  },
+  {
+    id: 'process.user.umask',
+    spec: 'config.md#configPOSIXUser',
+    requirement: 'config:process.user.umask',
+    level: 'error',
+    // umask "specifies the umask of the user"; umask(2) keeps only mask & 0777, so a value
+    // with other bits cannot be the process's umask.
+    check: (c) => {
+      const umask = c.process?.user?.umask;
+      return isInt(umask) && umask > 0o777 ? [{ path: ['process', 'user', 'umask'], message: `must be at most 511 (0777): umask(2) keeps no other bits (got ${umask})` }] : [];
+    },
+  },
+  {
+    id: 'process.user.id',
+    spec: 'config.md#configPOSIXUser',
+    requirement: 'config:process.user.uid',
+    level: 'error',
+    // uid, gid and additionalGids are IDs "in the container namespace" the process runs
+    // with. On Linux 4294967295 is (uid_t)-1: no ID (the kernel's INVALID_UID), and
+    // setresuid(2)/setresgid(2) read it as "leave unchanged", so the process would keep
+    // the runtime's IDs, root: a process cannot run as it.
+    check: (c, ctx) => {
+      const u = c.process?.user;
+      if (!ctx.linux || !isObject(u)) return [];
+      const ids: Array<[(string | number)[], unknown]> = [[['process', 'user', 'uid'], u.uid], [['process', 'user', 'gid'], u.gid]];
+      list(u.additionalGids).forEach((g, i) => ids.push([['process', 'user', 'additionalGids', i], g]));
+      return ids.filter(([, v]) => v === NO_ID).map(([path]) => ({ path, message: 'is 4294967295, (uid_t)-1: not an ID on Linux; setresuid(2) would leave the process as root' }));
+    },
+  },
+  {
     id: 'process.oomScoreAdj.range',
     spec: 'config.md#configLinuxProcess',
+    requirement: 'config:process.oom-score-adj.set',
     level: 'error',
     // The runtime "MUST set oom_score_adj to the given value"; proc(5) accepts -1000..1000.
     check: (c, ctx) =>
@@ -150,6 +202,7 @@ export const processRules: Rule[] = [
   {
     id: 'process.scheduler.nice',
     spec: 'config.md#configLinuxProcess',
+    requirement: 'config:process.scheduler.nice',
     level: 'error',
     // nice "is the nice value for the process": sched(7) nice values are -20..19.
     check: (c) => {
@@ -162,6 +215,7 @@ export const processRules: Rule[] = [
   {
     id: 'process.scheduler.priority',
     spec: 'config.md#configLinuxProcess',
+    requirement: 'config:process.scheduler.priority',
     level: 'error',
     // priority is "the static priority ... used by real-time policies like SCHED_FIFO and
     // SCHED_RR": sched(7) gives those 1..99, and every other policy 0.
@@ -181,6 +235,7 @@ export const processRules: Rule[] = [
   {
     id: 'process.scheduler.deadline',
     spec: 'config.md#configLinuxProcess',
+    requirement: 'config:process.scheduler.deadline',
     level: 'error',
     // runtime, deadline and period are "used by the deadline scheduler"; sched(7) requires
     // runtime <= deadline <= period (a period of 0 means "same as deadline").

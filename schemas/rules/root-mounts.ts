@@ -9,6 +9,7 @@ export const rootMountRules: Rule[] = [
   {
     id: 'root.required',
     spec: 'config.md#configRoot',
+    requirement: 'config:root.required',
     level: 'error',
     // "On Windows ... [for Hyper-V] this field MUST NOT be set. On all other platforms, this field is REQUIRED."
     check: (c, ctx) => (!ctx.windows && c.root === undefined ? [{ path: ['root'], message: 'is required' }] : []),
@@ -16,11 +17,15 @@ export const rootMountRules: Rule[] = [
   {
     id: 'root.path.directory',
     spec: 'config.md#configRoot',
+    requirement: 'config:root.path.exists',
     level: 'error',
     // "A directory MUST exist at the path declared by the field" (relative to the bundle).
     check: (c, ctx) => {
       const path = c.root?.path;
-      if (ctx.bundleDir === undefined || ctx.windows || typeof path !== 'string') return [];
+      if (ctx.windows || typeof path !== 'string') return [];
+      // POSIX: "a null pathname shall not be successfully resolved".
+      if (path === '') return [{ path: ['root', 'path'], message: 'is empty: an empty path names no directory' }];
+      if (ctx.bundleDir === undefined) return [];
       const full = resolve(ctx.bundleDir, path);
       let isDir = false;
       try {
@@ -34,6 +39,7 @@ export const rootMountRules: Rule[] = [
   {
     id: 'root.path.conventional',
     spec: 'config.md#configRoot',
+    requirement: 'config:root.path.conventional',
     level: 'warning',
     // "The value SHOULD be the conventional rootfs."
     check: (c, ctx) => {
@@ -47,7 +53,9 @@ export const rootMountRules: Rule[] = [
   {
     id: 'mounts.destination.absolute',
     spec: 'config.md#configMounts',
+    requirement: 'config:mounts.destination.absolute',
     level: 'warning',
+    affectsRun: true,
     // Linux: "SHOULD be an absolute path" (relative ones are deprecated, read relative to /).
     // Solaris and "all other platforms": "MUST be an absolute path". Windows paths differ.
     check: (c, ctx) =>
@@ -66,6 +74,7 @@ export const rootMountRules: Rule[] = [
   {
     id: 'mounts.idmap.pair',
     spec: 'config.md#configPOSIXMounts',
+    requirement: 'config:mounts.uid-mappings.with-gid',
     level: 'error',
     // uidMappings: "If specified, it MUST be specified along with gidMappings", and vice versa.
     check: (c) =>
@@ -79,6 +88,7 @@ export const rootMountRules: Rule[] = [
   {
     id: 'mounts.idmap.option',
     spec: 'config.md#configPOSIXMounts',
+    requirement: 'config:mounts.id-mappings.idmap-option',
     level: 'warning',
     // "If specified, the options field of the mounts structure SHOULD contain either idmap or ridmap".
     check: (c) =>
@@ -91,6 +101,7 @@ export const rootMountRules: Rule[] = [
   {
     id: 'mounts.idmap.mappings',
     spec: 'config.md#configLinuxMountOptions',
+    requirement: 'config:mounts.idmap.no-userns-error',
     level: 'error',
     // idmap/ridmap: "If there are no uidMappings and gidMappings specified and the container
     // isn't using user namespaces, an error MUST be returned."

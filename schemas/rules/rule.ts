@@ -28,8 +28,16 @@ export interface Rule {
   id: string;
   /** Where the spec says so: `file.md#anchor`. */
   spec: string;
+  /** The requirement of the catalogue (suites/requirements) it checks: problems carry it. */
+  requirement: string;
   /** error for MUST / REQUIRED, warning for SHOULD. */
   level: Problem['level'];
+  /**
+   * A warning about what will not happen as written (a capability that cannot be
+   * granted, a namespace without mappings…), rather than about style: runtimes show it
+   * at their normal log level (the reference runtime does; runc logs some of these too).
+   */
+  affectsRun?: boolean;
   /**
    * The config may not match the schema (rules run even when it does not, so that one
    * run reports everything): read it defensively, with the helpers below.
@@ -56,7 +64,7 @@ export function runRules(rules: readonly Rule[], config: unknown, ctx: RuleConte
       continue;
     }
     for (const f of findings) {
-      problems.push({ path: formatPath(f.path), message: f.message, level: f.level ?? rule.level, rule: rule.id });
+      problems.push({ path: formatPath(f.path), message: f.message, level: f.level ?? rule.level, rule: rule.id, requirement: rule.requirement, ...(rule.affectsRun ? { affectsRun: true } : {}) });
     }
   }
   return problems;

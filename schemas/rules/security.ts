@@ -12,6 +12,7 @@ export const securityRules: Rule[] = [
   {
     id: 'seccomp.listenerMetadata',
     spec: 'config-linux.md#configLinuxSeccomp',
+    requirement: 'config-linux:seccomp.listener-metadata.needs-path',
     level: 'error',
     // listenerMetadata: "This field MUST NOT be set if listenerPath is not set."
     check: (c) => {
@@ -24,6 +25,7 @@ export const securityRules: Rule[] = [
   {
     id: 'seccomp.errnoRet',
     spec: 'config-linux.md#configLinuxSeccomp',
+    requirement: 'config-linux:seccomp.syscalls.errno-unsupported',
     level: 'error',
     // errnoRet/defaultErrnoRet: "When the action doesn't support an errno, the runtime MUST
     // print and error and fail." Only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one.
@@ -45,7 +47,9 @@ export const securityRules: Rule[] = [
   {
     id: 'seccomp.notify.listener',
     spec: 'config-linux.md#configLinuxSeccomp',
+    requirement: 'config-linux:seccomp.listener.seccomp-fd',
     level: 'warning',
+    affectsRun: true,
     // listenerPath is where "the runtime will send the container process state ... when
     // the SCMP_ACT_NOTIFY action is used": without it no agent can answer the notifications.
     check: (c) => {
@@ -58,6 +62,7 @@ export const securityRules: Rule[] = [
   {
     id: 'seccomp.args.index',
     spec: 'config-linux.md#configLinuxSeccomp',
+    requirement: 'config-linux:seccomp.syscalls.args',
     level: 'error',
     // index is "the index for syscall arguments": a system call has six (seccomp(2), struct seccomp_data).
     check: (c) =>
@@ -72,6 +77,7 @@ export const securityRules: Rule[] = [
   {
     id: 'intelRdt.memBwSchema',
     spec: 'config-linux.md#configLinuxIntelRdt',
+    requirement: 'config-linux:intel-rdt.mem-bw-prefix',
     level: 'error',
     // memBwSchema: "The value MUST start with MB: and MUST NOT contain newlines."
     check: (c) => {
@@ -84,6 +90,7 @@ export const securityRules: Rule[] = [
   {
     id: 'intelRdt.l3CacheSchema',
     spec: 'config-linux.md#configLinuxIntelRdt',
+    requirement: 'config-linux:intel-rdt.l3-prefix',
     level: 'warning',
     // l3CacheSchema: "The value SHOULD start with L3: and SHOULD NOT contain newlines."
     check: (c) => {
@@ -96,6 +103,7 @@ export const securityRules: Rule[] = [
   {
     id: 'intelRdt.schemata',
     spec: 'config-linux.md#configLinuxIntelRdt',
+    requirement: 'config-linux:intel-rdt.schemata-no-newline',
     level: 'error',
     // schemata: "Each element represents one line ... The value MUST NOT contain newlines."
     check: (c) =>
@@ -108,6 +116,7 @@ export const securityRules: Rule[] = [
   {
     id: 'memoryPolicy.nodes',
     spec: 'config-linux.md#configLinuxMemoryPolicy',
+    requirement: 'config-linux:memory-policy.applied',
     level: 'error',
     // nodes: "Some modes require that there are no nodes, e.g. MPOL_DEFAULT and MPOL_LOCAL.
     // Others that there is at least one node, e.g. MPOL_BIND and MPOL_INTERLEAVE."
@@ -123,6 +132,7 @@ export const securityRules: Rule[] = [
   {
     id: 'personality.flags',
     spec: 'config-linux.md#configLinuxPersonality',
+    requirement: 'config-linux:personality.no-flags',
     level: 'error',
     // flags: "Currently no flag values are supported": any entry is a value no runtime may take.
     check: (c) =>

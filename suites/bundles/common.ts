@@ -10,7 +10,7 @@ import { stringifyConfig } from '../../harness/bundle.js';
 export async function probeBundle(t: CaseContext, bundle: BuiltBundle): Promise<ProbeFacts> {
   if (!bundle.config.process?.terminal) return t.probe({ bundle });
   const { result, tty } = await t.createWithConsole({ bundle });
-  if (!result.ok) t.fail(callFailure('create --console-socket (the config has terminal: true)', result));
+  if (!result.ok) t.abort(callFailure('create --console-socket (the config has terminal: true)', result));
   await t.start();
   const out = await tty.waitFor('@@done');
   await t.waitStatus('stopped');

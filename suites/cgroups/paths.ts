@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { BundleBuilder } from '../../harness/bundle.js';
-import { defineCase } from '../../harness/case.js';
+import { defineCase, HarnessError } from '../../harness/case.js';
 import type { CaseContext } from '../../harness/context.js';
 import { isAlive } from '../../harness/hostfacts.js';
 import { pause } from '../../harness/wait.js';
@@ -79,17 +79,18 @@ export default [
         // container's, but the processes of its pid namespace are the host's.
         const noHostView = noHostViewOf(t, pid, { running: true });
         if (noHostView) t.note(`the cgroup's processes are not compared with the container's: ${noHostView}`);
-        for (const cg of neededCgroups(t, pid)) {
-          t.equal(cg.path, path, `the container's cgroup for ${cg.hierarchy || 'the unified hierarchy'} (/proc/${pid}/cgroup)`);
+        const absolute = t.req('config-linux:cgroups-path.absolute');
+        for (const cg of neededCgroups(t.req('config-linux:cgroups-path.created'), pid)) {
+          absolute.equal(cg.path, path, `the container's cgroup for ${cg.hierarchy || 'the unified hierarchy'} (/proc/${pid}/cgroup)`);
           if (!cg.dir) continue;
           if (noHostView) {
-            t.ok(procsOf(cg.dir).includes(pid), `${cg.dir} holds state's pid ${pid}`, { actual: procsOf(cg.dir) });
+            absolute.ok(procsOf(cg.dir).includes(pid), `${cg.dir} holds state's pid ${pid}`, { actual: procsOf(cg.dir) });
             continue;
           }
           const inNs = pidsInNamespaceOf(pid);
-          t.equal(procsOf(cg.dir).sort((a, b) => a - b), inNs, `the processes of ${cg.dir} are exactly the container's (its pid namespace)`);
+          absolute.equal(procsOf(cg.dir).sort((a, b) => a - b), inNs, `the processes of ${cg.dir} are exactly the container's (its pid namespace)`);
         }
-        expectFiles(t, pid, pidsExpectation(PIDS), 'pids');
+        expectFiles(t.req('config-linux:resources.pids.limit'), pid, pidsExpectation(PIDS), 'pids');
       });
     },
   }),
@@ -111,16 +112,16 @@ export default [
         for (const id of [t.id, t.newId()]) {
           const pid = await runHolding(t, id);
           for (const cg of cgroupsOf(pid)) if (cg.dir && cg.path.endsWith(`/${rel}`)) seen.push(cg.dir);
-          const cgs = neededCgroups(t, pid);
+          const cgs = neededCgroups(t.req('config-linux:cgroups-path.consistent'), pid);
           for (const cg of cgs) {
-            t.ok(cg.path === `/${rel}` || cg.path.endsWith(`/${rel}`), `the container ${id}'s cgroup ${cg.path} ends with the relative cgroupsPath ${rel}`);
+            t.req('config-linux:cgroups-path.relative').ok(cg.path === `/${rel}` || cg.path.endsWith(`/${rel}`), `the container ${id}'s cgroup ${cg.path} ends with the relative cgroupsPath ${rel}`);
           }
           places.push(cgs.map((c) => c.path));
           await t.kill('SIGKILL', id);
           await t.waitStatus('stopped', { id });
           await t.delete(id);
         }
-        t.equal(places[1], places[0], 'the cgroups of the second container with the same cgroupsPath');
+        t.req('config-linux:cgroups-path.consistent').equal(places[1], places[0], 'the cgroups of the second container with the same cgroupsPath');
       });
     },
   }),
@@ -136,31 +137,39 @@ export default [
       const path = `/${uniqueName(t)}`;
       t.bundle.builder.cgroupsPath(path).writeFiles();
       await withCgroupCleanup(t, () => dirsForAbsolute(path), 1, async () => {
+        const removes = t.req('runtime:delete.removes-resources', 'runtime:lifecycle.delete-destroys');
         const pid = await createdPid(t);
         const made = cgroupsOf(pid).filter((c) => c.path === path && c.dir).map((c) => c.dir!);
-        if (!t.ok(made.length > 0, `the container is in no cgroup at its cgroupsPath ${path}`, { actual: cgroupsOf(pid) })) return;
+        // Placement is cgroups.path.absolute's to judge; without a cgroup there, delete has nothing to remove.
+        if (!made.length) return removes.unjudged(`the container is in no cgroup at its cgroupsPath ${path} (${JSON.stringify(cgroupsOf(pid))})`);
         await t.start();
         await t.waitOutput('@@done');
         await t.waitStatus('stopped');
         await t.delete();
-        t.equal(made.filter((d) => existsSync(d)), [], 'cgroup directories of the container still there after delete');
+        removes.equal(made.filter((d) => existsSync(d)), [], 'cgroup directories of the container still there after delete');
       });
     },
   }),
 
+  // runtime.md#runtimeDelete: "Deleting a container MUST delete the resources that were
+  // created during the `create` step." The parents /x and /x/a did not exist before this
+  // container's create made them to reach /x/a/b, and nothing else uses them: they are
+  // resources create made. (A parent another container's create made, or one that existed
+  // before, is one "not created by this container", which MUST NOT be deleted:
+  // cgroups.delete.keeps-existing.)
   defineCase({
     id: 'cgroups.delete.parents',
     title: 'delete also removes the parent cgroups create made for a nested cgroupsPath',
     requirements: ['runtime:delete.removes-resources', 'runtime:lifecycle.delete-destroys'],
+    exercises: ['op:delete'],
     needs: ['cgroup-controller:pids'],
-    disputed:
-      'runtime.md says delete MUST delete the resources create made, and create made the parents /x and /x/a to reach /x/a/b; runc removes only the leaf, and parents are often shared with other containers (as kubepods are), so removing them is not obviously what the spec means',
     bundle: (b) => b.probe({ only: ['meta'] }).resources({ pids: { limit: PIDS } }),
     async check(t) {
       const path = `/${uniqueName(t)}/a/b`;
       t.bundle.builder.cgroupsPath(path).writeFiles();
       await withCgroupCleanup(t, () => dirsForAbsolute(path), 3, async () => {
-        t.equal(dirsForAbsolute(`/${uniqueName(t)}`).filter((d) => existsSync(d)), [], 'parents existing before create');
+        const before = dirsForAbsolute(`/${uniqueName(t)}`).filter((d) => existsSync(d));
+        if (before.length) throw new HarnessError(`the case's unique cgroup name is taken already: ${before.join(', ')}`);
         const pid = await createdPid(t);
         const made = cgroupsOf(pid).filter((c) => c.path === path && c.dir).map((c) => c.dir!);
         await t.start();
@@ -169,8 +178,7 @@ export default [
         await t.delete();
         const parents = made.flatMap((d) => [posix.dirname(d), posix.dirname(posix.dirname(d))]);
         const left = parents.filter((d) => existsSync(d));
-        if (left.length) t.note(`left after delete: ${left.join(', ')}`);
-        t.equal(left, [], 'parent cgroups create made that are still there after delete');
+        t.req('runtime:delete.removes-resources', 'runtime:lifecycle.delete-destroys').equal(left, [], 'parent cgroups create made that are still there after delete');
       });
     },
   }),
@@ -204,6 +212,7 @@ export default [
     id: 'cgroups.create.busy-cgroup',
     title: 'a cgroupsPath that already holds a host process: create may refuse it; either way that process is left alone',
     requirements: ['config-linux:cgroups.fitness-check', 'config-linux:cgroups.fitness-error', 'runtime:delete.keeps-foreign-resources', 'runtime:errors.no-side-effects'],
+    unprovable: 'the misbehaviour is killing or moving a process the runtime did not start; no config.json edit makes runc or the reference runtime do that',
     needs: ['cgroup-controller:pids'],
     bundle: (b) => b.probe({ only: ['meta'], hold: true }).resources({ pids: { limit: PIDS } }),
     async check(t) {
@@ -211,7 +220,7 @@ export default [
       t.bundle.builder.cgroupsPath(path).writeFiles();
       const sleeper = t.background(['sleep', '1000']);
       const spid = sleeper.pid;
-      if (!spid) t.fail('could not start a host process (sleep) to put in the cgroup');
+      if (!spid) throw new HarnessError('could not start a host process (sleep) to put in the cgroup');
       await withCgroupCleanup(t, () => dirsForAbsolute(path), 1, async () => {
         try {
           // Every hierarchy but cpuset (the host process keeps its own CPUs).
@@ -220,7 +229,7 @@ export default [
           const r = await t.rt.create(t.id, t.bundle.dir);
           if (!r.ok) {
             t.note('create refused a cgroup that already has a process (a fitness check the spec allows)');
-            t.expectError(r, 'create into a busy cgroup');
+            t.req('config-linux:cgroups.fitness-error').expectError(r, 'create into a busy cgroup');
           } else {
             t.note('create accepted a cgroup that already has a process');
             await t.start();
@@ -229,8 +238,10 @@ export default [
             await t.waitStatus('stopped');
             await t.delete();
           }
-          t.ok(isAlive(spid!), `the host process ${spid} that was in the cgroup before create is alive`);
-          t.ok(cgroupsOf(spid!).some((c) => c.path === path), `the host process ${spid} is still in ${path}`, { actual: cgroupsOf(spid!) });
+          // Not the container's: neither a refused create nor delete may touch it.
+          const alone = t.req('runtime:delete.keeps-foreign-resources', 'runtime:errors.no-side-effects');
+          alone.ok(isAlive(spid!), `the host process ${spid} that was in the cgroup before create is alive`);
+          alone.ok(cgroupsOf(spid!).some((c) => c.path === path), `the host process ${spid} is still in ${path}`, { actual: cgroupsOf(spid!) });
         } finally {
           // Before cleanup's rmdir, which needs the cgroup empty.
           try {
@@ -252,6 +263,7 @@ export default [
       id: `cgroups.ownership.${name}`,
       title,
       requirements: [req],
+      unprovable: 'the misbehaviour is a chown of the container cgroup where the spec recommends none; runc and the reference runtime chown only on cgroup v2 with a writable cgroup mount, which is what these cases rule out',
       needs: ['ns:cgroup', ...(mount ? ['cgroup:v1'] : [])],
       bundle: (b) => {
         b.probe({ only: ['meta'], hold: true }).user({ uid: 1000, gid: 1000 }).namespace('cgroup').resources({ pids: { limit: PIDS } });
@@ -261,7 +273,8 @@ export default [
         const pid = await runHolding(t);
         const own = new Set(cgroupsOf(process.pid).map((c) => c.dir));
         const mine = cgroupsOf(pid).filter((c) => c.dir && !own.has(c.dir));
-        if (!t.ok(mine.length > 0, 'the container has no cgroup of its own to look at')) return;
+        // A runtime that puts the container in conform's own cgroups (or none) chowns nothing of its own.
+        if (!mine.length) return t.skip(`the container has no cgroup of its own to look at (${JSON.stringify(cgroupsOf(pid).map((c) => c.path))})`);
         for (const c of mine) {
           for (const f of ['', 'cgroup.procs']) {
             const path = f ? `${c.dir}/${f}` : c.dir!;

@@ -10,7 +10,7 @@ import type { Env } from '../../harness/env.js';
 import { parseProbe } from '../../harness/probe/parse.js';
 import { errnosIn } from '../../linux/errno.js';
 import type { LinuxResources } from '../../schemas/config.js';
-import { expectRefused } from '../support/refuse.js';
+import { createOrRefuse, expectRefused, refusalOf } from '../support/refuse.js';
 import { skipIfNewerThanRuntime } from '../support/version.js';
 import { createdPid, expectFiles, expectRefusedNoCgroup, versionOf } from './common.js';
 import {
@@ -49,6 +49,12 @@ interface ValueCaseDef {
   disputed?: string;
   /** [spec version, field]: the runtime may not know the field (see skipIfNewerThanRuntime). */
   since?: [string, string];
+  /**
+   * Where the host cannot take the setting, the requirement create's refusal is about
+   * (v1-conversion-error, apply-fail-error); the others are what the values check.
+   * Default: the values' own.
+   */
+  refusedBy?: string;
   /** The v1 controller the setting belongs to (picks v1 or v2 on this host). */
   controller: string;
   resources: (env: Env) => LinuxResources;
@@ -82,12 +88,14 @@ function valueCase(d: ValueCaseDef): Case {
       const v = versionOf(t, d.controller);
       const r = t.bundle.config.linux!.resources!;
       const exp = d.expect(r, v, t);
+      const [first, ...rest] = d.requirements.filter((id) => id !== d.refusedBy);
+      const values = t.req(first!, ...rest);
       if ('error' in exp || d.applicable?.(t, v) === false) {
         t.note(`this host cannot take the setting (${'error' in exp ? exp.error : 'the kernel refuses it in a fresh cgroup'}): create must fail`);
-        await expectRefused(t, 'a resource setting this host cannot apply');
+        await expectRefused(d.refusedBy ? t.req(d.refusedBy) : values, 'a resource setting this host cannot apply');
         return;
       }
-      expectFiles(t, await createdPid(t), exp, d.controller);
+      expectFiles(values, await createdPid(t), exp, d.controller);
     },
   });
 }
@@ -121,10 +129,12 @@ function refusedCase(d: {
     async check(t) {
       if (d.since) skipIfNewerThanRuntime(t, d.since[0], d.since[1]);
       d.precheck?.(t);
-      await expectRefusedNoCgroup(t, d.what, t.bundle.config.linux!.cgroupsPath!);
+      await expectRefusedNoCgroup(refusalOf(t), d.what, t.bundle.config.linux!.cgroupsPath!);
     },
   });
 }
+
+
 
 // --- host facts the cases need -----------------------------------------------------
 
@@ -200,6 +210,7 @@ const memory: Case[] = [
     id: 'cgroups.memory.swappiness',
     title: 'memory.swappiness is the cgroup swappiness (v2 has none: create must fail)',
     requirements: ['config-linux:resources.memory.swappiness', 'config-linux:resources.unified.v1-conversion-error'],
+    refusedBy: 'config-linux:resources.unified.v1-conversion-error',
     exercises: ['linux.resources.memory.swappiness'],
     needs: ['cgroup-controller:memory'],
     controller: 'memory',
@@ -210,6 +221,7 @@ const memory: Case[] = [
     id: 'cgroups.memory.disable-oom-killer',
     title: 'disableOOMKiller true turns the cgroup OOM killer off',
     requirements: ['config-linux:resources.memory.disable-oom-killer', 'config-linux:resources.unified.v1-conversion-error'],
+    refusedBy: 'config-linux:resources.unified.v1-conversion-error',
     exercises: ['linux.resources.memory.disableOOMKiller'],
     needs: ['cgroup-controller:memory'],
     controller: 'memory',
@@ -220,6 +232,7 @@ const memory: Case[] = [
     id: 'cgroups.memory.use-hierarchy-off',
     title: 'useHierarchy false turns hierarchical accounting off, or create fails where the kernel cannot (Linux ≥ 5.16 always accounts hierarchically)',
     requirements: ['config-linux:resources.memory.use-hierarchy', 'runtime:create.apply-fail-error'],
+    refusedBy: 'runtime:create.apply-fail-error',
     exercises: ['linux.resources.memory.useHierarchy'],
     needs: ['cgroup-controller:memory'],
     controller: 'memory',
@@ -282,6 +295,7 @@ const cpu: Case[] = [
     id: 'cgroups.cpu.realtime',
     title: 'realtimeRuntime and realtimePeriod are the RT bandwidth (v2 has none: create must fail)',
     requirements: ['config-linux:resources.cpu.realtime-runtime', 'config-linux:resources.cpu.realtime-period', 'config-linux:resources.unified.v1-conversion-error'],
+    refusedBy: 'config-linux:resources.unified.v1-conversion-error',
     exercises: ['linux.resources.cpu.realtimeRuntime', 'linux.resources.cpu.realtimePeriod'],
     needs: ['cgroup-controller:cpu'],
     controller: 'cpu',
@@ -381,28 +395,18 @@ const cpu: Case[] = [
     needs: ['cgroup:v1', 'cgroup-controller:cpu'],
     resources: () => ({ cpu: { shares: 1048576 } }),
   }),
-  defineCase({
+  // The same situation as memory.use-hierarchy-off: `shares` is set (0 is a value, not
+  // "unset": absence is), and no kernel takes it (v1 clamps anything below 2 to 2; v2's
+  // weight starts at 1), so runtime.md#runtimeCreate decides: "If the runtime cannot apply
+  // a property as specified in the configuration, it MUST generate an error and a new
+  // container MUST NOT be created."
+  refusedCase({
     id: 'cgroups.cpu.shares-zero',
-    title: 'cpu.shares 0: a weight the kernel does not take, or "unset"?',
-    requirements: ['config-linux:resources.cpu.shares'],
+    exercises: ['linux.resources.cpu.shares'],
+    title: 'cpu.shares 0 cannot be applied as written (the kernel takes no weight below 2): create fails and leaves nothing behind',
+    what: 'cpu.shares 0',
     needs: ['cgroup-controller:cpu'],
-    disputed:
-      'shares is a uint64 with no stated minimum, but the kernel takes nothing below 2 (v1) or weight 1 (v2); runc reads 0 as "not set" and leaves the default, another runtime may refuse it or clamp it',
-    bundle: (b) => b.resources({ cpu: { shares: 0 } }),
-    async check(t) {
-      const r = await t.rt.create(t.id, t.bundle.dir);
-      if (!r.ok) {
-        t.note('create refused cpu.shares 0');
-        t.expectError(r, 'create with cpu.shares 0');
-        return;
-      }
-      const { pid } = await t.state();
-      const v = versionOf(t, 'cpu');
-      const file = v === 1 ? 'cpu.shares' : 'cpu.weight';
-      const got = readCgroupFile(pid!, 'cpu', file);
-      t.note(`create accepted cpu.shares 0; the container's ${file} reads ${JSON.stringify(got)}`);
-      t.ok(false, `cpu.shares 0 accepted (${file} reads ${JSON.stringify(got)})`);
-    },
+    resources: () => ({ cpu: { shares: 0 } }),
   }),
 ];
 
@@ -441,12 +445,16 @@ const pids: Case[] = [
     requirements: ['config-linux:resources.pids.zero'],
     exercises: ['linux.resources.pids.limit'],
     needs: ['cgroup-controller:pids'],
-    disputed:
-      'config-linux.md says 0 SHOULD be treated as a valid limit (a SHOULD, added after runtimes had long read 0 as "no limit"); runc up to 1.1 leaves pids.max at max',
+    // config-linux.md: 0 "SHOULD be treated as a valid limit": not followed (runc up to
+    // 1.1 leaves pids.max at max), it is a recommendation not followed (warn).
     bundle: (b) => b.resources({ pids: { limit: 0 } }),
     async check(t) {
-      const pid = await createdPid(t);
-      const got = readCgroupFile(pid, 'pids', 'pids.max');
+      // With no task allowed, a runtime that puts its init in the cgroup before it forks
+      // cannot create the container: a clean refusal says nothing against treating 0 as a limit.
+      await createOrRefuse(t, 'pids.limit 0 (no task allowed in the cgroup)');
+      const { pid } = await t.state();
+      if (typeof pid !== 'number' || pid <= 0) t.abort('state of the created container has no pid', { actual: pid });
+      const got = readCgroupFile(pid!, 'pids', 'pids.max');
       t.note(`pids.limit 0: the container's pids.max reads ${JSON.stringify(got)}`);
       t.equal(got, '0', 'pids.max of the container cgroup');
     },
@@ -464,6 +472,7 @@ const blockIO: Case[] = [
     id: 'cgroups.blkio.weight',
     title: 'blockIO.weight is the cgroup I/O weight (or create fails where no weight file takes it)',
     requirements: ['config-linux:resources.block-io.weight', 'runtime:create.apply-fail-error'],
+    refusedBy: 'runtime:create.apply-fail-error',
     exercises: ['linux.resources.blockIO.weight'],
     needs: ['cgroup-controller:blkio'],
     controller: 'blkio',
@@ -475,6 +484,7 @@ const blockIO: Case[] = [
     id: 'cgroups.blkio.leaf-weight',
     title: 'blockIO.leafWeight is the cgroup leaf weight (or create fails: only CFQ had one)',
     requirements: ['config-linux:resources.block-io.leaf-weight', 'runtime:create.apply-fail-error'],
+    refusedBy: 'runtime:create.apply-fail-error',
     exercises: ['linux.resources.blockIO.leafWeight'],
     needs: ['cgroup-controller:blkio'],
     controller: 'blkio',
@@ -486,6 +496,7 @@ const blockIO: Case[] = [
     id: 'cgroups.blkio.weight-device',
     title: "blockIO.weightDevice sets the root disk's weight (or create fails where its I/O scheduler has no weights)",
     requirements: ['config-linux:resources.block-io.weight-device', 'runtime:create.apply-fail-error'],
+    refusedBy: 'runtime:create.apply-fail-error',
     exercises: ['linux.resources.blockIO.weightDevice'],
     needs: ['cgroup-controller:blkio'],
     controller: 'blkio',
@@ -549,9 +560,10 @@ const hugetlb: Case[] = [
       const c = t.env.host.cgroup;
       const inV1 = c.v1Controllers.includes('hugetlb');
       const inUnified = c.v2Controllers.includes('hugetlb');
+      const refusal = t.req('runtime:create.apply-fail-error');
       if (!inV1 && !inUnified) {
         t.note('no hugetlb controller on this host: create must fail');
-        await expectRefused(t, 'hugepageLimits without a hugetlb controller');
+        await expectRefused(refusal, 'hugepageLimits without a hugetlb controller');
         return;
       }
       if (c.mode === 'hybrid' && !inV1) {
@@ -560,8 +572,8 @@ const hugetlb: Case[] = [
         const r = await t.rt.create(t.id, t.bundle.dir);
         if (!r.ok) {
           t.note('hugetlb is only in the unified hierarchy here; the runtime refused hugepageLimits');
-          t.expectError(r, 'create with hugepageLimits');
-          t.expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
+          refusal.expectError(r, 'create with hugepageLimits');
+          refusal.expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
           return;
         }
         t.note('hugetlb is only in the unified hierarchy here; the runtime accepted hugepageLimits, so they must be in its unified cgroup');
@@ -572,7 +584,9 @@ const hugetlb: Case[] = [
       const v: Version = inV1 ? 1 : 2;
       const controller = v === 1 ? 'hugetlb' : '';
       const exp = hugetlbExpectation(limits, v, (f) => readCgroupFile(pid!, controller, f) !== undefined);
-      expectFiles(t, pid!, 'error' in exp ? exp : { files: exp.files.map((f) => ({ ...f, controller })) }, controller);
+      // The limit per page size, read from the reservation files where the kernel has them, else the fault ones (the fallback).
+      const capped = t.req('config-linux:resources.hugepage-limits.limit', 'config-linux:resources.hugepage-limits.page-size', 'config-linux:resources.hugepage-limits.fallback');
+      expectFiles(capped, pid!, 'error' in exp ? exp : { files: exp.files.map((f) => ({ ...f, controller })) }, controller);
     },
   }),
   refusedCase({
@@ -663,7 +677,7 @@ const unified: Case[] = [
       const absent = absentV2Controller(t.env);
       if (!absent) t.skip(`the unified hierarchy here has every controller this case could name (${t.env.host.cgroup.v2Controllers.join(' ')})`);
       t.note(`the unified hierarchy has no ${absent![0]} controller here (it offers: ${t.env.host.cgroup.v2Controllers.join(' ') || 'none'})`);
-      await expectRefusedNoCgroup(t, `unified ${absent![1]} without the ${absent![0]} controller in the unified hierarchy`, t.bundle.config.linux!.cgroupsPath!);
+      await expectRefusedNoCgroup(refusalOf(t), `unified ${absent![1]} without the ${absent![0]} controller in the unified hierarchy`, t.bundle.config.linux!.cgroupsPath!);
     },
   }),
 ];

@@ -21,7 +21,7 @@ async function detached(s: CtrSession, id: string): Promise<number> {
   await s.must(['run', '--detach', '--log-uri', `file://${logOf(s.t, id)}`, ...s.runArgs(id), CONTAINERD_IMAGE, id, ...DETACHED]);
   await waitFor(s.t, `the container's output (${logOf(s.t, id)}) to show @@ready`, async () => (readLog(s.t, id).includes('@@ready') ? true : undefined), s.timeoutMs);
   const task = await s.task(id);
-  if (!task) s.t.fail(`ctr task list does not show ${id} after ctr run -d`);
+  if (!task) s.t.abort(`ctr task list does not show ${id} after ctr run -d`);
   return task.pid;
 }
 
@@ -34,7 +34,7 @@ async function runtimeForgets(s: CtrSession, id: string, what: string): Promise<
   const rt = new Driver(s.t.rt.rt, s.runtimeRoot, s.t.dir);
   const deadline = Date.now() + s.t.rt.rt.timeoutMs * 3;
   while ((await rt.state(id)).ok) {
-    if (Date.now() > deadline) return void s.t.ok(false, `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`);
+    if (Date.now() > deadline) return void s.t.req('runtime:delete.removes-resources').ok(false, `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`);
     await pause(100);
   }
 }
@@ -50,8 +50,8 @@ export default [
       async check(t) {
         const s = await containerd(t);
         const r = await s.call(['run', '--rm', ...s.runArgs(t.id), CONTAINERD_IMAGE, t.id, 'sh', '-c', 'echo "@@ran pid=$$"; exit 3']);
-        if (r.code !== 3) t.fail(`ctr run: expected the process's exit code 3, but ${r.summary}: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
-        t.equal(lineWith(r.stdout, '@@ran'), '@@ran pid=1', "the process's output (pid 1 of its own pid namespace)");
+        if (r.code !== 3) t.req('runtime:start.runs-program').fail(`ctr run: expected the process's exit code 3, but ${r.summary}: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
+        t.req('runtime:create.new-container', 'runtime:start.runs-program').equal(lineWith(r.stdout, '@@ran'), '@@ran pid=1', "the process's output (pid 1 of its own pid namespace)");
         await runtimeForgets(s, t.id, 'after ctr run --rm');
       },
     }),
@@ -66,7 +66,7 @@ export default [
       async check(t) {
         const s = await containerd(t);
         const r = await s.must(['run', '--rm', '--tty', ...s.runArgs(t.id), CONTAINERD_IMAGE, t.id, ...TTY_FACTS], { tty: true });
-        t.ok(onTerminal(r.stdout), 'stdin and stdout of the process are a terminal', { expected: '@@tty yes …', actual: r.stdout.trim() });
+        t.req('config:process.terminal').ok(onTerminal(r.stdout), 'stdin and stdout of the process are a terminal', { expected: '@@tty yes …', actual: r.stdout.trim() });
       },
     }),
   ),
@@ -81,9 +81,9 @@ export default [
         const s = await containerd(t);
         await detached(s, t.id);
         const r = await s.must(['task', 'exec', '--exec-id', 'facts', '--fifo-dir', join(t.dir, 'fifo'), t.id, ...EXEC_FACTS]);
-        t.equal(lineWith(r.stdout, '@@exec'), `@@exec 0 / ${DETACHED.join(' ')}`, "the exec'd process: uid, cwd, and pid 1 of its pid namespace (the container's process)");
+        t.req('runtime:operations.supported').equal(lineWith(r.stdout, '@@exec'), `@@exec 0 / ${DETACHED.join(' ')}`, "the exec'd process: uid, cwd, and pid 1 of its pid namespace (the container's process)");
         const flags = await s.must(['task', 'exec', '--exec-id', 'flags', '--fifo-dir', join(t.dir, 'fifo'), '--user', '1000', '--cwd', '/tmp', t.id, 'sh', '-c', 'echo "@@flags $(id -u) $(pwd)"']);
-        t.equal(lineWith(flags.stdout, '@@flags'), '@@flags 1000 /tmp', 'exec --user 1000 --cwd /tmp');
+        t.req('runtime:operations.supported').equal(lineWith(flags.stdout, '@@flags'), '@@flags 1000 /tmp', 'exec --user 1000 --cwd /tmp');
       },
     }),
   ),
@@ -113,15 +113,15 @@ export default [
         const s = await containerd(t);
         const pid = await detached(s, t.id);
         await s.must(['task', 'pause', t.id]);
-        t.equal((await s.task(t.id))?.status, 'PAUSED', 'ctr task list after pause');
+        t.req('runtime:operations.supported').equal((await s.task(t.id))?.status, 'PAUSED', 'ctr task list after pause');
         const frozen = freezerState(pid);
-        t.ok(isFrozen(frozen), `after pause the container's cgroup is not frozen (${frozen})`, { expected: 'FROZEN', actual: frozen });
+        t.req('runtime:operations.supported').ok(isFrozen(frozen), `after pause the container's cgroup is not frozen (${frozen})`, { expected: 'FROZEN', actual: frozen });
         await s.must(['task', 'resume', t.id]);
-        t.equal((await s.task(t.id))?.status, 'RUNNING', 'ctr task list after resume');
+        t.req('runtime:operations.supported').equal((await s.task(t.id))?.status, 'RUNNING', 'ctr task list after resume');
         const thawed = freezerState(pid);
-        t.ok(!isFrozen(thawed), `after resume the container's cgroup is still frozen (${thawed})`, { expected: 'THAWED', actual: thawed });
+        t.req('runtime:operations.supported').ok(!isFrozen(thawed), `after resume the container's cgroup is still frozen (${thawed})`, { expected: 'THAWED', actual: thawed });
         const r = await s.must(['task', 'exec', '--exec-id', 'after', '--fifo-dir', join(t.dir, 'fifo'), t.id, 'echo', '@@after-resume']);
-        t.ok(r.stdout.includes('@@after-resume'), 'a process runs in the container after resume', { actual: r.stdout });
+        t.req('runtime:operations.supported').ok(r.stdout.includes('@@after-resume'), 'a process runs in the container after resume', { actual: r.stdout });
       },
     }),
   ),
@@ -169,8 +169,8 @@ export default [
         const pid = await detached(s, t.id);
         await s.must(['task', 'delete', '--force', t.id]);
         await s.must(['containers', 'delete', t.id]);
-        t.equal(await s.task(t.id), undefined, 'the task in ctr task list after delete');
-        await waitFor(t, `the container's process ${pid} to be gone`, async () => (isAlive(pid) ? undefined : true), s.timeoutMs);
+        t.req('runtime:delete.removes-resources').equal(await s.task(t.id), undefined, 'the task in ctr task list after delete');
+        await waitFor(t.req('runtime:kill.sends-signal'), `the container's process ${pid} to be gone`, async () => (isAlive(pid) ? undefined : true), s.timeoutMs);
         await runtimeForgets(s, t.id, 'after ctr task delete -f');
       },
     }),
@@ -185,7 +185,7 @@ export default [
       async check(t) {
         const s = await containerd(t);
         const r = await s.must(['run', '--rm', '--seccomp', ...s.runArgs(t.id), CONTAINERD_IMAGE, t.id, ...SECCOMP_FACTS]);
-        t.equal(lineWith(r.stdout, 'Seccomp:')?.replace(/\s+/g, ' '), 'Seccomp: 2', "the process's seccomp mode (2: a filter)");
+        t.all().equal(lineWith(r.stdout, 'Seccomp:')?.replace(/\s+/g, ' '), 'Seccomp: 2', "the process's seccomp mode (2: a filter)");
       },
     }),
   ),

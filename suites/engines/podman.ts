@@ -29,7 +29,7 @@ async function waitStatus(s: PodmanSession, name: string, status: string): Promi
 async function runtimeForgets(t: CaseContext, id: string, what: string): Promise<void> {
   const deadline = Date.now() + t.rt.rt.timeoutMs * 3;
   while ((await t.rt.state(id)).ok) {
-    if (Date.now() > deadline) return void t.ok(false, `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`);
+    if (Date.now() > deadline) return void t.req('runtime:delete.removes-resources').ok(false, `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`);
     await pause(100);
   }
 }
@@ -46,8 +46,8 @@ export default [
         const s = await podman(t);
         const cid = `${t.dir}/${t.id}.cid`;
         const r = await s.call(['run', '--rm', '--cidfile', cid, ...s.containerArgs(t.id), PODMAN_IMAGE, 'sh', '-c', 'echo "@@ran pid=$$"; exit 3']);
-        if (r.code !== 3) t.fail(`podman run: expected the process's exit code 3, but ${r.summary}: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
-        t.equal(lineWith(r.stdout, '@@ran'), '@@ran pid=1', "the process's output (pid 1 of its own pid namespace)");
+        if (r.code !== 3) t.req('runtime:start.runs-program').fail(`podman run: expected the process's exit code 3, but ${r.summary}: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
+        t.req('runtime:create.new-container', 'runtime:start.runs-program').equal(lineWith(r.stdout, '@@ran'), '@@ran pid=1', "the process's output (pid 1 of its own pid namespace)");
         const id = readFileSync(cid, 'utf8').trim();
         s.adopt(t.id, id);
         await runtimeForgets(t, id, 'after podman run --rm');
@@ -64,7 +64,7 @@ export default [
       async check(t) {
         const s = await podman(t);
         const r = await s.must(['run', '--rm', '--tty', ...s.containerArgs(t.id), PODMAN_IMAGE, ...TTY_FACTS]);
-        t.ok(onTerminal(r.stdout), 'stdin and stdout of the process are a terminal', { expected: '@@tty yes …', actual: r.stdout.trim() });
+        t.req('config:process.terminal').ok(onTerminal(r.stdout), 'stdin and stdout of the process are a terminal', { expected: '@@tty yes …', actual: r.stdout.trim() });
       },
     }),
   ),
@@ -79,9 +79,9 @@ export default [
         const s = await podman(t);
         await detached(s, t.id);
         const r = await s.must(['exec', t.id, ...EXEC_FACTS]);
-        t.equal(lineWith(r.stdout, '@@exec'), `@@exec 0 / ${DETACHED.join(' ')}`, "the exec'd process: uid, cwd, and pid 1 of its pid namespace (the container's process)");
+        t.req('runtime:operations.supported').equal(lineWith(r.stdout, '@@exec'), `@@exec 0 / ${DETACHED.join(' ')}`, "the exec'd process: uid, cwd, and pid 1 of its pid namespace (the container's process)");
         const flags = await s.must(['exec', '--user', '1000:1000', '--workdir', '/tmp', '--env', 'CONFORM_EXEC=yes', t.id, 'sh', '-c', 'echo "@@flags $(id -u):$(id -g) $(pwd) $CONFORM_EXEC"']);
-        t.equal(lineWith(flags.stdout, '@@flags'), '@@flags 1000:1000 /tmp yes', 'exec --user 1000:1000 --workdir /tmp --env CONFORM_EXEC=yes');
+        t.req('runtime:operations.supported').equal(lineWith(flags.stdout, '@@flags'), '@@flags 1000:1000 /tmp yes', 'exec --user 1000:1000 --workdir /tmp --env CONFORM_EXEC=yes');
       },
     }),
   ),
@@ -112,15 +112,15 @@ export default [
         await detached(s, t.id);
         const pid = await s.pid(t.id);
         await s.must(['pause', t.id]);
-        t.equal(await s.status(t.id), 'paused', 'podman inspect after pause');
+        t.req('runtime:operations.supported').equal(await s.status(t.id), 'paused', 'podman inspect after pause');
         const frozen = freezerState(pid);
-        t.ok(isFrozen(frozen), `after pause the container's cgroup is not frozen (${frozen})`, { expected: 'FROZEN', actual: frozen });
+        t.req('runtime:operations.supported').ok(isFrozen(frozen), `after pause the container's cgroup is not frozen (${frozen})`, { expected: 'FROZEN', actual: frozen });
         await s.must(['unpause', t.id]);
-        t.equal(await s.status(t.id), 'running', 'podman inspect after unpause');
+        t.req('runtime:operations.supported').equal(await s.status(t.id), 'running', 'podman inspect after unpause');
         const thawed = freezerState(pid);
-        t.ok(!isFrozen(thawed), `after unpause the container's cgroup is still frozen (${thawed})`, { expected: 'THAWED', actual: thawed });
+        t.req('runtime:operations.supported').ok(!isFrozen(thawed), `after unpause the container's cgroup is still frozen (${thawed})`, { expected: 'THAWED', actual: thawed });
         const r = await s.must(['exec', t.id, 'echo', '@@after-resume']);
-        t.ok(r.stdout.includes('@@after-resume'), 'a process runs in the container after unpause', { actual: r.stdout });
+        t.req('runtime:operations.supported').ok(r.stdout.includes('@@after-resume'), 'a process runs in the container after unpause', { actual: r.stdout });
       },
     }),
   ),
@@ -170,8 +170,8 @@ export default [
         const pid = await s.pid(t.id);
         await s.must(['rm', '--force', '--time', '0', t.id]);
         const exists = await s.call(['container', 'exists', t.id]);
-        t.equal(exists.code, 1, 'podman container exists after rm (1: no such container)');
-        await waitFor(t, `the container's process ${pid} to be gone`, async () => (isAlive(pid) ? undefined : true), s.timeoutMs);
+        t.req('runtime:delete.removes-resources').equal(exists.code, 1, 'podman container exists after rm (1: no such container)');
+        await waitFor(t.req('runtime:kill.sends-signal'), `the container's process ${pid} to be gone`, async () => (isAlive(pid) ? undefined : true), s.timeoutMs);
         await runtimeForgets(t, id, 'after podman rm -f');
       },
     }),
@@ -186,7 +186,7 @@ export default [
       async check(t) {
         const s = await podman(t);
         const r = await s.must(['run', '--rm', ...s.containerArgs(t.id), PODMAN_IMAGE, ...SECCOMP_FACTS]);
-        t.equal(lineWith(r.stdout, 'Seccomp:')?.replace(/\s+/g, ' '), 'Seccomp: 2', 'the process\'s seccomp mode (2: a filter)');
+        t.all().equal(lineWith(r.stdout, 'Seccomp:')?.replace(/\s+/g, ' '), 'Seccomp: 2', 'the process\'s seccomp mode (2: a filter)');
       },
     }),
   ),

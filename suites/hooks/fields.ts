@@ -8,7 +8,7 @@ import type { CaseContext } from '../../harness/context.js';
 import { isAlive } from '../../harness/hostfacts.js';
 import { pause } from '../../harness/wait.js';
 import type { HookName } from '../../schemas/config.js';
-import { HOOK_KINDS, installRecorder, programRan, readRecord, resolvesInContainer, settleAfterFailedStart } from './record.js';
+import { expectHookError, HOOK_KINDS, installRecorder, programRan, readRecord, resolvesInContainer, settleAfterFailedStart } from './record.js';
 import { outOf } from './when.js';
 
 
@@ -106,12 +106,15 @@ const cases: Case[] = [
       const r = await t.rt.create(t.id, t.bundle.dir);
       const took = (Date.now() - started) / 1000;
       const pid = readPid(t.bundle.builder.hostPath('slow.pid'));
-      if (!t.ok(pid !== undefined, 'the createRuntime hook did not run')) return;
-      t.expectError(r, 'create whose createRuntime hook outlived its 1 s timeout');
-      t.ok(took < SLOW, `create returned after ${took.toFixed(1)} s: the hook was not aborted at its 1 s timeout (it sleeps ${SLOW} s)`);
-      t.ok(await goneSoon(pid!), `the hook process ${pid} is still running after create returned`);
-      t.expectError(await t.rt.state(t.id), 'state after the failed create (no container may be left behind)');
-      t.ok(!programRan(t), "the user's program ran");
+      // Without the hook nothing here can be judged (hooks.when judges that it runs).
+      if (pid === undefined) t.abort('the createRuntime hook did not run');
+      const timeout = t.req('config:hooks.timeout');
+      expectHookError(t.req('runtime:lifecycle.create-runtime-fail-error'), r, 'create whose createRuntime hook outlived its 1 s timeout');
+      timeout.ok(took < SLOW, `create returned after ${took.toFixed(1)} s: the hook was not aborted at its 1 s timeout (it sleeps ${SLOW} s)`);
+      timeout.ok(await goneSoon(pid!), `the hook process ${pid} is still running after create returned`);
+      const none = t.req('runtime:create.apply-fail-no-container');
+      none.expectError(await t.rt.state(t.id), 'state after the failed create (no container may be left behind)');
+      none.ok(!programRan(t), "the user's program ran");
     },
   }),
 
@@ -129,12 +132,13 @@ const cases: Case[] = [
       const started = Date.now();
       const r = await t.rt.start(t.id);
       const took = (Date.now() - started) / 1000;
-      t.expectError(r, 'start whose startContainer hook outlived its 1 s timeout');
-      t.ok(took < SLOW, `start returned after ${took.toFixed(1)} s: the hook was not aborted at its 1 s timeout (it sleeps ${SLOW} s)`);
+      expectHookError(t.req('runtime:lifecycle.start-container-fail-error'), r, 'start whose startContainer hook outlived its 1 s timeout');
+      t.req('config:hooks.timeout').ok(took < SLOW, `start returned after ${took.toFixed(1)} s: the hook was not aborted at its 1 s timeout (it sleeps ${SLOW} s)`);
       const left = await settleAfterFailedStart(t, 'stopped');
-      if (!t.ok(readPid(join(t.bundle.dir, 'rootfs', 'conform-slow.pid')) !== undefined, 'the startContainer hook did not run')) return;
-      t.ok(left === undefined, `the container did not stop after its startContainer hook timed out (${left})`);
-      t.ok(!programRan(t), "the user's program ran although its startContainer hook timed out");
+      if (readPid(join(t.bundle.dir, 'rootfs', 'conform-slow.pid')) === undefined) t.abort('the startContainer hook did not run');
+      const stop = t.req('runtime:lifecycle.start-container-fail-stop');
+      stop.ok(left === undefined, `the container did not stop after its startContainer hook timed out (${left})`);
+      stop.ok(!programRan(t), "the user's program ran although its startContainer hook timed out");
     },
   }),
 
@@ -154,12 +158,14 @@ const cases: Case[] = [
       const r = await t.rt.delete(t.id);
       const took = (Date.now() - started) / 1000;
       const pid = readPid(t.bundle.builder.hostPath('slow.pid'));
-      if (!t.ok(pid !== undefined, 'the poststop hook did not run')) return;
-      t.ok(r.ok, `delete with a timed-out poststop hook must succeed (a warning only): ${r.summary}`);
-      t.ok(took < SLOW, `delete returned after ${took.toFixed(1)} s: the hook was not aborted at its 1 s timeout (it sleeps ${SLOW} s)`);
-      t.ok(await goneSoon(pid!), `the hook process ${pid} is still running after delete returned`);
-      t.ok(readRecord(t, outOf(t), 'next') !== undefined, 'the poststop hook after the timed-out one ran');
-      t.expectError(await t.rt.state(t.id), 'state after delete (the container is gone)');
+      if (pid === undefined) t.abort('the poststop hook did not run');
+      const timeout = t.req('config:hooks.timeout');
+      const goOn = t.req('runtime:lifecycle.poststop-fail-continue');
+      t.req('runtime:lifecycle.poststop-fail-warn').ok(r.ok, `delete with a timed-out poststop hook must succeed (a warning only): ${r.summary}`);
+      timeout.ok(took < SLOW, `delete returned after ${took.toFixed(1)} s: the hook was not aborted at its 1 s timeout (it sleeps ${SLOW} s)`);
+      timeout.ok(await goneSoon(pid!), `the hook process ${pid} is still running after delete returned`);
+      goOn.ok(readRecord(t, outOf(t), 'next') !== undefined, 'the poststop hook after the timed-out one ran');
+      goOn.expectError(await t.rt.state(t.id), 'state after delete (the container is gone)');
     },
   }),
 ];

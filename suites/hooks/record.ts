@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleBuilder } from '../../harness/bundle.js';
 import type { CaseContext } from '../../harness/context.js';
+import type { CallResult } from '../../harness/driver.js';
 import { Deadline, pause } from '../../harness/wait.js';
 import type { Hook, HookName } from '../../schemas/config.js';
 
@@ -133,11 +134,27 @@ export function pidInOwnNamespace(hostPid: number): number | undefined {
   }
 }
 
-/** A record that must exist: ends the case when the hook did not run. */
+/**
+ * A record that must exist: ends the case when the hook did not run (on `t`, nothing of the
+ * case could be judged; on `t.req(id)`, `id` failed: the hook's "invoked" requirement).
+ */
 export function mustRecord(t: CaseContext, out: string, name: string, kind: HookName): HookRecord {
   const r = readRecord(t, out, name);
-  if (!r) t.fail(`the ${kind} hook did not run (no record of it on the host or in the rootfs)`);
+  if (!r) t.abort(`the ${kind} hook did not run (no record of it on the host or in the rootfs)`);
   return r!;
+}
+
+/**
+ * The error a failing hook makes the operation generate (runtime.md Lifecycle: "the
+ * runtime MUST generate an error"). A non-zero exit reports it; a crash or a hang reports
+ * nothing and fails. An exit 0 leaves `t`'s requirement unjudged: runtime.md#runtimeErrors
+ * "does not mandate how, or even if, that error is returned or exposed to the user", so
+ * the cases judge the error's mandated effects instead (the container stopped, the program
+ * never run, the lifecycle going on at step 12).
+ */
+export function expectHookError(t: CaseContext, r: CallResult, what: string): void {
+  if (r.ok) t.unjudged(`${what} exited 0, and runtime.md#runtimeErrors does not mandate how, or even if, an error is returned`);
+  else t.expectError(r, what);
 }
 
 const BANNER = '@@conform-probe 1';

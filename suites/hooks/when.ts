@@ -34,22 +34,45 @@ export interface Drive {
 
 /**
  * Takes the case's container as far as `kind` needs to have run: create for the
- * create-time hooks, start for startContainer and poststart, delete for poststop.
+ * create-time hooks, start for startContainer and poststart, delete for poststop. A
+ * holding probe (`--hold`) is killed once ready.
  */
 export async function driveFor(t: CaseContext, kind: HookName): Promise<Drive> {
   const { pid } = await t.create();
-  if (typeof pid !== 'number' || pid <= 0) t.fail('state of the created container has no pid', { actual: pid });
+  if (typeof pid !== 'number' || pid <= 0) t.abort('state of the created container has no pid', { actual: pid });
   const ns = namespacesOf(pid!);
   const inside = pidInOwnNamespace(pid!);
   const noHostView = noHostViewOf(t, pid!);
   if (kind === 'startContainer' || kind === 'poststart' || kind === 'poststop') {
     await t.start();
-    await t.waitOutput('@@done');
+    if (t.bundle.config.process?.args?.includes('--hold')) {
+      await t.waitOutput('@@ready');
+      await t.kill('SIGKILL');
+    } else await t.waitOutput('@@done');
     await t.waitStatus('stopped');
   }
   if (kind === 'poststop') await t.delete();
   return { pid: pid!, ns, inside, noHostView };
 }
+
+/**
+ * The status a hook of each kind must read, from runtime.md's State and Lifecycle, and
+ * the requirement that defines it. The create-time hooks run "as part of the create
+ * operation" (config.md): the container is "being created" (`creating`), or, since the
+ * environment of step 2 exists, arguably `created` ("the runtime has finished the create
+ * operation (after step 2)"): both are taken. startContainer runs at step 7, before the
+ * program is executed: `created`. poststart runs at step 9, after it was executed and (the
+ * case's program holds) before it exits: `running`. poststop runs once the process has
+ * exited and the container is deleted: `stopped`.
+ */
+const STATUS: Record<HookName, { statuses: string[]; requirement: string }> = {
+  prestart: { statuses: ['creating', 'created'], requirement: 'runtime:state.status-creating' },
+  createRuntime: { statuses: ['creating', 'created'], requirement: 'runtime:state.status-creating' },
+  createContainer: { statuses: ['creating', 'created'], requirement: 'runtime:state.status-creating' },
+  startContainer: { statuses: ['created'], requirement: 'runtime:state.status-created' },
+  poststart: { statuses: ['running'], requirement: 'runtime:state.status-running' },
+  poststop: { statuses: ['stopped'], requirement: 'runtime:state.status-stopped' },
+};
 
 function compareNs(t: CaseContext, got: Record<string, string>, want: Partial<Record<NamespaceKind, string>>, what: string): void {
   for (const k of COMPARED) {
@@ -70,35 +93,40 @@ function stateCase(kind: HookName): Case {
       'runtime:state.id',
       'runtime:state.bundle',
       ...(kind === 'poststop' ? [] : [containerNs ? 'runtime:state.pid-container-hooks' : 'runtime:state.pid-runtime-hooks']),
+      STATUS[kind].requirement,
       `runtime:lifecycle.${kebab(kind)}-invoked`,
     ],
     exercises: [`hooks.${kind}`],
     needs: [`feature:hooks=${kind}`],
     bundle: (b) => {
-      b.probe({ only: ['meta'] }).hook(kind, installRecorder(b).hook('h'));
+      // poststart: a program that is still running when the hook runs, so that `running` is the only right status.
+      b.probe({ only: ['meta'], hold: kind === 'poststart' }).hook(kind, installRecorder(b).hook('h'));
     },
     async check(t) {
       const { pid, inside, noHostView } = await driveFor(t, kind);
-      const r = mustRecord(t, outOf(t), 'h', kind);
+      const r = mustRecord(t.req(`runtime:lifecycle.${kebab(kind)}-invoked`), outOf(t), 'h', kind);
+      const stdin = t.req('config:hooks.state-stdin');
       let st: Record<string, unknown>;
       try {
         st = JSON.parse(r.stdin) as Record<string, unknown>;
       } catch {
-        return t.fail(`the ${kind} hook's stdin is not JSON: ${JSON.stringify(r.stdin.slice(0, 200))}`);
+        return stdin.fail(`the ${kind} hook's stdin is not JSON: ${JSON.stringify(r.stdin.slice(0, 200))}`);
       }
-      for (const p of validateState(st).filter((x) => x.level === 'error')) t.ok(false, `state on stdin: ${p.path || '(root)'}: ${p.message}`, { actual: st });
-      t.equal(st['id'], t.id, 'id');
-      t.equal(st['bundle'], realpathSync(t.bundle.dir), 'bundle');
+      for (const p of validateState(st).filter((x) => x.level === 'error')) stdin.ok(false, `state on stdin: ${p.path || '(root)'}: ${p.message}`, { actual: st });
+      t.req('runtime:state.id').equal(st['id'], t.id, 'id');
+      t.req('runtime:state.bundle').equal(st['bundle'], realpathSync(t.bundle.dir), 'bundle');
       if (kind === 'poststop') {
         if (st['pid'] !== undefined) t.note(`pid in the poststop state: ${JSON.stringify(st['pid'])}`);
       } else if (containerNs && noHostView) {
         t.note(`the pid is not compared: ${noHostView}`);
       } else if (containerNs) {
-        t.equal(st['pid'], inside, `pid (the container process as the container sees it; host pid ${pid})`);
+        t.req('runtime:state.pid-container-hooks').equal(st['pid'], inside, `pid (the container process as the container sees it; host pid ${pid})`);
       } else {
-        t.equal(st['pid'], pid, 'pid (the container process as the runtime sees it)');
+        t.req('runtime:state.pid-runtime-hooks').equal(st['pid'], pid, 'pid (the container process as the runtime sees it)');
       }
-      t.note(`status seen by the ${kind} hook: ${JSON.stringify(st['status'])}`);
+      const { statuses, requirement } = STATUS[kind];
+      if (statuses.length > 1) t.note(`status seen by the ${kind} hook: ${JSON.stringify(st['status'])}`);
+      t.req(requirement).ok(statuses.includes(st['status'] as string), `status seen by the ${kind} hook is ${statuses.map((s) => JSON.stringify(s)).join(' or ')}`, { expected: statuses.join(' or '), actual: st['status'] });
     },
   });
 }
@@ -122,10 +150,11 @@ function namespaceCase(kind: HookName): Case {
       const { ns, noHostView } = await driveFor(t, kind);
       const r = mustRecord(t, outOf(t), 'h', kind);
       const side = resolvesInContainer(kind) ? 'container' : 'runtime';
-      t.equal(r.where, side, `which copy of the hook's path ran (one is on the host, one at the same path in the rootfs)`);
+      t.req(`config:hooks.${req}.${resolvesInContainer(kind) ? 'path-container-ns' : 'path-runtime-ns'}`).equal(r.where, side, `which copy of the hook's path ran (one is on the host, one at the same path in the rootfs)`);
+      const runs = t.req(`config:hooks.${req}.${inContainer ? 'runs-in-container-ns' : 'runs-in-runtime-ns'}`);
       if (inContainer && noHostView) t.note(`the hook's namespaces are not compared with the container's: ${noHostView}`);
-      else if (inContainer) compareNs(t, r.ns, ns, `the ${kind} hook vs the container process`);
-      else compareNs(t, r.ns, t.env.host.hostNs, `the ${kind} hook vs the runtime namespace (conform's own)`);
+      else if (inContainer) compareNs(runs, r.ns, ns, `the ${kind} hook vs the container process`);
+      else compareNs(runs, r.ns, t.env.host.hostNs, `the ${kind} hook vs the runtime namespace (conform's own)`);
     },
   });
 }
@@ -185,20 +214,31 @@ export default [
     },
     async check(t) {
       const log = join(t.bundle.dir, 'rootfs', 'conform-order');
-      const pairs = (...ks: HookName[]) => ks.flatMap((k) => [`${k}1`, `${k}2`]);
       const hooksOnly = () => readOrder(log).filter((n) => n !== PROGRAM_MARK);
+      /** Each kind's pair has run (`ran`) or not at all: its `when`, at this point of the lifecycle. */
+      const at = (point: string, ran: readonly HookName[]) => {
+        const seen = hooksOnly();
+        for (const k of HOOK_KINDS) {
+          const want = ran.includes(k) ? [`${k}1`, `${k}2`] : [];
+          t.req(`config:hooks.${kebab(k)}.when`).equal(seen.filter((n) => n === `${k}1` || n === `${k}2`).sort(), want, `${k} hooks run ${point}`);
+        }
+      };
       await t.create();
-      t.equal(hooksOnly(), pairs('prestart', 'createRuntime', 'createContainer'), 'hooks run when create returned');
+      at('when create returned', ['prestart', 'createRuntime', 'createContainer']);
       await t.start();
-      t.equal(hooksOnly(), pairs('prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart'), 'hooks run when start returned');
+      at('when start returned', ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart']);
       await t.waitOutput('@@done');
       const all = readOrder(log);
-      const program = all.indexOf(PROGRAM_MARK);
-      t.ok(program > all.indexOf('startContainer2'), 'the program starts after the last startContainer hook', { actual: all });
+      t.req('config:hooks.start-container.when').ok(all.indexOf(PROGRAM_MARK) > all.indexOf('startContainer2'), 'the program starts after the last startContainer hook', { actual: all });
       await t.waitStatus('stopped');
-      t.equal(hooksOnly(), pairs('prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart'), 'hooks run once the container stopped (before delete)');
+      at('once the container stopped (before delete)', ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart']);
       await t.delete();
-      t.equal(hooksOnly(), pairs(...HOOK_KINDS), 'hooks run when delete returned');
+      at('when delete returned', HOOK_KINDS);
+      const seen = hooksOnly();
+      const before = (a: string, b: string) => seen.includes(a) && seen.includes(b) && seen.indexOf(a) < seen.indexOf(b);
+      for (const k of HOOK_KINDS) t.req('config:hooks.order').ok(!seen.includes(`${k}1`) || before(`${k}1`, `${k}2`), `the ${k} hooks run in array order`, { actual: seen });
+      t.req('config:hooks.prestart.before-create-runtime').ok(before('prestart2', 'createRuntime1'), 'the prestart hooks run before the createRuntime hooks', { actual: seen });
+      t.req('config:hooks.create-container.after-create-runtime').ok(before('createRuntime2', 'createContainer1'), 'the createContainer hooks run after the createRuntime hooks', { actual: seen });
     },
   }),
 
@@ -216,15 +256,16 @@ export default [
       b.probe({ only: ['meta'], hold: true });
     },
     async check(t) {
+      const when = t.req('config:hooks.poststart.when');
       await t.create();
-      t.equal(readRecord(t, outOf(t), 'h'), undefined, 'a poststart record before start was called');
+      when.equal(readRecord(t, outOf(t), 'h'), undefined, 'a poststart record before start was called');
       await t.start();
       const r = readRecord(t, outOf(t), 'h');
-      if (!r) return t.fail('no poststart record when start returned');
+      if (!r) return t.req('runtime:lifecycle.poststart-invoked', 'config:hooks.poststart.when').fail('no poststart record when start returned');
       // What the hook saw at state's pid tells only if that pid is the container's process.
       const why = noHostViewOf(t, (await t.state()).pid ?? -1, { running: true });
       if (why) t.skip(`what the hook saw at state's pid cannot show the program ran: ${why}`);
-      t.equal(r.pidArgv, t.bundle.config.process?.args, "the argv of the state's pid while the poststart hook ran (the user's program, exec'd)");
+      when.equal(r.pidArgv, t.bundle.config.process?.args, "the argv of the state's pid while the poststart hook ran (the user's program, exec'd)");
     },
   }),
 

@@ -21,11 +21,13 @@ export default [
       own(b, bind(DEST, src, ['bind'])).probe({ only: ['mountinfo'], cmds: { read: `cat ${DEST}/hello`, write: `echo inside > ${DEST}/new` } });
     },
     async check(t) {
+      // A type "none" mount with "bind" is a bind mount: it works only if both are honoured.
+      const bound = t.req('config:mounts.option.bind', 'config:mounts.type.bind-dummy');
       const facts = await t.probe();
-      visibleMount(t, facts, DEST);
-      expectCmd(t, facts, 'read', 'reading the host file through the bind mount', HELLO);
-      expectCmd(t, facts, 'write', 'writing a new file through the bind mount');
-      t.equal(readIf(t.bundle.builder.hostPath('src/new')), 'inside\n', 'the file written inside, read on the host');
+      visibleMount(bound, facts, DEST);
+      expectCmd(bound, facts, 'read', 'reading the host file through the bind mount', HELLO);
+      expectCmd(bound, facts, 'write', 'writing a new file through the bind mount');
+      bound.equal(readIf(t.bundle.builder.hostPath('src/new')), 'inside\n', 'the file written inside, read on the host');
     },
   }),
 
@@ -41,11 +43,13 @@ export default [
       own(b, bind(DEST, src, ['bind', 'ro'])).probe({ only: ['mountinfo'], cmds: { read: `cat ${DEST}/hello`, write: `echo inside > ${DEST}/new` } });
     },
     async check(t) {
+      const bound = t.req('config:mounts.option.bind');
+      const ro = t.req('config:mounts.option.ro');
       const facts = await t.probe();
-      expectFlags(t, visibleMount(t, facts, DEST), DEST, { has: ['ro'] });
-      expectCmd(t, facts, 'read', 'reading the host file through the read-only bind mount', HELLO);
-      expectErrno(t, facts, 'write', 'EROFS', 'writing a new file through the read-only bind mount');
-      t.equal(readIf(t.bundle.builder.hostPath('src/new')), undefined, 'a file written inside, on the host');
+      expectFlags(ro, visibleMount(bound, facts, DEST), DEST, { has: ['ro'] });
+      expectCmd(bound, facts, 'read', 'reading the host file through the read-only bind mount', HELLO);
+      expectErrno(ro, facts, 'write', 'EROFS', 'writing a new file through the read-only bind mount');
+      ro.equal(readIf(t.bundle.builder.hostPath('src/new')), undefined, 'a file written inside, on the host');
     },
   }),
 
@@ -64,11 +68,12 @@ export default [
       });
     },
     async check(t) {
+      const bound = t.req('config:mounts.option.bind', 'config:mounts.type.bind-dummy');
       const facts = await t.probe();
-      visibleMount(t, facts, '/conform/f.txt');
-      expectCmd(t, facts, 'read', 'reading the bound file', HELLO);
-      expectCmd(t, facts, 'append', 'appending to the bound file');
-      t.equal(readIf(t.bundle.builder.hostPath('src.txt')), `${HELLO}\ninside\n`, 'the host file after the container appended to it');
+      visibleMount(bound, facts, '/conform/f.txt');
+      expectCmd(bound, facts, 'read', 'reading the bound file', HELLO);
+      expectCmd(bound, facts, 'append', 'appending to the bound file');
+      bound.equal(readIf(t.bundle.builder.hostPath('src.txt')), `${HELLO}\ninside\n`, 'the host file after the container appended to it');
     },
   }),
 
@@ -87,11 +92,13 @@ export default [
       });
     },
     async check(t) {
+      const bound = t.req('config:mounts.option.bind');
+      const ro = t.req('config:mounts.option.ro');
       const facts = await t.probe();
-      expectFlags(t, visibleMount(t, facts, '/conform/f.txt'), '/conform/f.txt', { has: ['ro'] });
-      expectCmd(t, facts, 'read', 'reading the bound file', HELLO);
-      expectErrno(t, facts, 'append', 'EROFS', 'appending to the read-only bound file');
-      t.equal(readIf(t.bundle.builder.hostPath('src.txt')), `${HELLO}\n`, 'the host file afterwards');
+      expectFlags(ro, visibleMount(bound, facts, '/conform/f.txt'), '/conform/f.txt', { has: ['ro'] });
+      expectCmd(bound, facts, 'read', 'reading the bound file', HELLO);
+      expectErrno(ro, facts, 'append', 'EROFS', 'appending to the read-only bound file');
+      ro.equal(readIf(t.bundle.builder.hostPath('src.txt')), `${HELLO}\n`, 'the host file afterwards');
     },
   }),
 

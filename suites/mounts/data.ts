@@ -99,9 +99,9 @@ export default [
       own(b, tmpfs(DEST, ['nosuid', 'size=2m', 'nodev', 'mode=700', 'noexec'])).probe({ only: ['mountinfo'] });
     },
     async check(t) {
-      const m = visibleMount(t, await t.probe(), DEST);
-      expectFlags(t, m, DEST, { has: ['nosuid', 'nodev', 'noexec'] });
-      expectFlags(t, m, DEST, { field: 'superOptions', has: ['size=2048k', 'mode=700'] });
+      const m = visibleMount(t.req(DATA), await t.probe(), DEST);
+      for (const flag of ['nosuid', 'nodev', 'noexec']) expectFlags(t.req(`config:mounts.option.${flag}`), m, DEST, { has: [flag] });
+      expectFlags(t.req(DATA), m, DEST, { field: 'superOptions', has: ['size=2048k', 'mode=700'] });
     },
   }),
 ];

@@ -9,6 +9,7 @@
 // can provide. Refusing such a mount, or mounting a file over a directory, leaves an
 // entry unmounted; that is what the destination.* cases fail.
 import { defineCase } from '../../harness/case.js';
+import { attempt } from '../support/refuse.js';
 import { bind, DEST, expectCmd, expectErrno, listed, mountPath, own, probeCreated, tmpfs, visibleMount } from './common.js';
 
 export default [
@@ -81,9 +82,10 @@ export default [
       own(b, tmpfs('/conform/new/deep/dir', []), { mkdir: false }).probe({ only: ['mountinfo'], cmds: { kind: 'stat -c %F /conform/new/deep/dir' } });
     },
     async check(t) {
-      const facts = await t.probe();
-      t.equal(visibleMount(t, facts, '/conform/new/deep/dir').fsType, 'tmpfs', 'filesystem type at the new destination');
-      expectCmd(t, facts, 'kind', 'file type of the destination', 'directory');
+      const mounted = t.req('config:mounts.order', 'runtime:lifecycle.create-environment');
+      const facts = await mounted.probe();
+      mounted.equal(visibleMount(mounted, facts, '/conform/new/deep/dir').fsType, 'tmpfs', 'filesystem type at the new destination');
+      expectCmd(mounted, facts, 'kind', 'file type of the destination', 'directory');
     },
   }),
 
@@ -101,31 +103,35 @@ export default [
       });
     },
     async check(t) {
-      const facts = await t.probe();
-      visibleMount(t, facts, '/conform/new/file.conf');
-      expectCmd(t, facts, 'kind', 'file type at the destination', 'regular file');
-      expectCmd(t, facts, 'read', 'content at the destination', 'bound file');
+      const mounted = t.req('config:mounts.order', 'config:mounts.option.bind', 'runtime:lifecycle.create-environment');
+      const facts = await mounted.probe();
+      visibleMount(mounted, facts, '/conform/new/file.conf');
+      expectCmd(mounted, facts, 'kind', 'file type at the destination', 'regular file');
+      expectCmd(mounted, facts, 'read', 'content at the destination', 'bound file');
     },
   }),
 
   defineCase({
     id: 'mounts.destination.relative',
     title: 'a relative destination, if accepted (MAY, deprecated), is relative to "/" (not to process.cwd)',
-    requirements: ['config:mounts.destination.relative-allowed', 'config:mounts.destination.relative-root'],
+    // Refusing is allowed, but only as an error (config.md#valid-values: "Runtimes MUST
+    // generate an error when invalid or unsupported values are encountered"): a crash, a
+    // hang or a container left behind is no refusal.
+    requirements: ['config:mounts.destination.relative-allowed', 'config:mounts.destination.relative-root', 'config:valid-values.invalid-error'],
     exercises: [mountPath()],
     bundle: (b) => {
       b.mkdir('/conform/rel').mkdir('/tmp/conform/rel').cwd('/tmp');
       own(b, { ...tmpfs('conform/rel', []), source: 'conform-rel' }, { mkdir: false }).probe({ only: ['mountinfo'] });
     },
     async check(t) {
-      const r = await t.rt.create(t.id, t.bundle.dir);
-      if (!r.ok) {
+      if ((await attempt(t.req('config:valid-values.invalid-error'), 'a relative mount destination')).by) {
         t.note('the runtime refused a relative mount destination, which the spec allows (relative destinations MAY be accepted)');
         return;
       }
       const facts = await probeCreated(t);
-      t.equal(visibleMount(t, facts, '/conform/rel').source, 'conform-rel', 'source of the mount at /conform/rel');
-      t.equal(facts.mounts!.filter((m) => m.source === 'conform-rel').map((m) => m.mountPoint), ['/conform/rel'], 'where the relative destination was mounted');
+      const root = t.req('config:mounts.destination.relative-root');
+      root.equal(visibleMount(root, facts, '/conform/rel').source, 'conform-rel', 'source of the mount at /conform/rel');
+      root.equal(facts.mounts!.filter((m) => m.source === 'conform-rel').map((m) => m.mountPoint), ['/conform/rel'], 'where the relative destination was mounted');
     },
   }),
 ];

@@ -108,10 +108,11 @@ function mayOption(o: OptionCase): Case {
     async check(t) {
       const r = await t.rt.create(t.id, t.bundle.dir);
       if (!r.ok) {
-        if (t.env.runtime.features?.mountOptions?.includes(o.option)) t.fail(`create failed with "${o.option}", which the runtime's features lists in mountOptions: ${r.summary}`);
+        if (t.env.runtime.features?.mountOptions?.includes(o.option)) t.req('features:mount-options.recognized').fail(`create failed with "${o.option}", which the runtime's features lists in mountOptions: ${r.summary}`);
         t.skip(`the runtime does not support "${o.option}" (a MAY option of the table): create failed`);
       }
-      expectFlags(t, visibleMount(t, await probeCreated(t), DEST), DEST, o.expect);
+      const option = t.req(`config:mounts.option.${o.option}`);
+      expectFlags(option, visibleMount(option, await probeCreated(t), DEST), DEST, o.expect);
     },
   });
 }
@@ -173,12 +174,14 @@ export default [
       own(b, tmpfs(DEST, ['remount', 'ro']), { k: 1, mkdir: false }).probe({ only: ['mountinfo'], cmds: { effect: WRITE } });
     },
     async check(t) {
+      // "remount" acts on the entry mounted before it: the listed order makes it work.
+      const remount = t.req('config:mounts.option.remount', 'config:mounts.order');
       const facts = await t.probe();
-      const m = visibleMount(t, facts, DEST);
-      t.equal(facts.mounts!.filter((e) => e.mountPoint === DEST).length, 1, `mounts at ${DEST} (the remount must not add one)`);
-      t.ok(m.options.includes('ro') || m.superOptions.includes('ro'), `${DEST} is read-only after the remount`, { expected: 'ro', actual: `${m.options.join(',')} - ${m.superOptions.join(',')}` });
-      expectTmpfsSize(t, m, DEST, 1024 * 1024); // the tmpfs mounted first, not a new one
-      expectErrno(t, facts, 'effect', 'EROFS', 'writing a file after the remount');
+      const m = visibleMount(remount, facts, DEST);
+      remount.equal(facts.mounts!.filter((e) => e.mountPoint === DEST).length, 1, `mounts at ${DEST} (the remount must not add one)`);
+      remount.ok(m.options.includes('ro') || m.superOptions.includes('ro'), `${DEST} is read-only after the remount`, { expected: 'ro', actual: `${m.options.join(',')} - ${m.superOptions.join(',')}` });
+      expectTmpfsSize(remount, m, DEST, 1024 * 1024); // the tmpfs mounted first, not a new one
+      expectErrno(remount, facts, 'effect', 'EROFS', 'writing a file after the remount');
     },
   }),
 
@@ -204,12 +207,13 @@ export default [
     async check(t) {
       const r = await t.rt.create(t.id, t.bundle.dir);
       if (!r.ok) {
-        if (t.env.runtime.features?.mountOptions?.includes('tmpcopyup')) t.fail(`create failed with "tmpcopyup", which the runtime's features lists in mountOptions: ${r.summary}`);
+        if (t.env.runtime.features?.mountOptions?.includes('tmpcopyup')) t.req('features:mount-options.recognized').fail(`create failed with "tmpcopyup", which the runtime's features lists in mountOptions: ${r.summary}`);
         t.skip('the runtime does not support "tmpcopyup" (a MAY option of the table): create failed');
       }
+      const copyup = t.req('config:mounts.option.tmpcopyup');
       const facts = await probeCreated(t);
-      t.equal(visibleMount(t, facts, DEST).fsType, 'tmpfs', `filesystem type at ${DEST}`);
-      expectCmd(t, facts, 'seed', 'the rootfs file, copied up into the tmpfs', 'from the rootfs');
+      copyup.equal(visibleMount(copyup, facts, DEST).fsType, 'tmpfs', `filesystem type at ${DEST}`);
+      expectCmd(copyup, facts, 'seed', 'the rootfs file, copied up into the tmpfs', 'from the rootfs');
     },
   }),
 ];

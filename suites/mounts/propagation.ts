@@ -47,9 +47,11 @@ function propagationCase(option: string, kind: Kind, recursive: boolean, why: st
     },
     async check(t) {
       await withTree(t.bundle.builder.hostPath('tree'), { shared: true }, async () => {
+        const bound = t.req(recursive ? 'config:mounts.option.rbind' : 'config:mounts.option.bind');
+        const propagates = t.req(`config:mounts.option.${option}`);
         const facts = await t.probe();
-        expectKind(t, visibleMount(t, facts, DEST), kind);
-        if (recursive) expectKind(t, visibleMount(t, facts, `${DEST}/sub`), kind);
+        expectKind(propagates, visibleMount(bound, facts, DEST), kind);
+        if (recursive) expectKind(propagates, visibleMount(bound, facts, `${DEST}/sub`), kind);
       });
     },
   });

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { defineCase, type Case } from '../../harness/case.js';
 import type { MemoryPolicyFlag, MemoryPolicyMode } from '../../schemas/config-linux.js';
-import { expectRefused } from '../support/refuse.js';
+import { expectRefused, refusalOf } from '../support/refuse.js';
 import { output, SINCE, skipIfUnknownField } from './common.js';
 
 /** "0-2,5" → [0, 1, 2, 5]. */
@@ -85,11 +85,13 @@ function policyCase(d: PolicyDef): Case {
       const facts = await t.probe();
       // A sandboxed kernel (gVisor) has no numa_maps of its own: nothing shows the policy there.
       if (facts.cmds.numa?.rc !== 0 && /No such file/.test(facts.cmds.numa?.output ?? '')) return t.skip(`the container's /proc has no numa_maps: the NUMA policy cannot be seen from inside (${facts.cmds.numa?.output.trim()})`);
-      const text = output(t, facts, 'numa');
+      // The mode (and flag) the runtime's features list, applied.
+      const applied = t.req(t.requirements[0]!, ...t.requirements.slice(1));
+      const text = output(applied, facts, 'numa');
       if (text === undefined) return;
       const got = policyOf(text);
       // What follows the policy on the line is the mapping's file, node counts and page size.
-      t.ok(got !== undefined && (got === want || got.startsWith(`${want} `)), `NUMA policy in /proc/$$/numa_maps: expected "${want}", got "${got?.split(' file=')[0] ?? '(no mapping)'}"`, { expected: want, actual: got });
+      applied.ok(got !== undefined && (got === want || got.startsWith(`${want} `)), `NUMA policy in /proc/$$/numa_maps: expected "${want}", got "${got?.split(' file=')[0] ?? '(no mapping)'}"`, { expected: want, actual: got });
     },
   });
 }
@@ -120,7 +122,7 @@ export default [
       skipIfUnknownField(t, 'memoryPolicy');
       const why = noNuma();
       if (why) return t.skip(why);
-      await expectRefused(t, `MPOL_BIND on node ${t.bundle.config.linux?.memoryPolicy?.nodes}, which this host does not have`);
+      await expectRefused(refusalOf(t), `MPOL_BIND on node ${t.bundle.config.linux?.memoryPolicy?.nodes}, which this host does not have`);
     },
   }),
 ] as Case[];

@@ -8,7 +8,7 @@ import type { CaseContext } from '../../harness/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
 import { parseCgroupMounts } from '../../linux/cgroupfs.js';
 import type { Scheduler } from '../../schemas/config.js';
-import { expectRefused } from '../support/refuse.js';
+import { expectRefused, refusalOf } from '../support/refuse.js';
 import { probeAsCaller } from '../support/caller.js';
 import { output, parseStat, POLICY_NUMBERS, SINCE, skipIfUnknownField, type StatFields } from './common.js';
 
@@ -40,9 +40,17 @@ function stat(t: CaseContext, facts: ProbeFacts, cmd: 'stat' | 'child'): StatFie
 
 const NAMES: Record<keyof StatFields, string> = { policy: 'policy (field 41)', nice: 'nice (field 19)', rtPriority: 'rt_priority (field 40)' };
 
-function expectStat(t: CaseContext, got: StatFields | undefined, want: Partial<StatFields>, whose: string): void {
+/** The requirement each field shows. */
+const REQUIREMENT: Record<keyof StatFields, string> = { policy: 'config:process.scheduler.policy', nice: 'config:process.scheduler.nice', rtPriority: 'config:process.scheduler.priority' };
+
+/** Each field against its own requirement (`about` overrides: a child's fields show `flags`). */
+function expectStat(t: CaseContext, got: StatFields | undefined, want: Partial<StatFields>, whose: string, about?: string): void {
   if (!got) return;
-  for (const k of Object.keys(want) as (keyof StatFields)[]) t.equal(got[k], want[k], `${whose}: scheduling ${NAMES[k]}`);
+  for (const k of Object.keys(want) as (keyof StatFields)[]) {
+    const id = about ?? REQUIREMENT[k];
+    // A field the case does not cite (policy in reset-on-fork) shows what the case's first requirement set up.
+    t.req(t.requirements.includes(id) ? id : t.requirements[0]!).equal(got[k], want[k], `${whose}: scheduling ${NAMES[k]}`);
+  }
 }
 
 interface ApplyDef {
@@ -68,8 +76,11 @@ function applyCase(d: ApplyDef): Case {
     async check(t) {
       skipIfUnknownField(t, 'scheduler');
       const facts = await t.probe();
-      expectStat(t, stat(t, facts, 'stat'), d.want, 'the container process');
-      if (d.child) expectStat(t, stat(t, facts, 'child'), d.child, 'a child of the container process');
+      // What the probe could not read says nothing of one field: it is about all the case checks.
+      const all = t.req(d.requirements[0]!, ...d.requirements.slice(1));
+      expectStat(t, stat(all, facts, 'stat'), d.want, 'the container process');
+      // What children get is the flags' doing (SCHED_FLAG_RESET_ON_FORK), where the case sets them.
+      if (d.child) expectStat(t, stat(all, facts, 'child'), d.child, 'a child of the container process', d.requirements.includes('config:process.scheduler.flags') ? 'config:process.scheduler.flags' : undefined);
       d.extra?.(t, facts);
     },
   });
@@ -147,7 +158,7 @@ export default [
       // The kernel shows the budget left in the current period, never more than the runtime given.
       const left = dlRuntime(facts.cmds.sched?.output ?? '');
       if (left === undefined) return t.note('/proc/$$/sched shows no dl.runtime on this kernel: the runtime parameter is not checked');
-      t.ok(left <= DL.runtime, `dl.runtime of the container process (${left} ns) is within the configured runtime`, { expected: `<= ${DL.runtime}`, actual: left });
+      t.req('config:process.scheduler.deadline').ok(left <= DL.runtime, `dl.runtime of the container process (${left} ns) is within the configured runtime`, { expected: `<= ${DL.runtime}`, actual: left });
     },
   }),
 
@@ -172,7 +183,7 @@ export default [
     bundle: (b) => schedBundle(b, { policy: 'SCHED_FIFO' }),
     async check(t) {
       skipIfUnknownField(t, 'scheduler');
-      await expectRefused(t, 'SCHED_FIFO with priority 0 (sched(7): 1 to 99)', { processProperty: true });
+      await expectRefused(refusalOf(t), 'SCHED_FIFO with priority 0 (sched(7): 1 to 99)', { processProperty: true });
     },
   }),
 ] as Case[];

@@ -6,6 +6,25 @@ import type { BuiltBundle, CaseContext } from '../../harness/context.js';
 import { callFailure } from '../../harness/context.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 
+/**
+ * runtime.md#runtimeCreate: "a new container MUST NOT be created". A case that cites it
+ * has its no-container-left check judged against it; otherwise against `t`'s own.
+ */
+const NO_CONTAINER = 'runtime:create.apply-fail-no-container';
+const noContainer = (t: CaseContext): CaseContext => (t.requirements.includes(NO_CONTAINER) ? t.req(NO_CONTAINER) : t);
+/** runtime.md#runtimeErrors: an error leaves the environment as it was (cgroups.common judges what a refusal left). */
+export const NO_SIDE_EFFECTS = 'runtime:errors.no-side-effects';
+
+/**
+ * For a case about a refusal: `t` about every requirement it cites but the no-container and
+ * no-side-effect ones, which the helpers here judge on their own. The refusal itself is
+ * what those requirements ask for (an error for this value, for this missing field…).
+ */
+export function refusalOf(t: CaseContext): CaseContext {
+  const [first, ...rest] = t.requirements.filter((id) => id !== NO_CONTAINER && id !== NO_SIDE_EFFECTS);
+  return first ? t.req(first, ...rest) : t;
+}
+
 const BANNER = '@@conform-probe 1';
 
 export interface Attempt {
@@ -16,7 +35,8 @@ export interface Attempt {
 /**
  * Creates (and for a `process` property, starts) the case's bundle. A refusal must be
  * clean: an error exit, no container left after a refused create, no program run after
- * a refused start; anything else is recorded as a failure. Acceptance is not judged here.
+ * a refused start; anything else is recorded as a failure (of `t`'s requirement, the
+ * one the refusal is about). Acceptance is not judged here.
  * `processProperty`: the setting is a `process` property, which a runtime may apply (and
  * so refuse) at start.
  */
@@ -25,7 +45,7 @@ export async function attempt(t: CaseContext, what: string, opts: { processPrope
   if (!created.ok) {
     t.expectError(created, `create with ${what}`);
     // A hang or a crash is already a failure; after a clean error exit nothing may be left.
-    if (!created.timedOut && !created.signal) t.expectError(await t.rt.state(t.id), `state after create refused ${what} (no container may be left behind)`);
+    if (!created.timedOut && !created.signal) noContainer(t).expectError(await t.rt.state(t.id), `state after create refused ${what} (no container may be left behind)`);
     if (created.code) t.note(`create refused ${what}`);
     return { by: 'create' };
   }

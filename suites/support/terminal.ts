@@ -1,6 +1,7 @@
 // Running a `terminal: true` probe and reading its facts from the pty master, which
 // conform receives through runc's `--console-socket` convention (harness/console.ts).
 import type { ConsoleReceiver } from '../../harness/console.js';
+import { HarnessError } from '../../harness/case.js';
 import { callFailure, type CaseContext } from '../../harness/context.js';
 import type { CallResult } from '../../harness/driver.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
@@ -16,7 +17,12 @@ export const isTerminalPath = (p: string | undefined) => p !== undefined && /^\/
  */
 export async function probeOnTerminal(t: CaseContext, opts: { input?: string } = {}): Promise<{ facts: ProbeFacts; tty: ConsoleReceiver }> {
   const { result, tty } = await t.createWithConsole({ input: opts.input });
-  if (!result.ok) return withoutConsoleSocket(t, result);
+  if (!result.ok) {
+    // A refusal is an error exit; a crash or a hang is the runtime failing, whatever the flag.
+    if (result.spawnError) throw new HarnessError(callFailure('create --console-socket', result));
+    if (result.signal || result.timedOut) t.fail(`${callFailure('create --console-socket', result)}: a crash or a hang, not a refusal`);
+    return withoutConsoleSocket(t, result);
+  }
   await t.start();
   const out = await tty.waitFor('@@done');
   await t.waitStatus('stopped');
@@ -39,6 +45,7 @@ async function withoutConsoleSocket(t: CaseContext, refused: CallResult): Promis
   });
   const id = t.newId();
   const r = await t.rt.create(id, bundle.dir);
+  if (r.signal || r.timedOut) t.fail(`${why}; create without it ${r.summary}: a crash or a hang, not a refusal`);
   if (!r.ok) t.skip(`${why}; create without it failed too (${r.summary}): conform knows no other way to receive a terminal's master (the spec defines none; conform uses runc's --console-socket)`);
   await t.state(id);
   await t.start(id);

@@ -155,15 +155,37 @@ describe('per-requirement verdicts', () => {
     expect(checksOf(r)).toEqual({ [MUST_A]: 'unchecked', [MUST_B]: 'fail' });
   });
 
+  it('an assertion about two requirements (one thing said twice in the spec) fails each', async () => {
+    const r = await run([MUST_A, MUST_B, SHOULD], (t) => void t.req(MUST_A, MUST_B).ok(false, 'both'));
+    expect(r.failures.map((f) => f.requirement)).toEqual([MUST_A, MUST_B]);
+    expect(checksOf(r)).toEqual({ [MUST_A]: 'fail', [MUST_B]: 'fail', [SHOULD]: 'pass' });
+  });
+
+  it('a requirement the case cannot judge in this run is unchecked, with the reason noted', async () => {
+    const r = await run([MUST_A, MUST_B], (t) => {
+      t.req(MUST_A).ok(true, 'held');
+      t.req(MUST_B).unjudged('the runtime exposes no error');
+    });
+    expect(r.outcome).toBe('pass');
+    expect(checksOf(r)).toEqual({ [MUST_A]: 'pass', [MUST_B]: 'unchecked' });
+    expect(r.notes).toContain(`${MUST_B} not judged: the runtime exposes no error`);
+  });
+
   it('a single-requirement case may leave the requirement out', async () => {
     const r = await run([MUST_A], (t) => void t.equal(1, 2, 'x'));
     expect(r.failures).toEqual([{ message: 'x: expected 2, got 1', expected: 2, actual: 1, requirement: MUST_A }]);
   });
 
-  it('an assertion on t in a case citing several is about the whole case', async () => {
-    const r = await run([MUST_A, MUST_B], (t) => void t.ok(false, 'which one?'));
-    expect(r.outcome).toBe('fail');
-    expect(r.checks.map((c) => c.outcome)).toEqual(['fail', 'fail']);
+  it('a case citing several must name one per assertion, passing or not: otherwise a harness error', async () => {
+    const r = await run([MUST_A, MUST_B], (t) => void t.ok(true, 'which one?'));
+    expect(r.outcome).toBe('error');
+    expect(r.message).toMatch(/cites 2 requirements: name the one this assertion checks/);
+    expect(r.checks.map((c) => c.outcome)).toEqual(['error', 'error']);
+  });
+
+  it('... and so on every view: t.all() is about every requirement the case cites', async () => {
+    const r = await run([MUST_A, MUST_B], (t) => void t.all().ok(false, 'both'));
+    expect(checksOf(r)).toEqual({ [MUST_A]: 'fail', [MUST_B]: 'fail' });
   });
 
   it('an assertion about a requirement the case does not cite is a harness error', async () => {

@@ -324,6 +324,24 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     expect(tree.allDirs()).toEqual(before);
   });
 
+  it('records what it will create before creating: a manager from that record removes a half-made tree', () => {
+    const before = tree.allDirs();
+    tree.mkdir(`${CG}/pids/shared`);
+    const cg = cgroups(undefined, '/shared/deep/c1');
+    const intent = cg.intent();
+    expect(intent.created).toContain(`${CG}/pids/shared/deep`);
+    expect(intent.created).toContain(`${CG}/pids/shared/deep/c1`);
+    expect(intent.created).not.toContain(`${CG}/pids/shared`);
+    // create killed after the first hierarchies: some of the recorded directories exist, some not.
+    tree.mkdir(`${CG}/pids/shared/deep`);
+    tree.mkdir(`${CG}/pids/shared/deep/c1`);
+    Cgroups.fromState(intent, { fs: tree }).destroy();
+    expect(tree.exists(`${CG}/pids/shared`)).toBe(true);
+    expect(tree.exists(`${CG}/pids/shared/deep`)).toBe(false);
+    tree.rmdir(`${CG}/pids/shared`);
+    expect(tree.allDirs()).toEqual(before);
+  });
+
   it('keeps a parent another container still uses and a cgroup it did not create; the last one out removes the runtime\'s own parent', () => {
     const before = tree.allDirs();
     const a = cgroups(undefined, undefined, 'a');

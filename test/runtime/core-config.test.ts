@@ -44,6 +44,35 @@ describe('checkConfig: one line naming the field', () => {
   it('hook path', () => expect(errorOf((c) => { c.hooks = { prestart: [{ path: 'rel' }] }; })).toBe('config.json: hooks.prestart[0].path must be an absolute path'));
   it('hook timeout', () => expect(errorOf((c) => { c.hooks = { poststop: [{ path: '/x', timeout: 0 }] }; })).toBe('config.json: hooks.poststop[0].timeout must be an integer greater than zero'));
   it('maps without a user namespace', () => expect(errorOf((c) => { c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]; })).toBe('config.json: linux.uidMappings needs a user namespace in linux.namespaces'));
+  it('ids: (uid_t)-1 never passes (it would mean "no change": root)', () => {
+    expect(errorOf((c) => { c.process.user.uid = 4294967295; })).toMatch(/^config\.json: process\.user\.uid must be from 0 to 4294967294/);
+    expect(errorOf((c) => { c.process.user.gid = 4294967295; })).toMatch(/^config\.json: process\.user\.gid must be from 0 to 4294967294/);
+    expect(errorOf((c) => { c.process.user.additionalGids = [3, 4294967295]; })).toMatch(/^config\.json: process\.user\.additionalGids\[1\] must be from 0/);
+    expect(errorOf((c) => { c.process.user.uid = 4294967294; })).toBe('no error');
+  });
+  it('ids must be mapped in a new user namespace', () => expect(errorOf((c) => {
+    c.linux.namespaces.push({ type: 'user' });
+    c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 10 }];
+    c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 10 }];
+    c.process.user.uid = 10;
+  })).toBe("config.json: process.user.uid 10 is not mapped in the container's user namespace (linux.uidMappings)"));
+  it('env entries are NAME=value (runc refuses the rest too)', () => {
+    expect(errorOf((c) => { c.process.env = ['PATH=/bin', 'JUNK']; })).toBe('config.json: process.env[1] "JUNK" must be NAME=value');
+    expect(errorOf((c) => { c.process.env = ['=x']; })).toBe('config.json: process.env[0] must have a name before "="');
+    expect(errorOf((c) => { c.hooks = { poststop: [{ path: '/x', env: ['A=b\u0000'] }] }; })).toBe('config.json: hooks.poststop[0].env[0] must not contain a NUL byte');
+  });
+  it('what the kernel cannot take: long host names, umask bits, device numbers, time offsets, sysctl names', () => {
+    expect(errorOf((c) => { c.hostname = 'h'.repeat(65); })).toBe('config.json: hostname must be at most 64 bytes (HOST_NAME_MAX)');
+    expect(errorOf((c) => { c.process.user.umask = 0o1022; })).toMatch(/^config\.json: process\.user\.umask must be an integer from 0 to 511/);
+    expect(errorOf((c) => { c.linux.devices = [{ path: '/dev/x', type: 'c', major: 4096, minor: 0 }]; })).toMatch(/^config\.json: linux\.devices\[0\] major must be from 0 to 4095/);
+    expect(errorOf((c) => { c.linux.namespaces.push({ type: 'time' }); c.linux.timeOffsets = { boottime: { secs: 1, nanosecs: 1e9 } }; }))
+      .toMatch(/^config\.json: linux\.timeOffsets\.boottime\.nanosecs must be an integer from 0 to 999999999/);
+    expect(errorOf((c) => { c.linux.sysctl = { 'net/../../../etc/passwd': 'x' }; })).toMatch(/^config\.json: linux\.sysctl\.net\/\.\.\/\.\.\/\.\.\/etc\/passwd is not a sysctl name/);
+  });
+  it('a config that is not an object is one line saying what it is', () => {
+    expect(() => checkConfig(null, { requireProcess: true })).toThrow('config.json: must be a JSON object, not null');
+    expect(() => checkConfig([], { requireProcess: true })).toThrow('config.json: must be a JSON object, not an array');
+  });
   it('ignores unknown properties', () => expect(errorOf((c) => { c.foo = 1; c.process.bar = {}; })).toBe('no error'));
 });
 
@@ -73,5 +102,25 @@ describe('planNamespaces', () => {
 
   it('writes id maps in /proc/PID/uid_map form', () => {
     expect(idMapText([{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 10, hostID: 5000, size: 1 }])).toBe('0 1000 10\n10 5000 1\n');
+  });
+});
+
+describe('checkSchema: warnings that matter reach the normal log', () => {
+  it('an unknown capability (config.md: MUST be logged) at warning level, style only with --debug', async () => {
+    const { checkSchema } = await import('../../runtime/config/schema-check.js');
+    const { Logger } = await import('../../runtime/log.js');
+    const seen: string[] = [];
+    const log = new Logger();
+    log.warn = (m: string) => void seen.push(`warn ${m}`);
+    log.debug = (m: string) => void seen.push(`debug ${m}`);
+    const config = {
+      ociVersion: '1.3.0',
+      root: { path: '/nonexistent-root-for-the-check' }, // not the conventional rootfs: style
+      process: { cwd: '/', args: ['sh'], user: { uid: 0, gid: 0 }, capabilities: { bounding: ['CAP_NOT_A_CAP'] } },
+      linux: { namespaces: [{ type: 'mount' }] },
+    };
+    checkSchema(JSON.stringify(config), undefined, log);
+    expect(seen).toContainEqual(expect.stringMatching(/^warn config\.json: process\.capabilities\.bounding\[0\] CAP_NOT_A_CAP is not a capability/));
+    expect(seen).toContainEqual(expect.stringMatching(/^debug config\.json: root\.path should be the conventional rootfs/));
   });
 });

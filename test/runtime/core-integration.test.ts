@@ -1,15 +1,17 @@
 // Root-only: runs the built runtime (npm run build) on a busybox bundle in a temp dir.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libc } from '../../runtime/syscalls.js';
+import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
+import { cannotRunContainers } from '../helpers/runtime-cli.js';
 
 const repo = join(import.meta.dirname, '../..');
 const bin = join(repo, 'bin/conform-runtime.js');
-const canRun = process.getuid?.() === 0 && existsSync(join(repo, 'dist/runtime.cjs')) && existsSync(join(repo, 'dist/nsexec')) && existsSync('/bin/busybox');
+const canRun = cannotRunContainers() === undefined;
 
 let dir: string;
 let root: string;
@@ -18,6 +20,8 @@ let rootfs: string;
 interface Result { code: number | null; stdout: string; stderr: string }
 
 let calls = 0;
+/** A test that runs many creates: each is a Node boot or two, which a loaded machine stretches. */
+const SEVERAL_CREATES_MS = 300_000;
 
 /**
  * One runtime call. `create` hands its stdio to the container, so its stdout and
@@ -83,12 +87,7 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     chmodSync(dir, 0o755); // a container root in a user namespace is another host uid
     root = join(dir, 'state');
     rootfs = join(dir, 'rootfs');
-    mkdirSync(join(rootfs, 'bin'), { recursive: true });
-    copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'));
-    chmodSync(join(rootfs, 'bin/busybox'), 0o755);
-    for (const app of spawnSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).stdout.split('\n')) {
-      if (app && app !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', app));
-    }
+    makeBusyboxRootfs(rootfs);
   });
   afterAll(() => {
     for (const id of existsSync(root) ? readdirSync(root) : []) rt(['delete', '--force', id]);
@@ -114,6 +113,21 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(existsSync(join(root, 'life'))).toBe(false);
   });
 
+  it('a config without process is created (process is OPTIONAL until start); start refuses it and changes nothing', async () => {
+    const b = bundle('np', (c) => { delete c.process; });
+    expect(rt(['create', '-b', b, 'np']).code).toBe(0);
+    expect(status('np')).toBe('created');
+    const s = rt(['start', 'np']);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/^conform-runtime: .*no process in its config.json/);
+    expect(status('np')).toBe('created');
+    expect(rt(['delete', 'np']).code).toBe(1); // not stopped
+    expect(rt(['kill', 'np', 'KILL']).code).toBe(0);
+    await until(() => status('np') === 'stopped');
+    expect(rt(['delete', 'np']).code).toBe(0);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('kill delivers signals; delete refuses a running container unless --force', async () => {
     const b = bundle('k', (c) => { c.process.args = ['sleep', '1000']; });
     expect(rt(['create', '-b', b, 'k']).code).toBe(0);
@@ -136,7 +150,7 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(rt(['create', '-b', b, 'k3']).code).toBe(0);
     expect(rt(['delete', '--force', 'k3']).code).toBe(0);
     expect(status('k3')).toBe('absent');
-  });
+  }, SEVERAL_CREATES_MS);
 
   it('runs the hooks at their points with the state on stdin', async () => {
     const log = join(dir, 'hooks.log');
@@ -194,7 +208,7 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
     expect(leftovers()).toEqual([]);
     expect(existsSync('/sys/fs/cgroup/pids/conform/bad-hook')).toBe(false);
-  });
+  }, SEVERAL_CREATES_MS);
 
   it('exec runs a process inside; run waits and returns the status', () => {
     const b = bundle('ex', (c) => { c.process.args = ['sleep', '1000']; });

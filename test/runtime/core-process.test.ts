@@ -19,8 +19,9 @@ function run(plan: ProcessPlan): FakeSyscalls {
 describe('finalizeAndExec (recording fake)', () => {
   it('switches user, then umask, signals, fds and execve with the env', () => {
     const sys = run({ process: proc({ user: { uid: 1000, gid: 100, umask: 0o77, additionalGids: [5] } }), executable: '/bin/sh', env: ['A=1'], userns: false });
-    const names = sys.names().filter((n) => n !== 'setCloexec');
-    expect(names).toEqual(['chdir', 'setgroups', 'setresgid', 'setresuid', 'umask', 'resetSignal', 'resetSignal', 'unblockAllSignals', 'execve']);
+    const names = sys.names().filter((n) => n !== 'setCloexec' && n !== 'openat2');
+    expect(names).toEqual(['fchdir', 'setgroups', 'setresgid', 'setresuid', 'umask', 'resetSignal', 'resetSignal', 'unblockAllSignals', 'execve']);
+    expect(sys.resolved().find((c) => c[0] === 'fchdir')).toEqual(['fchdir', '/work']);
     expect(sys.calls.find((c) => c.name === 'setgroups')!.args).toEqual([[5]]);
     expect(sys.calls.at(-1)!.args).toEqual(['/bin/sh', ['sh', '-c', 'true'], ['A=1']]);
     // 0-2 lose close-on-exec (Node sets it), everything else gets it.
@@ -52,9 +53,37 @@ describe('finalizeAndExec (recording fake)', () => {
   it('retries chdir after the user switch when only the user may enter cwd', () => {
     const sys = new FakeSyscalls();
     let first = true;
-    sys.failWith('chdir', 'EACCES', () => { const f = first; first = false; return f; });
+    sys.failWith('fchdir', 'EACCES', () => { const f = first; first = false; return f; });
     expect(() => finalizeAndExec(sys, { process: proc(), executable: '/bin/sh', env: [], userns: false })).toThrow(FakeExec);
-    expect(sys.names().filter((n) => n === 'chdir' || n === 'setresuid')).toEqual(['chdir', 'setresuid', 'chdir']);
+    expect(sys.names().filter((n) => n === 'fchdir' || n === 'setresuid')).toEqual(['fchdir', 'setresuid', 'fchdir']);
+  });
+
+  it('never enters a cwd through a magic link (/proc/self/fd/N, /proc/self/cwd): it could be a host directory', () => {
+    for (const cwd of ['/proc/self/cwd', `/proc/self/fd/${openSync('/', 'r')}`, '/proc/self/root/etc']) {
+      const sys = new FakeSyscalls();
+      expect(() => finalizeAndExec(sys, { process: proc({ cwd }), executable: '/bin/sh', env: [], userns: false }), cwd).toThrow(/^process\.cwd: cannot change to .*magic link/);
+      expect(sys.names()).not.toContain('fchdir');
+      expect(sys.names()).not.toContain('execve');
+    }
+  });
+
+  it('never passes (uid_t)-1 on, which setresuid takes as "no change" (root stays root)', () => {
+    for (const [user, field] of [
+      [{ uid: 4294967295, gid: 0 }, 'process.user.uid'],
+      [{ uid: 0, gid: 4294967295 }, 'process.user.gid'],
+      [{ uid: 0, gid: 0, additionalGids: [1, 4294967295] }, 'process.user.additionalGids[1]'],
+      [{ uid: -1, gid: 0 }, 'process.user.uid'], // exec --user -1
+    ] as const) {
+      const sys = new FakeSyscalls();
+      expect(() => finalizeAndExec(sys, { process: proc({ user: user as Process['user'] }), executable: '/bin/sh', env: [], userns: false })).toThrow(`config.json: ${field} `);
+      expect(sys.names().filter((n) => /^set(res[ug]id|groups)$/.test(n))).toEqual([]);
+    }
+  });
+
+  it('names the field when the kernel refuses an id (unmapped in a user namespace)', () => {
+    const sys = new FakeSyscalls().failWith('setresuid', 'EINVAL');
+    expect(() => finalizeAndExec(sys, { process: proc(), executable: '/bin/sh', env: [], userns: true }))
+      .toThrow(/^config\.json: process\.user\.uid cannot switch to 1000: not mapped in the container's user namespace/);
   });
 });
 

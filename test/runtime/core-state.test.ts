@@ -56,7 +56,7 @@ describe('StateStore', () => {
 
   it('derives the status from the init and exec.fifo', () => {
     store.createDir('c1', sys).release();
-    const s: StoredState = { ...base('c1'), pid: process.pid, pidStartTime: me.startTime };
+    const s: StoredState = { ...base('c1'), pid: process.pid, pidStartTime: me.startTime, created: '2026-01-01T00:00:00Z' };
     writeFileSync(store.fifoPath('c1'), '');
     expect(store.status(s)).toBe('created');
     rmSync(store.fifoPath('c1'));
@@ -65,6 +65,18 @@ describe('StateStore', () => {
     expect(store.status({ ...s, pid: 2 ** 22 + 1 })).toBe('stopped');
     expect(store.status({ ...base('c1'), creator: { pid: process.pid, startTime: me.startTime } })).toBe('creating');
     expect(store.status({ ...base('c1'), creator: { pid: process.pid, startTime: '1' } })).toBe('stopped');
+  });
+
+  it('a create that did not finish is creating while it runs, then stopped, though its init lives', () => {
+    // create records the init's pid as soon as it knows it, so that delete finds it after a killed create.
+    const s: StoredState = { ...base('c1'), pid: process.pid, pidStartTime: me.startTime, creator: { pid: process.pid, startTime: me.startTime } };
+    expect(store.status(s)).toBe('creating');
+    expect(store.status({ ...s, creator: { pid: process.pid, startTime: '1' } })).toBe('stopped');
+  });
+
+  it('refuses an id too long to name a directory, saying so', () => {
+    expect(() => checkId('a'.repeat(256))).toThrow(/at most 255 characters/);
+    expect(checkId('a'.repeat(255))).toHaveLength(255);
   });
 
   it('reports the spec state: pid only while created or running', () => {
