@@ -21,7 +21,7 @@ import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
 import { startBrowser } from '../helpers/browser.js';
 import { conform, fixture, hasCrun, hasRunc, hasRunsc, isRoot, type ConformRun } from '../helpers/conform.js';
-import { leftSince, snapshot } from '../helpers/leftovers.js';
+import { leftSince, NOTHING_LEFT, snapshot } from '../helpers/leftovers.js';
 import { packageTests } from './package.js';
 
 const MINUTES = 60_000;
@@ -33,18 +33,19 @@ const outcomes = (ids: readonly string[], report: { results: { id: string; outco
 const tmp = mkdtempSync(join(tmpdir(), 'conform-integration-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function cli(args: string[], timeoutMs = 30 * MINUTES) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: timeoutMs });
+/** conform's CLI; runs make their run directories in `workRoot` (TMPDIR), where their leftovers are looked for. */
+function cli(args: string[], timeoutMs = 30 * MINUTES, workRoot = tmp) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TMPDIR: workRoot }, timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** docs/ci.md's gate: the shards one after another, then merged, with every report written; what it left behind. */
 function gate(name: string, runArgs: string[]) {
-  const before = snapshot();
   const dir = mkdtempSync(join(tmp, `${name}-`));
+  const before = snapshot(dir);
   const shards = Array.from({ length: SHARDS }, (_, i) => {
     const json = join(dir, `shard-${i + 1}.json`);
-    const r = cli([...runArgs, '--shard', `${i + 1}/${SHARDS}`, '--json', json]);
+    const r = cli([...runArgs, '--shard', `${i + 1}/${SHARDS}`, '--json', json], 30 * MINUTES, dir);
     return { ...r, json };
   });
   const out = { json: join(dir, 'conform.json'), junit: join(dir, 'conform-junit.xml'), tap: join(dir, 'conform.tap'), html: join(dir, 'conform.html') };
@@ -123,7 +124,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(unexpectedIn(report!).filter((line) => !racy.some((id) => line.startsWith(`xpass ${id}:`)))).toEqual([]);
     expect(report!.results).toHaveLength(ALL_CASES.length);
     expect(report!.context.shards?.map((s) => s.index)).toEqual([1, 2]);
-    expect(left).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+    expect(left).toEqual(NOTHING_LEFT);
     await consumersAccept(report!, out);
     baselineIsCurrent(out.json, runcBaseline, racy);
   }, 20 * MINUTES);
@@ -196,17 +197,17 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
   }, 10 * MINUTES);
 
   /** Starts a run, and sends SIGINT `times` times once its first containers exist. */
-  async function interrupted(args: string[], times: number): Promise<{ code: number | null; out: string }> {
-    const before = snapshot();
+  async function interrupted(args: string[], times: number, workRoot: string): Promise<{ code: number | null; out: string }> {
+    const before = snapshot(workRoot);
     const child = spawn(process.execPath, [CLI, '--runtime', '/usr/bin/runc', '--area', 'lifecycle', '--grep', 'kill|delete', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', TMPDIR: workRoot },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + MINUTES;
-    const started = () => /cases against/.test(out) && snapshot().processes.length > before.processes.length;
+    const started = () => /cases against/.test(out) && snapshot(workRoot).processes.length > before.processes.length;
     while (!started() && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     for (let i = 0; i < times; i++) {
       // Signals do not queue: the next one only once conform has taken this one.
@@ -219,12 +220,13 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
   }
 
   it('on SIGINT stops, cleans up every container and its run directory, exits 130, and blames no case: the report is partial', async () => {
-    const before = snapshot();
+    const workRoot = mkdtempSync(join(tmp, 'sigint-'));
+    const before = snapshot(workRoot);
     const json = join(tmp, 'sigint.json');
-    const { code, out } = await interrupted(['--json', json], 1);
+    const { code, out } = await interrupted(['--json', json], 1, workRoot);
     expect(code, out).toBe(130);
     expect(out).toMatch(/SIGINT: stopping; cleaning up/);
-    expect(leftSince(before), out).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+    expect(leftSince(before), out).toEqual(NOTHING_LEFT);
     const report = parseReport(readFileSync(json, 'utf8'), json);
     expect(report.partial?.reason).toBe('interrupted (SIGINT)');
     // The case the interrupt cut short has no result, and no result is a failure.
@@ -236,8 +238,8 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
   it('on a second SIGINT exits at once, with valid partial reports; the next run in the work directory removes what it left', async () => {
     const work = mkdtempSync(join(tmp, 'work-'));
     const files = { json: join(tmp, 'twice.json'), junit: join(tmp, 'twice.xml'), tap: join(tmp, 'twice.tap') };
-    const before = snapshot();
-    const { code, out } = await interrupted(['--workdir', work, '--json', files.json, '--junit', files.junit, '--tap', files.tap], 2);
+    const before = snapshot(work);
+    const { code, out } = await interrupted(['--workdir', work, '--json', files.json, '--junit', files.junit, '--tap', files.tap], 2, work);
     expect(code, out).toBe(130);
     expect(out).toMatch(/exiting at once: the run directory stays/);
     const report = parseReport(readFileSync(files.json, 'utf8'), files.json);
@@ -252,7 +254,7 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     expect(sweep.code, sweep.stderr).toBe(0);
     expect(sweep.stderr).toMatch(/left by a run \(pid \d+\) that was killed/);
     expect(readdirSync(work)).toEqual([]);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+    expect(leftSince(before)).toEqual(NOTHING_LEFT);
   }, 3 * MINUTES);
 });
 
@@ -275,13 +277,12 @@ it('the foreign lanes name cases that exist, each once', () => {
 
 describe.skipIf(!isRoot || !hasRunsc)('runsc (gVisor) with its baseline', () => {
   it(`the lane's ${LANE_CASES.length} cases: no unexpected failure, pass or error, nothing left behind`, () => {
-    const before = snapshot();
     const r = conform(['--runtime', '/usr/bin/runsc', '--runtime-arg=--network=none', '--expect', join(repoRoot, 'baselines/runsc.json'), ...laneArgs], { timeoutMs: 30 * MINUTES });
     expect(r.report, r.stderr).toBeDefined();
     expect(r.report!.results).toHaveLength(LANE_CASES.length);
     expect(unexpected(r)).toEqual([]);
     expect(r.code).toBe(0);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+    expect(r.left).toEqual(NOTHING_LEFT);
   }, 30 * MINUTES);
 });
 
@@ -292,7 +293,6 @@ const v2Controllers = () => (existsSync(V2_CONTROLLERS) ? readFileSync(V2_CONTRO
 const crunBaseline = join(repoRoot, 'baselines/crun.json');
 describe.skipIf(!isRoot || !hasCrun || !existsSync(crunBaseline))('crun through its lane (scripts/crun-lane.sh) with its baseline', () => {
   it(`the lane's ${LANE_CASES.length} cases: no unexpected failure, pass or error; the host's cgroups as they were, nothing left behind`, () => {
-    const before = snapshot();
     const controllers = v2Controllers();
     const r = conform(['--expect', crunBaseline, ...laneArgs], { via: join(repoRoot, 'scripts/crun-lane.sh'), timeoutMs: 30 * MINUTES });
     expect(r.report, r.stderr).toBeDefined();
@@ -301,7 +301,7 @@ describe.skipIf(!isRoot || !hasCrun || !existsSync(crunBaseline))('crun through 
     expect(r.code, r.stderr.split('\n').filter((l) => l.startsWith('crun lane:')).join('\n')).toBe(0);
     expect(v2Controllers()).toBe(controllers);
     expect(existsSync('/sys/fs/cgroup/hugetlb')).toBe(false);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+    expect(r.left).toEqual(NOTHING_LEFT);
   }, 30 * MINUTES);
 });
 
@@ -321,7 +321,7 @@ describe.skipIf(!isRoot || !existsSync(reference))('the reference runtime (needs
     expect(unlisted.map((x) => `${x.id}: ${x.message}`)).toEqual([]);
     const ran = report!.results.filter((x) => x.id in baseline.notImplemented && x.outcome !== 'skip');
     expect(ran.map((x) => `${x.outcome} ${x.id}`)).toEqual([]);
-    expect(left).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+    expect(left).toEqual(NOTHING_LEFT);
     await consumersAccept(report!, out);
     baselineIsCurrent(out.json, file);
   }, 40 * MINUTES);

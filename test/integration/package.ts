@@ -11,7 +11,7 @@ import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
 import { isRoot } from '../helpers/conform.js';
-import { leftSince, snapshot } from '../helpers/leftovers.js';
+import { leftSince, NOTHING_LEFT, snapshot } from '../helpers/leftovers.js';
 // @ts-expect-error: a build script in plain JavaScript, without declarations
 import { wrap } from '../../scripts/bundles.mjs';
 
@@ -82,9 +82,9 @@ export const packageTests = () => describe('the npm package', () => {
   });
 
   it.skipIf(!isRoot)('runs cases against the reference runtime it carries, compiling its native helpers first', () => {
-    const before = snapshot();
     const work = join(tmp, 'work');
     mkdirSync(work);
+    const before = snapshot(work);
     const json = join(tmp, 'run.json');
     const r = spawnSync(bin, ['--grep', '^uts\\.hostname$', '--grep', '^terminal\\.io$', '--json', json, '--workdir', work, '--cache-dir', join(tmp, 'cache')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 10 * MINUTES });
     expect(r.status, r.stderr + r.stdout).toBe(0);
@@ -95,7 +95,7 @@ export const packageTests = () => describe('the npm package', () => {
     // The terminal cases need the console receiver, compiled at first use like nsexec.
     expect(report.results.find((x) => x.id === 'terminal.io')?.outcome).toBe('pass');
     for (const helper of ['nsexec', 'console-receiver', 'seccomp-agent', 'reaper', 'exchange']) expect(existsSync(join(installed, 'dist', helper)), helper).toBe(true);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [], engines: [] });
+    expect(leftSince(before)).toEqual(NOTHING_LEFT);
     expect(readdirSync(work)).toEqual([]);
   }, 10 * MINUTES);
 });
