@@ -6,12 +6,15 @@
 // compiled code included (npm run bench measures the result against `node -e 0`). It is
 // CommonJS (bin/package.json) because Node's ESM loader alone costs ~10 ms of CPU.
 'use strict';
-const { writeSync } = require('node:fs');
+const { existsSync, writeSync } = require('node:fs');
 const { join } = require('node:path');
 const { loadBundle } = require('./load-bundle.js');
 
 const dist = join(__dirname, '..', 'dist');
 const word = command(process.argv.slice(2));
+// An installed package compiles its native helper at first use (harness/native-build.ts):
+// one stat per call otherwise. The init is started by nsexec, so it has it.
+if (word !== 'init' && !existsSync(join(dist, 'nsexec'))) compileNsexec();
 try {
   loadBundle(dist, word ? `runtime-${word}` : 'runtime');
 } catch (e) {
@@ -27,6 +30,16 @@ function missing(e) {
   if (e.code !== 'ENOENT') throw e;
   writeSync(2, 'conform-runtime: dist/runtime.cjs is missing: run `npm run build` in the conform checkout first\n');
   process.exit(1);
+}
+
+function compileNsexec() {
+  try {
+    require(join(dist, 'native.cjs')).ensureNative(join(__dirname, '..'), 'nsexec');
+  } catch (e) {
+    if (e.code === 'MODULE_NOT_FOUND') missing({ code: 'ENOENT' });
+    writeSync(2, `conform-runtime: ${e.message}\n`);
+    process.exit(1);
+  }
 }
 
 /** The command word of a runc-style command line (after the global options), when it can be a bundle's name. */

@@ -13,4 +13,5 @@ try {
   process.stderr.write(`conform: not built yet: run \`npm install\` (or \`npm run build\`) in ${join(__dirname, '..')}\n`);
   process.exit(2);
 }
-conform.main(process.argv).then((code) => process.exit(code));
+// Exit once what was written to a pipe is out: process.exit() drops what a pipe has not taken yet.
+conform.main(process.argv).then((code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code))));

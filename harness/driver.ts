@@ -60,17 +60,21 @@ const LEAVES_CONTAINER = new Set(['create', 'run', 'exec']);
 /** At most this much of a call's stderr goes to calls.log. */
 const LOG_STDERR = 4096;
 
-/** Appends a command and how it ended (with its stderr) to `<logDir>/calls.log`, the record a kept case leaves. */
-export function logCall(logDir: string, command: string, r: SpawnResult, timeoutMs: number): void {
+/** Appends a command and how it ended (with its stderr) to `<logDir>/calls.log`, the record a kept case leaves; returns the entry. */
+export function logCall(logDir: string, command: string, r: SpawnResult, timeoutMs: number): string {
   let said = r.stderr.trim();
   if (said.length > LOG_STDERR) said = `${said.slice(0, LOG_STDERR)} […${said.length - LOG_STDERR} more characters]`;
   const err = said ? `\n  stderr: ${said.split('\n').join('\n          ')}` : '';
-  appendFileSync(join(logDir, 'calls.log'), `$ ${command}\n  ${describeExit(r, timeoutMs)} (${r.ms} ms)${err}\n`);
+  const entry = `$ ${command}\n  ${describeExit(r, timeoutMs)} (${r.ms} ms)${err}\n`;
+  appendFileSync(join(logDir, 'calls.log'), entry);
+  return entry;
 }
 
 export class Driver {
   /** Container ids this driver has asked to create, for cleanup. */
   readonly created = new Set<string>();
+  /** calls.log's entries, kept in memory too: a failed case's report shows them. */
+  readonly transcript: string[] = [];
   /**
    * The status each container had at the last `state` that answered, until it is created
    * again or deleted: cleanup deletes a container known stopped without asking again.
@@ -100,7 +104,7 @@ export class Driver {
   ) {}
 
   private log(r: CallResult): void {
-    logCall(this.logDir, r.argv.join(' '), r, this.rt.timeoutMs);
+    this.transcript.push(logCall(this.logDir, r.argv.join(' '), r, this.rt.timeoutMs));
   }
 
   argv(command: string, args: string[]): string[] {

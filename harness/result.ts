@@ -86,6 +86,10 @@ export interface CaseResult {
   dir?: string;
   /** A skip the baseline lists as not implemented by the runtime: no failure, even with --strict. */
   expectedSkip?: boolean;
+  /** When the case started, in ms after the run's start (JUnit's wall-clock suite times). */
+  startMs?: number;
+  /** For a failure or an error: the runtime calls the case made, with their exits and stderr (the tail). */
+  runtimeLog?: string;
 }
 
 export interface RuntimeInfo {
@@ -93,6 +97,42 @@ export interface RuntimeInfo {
   args: string[];
   /** First line of `RUNTIME --version`, when it answers. */
   version?: string;
+  /** What `RUNTIME features` printed, when it printed valid JSON. */
+  features?: unknown;
+}
+
+/** Where and how a run happened: recorded in every report, compared by `conform merge`. */
+export interface RunContext {
+  /** conform's own version. */
+  conform: string;
+  plan: {
+    /** Hash of the whole plan's case ids, in order, before sharding: shards of one plan share it. */
+    hash: string;
+    /** Cases in the whole plan. */
+    cases: number;
+    /** This run's slice; absent for a whole run (and for a merge of every shard). */
+    shard?: { index: number; count: number };
+  };
+  host: { hostname: string; kernel: string; arch: string; cgroup: string };
+  strict: boolean;
+  /** The --expect file, as given, and a hash of its content (shards must use the same). */
+  baseline?: { file: string; hash: string };
+  /** A merged run: its shards, each as it ran. */
+  shards?: ShardRun[];
+}
+
+export interface ShardRun {
+  index: number;
+  startedAt: string;
+  durationMs: number;
+  host: RunContext['host'];
+}
+
+/** A run that did not report every planned case (interrupted): what is missing and why. */
+export interface PartialRun {
+  reason: string;
+  /** Planned cases without a result, sorted. */
+  notRun: string[];
 }
 
 export interface RunSummary {
@@ -101,8 +141,10 @@ export interface RunSummary {
   durationMs: number;
   counts: Record<Outcome, number>;
   results: CaseResult[];
-  /** 0: nothing failed unexpectedly; 1: something did. */
+  /** 0: nothing failed unexpectedly; 1: something did (or the run was cut short). */
   exitCode: 0 | 1;
+  context: RunContext;
+  partial?: PartialRun;
   /** Where the run's time went (harness/timing.ts). */
   timing?: RunTiming;
 }

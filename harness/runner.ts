@@ -37,15 +37,28 @@ export interface RunOptions {
   tag: string;
   /** What cases share for the run (started on demand; the caller stops them at the end). */
   services: Services;
+  /** performance.now() at the run's start: each result's startMs counts from it. */
+  t0?: number;
 }
 
 class CaseTimeout extends Error {}
+
+/** The run was interrupted while the case ran: it has no verdict, and is not reported. */
+class Interrupted extends Error {}
+
+/** How much of the runtime's calls a failed case keeps for the reports. */
+const RUNTIME_LOG_MAX = 4000;
 
 /** A container id unique on this host, readable in `ps` and logs. */
 export function containerId(caseId: string, tag: string): string {
   return `${caseId.replace(/[^a-z0-9]+/g, '-').slice(0, 48)}-${tag}`;
 }
 
+/**
+ * Runs the cases; the results come in plan order. After an interrupt (o.signal) no case
+ * starts, and the cases it cut short have no result: nothing is blamed on the runtime
+ * for an interruption.
+ */
 export async function runCases(cases: readonly Case[], o: RunOptions): Promise<CaseResult[]> {
   const results: CaseResult[] = new Array(cases.length);
   let next = 0;
@@ -54,7 +67,9 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
       const i = next++;
       const c = cases[i]!;
       o.reporter.caseStarted?.(c.id);
-      const r = applyBaseline(await timed(() => runCase(c, o)), o.baseline);
+      const finished = await timed(() => runCase(c, o));
+      if (!finished) continue;
+      const r = applyBaseline(finished, o.baseline);
       results[i] = r;
       o.reporter.caseFinished(r);
     }
@@ -63,7 +78,8 @@ export async function runCases(cases: readonly Case[], o: RunOptions): Promise<C
   return results.filter(Boolean);
 }
 
-export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
+/** One case, bundle to cleanup; undefined when an interrupt cut it short. */
+export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | undefined> {
   const started = performance.now();
   const base = { id: c.id, area: c.area, title: c.title, requirements: c.requirements, ...(c.convention ? { convention: c.convention } : {}) };
   let cited: { id: string; level: Level }[];
@@ -72,7 +88,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   } catch (e) {
     return { ...base, checks: [], outcome: 'error', message: (e as Error).message, failures: [], notes: [], durationMs: 0 };
   }
-  const done = (outcome: Outcome, message: string | undefined, checks: RequirementCheck[], failures: Failure[] = [], notes: string[] = [], dir?: string): CaseResult => ({
+  const done = (outcome: Outcome, message: string | undefined, checks: RequirementCheck[], failures: Failure[] = [], notes: string[] = [], dir?: string, runtimeLog?: string): CaseResult => ({
     ...base,
     checks,
     outcome,
@@ -80,7 +96,9 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     failures,
     notes,
     durationMs: Math.round(performance.now() - started),
+    ...(o.t0 !== undefined ? { startMs: Math.max(0, Math.round(started - o.t0)) } : {}),
     dir,
+    ...(runtimeLog ? { runtimeLog } : {}),
   });
 
   for (const need of c.needs ?? []) {
@@ -119,6 +137,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
   };
 
   let ctx: CaseContext | undefined;
+  let interrupted = false;
   /** The check ran: judge its assertions (undefined: it skipped or the harness failed). */
   let ran: { completed: boolean } | undefined;
   let outcome: 'skip' | 'error' | undefined;
@@ -137,6 +156,8 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
       message = e.message;
     } else if (e instanceof Abort) {
       ran = { completed: false };
+    } else if (e instanceof Interrupted) {
+      interrupted = true;
     } else if (e instanceof CaseTimeout) {
       ran = { completed: false };
       extra.push({ message: e.message });
@@ -159,23 +180,35 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult> {
     cleanedUp();
   }
 
+  if (interrupted) return undefined;
   const failures = [...(ctx?.failures ?? []), ...extra];
   notes.unshift(...(ctx?.notes ?? []));
   const dir = o.keep ? caseDir : undefined;
-  if (!ran) return done(outcome!, message, uniformChecks(cited, outcome!), failures, notes, dir);
+  if (!ran) return done(outcome!, message, uniformChecks(cited, outcome!), failures, notes, dir, outcome === 'error' ? callsLog(driver) : undefined);
   const verdict = judge(cited, failures, ctx?.asserted ?? new Set(), ran.completed, ctx?.notJudged);
   if (verdict.outcome !== 'pass' && !message) message = firstFailure(verdict.outcome, failures, cited);
+  const log = verdict.outcome === 'fail' ? callsLog(driver) : undefined;
   if (c.disputed) {
     const did = verdict.outcome === 'pass' ? 'the runtime did what the case looks for' : `the runtime: ${message}`;
-    return done('disputed', `${did} (disputed: ${c.disputed})`, uniformChecks(cited, 'disputed'), failures, notes, dir);
+    return done('disputed', `${did} (disputed: ${c.disputed})`, uniformChecks(cited, 'disputed'), failures, notes, dir, log);
   }
   if (c.convention && verdict.outcome === 'fail') {
     // A convention beyond the spec, not followed: reported (as a warning, with the
     // convention's name), never a spec violation: it finds nothing about the requirements
     // the case goes through, and fails no run.
-    return done('warn', `${CONVENTIONS[c.convention]} not followed: ${message}`, uniformChecks(cited, 'unchecked'), failures, notes, dir);
+    return done('warn', `${CONVENTIONS[c.convention]} not followed: ${message}`, uniformChecks(cited, 'unchecked'), failures, notes, dir, log);
   }
-  return done(verdict.outcome, message, verdict.checks, failures, notes, dir);
+  return done(verdict.outcome, message, verdict.checks, failures, notes, dir, log);
+}
+
+/** The runtime calls of a case that did not pass: the end of its calls.log, for the reports. */
+function callsLog(driver: Driver): string | undefined {
+  const text = driver.transcript.join('');
+  if (!text.trim()) return undefined;
+  if (text.length <= RUNTIME_LOG_MAX) return text;
+  const cut = text.slice(-RUNTIME_LOG_MAX);
+  const nl = cut.indexOf('\n');
+  return `[…]\n${nl >= 0 ? cut.slice(nl + 1) : cut}`;
 }
 
 /** The case's requirements with their levels; an ID the catalogue lacks is a bug in the case. */
@@ -218,7 +251,7 @@ async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, ke
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const cancel = new Deadline(ms, 3).onExpiry(() => reject(new CaseTimeout(`the case did not finish within ${ms / 1000}s`)));
-    const onAbort = () => reject(new CaseTimeout('interrupted'));
+    const onAbort = () => reject(new Interrupted('interrupted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     p.then(resolve, reject).finally(() => {
       cancel();

@@ -35,10 +35,11 @@ export interface RunTiming extends CaseTiming {
 
 const current = new AsyncLocalStorage<CaseTiming>();
 
-/** Runs one case with its own counters; `timing` is filled in when it returns. */
-export async function timed<T extends { durationMs: number; timing?: CaseTiming }>(run: () => Promise<T>): Promise<T> {
+/** Runs one case with its own counters; `timing` is filled in when it returns a result (not when it was interrupted). */
+export async function timed<T extends { durationMs: number; timing?: CaseTiming }>(run: () => Promise<T | undefined>): Promise<T | undefined> {
   const t: CaseTiming = { runtimeMs: 0, runtimeCalls: 0, waitMs: 0, bundleMs: 0, cleanupMs: 0, harnessMs: 0 };
   const r = await current.run(t, run);
+  if (!r) return undefined;
   t.harnessMs = Math.max(0, r.durationMs - t.runtimeMs - t.waitMs - t.bundleMs - t.cleanupMs);
   return { ...r, timing: round(t) };
 }
@@ -71,20 +72,28 @@ export function cleanupTimer(): () => void {
 }
 
 export function runTiming(timings: readonly (CaseTiming | undefined)[], o: { wallMs: number; jobs: number; planMs: number }): RunTiming {
-  const sum = (k: keyof CaseTiming) => timings.reduce((a, t) => a + (t?.[k] ?? 0), 0);
-  const waited = sum('runtimeMs') + sum('waitMs');
-  return {
-    jobs: o.jobs,
-    planMs: Math.round(o.planMs),
-    maxRssKb: process.resourceUsage().maxRSS,
-    runtimeMs: sum('runtimeMs'),
-    runtimeCalls: sum('runtimeCalls'),
-    waitMs: sum('waitMs'),
-    bundleMs: sum('bundleMs'),
-    cleanupMs: sum('cleanupMs'),
-    harnessMs: sum('harnessMs'),
-    ...(waited ? { overhead: Number(((o.wallMs * o.jobs) / waited).toFixed(3)) } : {}),
-  };
+  return { jobs: o.jobs, planMs: Math.round(o.planMs), maxRssKb: process.resourceUsage().maxRSS, ...totals(timings, o.wallMs * o.jobs) };
+}
+
+/**
+ * The timing of shards merged into one run: their sums, the largest planMs, maxRssKb and
+ * jobs, and the overhead over all of them (each shard's wall time × its jobs).
+ */
+export function mergeTimings(shards: readonly { timing?: RunTiming; durationMs: number }[]): RunTiming | undefined {
+  const timed = shards.filter((s): s is { timing: RunTiming; durationMs: number } => s.timing !== undefined);
+  if (timed.length !== shards.length || !timed.length) return undefined;
+  const max = (k: 'jobs' | 'planMs' | 'maxRssKb') => Math.max(...timed.map((s) => s.timing[k]));
+  const busyMs = timed.reduce((a, s) => a + s.durationMs * s.timing.jobs, 0);
+  return { jobs: max('jobs'), planMs: max('planMs'), maxRssKb: max('maxRssKb'), ...totals(timed.map((s) => s.timing), busyMs) };
+}
+
+const CASE_KEYS = ['runtimeMs', 'runtimeCalls', 'waitMs', 'bundleMs', 'cleanupMs', 'harnessMs'] as const;
+
+/** Timings added up, and the overhead: `busyMs` (wall time × jobs) over their runtime calls and waits. */
+function totals(timings: readonly (CaseTiming | undefined)[], busyMs: number): CaseTiming & { overhead?: number } {
+  const sums = Object.fromEntries(CASE_KEYS.map((k) => [k, timings.reduce((a, t) => a + (t?.[k] ?? 0), 0)])) as unknown as CaseTiming;
+  const waited = sums.runtimeMs + sums.waitMs;
+  return { ...sums, ...(waited ? { overhead: Number((busyMs / waited).toFixed(3)) } : {}) };
 }
 
 /** One line for the console: where the run's time went. */

@@ -18,8 +18,11 @@
 // A case that checks a convention beyond the spec (`convention`, e.g. the runc CLI that
 // engines call) cites the spec operations it goes through, but its failure breaks none of
 // them: a failed or expected-to-fail convention case does not count towards any verdict.
+//
+// The format is published as a JSON Schema (schemas/json/report.schema.json, from
+// reports/report-schema.ts); `conform merge`, `report`, `baseline` and `matrix` read it back.
 
-import type { CaseResult, CheckOutcome, Failure, Outcome, RequirementCheck, RunSummary, RuntimeInfo } from '../harness/result.js';
+import type { CaseResult, CheckOutcome, Failure, Outcome, PartialRun, RequirementCheck, RunContext, RunSummary, RuntimeInfo } from '../harness/result.js';
 import type { Level } from '../suites/requirements/index.js';
 import { OUTCOMES } from '../harness/result.js';
 import { toPlain, type Json } from './plain.js';
@@ -47,13 +50,18 @@ export interface JsonCaseResult extends Omit<CaseResult, 'failures'> {
   failures: JsonFailure[];
 }
 
+export const REPORT_FORMAT = 'conform-report/2';
+
 export interface JsonReport {
   /** Bumped when a consumer would have to change. */
-  format: 'conform-report/2';
+  format: typeof REPORT_FORMAT;
   runtime: RuntimeInfo;
   startedAt: string;
   durationMs: number;
   exitCode: 0 | 1;
+  context: RunContext;
+  /** Present when the run did not report every planned case. */
+  partial?: PartialRun;
   counts: Record<Outcome, number>;
   requirements: Record<string, RequirementReport>;
   results: JsonCaseResult[];
@@ -91,11 +99,13 @@ function verdictOf(outcomes: readonly CheckOutcome[]): RequirementVerdict {
 
 export function toJsonReport(summary: RunSummary): JsonReport {
   return {
-    format: 'conform-report/2',
+    format: REPORT_FORMAT,
     runtime: runtimeOf(summary.runtime),
     startedAt: summary.startedAt,
     durationMs: summary.durationMs,
     exitCode: summary.exitCode,
+    context: contextOf(summary.context),
+    ...(summary.partial ? { partial: { reason: summary.partial.reason, notRun: [...summary.partial.notRun].sort() } } : {}),
     counts: Object.fromEntries(OUTCOMES.map((o) => [o, summary.counts[o] ?? 0])) as Record<Outcome, number>,
     requirements: requirementVerdicts(summary.results),
     results: byId(summary.results).map(caseOf),
@@ -104,10 +114,24 @@ export function toJsonReport(summary: RunSummary): JsonReport {
 }
 
 function runtimeOf(runtime: RuntimeInfo): RuntimeInfo {
+  const features = toPlain(runtime.features);
   return {
     path: runtime.path,
     args: [...runtime.args],
     ...(runtime.version !== undefined ? { version: runtime.version } : {}),
+    ...(features !== undefined ? { features } : {}),
+  };
+}
+
+function contextOf(c: RunContext): RunContext {
+  const { index, count } = c.plan.shard ?? {};
+  return {
+    conform: c.conform,
+    plan: { hash: c.plan.hash, cases: c.plan.cases, ...(c.plan.shard ? { shard: { index: index!, count: count! } } : {}) },
+    host: { hostname: c.host.hostname, kernel: c.host.kernel, arch: c.host.arch, cgroup: c.host.cgroup },
+    strict: c.strict,
+    ...(c.baseline ? { baseline: { file: c.baseline.file, hash: c.baseline.hash } } : {}),
+    ...(c.shards ? { shards: c.shards.map((s) => ({ index: s.index, startedAt: s.startedAt, durationMs: s.durationMs, host: { ...s.host } })) } : {}),
   };
 }
 
@@ -125,8 +149,11 @@ function caseOf(r: CaseResult): JsonCaseResult {
     failures: r.failures.map(failureOf),
     notes: [...r.notes],
     durationMs: r.durationMs,
+    ...(r.startMs !== undefined ? { startMs: r.startMs } : {}),
     ...(r.timing !== undefined ? { timing: r.timing } : {}),
     ...(r.dir !== undefined ? { dir: r.dir } : {}),
+    ...(r.expectedSkip ? { expectedSkip: true } : {}),
+    ...(r.runtimeLog !== undefined ? { runtimeLog: r.runtimeLog } : {}),
   };
 }
 
@@ -155,5 +182,20 @@ export function jsonReporter(out: TextOut): Reporter {
     start() {},
     caseFinished() {},
     finish: (summary) => writeAndFlush(out, renderJson(summary)),
+  };
+}
+
+/** A report read back as the run's summary (what `merge`, `report` and `baseline` work on). */
+export function fromJsonReport(report: JsonReport): RunSummary {
+  return {
+    runtime: report.runtime,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    counts: report.counts,
+    results: report.results,
+    exitCode: report.exitCode,
+    context: report.context,
+    ...(report.partial ? { partial: report.partial } : {}),
+    ...(report.timing ? { timing: report.timing } : {}),
   };
 }

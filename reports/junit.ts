@@ -1,44 +1,58 @@
-// JUnit XML, in the subset that GitLab, Jenkins and the GitHub test-report actions all read:
+// JUnit XML, valid against Jenkins' xUnit schema (junit-10.xsd, kept as a test fixture in
+// fixtures/junit/) and in the shape GitLab's test reports and GitHub's JUnit actions read:
 //
-//   <testsuites name tests failures errors skipped time>
-//     <testsuite name="<area>" tests failures errors skipped time>     one per area, sorted
-//       <properties>                                                   the runtime under test
-//       <testcase classname="conform.<area>" name="<id>" time>         sorted by id
-//         <properties>    outcome, title, requirements (comma-separated, as Xray reads them),
-//                         and one `requirement` each: "<id> <LEVEL> <outcome> <spec link>"
-//         <failure|error|skipped message="…">   details in the element's text
-//         <system-out>    notes, baseline reasons, and where the case's files are (--keep)
+//   <testsuites name tests failures errors time>                      time: the run's wall clock
+//     <testsuite name="<area>" tests failures errors skipped time timestamp hostname>
+//       <properties>     the runtime under test, conform, the plan, the shard, the host
+//       <testcase classname="conform.<area>" name="<id>" time>            sorted by id
+//         <failure|error|skipped type message>   the details in the element's text
+//         <system-out>   notes, warnings, baseline reasons, where the case's files are (--keep)
+//         <system-err>   a failed case's runtime calls, with their exits and stderr
 //
-// Outcome → element. JUnit knows passed, failure, error and skipped, so:
+// A suite's time is its cases' wall-clock time (they run in parallel: see wall.ts), not the
+// sum of their durations. The schema allows no properties on a testcase and no `skipped`
+// on testsuites: each requirement the case cites (its level, what the case found about it,
+// its spec link) goes in the text of its failure, skipped element or system-out.
 //
-//   pass      (no element)
-//   warn      (no element): a SHOULD or MAY not followed is not a failure; the outcome
-//             property says warn and system-out lists what was not followed
-//   fail      <failure>    the runtime broke a requirement
-//   error     <error>      the harness could not carry the case out: JUnit's own meaning of error
-//   skip      <skipped>
-//   xfail     <skipped message="expected failure (baseline): …">, the failures in system-out;
-//             a known failure must not turn the CI view red, yet it did not pass either
-//   disputed  <skipped message="disputed: …">, the notes in system-out: no verdict was given
-//   xpass     (no element) with the outcome property and a system-out line. An unexpected
-//             pass is not a failure of the runtime but a signal to shrink the baseline; marking
-//             it as failure would make viewers blame the runtime for getting better. (With
-//             --strict the run's exit code still fails on it; the exit code is the gate.)
+// Outcome → element (the `type` attribute names conform's outcome; docs/reports.md):
+//
+//   pass      (none)
+//   warn      (none), the recommendations not followed in system-out: a SHOULD or MAY not
+//             followed is not a failure (spec.md counts only MUSTs), and the run passes
+//   xpass     (none), a system-out line: not a failure of the runtime but a signal to shrink
+//             the baseline (with --strict the run's exit code fails on it)
+//   fail      <failure type="fail">     the runtime broke a requirement
+//   error     <error type="error">      the harness could not carry the case out
+//   skip      <skipped type="skip">     the case could not run here
+//   xfail     <skipped type="xfail">    a failure the baseline expects (as pytest writes its
+//             xfail): it must not turn the CI view red, and it did not pass; the failures
+//             are in the element's text
+//   disputed  <skipped type="disputed"> the spec leaves room here: no verdict was given
+//   (not run) <skipped type="not-run">  a partial run (interrupted): planned, never run
 //
 // Text goes through xmlbuilder2, which escapes markup; characters XML 1.0 cannot carry at
 // all (most C0 controls, lone surrogates, U+FFFE/FFFF) are replaced by visible escapes.
 
 import { create } from 'xmlbuilder2';
 import type { CaseResult, Failure, RunSummary } from '../harness/result.js';
+import { CONVENTIONS } from '../harness/result.js';
 import { toPlain } from './plain.js';
-import { requirementById, specUrl } from '../suites/requirements/index.js';
 import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { requirementLine } from './requirements.js';
+import { contextLine } from './tap.js';
 import { byId, describeRuntime, oneLine, seconds, truncate, visibleEscape } from './text.js';
+import { wallMs } from './wall.js';
 
 type XMLBuilder = ReturnType<typeof create>;
 
 /** Viewers show the message attribute in lists; the full text is in the element's body. */
 const MESSAGE_ATTRIBUTE_MAX = 500;
+
+/** A planned case a partial run never ran: only its id is known. */
+interface NotRun {
+  id: string;
+  area: string;
+}
 
 export function renderJunit(summary: RunSummary): string {
   const doc = create({
@@ -46,95 +60,112 @@ export function renderJunit(summary: RunSummary): string {
     encoding: 'UTF-8',
     invalidCharReplacement: visibleEscape,
   });
-  const areas = groupByArea(summary.results);
-  const all = tally(summary.results);
-  const root = doc.ele('testsuites', {
-    name: 'conform',
-    tests: all.tests,
-    failures: all.failures,
-    errors: all.errors,
-    skipped: all.skipped,
-    time: seconds(summary.durationMs),
-  });
-  for (const [area, results] of areas) {
-    const t = tally(results);
+  const notRun: NotRun[] = (summary.partial?.notRun ?? []).map((id) => ({ id, area: id.split('.')[0]! }));
+  const areas = groupByArea([...summary.results, ...notRun]);
+  const all = tally(summary.results, notRun.length);
+  const name = summary.partial ? `conform (partial: ${summary.partial.reason})` : 'conform';
+  const root = doc.ele('testsuites', { name: oneLine(name), tests: all.tests, failures: all.failures, errors: all.errors, time: seconds(summary.durationMs) });
+  const { hostname } = summary.context.host;
+  for (const [area, entries] of areas) {
+    const results = entries.filter(isResult);
+    const skippedNotRun = entries.length - results.length;
+    const t = tally(results, skippedNotRun);
     const suite = root.ele('testsuite', {
       name: area,
       tests: t.tests,
       failures: t.failures,
       errors: t.errors,
       skipped: t.skipped,
-      time: seconds(results.reduce((sum, r) => sum + r.durationMs, 0)),
+      time: seconds(wallMs(results)),
       ...timestamp(summary.startedAt),
+      hostname,
     });
-    const props = suite.ele('properties');
-    property(props, 'runtime', describeRuntime(summary.runtime));
-    if (summary.runtime.version) property(props, 'runtime.version', summary.runtime.version);
-    for (const result of byId(results)) testcase(suite, result);
+    properties(suite, summary);
+    for (const entry of byId(entries)) {
+      if (isResult(entry)) testcase(suite, entry);
+      else suite.ele('testcase', { classname: `conform.${area}`, name: entry.id, time: seconds(0) }).ele('skipped', { type: 'not-run', message: attribute(`not run: ${summary.partial!.reason}`) });
+    }
   }
   return doc.end({ prettyPrint: true }) + '\n';
 }
 
+const isResult = (e: CaseResult | NotRun): e is CaseResult => 'outcome' in e;
+
+function properties(suite: XMLBuilder, summary: RunSummary): void {
+  const props = suite.ele('properties');
+  const { context: c, runtime } = summary;
+  property(props, 'runtime', describeRuntime(runtime));
+  if (runtime.version) property(props, 'runtime.version', runtime.version);
+  property(props, 'conform.version', c.conform);
+  property(props, 'plan', contextLine(c));
+  property(props, 'plan.hash', c.plan.hash);
+  if (c.plan.shard) property(props, 'shard', `${c.plan.shard.index}/${c.plan.shard.count}`);
+  if (c.shards) property(props, 'merged', `${c.shards.length} shards`);
+  property(props, 'host.kernel', c.host.kernel);
+  property(props, 'host.cgroup', c.host.cgroup);
+  if (c.baseline) property(props, 'baseline', c.baseline.file);
+  if (summary.partial) property(props, 'partial', summary.partial.reason);
+}
+
 function testcase(suite: XMLBuilder, r: CaseResult): void {
   const tc = suite.ele('testcase', { classname: `conform.${r.area}`, name: r.id, time: seconds(r.durationMs) });
-  const props = tc.ele('properties');
-  property(props, 'outcome', r.outcome);
-  if (r.title) property(props, 'title', r.title);
-  if (r.requirements.length > 0) property(props, 'requirements', r.requirements.join(', '));
-  for (const c of r.checks) {
-    const req = requirementById(c.id);
-    property(props, 'requirement', `${c.id} ${c.level} ${c.outcome}${req ? ` ${specUrl(req)}` : ''}`);
-  }
-
   const out: string[] = [];
   const why = r.message ?? '';
   switch (r.outcome) {
     case 'pass':
       break;
-    case 'warn':
-      out.push(`recommendation not followed: ${why}`, ...failureLines(r.failures));
-      break;
     case 'fail':
-      tc.ele('failure', { message: attribute(why || r.failures[0]?.message || 'failed'), type: 'fail' }).txt(details(r));
+      tc.ele('failure', { type: 'fail', message: attribute(why || r.failures[0]?.message || 'failed') }).txt(details(r));
       break;
     case 'error':
-      tc.ele('error', { message: attribute(why || r.failures[0]?.message || 'harness error'), type: 'error' })
-        .txt(details(r));
+      tc.ele('error', { type: 'error', message: attribute(why || r.failures[0]?.message || 'harness error') }).txt(details(r));
       break;
     case 'skip':
-      tc.ele('skipped', { message: attribute(why) });
+      tc.ele('skipped', { type: 'skip', message: attribute(why) });
       break;
     case 'xfail':
-      tc.ele('skipped', { message: attribute(`expected failure (baseline): ${why}`) });
-      out.push(`expected failure, per the runtime's baseline: ${why}`, ...failureLines(r.failures));
+      tc.ele('skipped', { type: 'xfail', message: attribute(`expected failure (baseline): ${why}`) }).txt(details(r, false));
       break;
     case 'disputed':
-      tc.ele('skipped', { message: attribute(`disputed: ${why}`) });
-      if (why) out.push(`disputed: ${why}`);
+      tc.ele('skipped', { type: 'disputed', message: attribute(`disputed: ${why}`) }).txt(details(r, false));
       break;
     case 'xpass':
       out.push(`unexpectedly passing: the baseline expects a failure${why ? ` (${why})` : ''}; remove the case from the baseline`);
       break;
+    case 'warn':
+      out.push(`warn: a recommendation not followed: ${why}`, ...failureLines(r.failures), ...requirementLines(r));
+      break;
   }
+  if (r.convention) out.push(`checks ${CONVENTIONS[r.convention]} (a failure here breaks no requirement of the spec)`);
   out.push(...r.notes.map((n) => `note: ${n}`));
   if (r.dir) out.push(`files: ${r.dir}`);
   if (out.length > 0) tc.ele('system-out').txt(out.join('\n') + '\n');
+  if (r.runtimeLog) tc.ele('system-err').txt(r.runtimeLog.endsWith('\n') ? r.runtimeLog : `${r.runtimeLog}\n`);
 }
 
-/** Body of <failure>/<error>: every failed expectation, the requirements and the notes. */
-function details(r: CaseResult): string {
-  const lines: string[] = [];
-  if (r.message) lines.push(r.message);
-  lines.push(...failureLines(r.failures));
-  if (r.requirements.length > 0) lines.push(`requirements: ${r.requirements.join(', ')}`);
-  return lines.join('\n') + '\n';
+/**
+ * The text of <failure>/<error>/<skipped>: each failed expectation with what was expected
+ * and found, then the requirements. The message attribute already has the one-line reason,
+ * so it is repeated only when there is nothing else to say.
+ */
+function details(r: CaseResult, withMessage = true): string {
+  const lines = failureLines(r.failures);
+  if (lines.length === 0 && withMessage && r.message) lines.push(r.message);
+  lines.push(...requirementLines(r));
+  return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+/** `requirements:` and, for each, `config:process.umask (MUST) fail https://…`: what the case found about it. */
+function requirementLines(r: CaseResult): string[] {
+  if (r.checks.length > 0) return ['requirements:', ...r.checks.map((c) => `  ${requirementLine(c.id, c.outcome, c.level)}`)];
+  return r.requirements.length > 0 ? ['requirements:', ...r.requirements.map((id) => `  ${requirementLine(id)}`)] : [];
 }
 
 function failureLines(failures: readonly Failure[]): string[] {
   return failures.flatMap((f) => {
     const lines = [f.requirement ? `${f.message} (${f.requirement})` : f.message];
     if (f.expected !== undefined) lines.push(`  expected: ${JSON.stringify(toPlain(f.expected))}`);
-    if (f.actual !== undefined) lines.push(`  actual:   ${JSON.stringify(toPlain(f.actual))}`);
+    if (f.actual !== undefined) lines.push(`  found:    ${JSON.stringify(toPlain(f.actual))}`);
     return lines;
   });
 }
@@ -163,8 +194,9 @@ interface Tally {
   skipped: number;
 }
 
-function tally(results: readonly CaseResult[]): Tally {
-  const t: Tally = { tests: results.length, failures: 0, errors: 0, skipped: 0 };
+/** Counts as the elements are written: what a consumer would count itself. */
+function tally(results: readonly CaseResult[], notRun: number): Tally {
+  const t: Tally = { tests: results.length + notRun, failures: 0, errors: 0, skipped: notRun };
   for (const r of results) {
     if (r.outcome === 'fail') t.failures++;
     else if (r.outcome === 'error') t.errors++;
@@ -173,12 +205,12 @@ function tally(results: readonly CaseResult[]): Tally {
   return t;
 }
 
-function groupByArea(results: readonly CaseResult[]): [string, CaseResult[]][] {
-  const groups = new Map<string, CaseResult[]>();
-  for (const r of results) {
-    const list = groups.get(r.area);
-    if (list) list.push(r);
-    else groups.set(r.area, [r]);
+function groupByArea<T extends { area: string }>(entries: readonly T[]): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const e of entries) {
+    const list = groups.get(e.area);
+    if (list) list.push(e);
+    else groups.set(e.area, [e]);
   }
   return [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -1,15 +1,20 @@
 // Opening and closing a report's destination, so that reporters only ever write: `-` is
 // standard output (never closed: others may still write to it), anything else is a file,
-// created with its folder.
+// created with its folder when the run starts (a wrong path fails before any case runs).
+//
+// Writes are synchronous. A report is written at the end of a run or as cases finish, a
+// few kilobytes at a time, and a second Ctrl-C exits at once: whatever a reporter wrote
+// before that (the partial reports it is given then) must already be in the file, not in
+// a stream's queue. (Standard output is too when it is a file or a terminal; a pipe may
+// hold back what its reader has not taken yet.)
 
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { finished } from 'node:stream/promises';
 import type { TextOut } from './reporter.js';
 
 export interface Output {
   stream: TextOut;
-  /** Flushes, and closes a file; rejects with the first write error the stream had. */
+  /** Closes a file; rejects with the first write error there was. */
   close(): Promise<void>;
 }
 
@@ -21,24 +26,49 @@ export function openOutput(target: string): Output {
     };
   }
   makeDirs(dirname(target));
-  const file = createWriteStream(target);
+  let fd: number | undefined;
+  try {
+    fd = openSync(target, 'w');
+  } catch (error) {
+    throw new Error(`cannot write ${target}: ${(error as Error).message}`, { cause: error });
+  }
   let failure: Error | undefined;
-  // Without a listener an I/O error would crash the whole run; keep it for close().
-  file.on('error', (error) => {
-    failure ??= new Error(`cannot write ${target}: ${error.message}`, { cause: error });
-  });
-  return {
-    stream: file,
-    async close() {
-      if (!file.destroyed) file.end();
-      try {
-        await finished(file);
-      } catch (error) {
-        throw failure ?? error;
+  const stream: TextOut = {
+    write(chunk, callback) {
+      if (fd === undefined) failure ??= new Error(`cannot write ${target}: already closed`);
+      else if (!failure) {
+        try {
+          writeSync(fd, chunk);
+        } catch (error) {
+          failure = new Error(`cannot write ${target}: ${(error as Error).message}`, { cause: error });
+        }
       }
+      callback?.(failure ?? null);
+      return !failure;
+    },
+  };
+  return {
+    stream,
+    async close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
       if (failure) throw failure;
     },
   };
+}
+
+/** Writes a whole report (`-`: standard output), creating its folder. */
+export function writeReport(target: string, text: string): void {
+  if (target === '-') {
+    process.stdout.write(text);
+    return;
+  }
+  makeDirs(dirname(target));
+  try {
+    writeFileSync(target, text);
+  } catch (error) {
+    throw new Error(`cannot write ${target}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**

@@ -14,12 +14,15 @@
 // JSON) write everything from `summary` in `finish`, so that a report never depends on the
 // order in which the pool happened to finish cases.
 
-import type { CaseResult, RunSummary, RuntimeInfo } from '../harness/result.js';
+import type { CaseResult, RunContext, RunSummary, RuntimeInfo } from '../harness/result.js';
 
 export interface RunPlan {
   /** How many cases the run will report (after filters and sharding). */
   total: number;
   runtime: RuntimeInfo;
+  context?: RunContext;
+  /** Each planned case's expected cost (ms): the console's ETA weighs what is left by it. */
+  expectedMs?: Readonly<Record<string, number>>;
 }
 
 export interface Reporter {

@@ -1,6 +1,11 @@
-// TAP version 14, streamed: the version line and a header comment at start, one test point
-// per finished case in completion order, and the plan at the end (the run knows its total,
+// TAP, streamed: the version line and header comments at start, one test point per
+// finished case in completion order, and the plan at the end (the run knows its total,
 // but a plan at the end stays true when the run is cut short; see tapFooter).
+//
+// Version 13 by default: the stream uses nothing TAP 14 added (no subtests, no pragmas;
+// `\#` in descriptions is escaped as TAP 14 specifies, which TAP 13 readers such as Perl's
+// TAP::Parser read the same way), and `prove` (TAP::Harness 3.44 and older) refuses a
+// stream that announces 14. `--tap-version 14` announces 14 for consumers that want it.
 //
 // Outcome → test point. TAP has two verdicts (ok / not ok) and two directives that take a
 // point out of the pass/fail count (SKIP: no verdict was given; TODO: a known failure):
@@ -24,12 +29,12 @@
 // for compliance), and TAP has no directive for "passed, with a remark"; the YAML block
 // carries the outcome, the failed assertions and each requirement's level and spec link.
 
-import type { CaseResult, RunSummary, RuntimeInfo } from '../harness/result.js';
+import type { CaseResult, RunContext, RunSummary, RuntimeInfo } from '../harness/result.js';
 import { OUTCOMES } from '../harness/result.js';
 import { requirementById, specUrl } from '../suites/requirements/index.js';
 import { toPlain, type Json } from './plain.js';
 import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
-import { describeRuntime, formatDuration, oneLine } from './text.js';
+import { byId, describeRuntime, formatDuration, oneLine } from './text.js';
 import { yamlLines } from './yaml.js';
 
 interface TapStatus {
@@ -63,9 +68,21 @@ export function escapeTap(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/#/g, '\\#');
 }
 
-/** The version line and a comment naming the runtime under test. */
-export function tapHeader(runtime: RuntimeInfo): string {
-  return `TAP version 14\n# conform: ${describeRuntime(runtime)}\n`;
+export type TapVersion = 13 | 14;
+
+export const TAP_VERSIONS: readonly TapVersion[] = [13, 14];
+
+/** The version line and comments naming the runtime under test and where it ran. */
+export function tapHeader(runtime: RuntimeInfo, version: TapVersion = 13, context?: RunContext): string {
+  const lines = [`TAP version ${version}`, `# conform: ${describeRuntime(runtime)}`];
+  if (context) lines.push(`# ${oneLine(contextLine(context))}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `conform 0.2.0, plan 3f2a…(536 cases), shard 1/4; host h, Linux 6.1.0, x64, cgroup hybrid` */
+export function contextLine(c: RunContext): string {
+  const shard = c.plan.shard ? `, shard ${c.plan.shard.index}/${c.plan.shard.count}` : '';
+  return `conform ${c.conform}, plan ${c.plan.hash} (${c.plan.cases} cases)${shard}; host ${c.host.hostname}, Linux ${c.host.kernel}, ${c.host.arch}, cgroup ${c.host.cgroup}`;
 }
 
 /** One test point (`number` counts from 1), with a YAML block when there is more to say. */
@@ -98,6 +115,7 @@ export function tapDiagnostics(result: CaseResult): { [key: string]: Json } | un
   const quiet = result.outcome === 'pass' || result.outcome === 'skip';
   if (quiet && result.notes.length === 0) return undefined;
   const diag: { [key: string]: Json } = { outcome: result.outcome };
+  if (result.convention) diag.convention = result.convention;
   if (result.message) diag.message = result.message;
   if (result.checks.length > 0) {
     diag.requirements = result.checks.map((c) => {
@@ -129,35 +147,49 @@ export function tapDiagnostics(result: CaseResult): { [key: string]: Json } | un
  */
 export function tapFooter(summary: RunSummary, planned: number, emitted: number): string {
   const lines: string[] = [];
+  const tally = OUTCOMES.map((o) => `${o} ${summary.counts[o] ?? 0}`).join(' ');
+  if (summary.partial) {
+    // A run cut short: `Bail out!` is TAP's word for it, and every consumer fails the stream on it.
+    lines.push(`# ${tally} (${formatDuration(summary.durationMs)})`);
+    lines.push(`Bail out! ${oneLine(`conform: ${summary.partial.reason}; ${emitted} of ${planned} planned cases reported`)}`);
+    return lines.join('\n') + '\n';
+  }
   if (planned !== emitted) lines.push(`# conform: ${emitted} of ${planned} planned cases reported`);
   lines.push(`1..${planned}`);
-  const tally = OUTCOMES.map((o) => `${o} ${summary.counts[o]}`).join(' ');
   lines.push(`# ${tally} (${formatDuration(summary.durationMs)})`);
   return lines.join('\n') + '\n';
 }
 
-export function tapReporter(out: TextOut): Reporter {
+/** A whole run as TAP, points in id order (for `conform merge` and `conform report`). */
+export function renderTap(summary: RunSummary, version: TapVersion = 13): string {
+  const results = byId(summary.results);
+  const planned = results.length + (summary.partial?.notRun.length ?? 0);
+  return tapHeader(summary.runtime, version, summary.context) + results.map((r, i) => tapTestPoint(i + 1, r)).join('') + tapFooter(summary, planned, results.length);
+}
+
+export function tapReporter(out: TextOut, options: { version?: TapVersion } = {}): Reporter {
+  const version = options.version ?? 13;
   let planned: number | undefined;
   let emitted = 0;
   // start() writes the header; should a runner skip it, the version line must still come first.
   let headed = false;
-  const head = (runtime?: RuntimeInfo): string => {
+  const head = (runtime?: RuntimeInfo, context?: RunContext): string => {
     if (headed) return '';
     headed = true;
-    return runtime ? tapHeader(runtime) : 'TAP version 14\n';
+    return runtime ? tapHeader(runtime, version, context) : `TAP version ${version}\n`;
   };
   return {
     name: 'tap',
     start(plan) {
       planned = plan.total;
-      out.write(head(plan.runtime));
+      out.write(head(plan.runtime, plan.context));
     },
     caseFinished(result) {
       emitted++;
       out.write(head() + tapTestPoint(emitted, result));
     },
     finish(summary) {
-      return writeAndFlush(out, head(summary.runtime) + tapFooter(summary, planned ?? emitted, emitted));
+      return writeAndFlush(out, head(summary.runtime, summary.context) + tapFooter(summary, planned ?? emitted, emitted));
     },
   };
 }

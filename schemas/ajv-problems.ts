@@ -24,6 +24,7 @@ export function ajvProblems(errors: readonly ErrorObject[] | null | undefined, d
   for (const e of kept) {
     const segments = pointerSegments(e.instancePath, document);
     if (e.keyword === 'required') segments.push(String((e.params as { missingProperty: string }).missingProperty));
+    if (e.keyword === 'additionalProperties') segments.push(String((e.params as { additionalProperty: string }).additionalProperty));
     const problem: Problem = { path: formatPath(segments), message: describe(e), level: 'error' };
     const key = `${problem.path}\0${problem.message}`;
     if (!seen.has(key)) {
@@ -78,6 +79,8 @@ function describe(e: Err): string {
     }
     case 'required':
       return 'is required';
+    case 'additionalProperties':
+      return 'is not a known key';
     case 'enum':
       return `must be one of ${listValues(p.allowedValues as unknown[])} (got ${JSON.stringify(e.data)})`;
     case 'const':

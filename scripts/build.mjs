@@ -1,18 +1,26 @@
 // Builds dist/: the harness CLI, the reference runtime (bundled, so that a runtime
 // call does not resolve a tree of modules), and the native helpers of both.
+//   --harness    only dist/conform.cjs and the harness's helpers (quick, while the runtime
+//                is being worked on)
+//   --pack       what the package ships (the default under `npm pack` and `npm publish`,
+//                which run the prepare script): a clean dist/ with the bundles and their
+//                V8 code caches, without source maps and without the native helpers, which
+//                an installed package compiles at first use (harness/native-build.ts); no
+//                run may use this checkout meanwhile
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeConfigValidator } from './config-validator.mjs';
 import { bundledConfigValidator, schemasAsData } from './schemas-as-data.mjs';
 import { buildBundle, buildRuntime, removeStale } from './bundles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// --harness: only dist/conform.cjs (quick, while the runtime is being worked on).
 const harnessOnly = process.argv.includes('--harness');
+const pack = process.argv.includes('--pack') || ['pack', 'publish'].includes(process.env.npm_command ?? '');
 const dist = join(root, 'dist');
+if (pack) rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
 const common = {
@@ -20,7 +28,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  sourcemap: 'linked',
+  // The maps are for us, not in the package (they would double its size).
+  sourcemap: pack ? false : 'linked',
   logLevel: 'warning',
   // ESM output still has to load CommonJS dependencies that call require().
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
@@ -32,30 +41,31 @@ const schemaData = await schemasAsData(root, dist);
 // bundled too: resolving and reading their hundreds of files (xmlbuilder2 alone has 139)
 // cost more than loading all of conform. koffi is a native addon.
 const caches = [await buildBundle(dist, 'conform', { ...common, entryPoints: [join(root, 'harness/cli.ts')], external: ['koffi'], plugins: [schemaData] })];
-await build({ ...common, entryPoints: { 'bench-lib': join(root, 'bench/lib.ts') }, outdir: dist, packages: 'external' });
+if (!pack) await build({ ...common, entryPoints: { 'bench-lib': join(root, 'bench/lib.ts') }, outdir: dist, packages: 'external' });
 
-/** Compiles every DIR/*.c into dist/ with the machine's cc. */
-function compileNative(dir) {
-  const nativeDir = join(root, dir);
-  if (!existsSync(nativeDir)) return;
-  for (const file of readdirSync(nativeDir).filter((f) => f.endsWith('.c'))) {
-    const out = join(dist, file.replace(/\.c$/, ''));
-    // Compiled beside it and renamed over it: a helper running meanwhile keeps its file,
-    // and nothing ever executes a half-written one.
-    const tmp = `${out}.${process.pid}.tmp`;
+// How the native helpers are compiled, alone in dist/native.cjs: bin/conform-runtime.js
+// requires it to compile nsexec before an installed package's first runtime call,
+// without loading the harness (harness/native-build.ts).
+await build({ ...common, format: 'cjs', banner: {}, sourcemap: false, entryPoints: [join(root, 'harness/native-build.ts')], outfile: join(dist, 'native.cjs') });
+const { compileNative, NATIVE_SOURCES } = createRequire(import.meta.url)(join(dist, 'native.cjs'));
+
+/** Compiles the helpers whose sources are under `dir`, with -Werror (ours to keep clean). */
+function compileHelpers(dir) {
+  if (pack) return;
+  for (const [name, source] of Object.entries(NATIVE_SOURCES)) {
+    if (!source.startsWith(`${dir}/`)) continue;
     try {
-      execFileSync('cc', ['-O2', '-Wall', '-Werror', '-static', '-o', tmp, join(nativeDir, file)], { stdio: 'inherit' });
-      renameSync(tmp, out);
-    } catch {
-      rmSync(tmp, { force: true });
-      console.error(`build: could not compile ${dir}/${file} (the compiler's messages are above; without a C compiler: apt-get install -y gcc libc6-dev)`);
+      compileNative(root, name, { strict: true });
+    } catch (e) {
+      console.error(`build: ${e.message}`);
       process.exit(1);
     }
   }
 }
 
-// The harness's native helpers (the console-socket receiver of the terminal cases, the seccomp agent).
-compileNative('harness/native');
+// The harness's native helpers (the console-socket receiver of the terminal cases, the
+// seccomp agent, the reaper of runtime calls, the security cases' exchanger).
+compileHelpers('harness/native');
 
 // The config schema's validator, precompiled (scripts/config-validator.mjs): for the
 // harness and the runtime alike (schemas/index.ts loads it).
@@ -70,4 +80,4 @@ if (existsSync(join(root, 'runtime/main.ts'))) {
 removeStale(dist, caches);
 
 // The runtime's native helper (see runtime/native/).
-compileNative('runtime/native');
+compileHelpers('runtime/native');

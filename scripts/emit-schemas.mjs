@@ -1,5 +1,5 @@
-// Writes schemas/json/*.schema.json from the TypeBox schemas in schemas/, for users
-// of other tools. Run after changing a schema: node scripts/emit-schemas.mjs
+// Writes schemas/json/*.schema.json from the TypeBox schemas in schemas/ (config, state,
+// features) and reports/report-schema.ts (conform's JSON report), for users of other tools. Run after changing a schema: node scripts/emit-schemas.mjs
 // (test/schemas.test.ts fails while the committed files are stale).
 // Node 20 cannot import TypeScript, so esbuild bundles schemas/emit.ts to a temp file first.
 import { build } from 'esbuild';
@@ -13,7 +13,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'conform-emit-'));
 try {
   const out = join(tmp, 'emit.mjs');
   await build({
-    entryPoints: [join(root, 'schemas/emit.ts')],
+    stdin: {
+      contents: "export { EMITTED, schemaText } from './schemas/emit.ts'; export { ReportSchema } from './reports/report-schema.ts';",
+      resolveDir: root,
+      loader: 'ts',
+    },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -21,8 +25,8 @@ try {
     outfile: out,
     logLevel: 'warning',
   });
-  const { EMITTED, schemaText } = await import(pathToFileURL(out).href);
-  for (const [name, schema] of Object.entries(EMITTED)) {
+  const { EMITTED, ReportSchema, schemaText } = await import(pathToFileURL(out).href);
+  for (const [name, schema] of Object.entries({ ...EMITTED, 'report.schema.json': ReportSchema })) {
     writeFileSync(join(root, 'schemas/json', name), schemaText(schema));
     console.log(`wrote schemas/json/${name}`);
   }

@@ -1,19 +1,56 @@
 // The command line as a user meets it: exit codes and one-line messages.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../harness/paths.js';
+import { renderJson } from '../reports/json.js';
 import { conform, fixture } from './helpers/conform.js';
+import { mixed, summary } from './reports/factory.js';
 
 describe('conform CLI', () => {
   it('--list prints the plan and runs nothing', () => {
     const r = conform(['--list', '--area', 'lifecycle'], { json: false });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^lifecycle\.create\.created /m);
-    expect(r.stdout).toMatch(/\d+ case\(s\)\n$/);
+    expect(r.stdout).toMatch(/\d+ case\(s\) in 1 area\(s\)\n$/);
   });
 
+  it('--version prints the package version', () => {
+    const r = conform(['--version'], { json: false });
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; name: string };
+    expect(r.stdout).toBe(`conform ${pkg.version} (${pkg.name})\n`);
+  });
+
+  it('shards split the plan exactly once, without an empty or repeated case', () => {
+    const ids = (args: string[]) => conform(['--list', ...args], { json: false }).stdout.split('\n').filter((l) => /^\S+  /.test(l)).map((l) => l.split('  ')[0]);
+    const all = ids([]);
+    const shards = [1, 2, 3].map((i) => ids(['--shard', `${i}/3`]));
+    expect(shards.flat().sort()).toEqual([...all].sort());
+    for (const s of shards) expect(s.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('usage errors are one line and exit 2, never a stack trace', () => {
+    const oneLine = (args: string[], pattern: RegExp) => {
+      const r = conform(args, { json: false });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trimEnd(), args.join(' ')).toMatch(pattern);
+      expect(r.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    };
+    oneLine(['--shard', '5/4', '--list'], /^conform: option '--shard <i\/n>' argument '5\/4' is invalid\. expected i\/n with 1 <= i <= n/);
+    oneLine(['--shard', 'abc', '--list'], /argument 'abc' is invalid/);
+    oneLine(['--tap', '-', '--json', '-', '--list'], /^conform: --tap - and --json -: only one report can go to standard output/);
+    oneLine(['--tap-version', '12', '--list'], /--tap-version must be 13 or 14/);
+    oneLine(['merge', '/nonexistent/a.json', '--json', '-'], /^conform: \/nonexistent\/a.json: cannot read it \(ENOENT\)/);
+    oneLine(['report', fixture('bundles', 'valid', 'config.json'), '--html', '-'], /not a conform JSON report/);
+    oneLine(['matrix', '/nonexistent/r.json'], /cannot read it/);
+    oneLine(['baseline'], /required option '--from <report>' not specified/);
+    oneLine(['--no-such-flag'], /^conform: unknown option '--no-such-flag' \(conform --help for usage\)$/);
+  }, 180_000);
+
   it('usage errors exit 2 with a message', () => {
-    const bad = conform(['--no-such-flag'], { json: false });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown option/);
     const jobs = conform(['--jobs', '0', '--list'], { json: false });
     expect(jobs.code).toBe(2);
     expect(jobs.stderr).toMatch(/--jobs must be a whole number/);
@@ -21,6 +58,30 @@ describe('conform CLI', () => {
     expect(area.code).toBe(2);
     expect(area.stderr).toMatch(/no such area/);
   });
+
+  it('report commands write where they are told, creating the folder, and say in one line when they cannot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conform-cli-'));
+    try {
+      const json = join(dir, 'run.json');
+      writeFileSync(json, renderJson(summary(mixed())));
+      const page = join(dir, 'missing/dir/x.html');
+      const r = conform(['matrix', json, '--html', page], { json: false });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(page, 'utf8')).toMatch(/^<!DOCTYPE html>/);
+      const bad = conform(['matrix', json, '--html', '/proc/no/x.html'], { json: false });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^conform: --html \/proc\/no\/x.html: cannot create \/proc\/no for a report/);
+      expect(bad.stderr.trimEnd().split('\n')).toHaveLength(1);
+      const html = conform(['report', json, '--html', join(dir, 'r.html'), '--junit', join(dir, 'r.xml')], { json: false });
+      expect(html.code, html.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(/<testsuites name="conform"/);
+      const none = conform(['report', json], { json: false });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/say what to write/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('set-up errors exit 2 with what to do', () => {
     const missing = conform(['--runtime', '/nonexistent/runc', '--area', 'lifecycle'], { json: false });
@@ -35,7 +96,7 @@ describe('conform CLI', () => {
     const report = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--json', '/proc/no/report.json', '--area', 'lifecycle'], { json: false });
     expect(report.code).toBe(2);
     expect(report.stderr).toMatch(/^conform: --json \/proc\/no\/report.json: cannot create \/proc\/no/m);
-  });
+  }, 120_000);
 
   it('validate: 0 for a valid bundle, 1 with each problem for an invalid one, 2 for no bundle', () => {
     const ok = conform(['validate', fixture('bundles', 'valid')], { json: false });

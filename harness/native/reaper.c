@@ -90,7 +90,21 @@ static void args_of(pid_t pid, char *buf, size_t len) {
   ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
   if (fd >= 0) close(fd);
   if (n <= 0) {
-    snprintf(buf, len, "?");
+    /* No command line: a zombie (it ended on its own: "?", not reported), or a process
+       between fork and exec, or in exec: named by its comm from /proc/PID/stat. */
+    char stat[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd < 0 ? -1 : read(fd, stat, sizeof stat - 1);
+    if (fd >= 0) close(fd);
+    char *open_paren = n > 0 ? (stat[n] = '\0', strchr(stat, '(')) : NULL;
+    char *close_paren = n > 0 ? strrchr(stat, ')') : NULL;
+    if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ' || close_paren[2] == 'Z' || close_paren[2] == 'X') {
+      snprintf(buf, len, "?");
+      return;
+    }
+    *close_paren = '\0';
+    snprintf(buf, len, "[%s]", open_paren + 1);
     return;
   }
   for (ssize_t i = 0; i < n; i++)

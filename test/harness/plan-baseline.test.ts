@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyBaseline, loadBaseline } from '../../harness/baseline.js';
 import { defineCase } from '../../harness/case.js';
 import { SetupError } from '../../harness/errors.js';
-import { plan } from '../../harness/plan.js';
+import { costOf, plan, planHash, shardOf } from '../../harness/plan.js';
 import { isBad, type CaseResult } from '../../harness/result.js';
 
 const mk = (id: string, requirements = ['runtime:state.id']) => defineCase({ id, title: `title of ${id}`, requirements, check: async () => {} });
@@ -26,6 +26,24 @@ describe('plan', () => {
     expect(() => plan(cases, { shard: '0/2' })).toThrow(/expected i\/n/);
   });
 
+  it('balances shards by expected cost, the same split for every shard, each in plan order', () => {
+    const many = ['a.1', 'a.2', 'a.3', 'a.4', 'a.5', 'a.6'].map((id) => mk(id));
+    const costs = { 'a.1': 100, 'a.2': 10, 'a.3': 10, 'a.4': 60, 'a.5': 30, 'a.6': 5 };
+    const shards = [1, 2].map((i) => shardOf(many, { index: i, count: 2 }, costs).map((c) => c.id));
+    expect(shards).toEqual([['a.1', 'a.3'], ['a.2', 'a.4', 'a.5', 'a.6']]);
+    const load = shards.map((ids) => ids.reduce((n, id) => n + costs[id as keyof typeof costs], 0));
+    expect(Math.abs(load[0]! - load[1]!)).toBeLessThanOrEqual(5);
+    // Cases the table lacks cost its median, so a new case does not unbalance a shard.
+    expect(costOf(many, { 'a.1': 10, 'a.2': 30, 'a.3': 20 })('a.6')).toBe(20);
+    expect(costOf(many, {})('a.1')).toBe(1);
+  });
+
+  it('the plan hash names the case ids in order', () => {
+    expect(planHash(cases)).toBe(planHash([...cases]));
+    expect(planHash(cases)).not.toBe(planHash([...cases].reverse()));
+    expect(planHash(cases)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('rejects malformed case ids', () => {
     expect(() => mk('NoDots')).toThrow(/lower-case dotted/);
   });
@@ -40,11 +58,13 @@ const file = (name: string, content: string) => {
 };
 const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({ id, area: 'a', title: id, requirements: [], checks: [], outcome, failures: [], notes: [], durationMs: 1 });
 
+const HOST = { kernel: '6.1.0-18-amd64', cgroup: 'hybrid', arch: 'x64' };
+
 describe('baseline', () => {
   const known = new Set(['a.one', 'a.two']);
 
   it('turns expected failures into xfail and expected failures that pass into xpass', () => {
-    const { baseline, warnings } = loadBaseline(file('ok.json', '{"runtime":"r 1","expectedFailures":{"a.one":"it lies","gone.case":"old"}}'), known);
+    const { baseline, warnings } = loadBaseline(file('ok.json', '{"runtime":"r 1","expectedFailures":{"a.one":"it lies","gone.case":"old"}}'), known, HOST);
     expect(warnings).toEqual([expect.stringContaining('gone.case is not a case conform knows')]);
     expect(applyBaseline(result('a.one', 'fail'), baseline)).toMatchObject({ outcome: 'xfail', message: 'expected failure: it lies' });
     expect(applyBaseline(result('a.one', 'pass'), baseline)).toMatchObject({ outcome: 'xpass' });
@@ -53,7 +73,7 @@ describe('baseline', () => {
   });
 
   it('marks the skips of what the runtime does not implement as expected (no failure under --strict), and a pass of one as xpass', () => {
-    const { baseline } = loadBaseline(file('ni.json', '{"expectedFailures":{},"notImplemented":{"a.one":"no idmap mounts"}}'), known);
+    const { baseline } = loadBaseline(file('ni.json', '{"expectedFailures":{},"notImplemented":{"a.one":"no idmap mounts"}}'), known, HOST);
     const skipped = applyBaseline({ ...result('a.one', 'skip'), message: 'features does not list idmap' }, baseline);
     expect(skipped).toMatchObject({ outcome: 'skip', expectedSkip: true, message: 'features does not list idmap; not implemented (baseline): no idmap mounts' });
     expect(isBad(skipped, true)).toBe(false);
@@ -64,10 +84,10 @@ describe('baseline', () => {
   });
 
   it('says what is wrong with a bad file', () => {
-    expect(() => loadBaseline(file('both.json', '{"expectedFailures":{"a.one":"x"},"notImplemented":{"a.one":"y"}}'), known)).toThrow(/both/);
-    expect(() => loadBaseline(file('nilist.json', '{"expectedFailures":{},"notImplemented":["a.one"]}'), known)).toThrow(/notImplemented is a list/);
-    expect(() => loadBaseline(join(dir, 'missing.json'), known)).toThrow(SetupError);
-    expect(() => loadBaseline(file('list.json', '["a.one"]'), known)).toThrow(/expectedFailures/);
-    expect(() => loadBaseline(file('noreason.json', '{"expectedFailures":{"a.one":""}}'), known)).toThrow(/a.one needs a one-line reason/);
+    expect(() => loadBaseline(file('both.json', '{"expectedFailures":{"a.one":"x"},"notImplemented":{"a.one":"y"}}'), known, HOST)).toThrow(/both/);
+    expect(() => loadBaseline(file('nilist.json', '{"expectedFailures":{},"notImplemented":["a.one"]}'), known, HOST)).toThrow(/notImplemented is a list/);
+    expect(() => loadBaseline(join(dir, 'missing.json'), known, HOST)).toThrow(SetupError);
+    expect(() => loadBaseline(file('list.json', '["a.one"]'), known, HOST)).toThrow(/expectedFailures/);
+    expect(() => loadBaseline(file('noreason.json', '{"expectedFailures":{"a.one":""}}'), known, HOST)).toThrow(/a.one needs a one-line reason/);
   });
 });

@@ -38,7 +38,7 @@ async function run(requirements: string[], check: (t: CaseContext) => void | Pro
     check: async (t) => void (await check(t)),
     ...more,
   });
-  return runCase(c, {
+  const r = await runCase(c, {
     rt: { path: '/bin/false', args: [], timeoutMs: 1000 },
     env: { host: detectHost(), runtime: {} },
     runDir,
@@ -49,6 +49,9 @@ async function run(requirements: string[], check: (t: CaseContext) => void | Pro
     tag: 'test',
     services: new Services(runDir, 'test', '/nonexistent'),
   });
+  // Only an interrupt leaves a case without a result.
+  if (!r) throw new Error(`${c.id}: no result`);
+  return r;
 }
 
 const checksOf = (r: CaseResult) => Object.fromEntries(r.checks.map((c) => [c.id, c.outcome]));

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../harness/paths.js';
+import { leftSince, snapshot, type Snapshot } from './leftovers.js';
 
 export interface ConformRun {
   code: number | null;
@@ -11,6 +12,8 @@ export interface ConformRun {
   stderr: string;
   /** The --json report, when the run wrote one. */
   report?: JsonReport;
+  /** What the run left behind in its own work directory (and engines' cgroups). */
+  left: Snapshot;
 }
 
 export interface JsonReport {
@@ -18,21 +21,28 @@ export interface JsonReport {
   results: { id: string; outcome: string; message?: string }[];
 }
 
-/** Runs `conform ARGS --json <tmp>` (or `opts.via ARGS …`, a lane script that runs conform) and parses the report. */
+/**
+ * Runs `conform ARGS --json <tmp>` (or `opts.via ARGS …`, a lane script that runs conform)
+ * with a work directory of its own (TMPDIR), parses the report, and says what the run left.
+ */
 export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; json?: boolean; via?: string } = {}): ConformRun {
   const dir = mkdtempSync(join(tmpdir(), 'conform-test-'));
   const json = join(dir, 'report.json');
+  const before = snapshot(dir);
+  let left: Snapshot | undefined;
   try {
     const argv = [...args, ...(opts.json === false ? [] : ['--json', json])];
     const r = spawnSync(opts.via ?? process.execPath, opts.via ? argv : [join(repoRoot, 'bin/conform.js'), ...argv], {
       encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      env: { ...process.env, NO_COLOR: '1', TMPDIR: dir, ...opts.env },
       timeout: opts.timeoutMs ?? 600_000,
     });
     const report = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as JsonReport) : undefined;
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr, report };
+    left = leftSince(before);
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, report, left };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // A mount left below it stays for a look (the test fails on it): never remove through it.
+    if (!left || left.mounts.length === 0) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,18 +1,36 @@
 // What a run may leave behind on the machine: a conformance tool must leave nothing.
+// Each test gives its runs a work directory of their own (`root`: conform's --workdir, or
+// TMPDIR) and looks only there, so that runs of other test files alongside are not
+// taken for this one's leftovers.
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-/** Mount points under the temp dir that belong to conform runs. */
-export function conformMounts(): string[] {
+/** Mount points below `root` that belong to conform runs. */
+export function conformMounts(root = tmpdir()): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4] ?? '')
-    .filter((p) => p.startsWith(`${tmpdir()}/conform-`));
+    .filter((p) => p.startsWith(`${root}/conform-`));
 }
 
-/** conform run directories in the temp dir (mkdtemp's `conform-` and six characters; tests' own temp dirs have longer names). */
-export function conformRunDirs(): string[] {
-  return readdirSync(tmpdir()).filter((n) => /^conform-[A-Za-z0-9]{6}$/.test(n));
+/** conform run directories in `root` (mkdtemp's `conform-` and six characters; tests' own temp dirs have longer names). */
+export function conformRunDirs(root = tmpdir()): string[] {
+  return readdirSync(root).filter((n) => /^conform-[A-Za-z0-9]{6}$/.test(n));
+}
+
+/**
+ * Whether a process belongs to a run below `root`: its command line names it (an engine,
+ * a sandbox), or the root mount it sees is made from it (a container on a rootfs in the
+ * run directory: the mount's root or its options, overlay's upperdir, name the path).
+ */
+function belongsTo(pid: string, cmd: string, root: string): boolean {
+  if (cmd.includes(root)) return true;
+  try {
+    const rootMount = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').find((l) => l.split(' ')[4] === '/');
+    return rootMount?.includes(`${root}/`) ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -20,14 +38,15 @@ export function conformRunDirs(): string[] {
  * sleeper, or an engines case's process), or an engine a run started (containerd, its
  * shims, conmon: they name the run directory).
  */
-export function probeProcesses(): string[] {
+export function probeProcesses(root = tmpdir()): string[] {
   const out: string[] = [];
-  const runDir = `${tmpdir()}/conform-`;
+  const runDir = `${root}/conform-`;
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
       const engine = /^(\S*\/)?(conmon|containerd|containerd-shim-runc-v2|podman) /.test(cmd) && cmd.includes(runDir);
-      if (cmd.startsWith('/bin/sh /conform/probe') || cmd === 'sleep 86400' || cmd.includes('echo "@@ready"') || engine) out.push(`${pid} ${cmd.slice(0, 200)}`);
+      const container = cmd.startsWith('/bin/sh /conform/probe') || cmd === 'sleep 86400' || cmd.includes('echo "@@ready"');
+      if ((container && belongsTo(pid, cmd, root)) || engine) out.push(`${pid} ${cmd.slice(0, 200)}`);
     } catch {
       /* gone */
     }
@@ -49,15 +68,19 @@ export function engineLeftovers(): string[] {
   return out;
 }
 
-export type Snapshot = ReturnType<typeof snapshot>;
+export interface Snapshot { mounts: string[]; dirs: string[]; processes: string[]; engines: string[] }
 
-export function snapshot() {
-  return { mounts: conformMounts(), dirs: conformRunDirs(), processes: probeProcesses(), engines: engineLeftovers() };
+/** What conform runs below `root` have on the machine now (and the engines' cgroups, which name no directory). */
+export function snapshot(root = tmpdir()): Snapshot & { root: string } {
+  return { root, mounts: conformMounts(root), dirs: conformRunDirs(root), processes: probeProcesses(root), engines: engineLeftovers() };
 }
 
-/** What is there now that was not in `before`: a run's leftovers (other tests running alongside may remove their own things meanwhile). */
-export function leftSince(before: Snapshot): Snapshot {
-  const now = snapshot();
+/** Nothing left: what leftSince must return. */
+export const NOTHING_LEFT: Snapshot = { mounts: [], dirs: [], processes: [], engines: [] };
+
+/** What is there now below `before.root` that was not in `before`: a run's leftovers. */
+export function leftSince(before: Snapshot & { root: string }): Snapshot {
+  const now = snapshot(before.root);
   const fresh = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
   return { mounts: fresh(now.mounts, before.mounts), dirs: fresh(now.dirs, before.dirs), processes: fresh(now.processes, before.processes), engines: fresh(now.engines, before.engines) };
 }

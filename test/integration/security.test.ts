@@ -5,7 +5,7 @@
 // fixes, and by reading: see suites/security.ts.)
 import { describe, expect, it } from 'vitest';
 import { conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
-import { leftSince, snapshot } from '../helpers/leftovers.js';
+import { NOTHING_LEFT } from '../helpers/leftovers.js';
 
 const CAUGHT = [
   'security.fds.caller-fds-not-inherited',
@@ -23,12 +23,11 @@ const CAUGHT = [
 
 describe.skipIf(!isRoot || !hasRunc)('security cases against unsafe habits (need root and /usr/bin/runc)', () => {
   it('each case that checks an unsafe habit fails against a runtime that has it; nothing is left behind', () => {
-    const before = snapshot();
     const r = conform(['--runtime', fixture('runtimes', 'unsafe.mjs'), '--area', 'security', '--timeout', '20']);
     expect(r.report, r.stderr).toBeDefined();
     const failed = r.report!.results.filter((x) => x.outcome === 'fail').map((x) => x.id);
     expect(CAUGHT.filter((id) => !failed.includes(id)), 'cases that did not catch the habit they check').toEqual([]);
     expect(r.report!.results.filter((x) => x.outcome === 'error').map((x) => `${x.id}: ${x.message}`)).toEqual([]);
-    expect(leftSince(before)).toEqual({ mounts: [], dirs: [], processes: [] });
+    expect(r.left).toEqual(NOTHING_LEFT);
   }, 10 * 60_000);
 });

@@ -1,6 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { CaseResult } from '../../harness/result.js';
-import { CLEAR_LINE, colorLevel, consoleReporter, type ConsoleOptions } from '../../reports/console.js';
+import { CLEAR_LINE, colorLevel, consoleReporter, estimateLeft, type ConsoleOptions } from '../../reports/console.js';
 import { Recorder, RUNTIME, drive, mixed, result, summary, warnedCase } from './factory.js';
 
 const ESCAPE = /\u001b/;
@@ -8,7 +8,7 @@ const SGR = /\u001b\[[0-9;]*m/g;
 
 async function render(results: CaseResult[], tty: { isTTY: boolean; columns?: number }, options: ConsoleOptions = {}): Promise<string> {
   const out = new Recorder(tty.isTTY, tty.columns);
-  await drive(consoleReporter(out, { env: {}, ...options }), summary(results));
+  await drive(consoleReporter(out, { env: {}, now: () => 0, ...options }), summary(results));
   return out.text();
 }
 
@@ -142,8 +142,8 @@ describe('console report off a terminal', () => {
 describe('console report on a terminal', () => {
   test('the progress line is redrawn in place with \\r and clear-line', async () => {
     const text = await render(mixed(), { isTTY: true, columns: 100 }, { color: false });
-    expect(text).toContain(`${CLEAR_LINE}[2/8] ✓1 ✗1 ↷0 running: hooks.poststart.order`);
-    expect(text).toContain(`${CLEAR_LINE}[3/8] ✓1 ✗1 !1 ↷0 running: cgroups.cpu.shares`);
+    expect(text).toContain(`${CLEAR_LINE}[2/8] ✓1 ✗1 ↷0 0 ms running: hooks.poststart.order`);
+    expect(text).toContain(`${CLEAR_LINE}[3/8] ✓1 ✗1 !1 ↷0 0 ms running: cgroups.cpu.shares`);
     expect(text.split(CLEAR_LINE).length).toBeGreaterThan(8);
     // A failure is printed above the progress line, which then comes back.
     expect(text).toContain(`${CLEAR_LINE}✗ fail process.rlimits.nofile  RLIMIT_NOFILE is applied — nofile limits differ (12 ms)\n[2/8]`);
@@ -153,19 +153,19 @@ describe('console report on a terminal', () => {
     const results = Array.from({ length: 120 }, (_, i) => result(`a.case${i}`));
     const text = await render(results, { isTTY: true, columns: 100 }, { color: false });
     expect(text).toContain(`${CLEAR_LINE}[ 37/120] ✓37 ✗0 ↷0`);
-    expect(text).toContain(`${CLEAR_LINE}[  0/120] ✓0 ✗0 ↷0 running: a.case0`);
+    expect(text).toContain(`${CLEAR_LINE}[  0/120] ✓0 ✗0 ↷0 0 ms running: a.case0`);
   });
 
   test('several running cases show the latest and how many others', () => {
     const out = new Recorder(true, 100);
-    const reporter = consoleReporter(out, { env: {}, color: false });
+    const reporter = consoleReporter(out, { env: {}, color: false, now: () => 0 });
     reporter.start({ total: 3, runtime: RUNTIME });
     reporter.caseStarted!('a.one');
     reporter.caseStarted!('a.two');
     reporter.caseStarted!('a.three');
-    expect(out.text().endsWith(`${CLEAR_LINE}[0/3] ✓0 ✗0 ↷0 running: a.three +2`)).toBe(true);
+    expect(out.text().endsWith(`${CLEAR_LINE}[0/3] ✓0 ✗0 ↷0 0 ms running: a.three +2`)).toBe(true);
     reporter.caseFinished(result('a.three'));
-    expect(out.text().endsWith(`${CLEAR_LINE}[1/3] ✓1 ✗0 ↷0 running: a.two +1`)).toBe(true);
+    expect(out.text().endsWith(`${CLEAR_LINE}[1/3] ✓1 ✗0 ↷0 0 ms running: a.two +1`)).toBe(true);
   });
 
   test('the final output is clean: the progress line is gone and nothing is left to overwrite', async () => {
@@ -230,5 +230,48 @@ describe('colorLevel', () => {
     ['--no-color on a terminal', tty, { FORCE_COLOR: '3' }, false, 0],
   ] as const)('%s', (_, out, env, forced, level) => {
     expect(colorLevel(out, env, forced)).toBe(level);
+  });
+});
+
+describe('progress of a long run', () => {
+  test('on a terminal: the elapsed time and what is left, weighed by the expected cost of the cases', () => {
+    let clock = 0;
+    const out = new Recorder(true, 120);
+    const reporter = consoleReporter(out, { env: {}, color: false, now: () => clock });
+    reporter.start({ total: 3, runtime: RUNTIME, expectedMs: { 'a.one': 1000, 'a.two': 1000, 'a.three': 8000 } });
+    clock = 65_000;
+    reporter.caseFinished(result('a.one'));
+    // 1000 of 10000 expected ms done in 65 s: 9000 left take about 9 minutes 45 s.
+    expect(out.text().endsWith(`${CLEAR_LINE}[1/3] ✓1 ✗0 ↷0 1m 05s, about 9m 45s left`)).toBe(true);
+    reporter.finish(summary([]));
+  });
+
+  test('off a terminal: a progress line at the interval, and none after the run', async () => {
+    vi.useFakeTimers();
+    try {
+      let clock = 0;
+      const out = new Recorder(false);
+      const reporter = consoleReporter(out, { env: {}, now: () => clock, logEveryMs: 30_000 });
+      reporter.start({ total: 4, runtime: RUNTIME });
+      reporter.caseFinished(result('a.one'));
+      clock = 30_000;
+      vi.advanceTimersByTime(30_000);
+      expect(out.text()).toContain('progress: 1/4 cases (25%), 30.0 s, about 1m 30s left: ✓1 ✗0 ↷0\n');
+      reporter.caseFinished(result('a.two', { outcome: 'fail' }));
+      clock = 60_000;
+      vi.advanceTimersByTime(30_000);
+      expect(out.text()).toContain('progress: 2/4 cases (50%), 1m 00s, about 1m 00s left: ✓1 ✗1 ↷0\n');
+      await reporter.finish(summary([]));
+      const before = out.text();
+      vi.advanceTimersByTime(120_000);
+      expect(out.text()).toBe(before);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('estimateLeft has nothing to say before the first case', () => {
+    expect(estimateLeft(0, 0, 10)).toBeUndefined();
+    expect(estimateLeft(10_000, 1, 3)).toBe(30_000);
   });
 });

@@ -1,11 +1,18 @@
 // Builders for the reporter tests: results, summaries, and a stream that records what it got.
 
 import { Writable } from 'node:stream';
-import type { CaseResult, CheckOutcome, Outcome, RunSummary, RuntimeInfo } from '../../harness/result.js';
+import type { CaseResult, CheckOutcome, Outcome, RunContext, RunSummary, RuntimeInfo } from '../../harness/result.js';
 import { countOutcomes, isBad } from '../../harness/result.js';
 import type { Reporter } from '../../reports/reporter.js';
 
 export const RUNTIME: RuntimeInfo = { path: '/usr/bin/runc', args: ['--root', '/tmp/state dir'], version: 'runc version 1.1.5' };
+
+export const CONTEXT: RunContext = {
+  conform: '0.1.0',
+  plan: { hash: '0123456789abcdef', cases: 8 },
+  host: { hostname: 'ci-1', kernel: '6.1.0-18-amd64', arch: 'x64', cgroup: 'hybrid' },
+  strict: false,
+};
 
 /** What a case with this outcome found about each requirement, when the test does not say. */
 const CHECK: Record<Outcome, CheckOutcome> = { pass: 'pass', xpass: 'pass', warn: 'warn', fail: 'fail', xfail: 'fail', error: 'error', skip: 'skip', disputed: 'disputed' };
@@ -35,6 +42,7 @@ export function summary(results: CaseResult[], over: Partial<RunSummary> = {}): 
     counts: countOutcomes(results),
     results,
     exitCode: results.some((r) => isBad(r)) ? 1 : 0,
+    context: CONTEXT,
     ...over,
   };
 }

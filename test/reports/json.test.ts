@@ -1,7 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { repoRoot } from '../../harness/paths.js';
+import { schemaText } from '../../schemas/emit.js';
+import { ReportSchema } from '../../reports/report-schema.js';
 import type { CaseResult, Outcome } from '../../harness/result.js';
 import { jsonReporter, renderJson, requirementVerdicts, type JsonReport, type RequirementVerdict } from '../../reports/json.js';
-import { Recorder, drive, mixed, result, summary } from './factory.js';
+import { reportProblems, parseReport } from '../../reports/read.js';
+import { CONTEXT, RUNTIME, Recorder, drive, mixed, result, summary } from './factory.js';
 
 const byId = (a: CaseResult, b: CaseResult): number => (a.id < b.id ? -1 : 1);
 
@@ -24,7 +30,7 @@ describe('json report', () => {
       message: 'why', outcome: 'fail', checks: [{ outcome: 'fail', level: 'MUST', id: 'r' }], requirements: ['r'], title: 't', area: 'a', id: 'a.x',
     } as CaseResult;
     const parsed = JSON.parse(renderJson(summary([shuffled]))) as JsonReport;
-    expect(Object.keys(parsed)).toEqual(['format', 'runtime', 'startedAt', 'durationMs', 'exitCode', 'counts', 'requirements', 'results']);
+    expect(Object.keys(parsed)).toEqual(['format', 'runtime', 'startedAt', 'durationMs', 'exitCode', 'context', 'counts', 'requirements', 'results']);
     expect(Object.keys(parsed.counts)).toEqual(['pass', 'fail', 'error', 'warn', 'xfail', 'xpass', 'disputed', 'skip']);
     expect(Object.keys(parsed.results[0]!)).toEqual(['id', 'area', 'title', 'requirements', 'checks', 'outcome', 'message', 'failures', 'notes', 'durationMs', 'dir']);
     expect(Object.keys(parsed.results[0]!.checks[0]!)).toEqual(['id', 'level', 'outcome']);
@@ -63,6 +69,38 @@ describe('json report', () => {
       { message: 'absent', actual: '2025-01-01T00:00:00.000Z' },
       { message: 'error', actual: { name: 'Error', message: 'boom' } },
     ]);
+  });
+
+  test('a report is valid against the published schema, partial runs and merged ones too', () => {
+    const timing = { runtimeMs: 40, runtimeCalls: 5, waitMs: 20, bundleMs: 3, cleanupMs: 2, harnessMs: 1 };
+    const withAll = [...mixed(), result('engines.podman.exec', { outcome: 'warn', convention: 'runc-cli' })].map((r, i) => ({ ...r, startMs: i * 10, timing, runtimeLog: r.outcome === 'fail' ? '$ runc create\n' : undefined }));
+    const runs = [
+      summary(withAll, { timing: { ...timing, jobs: 2, planMs: 180, maxRssKb: 90_000, overhead: 1.08 } }),
+      summary([result('a.one')], { partial: { reason: 'interrupted (SIGINT)', notRun: ['b.two', 'a.three'] }, exitCode: 1 }),
+      summary([result('a.one')], {
+        runtime: { ...RUNTIME, features: { ociVersionMin: '1.0.0', hooks: ['prestart'] } },
+        context: { ...CONTEXT, baseline: { file: 'baselines/runc.json', hash: 'abc' }, shards: [{ index: 1, startedAt: '2025-01-02T03:04:05.678Z', durationMs: 5, host: CONTEXT.host }] },
+      }),
+    ];
+    for (const s of runs) expect(reportProblems(JSON.parse(renderJson(s)))).toEqual([]);
+    const parsed = JSON.parse(renderJson(runs[1]!)) as JsonReport;
+    expect(parsed.partial).toEqual({ reason: 'interrupted (SIGINT)', notRun: ['a.three', 'b.two'] });
+    expect(parseReport(renderJson(runs[0]!), 'r.json').results).toHaveLength(9);
+    // The timing sections (harness/timing.ts) are in the schema, and closed like the rest.
+    expect(parseReport(renderJson(runs[0]!), 'r.json').timing?.overhead).toBe(1.08);
+    expect(reportProblems(JSON.parse(renderJson(summary([result('a.one', { timing: { ...timing, extra: 1 } as typeof timing })]))))).toEqual([expect.stringContaining('extra')]);
+  });
+
+  test('schemas/json/report.schema.json is the schema readers use (regenerate: node scripts/emit-schemas.mjs)', () => {
+    const committed = readFileSync(join(repoRoot, 'schemas/json/report.schema.json'), 'utf8');
+    expect(committed === schemaText(ReportSchema), 'schemas/json/report.schema.json is stale: run node scripts/emit-schemas.mjs').toBe(true);
+  });
+
+  test('readers refuse a report that is not of this format, saying where', () => {
+    const broken = JSON.parse(renderJson(summary(mixed()))) as Record<string, unknown>;
+    delete broken.context;
+    expect(() => parseReport(JSON.stringify(broken), 'old.json')).toThrow(/^old.json: not a valid conform report: context: is required/);
+    expect(reportProblems({ ...JSON.parse(renderJson(summary([]))), extra: 1 })).toEqual([expect.stringContaining('extra')]);
   });
 
   test('the reporter writes the report at finish', async () => {
