@@ -2,17 +2,18 @@
 // plan early (config errors before anything is made), create + apply + join when
 // nsexec reports its pid (before it forks the init, so the init and everything it
 // starts are inside), and from the saved state: list, signal, destroy.
-import { Cgroups, CgroupConfigError, type CgroupsState } from './cgroups/index.js';
+import { Cgroups, CgroupConfigError, hostCgroupFs, type CgroupsState } from './cgroups/index.js';
 import type { Linux } from './config/types.js';
 import { ConfigError } from './errors.js';
+import type { Syscalls } from './syscalls.js';
 
 export { CGROUP_FEATURES } from './cgroups/index.js';
 export type CgroupState = CgroupsState | undefined;
 
 /** Resolves the paths and checks linux.resources against the host; touches nothing. */
-export function planCgroups(id: string, linux: Linux | undefined): Cgroups {
+export function planCgroups(id: string, linux: Linux | undefined, sys: Syscalls): Cgroups {
   try {
-    return Cgroups.plan({ id, cgroupsPath: linux?.cgroupsPath, resources: linux?.resources });
+    return Cgroups.plan({ id, cgroupsPath: linux?.cgroupsPath, resources: linux?.resources, fs: hostCgroupFs(sys) });
   } catch (err) {
     throw asConfigError(err);
   }

@@ -1,4 +1,14 @@
 // Errors the runtime reports: each carries one line that says what failed.
+import { constants } from 'node:os';
+
+const errnoNames: Record<number, string> = Object.fromEntries(
+  Object.entries(constants.errno).map(([name, num]) => [num, name]),
+);
+
+/** ENOENT for 2. */
+export function errnoName(errno: number): string {
+  return errnoNames[errno] ?? `errno ${errno}`;
+}
 
 /** A failure the user can act on; its message is printed as is (one line). */
 export class RuntimeError extends Error {

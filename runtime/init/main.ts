@@ -20,7 +20,7 @@ import { planMounts } from '../mount/plan.js';
 import type { SeccompConfig } from '../seccomp/index.js';
 import type { OciState } from '../state/store.js';
 import { FIFO_NAME, OCI_VERSION } from '../state/store.js';
-import { libc, type Syscalls } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 import { RLIMITS } from '../../linux/rlimits.js';
 import { rlimitValue } from '../config/rlimits.js';
 import { finalizeAndExec, loadForAgent, planProcess, type ProcessPlan } from './finalize.js';
@@ -37,14 +37,13 @@ const CLONE_NEWNS = 0x20000;
 /** Signals whose default is to end the process: the init installs _exit for them, see below. */
 const TERMINATING = [1, 2, 3, 10, 12, 14, 15, 26, 27];
 
-export function initMain(): never {
+export function initMain(sys: Syscalls): never {
   const sync = new SyncChannel(INIT_FD);
   const send = (m: InitMessage): void => sync.send(m);
   process.on('uncaughtException', (err) => {
     try { send({ type: 'error', message: oneLine(err) }); } finally { process.exit(1); }
   });
   const msg = sync.read<ParentMessage>();
-  const sys = libc();
   if (msg?.type === 'exec') return execMain(sys, msg, sync);
   if (!msg || msg.type !== 'config') process.exit(1);
 
