@@ -3,7 +3,7 @@
 // nsexec reports its pid (before it forks the init, so the init and everything it
 // starts are inside), and from the saved state: list, signal, destroy.
 import { Cgroups, CgroupConfigError, hostCgroupFs, type CgroupsState } from './cgroups/index.js';
-import type { Linux } from './config/types.js';
+import type { Linux } from '../schemas/config.js';
 import { ConfigError } from './errors.js';
 import type { Syscalls } from './syscalls.js';
 

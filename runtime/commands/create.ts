@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import { applyCgroups, applyDeviceRules, checkCgroupFree, destroyCgroups, planCgroups } from '../cgroups-bridge.js';
 import type { Cgroups } from '../cgroups/index.js';
 import { loadBundle } from '../config/load.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/validate.js';
 import { refuseUnsupported } from '../config/unsupported.js';
 import { ConfigError, RuntimeError, oneLine } from '../errors.js';
 import { planAttributes } from '../init/attributes.js';
@@ -31,7 +31,6 @@ import { readStat, waitGone, isAlive } from '../proc.js';
 import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
 import { ENTRY, NSEXEC } from '../self.js';
 import { sendToAgent } from '../seccomp/agent.js';
-import type { SeccompConfig } from '../seccomp/index.js';
 import { sendWithFd } from '../fd-passing.js';
 import type { Syscalls } from '../syscalls.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
@@ -269,7 +268,7 @@ class InitRun {
           closeSync(tree);
         }
       } else if (m.type === 'seccomp-listener') {
-        const seccomp = config.linux!.seccomp as SeccompConfig;
+        const seccomp = config.linux!.seccomp!;
         await sendToAgent(this.sys, seccomp.listenerPath!, this.pid, m.fd, state(), seccomp.listenerMetadata);
         send({ type: 'seccomp-done' });
       } else if (m.type === 'created') {

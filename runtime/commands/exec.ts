@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Cgroups, type CgroupsState } from '../cgroups/index.js';
 import { CAPABILITIES } from '../../linux/capabilities.js';
-import type { Config, Process } from '../config/types.js';
+import type { Config, Process } from '../config/validate.js';
 import { keepExactRlimits } from '../config/rlimits.js';
 import { refuseUnsupportedProcess } from '../config/unsupported.js';
 import { RuntimeError } from '../errors.js';
 import { parseList, planAttributes } from '../init/attributes.js';
 import { sendToAgent } from '../seccomp/agent.js';
-import type { SeccompConfig } from '../seccomp/index.js';
 import type { Syscalls } from '../syscalls.js';
 import type { ExecConfig, InitMessage } from '../init/protocol.js';
 import { forwardSignals } from './forward.js';
@@ -116,7 +115,7 @@ export async function exec(o: ExecOptions): Promise<number> {
       if (m.type === 'warning') (m.quiet ? o.log.quiet(m.message) : o.log.warn(m.message));
       if (m.type === 'error') throw new RuntimeError(m.message);
       if (m.type === 'seccomp-listener') {
-        const seccomp = config.linux!.seccomp as SeccompConfig;
+        const seccomp = config.linux!.seccomp!;
         await sendToAgent(o.sys, seccomp.listenerPath!, Number(pid[1]), m.fd, store.ociState(s), seccomp.listenerMetadata);
         sock.write(`${JSON.stringify({ type: 'seccomp-done' })}\n`);
       }

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cgroups, CgroupConfigError, type CgroupsState, type LinuxResources } from '../cgroups/index.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/validate.js';
 import { ConfigError, RuntimeError, oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { checkId, StateStore } from '../state/store.js';
