@@ -18,16 +18,6 @@ export interface CgroupFs {
   attachDeviceFilter(dir: string, program: Uint8Array): void;
 }
 
-/** A config value that cannot be applied; `path` names the config field. */
-export class CgroupConfigError extends Error {
-  readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = 'CgroupConfigError';
-    this.path = path;
-  }
-}
-
 /** A cgroup file operation that failed on this host. */
 export class CgroupError extends Error {
   readonly code: string | undefined;

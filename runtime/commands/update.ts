@@ -5,7 +5,7 @@
 // config.json takes the new values, so a later update starts from them.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cgroups, CgroupConfigError, type CgroupsState, type LinuxResources } from '../cgroups/index.js';
+import { Cgroups, type CgroupsState, type LinuxResources } from '../cgroups/index.js';
 import type { Config } from '../config/validate.js';
 import { ConfigError, RuntimeError, oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -50,7 +50,8 @@ export function update(o: { root: string; id: string; flags: UpdateFlags; log: L
     try {
       Cgroups.fromState(s.cgroup as CgroupsState, { resources }).apply((controller) => controller !== 'devices');
     } catch (err) {
-      if (err instanceof CgroupConfigError) throw new ConfigError(err.path.replace(/^linux\.resources/, 'resources'), err.message.slice(err.path.length + 2));
+      // The planner names config.json's field; update's input is the resources object itself.
+      if (err instanceof ConfigError) throw new ConfigError(err.path.replace(/^linux\.resources/, 'resources'), err.problem);
       throw new RuntimeError(`updating container ${id}: ${oneLine(err)}`);
     }
     const file = join(store.dir(id), 'config.json');
