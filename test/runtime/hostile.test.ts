@@ -135,12 +135,19 @@ const WATCHED = [
 const readHost = (): Record<string, string> => Object.fromEntries(WATCHED.map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8')]));
 
 /** cgroup directories named like this test's containers, in every hierarchy. */
+/**
+ * The ids of this run's containers: the runtime puts a container without cgroupsPath in
+ * /conform/<id> whatever its --root, so another run of this file (another checkout) must
+ * not share them.
+ */
+const ID_PREFIX = `hostile-${process.pid}-`;
+
 function hostileCgroups(): string[] {
   const found: string[] = [];
   for (const h of readdirSync('/sys/fs/cgroup')) {
     for (const parent of [join('/sys/fs/cgroup', h), join('/sys/fs/cgroup', h, 'conform')]) {
       try {
-        for (const e of readdirSync(parent)) if (e.startsWith('hostile')) found.push(join(parent, e));
+        for (const e of readdirSync(parent)) if (e.startsWith(ID_PREFIX)) found.push(join(parent, e));
       } catch { /* no such parent */ }
     }
   }
@@ -193,7 +200,7 @@ async function tryCase(c: HostileCase): Promise<Result> {
   const file = join(bundle, 'config.json');
   if (c.write) c.write(file, final, ctx);
   else writeFileSync(file, JSON.stringify(final));
-  const id = c.id ?? `hostile-${i}`;
+  const id = c.id ?? `${ID_PREFIX}${i}`;
 
   const validateSkipped = c.id !== undefined;
   const validErrors = validateSkipped ? [] : (await validateBundle(bundle)).problems.filter((p) => p.level === 'error').map((p) => `${p.path} ${p.message}`);
