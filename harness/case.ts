@@ -10,7 +10,7 @@ export interface CaseDef {
   id: string;
   /** One line: what the case checks. */
   title: string;
-  /** Requirement IDs from suites/requirements. */
+  /** Requirement IDs from spec/. */
   requirements: string[];
   /**
    * The config JSON paths of the setting under test. The strip self-test removes

@@ -1,6 +1,6 @@
 // `conform coverage`: per spec file, how many requirements the catalogue has and
 // how many at least one case checks.
-import { REQUIREMENTS, SPEC_FILES, type Level, type Requirement, type SpecFile } from '../suites/requirements/index.js';
+import { REQUIREMENTS, SPEC_FILES, type Level, type Requirement, type SpecFile } from '../spec/index.js';
 import type { Case } from './case.js';
 
 export interface FileCoverage {

@@ -1,6 +1,6 @@
 // What a run produces: plain data, shared by the runner and every reporter.
 import type { CaseTiming, RunTiming } from './timing.js';
-import type { Level } from '../suites/requirements/types.js';
+import type { Level } from '../spec/types.js';
 
 /**
  * - pass / fail: the verdict on what the case checks. A case fails when an assertion about
@@ -50,7 +50,7 @@ export type CheckOutcome = 'pass' | 'warn' | 'fail' | 'unchecked' | 'skip' | 'di
 
 export interface RequirementCheck {
   id: string;
-  /** The requirement's level in the catalogue (suites/requirements). */
+  /** The requirement's level in the catalogue (spec/). */
   level: Level;
   outcome: CheckOutcome;
 }
@@ -60,7 +60,7 @@ export interface CaseResult {
   area: string;
   /** One line: what the case checks. */
   title: string;
-  /** Requirement IDs from the catalogue (suites/requirements). */
+  /** Requirement IDs from the catalogue (spec/). */
   requirements: string[];
   /**
    * The case checks a convention beyond the spec (harness/case.ts CONVENTIONS): its

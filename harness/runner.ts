@@ -1,8 +1,8 @@
 // Runs planned cases N at a time: bundle, check, cleanup, verdict.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
-import { validateConfigText } from './validate.js';
-import type { Reporter } from '../reports/reporter.js';
+import { validateConfigText } from '../schemas/validate.js';
+import type { Reporter } from './reporter.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { BundleBuilder, stringifyConfig } from './bundle.js';
 import { Abort, HarnessError, Skip, type Case } from './case.js';
@@ -12,7 +12,7 @@ import { Driver, type RuntimeCommand } from './driver.js';
 import { unmetNeed, type Env } from './env.js';
 import { SetupError } from './errors.js';
 import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
-import { requirementById, type Level } from '../suites/requirements/index.js';
+import { requirementById, type Level } from '../spec/index.js';
 import { provideRootfs, releaseRootfs } from './rootfs.js';
 import { Deadline } from './wait.js';
 import type { Services } from './services.js';
@@ -215,7 +215,7 @@ function callsLog(driver: Driver): string | undefined {
 function citedRequirements(c: Case): { id: string; level: Level }[] {
   return c.requirements.map((id) => {
     const req = requirementById(id);
-    if (!req) throw new HarnessError(`the case cites ${id}, which the requirement catalogue (suites/requirements) does not have`);
+    if (!req) throw new HarnessError(`the case cites ${id}, which the requirement catalogue (spec/) does not have`);
     return { id, level: req.level };
   });
 }

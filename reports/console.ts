@@ -9,7 +9,7 @@ import { Chalk, supportsColor, supportsColorStderr, type ColorSupportLevel } fro
 import type { Outcome } from '../harness/result.js';
 import { OUTCOMES } from '../harness/result.js';
 import { caseLine, finalReport, outcomeStyles, row, SYMBOL, type FormatOptions, type Segment } from './console-format.js';
-import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { writeAndFlush, type Reporter, type TextOut } from '../harness/reporter.js';
 import { describeRuntime, formatDuration } from './text.js';
 
 export interface ConsoleOptions {

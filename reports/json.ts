@@ -23,10 +23,10 @@
 // reports/report-schema.ts); `conform merge`, `report`, `baseline` and `matrix` read it back.
 
 import type { CaseResult, CheckOutcome, Failure, Outcome, PartialRun, RequirementCheck, RunContext, RunSummary, RuntimeInfo } from '../harness/result.js';
-import type { Level } from '../suites/requirements/index.js';
+import type { Level } from '../spec/index.js';
 import { OUTCOMES } from '../harness/result.js';
 import { toPlain, type Json } from './plain.js';
-import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { writeAndFlush, type Reporter, type TextOut } from '../harness/reporter.js';
 import { byId } from './text.js';
 import type { RunTiming } from '../harness/timing.js';
 

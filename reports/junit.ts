@@ -37,7 +37,7 @@ import { create } from 'xmlbuilder2';
 import type { CaseResult, Failure, RunSummary } from '../harness/result.js';
 import { CONVENTIONS } from '../harness/result.js';
 import { toPlain } from './plain.js';
-import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { writeAndFlush, type Reporter, type TextOut } from '../harness/reporter.js';
 import { requirementLine } from './requirements.js';
 import { contextLine } from './tap.js';
 import { byId, describeRuntime, oneLine, seconds, truncate, visibleEscape } from './text.js';

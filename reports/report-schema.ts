@@ -5,7 +5,7 @@
 // catch a field the schema does not document.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CONVENTIONS, OUTCOMES, type CheckOutcome, type Convention, type Outcome } from '../harness/result.js';
-import type { Level } from '../suites/requirements/index.js';
+import type { Level } from '../spec/index.js';
 import { REPORT_FORMAT, type JsonReport, type RequirementVerdict } from './json.js';
 
 const VERDICTS: readonly RequirementVerdict[] = ['pass', 'warn', 'fail', 'error', 'disputed', 'untested', 'incomplete'];

@@ -31,9 +31,9 @@
 
 import type { CaseResult, RunContext, RunSummary, RuntimeInfo } from '../harness/result.js';
 import { OUTCOMES } from '../harness/result.js';
-import { requirementById, specUrl } from '../suites/requirements/index.js';
+import { requirementById, specUrl } from '../spec/index.js';
 import { toPlain, type Json } from './plain.js';
-import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { writeAndFlush, type Reporter, type TextOut } from '../harness/reporter.js';
 import { byId, describeRuntime, formatDuration, oneLine } from './text.js';
 import { yamlLines } from './yaml.js';
 

@@ -3,7 +3,7 @@
 import type { BuiltBundle, CaseContext } from '../../harness/context.js';
 import { callFailure } from '../../harness/context.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
-import { validateConfigText } from '../../harness/validate.js';
+import { validateConfigText } from '../../schemas/validate.js';
 import { stringifyConfig } from '../../harness/bundle.js';
 
 /** create (with --console-socket for a terminal), start, the probe's facts, and the container stopped. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BundleBuilder, defaultConfig, probeArgs, stringifyConfig } from '../../harness/bundle.js';
 import { deletePath, formatPath, getPath, parsePath, setPath } from '../../harness/jsonpath.js';
-import { validateConfigRules, validateConfigText } from '../../harness/validate.js';
+import { validateConfigRules, validateConfigText } from '../../schemas/validate.js';
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -13,7 +13,7 @@ import { isBad, type CaseResult } from '../../harness/result.js';
 import { runCase } from '../../harness/runner.js';
 import { Services } from '../../harness/services.js';
 import { requirementVerdicts } from '../../reports/json.js';
-import { requirementById } from '../../suites/requirements/index.js';
+import { requirementById } from '../../spec/index.js';
 
 // Real catalogue entries, one per level that matters.
 const MUST_A = 'config:process.rlimits.soft';

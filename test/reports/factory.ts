@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import type { CaseResult, CheckOutcome, Outcome, RunContext, RunSummary, RuntimeInfo } from '../../harness/result.js';
 import { countOutcomes, isBad } from '../../harness/result.js';
-import type { Reporter } from '../../reports/reporter.js';
+import type { Reporter } from '../../harness/reporter.js';
 
 export const RUNTIME: RuntimeInfo = { path: '/usr/bin/runc', args: ['--root', '/tmp/state dir'], version: 'runc version 1.1.5' };
 

@@ -6,14 +6,14 @@ import { cpus } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { ALL_CASES } from '../suites/index.js';
 import { TAP_VERSIONS, type TapVersion } from '../reports/tap.js';
-import { coverage, formatCoverage } from './coverage.js';
-import { SetupError } from './errors.js';
-import { conformVersion, PACKAGE_NAME, repoRoot } from './paths.js';
-import { parseShard } from './plan.js';
+import { coverage, formatCoverage } from '../harness/coverage.js';
+import { SetupError } from '../harness/errors.js';
+import { conformVersion, PACKAGE_NAME, repoRoot } from '../harness/paths.js';
+import { parseShard } from '../harness/plan.js';
 import { baselineCommand, matrixCommand, mergeCommand, reportCommand, type OutputFlags } from './report-commands.js';
-import { defaultCacheDir } from './rootfs.js';
+import { defaultCacheDir } from '../harness/rootfs.js';
 import { runCommand, stdoutTargets, type RunFlags } from './run-command.js';
-import { formatProblems, validateBundle } from './validate.js';
+import { formatProblems, validateBundle } from '../schemas/validate.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const positiveInt = (name: string) => (v: string) => {

@@ -8,13 +8,13 @@
 //   reporter.caseStarted?.(id);          // when a case begins (the console shows it as running)
 //   reporter.caseFinished(result);       // when it has a verdict, in completion order
 //   await reporter.finish(summary);      // once, with every result; resolves when all is written
-//   await tap.close();                   // the runner closes what it opened (see output.ts)
+//   await tap.close();                   // the runner closes what it opened (see reports/output.ts)
 //
 // Streaming formats (TAP, console) write as results arrive; whole-document formats (JUnit,
 // JSON) write everything from `summary` in `finish`, so that a report never depends on the
 // order in which the pool happened to finish cases.
 
-import type { CaseResult, RunContext, RunSummary, RuntimeInfo } from '../harness/result.js';
+import type { CaseResult, RunContext, RunSummary, RuntimeInfo } from './result.js';
 
 export interface RunPlan {
   /** How many cases the run will report (after filters and sharding). */

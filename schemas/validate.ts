@@ -4,13 +4,13 @@
 // reference runtime's `create`.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigFileError, MAX_CONFIG_DEPTH, nestedDeeperThan, readConfigFile } from '../schemas/config-file.js';
-import { ConfigSchema, hasErrors, validateConfig, type Config, type Problem } from '../schemas/index.js';
-import { checkIntegerLiterals } from '../schemas/raw-numbers.js';
-import { checkConfigRules } from '../schemas/rules/index.js';
+import { ConfigFileError, MAX_CONFIG_DEPTH, nestedDeeperThan, readConfigFile } from './config-file.js';
+import { ConfigSchema, hasErrors, validateConfig, type Config, type Problem } from './index.js';
+import { checkIntegerLiterals } from './raw-numbers.js';
+import { checkConfigRules } from './rules/index.js';
 
-export type { Problem } from '../schemas/index.js';
-export { CONFIG_RULES } from '../schemas/rules/index.js';
+export type { Problem } from './index.js';
+export { CONFIG_RULES } from './rules/index.js';
 
 /**
  * Schema problems, then the static rules' problems. With `bundleDir`, relative paths
