@@ -63,18 +63,3 @@ export function defineCase(def: CaseDef): Case {
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(def.id)) throw new Error(`case id ${def.id}: use lower-case dotted names (area.name)`);
   return { ...def, area: def.id.split('.')[0]! };
 }
-
-/** Thrown by t.skip(): the case cannot run here. */
-export class Skip extends Error {
-  override name = 'Skip';
-}
-
-/** Thrown by hard expectations: the case cannot go on. */
-export class Abort extends Error {
-  override name = 'Abort';
-}
-
-/** A problem of the case or the machine, never of the runtime: the case is an `error`. */
-export class HarnessError extends Error {
-  override name = 'HarnessError';
-}

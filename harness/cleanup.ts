@@ -7,7 +7,7 @@ import type { Driver } from './driver.js';
 import { cmdlineOf, isAlive, startTime } from './hostfacts.js';
 import { parseMountinfo } from './probe/mountinfo.js';
 import { reaperPath } from './spawn.js';
-import { pause } from './wait.js';
+import { poll } from './wait.js';
 
 const execFileP = promisify(execFile);
 
@@ -37,8 +37,7 @@ export async function cleanupContainers(driver: Driver): Promise<string[]> {
       if (st.state.status !== 'stopped') {
         // A runtime that refuses kill here (runsc, in `created`) gets `delete --force` at once.
         const killed = await driver.kill(id, 'SIGKILL');
-        const deadline = Date.now() + 5000;
-        while (killed.ok && Date.now() < deadline && (await driver.state(id)).state?.status !== 'stopped') await pause(50);
+        if (killed.ok) await poll(async () => (await driver.state(id)).state?.status === 'stopped', { timeoutMs: 5000, pauseMs: 50, maxPauseMs: 50 });
       }
       let d = await driver.delete(id);
       if (!d.ok) d = await driver.delete(id, true);

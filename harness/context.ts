@@ -4,15 +4,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Config } from '../schemas/config.js';
 import type { BundleBuilder } from './bundle.js';
-import { Abort, HarnessError, Skip } from './case.js';
+import { Abort, HarnessError, Skip } from './errors.js';
 import { deepEqual, show } from './compare.js';
 import type { CallResult, Driver, StateResult } from './driver.js';
 import type { Env } from './env.js';
 import { parseProbe, type ProbeFacts } from './probe/parse.js';
 import type { Failure } from './result.js';
-import { startConsoleReceiver, type ConsoleReceiver } from './console.js';
-import { isAlive, namespacesOf, NS_FILE, startTime, type NamespaceKind } from './hostfacts.js';
-import { Deadline, pause } from './wait.js';
+import { startConsoleReceiver, type ConsoleReceiver } from './console-receiver.js';
+import { namespacesOf, NS_FILE, pidsGone, startTime, type NamespaceKind } from './hostfacts.js';
+import { poll } from './wait.js';
 import type { Services } from './services.js';
 
 export interface ContainerState {
@@ -278,16 +278,21 @@ export class CaseContext {
     // pid and time namespaces apply to children only: unshare must fork.
     const fork = kinds.includes('pid') || kinds.includes('time');
     const child = this.background(['unshare', ...kinds.map((k) => flag[k]), ...(fork ? ['--fork'] : []), 'sleep', '1000000']);
-    const deadline = new Deadline(this.rt.rt.timeoutMs);
-    for (;;) {
-      const pid = child.pid && fork ? firstChild(child.pid) : child.pid;
-      if (pid) {
-        const ns = namespacesOf(pid);
-        if (kinds.every((k) => ns[k] !== undefined && ns[k] !== this.env.host.hostNs[k])) return pid;
-      }
-      if (child.exitCode !== null || deadline.passed()) throw new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
-      await pause(10);
-    }
+    const failed = () => new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
+    const holder = await poll(
+      () => {
+        const pid = child.pid && fork ? firstChild(child.pid) : child.pid;
+        if (pid) {
+          const ns = namespacesOf(pid);
+          if (kinds.every((k) => ns[k] !== undefined && ns[k] !== this.env.host.hostNs[k])) return pid;
+        }
+        if (child.exitCode !== null) throw failed();
+        return undefined;
+      },
+      { timeoutMs: this.rt.rt.timeoutMs, pauseMs: 10, maxPauseMs: 10 },
+    );
+    if (holder === undefined) throw failed();
+    return holder;
   }
 
   /** /proc/PID/ns/<file> for a namespace kind, the path a config can join. */
@@ -306,8 +311,7 @@ export class CaseContext {
         }
       }
     }
-    const deadline = Date.now() + 5000;
-    while (this.record.children.some((c) => c.pid && isAlive(c.pid)) && Date.now() < deadline) await pause(10);
+    await pidsGone(this.record.children.flatMap((c) => (c.pid ? [c.pid] : [])), 5000);
   }
 
   // --- operations that must succeed ---------------------------------------
@@ -323,7 +327,7 @@ export class CaseContext {
 
   /**
    * `create --console-socket PATH` for a `terminal: true` bundle, with a receiver for the
-   * pty master listening on PATH (harness/console.ts; killed at cleanup). Raw like
+   * pty master listening on PATH (harness/console-receiver.ts; killed at cleanup). Raw like
    * `rt.create`: the spec names no way to hand over the pty, so what a refusal means is
    * the caller's to say. `input` goes to the terminal as soon as the master arrives.
    */
@@ -367,15 +371,15 @@ export class CaseContext {
   /** Polls `state` until the status is reached (never a fixed sleep). */
   async waitStatus(status: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<ContainerState> {
     const id = opts.id ?? this.id;
-    const deadline = new Deadline(opts.timeoutMs ?? this.rt.rt.timeoutMs);
-    let delay = 10;
-    for (;;) {
-      const st = await this.state(id);
-      if (st.status === status) return st;
-      if (deadline.passed()) this.abort(`container ${id} did not reach status "${status}" in time (still "${st.status}")`, { expected: status, actual: st.status });
-      await pause(delay);
-      delay = Math.min(delay * 2, 100);
-    }
+    let last: ContainerState | undefined;
+    const reached = await poll(
+      async () => {
+        last = await this.state(id);
+        return last.status === status && last;
+      },
+      { timeoutMs: opts.timeoutMs ?? this.rt.rt.timeoutMs, pauseMs: 10, maxPauseMs: 100 },
+    );
+    return reached ?? this.abort(`container ${id} did not reach status "${status}" in time (still "${last?.status}")`, { expected: status, actual: last?.status });
   }
 
   stdout(id = this.id): string {
@@ -389,26 +393,26 @@ export class CaseContext {
   /** Polls the container's stdout until `marker` appears on a line of its own. */
   async waitOutput(marker: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<string> {
     const id = opts.id ?? this.id;
-    const deadline = new Deadline(opts.timeoutMs ?? this.rt.rt.timeoutMs);
-    let delay = 5;
+    const timeoutMs = opts.timeoutMs ?? this.rt.rt.timeoutMs;
     let nextStateCheck = Date.now() + 500;
-    for (;;) {
-      const out = this.stdout(id);
-      if (out.split('\n').includes(marker)) return out;
-      // A process that died early will never print the marker: say so without waiting out the deadline.
-      const stopped = Date.now() > nextStateCheck && (await this.rt.state(id)).state?.status === 'stopped';
-      if (stopped && !this.stdout(id).split('\n').includes(marker)) {
-        const err = firstLines(this.stderr(id));
-        this.abort(`the container's process stopped without printing ${marker}` + (err ? ` (its stderr: ${err})` : ''));
-      }
-      if (Date.now() > nextStateCheck) nextStateCheck = Date.now() + 500;
-      if (deadline.passed()) {
-        const err = firstLines(this.stderr(id));
-        this.abort(`the container's process did not print ${marker} within ${((opts.timeoutMs ?? this.rt.rt.timeoutMs) / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : out ? '' : ' (no output at all)'));
-      }
-      await pause(delay);
-      delay = Math.min(delay * 2, 50);
-    }
+    const printed = await poll(
+      async () => {
+        const out = this.stdout(id);
+        if (out.split('\n').includes(marker)) return out;
+        // A process that died early will never print the marker: say so without waiting out the deadline.
+        const stopped = Date.now() > nextStateCheck && (await this.rt.state(id)).state?.status === 'stopped';
+        if (stopped && !this.stdout(id).split('\n').includes(marker)) {
+          const err = firstLines(this.stderr(id));
+          this.abort(`the container's process stopped without printing ${marker}` + (err ? ` (its stderr: ${err})` : ''));
+        }
+        if (Date.now() > nextStateCheck) nextStateCheck = Date.now() + 500;
+        return undefined;
+      },
+      { timeoutMs, pauseMs: 5, maxPauseMs: 50 },
+    );
+    if (printed !== undefined) return printed;
+    const err = firstLines(this.stderr(id));
+    this.abort(`the container's process did not print ${marker} within ${(timeoutMs / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : this.stdout(id) ? '' : ' (no output at all)'));
   }
 
   /**

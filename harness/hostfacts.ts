@@ -1,5 +1,6 @@
 // Facts read from the host side: namespaces of a pid (our lsns), its cgroups.
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { poll } from './wait.js';
 
 export type NamespaceKind = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
 
@@ -51,6 +52,11 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Waits until none of `pids` is alive (a zombie counts as gone); whether none is, at the deadline. */
+export async function pidsGone(pids: readonly number[], timeoutMs: number): Promise<boolean> {
+  return (await poll(() => !pids.some(isAlive), { timeoutMs, pauseMs: 10, maxPauseMs: 20 })) ?? false;
 }
 
 /** /proc/PID/stat's start time, to tell a pid from a later process that reused it. */

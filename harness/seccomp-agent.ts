@@ -6,9 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { CaseContext } from './context.js';
+import { NativeHelper, startNativeHelper, type HelperHost } from './native-helper.js';
 import { repoRoot } from './paths.js';
-import { Deadline, pause } from './wait.js';
 
 export const seccompAgentPath = join(repoRoot, 'dist', 'seccomp-agent');
 
@@ -55,39 +54,20 @@ export function parseAgentEvents(text: string): AgentEvents {
   return ev;
 }
 
-export class SeccompAgent {
+export class SeccompAgent extends NativeHelper<AgentEvents> {
   constructor(
     /** The path to give the runtime as linux.seccomp.listenerPath. */
-    readonly socket: string,
-    private readonly eventsPath: string,
+    socket: string,
+    eventsPath: string,
     private readonly statePath: string,
-    private readonly child: ChildProcess,
-  ) {}
-
-  events(): AgentEvents {
-    return parseAgentEvents(existsSync(this.eventsPath) ? readFileSync(this.eventsPath, 'utf8') : '');
+    child: ChildProcess,
+  ) {
+    super(socket, eventsPath, parseAgentEvents, child);
   }
 
   /** Everything the runtime sent on its connection. */
   received(): string {
     return existsSync(this.statePath) ? readFileSync(this.statePath, 'utf8') : '';
-  }
-
-  running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Polls the events until `done` holds (true) or the deadline passes (false). */
-  async until(done: (ev: AgentEvents) => boolean, timeoutMs: number): Promise<boolean> {
-    const deadline = new Deadline(timeoutMs);
-    let delay = 5;
-    for (;;) {
-      const ev = this.events();
-      if (done(ev)) return true;
-      if (deadline.passed() || !this.running() || ev.error) return done(this.events());
-      await pause(delay);
-      delay = Math.min(delay * 2, 50);
-    }
   }
 }
 
@@ -95,18 +75,8 @@ export class SeccompAgent {
  * Starts an agent listening at `path` (killed at cleanup) that answers notifications
  * with `answer` (a positive errno); returns once a connect to it will succeed.
  */
-export async function startSeccompAgent(t: CaseContext, path: string, answer: number): Promise<SeccompAgent> {
-  if (!existsSync(seccompAgentPath)) throw new Error(`${seccompAgentPath} is missing: build the harness (node scripts/build.mjs; it needs cc)`);
+export async function startSeccompAgent(t: HelperHost, path: string, answer: number): Promise<SeccompAgent> {
   const eventsPath = `${path}.events`;
   const statePath = `${path}.state`;
-  const child = t.background([seccompAgentPath, path, eventsPath, statePath, String(answer)]);
-  const agent = new SeccompAgent(path, eventsPath, statePath, child);
-  const deadline = new Deadline(t.rt.rt.timeoutMs);
-  // The agent renames the socket into place once it listens.
-  while (!existsSync(path)) {
-    const ev = agent.events();
-    if (ev.error || !agent.running() || deadline.passed()) throw new Error(`the seccomp agent did not start listening on ${path}: ${ev.error ?? (agent.running() ? 'timed out' : 'it exited')}`);
-    await pause(5);
-  }
-  return agent;
+  return startNativeHelper(t, 'the seccomp agent', [seccompAgentPath, path, eventsPath, statePath, String(answer)], (child) => new SeccompAgent(path, eventsPath, statePath, child));
 }

@@ -79,3 +79,46 @@ export class Deadline {
     return () => clearTimeout(timer);
   }
 }
+
+export interface UntilOptions {
+  /** The budget, as a Deadline counts it (time the CPUs were too busy is not counted). */
+  timeoutMs: number;
+  /** What is awaited, for the message at the deadline: "container c1 to stop". */
+  what: string;
+  /** The first pause between checks (ms), doubled after each one up to `maxPauseMs`. */
+  pauseMs?: number;
+  maxPauseMs?: number;
+}
+
+/** The deadline of until() passed: its message says what did not happen, and within what. */
+export class WaitTimeout extends Error {
+  override name = 'WaitTimeout';
+}
+
+/** What a check returns while it waits: anything but undefined or false ends the wait. */
+type Pending = undefined | false;
+
+/**
+ * Polls `check` until it returns something other than undefined or false, and returns
+ * that; undefined once the deadline has passed (after one last check). A check that
+ * knows the thing can never happen throws (or ends the case) itself.
+ */
+export async function poll<T>(check: () => T | Pending | Promise<T | Pending>, opts: Omit<UntilOptions, 'what'>): Promise<Exclude<T, Pending> | undefined> {
+  const deadline = new Deadline(opts.timeoutMs);
+  let delay = opts.pauseMs ?? 10;
+  for (;;) {
+    const passed = deadline.passed();
+    const v = await check();
+    if (v !== undefined && v !== false) return v as Exclude<T, Pending>;
+    if (passed) return undefined;
+    await pause(delay);
+    delay = Math.min(delay * 2, opts.maxPauseMs ?? 100);
+  }
+}
+
+/** poll(), with a WaitTimeout naming `what` at the deadline: the one way conform waits on state. */
+export async function until<T>(check: () => T | Pending | Promise<T | Pending>, opts: UntilOptions): Promise<Exclude<T, Pending>> {
+  const v = await poll(check, opts);
+  if (v === undefined) throw new WaitTimeout(`${opts.what}: not within ${Math.round(opts.timeoutMs / 1000)}s`);
+  return v;
+}

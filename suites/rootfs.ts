@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { BundleBuilder } from '../harness/bundle.js';
 import { DEFAULT_CAPS, defaultConfig } from '../harness/bundle.js';
 import { defineCase } from '../harness/case.js';
-import { ptyNumberOf } from '../harness/console.js';
+import { ptyNumberOf } from '../harness/console-receiver.js';
 import type { CaseContext } from '../harness/context.js';
 import { mountAt, parseMountinfo } from '../harness/probe/mountinfo.js';
 import { errnosIn } from '../linux/errno.js';

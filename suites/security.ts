@@ -12,7 +12,8 @@
 import { closeSync, existsSync, mkdirSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
-import { defineCase, HarnessError } from '../harness/case.js';
+import { defineCase } from '../harness/case.js';
+import { HarnessError } from '../harness/errors.js';
 import { callFailure, type CaseContext } from '../harness/context.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
 import { repoRoot } from '../harness/paths.js';

@@ -1,7 +1,7 @@
 // Running a `terminal: true` probe and reading its facts from the pty master, which
-// conform receives through runc's `--console-socket` convention (harness/console.ts).
-import type { ConsoleReceiver } from '../../harness/console.js';
-import { HarnessError } from '../../harness/case.js';
+// conform receives through runc's `--console-socket` convention (harness/console-receiver.ts).
+import type { ConsoleReceiver } from '../../harness/console-receiver.js';
+import { HarnessError } from '../../harness/errors.js';
 import { callFailure, type CaseContext } from '../../harness/context.js';
 import type { CallResult } from '../../harness/driver.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';

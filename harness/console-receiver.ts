@@ -8,9 +8,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { CaseContext } from './context.js';
+import type { StateResult } from './driver.js';
+import { NativeHelper, startNativeHelper, type HelperHost } from './native-helper.js';
 import { repoRoot } from './paths.js';
-import { Deadline, pause } from './wait.js';
+import { poll } from './wait.js';
 
 export const consoleReceiverPath = join(repoRoot, 'dist', 'console-receiver');
 
@@ -60,15 +61,26 @@ export function ptyNumberOf(major: number, minor: number): number | undefined {
   return major >= 136 && major <= 143 ? (major - 136) * 256 + minor : undefined;
 }
 
-export class ConsoleReceiver {
+/** What the receiver needs of its case (a CaseContext has it). */
+export interface ConsoleHost extends HelperHost {
+  readonly id: string;
+  readonly dir: string;
+  readonly rt: { readonly rt: { readonly timeoutMs: number }; state(id: string): Promise<StateResult> };
+  fail(message: string): never;
+  stdout(id?: string): string;
+}
+
+export class ConsoleReceiver extends NativeHelper<ConsoleEvents> {
   constructor(
-    private readonly t: CaseContext,
+    private readonly t: ConsoleHost,
     /** The path to give the runtime as `--console-socket`. */
-    readonly socket: string,
+    socket: string,
     readonly outputPath: string,
-    readonly eventsPath: string,
-    private readonly child: ChildProcess,
-  ) {}
+    eventsPath: string,
+    child: ChildProcess,
+  ) {
+    super(socket, eventsPath, parseConsoleEvents, child);
+  }
 
   /** Everything the master has read so far, "\r\n" turned back into "\n". */
   output(): string {
@@ -80,15 +92,6 @@ export class ConsoleReceiver {
     return existsSync(this.outputPath) ? readFileSync(this.outputPath, 'utf8') : '';
   }
 
-  events(): ConsoleEvents {
-    return parseConsoleEvents(existsSync(this.eventsPath) ? readFileSync(this.eventsPath, 'utf8') : '');
-  }
-
-  /** Whether the receiver program is still running. */
-  running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
   /**
    * Waits until `marker` arrives on a line of its own at the master. Ends the case as
    * failed, saying why, when it cannot arrive any more: no master was ever sent and the
@@ -98,39 +101,32 @@ export class ConsoleReceiver {
     const t = this.t;
     const id = opts.id ?? t.id;
     const timeoutMs = opts.timeoutMs ?? t.rt.rt.timeoutMs;
-    const deadline = new Deadline(timeoutMs);
-    let delay = 5;
     let nextStateCheck = Date.now() + 200;
     let stopped = false;
-    for (;;) {
-      const ev = this.events();
-      const out = this.output();
-      if (out.split('\n').includes(marker)) return out;
-      if (ev.error) t.fail(`the console socket's receiver failed: ${ev.error}`);
-      if (ev.nofd) t.fail('the runtime connected to --console-socket but sent no fd');
-      if (ev.hangup) t.fail(`the terminal hung up before ${marker} arrived at the master${this.describe(id)}`);
-      if (!stopped && Date.now() > nextStateCheck) {
-        stopped = (await t.rt.state(id)).state?.status === 'stopped';
-        nextStateCheck = Date.now() + 200;
-        // With a master, the hangup that follows the process's end says when all of its output is in.
-        if (stopped && !ev.fd) t.fail(`the container's process stopped, and no pty master arrived on --console-socket${this.describe(id)}`);
-      }
-      if (deadline.passed()) t.fail(`${marker} did not arrive at the pty master within ${(timeoutMs / 1000).toFixed(0)}s${this.describe(id)}`);
-      await pause(delay);
-      delay = Math.min(delay * 2, 50);
-    }
+    const out = await poll(
+      async () => {
+        const ev = this.events();
+        const out = this.output();
+        if (out.split('\n').includes(marker)) return out;
+        if (ev.error) t.fail(`the console socket's receiver failed: ${ev.error}`);
+        if (ev.nofd) t.fail('the runtime connected to --console-socket but sent no fd');
+        if (ev.hangup) t.fail(`the terminal hung up before ${marker} arrived at the master${this.describe(id)}`);
+        if (!stopped && Date.now() > nextStateCheck) {
+          stopped = (await t.rt.state(id)).state?.status === 'stopped';
+          nextStateCheck = Date.now() + 200;
+          // With a master, the hangup that follows the process's end says when all of its output is in.
+          if (stopped && !ev.fd) t.fail(`the container's process stopped, and no pty master arrived on --console-socket${this.describe(id)}`);
+        }
+        return undefined;
+      },
+      { timeoutMs, pauseMs: 5, maxPauseMs: 50 },
+    );
+    return out ?? t.fail(`${marker} did not arrive at the pty master within ${(timeoutMs / 1000).toFixed(0)}s${this.describe(id)}`);
   }
 
   /** Waits until the terminal hangs up (every slave fd closed); false at the deadline. */
-  async waitHangup(timeoutMs = this.t.rt.rt.timeoutMs): Promise<boolean> {
-    const deadline = new Deadline(timeoutMs);
-    let delay = 5;
-    while (!this.events().hangup) {
-      if (deadline.passed() || !this.running()) return this.events().hangup;
-      await pause(delay);
-      delay = Math.min(delay * 2, 50);
-    }
-    return true;
+  waitHangup(timeoutMs = this.t.rt.rt.timeoutMs): Promise<boolean> {
+    return this.until((ev) => ev.hangup, timeoutMs);
   }
 
   /** What the output went elsewhere tells about why it is missing here. */
@@ -149,8 +145,7 @@ export class ConsoleReceiver {
  * once a connect to it will succeed. `input` is written to the master as soon as it
  * arrives (before `start`: the terminal keeps it until the process reads it).
  */
-export async function startConsoleReceiver(t: CaseContext, opts: { name?: string; input?: string } = {}): Promise<ConsoleReceiver> {
-  if (!existsSync(consoleReceiverPath)) throw new Error(`${consoleReceiverPath} is missing: build the harness (node scripts/build.mjs --harness; it needs cc)`);
+export async function startConsoleReceiver(t: ConsoleHost, opts: { name?: string; input?: string } = {}): Promise<ConsoleReceiver> {
   let name = opts.name ?? 'console';
   for (let n = 2; !opts.name && existsSync(join(t.dir, `${name}.events`)); n++) name = `console-${n}`;
   const socket = join(t.dir, `${name}.sock`);
@@ -158,22 +153,11 @@ export async function startConsoleReceiver(t: CaseContext, opts: { name?: string
   if (Buffer.byteLength(`${socket}.tmp`) > MAX_SOCKET_PATH) throw new Error(`the console socket's path ${socket} is too long for a unix socket (at most ${MAX_SOCKET_PATH - 4} bytes): use a shorter --workdir`);
   const outputPath = join(t.dir, `${name}.out`);
   const eventsPath = join(t.dir, `${name}.events`);
-  const argv = [consoleReceiverPath, socket, outputPath, eventsPath];
+  const argv: [string, ...string[]] = [consoleReceiverPath, socket, outputPath, eventsPath];
   if (opts.input !== undefined) {
     const inputPath = join(t.dir, `${name}.in`);
     writeFileSync(inputPath, opts.input);
     argv.push(inputPath);
   }
-  const child = t.background(argv);
-  const receiver = new ConsoleReceiver(t, socket, outputPath, eventsPath, child);
-  const deadline = new Deadline(t.rt.rt.timeoutMs);
-  let delay = 2;
-  // The receiver renames the socket into place once it listens.
-  while (!existsSync(socket)) {
-    const ev = receiver.events();
-    if (ev.error || !receiver.running() || deadline.passed()) throw new Error(`the console socket's receiver did not start listening on ${socket}: ${ev.error ?? (receiver.running() ? 'timed out' : 'it exited')}`);
-    await pause(delay);
-    delay = Math.min(delay * 2, 50);
-  }
-  return receiver;
+  return startNativeHelper(t, "the console socket's receiver", argv, (child) => new ConsoleReceiver(t, socket, outputPath, eventsPath, child));
 }
