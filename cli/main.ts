@@ -6,12 +6,12 @@ import { cpus } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { ALL_CASES } from '../suites/index.js';
 import { TAP_VERSIONS, type TapVersion } from '../reports/tap.js';
-import { coverage, formatCoverage } from '../harness/coverage.js';
+import { coverage, formatCoverage } from '../harness/run/coverage.js';
 import { SetupError } from '../harness/errors.js';
 import { conformVersion, PACKAGE_NAME, repoRoot } from '../harness/paths.js';
-import { parseShard } from '../harness/plan.js';
+import { parseShard } from '../harness/run/plan.js';
 import { baselineCommand, matrixCommand, mergeCommand, reportCommand, type OutputFlags } from './report-commands.js';
-import { defaultCacheDir } from '../harness/rootfs.js';
+import { defaultCacheDir } from '../harness/host/rootfs.js';
 import { runCommand, stdoutTargets, type RunFlags } from './run-command.js';
 import { formatProblems, validateBundle } from '../schemas/validate.js';
 

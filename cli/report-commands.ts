@@ -10,11 +10,11 @@ import { differing, matrixRows, renderHtml, renderMarkdown } from '../reports/ma
 import { writeReport } from '../reports/output.js';
 import { parseMatrixReport, parseReport } from '../reports/read.js';
 import { renderTap, type TapVersion } from '../reports/tap.js';
-import { formatBaseline, updateBaseline } from '../harness/baseline-update.js';
-import { readBaselineFile } from '../harness/baseline.js';
+import { formatBaseline, updateBaseline } from '../harness/run/baseline-update.js';
+import { readBaselineFile } from '../harness/run/baseline.js';
 import { SetupError } from '../harness/errors.js';
-import { mergeRuns, MergeError } from '../harness/merge.js';
-import type { RunSummary } from '../harness/result.js';
+import { mergeRuns, MergeError } from '../harness/run/merge.js';
+import type { RunSummary } from '../harness/run/result.js';
 
 export interface OutputFlags {
   json?: string;

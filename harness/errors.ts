@@ -1,5 +1,5 @@
 // The harness's errors. SetupError ends a run before it starts (exit code 2) and says
-// what to do; the others end a case, each with its own outcome (harness/runner.ts).
+// what to do; the others end a case, each with its own outcome (harness/run/runner.ts).
 export class SetupError extends Error {
   override name = 'SetupError';
 }

@@ -5,14 +5,14 @@
 // end is, so cleanup is certain even when a runtime misbehaves.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { defineCase, type Case } from '../harness/case.js';
-import type { CaseContext } from '../harness/context.js';
-import { cleanupContainers } from '../harness/cleanup.js';
+import { defineCase, type Case } from '../harness/case/case.js';
+import type { CaseContext } from '../harness/case/context.js';
+import { cleanupContainers } from '../harness/host/cleanup.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
-import { poll } from '../harness/wait.js';
+import { poll } from '../harness/process/wait.js';
 import { skipIfNewerThanRuntime } from './support/version.js';
 import { expectRefused, NO_SIDE_EFFECTS, refusalOf } from './support/refuse.js';
-import type { BundleBuilder } from '../harness/bundle.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
 
 /** "config-linux: add netDevices object (#1271)" came with runtime-spec 1.3.0. */
 const SINCE = '1.3.0';

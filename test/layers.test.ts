@@ -104,10 +104,10 @@ describe('the import graph', () => {
   });
 
   it('the rule catches an upward import, a sideways one and one into runtime/', () => {
-    expect(violation('harness/runner.ts', 'reports/console.ts')).toMatch(/above/);
+    expect(violation('harness/run/runner.ts', 'reports/console.ts')).toMatch(/above/);
     expect(violation('reports/tap.ts', 'suites/index.ts')).toMatch(/side by side/);
-    expect(violation('runtime/main.ts', 'harness/wait.ts')).toMatch(/runtime\/ imports only/);
-    expect(violation('harness/env.ts', 'runtime/main.ts')).toMatch(/nothing imports runtime/);
+    expect(violation('runtime/main.ts', 'harness/process/wait.ts')).toMatch(/runtime\/ imports only/);
+    expect(violation('harness/host/env.ts', 'runtime/main.ts')).toMatch(/nothing imports runtime/);
     expect(violation('cli/main.ts', 'linux/errno.ts')).toBeUndefined();
   });
 

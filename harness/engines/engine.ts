@@ -4,11 +4,11 @@
 // the engine as a small wrapper script (see writeRuntimeWrapper).
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { CaseContext } from '../context.js';
-import { callFailure } from '../context.js';
-import { logCall, type CallResult, type RuntimeCommand } from '../driver.js';
-import { describeExit, run } from '../spawn.js';
-import { poll } from '../wait.js';
+import type { CaseContext } from '../case/context.js';
+import { callFailure } from '../case/context.js';
+import { logCall, type CallResult, type RuntimeCommand } from '../process/driver.js';
+import { describeExit, run } from '../process/spawn.js';
+import { poll } from '../process/wait.js';
 
 /** A word as a POSIX shell reads it back. */
 export function shellQuote(s: string): string {

@@ -1,7 +1,7 @@
 // config-linux.md "Control groups", block I/O: each setting read back from the container's
 // cgroup after create, or refused where this host cannot take it (resource-case.ts).
-import type { Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import type { Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import { blockIOExpectation } from './expect.js';
 import { absentBlockDevice, kernelAcceptsV1, type Version } from './host.js';
 import { MiB, valueCase, refusedCase, needRootDisk, rootDev } from './resource-case.js';

@@ -1,7 +1,7 @@
 // config-linux.md "Control groups", cpu: each setting read back from the container's
 // cgroup after create, or refused where this host cannot take it (resource-case.ts).
 import { existsSync } from 'node:fs';
-import { defineCase, type Case } from '../../harness/case.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
 import { parseProbe } from '../../harness/probe/parse.js';
 import { expectFiles, versionOf } from './common.js';
 import { cpuExpectation } from './expect.js';

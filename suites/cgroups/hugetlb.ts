@@ -1,6 +1,6 @@
 // config-linux.md "Control groups", huge pages: each setting read back from the container's
 // cgroup after create, or refused where this host cannot take it (resource-case.ts).
-import { defineCase, type Case } from '../../harness/case.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
 import { expectRefused } from '../support/refuse.js';
 import { expectFiles } from './common.js';
 import { hugetlbExpectation } from './expect.js';

@@ -1,6 +1,6 @@
 // config-linux.md "Control groups", memory: each setting read back from the container's
 // cgroup after create, or refused where this host cannot take it (resource-case.ts).
-import type { Case } from '../../harness/case.js';
+import type { Case } from '../../harness/case/case.js';
 import { versionOf } from './common.js';
 import { memoryExpectation } from './expect.js';
 import { kernelAcceptsV1 } from './host.js';

@@ -3,11 +3,11 @@
 // keeps what it did not make.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import type { BundleBuilder } from '../../harness/bundle.js';
-import { defineCase } from '../../harness/case.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import { defineCase } from '../../harness/case/case.js';
 import { HarnessError } from '../../harness/errors.js';
-import type { CaseContext } from '../../harness/context.js';
-import { isAlive, pidsGone } from '../../harness/hostfacts.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { isAlive, pidsGone } from '../../harness/host/hostfacts.js';
 import { createdPid, expectFiles, uniqueName, withCgroupCleanup } from './common.js';
 import { pidsExpectation } from './expect.js';
 import { noHostViewOf } from '../support/host.js';

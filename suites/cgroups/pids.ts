@@ -1,6 +1,6 @@
 // config-linux.md "Control groups", pids: each setting read back from the container's
 // cgroup after create, or refused where this host cannot take it (resource-case.ts).
-import { defineCase, type Case } from '../../harness/case.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
 import { parseProbe } from '../../harness/probe/parse.js';
 import { errnosIn } from '../../linux/errno.js';
 import { createOrRefuse } from '../support/refuse.js';

@@ -4,10 +4,10 @@
 // applied it, or refused where this host cannot take it; and a setting no host could
 // apply, which MUST make create fail.
 import { existsSync, readdirSync } from 'node:fs';
-import type { BundleBuilder } from '../../harness/bundle.js';
-import { defineCase, type Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
-import type { Env } from '../../harness/env.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import type { Env } from '../../harness/host/env.js';
 import type { LinuxResources } from '../../schemas/config.js';
 import { expectRefused, refusalOf } from '../support/refuse.js';
 import { skipIfNewerThanRuntime } from '../support/version.js';

@@ -1,7 +1,7 @@
 // config-linux.md "Control groups", unified (cgroup v2): each setting read back from the container's
 // cgroup after create, or refused where this host cannot take it (resource-case.ts).
-import { defineCase, type Case } from '../../harness/case.js';
-import type { Env } from '../../harness/env.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { Env } from '../../harness/host/env.js';
 import { refusalOf } from '../support/refuse.js';
 import { skipIfNewerThanRuntime } from '../support/version.js';
 import { expectRefusedNoCgroup } from './common.js';

@@ -2,13 +2,13 @@
 // per operation, in the containerd conform starts for the run.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineCase } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import { defineCase } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import { containerd, CONTAINERD_IMAGE, type CtrSession } from '../../harness/engines/containerd.js';
 import { waitFor } from '../../harness/engines/engine.js';
-import { Driver } from '../../harness/driver.js';
-import { isAlive } from '../../harness/hostfacts.js';
-import { poll } from '../../harness/wait.js';
+import { Driver } from '../../harness/process/driver.js';
+import { isAlive } from '../../harness/host/hostfacts.js';
+import { poll } from '../../harness/process/wait.js';
 import { DETACHED, engineCase, EXEC_FACTS, freezerState, isFrozen, lineWith, onTerminal, SECCOMP_FACTS, TTY_FACTS } from './common.js';
 
 const NEEDS = ['tool:containerd', 'tool:ctr', 'tool:containerd-shim-runc-v2', 'tool:umoci'];

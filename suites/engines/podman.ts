@@ -1,11 +1,11 @@
 // podman 4.3 (through conmon) driving the runtime under test: one case per operation.
 import { readFileSync } from 'node:fs';
-import { defineCase } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import { defineCase } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import { waitFor } from '../../harness/engines/engine.js';
 import { podman, PODMAN_IMAGE, type PodmanSession } from '../../harness/engines/podman.js';
-import { isAlive } from '../../harness/hostfacts.js';
-import { poll } from '../../harness/wait.js';
+import { isAlive } from '../../harness/host/hostfacts.js';
+import { poll } from '../../harness/process/wait.js';
 import { DETACHED, engineCase, EXEC_FACTS, freezerState, isFrozen, lineWith, onTerminal, SECCOMP_FACTS, TTY_FACTS } from './common.js';
 
 const NEEDS = ['tool:podman', 'tool:conmon', 'tool:umoci'];

@@ -3,9 +3,9 @@
 // (a hook still running then is aborted, and the operation fails).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineCase, type Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
-import { pidsGone } from '../../harness/hostfacts.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { pidsGone } from '../../harness/host/hostfacts.js';
 import type { HookName } from '../../schemas/config.js';
 import { expectHookError, HOOK_KINDS, installRecorder, programRan, readRecord, resolvesInContainer, settleAfterFailedStart } from './record.js';
 import { outOf } from './when.js';

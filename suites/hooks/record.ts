@@ -8,10 +8,10 @@
 // the container), and the case can tell from where the record landed which side ran.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleBuilder } from '../../harness/bundle.js';
-import type { CaseContext } from '../../harness/context.js';
-import type { CallResult } from '../../harness/driver.js';
-import { poll } from '../../harness/wait.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import type { CallResult } from '../../harness/process/driver.js';
+import { poll } from '../../harness/process/wait.js';
 import type { Hook, HookName } from '../../schemas/config.js';
 
 export const HOOK_KINDS: readonly HookName[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];

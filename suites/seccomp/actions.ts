@@ -1,6 +1,6 @@
 // config-linux.md "Seccomp", the actions (defaultAction, each rule's action and
 // errnoRet) and the argument conditions (common.ts has what the files share).
-import { defineCase, type Case } from '../../harness/case.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
 import type { SeccompArg } from '../../schemas/config.js';
 import { ERRNO_A, ERRNO_B, attemptsOf, claimed, denyByDefault, outcome, probeUnder } from '../support/seccomp.js';
 import { ENABLED, act, op, tries, expectOutcomes, ACTION, ERRNO_RET, DEFAULT_ACTION, DEFAULT_ERRNO_RET, MKDIR, GONE, TOUCH, OPERATOR_CASES } from './common.js';

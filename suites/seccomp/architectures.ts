@@ -1,6 +1,6 @@
 // config-linux.md "Seccomp", architectures: a rule applies to the architectures listed
 // (common.ts has what the files share).
-import { defineCase, type Case } from '../../harness/case.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
 import { ERRNO_A, SIGSYS_STATUS, attemptsOf, claimed, outcome, probeUnder, writeRootfsBinary } from '../support/seccomp.js';
 import { i386ExitProgram, i386MkdirProgram } from '../../linux/i386.js';
 import { I386_EXIT, ENABLED, act, tries, expectOutcomes, ERRNO_RET, MKDIR } from './common.js';

@@ -1,8 +1,8 @@
 // config-linux.md "Seccomp": what the seccomp cases share (suites/seccomp/, one file per
 // part of the filter). The probe's attempts and their outcomes are in suites/support/seccomp.ts.
-import { defineCase } from '../../harness/case.js';
-import type { BundleBuilder } from '../../harness/bundle.js';
-import { callFailure, type CaseContext } from '../../harness/context.js';
+import { defineCase } from '../../harness/case/case.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import { callFailure, type CaseContext } from '../../harness/case/context.js';
 import type { Seccomp } from '../../schemas/config.js';
 import type { SeccompOperator } from '../../schemas/enums.js';
 import { SIGSYS_STATUS, TRY_FN, claimed, outcome, type Attempt } from '../support/seccomp.js';

@@ -1,7 +1,7 @@
 // config-linux.md "Seccomp", flags: SECCOMP_FILTER_FLAG_LOG (common.ts has what the
 // files share).
-import { defineCase, type Case } from '../../harness/case.js';
-import { poll } from '../../harness/wait.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import { poll } from '../../harness/process/wait.js';
 import { claimed, createOrUnsupported } from '../support/seccomp.js';
 import { readKmsg, seccompLogUnavailable } from '../support/kmsg.js';
 import { ENABLED, act } from './common.js';

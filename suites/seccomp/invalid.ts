@@ -3,7 +3,7 @@
 import type { Seccomp } from '../../schemas/config.js';
 import type { SeccompOperator } from '../../schemas/enums.js';
 import { ERRNO_A } from '../support/seccomp.js';
-import type { Case } from '../../harness/case.js';
+import type { Case } from '../../harness/case/case.js';
 import { mustRefuse } from './common.js';
 
 export default [

@@ -1,9 +1,9 @@
 // config-linux.md "Seccomp", listenerPath and SCMP_ACT_NOTIFY: what the runtime sends
 // the agent (common.ts has what the files share).
-import { defineCase, type Case } from '../../harness/case.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
 import { parseProbe } from '../../harness/probe/parse.js';
 import { ERRNO_A, UNUSED_SYSCALLS, attemptsOf } from '../support/seccomp.js';
-import { startSeccompAgent } from '../../harness/seccomp-agent.js';
+import { startSeccompAgent } from '../../harness/process/seccomp-agent.js';
 import { ENABLED, act, tries, expectOutcomes, ACTION, MKDIR, GONE, createWithNotify } from './common.js';
 
 export default [

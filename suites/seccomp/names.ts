@@ -1,6 +1,6 @@
 // config-linux.md "Seccomp", syscall names the runtime cannot resolve (common.ts has
 // what the files share).
-import { defineCase, type Case } from '../../harness/case.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
 import { parseProbe } from '../../harness/probe/parse.js';
 import { attemptsOf, outcome } from '../support/seccomp.js';
 import { ENABLED, act, tries, MKDIR } from './common.js';

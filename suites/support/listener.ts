@@ -2,7 +2,7 @@
 // carries (config-linux.md "The Container Process State"). Node cannot receive
 // SCM_RIGHTS descriptors, so only the JSON payload and the connection's life are seen.
 import { createServer, type Server, type Socket } from 'node:net';
-import { poll } from '../../harness/wait.js';
+import { poll } from '../../harness/process/wait.js';
 
 export interface AgentConnection {
   data: Buffer;

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { consoleReceiverPath, encodeTtyNr, fromTerminal, parseConsoleEvents, ptyNumberOf } from '../../harness/console-receiver.js';
+import { consoleReceiverPath, encodeTtyNr, fromTerminal, parseConsoleEvents, ptyNumberOf } from '../../harness/process/console-receiver.js';
 import { parseProbe } from '../../harness/probe/parse.js';
 import { fixture } from '../helpers/conform.js';
 

@@ -1,6 +1,6 @@
 // Deadlines that do not count the time the machine was too busy to run anything.
 import { describe, expect, it } from 'vitest';
-import { Deadline, poll, until, WaitTimeout } from '../../harness/wait.js';
+import { Deadline, poll, until, WaitTimeout } from '../../harness/process/wait.js';
 
 /** A clock and a pressure-stall counter the test moves by hand. */
 function fake(stall: number | undefined = 0) {

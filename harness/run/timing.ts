@@ -6,10 +6,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface CaseTiming {
-  /** Summed wall time of the runtime calls (harness/driver.ts), in ms. */
+  /** Summed wall time of the runtime calls (harness/process/driver.ts), in ms. */
   runtimeMs: number;
   runtimeCalls: number;
-  /** Summed pauses between polls of the container (harness/wait.ts), in ms. */
+  /** Summed pauses between polls of the container (harness/process/wait.ts), in ms. */
   waitMs: number;
   /** Building the case's bundles: config, files, the rootfs overlay, the schema check. */
   bundleMs: number;

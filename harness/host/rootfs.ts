@@ -19,8 +19,8 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { probeScript } from './paths.js';
-import { SetupError } from './errors.js';
+import { probeScript } from '../paths.js';
+import { SetupError } from '../errors.js';
 
 /** Bump when the layout below changes, so old caches are not reused. */
 const LAYOUT = 3;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { StateResult } from './driver.js';
 import { NativeHelper, startNativeHelper, type HelperHost } from './native-helper.js';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '../paths.js';
 import { poll } from './wait.js';
 
 export const consoleReceiverPath = join(repoRoot, 'dist', 'console-receiver');

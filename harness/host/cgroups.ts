@@ -4,7 +4,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { cgroupDirsOf, parseCgroupMounts } from '../linux/cgroupfs.js';
+import { cgroupDirsOf, parseCgroupMounts } from '../../linux/cgroupfs.js';
 
 /** The directories an absolute cgroupsPath names, one in every mounted hierarchy. */
 export function dirsForAbsolute(path: string): string[] {

@@ -1,7 +1,7 @@
 // `conform coverage`: per spec file, how many requirements the catalogue has and
 // how many at least one case checks.
-import { REQUIREMENTS, SPEC_FILES, type Level, type Requirement, type SpecFile } from '../spec/index.js';
-import type { Case } from './case.js';
+import { REQUIREMENTS, SPEC_FILES, type Level, type Requirement, type SpecFile } from '../../spec/index.js';
+import type { Case } from '../case/case.js';
 
 export interface FileCoverage {
   spec: SpecFile;

@@ -1,7 +1,7 @@
 // Things a run starts once and shares between cases (a containerd daemon, an engine's
 // image store), started by the first case that asks and stopped when the run ends,
 // whatever way it ends: every case finished, a failure, Ctrl-C. A run killed outright
-// leaves them to the next run's sweep (harness/stale.ts): they live in the run
+// leaves them to the next run's sweep (harness/host/stale.ts): they live in the run
 // directory, and their processes name it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,9 +2,9 @@
 // Every call gets a private --root, a deadline, and a line in the case's calls.log.
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { cgroupDirsNamedBy } from './cgroups.js';
+import { cgroupDirsNamedBy } from '../host/cgroups.js';
 import { describeExit, run, type Held, type SpawnResult } from './spawn.js';
-import { recordCall } from './timing.js';
+import { recordCall } from '../run/timing.js';
 
 export interface RuntimeCommand {
   /** The runtime binary. */

@@ -2,9 +2,9 @@
 // itself (between polls of a condition, never as a wait for one), and deadlines that
 // do not count the time the machine's CPUs were too busy to run anything of ours.
 import { readFileSync } from 'node:fs';
-import { recordWait } from './timing.js';
+import { recordWait } from '../run/timing.js';
 
-// Counted as the case's waits on its container (harness/timing.ts).
+// Counted as the case's waits on its container (harness/run/timing.ts).
 export function pause(ms: number): Promise<void> {
   const started = performance.now();
   return new Promise((r) =>

@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { arch, hostname } from 'node:os';
-import type { Case } from './case.js';
-import type { HostEnv } from './env.js';
-import { conformVersion } from './paths.js';
+import type { Case } from '../case/case.js';
+import type { HostEnv } from '../host/env.js';
+import { conformVersion } from '../paths.js';
 import { planHash, type Shard } from './plan.js';
 import type { RunContext } from './result.js';
 

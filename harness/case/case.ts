@@ -2,8 +2,8 @@
 // the bundle) plus one async check. See suites/ for the cases themselves.
 import type { BundleBuilder } from './bundle.js';
 import type { CaseContext } from './context.js';
-import type { Env } from './env.js';
-import type { Convention } from './result.js';
+import type { Env } from '../host/env.js';
+import type { Convention } from '../run/result.js';
 
 export interface CaseDef {
   /** `<area>.<name>`, e.g. `process.rlimits.nofile`; the area is the suite file. */
@@ -35,7 +35,7 @@ export interface CaseDef {
    * can play the misbehaviour): said in the case's data, never left implicit.
    */
   unprovable?: string;
-  /** Conditions (see `unmetNeed` in harness/env.ts); an unmet one skips with its reason. */
+  /** Conditions (see `unmetNeed` in harness/host/env.ts); an unmet one skips with its reason. */
   needs?: string[];
   /**
    * Set when the spec is ambiguous or runtimes disagree: the case runs and records
@@ -50,7 +50,7 @@ export interface CaseDef {
   convention?: Convention;
   /** The bundle is deliberately invalid; our own validator must reject it. */
   invalid?: boolean;
-  /** Edits the default bundle (harness/bundle.ts). */
+  /** Edits the default bundle (harness/case/bundle.ts). */
   bundle?: (b: BundleBuilder, env: Env) => void;
   check: (t: CaseContext) => Promise<void>;
 }

@@ -1,6 +1,6 @@
 // Choosing the cases of a run, and splitting them into shards of about equal cost.
 import { createHash } from 'node:crypto';
-import type { Case } from './case.js';
+import type { Case } from '../case/case.js';
 
 export interface PlanOptions {
   /** Regular expressions (case-insensitive) matched against id and title; any may match. */

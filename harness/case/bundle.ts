@@ -16,11 +16,11 @@ import type {
   NamespaceType,
   Seccomp,
   User,
-} from '../schemas/config.js';
-import { DEFAULT_CAPS, DEFAULT_MASKED_PATHS, DEFAULT_PATH, DEFAULT_READONLY_PATHS, defaultMounts } from '../schemas/defaults.js';
+} from '../../schemas/config.js';
+import { DEFAULT_CAPS, DEFAULT_MASKED_PATHS, DEFAULT_PATH, DEFAULT_READONLY_PATHS, defaultMounts } from '../../schemas/defaults.js';
 import { deletePath, setPath } from './jsonpath.js';
 
-export { DEFAULT_CAPS, DEFAULT_PATH } from '../schemas/defaults.js';
+export { DEFAULT_CAPS, DEFAULT_PATH } from '../../schemas/defaults.js';
 export const DEFAULT_NAMESPACES: NamespaceType[] = ['pid', 'network', 'ipc', 'uts', 'mount'];
 
 export interface ProbeOptions {

@@ -1,6 +1,6 @@
 // What a run produces: plain data, shared by the runner and every reporter.
 import type { CaseTiming, RunTiming } from './timing.js';
-import type { Level } from '../spec/types.js';
+import type { Level } from '../../spec/types.js';
 
 /**
  * - pass / fail: the verdict on what the case checks. A case fails when an assertion about
@@ -63,7 +63,7 @@ export interface CaseResult {
   /** Requirement IDs from the catalogue (spec/). */
   requirements: string[];
   /**
-   * The case checks a convention beyond the spec (harness/case.ts CONVENTIONS): its
+   * The case checks a convention beyond the spec (harness/case/case.ts CONVENTIONS): its
    * failure is no spec violation, and marks none of its requirements failed.
    */
   convention?: Convention;
@@ -80,7 +80,7 @@ export interface CaseResult {
   /** Information that is not a verdict, e.g. what a runtime did where the spec allows several behaviours. */
   notes: string[];
   durationMs: number;
-  /** Where the case's time went (harness/timing.ts). */
+  /** Where the case's time went (harness/run/timing.ts). */
   timing?: CaseTiming;
   /** With --keep: the case's directory (bundle, runtime state, logs). */
   dir?: string;
@@ -145,7 +145,7 @@ export interface RunSummary {
   exitCode: 0 | 1;
   context: RunContext;
   partial?: PartialRun;
-  /** Where the run's time went (harness/timing.ts). */
+  /** Where the run's time went (harness/run/timing.ts). */
   timing?: RunTiming;
 }
 

@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DEFAULT_PATH } from '../schemas/defaults.js';
-import { SetupError } from './errors.js';
+import { DEFAULT_PATH } from '../../schemas/defaults.js';
+import { SetupError } from '../errors.js';
 import { publishCached } from './rootfs.js';
 import type { Service, Services } from './services.js';
-import { describeExit, run } from './spawn.js';
+import { describeExit, run } from '../process/spawn.js';
 
 /** Bump when the recipe below changes in a way the hash does not see. */
 const LAYOUT = 2;

@@ -4,14 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { i386MkdirProgram } from '../linux/i386.js';
-import type { Features } from '../schemas/features.js';
-import { validateFeatures } from '../schemas/index.js';
-import { getPath } from './jsonpath.js';
+import { i386MkdirProgram } from '../../linux/i386.js';
+import type { Features } from '../../schemas/features.js';
+import { validateFeatures } from '../../schemas/index.js';
+import { getPath } from '../case/jsonpath.js';
 import { kernelHasNamespace, namespacesOf, type NamespaceKind } from './hostfacts.js';
-import { cgroupMode, parseCgroupMounts } from '../linux/cgroupfs.js';
-import { run } from './spawn.js';
-import type { RuntimeCommand } from './driver.js';
+import { cgroupMode, parseCgroupMounts } from '../../linux/cgroupfs.js';
+import { run } from '../process/spawn.js';
+import type { RuntimeCommand } from '../process/driver.js';
 
 export type CgroupMode = 'v1' | 'v2' | 'hybrid' | 'none';
 

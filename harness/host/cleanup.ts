@@ -2,12 +2,12 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, type Dirent } from 'node:fs';
 import { promisify } from 'node:util';
-import { cgroupDirsOf, parseCgroupMounts } from '../linux/cgroupfs.js';
-import type { Driver } from './driver.js';
+import { cgroupDirsOf, parseCgroupMounts } from '../../linux/cgroupfs.js';
+import type { Driver } from '../process/driver.js';
 import { cmdlineOf, isAlive, startTime } from './hostfacts.js';
-import { parseMountinfo } from './probe/mountinfo.js';
-import { reaperPath } from './spawn.js';
-import { poll } from './wait.js';
+import { parseMountinfo } from '../probe/mountinfo.js';
+import { reaperPath } from '../process/spawn.js';
+import { poll } from '../process/wait.js';
 
 const execFileP = promisify(execFile);
 

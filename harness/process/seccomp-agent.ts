@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { NativeHelper, startNativeHelper, type HelperHost } from './native-helper.js';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '../paths.js';
 
 export const seccompAgentPath = join(repoRoot, 'dist', 'seccomp-agent');
 

@@ -1,21 +1,21 @@
 // Runs planned cases N at a time: bundle, check, cleanup, verdict.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
-import { validateConfigText } from '../schemas/validate.js';
+import { validateConfigText } from '../../schemas/validate.js';
 import type { Reporter } from './reporter.js';
 import { applyBaseline, type Baseline } from './baseline.js';
-import { BundleBuilder, stringifyConfig } from './bundle.js';
-import type { Case } from './case.js';
-import { cleanupCgroups, cleanupContainers, removeTree, step, strayPids } from './cleanup.js';
-import { CaseContext, type BuiltBundle } from './context.js';
-import { Driver, type RuntimeCommand } from './driver.js';
-import { unmetNeed, type Env } from './env.js';
-import { Abort, HarnessError, SetupError, Skip } from './errors.js';
+import { BundleBuilder, stringifyConfig } from '../case/bundle.js';
+import type { Case } from '../case/case.js';
+import { cleanupCgroups, cleanupContainers, removeTree, step, strayPids } from '../host/cleanup.js';
+import { CaseContext, type BuiltBundle } from '../case/context.js';
+import { Driver, type RuntimeCommand } from '../process/driver.js';
+import { unmetNeed, type Env } from '../host/env.js';
+import { Abort, HarnessError, SetupError, Skip } from '../errors.js';
 import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
-import { requirementById, type Level } from '../spec/index.js';
-import { provideRootfs, releaseRootfs } from './rootfs.js';
-import { Deadline } from './wait.js';
-import type { Services } from './services.js';
+import { requirementById, type Level } from '../../spec/index.js';
+import { provideRootfs, releaseRootfs } from '../host/rootfs.js';
+import { Deadline } from '../process/wait.js';
+import type { Services } from '../host/services.js';
 import { cleanupTimer, recordBundle, timed } from './timing.js';
 
 export interface RunOptions {

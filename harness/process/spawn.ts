@@ -4,7 +4,7 @@ import { constants } from 'node:os';
 import { Deadline } from './wait.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '../paths.js';
 
 /** harness/native/reaper.c: runs each command as a child subreaper (see there). */
 export const reaperPath = join(repoRoot, 'dist', 'reaper');
@@ -146,7 +146,7 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     const child = spawn(reaperPath, [...(opts.hold ? ['--hold', '--grace', String(opts.holdGraceMs ?? 0)] : []), '--ctl', String(3 + extra.length), '--', ...argv], { stdio, detached: true, env: opts.env, cwd: opts.cwd });
     const ctl = child.stdio[3 + extra.length] as Socket | null;
     let fallback: NodeJS.Timeout | undefined;
-    // The deadline does not count time the machine was too busy to run anything (harness/wait.ts).
+    // The deadline does not count time the machine was too busy to run anything (harness/process/wait.ts).
     const cancelDeadline = new Deadline(opts.timeoutMs).onExpiry(() => {
       timedOut = true;
       killGroup(child.pid, 'SIGTERM', true); // the reaper kills the command and all below it

@@ -1,6 +1,6 @@
 // Facts read from the host side: namespaces of a pid (our lsns), its cgroups.
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { poll } from './wait.js';
+import { poll } from '../process/wait.js';
 
 export type NamespaceKind = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
 

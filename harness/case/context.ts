@@ -2,18 +2,18 @@
 // error handling every case needs, the probe, and expectations.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import type { Config } from '../schemas/config.js';
+import type { Config } from '../../schemas/config.js';
 import type { BundleBuilder } from './bundle.js';
-import { Abort, HarnessError, Skip } from './errors.js';
+import { Abort, HarnessError, Skip } from '../errors.js';
 import { deepEqual, show } from './compare.js';
-import type { CallResult, Driver, StateResult } from './driver.js';
-import type { Env } from './env.js';
-import { parseProbe, type ProbeFacts } from './probe/parse.js';
-import type { Failure } from './result.js';
-import { startConsoleReceiver, type ConsoleReceiver } from './console-receiver.js';
-import { namespacesOf, NS_FILE, pidsGone, startTime, type NamespaceKind } from './hostfacts.js';
-import { poll } from './wait.js';
-import type { Services } from './services.js';
+import type { CallResult, Driver, StateResult } from '../process/driver.js';
+import type { Env } from '../host/env.js';
+import { parseProbe, type ProbeFacts } from '../probe/parse.js';
+import type { Failure } from '../run/result.js';
+import { startConsoleReceiver, type ConsoleReceiver } from '../process/console-receiver.js';
+import { namespacesOf, NS_FILE, pidsGone, startTime, type NamespaceKind } from '../host/hostfacts.js';
+import { poll } from '../process/wait.js';
+import type { Services } from '../host/services.js';
 
 export interface ContainerState {
   ociVersion?: unknown;
@@ -76,7 +76,7 @@ export class CaseContext {
     /** The case's primary container id; newId() derives more. */
     readonly id: string,
     private readonly bundleFactory: BundleFactory,
-    /** What the run shares between cases (harness/services.ts). */
+    /** What the run shares between cases (harness/host/services.ts). */
     readonly services: Services,
     /** The requirement IDs the case cites. */
     readonly requirements: readonly string[] = [],
@@ -327,7 +327,7 @@ export class CaseContext {
 
   /**
    * `create --console-socket PATH` for a `terminal: true` bundle, with a receiver for the
-   * pty master listening on PATH (harness/console-receiver.ts; killed at cleanup). Raw like
+   * pty master listening on PATH (harness/process/console-receiver.ts; killed at cleanup). Raw like
    * `rt.create`: the spec names no way to hand over the pty, so what a refusal means is
    * the caller's to say. `input` goes to the terminal as soon as the master arrives.
    */

@@ -17,7 +17,7 @@
 // release range, Node's name for the architecture). A reason that starts with TODO is
 // one `conform baseline --update` added for a person to write.
 import { readFileSync } from 'node:fs';
-import { SetupError } from './errors.js';
+import { SetupError } from '../errors.js';
 import type { CaseResult, RunContext } from './result.js';
 
 /** The host facts an entry's `when` may test: those every report records. */
