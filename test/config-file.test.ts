@@ -6,18 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_CONFIG_BYTES, nestedDeeperThan, readConfigFile } from '../schemas/config-file.js';
+import { errorOf as error } from './helpers/error-of.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'config-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const error = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return 'no error';
-};
 
 describe('readConfigFile', () => {
   it('reads a regular file, and one behind a symlink', () => {

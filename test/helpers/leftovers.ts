@@ -33,6 +33,19 @@ function belongsTo(pid: string, cmd: string, root: string): boolean {
   }
 }
 
+/** Processes whose mounts mention `dir` (their root, a bind, overlay's upperdir): containers made from it. */
+export function processesMounting(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(dir)) found.push(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return found;
+}
+
 /**
  * Processes whose command line looks like a container left by a run (the probe, or its
  * sleeper, or an engines case's process), or an engine a run started (containerd, its

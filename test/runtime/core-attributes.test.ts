@@ -8,17 +8,9 @@ import type { Config, Process, Rlimit } from '../../runtime/config/types.js';
 import { refuseUnsupported, refuseUnsupportedProcess } from '../../runtime/config/unsupported.js';
 import { applyAttributes, parseList, planAttributes } from '../../runtime/init/attributes.js';
 import { FakeSyscalls } from '../../runtime/syscalls-fake.js';
+import { errorOf } from '../helpers/error-of.js';
 
 const proc = (over: Partial<Process> = {}): Process => ({ cwd: '/', args: ['sh'], user: { uid: 0, gid: 0 }, ...over });
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return 'no error';
-}
 
 describe('planAttributes', () => {
   it('turns scheduler names into sched_attr numbers, with the spec\'s defaults of 0', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libc } from '../../runtime/syscalls.js';
 import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
+import { processesMounting } from '../helpers/leftovers.js';
 import { cannotRunContainers } from '../helpers/runtime-cli.js';
 
 const repo = join(import.meta.dirname, '../..');
@@ -70,16 +71,8 @@ const status = (id: string): string => {
   return r.code === 0 ? (JSON.parse(r.stdout) as { status: string }).status : 'absent';
 };
 
-/** Processes whose mounts mention our temp dir: what a leaked container would leave. */
-function leftovers(): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(dir)) found.push(pid);
-    } catch { /* gone */ }
-  }
-  return found;
-}
+/** Processes that hold our directory in their mounts: a leaked container. */
+const leftovers = (): string[] => processesMounting(dir);
 
 describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
   beforeAll(() => {

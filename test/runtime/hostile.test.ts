@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateBundle } from '../../schemas/validate.js';
 import { defaultConfig } from '../../runtime/commands/spec.js';
 import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
+import { processesMounting } from '../helpers/leftovers.js';
 import { cannotRunContainers } from '../helpers/runtime-cli.js';
 import { hostileCases, type BundleContext, type HostileCase, type Json } from '../helpers/hostile-configs.js';
 
@@ -146,16 +147,8 @@ function hostileCgroups(): string[] {
   return found;
 }
 
-/** Processes that hold our directory in their mounts, root or cwd: a leaked container. */
-function leftProcesses(): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(dir)) found.push(pid);
-    } catch { /* gone */ }
-  }
-  return found;
-}
+/** Processes that hold our directory in their mounts: a leaked container. */
+const leftProcesses = (): string[] => processesMounting(dir);
 
 interface Result {
   c: HostileCase;
