@@ -2,20 +2,17 @@
 // plan early (config errors before anything is made), create + apply + join when
 // nsexec reports its pid (before it forks the init, so the init and everything it
 // starts are inside), and from the saved state: list, signal, destroy.
-import { Cgroups, CgroupConfigError, type CgroupsState } from './cgroups/index.js';
-import type { Linux } from './config/types.js';
+import { Cgroups, hostCgroupFs, type CgroupsState } from './cgroups/index.js';
+import type { Linux } from '../schemas/config.js';
 import { ConfigError } from './errors.js';
+import type { Syscalls } from './syscalls.js';
 
 export { CGROUP_FEATURES } from './cgroups/index.js';
 export type CgroupState = CgroupsState | undefined;
 
 /** Resolves the paths and checks linux.resources against the host; touches nothing. */
-export function planCgroups(id: string, linux: Linux | undefined): Cgroups {
-  try {
-    return Cgroups.plan({ id, cgroupsPath: linux?.cgroupsPath, resources: linux?.resources });
-  } catch (err) {
-    throw asConfigError(err);
-  }
+export function planCgroups(id: string, linux: Linux | undefined, sys: Syscalls): Cgroups {
+  return Cgroups.plan({ id, cgroupsPath: linux?.cgroupsPath, resources: linux?.resources, fs: hostCgroupFs(sys) });
 }
 
 /**
@@ -36,13 +33,9 @@ export function checkCgroupFree(cg: Cgroups): void {
  * failure the caller destroys `cg`.
  */
 export function applyCgroups(cg: Cgroups, pid: number): void {
-  try {
-    cg.create();
-    cg.apply((controller) => controller !== 'devices');
-    cg.join(pid);
-  } catch (err) {
-    throw asConfigError(err);
-  }
+  cg.create();
+  cg.apply((controller) => controller !== 'devices');
+  cg.join(pid);
 }
 
 /**
@@ -50,11 +43,7 @@ export function applyCgroups(cg: Cgroups, pid: number): void {
  * a deny-all would refuse it), before the hooks and the user's program; as runc.
  */
 export function applyDeviceRules(cg: Cgroups): void {
-  try {
-    cg.apply((controller) => controller === 'devices');
-  } catch (err) {
-    throw asConfigError(err);
-  }
+  cg.apply((controller) => controller === 'devices');
 }
 
 /** The pids in the container's cgroups (kill --all, and delete without a PID namespace). */
@@ -75,9 +64,4 @@ export function killCgroup(state: CgroupState, signal: number): void {
 export function destroyCgroups(state: CgroupState | Cgroups): void {
   if (!state) return;
   (state instanceof Cgroups ? state : Cgroups.fromState(state)).destroy();
-}
-
-function asConfigError(err: unknown): unknown {
-  if (err instanceof CgroupConfigError) return new ConfigError(err.path, err.message.slice(err.path.length + 2));
-  return err;
 }

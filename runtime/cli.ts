@@ -4,9 +4,16 @@ import { Command, CommanderError, Option } from 'commander';
 import { RuntimeError, oneLine } from './errors.js';
 import { Logger, stderr, stdout, type LogFormat } from './log.js';
 import { OCI_VERSION } from './state/store.js';
+import type { Syscalls } from './syscalls.js';
 
 export const VERSION = '0.1.0';
 const DEFAULT_ROOT = '/run/conform-runtime';
+
+/**
+ * The syscall layer, for the commands that make syscalls: imported when one runs, so
+ * that `state`, `list` and the other read-only commands never evaluate the bindings.
+ */
+const syscalls = async (): Promise<Syscalls> => (await import('./syscalls-libc.js')).libc();
 
 interface Globals {
   root: string;
@@ -63,7 +70,7 @@ export async function runCli(argv: string[]): Promise<void> {
       const log = setUp(`create ${id}`);
       const { create } = await import('./commands/create.js');
       const { parsePreserveFds } = await import('./commands/preserve-fds.js');
-      await create({ root: globals().root, id, bundle: o.bundle, pidFile: o.pidFile, consoleSocket: o.consoleSocket, preserveFds: parsePreserveFds(o.preserveFds), log });
+      await create({ root: globals().root, id, bundle: o.bundle, pidFile: o.pidFile, consoleSocket: o.consoleSocket, preserveFds: parsePreserveFds(o.preserveFds), log, sys: await syscalls() });
     });
 
   program.command('start')
@@ -72,7 +79,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .action(async (id: string) => {
       const log = setUp(`start ${id}`);
       const { start } = await import('./commands/start.js');
-      await start({ root: globals().root, id, log });
+      await start({ root: globals().root, id, log, sys: await syscalls() });
     });
 
   program.command('state')
@@ -92,7 +99,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .action(async (id: string, signal: string, o: { all?: boolean }) => {
       setUp(`kill ${id}`);
       const { kill } = await import('./commands/kill.js');
-      kill({ root: globals().root, id, signal, all: o.all === true });
+      kill({ root: globals().root, id, signal, all: o.all === true, sys: await syscalls() });
     });
 
   program.command('delete')
@@ -102,7 +109,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .action(async (id: string, o: { force?: boolean }) => {
       const log = setUp(`delete ${id}`);
       const { del } = await import('./commands/delete.js');
-      await del({ root: globals().root, id, force: o.force === true, log });
+      await del({ root: globals().root, id, force: o.force === true, log, sys: await syscalls() });
     });
 
   program.command('features')
@@ -137,7 +144,7 @@ export async function runCli(argv: string[]): Promise<void> {
       const log = setUp(`run ${id}`);
       const { run } = await import('./commands/run.js');
       const { parsePreserveFds } = await import('./commands/preserve-fds.js');
-      process.exitCode = await run({ root: globals().root, id, bundle: o.bundle, pidFile: o.pidFile, detach: o.detach === true, consoleSocket: o.consoleSocket, preserveFds: parsePreserveFds(o.preserveFds), log });
+      process.exitCode = await run({ root: globals().root, id, bundle: o.bundle, pidFile: o.pidFile, detach: o.detach === true, consoleSocket: o.consoleSocket, preserveFds: parsePreserveFds(o.preserveFds), log, sys: await syscalls() });
     });
 
   const collect = (v: string, acc: string[]) => [...acc, v];
@@ -168,7 +175,7 @@ export async function runCli(argv: string[]): Promise<void> {
       const code = await exec({
         root: globals().root, id, args: command, processFile: o.process, env: o.env, cwd: o.cwd, user: o.user, additionalGids: o.additionalGids,
         caps: o.cap, noNewPrivs: o.newPrivs === false, detach: o.detach === true, pidFile: o.pidFile, tty: o.tty === true, consoleSocket: o.consoleSocket,
-        preserveFds: parsePreserveFds(o.preserveFds), ignorePaused: o.ignorePaused === true, apparmor: o.apparmor, processLabel: o.processLabel, log,
+        preserveFds: parsePreserveFds(o.preserveFds), ignorePaused: o.ignorePaused === true, apparmor: o.apparmor, processLabel: o.processLabel, log, sys: await syscalls(),
       });
       process.exitCode = code;
     });
@@ -180,7 +187,7 @@ export async function runCli(argv: string[]): Promise<void> {
       .action(async (id: string) => {
         setUp(`${name} ${id}`);
         const { pause } = await import('./commands/pause.js');
-        pause({ root: globals().root, id, resume });
+        pause({ root: globals().root, id, resume, sys: await syscalls() });
       });
   }
 
@@ -219,7 +226,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .action(async (id: string, flags: import('./commands/update.js').UpdateFlags) => {
       const log = setUp(`update ${id}`);
       const { update } = await import('./commands/update.js');
-      update({ root: globals().root, id, flags, log });
+      update({ root: globals().root, id, flags, log, sys: await syscalls() });
     });
 
   program.command('events')

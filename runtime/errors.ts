@@ -1,4 +1,14 @@
 // Errors the runtime reports: each carries one line that says what failed.
+import { constants } from 'node:os';
+
+const errnoNames: Record<number, string> = Object.fromEntries(
+  Object.entries(constants.errno).map(([name, num]) => [num, name]),
+);
+
+/** ENOENT for 2. */
+export function errnoName(errno: number): string {
+  return errnoNames[errno] ?? `errno ${errno}`;
+}
 
 /** A failure the user can act on; its message is printed as is (one line). */
 export class RuntimeError extends Error {
@@ -21,10 +31,18 @@ export class SyscallError extends RuntimeError {
   }
 }
 
-/** A problem with config.json: `field` is the JSON path (`process.cwd`). */
+/**
+ * A problem with config.json (or with the resources `update` was given): `path` is the
+ * JSON path (`process.cwd`, `linux.seccomp.syscalls[2].names[0]`), `problem` what is
+ * wrong with it. The one class of config errors: the checks, the cgroup planners and
+ * the seccomp compiler all throw it.
+ */
 export class ConfigError extends RuntimeError {
-  constructor(readonly field: string, problem: string) {
-    super(`config.json: ${field} ${problem}`);
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`config.json: ${path} ${problem}`);
     this.name = 'ConfigError';
   }
 }

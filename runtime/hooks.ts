@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, openSync, readSync, fstatSync } from 'node:fs';
 import { RuntimeError } from './errors.js';
-import type { Hook, HookName } from './config/types.js';
+import type { Hook, HookName } from '../schemas/config.js';
 import type { OciState } from './state/store.js';
 
 export interface HookRunOptions {

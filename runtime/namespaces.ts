@@ -2,7 +2,7 @@
 // files to join, which namespaces to unshare, the time offsets, and what the init
 // does about the mount namespace.
 import { statSync } from 'node:fs';
-import type { Linux, NamespaceType } from './config/types.js';
+import type { Linux, NamespaceType } from '../schemas/config.js';
 import { ConfigError } from './errors.js';
 
 export const CLONE_FLAGS: Record<NamespaceType, number> = {

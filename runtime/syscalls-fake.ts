@@ -6,7 +6,8 @@
 // device nodes and ownership are only recorded.
 import { openSync, readlinkSync } from 'node:fs';
 import { SyscallError } from './errors.js';
-import { libc, type MountAttr, type SchedAttr, type Syscalls } from './syscalls.js';
+import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
+import { libc } from './syscalls-libc.js';
 
 export interface RecordedCall {
   name: keyof Syscalls;

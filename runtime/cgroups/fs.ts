@@ -2,7 +2,7 @@
 // tree in tests. The real one writes the way cgroupfs wants: open O_WRONLY without
 // O_CREAT (a missing control file is an error, never a new regular file), one
 // write(2) per value (the kernel parses each write as one request).
-import { libc } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, writeSync } from 'node:fs';
 
 export interface CgroupFs {
@@ -16,16 +16,6 @@ export interface CgroupFs {
   children(path: string): string[];
   /** Attaches a BPF_PROG_TYPE_CGROUP_DEVICE program to a cgroup v2 directory. */
   attachDeviceFilter(dir: string, program: Uint8Array): void;
-}
-
-/** A config value that cannot be applied; `path` names the config field. */
-export class CgroupConfigError extends Error {
-  readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = 'CgroupConfigError';
-    this.path = path;
-  }
 }
 
 /** A cgroup file operation that failed on this host. */
@@ -42,7 +32,8 @@ export function errnoCode(e: unknown): string | undefined {
   return e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }
 
-export const realCgroupFs: CgroupFs = {
+/** The host's cgroupfs, for reading and writing control files. */
+export const cgroupFiles: Omit<CgroupFs, 'attachDeviceFilter'> = {
   exists: (path) => existsSync(path),
   read: (path) => readFileSync(path, 'utf8'),
   write(path, value) {
@@ -59,5 +50,20 @@ export const realCgroupFs: CgroupFs = {
     readdirSync(path, { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .map((d) => d.name),
-  attachDeviceFilter: (dir, program) => libc().attachCgroupDeviceFilter(dir, program),
+};
+
+/** The host's cgroupfs, device programs attached with the syscall layer. */
+export function hostCgroupFs(sys: Pick<Syscalls, 'attachCgroupDeviceFilter'>): CgroupFs {
+  return { ...cgroupFiles, attachDeviceFilter: (dir, program) => sys.attachCgroupDeviceFilter(dir, program) };
+}
+
+/**
+ * The default of the manager: the host's files, and no syscall layer, which only
+ * `create`'s device rules need (it plans with hostCgroupFs).
+ */
+export const realCgroupFs: CgroupFs = {
+  ...cgroupFiles,
+  attachDeviceFilter: () => {
+    throw new Error('internal error: attaching a device program needs the syscall layer (Cgroups.plan with fs: hostCgroupFs(sys))');
+  },
 };

@@ -1,7 +1,7 @@
 // The cgroups piece of the runtime, and what `features` reports about it.
 export { Cgroups, type CgroupDir, type CgroupsPlanOptions, type CgroupsState, type SignalFn } from './manager.js';
 export type { Freezer, FreezerState } from './freezer.js';
-export { CgroupConfigError, CgroupError, realCgroupFs, type CgroupFs } from './fs.js';
+export { CgroupError, hostCgroupFs, realCgroupFs, type CgroupFs } from './fs.js';
 export { detectHost, type HostCgroups } from './host.js';
 export { DEFAULT_PARENT, resolveCgroupsPath } from './path.js';
 export { blkioToIoWeight, sharesToWeight } from './v2.js';

@@ -11,7 +11,8 @@
 // sub-cgroups the container made inside its own cgroup are removed with it.
 import { posix } from 'node:path';
 import type { CgroupMode } from '../../linux/cgroupfs.js';
-import { CgroupConfigError, CgroupError, errnoCode, realCgroupFs, type CgroupFs } from './fs.js';
+import { ConfigError } from '../errors.js';
+import { CgroupError, errnoCode, realCgroupFs, type CgroupFs } from './fs.js';
 import { detectHost, type HostCgroups } from './host.js';
 import { DEFAULT_PARENT, resolveCgroupsPath } from './path.js';
 import { BLIND_VIEW, type CgroupWrite, type PlanView } from './plan-types.js';
@@ -111,11 +112,11 @@ export class Cgroups {
         const writes = planV1(r, BLIND_VIEW);
         planUnified(r.unified);
         if (r.unified && Object.keys(r.unified).length > 0 && !host.unified) {
-          throw new CgroupConfigError('linux.resources.unified', 'needs cgroup v2, and this host has only v1 hierarchies');
+          throw new ConfigError('linux.resources.unified', 'needs cgroup v2, and this host has only v1 hierarchies');
         }
         // Controllers this v1 host does not have are found here, before anything is made.
         for (const w of writes) {
-          if (!host.v1[w.controller]) throw new CgroupConfigError(w.field, `the ${w.controller} controller is not mounted on this host (cgroup ${host.mode})`);
+          if (!host.v1[w.controller]) throw new ConfigError(w.field, `the ${w.controller} controller is not mounted on this host (cgroup ${host.mode})`);
         }
       }
     }
@@ -240,7 +241,7 @@ export class Cgroups {
       const unified = pick(planUnified(r.unified));
       if (unified.length > 0) {
         const d = this.v2Dir();
-        if (!d) throw new CgroupConfigError('linux.resources.unified', 'needs cgroup v2, and this host has only v1 hierarchies');
+        if (!d) throw new ConfigError('linux.resources.unified', 'needs cgroup v2, and this host has only v1 hierarchies');
         this.enableControllers(d, unified);
         writes.push(...this.checked(unified, () => d.dir));
       }
@@ -250,7 +251,7 @@ export class Cgroups {
       if (w.file === 'cpu.rt_runtime_us' && this.state.mode !== 'v2') this.rtRoom(w.target, w.value, w.field);
       this.write(file, w.value, w.field);
       if (w.verify && !kept(w.verify, w.value, this.read(file).trim())) {
-        throw new CgroupConfigError(w.field, `the kernel set ${w.file} to ${this.read(file).trim()} instead of ${w.value}`);
+        throw new ConfigError(w.field, `the kernel set ${w.file} to ${this.read(file).trim()} instead of ${w.value}`);
       }
     }
   }
@@ -271,9 +272,9 @@ export class Cgroups {
   private checked(writes: CgroupWrite[], dirOf: (controller: string) => string | undefined): Array<CgroupWrite & { target: string }> {
     return writes.map((w) => {
       const target = dirOf(w.controller);
-      if (!target) throw new CgroupConfigError(w.field, `the ${w.controller} controller is not mounted on this host (cgroup ${this.state.mode})`);
+      if (!target) throw new ConfigError(w.field, `the ${w.controller} controller is not mounted on this host (cgroup ${this.state.mode})`);
       if (!this.fs.exists(posix.join(target, w.file))) {
-        throw new CgroupConfigError(w.field, `cannot be applied: this host's cgroup has no ${w.file} (${target})`);
+        throw new ConfigError(w.field, `cannot be applied: this host's cgroup has no ${w.file} (${target})`);
       }
       return { ...w, target };
     });
@@ -359,7 +360,7 @@ export class Cgroups {
     const available = this.read(posix.join(d.mount, 'cgroup.controllers')).split(/\s+/).filter(Boolean);
     for (const [c, field] of needed) {
       if (!available.includes(c)) {
-        throw new CgroupConfigError(field, `the ${c} controller is not available in the cgroup v2 hierarchy at ${d.mount} (it has: ${available.join(' ') || 'none'})`);
+        throw new ConfigError(field, `the ${c} controller is not available in the cgroup v2 hierarchy at ${d.mount} (it has: ${available.join(' ') || 'none'})`);
       }
     }
     const parts = this.state.path.split('/').filter(Boolean);

@@ -1,5 +1,5 @@
 // linux.resources → cgroup v1 file writes, in the order they must happen.
-import { CgroupConfigError } from './fs.js';
+import { ConfigError } from '../errors.js';
 import type { CgroupWrite, PlanView } from './plan-types.js';
 import type { LinuxDeviceCgroup, LinuxResources } from './types.js';
 import { cpuList, dev, deviceRule, int, limit, pageSize, parseBytes, rdmaValue } from './values.js';
@@ -36,7 +36,7 @@ export function planV1(r: LinuxResources, view: PlanView): CgroupWrite[] {
   // The spec: entries MUST be applied in the listed order.
   r.devices?.forEach((d, i) => {
     const field = `${R}.devices[${i}]`;
-    if (typeof d.allow !== 'boolean') throw new CgroupConfigError(`${field}.allow`, 'must be true or false');
+    if (typeof d.allow !== 'boolean') throw new ConfigError(`${field}.allow`, 'must be true or false');
     w('devices', d.allow ? 'devices.allow' : 'devices.deny', deviceRule(d, field), field);
   });
   if (r.devices?.length) {
@@ -64,7 +64,7 @@ export function planV1(r: LinuxResources, view: PlanView): CgroupWrite[] {
   }
   r.network?.priorities?.forEach((p, i) => {
     const field = `${R}.network.priorities[${i}]`;
-    if (typeof p.name !== 'string' || !/^[^\s/]+$/.test(p.name)) throw new CgroupConfigError(`${field}.name`, `is not an interface name: ${JSON.stringify(p.name)}`);
+    if (typeof p.name !== 'string' || !/^[^\s/]+$/.test(p.name)) throw new ConfigError(`${field}.name`, `is not an interface name: ${JSON.stringify(p.name)}`);
     w('net_prio', 'net_prio.ifpriomap', `${p.name} ${int(p.priority, `${field}.priority`, 0, 0xffffffff)}`, field);
   });
 
@@ -86,7 +86,7 @@ function planMemory(r: LinuxResources, view: PlanView, w: Emit): void {
   // or the kernel would refuse memory above the current memsw limit.
   if (m.limit === -1 && m.swap === undefined && view.has('memory', 'memory.memsw.limit_in_bytes')) swap = '-1';
   if (m.limit !== undefined && m.swap !== undefined && m.swap !== -1 && (m.limit === -1 || m.swap < m.limit)) {
-    throw new CgroupConfigError(`${M}.swap`, `memory+swap (${m.swap}) must not be below the memory limit (${m.limit})`);
+    throw new ConfigError(`${M}.swap`, `memory+swap (${m.swap}) must not be below the memory limit (${m.limit})`);
   }
 
   if (mem !== undefined && swap !== undefined) {
@@ -123,7 +123,7 @@ function planCpu(r: LinuxResources, w: Emit): void {
   if (c.shares !== undefined) w('cpu', 'cpu.shares', String(int(c.shares, `${C}.shares`, 0)), `${C}.shares`, 'exact');
   if (c.quota !== undefined && c.quota !== -1) int(c.quota, `${C}.quota`, 1);
   if (c.burst !== undefined && c.quota !== undefined && c.quota > 0 && c.burst > c.quota) {
-    throw new CgroupConfigError(`${C}.burst`, `must not be larger than quota (${c.quota})`);
+    throw new ConfigError(`${C}.burst`, `must not be larger than quota (${c.quota})`);
   }
   // Period before quota, and rt period before rt runtime: the kernel checks each
   // write against the other value of the pair.
@@ -147,7 +147,7 @@ function planBlkio(r: LinuxResources, view: PlanView, w: Emit): void {
   if (b.leafWeight !== undefined) w('blkio', 'blkio.leaf_weight', String(int(b.leafWeight, `${B}.leafWeight`, 1, 1000)), `${B}.leafWeight`);
   b.weightDevice?.forEach((d, i) => {
     const field = `${B}.weightDevice[${i}]`;
-    if (d.weight === undefined && d.leafWeight === undefined) throw new CgroupConfigError(field, 'must set weight, leafWeight or both');
+    if (d.weight === undefined && d.leafWeight === undefined) throw new ConfigError(field, 'must set weight, leafWeight or both');
     const id = dev(d.major, d.minor, field);
     if (d.weight !== undefined) w('blkio', weightDeviceFile, `${id} ${int(d.weight, `${field}.weight`, 1, 1000)}`, field);
     if (d.leafWeight !== undefined) w('blkio', 'blkio.leaf_weight_device', `${id} ${int(d.leafWeight, `${field}.leafWeight`, 1, 1000)}`, field);

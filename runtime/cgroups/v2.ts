@@ -6,7 +6,7 @@
 //   memory.swap.max = swap - limit                           (v1 counts memory+swap, v2 swap alone)
 // crun ≥ 1.23 maps shares to cpu.weight on a different (logarithmic) curve; we keep runc's.
 // Settings v2 has no file for are errors unless they ask for what v2 does anyway.
-import { CgroupConfigError } from './fs.js';
+import { ConfigError } from '../errors.js';
 import type { CgroupWrite, PlanView } from './plan-types.js';
 import type { LinuxResources } from './types.js';
 import { compileDeviceFilter } from './devicefilter.js';
@@ -26,7 +26,7 @@ export function blkioToIoWeight(weight: number): number {
 /** A unified key names a file in the container's cgroup directory, nothing else. */
 export function unifiedController(key: string, field: string): string {
   if (!/^[A-Za-z0-9_]+\.[A-Za-z0-9_.]+$/.test(key) || key.includes('..')) {
-    throw new CgroupConfigError(field, `${JSON.stringify(key)} is not a cgroup file name`);
+    throw new ConfigError(field, `${JSON.stringify(key)} is not a cgroup file name`);
   }
   return key.slice(0, key.indexOf('.'));
 }
@@ -44,7 +44,7 @@ export function planV2(r: LinuxResources, view: PlanView): CgroupWrite[] {
     out.push({ controller: file.slice(0, file.indexOf('.')), file, value, field });
   };
   const unsupported = (field: string, why: string): never => {
-    throw new CgroupConfigError(field, `not supported on cgroup v2: ${why}`);
+    throw new ConfigError(field, `not supported on cgroup v2: ${why}`);
   };
 
   // Device rules are no file writes on v2: see deviceProgram (an eBPF program); checked here.
@@ -62,7 +62,7 @@ export function planV2(r: LinuxResources, view: PlanView): CgroupWrite[] {
         // v1's kernel refuses a limit under the usage; v2 would OOM-kill instead.
         const usage = parseBytes(view.read('memory', 'memory.current'));
         if (usage !== undefined && BigInt(value) < usage) {
-          throw new CgroupConfigError(`${M}.limit`, `${value} is below the current usage ${usage} (checkBeforeUpdate)`);
+          throw new ConfigError(`${M}.limit`, `${value} is below the current usage ${usage} (checkBeforeUpdate)`);
         }
       }
       w('memory.max', value, `${M}.limit`);
@@ -72,8 +72,8 @@ export function planV2(r: LinuxResources, view: PlanView): CgroupWrite[] {
       if (m.swap === -1) swap = 'max';
       else {
         int(m.swap, `${M}.swap`, 0);
-        if (m.limit === undefined || m.limit === -1) throw new CgroupConfigError(`${M}.swap`, 'a memory+swap limit needs a memory limit on cgroup v2');
-        if (m.swap < m.limit) throw new CgroupConfigError(`${M}.swap`, `memory+swap (${m.swap}) must not be below the memory limit (${m.limit})`);
+        if (m.limit === undefined || m.limit === -1) throw new ConfigError(`${M}.swap`, 'a memory+swap limit needs a memory limit on cgroup v2');
+        if (m.swap < m.limit) throw new ConfigError(`${M}.swap`, `memory+swap (${m.swap}) must not be below the memory limit (${m.limit})`);
         swap = String(m.swap - m.limit);
       }
       w('memory.swap.max', swap, `${M}.swap`);
@@ -99,7 +99,7 @@ export function planV2(r: LinuxResources, view: PlanView): CgroupWrite[] {
       w('cpu.max', `${quota}${period}`, c.quota !== undefined ? `${C}.quota` : `${C}.period`);
     }
     if (c.burst !== undefined) {
-      if (c.quota !== undefined && c.quota > 0 && c.burst > c.quota) throw new CgroupConfigError(`${C}.burst`, `must not be larger than quota (${c.quota})`);
+      if (c.quota !== undefined && c.quota > 0 && c.burst > c.quota) throw new ConfigError(`${C}.burst`, `must not be larger than quota (${c.quota})`);
       w('cpu.max.burst', String(int(c.burst, `${C}.burst`, 0)), `${C}.burst`);
     }
     if (c.realtimeRuntime !== undefined) unsupported(`${C}.realtimeRuntime`, 'the realtime scheduler has no cgroup v2 controller');
@@ -120,7 +120,7 @@ export function planV2(r: LinuxResources, view: PlanView): CgroupWrite[] {
     b.weightDevice?.forEach((d, i) => {
       const field = `${B}.weightDevice[${i}]`;
       if (d.leafWeight !== undefined) unsupported(`${field}.leafWeight`, 'io has no leaf weight');
-      if (d.weight === undefined) throw new CgroupConfigError(field, 'must set weight');
+      if (d.weight === undefined) throw new ConfigError(field, 'must set weight');
       w(weightFile, `${dev(d.major, d.minor, field)} ${weight(d.weight, `${field}.weight`)}`, field);
     });
     const throttles = [
@@ -159,7 +159,7 @@ export function planV2(r: LinuxResources, view: PlanView): CgroupWrite[] {
 export function planUnified(unified: Record<string, string> | undefined): CgroupWrite[] {
   return Object.entries(unified ?? {}).map(([key, value]) => {
     const field = `${R}.unified[${JSON.stringify(key)}]`;
-    if (typeof value !== 'string') throw new CgroupConfigError(field, 'must be a string');
+    if (typeof value !== 'string') throw new ConfigError(field, 'must be a string');
     return { controller: unifiedController(key, field), file: key, value, field };
   });
 }

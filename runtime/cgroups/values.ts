@@ -1,11 +1,11 @@
 // Checks and formats shared by the v1 and v2 planners. Every value that a file
-// cannot take is a CgroupConfigError naming the config field.
-import { CgroupConfigError } from './fs.js';
+// cannot take is a ConfigError naming the config field.
+import { ConfigError } from '../errors.js';
 import type { LinuxDeviceCgroup } from './types.js';
 
 export function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new CgroupConfigError(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    throw new ConfigError(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
   }
   return v;
 }
@@ -23,7 +23,7 @@ export function dev(major: number, minor: number, field: string): string {
 /** hugetlb file names use the page size as the spec writes it (2MB, 1GB, 64KB). */
 export function pageSize(v: string, field: string): string {
   if (typeof v !== 'string' || !/^[1-9][0-9]*[KMG]B$/.test(v)) {
-    throw new CgroupConfigError(field, `must look like 2MB, 1GB or 64KB, got ${JSON.stringify(v)}`);
+    throw new ConfigError(field, `must look like 2MB, 1GB or 64KB, got ${JSON.stringify(v)}`);
   }
   return v;
 }
@@ -43,12 +43,12 @@ export interface DeviceMatch {
 
 /** Checks one linux.resources.devices entry and turns it into a DeviceMatch. */
 export function deviceMatch(d: LinuxDeviceCgroup, field: string): DeviceMatch {
-  if (typeof d.allow !== 'boolean') throw new CgroupConfigError(`${field}.allow`, 'must be true or false');
+  if (typeof d.allow !== 'boolean') throw new ConfigError(`${field}.allow`, 'must be true or false');
   const type = d.type ?? 'a';
-  if (!['a', 'b', 'c'].includes(type)) throw new CgroupConfigError(`${field}.type`, `must be a, b or c, got ${JSON.stringify(type)}`);
+  if (!['a', 'b', 'c'].includes(type)) throw new ConfigError(`${field}.type`, `must be a, b or c, got ${JSON.stringify(type)}`);
   const num = (n: number | undefined, f: string): number | undefined => (n === undefined || n === -1 ? undefined : int(n, f, 0, 0x7fffffff));
   const access = d.access ?? 'rwm';
-  if (!/^(?!.*(.).*\1)[rwm]{1,3}$/.test(access)) throw new CgroupConfigError(`${field}.access`, `must combine r, w and m, got ${JSON.stringify(access)}`);
+  if (!/^(?!.*(.).*\1)[rwm]{1,3}$/.test(access)) throw new ConfigError(`${field}.access`, `must combine r, w and m, got ${JSON.stringify(access)}`);
   const major = num(d.major, `${field}.major`), minor = num(d.minor, `${field}.minor`);
   return {
     allow: d.allow,
@@ -69,17 +69,17 @@ export function deviceRule(d: LinuxDeviceCgroup, field: string): string {
 
 export function cpuList(v: string, field: string): string {
   if (typeof v !== 'string' || !/^\s*\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*\s*$/.test(v)) {
-    throw new CgroupConfigError(field, `must be a list like 0-3,7, got ${JSON.stringify(v)}`);
+    throw new ConfigError(field, `must be a list like 0-3,7, got ${JSON.stringify(v)}`);
   }
   return v.replace(/\s+/g, '');
 }
 
 export function rdmaValue(name: string, r: { hcaHandles?: number; hcaObjects?: number }, field: string): string {
-  if (!/^[^\s/]+$/.test(name)) throw new CgroupConfigError(field, `device name ${JSON.stringify(name)} is not valid`);
+  if (!/^[^\s/]+$/.test(name)) throw new ConfigError(field, `device name ${JSON.stringify(name)} is not valid`);
   const parts: string[] = [];
   if (r.hcaHandles !== undefined) parts.push(`hca_handle=${int(r.hcaHandles, `${field}.hcaHandles`, 0, 0xffffffff)}`);
   if (r.hcaObjects !== undefined) parts.push(`hca_object=${int(r.hcaObjects, `${field}.hcaObjects`, 0, 0xffffffff)}`);
-  if (parts.length === 0) throw new CgroupConfigError(field, 'must set hcaHandles, hcaObjects or both');
+  if (parts.length === 0) throw new ConfigError(field, 'must set hcaHandles, hcaObjects or both');
   return `${name} ${parts.join(' ')}`;
 }
 

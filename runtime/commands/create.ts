@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import { applyCgroups, applyDeviceRules, checkCgroupFree, destroyCgroups, planCgroups } from '../cgroups-bridge.js';
 import type { Cgroups } from '../cgroups/index.js';
 import { loadBundle } from '../config/load.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/validate.js';
 import { refuseUnsupported } from '../config/unsupported.js';
 import { ConfigError, RuntimeError, oneLine } from '../errors.js';
 import { planAttributes } from '../init/attributes.js';
@@ -31,9 +31,8 @@ import { readStat, waitGone, isAlive } from '../proc.js';
 import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
 import { ENTRY, NSEXEC } from '../self.js';
 import { sendToAgent } from '../seccomp/agent.js';
-import type { SeccompConfig } from '../seccomp/index.js';
 import { sendWithFd } from '../fd-passing.js';
-import { libc } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
 import { LineReader } from './lines.js';
 import { writePidFile } from './pid-file.js';
@@ -48,6 +47,8 @@ export interface CreateOptions {
   /** --preserve-fds (already checked by parsePreserveFds). */
   preserveFds?: number;
   log: Logger;
+  /** The syscall layer (runtime/syscalls-libc.ts), given by the entry. */
+  sys: Syscalls;
 }
 
 /** The result, for `run`. */
@@ -70,9 +71,9 @@ export async function create(o: CreateOptions): Promise<Created> {
   const netDevices = planNetDevices(config.linux);
   // The init plans them again where it mounts; here for errors before anything is made, and the id mappings.
   const mounts = planMounts(config.mounts, bundle, { userns: ns.userns });
-  const cgroups = planCgroups(id, config.linux);
+  const { sys } = o;
+  const cgroups = planCgroups(id, config.linux, sys);
   const store = new StateStore(o.root);
-  const sys = libc();
   const lock = store.createDir(id, sys);
   const stateDir = store.dir(id);
   const me = readStat(process.pid);
@@ -88,7 +89,7 @@ export async function create(o: CreateOptions): Promise<Created> {
   };
   // The schema check runs while the init boots (Node's boot is the longest step of
   // create), before anything of the container is visible to anyone but us.
-  const run = new InitRun(o.log, cgroups, async () => {
+  const run = new InitRun(o.log, sys, cgroups, async () => {
     const { checkSchema } = await import('../config/schema-check.js');
     checkSchema(text, bundle, o.log);
   }, () => store.write(stored));
@@ -168,6 +169,7 @@ class InitRun {
 
   constructor(
     private readonly log: Logger,
+    private readonly sys: Syscalls,
     private readonly cgroups: Cgroups,
     private readonly checkSchema: () => Promise<void>,
     /** Writes state.json: what is made is recorded before it is made, for a delete after a killed create. */
@@ -227,7 +229,7 @@ class InitRun {
     stored.pidStartTime = this.startTime;
     this.record();
     // The init's network namespace is there (nsexec made or joined it).
-    moveNetDevices(libc(), netDevices, this.pid);
+    moveNetDevices(this.sys, netDevices, this.pid);
     // While the init's Node boots.
     await this.checkSchema();
 
@@ -259,15 +261,15 @@ class InitRun {
         }
         send({ type: 'hooks-done' });
       } else if (m.type === 'idmap-mount') {
-        const tree = await idmappedTreeFor(libc(), mounts[m.index]!, this.pid!);
+        const tree = await idmappedTreeFor(this.sys, mounts[m.index]!, this.pid!);
         try {
-          sendWithFd(libc(), sock, tree, `${JSON.stringify({ type: 'idmap-tree' })}\n`);
+          sendWithFd(this.sys, sock, tree, `${JSON.stringify({ type: 'idmap-tree' })}\n`);
         } finally {
           closeSync(tree);
         }
       } else if (m.type === 'seccomp-listener') {
-        const seccomp = config.linux!.seccomp as SeccompConfig;
-        await sendToAgent(libc(), seccomp.listenerPath!, this.pid, m.fd, state(), seccomp.listenerMetadata);
+        const seccomp = config.linux!.seccomp!;
+        await sendToAgent(this.sys, seccomp.listenerPath!, this.pid, m.fd, state(), seccomp.listenerMetadata);
         send({ type: 'seccomp-done' });
       } else if (m.type === 'created') {
         return;

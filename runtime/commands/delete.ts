@@ -3,15 +3,15 @@
 import { RuntimeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { checkId, StateStore } from '../state/store.js';
-import { libc } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 import { destroy } from './destroy.js';
 
-export async function del(o: { root: string; id: string; force: boolean; log: Logger }): Promise<void> {
+export async function del(o: { root: string; id: string; force: boolean; log: Logger; sys: Syscalls }): Promise<void> {
   const id = checkId(o.id);
   const store = new StateStore(o.root);
   let lock;
   try {
-    lock = store.lock(id, libc());
+    lock = store.lock(id, o.sys);
   } catch (err) {
     if (o.force) return; // runc: --force on a missing container is not an error
     throw err;

@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Cgroups, type CgroupsState } from '../cgroups/index.js';
 import { CAPABILITIES } from '../../linux/capabilities.js';
-import type { Config, Process } from '../config/types.js';
+import type { Config, Process } from '../config/validate.js';
 import { keepExactRlimits } from '../config/rlimits.js';
 import { refuseUnsupportedProcess } from '../config/unsupported.js';
 import { RuntimeError } from '../errors.js';
 import { parseList, planAttributes } from '../init/attributes.js';
 import { sendToAgent } from '../seccomp/agent.js';
-import type { SeccompConfig } from '../seccomp/index.js';
-import { libc } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 import type { ExecConfig, InitMessage } from '../init/protocol.js';
 import { forwardSignals } from './forward.js';
 import type { Logger } from '../log.js';
@@ -47,6 +46,7 @@ export interface ExecOptions {
   preserveFds?: number;
   ignorePaused?: boolean;
   log: Logger;
+  sys: Syscalls;
 }
 
 const JOINED = ['user', 'ipc', 'uts', 'net', 'pid', 'cgroup', 'time'] as const;
@@ -95,7 +95,7 @@ export async function exec(o: ExecOptions): Promise<number> {
     if (!ready) throw new RuntimeError('the exec helper exited early');
     // execCPUAffinity.initial: where the process runs until it is in the container's cgroup.
     const initial = proc.execCPUAffinity?.initial;
-    if (initial) libc().schedSetaffinity(Number(ready[1]), parseList(initial, 'process.execCPUAffinity.initial'));
+    if (initial) o.sys.schedSetaffinity(Number(ready[1]), parseList(initial, 'process.execCPUAffinity.initial'));
     if (s.cgroup) Cgroups.fromState(s.cgroup as CgroupsState).join(Number(ready[1]));
     sock.write('go\n');
     const pid = /^pid (\d+)$/.exec((await next()) ?? '');
@@ -115,8 +115,8 @@ export async function exec(o: ExecOptions): Promise<number> {
       if (m.type === 'warning') (m.quiet ? o.log.quiet(m.message) : o.log.warn(m.message));
       if (m.type === 'error') throw new RuntimeError(m.message);
       if (m.type === 'seccomp-listener') {
-        const seccomp = config.linux!.seccomp as SeccompConfig;
-        await sendToAgent(libc(), seccomp.listenerPath!, Number(pid[1]), m.fd, store.ociState(s), seccomp.listenerMetadata);
+        const seccomp = config.linux!.seccomp!;
+        await sendToAgent(o.sys, seccomp.listenerPath!, Number(pid[1]), m.fd, store.ociState(s), seccomp.listenerMetadata);
         sock.write(`${JSON.stringify({ type: 'seccomp-done' })}\n`);
       }
     }

@@ -1,6 +1,6 @@
 // `features` (features.md, features-linux.md): only what this runtime implements.
 import { CAPABILITIES } from '../../linux/capabilities.js';
-import { HOOK_NAMES, NAMESPACE_TYPES } from '../config/types.js';
+import { HOOK_NAMES, NAMESPACE_TYPES } from '../../schemas/enums.js';
 import { MPOL_FLAGS, MPOL_MODES } from '../init/attributes.js';
 import { stdout } from '../log.js';
 import { KNOWN_MOUNT_OPTIONS } from '../mount/options.js';

@@ -7,16 +7,16 @@ import { Cgroups, type CgroupsState } from '../cgroups/index.js';
 import { RuntimeError } from '../errors.js';
 import { isAlive } from '../proc.js';
 import { checkId, StateStore, type StoredState } from '../state/store.js';
-import { libc } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 
 const SIGKILL = 9;
 
-export function kill(o: { root: string; id: string; signal?: string; all: boolean }): void {
+export function kill(o: { root: string; id: string; signal?: string; all: boolean; sys: Syscalls }): void {
   const id = checkId(o.id);
   const signal = parseSignal(o.signal ?? 'SIGTERM');
   if (signal === undefined) throw new RuntimeError(`invalid signal ${JSON.stringify(o.signal)}: use a name (TERM, SIGKILL) or a number from 1 to 64`);
   const store = new StateStore(o.root);
-  const sys = libc();
+  const { sys } = o;
   const lock = store.lock(id, sys);
   try {
     const s = store.read(id);

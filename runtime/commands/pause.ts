@@ -4,12 +4,12 @@
 import { Cgroups, type CgroupsState } from '../cgroups/index.js';
 import { RuntimeError, oneLine } from '../errors.js';
 import { checkId, StateStore } from '../state/store.js';
-import { libc } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 
-export function pause(o: { root: string; id: string; resume: boolean }): void {
+export function pause(o: { root: string; id: string; resume: boolean; sys: Syscalls }): void {
   const id = checkId(o.id);
   const store = new StateStore(o.root);
-  const lock = store.lock(id, libc());
+  const lock = store.lock(id, o.sys);
   try {
     const s = store.read(id);
     const status = store.status(s);

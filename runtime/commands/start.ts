@@ -8,16 +8,16 @@ import { runHooks } from '../hooks.js';
 import type { Logger } from '../log.js';
 import { isAlive } from '../proc.js';
 import { checkId, OCI_VERSION, StateStore, type StoredState } from '../state/store.js';
-import { libc, type Syscalls } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 import { destroy } from './destroy.js';
 
 /** How long the init may take to open the FIFO once we did (it is blocked in open(2) already). */
 const OPEN_TIMEOUT_MS = 10_000;
 
-export async function start(o: { root: string; id: string; log: Logger }): Promise<void> {
+export async function start(o: { root: string; id: string; log: Logger; sys: Syscalls }): Promise<void> {
   const id = checkId(o.id);
   const store = new StateStore(o.root);
-  const sys = libc();
+  const { sys } = o;
   const lock = store.lock(id, sys);
   let released = false;
   const release = (): void => { if (!released) { released = true; lock.release(); } };

@@ -5,12 +5,12 @@
 // config.json takes the new values, so a later update starts from them.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cgroups, CgroupConfigError, type CgroupsState, type LinuxResources } from '../cgroups/index.js';
-import type { Config } from '../config/types.js';
+import { Cgroups, type CgroupsState, type LinuxResources } from '../cgroups/index.js';
+import type { Config } from '../config/validate.js';
 import { ConfigError, RuntimeError, oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { checkId, StateStore } from '../state/store.js';
-import { libc } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 
 /** runc update's flags (runc names them; the values are strings as typed). */
 export interface UpdateFlags {
@@ -33,7 +33,7 @@ export interface UpdateFlags {
   memBwSchema?: string;
 }
 
-export function update(o: { root: string; id: string; flags: UpdateFlags; log: Logger; stdin?: () => string }): void {
+export function update(o: { root: string; id: string; flags: UpdateFlags; log: Logger; sys: Syscalls; stdin?: () => string }): void {
   const id = checkId(o.id);
   const resources = o.flags.resources !== undefined ? readResources(o.flags.resources, o.stdin) : fromFlags(o.flags);
   if (resources.devices !== undefined) {
@@ -41,7 +41,7 @@ export function update(o: { root: string; id: string; flags: UpdateFlags; log: L
     delete resources.devices;
   }
   const store = new StateStore(o.root);
-  const lock = store.lock(id, libc());
+  const lock = store.lock(id, o.sys);
   try {
     const s = store.read(id);
     const status = store.status(s);
@@ -50,7 +50,8 @@ export function update(o: { root: string; id: string; flags: UpdateFlags; log: L
     try {
       Cgroups.fromState(s.cgroup as CgroupsState, { resources }).apply((controller) => controller !== 'devices');
     } catch (err) {
-      if (err instanceof CgroupConfigError) throw new ConfigError(err.path.replace(/^linux\.resources/, 'resources'), err.message.slice(err.path.length + 2));
+      // The planner names config.json's field; update's input is the resources object itself.
+      if (err instanceof ConfigError) throw new ConfigError(err.path.replace(/^linux\.resources/, 'resources'), err.problem);
       throw new RuntimeError(`updating container ${id}: ${oneLine(err)}`);
     }
     const file = join(store.dir(id), 'config.json');

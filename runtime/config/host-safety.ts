@@ -10,7 +10,8 @@
 // init checks again, against the namespaces it is really in, right before it writes
 // (guardNamespace): the path given may name another namespace by then.
 import { ConfigError } from '../errors.js';
-import type { Config, NamespaceType } from './types.js';
+import type { NamespaceType } from '../../schemas/config.js';
+import type { Config } from './validate.js';
 
 /** The namespaces these settings act on. */
 export type GuardedNamespace = 'uts' | 'ipc' | 'network' | 'mount';

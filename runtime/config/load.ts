@@ -6,7 +6,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigFileError, MAX_CONFIG_DEPTH, nestedDeeperThan, readConfigFile } from '../../schemas/config-file.js';
 import { ConfigError, RuntimeError } from '../errors.js';
-import type { Config } from './types.js';
+import type { Config } from './validate.js';
 import { keepExactRlimits } from './rlimits.js';
 import { checkConfig } from './validate.js';
 

@@ -3,7 +3,7 @@
 // 18446744073709551615, becomes 2^64, past uint64. The digits are taken from the
 // config's text instead.
 import { scanNumbers } from '../../schemas/raw-numbers.js';
-import type { Rlimit } from './types.js';
+import type { Rlimit } from './validate.js';
 
 const UINT64_MAX = 2n ** 64n - 1n;
 

@@ -5,7 +5,7 @@
 // them (runtime/commands/features.ts).
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import type { Config, Process } from './types.js';
+import type { Config, Process } from './validate.js';
 
 const present = (v: unknown): boolean => v !== undefined && v !== null;
 

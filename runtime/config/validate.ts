@@ -7,7 +7,15 @@ import { describeJson } from '../../schemas/config-file.js';
 import { sysctlFile } from './host-safety.js';
 import { ConfigError, RuntimeError } from '../errors.js';
 import { OCI_VERSION, OCI_VERSION_MIN } from '../state/store.js';
-import { HOOK_NAMES, NAMESPACE_TYPES, type Config } from './types.js';
+import type { Config as SchemaConfig, Process as SchemaProcess, Rlimit as SchemaRlimit, User } from '../../schemas/config.js';
+import { HOOK_NAMES, NAMESPACE_TYPES } from '../../schemas/enums.js';
+
+/** An rlimit with the digits of soft and hard as config.json wrote them, when a double cannot hold them (./rlimits.ts). */
+export type Rlimit = SchemaRlimit & { exact?: { soft?: string; hard?: string } };
+/** `process` as checkConfig returns it: the schema's, with `user` (required on Linux) there. */
+export type Process = Omit<SchemaProcess, 'user' | 'rlimits'> & { user: User; rlimits?: Rlimit[] };
+/** config.json as checkConfig returns it: the schema's type (schemas/config.ts), with what the checks below add. */
+export type Config = Omit<SchemaConfig, 'process'> & { process?: Process };
 
 type Json = unknown;
 

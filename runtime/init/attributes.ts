@@ -7,7 +7,8 @@
 // made, and again by the init, which applies them before dropping capabilities
 // (a negative nice, a real-time policy and the RT I/O class need CAP_SYS_NICE or
 // CAP_SYS_ADMIN). The kernel's own refusals are errors naming the field.
-import type { Linux, Process, Scheduler } from '../config/types.js';
+import type { Linux, Scheduler } from '../../schemas/config.js';
+import type { Process } from '../config/validate.js';
 import { ConfigError, oneLine } from '../errors.js';
 import type { SchedAttr, Syscalls } from '../syscalls.js';
 

@@ -13,7 +13,7 @@ import { closeSync, existsSync, readdirSync, readFileSync, statSync } from 'node
 import { posix } from 'node:path';
 import { lastCap } from '../../linux/capabilities.js';
 import { PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE, PR_CAPBSET_DROP, PR_SET_KEEPCAPS, planCapabilities, type CapabilityPlan } from '../capabilities.js';
-import type { Process } from '../config/types.js';
+import type { Process } from '../config/validate.js';
 import { isLinuxId, MAX_ID } from '../config/validate.js';
 import { ConfigError, RuntimeError, SyscallError, oneLine } from '../errors.js';
 import { O_DIRECTORY, RootDir } from '../mount/inroot.js';

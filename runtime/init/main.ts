@@ -9,7 +9,7 @@
 // Errors go to the parent on fd 3 before `created`, and into exec.fifo after.
 import { closeSync, constants, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Device } from '../config/types.js';
+import type { LinuxDevice as Device } from '../../schemas/config.js';
 import { guardNamespace, NS_PROC_FILE, sysctlFile, sysctlNamespace, type GuardedNamespace } from '../config/host-safety.js';
 import { ConfigError, oneLine } from '../errors.js';
 import { runHooks } from '../hooks.js';
@@ -17,10 +17,9 @@ import { createDevices, DEFAULT_DEVICES, devSymlinks, finishRootfs, mountAll, pi
 import { fileType, RootDir, S_IFDIR } from '../mount/inroot.js';
 import { nsId } from '../namespaces.js';
 import { planMounts } from '../mount/plan.js';
-import type { SeccompConfig } from '../seccomp/index.js';
 import type { OciState } from '../state/store.js';
 import { FIFO_NAME, OCI_VERSION } from '../state/store.js';
-import { libc, type Syscalls } from '../syscalls.js';
+import type { Syscalls } from '../syscalls.js';
 import { RLIMITS } from '../../linux/rlimits.js';
 import { rlimitValue } from '../config/rlimits.js';
 import { finalizeAndExec, loadForAgent, planProcess, type ProcessPlan } from './finalize.js';
@@ -37,14 +36,13 @@ const CLONE_NEWNS = 0x20000;
 /** Signals whose default is to end the process: the init installs _exit for them, see below. */
 const TERMINATING = [1, 2, 3, 10, 12, 14, 15, 26, 27];
 
-export function initMain(): never {
+export function initMain(sys: Syscalls): never {
   const sync = new SyncChannel(INIT_FD);
   const send = (m: InitMessage): void => sync.send(m);
   process.on('uncaughtException', (err) => {
     try { send({ type: 'error', message: oneLine(err) }); } finally { process.exit(1); }
   });
   const msg = sync.read<ParentMessage>();
-  const sys = libc();
   if (msg?.type === 'exec') return execMain(sys, msg, sync);
   if (!msg || msg.type !== 'config') process.exit(1);
 
@@ -99,7 +97,7 @@ function execMain(sys: Syscalls, msg: ExecConfig, sync: SyncChannel): never {
     if (msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: false });
     for (const r of p.rlimits ?? []) sys.setrlimit(RLIMITS[r.type]!.resource, rlimitValue(r, 'soft'), rlimitValue(r, 'hard'));
     applyAttributes(sys, planAttributes(p, undefined, { exec: true }));
-    const plan = planProcess(p, msg.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }), (message) => send({ type: 'warning', message, quiet: true }));
+    const plan = planProcess(p, msg.seccomp, msg.userns, (message) => send({ type: 'warning', message }), (message) => send({ type: 'warning', message, quiet: true }));
     plan.preserveFds = msg.preserveFds;
     loadForAgent(sys, plan, (fd) => handOver(sync, fd));
     return finalizeAndExec(sys, plan);
@@ -199,7 +197,7 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
     }
   }
   applyAttributes(sys, planAttributes(p, linux, { exec: false }));
-  const plan = planProcess(p, linux.seccomp as SeccompConfig | undefined, msg.userns, (message) => send({ type: 'warning', message }), (message) => send({ type: 'warning', message, quiet: true }));
+  const plan = planProcess(p, linux.seccomp, msg.userns, (message) => send({ type: 'warning', message }), (message) => send({ type: 'warning', message, quiet: true }));
   plan.preserveFds = msg.preserveFds;
   loadForAgent(sys, plan, (fd) => handOver(sync, fd));
   return { plan, fifo, proc };

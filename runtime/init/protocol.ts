@@ -1,6 +1,7 @@
 // Messages between `create` (the parent) and the init, one JSON object per line on
 // fd 3 after nsexec's own lines (see runtime/native/nsexec.c).
-import type { Config, Process } from '../config/types.js';
+import type { Seccomp } from '../../schemas/config.js';
+import type { Config, Process } from '../config/validate.js';
 import type { GuardedNamespace, NamespaceId } from '../config/host-safety.js';
 import type { CgroupMountSource } from '../mount/apply.js';
 
@@ -34,7 +35,7 @@ export interface ExecConfig {
   process: Process;
   /** The container init's mount namespace (/proc/PID/ns/mnt). */
   mountNamespace: string;
-  seccomp?: Record<string, unknown>;
+  seccomp?: Seccomp;
   userns: boolean;
   /** --tty: the console socket is fd CONSOLE_FD. */
   console: boolean;

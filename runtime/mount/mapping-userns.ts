@@ -15,7 +15,7 @@ import { RuntimeError, oneLine } from '../errors.js';
 import { CLONE_FLAGS, idMapText } from '../namespaces.js';
 import { NSEXEC } from '../self.js';
 import type { Syscalls } from '../syscalls.js';
-import type { IdMapping } from '../config/types.js';
+import type { IDMapping as IdMapping } from '../../schemas/config.js';
 import { MS } from './options.js';
 import type { PlannedMount } from './plan.js';
 

@@ -3,7 +3,7 @@
 // init carries the plan out (./apply.ts) once it knows the live filesystem.
 import { isAbsolute, posix, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { IdMapping, Mount } from '../config/types.js';
+import type { IDMapping as IdMapping, Mount } from '../../schemas/config.js';
 import { MS, parseMountOptions, type ParsedOptions } from './options.js';
 
 export type MountKind = 'bind' | 'fs' | 'cgroup';

@@ -5,7 +5,7 @@
 // checked before the first device moves: a refused create leaves the host as it was.
 // Nothing is moved back at delete: the devices go with the namespace.
 import { closeSync, openSync } from 'node:fs';
-import type { Linux } from '../config/types.js';
+import type { Linux } from '../../schemas/config.js';
 import { ConfigError, RuntimeError, oneLine } from '../errors.js';
 import type { Syscalls } from '../syscalls.js';
 import { IFA_F_PERMANENT, openNetlink, RT_SCOPE_UNIVERSE, type Link, type Netlink } from './netlink.js';

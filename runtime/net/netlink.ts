@@ -3,7 +3,8 @@
 // set a link up. Messages are built and parsed here (pure, unit-tested); the socket
 // is the Syscalls layer's.
 import { closeSync } from 'node:fs';
-import { errnoName, type Syscalls } from '../syscalls.js';
+import { errnoName } from '../errors.js';
+import type { Syscalls } from '../syscalls.js';
 
 const NLMSG_ERROR = 2, NLMSG_DONE = 3;
 export const RTM_NEWLINK = 16, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_GETADDR = 22;

@@ -29,20 +29,11 @@
 //   (suites/seccomp.ts, seccomp.names.unknown-syscall); the warning is how a typo shows.
 //   On x86 we match the direct socket syscalls only, not libseccomp's socketcall
 //   multiplexing.
+import { ConfigError } from '../errors.js';
 import { BPF_MAXINSNS, encode } from './bpf.js';
 import { ACTIONS, ARCHES, EPERM, FLAGS, NATIVE_ARCH, OPERATORS, SECCOMP_FILTER_FLAG, SECCOMP_RET, type Operator } from './constants.js';
 import { emitProgram, type Cond, type Rule, type SyscallEntry } from './emit.js';
 import type { SeccompConfig } from './types.js';
-
-export class SeccompConfigError extends Error {
-  /** Where in config.json, e.g. `linux.seccomp.syscalls[2].names[0]`. */
-  readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = 'SeccompConfigError';
-    this.path = path;
-  }
-}
 
 export interface CompiledSeccomp {
   /** struct sock_filter[], little-endian; pass with sock_fprog { len: instructions, filter }. */
@@ -85,7 +76,7 @@ function own(table: object, key: string): boolean {
 
 export function compileSeccomp(seccomp: SeccompConfig, root = 'linux.seccomp'): CompiledSeccomp {
   const fail = (path: string, message: string): never => {
-    throw new SeccompConfigError(path, message);
+    throw new ConfigError(path, message);
   };
 
   const defaultRet = actionRet(seccomp.defaultAction, seccomp.defaultErrnoRet, `${root}.defaultAction`, `${root}.defaultErrnoRet`);
@@ -170,11 +161,11 @@ export function compileSeccomp(seccomp: SeccompConfig, root = 'linux.seccomp'): 
 
 function actionRet(action: string, errnoRet: number | undefined, actionPath: string, errnoPath: string): number {
   const def = own(ACTIONS, action) ? ACTIONS[action] : undefined;
-  if (!def) throw new SeccompConfigError(actionPath, `unknown action ${JSON.stringify(action)}; supported: ${Object.keys(ACTIONS).join(', ')}`);
+  if (!def) throw new ConfigError(actionPath, `unknown action ${JSON.stringify(action)}; supported: ${Object.keys(ACTIONS).join(', ')}`);
   if (errnoRet === undefined) return (def.takesErrno ? def.ret | EPERM : def.ret) >>> 0;
-  if (!def.takesErrno) throw new SeccompConfigError(errnoPath, `${action} does not take an errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)`);
+  if (!def.takesErrno) throw new ConfigError(errnoPath, `${action} does not take an errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)`);
   if (!Number.isInteger(errnoRet) || errnoRet < 0 || errnoRet > SECCOMP_RET.DATA) {
-    throw new SeccompConfigError(errnoPath, `must be an integer from 0 to ${SECCOMP_RET.DATA}, got ${JSON.stringify(errnoRet)}`);
+    throw new ConfigError(errnoPath, `must be an integer from 0 to ${SECCOMP_RET.DATA}, got ${JSON.stringify(errnoRet)}`);
   }
   return (def.ret | errnoRet) >>> 0;
 }
@@ -184,18 +175,18 @@ function u64(v: unknown, path: string): bigint {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
     // Past 2^53 a JSON number has already been rounded by JSON.parse, so the filter
     // would compare against a value the user did not write.
-    if (!Number.isSafeInteger(v)) throw new SeccompConfigError(path, `${v} is above 2^53 and lost precision when parsed as a JSON number`);
+    if (!Number.isSafeInteger(v)) throw new ConfigError(path, `${v} is above 2^53 and lost precision when parsed as a JSON number`);
     return BigInt(v);
   }
-  throw new SeccompConfigError(path, `must be an unsigned 64-bit integer, got ${JSON.stringify(typeof v === 'bigint' ? v.toString() : v)}`);
+  throw new ConfigError(path, `must be an unsigned 64-bit integer, got ${JSON.stringify(typeof v === 'bigint' ? v.toString() : v)}`);
 }
 
 function parseArg(arg: { index: number; value: number | bigint; valueTwo?: number | bigint; op: string }, at: string): Cond {
   if (!Number.isInteger(arg.index) || arg.index < 0 || arg.index > 5) {
-    throw new SeccompConfigError(`${at}.index`, `must be a syscall argument index from 0 to 5, got ${JSON.stringify(arg.index)}`);
+    throw new ConfigError(`${at}.index`, `must be a syscall argument index from 0 to 5, got ${JSON.stringify(arg.index)}`);
   }
   if (!(OPERATORS as readonly string[]).includes(arg.op)) {
-    throw new SeccompConfigError(`${at}.op`, `unknown operator ${JSON.stringify(arg.op)}; supported: ${OPERATORS.join(', ')}`);
+    throw new ConfigError(`${at}.op`, `unknown operator ${JSON.stringify(arg.op)}; supported: ${OPERATORS.join(', ')}`);
   }
   const op = arg.op as Operator;
   const value = u64(arg.value, `${at}.value`);
@@ -203,7 +194,7 @@ function parseArg(arg: { index: number; value: number | bigint; valueTwo?: numbe
   // Profiles written for Docker carry "valueTwo": 0 on every arg, so only a non-zero
   // valueTwo on an operator that has no use for it is refused.
   if (op !== 'SCMP_CMP_MASKED_EQ' && valueTwo !== 0n) {
-    throw new SeccompConfigError(`${at}.valueTwo`, `only SCMP_CMP_MASKED_EQ uses valueTwo (${op} compares against value alone)`);
+    throw new ConfigError(`${at}.valueTwo`, `only SCMP_CMP_MASKED_EQ uses valueTwo (${op} compares against value alone)`);
   }
   return { index: arg.index, op, value, valueTwo };
 }

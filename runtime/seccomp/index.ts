@@ -1,5 +1,5 @@
 // The seccomp piece of the runtime: config → BPF program, and the lists `features` reports.
-export { compileSeccomp, withTsync, SeccompConfigError, type CompiledSeccomp } from './compile.js';
+export { compileSeccomp, withTsync, type CompiledSeccomp } from './compile.js';
 export {
   SUPPORTED_ACTIONS,
   SUPPORTED_ARCHES,

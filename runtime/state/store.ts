@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RuntimeError } from '../errors.js';
 import { isAlive } from '../proc.js';
 import type { Syscalls } from '../syscalls.js';
-import type { Hook } from '../config/types.js';
+import type { Hook } from '../../schemas/config.js';
 import { freezerOf } from '../cgroups/freezer.js';
 import { realCgroupFs } from '../cgroups/fs.js';
 import type { CgroupsState } from '../cgroups/manager.js';

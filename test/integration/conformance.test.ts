@@ -161,9 +161,10 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
     const stripped = judged.filter((c) => c.exercises?.length || c.tamper);
     const runcPlain = runcGate().report!;
     const refPlain = referenceGate().report!;
-    prove(runcPlain, run(['--runtime', fixture('runtimes', 'strip.mjs'), '--timeout', '5', ...grep(stripped)]), stripped);
+    // More jobs than cores: a stripped case mostly waits (on a container that does not do what it should).
+    prove(runcPlain, run(['--runtime', fixture('runtimes', 'strip.mjs'), '--timeout', '5', '--jobs', '4', ...grep(stripped)]), stripped);
     const rest = stripped.filter((c) => !proven.has(c.id));
-    if (rest.length) prove(refPlain, run(['--runtime', fixture('runtimes', 'strip.mjs'), '--timeout', '5', ...grep(rest)], REFERENCE), rest);
+    if (rest.length) prove(refPlain, run(['--runtime', fixture('runtimes', 'strip.mjs'), '--timeout', '5', '--jobs', '4', ...grep(rest)], REFERENCE), rest);
     // A case one real runtime passes and the other fails (runc's expected failures) is shown to fail by that.
     prove(refPlain, runcPlain, rest);
 
@@ -267,6 +268,9 @@ const unexpected = (r: ConformRun) => r.report!.results.filter((x) => ['fail', '
 const LANE_FILE = join(repoRoot, 'test/integration/foreign-lane-cases.txt');
 const LANE_CASES = readFileSync(LANE_FILE, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 const laneArgs = LANE_CASES.flatMap((id) => ['--grep', exact(id)]);
+// runsc starts a sandbox per container (the dearest runtime here): CI runs every other case
+// of the lane against it, so that the whole test command stays within its half hour.
+const RUNSC_CASES = LANE_CASES.filter((_, i) => i % 2 === 0);
 
 it('the foreign lanes name cases that exist, each once', () => {
   const known = new Set(ALL_CASES.map((c) => c.id));
@@ -276,10 +280,10 @@ it('the foreign lanes name cases that exist, each once', () => {
 });
 
 describe.skipIf(!isRoot || !hasRunsc)('runsc (gVisor) with its baseline', () => {
-  it(`the lane's ${LANE_CASES.length} cases: no unexpected failure, pass or error, nothing left behind`, () => {
-    const r = conform(['--runtime', '/usr/bin/runsc', '--runtime-arg=--network=none', '--expect', join(repoRoot, 'baselines/runsc.json'), ...laneArgs], { timeoutMs: 30 * MINUTES });
+  it(`every other case of the lane (${RUNSC_CASES.length}): no unexpected failure, pass or error, nothing left behind`, () => {
+    const r = conform(['--runtime', '/usr/bin/runsc', '--runtime-arg=--network=none', '--expect', join(repoRoot, 'baselines/runsc.json'), ...RUNSC_CASES.flatMap((id) => ['--grep', exact(id)])], { timeoutMs: 30 * MINUTES });
     expect(r.report, r.stderr).toBeDefined();
-    expect(r.report!.results).toHaveLength(LANE_CASES.length);
+    expect(r.report!.results).toHaveLength(RUNSC_CASES.length);
     expect(unexpected(r)).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.left).toEqual(NOTHING_LEFT);

@@ -18,6 +18,8 @@ const CASES = ['lifecycle.create.created', 'lifecycle.kill.sigterm'];
 const TIME_BOUND_MS = 150_000;
 const RSS_BOUND_KB = 600 * 1024;
 /** The fault runtimes' own processes carry these in their command lines. */
+/** The environment variable that marks what one run started (its value: the run's work directory). */
+const RUN_MARKER = 'CONFORM_FAULT_RUN';
 const MARKERS = [/^sleep 10000(17|20)$/, /fixtures\/runtimes\/(orphan|daemon|liar|flood|hang|crash|garbage|noop|fail)\.sh/];
 
 interface Report {
@@ -40,7 +42,7 @@ async function runAgainst(runtime: string, workdir: string, env: NodeJS.ProcessE
   const args = [join(repoRoot, 'bin/conform.js'), '--runtime', fixture('runtimes', runtime), '--timeout', '2', '--jobs', '2', '--workdir', workdir, '--json', json];
   for (const c of CASES) args.push('--grep', `^${c.replace(/\./g, '\\.')}$`);
   const started = Date.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', [RUN_MARKER]: workdir, ...env } });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
   let peakKb = 0;
@@ -59,13 +61,18 @@ async function runAgainst(runtime: string, workdir: string, env: NodeJS.ProcessE
   return { code, report, stderr, ms: Date.now() - started, peakKb };
 }
 
-/** Processes of the fault runtimes still running. */
-function leftoverProcesses(): string[] {
+/**
+ * Processes of the fault runtimes a run below `workdir` started, still running: they carry
+ * the run's marker in their environment (other test files run fault runtimes too, e.g. the
+ * driver's tests and the noop run, and are not this run's leftovers).
+ */
+function leftoverProcesses(workdir: string): string[] {
   const out: string[] = [];
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      if (MARKERS.some((m) => m.test(cmd))) out.push(`${pid} ${cmd}`);
+      if (!MARKERS.some((m) => m.test(cmd))) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${RUN_MARKER}=${workdir}`)) out.push(`${pid} ${cmd}`);
     } catch {
       /* gone */
     }
@@ -119,7 +126,7 @@ describe.skipIf(!isRoot || !bystanderHierarchy())('fault runtimes (need root and
     expect(r.code).toBe(1);
     expect(statSync(join(workdir, 'report.json')).size).toBeLessThan(1 << 20);
     // Nothing of the runtime's left, nothing of the bystander's touched.
-    expect(leftoverProcesses()).toEqual([]);
+    expect(leftoverProcesses(workdir)).toEqual([]);
     expect(mountsUnder(workdir)).toEqual([]);
     expect(readdirSync(workdir).filter((n) => n.startsWith('conform-'))).toEqual([]);
     expect(isAlive(bystander.pid!), 'the bystander process').toBe(true);

@@ -3,7 +3,8 @@
 // attached by the manager on a recorded v2 tree.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileDeviceFilter, decide } from '../../runtime/cgroups/devicefilter.js';
-import { CgroupConfigError, Cgroups } from '../../runtime/cgroups/index.js';
+import { Cgroups } from '../../runtime/cgroups/index.js';
+import { ConfigError } from '../../runtime/errors.js';
 import { DEFAULT_DEVICES } from '../../runtime/cgroups/v1.js';
 import { ACC_MKNOD, ACC_READ, ACC_WRITE, DEV_BLOCK, DEV_CHAR, deviceMatch, deviceRule } from '../../runtime/cgroups/values.js';
 import type { LinuxDeviceCgroup } from '../../runtime/cgroups/types.js';
@@ -93,7 +94,7 @@ describe('the manager on a v2 host', () => {
   });
 
   it('refuses a bad rule at plan time, before anything is made', () => {
-    expect(() => plan([{ allow: true, access: 'x' }])).toThrow(CgroupConfigError);
+    expect(() => plan([{ allow: true, access: 'x' }])).toThrow(ConfigError);
     expect(tree.writes).toEqual([]);
   });
 });

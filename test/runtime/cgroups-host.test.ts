@@ -1,7 +1,8 @@
 // Host detection, path resolution, and the harness's read-back helpers (linux/cgroupfs.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { cgroupMode, locateCgroup, parseCgroupMounts, parseProcCgroup, readCgroupValue } from '../../linux/cgroupfs.js';
-import { CgroupConfigError, detectHost, resolveCgroupsPath } from '../../runtime/cgroups/index.js';
+import { detectHost, resolveCgroupsPath } from '../../runtime/cgroups/index.js';
+import { ConfigError } from '../../runtime/errors.js';
 import { FakeCgroupTree, loadFixture } from './cgroups-fake.js';
 
 describe('resolveCgroupsPath', () => {
@@ -21,7 +22,7 @@ describe('resolveCgroupsPath', () => {
       try {
         f();
       } catch (e) {
-        if (e instanceof CgroupConfigError) return e.path;
+        if (e instanceof ConfigError) return e.path;
       }
       return 'no error';
     };

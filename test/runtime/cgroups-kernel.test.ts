@@ -8,7 +8,7 @@ import { readCgroupValue } from '../../linux/cgroupfs.js';
 import { Cgroups, detectHost } from '../../runtime/cgroups/index.js';
 import type { LinuxDeviceCgroup } from '../../runtime/cgroups/types.js';
 import { deviceProgram } from '../../runtime/cgroups/v2.js';
-import { libc } from '../../runtime/syscalls.js';
+import { libc } from '../../runtime/syscalls-libc.js';
 
 const isRoot = process.getuid?.() === 0;
 const host = (() => {

@@ -1,6 +1,7 @@
 // The cgroup manager on the recorded hybrid host (v1 controllers + an empty unified hierarchy).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CgroupConfigError, CgroupError, Cgroups, type LinuxResources } from '../../runtime/cgroups/index.js';
+import { CgroupError, Cgroups, type LinuxResources } from '../../runtime/cgroups/index.js';
+import { ConfigError } from '../../runtime/errors.js';
 import { DEFAULT_DEVICE_RULES } from '../../runtime/cgroups/v1.js';
 import { FakeCgroupTree, loadFixture } from './cgroups-fake.js';
 
@@ -27,14 +28,14 @@ function applied(resources: LinuxResources): (controller: string) => Array<[stri
   return (controller) => tree.writesUnder(`${CG}/${controller}/conform/c1`);
 }
 
-function configError(f: () => unknown): CgroupConfigError {
+function configError(f: () => unknown): ConfigError {
   try {
     f();
   } catch (e) {
-    if (e instanceof CgroupConfigError) return e;
+    if (e instanceof ConfigError) return e;
     throw e;
   }
-  throw new Error('no CgroupConfigError');
+  throw new Error('no ConfigError');
 }
 
 describe('Cgroups on a hybrid v1 host: layout', () => {

@@ -1,6 +1,7 @@
 // The cgroup manager on a pure cgroup v2 host (fixtures/cgroups/v2.json).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CgroupConfigError, Cgroups, blkioToIoWeight, sharesToWeight, type LinuxResources } from '../../runtime/cgroups/index.js';
+import { Cgroups, blkioToIoWeight, sharesToWeight, type LinuxResources } from '../../runtime/cgroups/index.js';
+import { ConfigError } from '../../runtime/errors.js';
 import { FakeCgroupTree, loadFixture } from './cgroups-fake.js';
 
 const CG = '/sys/fs/cgroup';
@@ -27,14 +28,14 @@ function applied(resources: LinuxResources): Array<[string, string]> {
   return tree.writesUnder(LEAF);
 }
 
-function configError(f: () => unknown): CgroupConfigError {
+function configError(f: () => unknown): ConfigError {
   try {
     f();
   } catch (e) {
-    if (e instanceof CgroupConfigError) return e;
+    if (e instanceof ConfigError) return e;
     throw e;
   }
-  throw new Error('no CgroupConfigError');
+  throw new Error('no ConfigError');
 }
 
 describe('cgroup v2 conversions (runc\'s formulas)', () => {

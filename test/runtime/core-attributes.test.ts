@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkConsoleOptions } from '../../runtime/commands/console-socket.js';
 import { keepExactRlimits, rlimitValue } from '../../runtime/config/rlimits.js';
-import type { Config, Process, Rlimit } from '../../runtime/config/types.js';
+import type { Linux, Scheduler } from '../../schemas/config.js';
+import type { Config, Process, Rlimit } from '../../runtime/config/validate.js';
 import { refuseUnsupported, refuseUnsupportedProcess } from '../../runtime/config/unsupported.js';
 import { applyAttributes, parseList, planAttributes } from '../../runtime/init/attributes.js';
 import { FakeSyscalls } from '../../runtime/syscalls-fake.js';
@@ -26,7 +27,7 @@ describe('planAttributes', () => {
   });
 
   it('personality and memoryPolicy apply to the container, not to exec\'d processes', () => {
-    const linux = { personality: { domain: 'LINUX32' }, memoryPolicy: { mode: 'MPOL_INTERLEAVE', nodes: '0-2,5', flags: ['MPOL_F_STATIC_NODES'] } };
+    const linux: Linux = { personality: { domain: 'LINUX32' }, memoryPolicy: { mode: 'MPOL_INTERLEAVE', nodes: '0-2,5', flags: ['MPOL_F_STATIC_NODES'] } };
     const plan = planAttributes(proc(), linux, { exec: false });
     expect(plan.personality).toBe(8);
     expect(plan.mempolicy).toEqual({ mode: 3 | (1 << 15), nodes: [0, 1, 2, 5] });
@@ -40,12 +41,14 @@ describe('planAttributes', () => {
   });
 
   it('refuses unknown names and bad values, naming the field', () => {
-    expect(errorOf(() => planAttributes(proc({ scheduler: { policy: 'SCHED_FAST' } }), undefined, { exec: false }))).toMatch(/^config\.json: process\.scheduler\.policy "SCHED_FAST" is not one of SCHED_OTHER/);
-    expect(errorOf(() => planAttributes(proc({ scheduler: { policy: 'SCHED_OTHER', flags: ['SCHED_FLAG_X'] } }), undefined, { exec: false }))).toMatch(/process\.scheduler\.flags\[0\]/);
+    // Values the schema types exclude: the planner checks them itself (the schema check may not have run).
+    const unchecked = <T>(v: unknown): T => v as T;
+    expect(errorOf(() => planAttributes(proc({ scheduler: { policy: unchecked<Scheduler['policy']>('SCHED_FAST') } }), undefined, { exec: false }))).toMatch(/^config\.json: process\.scheduler\.policy "SCHED_FAST" is not one of SCHED_OTHER/);
+    expect(errorOf(() => planAttributes(proc({ scheduler: { policy: 'SCHED_OTHER', flags: [unchecked<NonNullable<Scheduler['flags']>[number]>('SCHED_FLAG_X')] } }), undefined, { exec: false }))).toMatch(/process\.scheduler\.flags\[0\]/);
     expect(errorOf(() => planAttributes(proc({ scheduler: { policy: 'SCHED_OTHER', nice: 20 } }), undefined, { exec: false }))).toMatch(/process\.scheduler\.nice must be from -20 to 19/);
     expect(errorOf(() => planAttributes(proc({ ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 8 } }), undefined, { exec: false }))).toMatch(/process\.ioPriority\.priority must be from 0 to 7/);
     expect(errorOf(() => planAttributes(proc(), { personality: { domain: 'LINUX', flags: ['X'] } }, { exec: false }))).toMatch(/linux\.personality\.flags cannot be applied/);
-    expect(errorOf(() => planAttributes(proc(), { personality: { domain: 'SVR4' } }, { exec: false }))).toMatch(/linux\.personality\.domain "SVR4"/);
+    expect(errorOf(() => planAttributes(proc(), { personality: unchecked<Linux['personality']>({ domain: 'SVR4' }) }, { exec: false }))).toMatch(/linux\.personality\.domain "SVR4"/);
     expect(errorOf(() => planAttributes(proc(), { memoryPolicy: { mode: 'MPOL_BIND', nodes: '3-1' } }, { exec: false }))).toMatch(/linux\.memoryPolicy\.nodes "3-1" is not a list/);
     expect(errorOf(() => planAttributes(proc({ execCPUAffinity: { initial: 'all' } }), undefined, { exec: false }))).toMatch(/execCPUAffinity\.initial/);
   });

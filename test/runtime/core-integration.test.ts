@@ -5,7 +5,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { libc } from '../../runtime/syscalls.js';
+import { libc } from '../../runtime/syscalls-libc.js';
 import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
 import { processesMounting } from '../helpers/leftovers.js';
 import { cannotRunContainers } from '../helpers/runtime-cli.js';

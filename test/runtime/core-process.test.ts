@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Process } from '../../runtime/config/types.js';
+import type { Process } from '../../runtime/config/validate.js';
 import { HookError, runHooks, runHooksWarning } from '../../runtime/hooks.js';
 import { finalizeAndExec, resolveExecutable, type ProcessPlan } from '../../runtime/init/finalize.js';
 import { planCapabilities } from '../../runtime/capabilities.js';

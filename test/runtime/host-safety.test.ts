@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { guardNamespace, ownNamespaces, refuseHostChanges, sysctlFile, sysctlNamespace } from '../../runtime/config/host-safety.js';
-import type { Config } from '../../runtime/config/types.js';
+import type { Config } from '../../runtime/config/validate.js';
 
 const config = (over: Partial<Config> & { namespaces?: Array<{ type: string; path?: string }>; sysctl?: Record<string, string> } = {}): Config => {
   const { namespaces, sysctl, ...rest } = over;

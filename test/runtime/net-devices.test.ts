@@ -1,7 +1,7 @@
 // linux.netDevices: the rtnetlink messages (built and parsed without a kernel), the
 // config checks, and the order of the moves against a fake Netlink.
 import { describe, expect, it } from 'vitest';
-import type { Linux } from '../../runtime/config/types.js';
+import type { Linux } from '../../schemas/config.js';
 import { moveNetDevices, planNetDevices } from '../../runtime/net/devices.js';
 import {
   IFA_ADDRESS, IFA_FLAGS, IFA_F_PERMANENT, IFA_LOCAL, IFLA_IFNAME, IFLA_NET_NS_FD, RTM_NEWADDR,

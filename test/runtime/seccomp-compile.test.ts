@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../runtime/errors.js';
 import { decode } from '../../runtime/seccomp/bpf.js';
 import {
   SECCOMP_FILTER_FLAG,
@@ -7,7 +8,6 @@ import {
   SUPPORTED_ARCHES,
   SUPPORTED_FLAGS,
   SUPPORTED_OPERATORS,
-  SeccompConfigError,
   compileSeccomp,
   withTsync,
   type SeccompConfig,
@@ -29,11 +29,11 @@ function evaluate(cfg: Cfg, nr: number, args: Array<number | bigint> = [], arch 
   return describeRet(run(compile(cfg).program, { nr, arch, args }).ret);
 }
 
-function configError(cfg: Cfg): SeccompConfigError {
+function configError(cfg: Cfg): ConfigError {
   try {
     compile(cfg);
   } catch (e) {
-    if (e instanceof SeccompConfigError) return e;
+    if (e instanceof ConfigError) return e;
     throw e;
   }
   throw new Error('compileSeccomp did not throw');
