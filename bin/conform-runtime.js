@@ -12,7 +12,7 @@ const { loadBundle } = require('./load-bundle.js');
 
 const dist = join(__dirname, '..', 'dist');
 const word = command(process.argv.slice(2));
-// An installed package compiles its native helper at first use (harness/native-build.ts):
+// An installed package compiles its native helper at first use (cli/native-build.ts):
 // one stat per call otherwise. The init is started by nsexec, so it has it.
 if (word !== 'init' && !existsSync(join(dist, 'nsexec'))) compileNsexec();
 try {

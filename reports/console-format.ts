@@ -3,8 +3,8 @@
 // control characters from the data and cuts the line to the terminal's width.
 
 import type { ChalkInstance } from 'chalk';
-import type { CaseResult, Failure, Outcome, RunSummary } from '../harness/result.js';
-import { CONVENTIONS, OUTCOMES } from '../harness/result.js';
+import type { CaseResult, Failure, Outcome, RunSummary } from '../harness/run/result.js';
+import { CONVENTIONS, OUTCOMES } from '../harness/run/result.js';
 import { toPlain } from './plain.js';
 import { byId, formatDuration, singleLine, visibleLength } from './text.js';
 

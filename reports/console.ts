@@ -6,10 +6,10 @@
 // is alive. At the end, the summary of console-format.ts.
 
 import { Chalk, supportsColor, supportsColorStderr, type ColorSupportLevel } from 'chalk';
-import type { Outcome } from '../harness/result.js';
-import { OUTCOMES } from '../harness/result.js';
+import type { Outcome } from '../harness/run/result.js';
+import { OUTCOMES } from '../harness/run/result.js';
 import { caseLine, finalReport, outcomeStyles, row, SYMBOL, type FormatOptions, type Segment } from './console-format.js';
-import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { writeAndFlush, type Reporter, type TextOut } from '../harness/run/reporter.js';
 import { describeRuntime, formatDuration } from './text.js';
 
 export interface ConsoleOptions {

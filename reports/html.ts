@@ -3,8 +3,8 @@
 // requirement, and each failure with what was expected and found, the requirement it
 // checks (level, our summary, the spec's section), the runtime's calls and stderr. A
 // filter (text and outcomes) narrows the case list and the failures. Prints as it shows.
-import type { CaseResult, CheckOutcome, Failure, Outcome, RunSummary } from '../harness/result.js';
-import { CONVENTIONS, OUTCOMES } from '../harness/result.js';
+import type { CaseResult, CheckOutcome, Failure, Outcome, RunSummary } from '../harness/run/result.js';
+import { CONVENTIONS, OUTCOMES } from '../harness/run/result.js';
 import { el, page, type Child, type Html } from './html-doc.js';
 import { requirementVerdicts, type RequirementVerdict } from './json.js';
 import { toPlain } from './plain.js';

@@ -22,13 +22,13 @@
 // The format is published as a JSON Schema (schemas/json/report.schema.json, from
 // reports/report-schema.ts); `conform merge`, `report`, `baseline` and `matrix` read it back.
 
-import type { CaseResult, CheckOutcome, Failure, Outcome, PartialRun, RequirementCheck, RunContext, RunSummary, RuntimeInfo } from '../harness/result.js';
-import type { Level } from '../suites/requirements/index.js';
-import { OUTCOMES } from '../harness/result.js';
+import type { CaseResult, CheckOutcome, Failure, Outcome, PartialRun, RequirementCheck, RunContext, RunSummary, RuntimeInfo } from '../harness/run/result.js';
+import type { Level } from '../spec/index.js';
+import { OUTCOMES } from '../harness/run/result.js';
 import { toPlain, type Json } from './plain.js';
-import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { writeAndFlush, type Reporter, type TextOut } from '../harness/run/reporter.js';
 import { byId } from './text.js';
-import type { RunTiming } from '../harness/timing.js';
+import type { RunTiming } from '../harness/run/timing.js';
 
 export type RequirementVerdict = 'pass' | 'warn' | 'fail' | 'error' | 'disputed' | 'untested' | 'incomplete';
 
@@ -65,7 +65,7 @@ export interface JsonReport {
   counts: Record<Outcome, number>;
   requirements: Record<string, RequirementReport>;
   results: JsonCaseResult[];
-  /** Where the run's time went: runtime calls, waits on containers, conform's own work (harness/timing.ts). */
+  /** Where the run's time went: runtime calls, waits on containers, conform's own work (harness/run/timing.ts). */
   timing?: RunTiming;
 }
 

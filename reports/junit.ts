@@ -34,10 +34,10 @@
 // all (most C0 controls, lone surrogates, U+FFFE/FFFF) are replaced by visible escapes.
 
 import { create } from 'xmlbuilder2';
-import type { CaseResult, Failure, RunSummary } from '../harness/result.js';
-import { CONVENTIONS } from '../harness/result.js';
+import type { CaseResult, Failure, RunSummary } from '../harness/run/result.js';
+import { CONVENTIONS } from '../harness/run/result.js';
 import { toPlain } from './plain.js';
-import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { writeAndFlush, type Reporter, type TextOut } from '../harness/run/reporter.js';
 import { requirementLine } from './requirements.js';
 import { contextLine } from './tap.js';
 import { byId, describeRuntime, oneLine, seconds, truncate, visibleEscape } from './text.js';

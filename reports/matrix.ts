@@ -3,8 +3,8 @@
 // one row per case (grouped by area), as Markdown or as a self-contained HTML page. Every
 // cell that is not a pass shows its reason as text, so that a screenshot or a printout
 // carries it. For comparing runtimes, or one runtime across releases.
-import type { Outcome } from '../harness/result.js';
-import { OUTCOMES } from '../harness/result.js';
+import type { Outcome } from '../harness/run/result.js';
+import { OUTCOMES } from '../harness/run/result.js';
 import { el, page } from './html-doc.js';
 import { OUTCOME_COLOUR, OUTCOME_MEANING, PAGE_CSS, runtimeTitle } from './html.js';
 import type { JsonReport } from './json.js';

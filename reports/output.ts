@@ -10,7 +10,7 @@
 
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { TextOut } from './reporter.js';
+import type { TextOut } from '../harness/run/reporter.js';
 
 export interface Output {
   stream: TextOut;

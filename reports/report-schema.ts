@@ -4,8 +4,8 @@
 // is closed (no unknown keys) so that the tests, which validate real reports against it,
 // catch a field the schema does not document.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { CONVENTIONS, OUTCOMES, type CheckOutcome, type Convention, type Outcome } from '../harness/result.js';
-import type { Level } from '../suites/requirements/index.js';
+import { CONVENTIONS, OUTCOMES, type CheckOutcome, type Convention, type Outcome } from '../harness/run/result.js';
+import type { Level } from '../spec/index.js';
 import { REPORT_FORMAT, type JsonReport, type RequirementVerdict } from './json.js';
 
 const VERDICTS: readonly RequirementVerdict[] = ['pass', 'warn', 'fail', 'error', 'disputed', 'untested', 'incomplete'];
@@ -21,7 +21,7 @@ const Host = closed({ hostname: Type.String(), kernel: Type.String(), arch: Type
 const Shard = closed({ index: Type.Integer({ minimum: 1 }), count: Type.Integer({ minimum: 1 }) });
 const Ms = (description: string) => Type.Integer({ minimum: 0, description: `${description}, in ms` });
 
-// harness/timing.ts: where a case's (and a run's) time went.
+// harness/run/timing.ts: where a case's (and a run's) time went.
 const caseTimingProps = {
   runtimeMs: Ms('summed wall time of the runtime calls'),
   runtimeCalls: Count,

@@ -1,6 +1,6 @@
 // What reports say about a requirement ID: its level, our one-line summary, and the link
 // to its section of the spec at the release the catalogue follows.
-import { INFERRED, requirementById, specUrl, type Level } from '../suites/requirements/index.js';
+import { INFERRED, requirementById, specUrl, type Level } from '../spec/index.js';
 
 export interface RequirementInfo {
   id: string;

@@ -29,11 +29,11 @@
 // for compliance), and TAP has no directive for "passed, with a remark"; the YAML block
 // carries the outcome, the failed assertions and each requirement's level and spec link.
 
-import type { CaseResult, RunContext, RunSummary, RuntimeInfo } from '../harness/result.js';
-import { OUTCOMES } from '../harness/result.js';
-import { requirementById, specUrl } from '../suites/requirements/index.js';
+import type { CaseResult, RunContext, RunSummary, RuntimeInfo } from '../harness/run/result.js';
+import { OUTCOMES } from '../harness/run/result.js';
+import { requirementById, specUrl } from '../spec/index.js';
 import { toPlain, type Json } from './plain.js';
-import { writeAndFlush, type Reporter, type TextOut } from './reporter.js';
+import { writeAndFlush, type Reporter, type TextOut } from '../harness/run/reporter.js';
 import { byId, describeRuntime, formatDuration, oneLine } from './text.js';
 import { yamlLines } from './yaml.js';
 

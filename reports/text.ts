@@ -2,7 +2,7 @@
 // one line (a TAP test line, an XML attribute, a console row) and must never carry raw
 // control characters (a runtime's stderr can contain ANSI codes or NULs).
 
-import type { RuntimeInfo } from '../harness/result.js';
+import type { RuntimeInfo } from '../harness/run/result.js';
 
 // C0 (except tab and line breaks, handled first), DEL, C1, and the Unicode line/paragraph
 // separators, which some terminals and YAML 1.1 readers treat as line breaks.

@@ -2,7 +2,7 @@
 // their [start, start + duration] intervals, not the sum of their durations (two cases
 // side by side for 10 s took 10 s, not 20). Cases without a start time (reports written
 // before conform recorded it) count as if they had run one after another.
-import type { CaseResult } from '../harness/result.js';
+import type { CaseResult } from '../harness/run/result.js';
 
 export function wallMs(results: readonly Pick<CaseResult, 'startMs' | 'durationMs'>[]): number {
   let total = 0;

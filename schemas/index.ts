@@ -41,7 +41,7 @@ function run(validate: ValidateFunction, value: unknown): Problem[] {
   return validate(value) ? [] : ajvProblems(validate.errors, value);
 }
 
-/** config.json against the schema alone; harness/validate.ts adds the spec's other static rules. */
+/** config.json against the schema alone; schemas/validate.ts adds the spec's other static rules. */
 export function validateConfig(value: unknown): Problem[] {
   return run(validatorFor(ConfigSchema), value);
 }

@@ -5,7 +5,7 @@
 //   --pack       what the package ships (the default under `npm pack` and `npm publish`,
 //                which run the prepare script): a clean dist/ with the bundles and their
 //                V8 code caches, without source maps and without the native helpers, which
-//                an installed package compiles at first use (harness/native-build.ts); no
+//                an installed package compiles at first use (cli/native-build.ts); no
 //                run may use this checkout meanwhile
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -40,13 +40,13 @@ const schemaData = await schemasAsData(root, dist);
 // The harness: one file, with its code cache (scripts/bundles.mjs). Dependencies are
 // bundled too: resolving and reading their hundreds of files (xmlbuilder2 alone has 139)
 // cost more than loading all of conform. koffi is a native addon.
-const caches = [await buildBundle(dist, 'conform', { ...common, entryPoints: [join(root, 'harness/cli.ts')], external: ['koffi'], plugins: [schemaData] })];
+const caches = [await buildBundle(dist, 'conform', { ...common, entryPoints: [join(root, 'cli/main.ts')], external: ['koffi'], plugins: [schemaData] })];
 if (!pack) await build({ ...common, entryPoints: { 'bench-lib': join(root, 'bench/lib.ts') }, outdir: dist, packages: 'external' });
 
 // How the native helpers are compiled, alone in dist/native.cjs: bin/conform-runtime.js
 // requires it to compile nsexec before an installed package's first runtime call,
-// without loading the harness (harness/native-build.ts).
-await build({ ...common, format: 'cjs', banner: {}, sourcemap: false, entryPoints: [join(root, 'harness/native-build.ts')], outfile: join(dist, 'native.cjs') });
+// without loading the harness (cli/native-build.ts).
+await build({ ...common, format: 'cjs', banner: {}, sourcemap: false, entryPoints: [join(root, 'cli/native-build.ts')], outfile: join(dist, 'native.cjs') });
 const { compileNative, NATIVE_SOURCES } = createRequire(import.meta.url)(join(dist, 'native.cjs'));
 
 /** Compiles the helpers whose sources are under `dir`, with -Werror (ours to keep clean). */

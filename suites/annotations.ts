@@ -1,8 +1,8 @@
 // config.md "Annotations": what runtimes accept and carry into the state. The state
 // suite has the basic echo (state.annotations); these cases push on volume, odd keys
 // and values, the reserved org.opencontainers namespace and keys the spec forbids.
-import { defineCase } from '../harness/case.js';
-import type { CaseContext, ContainerState } from '../harness/context.js';
+import { defineCase } from '../harness/case/case.js';
+import type { CaseContext, ContainerState } from '../harness/case/context.js';
 import { expectRefused, refusalOf } from './support/refuse.js';
 
 const hold = { only: ['meta'], hold: true };

@@ -3,11 +3,11 @@
 // chosen to be ones execve keeps (capabilities(7)): for uid 0 without file
 // capabilities, permitted and effective become bounding ∪ inheritable; for any other
 // uid they become the ambient set. Configs outside that are not checkable this way.
-import { defineCase } from '../harness/case.js';
+import { defineCase } from '../harness/case/case.js';
 import type { Capabilities } from '../schemas/config.js';
 import { capMask, capNames } from '../linux/capabilities.js';
 import { parseProbe, type ProcStatus } from '../harness/probe/parse.js';
-import type { CaseContext } from '../harness/context.js';
+import type { CaseContext } from '../harness/case/context.js';
 import { errnosIn } from '../linux/errno.js';
 import { REFUSED, SOME_CAPABILITIES } from './support/tamper.js';
 

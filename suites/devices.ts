@@ -4,9 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleBuilder } from '../harness/bundle.js';
-import { defineCase } from '../harness/case.js';
-import type { CaseContext } from '../harness/context.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import { defineCase } from '../harness/case/case.js';
+import type { CaseContext } from '../harness/case/context.js';
 import type { DevEntry, ProbeFacts } from '../harness/probe/parse.js';
 import { errnosIn } from '../linux/errno.js';
 import type { LinuxDevice } from '../schemas/config.js';

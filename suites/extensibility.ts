@@ -3,10 +3,10 @@
 // (and only that property: its siblings still apply); an unknown value of a known
 // property is an error.
 import { hostname } from 'node:os';
-import { defineCase } from '../harness/case.js';
-import type { BundleBuilder } from '../harness/bundle.js';
-import type { CaseContext } from '../harness/context.js';
-import type { Env } from '../harness/env.js';
+import { defineCase } from '../harness/case/case.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import type { CaseContext } from '../harness/case/context.js';
+import type { Env } from '../harness/host/env.js';
 import type { ProbeFacts } from '../harness/probe/parse.js';
 import { compareSemVer, parseSemVer, type SemVer } from '../schemas/semver.js';
 import { markerHook, markerSet } from './support/markers.js';

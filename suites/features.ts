@@ -1,11 +1,11 @@
 // features.md and features-linux.md: the `features` output is well-formed, and what
 // it claims holds when the claim is put to use in config.json. A runtime that lists
 // values it does not handle fails here; one without `features` skips these cases.
-import { defineCase } from '../harness/case.js';
-import type { BundleBuilder } from '../harness/bundle.js';
-import type { CaseContext } from '../harness/context.js';
-import { unmetNeed, type Env } from '../harness/env.js';
-import { NS_FILE, type NamespaceKind } from '../harness/hostfacts.js';
+import { defineCase } from '../harness/case/case.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import type { CaseContext } from '../harness/case/context.js';
+import { unmetNeed, type Env } from '../harness/host/env.js';
+import { NS_FILE, type NamespaceKind } from '../harness/host/hostfacts.js';
 import { capNumber, lastCap } from '../linux/capabilities.js';
 import type { Features } from '../schemas/features.js';
 import type { HookName, Mount, SeccompArch, SeccompOperator } from '../schemas/config.js';

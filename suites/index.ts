@@ -1,5 +1,5 @@
 // Every conformance case, by area (one file per spec area).
-import type { Case } from '../harness/case.js';
+import type { Case } from '../harness/case/case.js';
 import annotations from './annotations.js';
 import capabilities from './capabilities.js';
 import cgroups from './cgroups.js';

@@ -4,9 +4,9 @@
 // `mount -t resctrl resctrl /sys/fs/resctrl`) and skips without it.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineCase, type Case } from '../harness/case.js';
-import type { CaseContext } from '../harness/context.js';
-import { cleanupContainers } from '../harness/cleanup.js';
+import { defineCase, type Case } from '../harness/case/case.js';
+import type { CaseContext } from '../harness/case/context.js';
+import { cleanupContainers } from '../harness/host/cleanup.js';
 import { parseMountinfo } from '../harness/probe/mountinfo.js';
 import type { IntelRdt } from '../schemas/config-linux.js';
 import { createdPid } from './cgroups/common.js';

@@ -1,9 +1,9 @@
 // runtime.md "Lifecycle" and "Operations": the state machine as `state` shows it,
 // and the errors the operations must generate.
-import type { BundleBuilder } from '../harness/bundle.js';
-import { defineCase } from '../harness/case.js';
-import type { CaseContext } from '../harness/context.js';
-import { cmdlineOf, isAlive } from '../harness/hostfacts.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import { defineCase } from '../harness/case/case.js';
+import type { CaseContext } from '../harness/case/context.js';
+import { cmdlineOf, isAlive } from '../harness/host/hostfacts.js';
 import { parseProbe } from '../harness/probe/parse.js';
 import { expectNoLeftovers } from './support/leftovers.js';
 

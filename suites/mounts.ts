@@ -1,7 +1,7 @@
 // config.md "Mounts" and "Linux mount options": the cases live in suites/mounts/,
 // one file per concern. Each option case needs the runtime's features to list the
 // options it uses; that every listed option is recognised is features.mount-options.
-import type { Case } from '../harness/case.js';
+import type { Case } from '../harness/case/case.js';
 import bind from './mounts/bind.js';
 import data from './mounts/data.js';
 import idmap from './mounts/idmap.js';

@@ -3,10 +3,10 @@
 // (/proc/PID/ns/*, our lsns) and compared with the runtime's own and with holders'.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleBuilder } from '../harness/bundle.js';
-import { defineCase } from '../harness/case.js';
-import type { CaseContext } from '../harness/context.js';
-import { isAlive, namespacesOf, type NamespaceKind } from '../harness/hostfacts.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import { defineCase } from '../harness/case/case.js';
+import type { CaseContext } from '../harness/case/context.js';
+import { isAlive, namespacesOf, type NamespaceKind } from '../harness/host/hostfacts.js';
 import type { IDMapping, LinuxNamespace } from '../schemas/config.js';
 import { holdMappedUserNs, hostIdsOf, running, runningOnHost } from './support/host.js';
 

@@ -5,14 +5,14 @@
 // end is, so cleanup is certain even when a runtime misbehaves.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { defineCase, type Case } from '../harness/case.js';
-import type { CaseContext } from '../harness/context.js';
-import { cleanupContainers } from '../harness/cleanup.js';
+import { defineCase, type Case } from '../harness/case/case.js';
+import type { CaseContext } from '../harness/case/context.js';
+import { cleanupContainers } from '../harness/host/cleanup.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
-import { Deadline, pause } from '../harness/wait.js';
+import { poll } from '../harness/process/wait.js';
 import { skipIfNewerThanRuntime } from './support/version.js';
 import { expectRefused, NO_SIDE_EFFECTS, refusalOf } from './support/refuse.js';
-import type { BundleBuilder } from '../harness/bundle.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
 
 /** "config-linux: add netDevices object (#1271)" came with runtime-spec 1.3.0. */
 const SINCE = '1.3.0';
@@ -354,8 +354,7 @@ export default [
       const back = () => [v!.name, 'conform0'].filter((n) => v!.has(n));
       t.equal(back(), [], 'interfaces of the container back in the runtime namespace right after delete');
       // The kernel destroys a veth (and so its peer) when the namespace it is in goes away.
-      const deadline = new Deadline(t.rt.rt.timeoutMs);
-      while (v!.has(v!.peer) && !deadline.passed()) await pause(20);
+      await poll(() => !v!.has(v!.peer), { timeoutMs: t.rt.rt.timeoutMs, pauseMs: 20, maxPauseMs: 20 });
       if (v!.has(v!.peer)) t.note(`the veth pair still exists ${t.rt.rt.timeoutMs / 1000}s after delete: its container end is in a network namespace something still holds`);
       t.equal(back(), [], 'interfaces of the container in the runtime namespace once its network namespace is gone');
     },

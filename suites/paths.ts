@@ -1,10 +1,10 @@
 // config-linux.md "Masked Paths" and "Readonly Paths": what the process can read
 // and write at those paths (and next to them), from inside.
 import { existsSync } from 'node:fs';
-import type { BundleBuilder } from '../harness/bundle.js';
-import { DEFAULT_CAPS } from '../harness/bundle.js';
-import { defineCase } from '../harness/case.js';
-import type { CaseContext } from '../harness/context.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import { DEFAULT_CAPS } from '../harness/case/bundle.js';
+import { defineCase } from '../harness/case/case.js';
+import type { CaseContext } from '../harness/case/context.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
 import { errnosIn } from '../linux/errno.js';
 

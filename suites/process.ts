@@ -1,10 +1,10 @@
 // config.md "Process" and "User": what the container's process is started with,
 // as the probe sees it from inside (/proc/$$) and, for stdio, from the host.
 import { readFileSync } from 'node:fs';
-import { defineCase } from '../harness/case.js';
-import { DEFAULT_PATH } from '../harness/bundle.js';
-import type { CaseContext } from '../harness/context.js';
-import { fdsOf } from '../harness/hostfacts.js';
+import { defineCase } from '../harness/case/case.js';
+import { DEFAULT_PATH } from '../harness/case/bundle.js';
+import type { CaseContext } from '../harness/case/context.js';
+import { fdsOf } from '../harness/host/hostfacts.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
 import { probeAsCaller } from './support/caller.js';
 import { runningOnHost } from './support/host.js';

@@ -3,10 +3,10 @@
 // needs no privilege, raising a hard one needs CAP_SYS_RESOURCE, and each chosen pair
 // differs from what the process would inherit, so a runtime that skips a limit fails.
 import { readFileSync } from 'node:fs';
-import type { BundleBuilder } from '../harness/bundle.js';
-import { defineCase } from '../harness/case.js';
-import type { CaseContext } from '../harness/context.js';
-import type { Env } from '../harness/env.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import { defineCase } from '../harness/case/case.js';
+import type { CaseContext } from '../harness/case/context.js';
+import type { Env } from '../harness/host/env.js';
 import { parseLimits, parseProbe, type LimitValue, type ProbeFacts } from '../harness/probe/parse.js';
 import { RLIM_INFINITY, RLIMITS } from '../linux/rlimits.js';
 import { attempt, expectRefused } from './support/refuse.js';

@@ -2,11 +2,11 @@
 // and "Default Devices", runtime-linux.md "Dev symbolic links": the container's root
 // filesystem and what the runtime must put in it whatever the config says.
 import { join } from 'node:path';
-import type { BundleBuilder } from '../harness/bundle.js';
-import { DEFAULT_CAPS, defaultConfig } from '../harness/bundle.js';
-import { defineCase } from '../harness/case.js';
-import { ptyNumberOf } from '../harness/console.js';
-import type { CaseContext } from '../harness/context.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import { DEFAULT_CAPS, defaultConfig } from '../harness/case/bundle.js';
+import { defineCase } from '../harness/case/case.js';
+import { ptyNumberOf } from '../harness/process/console-receiver.js';
+import type { CaseContext } from '../harness/case/context.js';
 import { mountAt, parseMountinfo } from '../harness/probe/mountinfo.js';
 import { errnosIn } from '../linux/errno.js';
 import { hostMounts, hostPeerGroups, HostMounts, mountinfoOf, runningOnHost } from './support/host.js';

@@ -4,7 +4,7 @@
 // release skips (config.md's Extensibility lets it ignore what it does not know).
 // execCPUAffinity concerns processes the runtime exec's into a running container, an
 // operation the spec does not define: no case here.
-import type { Case } from '../harness/case.js';
+import type { Case } from '../harness/case/case.js';
 import ioPriority from './scheduling/io-priority.js';
 import memoryPolicy from './scheduling/memory-policy.js';
 import personality from './scheduling/personality.js';

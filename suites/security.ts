@@ -12,8 +12,9 @@
 import { closeSync, existsSync, mkdirSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
-import { defineCase, HarnessError } from '../harness/case.js';
-import { callFailure, type CaseContext } from '../harness/context.js';
+import { defineCase } from '../harness/case/case.js';
+import { HarnessError } from '../harness/errors.js';
+import { callFailure, type CaseContext } from '../harness/case/context.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
 import { repoRoot } from '../harness/paths.js';
 import { hostMounts } from './support/host.js';
@@ -313,7 +314,7 @@ interface NamespaceSetting {
   /** The /proc/sys file the setting changes, and the value it asks for. */
   file: string;
   value: (current: string) => string;
-  edit: (b: import('../harness/bundle.js').BundleBuilder, value: string) => void;
+  edit: (b: import('../harness/case/bundle.js').BundleBuilder, value: string) => void;
 }
 
 const SETTINGS: NamespaceSetting[] = [

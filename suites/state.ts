@@ -2,10 +2,10 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { validateState } from '../schemas/index.js';
-import type { BundleBuilder } from '../harness/bundle.js';
-import { defineCase } from '../harness/case.js';
-import type { CaseContext, ContainerState } from '../harness/context.js';
-import { cmdlineOf, namespacesOf } from '../harness/hostfacts.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import { defineCase } from '../harness/case/case.js';
+import type { CaseContext, ContainerState } from '../harness/case/context.js';
+import { cmdlineOf, namespacesOf } from '../harness/host/hostfacts.js';
 import { sq } from './support/host.js';
 
 type Status = 'created' | 'running' | 'stopped';

@@ -4,8 +4,8 @@
 // that a runtime doing its job changes nothing on the host; the host's values are read
 // while the container runs, and put back should a runtime have changed them.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { defineCase } from '../harness/case.js';
-import type { CaseContext } from '../harness/context.js';
+import { defineCase } from '../harness/case/case.js';
+import type { CaseContext } from '../harness/case/context.js';
 import { expectRefused, refusalOf } from './support/refuse.js';
 
 const procPath = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`;

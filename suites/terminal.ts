@@ -2,11 +2,11 @@
 // pseudoterminal pair is allocated for the process and the pseudoterminal pty is
 // duplicated on the process's standard streams"; `consoleSize` is its size, ignored
 // without a terminal. The probe's facts come through the pty master, which conform
-// receives with runc's --console-socket convention (harness/console.ts); /dev/console
+// receives with runc's --console-socket convention (harness/process/console-receiver.ts); /dev/console
 // is checked in rootfs.ts (rootfs.default-devices.console).
-import { defineCase } from '../harness/case.js';
-import { encodeTtyNr, ptyNumberOf } from '../harness/console.js';
-import type { CaseContext } from '../harness/context.js';
+import { defineCase } from '../harness/case/case.js';
+import { encodeTtyNr, ptyNumberOf } from '../harness/process/console-receiver.js';
+import type { CaseContext } from '../harness/case/context.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
 import { isTerminalPath, probeOnTerminal } from './support/terminal.js';
 

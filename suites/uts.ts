@@ -1,9 +1,9 @@
 // config.md "Hostname" and "Domainname": the UTS names processes inside see, set in
 // the container's own UTS namespace, while the host's names stay as they were.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { defineCase } from '../harness/case.js';
-import { callFailure, type CaseContext } from '../harness/context.js';
-import { namespacesOf } from '../harness/hostfacts.js';
+import { defineCase } from '../harness/case/case.js';
+import { callFailure, type CaseContext } from '../harness/case/context.js';
+import { namespacesOf } from '../harness/host/hostfacts.js';
 import { parseProbe } from '../harness/probe/parse.js';
 import { skipIfNewerThanRuntime } from './support/version.js';
 import { noHostViewOf } from './support/host.js';

@@ -9,9 +9,9 @@
 // and the rest is a config that works; where it cannot (a missing ociVersion, root, cwd,
 // user id), the self-test's create/start answer success without doing anything.
 import { existsSync, rmdirSync } from 'node:fs';
-import type { BundleBuilder } from '../harness/bundle.js';
-import { defaultConfig } from '../harness/bundle.js';
-import { defineCase, type Case } from '../harness/case.js';
+import type { BundleBuilder } from '../harness/case/bundle.js';
+import { defaultConfig } from '../harness/case/bundle.js';
+import { defineCase, type Case } from '../harness/case/case.js';
 import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import type { Hook, IDMapping, Mount } from '../schemas/config.js';
 import { expectRefusedNoCgroup } from './cgroups/common.js';

@@ -13,7 +13,7 @@ import {
   specUrl,
   type Requirement,
   type SpecFile,
-} from '../suites/requirements/index.js';
+} from '../spec/index.js';
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const specDir = process.env.CONFORM_SPEC_DIR ?? join(repoRoot, '..', 'shared', 'runtime-spec');

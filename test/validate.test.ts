@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONFIG_RULES, formatProblems, validateBundle, validateConfigRules, validateConfigText, type Problem } from '../harness/validate.js';
+import { CONFIG_RULES, formatProblems, validateBundle, validateConfigRules, validateConfigText, type Problem } from '../schemas/validate.js';
 import type { Config } from '../schemas/index.js';
-import { REQUIREMENTS } from '../suites/requirements/index.js';
+import { REQUIREMENTS } from '../spec/index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/bundles/', import.meta.url));
 const specDir = process.env.CONFORM_SPEC_DIR ?? fileURLToPath(new URL('../../shared/runtime-spec', import.meta.url));

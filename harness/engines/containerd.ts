@@ -11,15 +11,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetupError } from '../errors.js';
-import { cgroupsMatching, cleanupCgroups, cleanupContainers, unmountUnder, withDescendants } from '../cleanup.js';
-import type { CaseContext } from '../context.js';
-import { Driver } from '../driver.js';
-import { isAlive } from '../hostfacts.js';
-import { runImage, type OciImage } from '../image.js';
-import type { Service, ServiceSite } from '../services.js';
-import { killGroup, run } from '../spawn.js';
-import { processesUsing } from '../stale.js';
-import { pause } from '../wait.js';
+import { cgroupsMatching, cleanupCgroups, cleanupContainers, unmountUnder, withDescendants } from '../host/cleanup.js';
+import type { CaseContext } from '../case/context.js';
+import { Driver } from '../process/driver.js';
+import { pidsGone } from '../host/hostfacts.js';
+import { runImage, type OciImage } from '../host/image.js';
+import type { Service, ServiceSite } from '../host/services.js';
+import { killGroup, run } from '../process/spawn.js';
+import { processesUsing } from '../host/stale.js';
+import { poll } from '../process/wait.js';
 import { EngineSession, writeRuntimeWrapper } from './engine.js';
 
 export const CONTAINERD_IMAGE = 'conform/busybox:base';
@@ -84,15 +84,20 @@ export class Containerd implements Service {
       closeSync(log);
     }
     this.daemon.on('error', () => {}); // seen below as a daemon that never answers
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const r = await run([...this.ctr, 'version'], { timeoutMs: 10_000 });
-      if (r.code === 0) break;
-      if (this.daemon.exitCode !== null || Date.now() > deadline) {
-        throw new SetupError(`containerd did not start (see ${d('containerd.log')}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
-      }
-      await pause(50);
-    }
+    const daemon = this.daemon;
+    let answer = '';
+    const notStarted = () => new SetupError(`containerd did not start (see ${d('containerd.log')}): ${answer}`);
+    const up = await poll(
+      async () => {
+        const r = await run([...this.ctr, 'version'], { timeoutMs: 10_000 });
+        if (r.code === 0) return true;
+        answer = r.stderr.trim().split('\n').pop() ?? '';
+        if (daemon.exitCode !== null) throw notStarted();
+        return undefined;
+      },
+      { timeoutMs: 60_000, pauseMs: 50, maxPauseMs: 50 },
+    );
+    if (!up) throw notStarted();
     // The archive's index names the tags: conform/busybox:base and :probe.
     const imp = await run([...this.ctr, 'image', 'import', '--base-name', 'conform/busybox', image.archive], { timeoutMs: 120_000 });
     if (imp.code !== 0) throw new SetupError(`ctr image import: ${imp.stderr.trim()}`);
@@ -109,9 +114,7 @@ export class Containerd implements Service {
         notes.push(`containerd: removed container ${id}, which a case left`);
       }
       killGroup(this.daemon.pid, 'SIGTERM');
-      const deadline = Date.now() + 15_000;
-      while (isAlive(this.daemon.pid) && Date.now() < deadline) await pause(20);
-      if (isAlive(this.daemon.pid)) {
+      if (!(await pidsGone([this.daemon.pid], 15_000))) {
         killGroup(this.daemon.pid, 'SIGKILL');
         notes.push('containerd: did not stop on SIGTERM within 15s; killed');
       }

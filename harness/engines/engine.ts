@@ -4,11 +4,11 @@
 // the engine as a small wrapper script (see writeRuntimeWrapper).
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { CaseContext } from '../context.js';
-import { callFailure } from '../context.js';
-import { logCall, type CallResult, type RuntimeCommand } from '../driver.js';
-import { describeExit, run } from '../spawn.js';
-import { pause } from '../wait.js';
+import type { CaseContext } from '../case/context.js';
+import { callFailure } from '../case/context.js';
+import { logCall, type CallResult, type RuntimeCommand } from '../process/driver.js';
+import { describeExit, run } from '../process/spawn.js';
+import { poll } from '../process/wait.js';
 
 /** A word as a POSIX shell reads it back. */
 export function shellQuote(s: string): string {
@@ -99,13 +99,6 @@ export class EngineSession {
 
 /** Polls `probe` until it returns a value (not undefined), or fails the case with `what` at the deadline. */
 export async function waitFor<T>(t: CaseContext, what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 20;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) t.abort(`${what}: not within ${Math.round(timeoutMs / 1000)}s`);
-    await pause(delay);
-    delay = Math.min(delay * 2, 200);
-  }
+  const v = await poll(probe, { timeoutMs, pauseMs: 20, maxPauseMs: 200 });
+  return v ?? t.abort(`${what}: not within ${Math.round(timeoutMs / 1000)}s`);
 }

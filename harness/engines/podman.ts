@@ -15,12 +15,12 @@
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetupError } from '../errors.js';
-import { cgroupsMatching, cleanupCgroups, unmountUnder, withDescendants } from '../cleanup.js';
-import type { CaseContext } from '../context.js';
-import { runImage, type OciImage } from '../image.js';
-import type { Service, ServiceSite } from '../services.js';
-import { run } from '../spawn.js';
-import { processesUsing, runLink } from '../stale.js';
+import { cgroupsMatching, cleanupCgroups, unmountUnder, withDescendants } from '../host/cleanup.js';
+import type { CaseContext } from '../case/context.js';
+import { runImage, type OciImage } from '../host/image.js';
+import type { Service, ServiceSite } from '../host/services.js';
+import { run } from '../process/spawn.js';
+import { processesUsing, runLink } from '../host/stale.js';
 import { EngineSession, writeRuntimeWrapper } from './engine.js';
 
 export const PODMAN_IMAGE = 'localhost/conform/busybox:base';

@@ -1,6 +1,6 @@
 /*
  * console-receiver: the caller's end of runc's `--console-socket` convention, for
- * conform's terminal cases (harness/console.ts).
+ * conform's terminal cases (harness/process/console-receiver.ts).
  *
  * Why a C program: the runtime hands over the pty master with SCM_RIGHTS, which
  * Node's net module cannot receive; and the master has to stay open and be read

@@ -1,7 +1,7 @@
 /*
  * reaper: runs one runtime call so that nothing the runtime starts can slip out of
  * conform's hands, and kills processes of a cgroup without pid-reuse races
- * (harness/reaper.ts is its other end).
+ * (harness/process/spawn.ts is its other end).
  *
  * Why a C program: a runtime daemonizes (fork, setsid, fork again) and its leftovers
  * escape any process group; they cannot escape a child subreaper (PR_SET_CHILD_SUBREAPER),

@@ -1,5 +1,5 @@
 /*
- * seccomp-agent: a seccomp agent for conform's SCMP_ACT_NOTIFY cases (harness/seccomp-agent.ts).
+ * seccomp-agent: a seccomp agent for conform's SCMP_ACT_NOTIFY cases (harness/process/seccomp-agent.ts).
  *
  * Why a C program: the runtime sends the filter's listener fd with SCM_RIGHTS, which
  * Node's net module cannot receive, and answering notifications takes ioctls.

@@ -1,7 +1,7 @@
-// The JSON Schema and static-rule check of config.json (harness/validate.ts), the same
+// The JSON Schema and static-rule check of config.json (schemas/validate.ts), the same
 // that `conform validate` runs. The schema's validator is precompiled at build time
 // (schemas/standalone.ts), so this costs a few ms and runs before anything is made.
-import { validateConfigText } from '../../harness/validate.js';
+import { validateConfigText } from '../../schemas/validate.js';
 import { RuntimeError } from '../errors.js';
 import type { Logger } from '../log.js';
 

@@ -1,6 +1,6 @@
 // The spec's rules on config.json that the runtime relies on, each error naming the
 // field (`config.json: process.cwd must be an absolute path`). The JSON Schema check
-// (harness/validate.ts) runs first when available; these rules are the runtime's own
+// (schemas/validate.ts) runs first when available; these rules are the runtime's own
 // guarantee, so they also cover a schema that lags behind.
 import { RLIMITS } from '../../linux/rlimits.js';
 import { describeJson } from '../../schemas/config-file.js';

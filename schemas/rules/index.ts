@@ -18,7 +18,7 @@ export const CONFIG_RULES: readonly Rule[] = [
   ...securityRules,
 ];
 
-/** The static rules' problems for a config (schema problems are separate: see harness/validate.ts). */
+/** The static rules' problems for a config (schema problems are separate: see schemas/validate.ts). */
 export function checkConfigRules(config: unknown, bundleDir?: string): Problem[] {
   return runRules(CONFIG_RULES, config, contextFor(config as Config, bundleDir));
 }

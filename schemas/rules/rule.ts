@@ -28,7 +28,7 @@ export interface Rule {
   id: string;
   /** Where the spec says so: `file.md#anchor`. */
   spec: string;
-  /** The requirement of the catalogue (suites/requirements) it checks: problems carry it. */
+  /** The requirement of the catalogue (spec/) it checks: problems carry it. */
   requirement: string;
   /** error for MUST / REQUIRED, warning for SHOULD. */
   level: Problem['level'];

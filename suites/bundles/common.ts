@@ -1,10 +1,10 @@
 // Running a bundle a real tool made: the probe's facts, on a terminal when the config
 // asks for one (umoci writes `terminal: true`, as `runc spec` does).
-import type { BuiltBundle, CaseContext } from '../../harness/context.js';
-import { callFailure } from '../../harness/context.js';
+import type { BuiltBundle, CaseContext } from '../../harness/case/context.js';
+import { callFailure } from '../../harness/case/context.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
-import { validateConfigText } from '../../harness/validate.js';
-import { stringifyConfig } from '../../harness/bundle.js';
+import { validateConfigText } from '../../schemas/validate.js';
+import { stringifyConfig } from '../../harness/case/bundle.js';
 
 /** create (with --console-socket for a terminal), start, the probe's facts, and the container stopped. */
 export async function probeBundle(t: CaseContext, bundle: BuiltBundle): Promise<ProbeFacts> {

@@ -3,8 +3,8 @@
 // where it is (namespaces, hostname, mounts). Each check says which config field it is.
 import { readlinkSync } from 'node:fs';
 import type { Config } from '../../schemas/config.js';
-import type { CaseContext } from '../../harness/context.js';
-import { NAMESPACE_KINDS, NS_FILE, type NamespaceKind } from '../../harness/hostfacts.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { NAMESPACE_KINDS, NS_FILE, type NamespaceKind } from '../../harness/host/hostfacts.js';
 import { mountAt } from '../../harness/probe/mountinfo.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
 import { capMask, capNames } from '../../linux/capabilities.js';

@@ -8,9 +8,9 @@
 // raise them), and process.args (the probe instead of the recorded `sh`).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineCase } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
-import { probeArgs } from '../../harness/bundle.js';
+import { defineCase } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { probeArgs } from '../../harness/case/bundle.js';
 import { repoRoot } from '../../harness/paths.js';
 import { RLIMITS } from '../../linux/rlimits.js';
 import type { Config } from '../../schemas/config.js';

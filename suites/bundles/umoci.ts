@@ -1,14 +1,14 @@
 // The seed pipeline of the OCI world: image → bundle → runtime. conform's image (built
-// offline with umoci, harness/image.ts) is unpacked with `umoci unpack`, and the runtime
+// offline with umoci, harness/host/image.ts) is unpacked with `umoci unpack`, and the runtime
 // runs that bundle exactly as umoci wrote it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BundleBuilder } from '../../harness/bundle.js';
-import { defineCase } from '../../harness/case.js';
-import type { BuiltBundle } from '../../harness/context.js';
-import { imageRef, PROBE_IMAGE, runImage } from '../../harness/image.js';
-import { HarnessError } from '../../harness/runner.js';
-import { run } from '../../harness/spawn.js';
+import { BundleBuilder } from '../../harness/case/bundle.js';
+import { defineCase } from '../../harness/case/case.js';
+import type { BuiltBundle } from '../../harness/case/context.js';
+import { imageRef, PROBE_IMAGE, runImage } from '../../harness/host/image.js';
+import { HarnessError } from '../../harness/run/runner.js';
+import { run } from '../../harness/process/spawn.js';
 import type { Config } from '../../schemas/config.js';
 import { noteValidation, probeBundle } from './common.js';
 import { matchFacts } from './match.js';

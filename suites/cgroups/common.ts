@@ -2,8 +2,8 @@
 // cgroupsPath values that are unique to a case (and always removed again), the
 // create-must-fail pattern.
 import { existsSync } from 'node:fs';
-import type { CaseContext } from '../../harness/context.js';
-import { cleanupContainers } from '../../harness/cleanup.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { cleanupContainers } from '../../harness/host/cleanup.js';
 import { expectRefused, NO_SIDE_EFFECTS } from '../support/refuse.js';
 import { checkFiles, type Expectation, type Reader } from './expect.js';
 import { cgroupDir, dirsForAbsolute, readCgroupFile, removeCgroupDirs, versionFor, type Version } from './host.js';

@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { locateCgroup, parseCgroupMounts, parseProcCgroup, type CgroupMount } from '../../linux/cgroupfs.js';
-import type { Env } from '../../harness/env.js';
-import { namespacesOf } from '../../harness/hostfacts.js';
+import type { Env } from '../../harness/host/env.js';
+import { namespacesOf } from '../../harness/host/hostfacts.js';
 
 export type Version = 1 | 2;
 
@@ -216,4 +216,4 @@ export function removeCgroupDirs(dirs: Iterable<string>, levels: number): string
 }
 
 // Where a cgroupsPath lands: the harness's model (cleanup uses it too).
-export { dirsForAbsolute, dirsForRelative } from '../../harness/cgroups.js';
+export { dirsForAbsolute, dirsForRelative } from '../../harness/host/cgroups.js';

@@ -3,11 +3,11 @@
 // keeps what it did not make.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import type { BundleBuilder } from '../../harness/bundle.js';
-import { defineCase, HarnessError } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
-import { isAlive } from '../../harness/hostfacts.js';
-import { pause } from '../../harness/wait.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import { defineCase } from '../../harness/case/case.js';
+import { HarnessError } from '../../harness/errors.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { isAlive, pidsGone } from '../../harness/host/hostfacts.js';
 import { createdPid, expectFiles, uniqueName, withCgroupCleanup } from './common.js';
 import { pidsExpectation } from './expect.js';
 import { noHostViewOf } from '../support/host.js';
@@ -57,10 +57,6 @@ function premake(path: string): string[] {
   return dirs;
 }
 
-async function waitGone(pid: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (isAlive(pid) && Date.now() < deadline) await pause(10);
-}
 
 export default [
   defineCase({
@@ -252,7 +248,7 @@ export default [
           } catch {
             /* gone */
           }
-          await waitGone(spid!);
+          await pidsGone([spid!], 5000);
         }
       });
     },

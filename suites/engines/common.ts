@@ -2,7 +2,7 @@
 // read the freezer, and the case data every engine case has.
 import { readFileSync } from 'node:fs';
 import { parseCgroupMounts, locateCgroup } from '../../linux/cgroupfs.js';
-import type { CaseDef } from '../../harness/case.js';
+import type { CaseDef } from '../../harness/case/case.js';
 
 /**
  * A container process that says `@@ready`, then reports the signals it catches

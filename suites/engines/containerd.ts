@@ -2,13 +2,13 @@
 // per operation, in the containerd conform starts for the run.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineCase } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import { defineCase } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import { containerd, CONTAINERD_IMAGE, type CtrSession } from '../../harness/engines/containerd.js';
 import { waitFor } from '../../harness/engines/engine.js';
-import { Driver } from '../../harness/driver.js';
-import { isAlive } from '../../harness/hostfacts.js';
-import { pause } from '../../harness/wait.js';
+import { Driver } from '../../harness/process/driver.js';
+import { isAlive } from '../../harness/host/hostfacts.js';
+import { poll } from '../../harness/process/wait.js';
 import { DETACHED, engineCase, EXEC_FACTS, freezerState, isFrozen, lineWith, onTerminal, SECCOMP_FACTS, TTY_FACTS } from './common.js';
 
 const NEEDS = ['tool:containerd', 'tool:ctr', 'tool:containerd-shim-runc-v2', 'tool:umoci'];
@@ -32,11 +32,8 @@ async function waitTask(s: CtrSession, id: string, status: string): Promise<void
 /** The runtime itself no longer knows the container (its `state`, under the root the shim used, fails). */
 async function runtimeForgets(s: CtrSession, id: string, what: string): Promise<void> {
   const rt = new Driver(s.t.rt.rt, s.runtimeRoot, s.t.dir);
-  const deadline = Date.now() + s.t.rt.rt.timeoutMs * 3;
-  while ((await rt.state(id)).ok) {
-    if (Date.now() > deadline) return void s.t.req('runtime:delete.removes-resources').ok(false, `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`);
-    await pause(100);
-  }
+  const forgot = await poll(async () => !(await rt.state(id)).ok, { timeoutMs: s.t.rt.rt.timeoutMs * 3, pauseMs: 100, maxPauseMs: 100 });
+  if (!forgot) s.t.req('runtime:delete.removes-resources').ok(false, `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`);
 }
 
 export default [

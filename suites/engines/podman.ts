@@ -1,11 +1,11 @@
 // podman 4.3 (through conmon) driving the runtime under test: one case per operation.
 import { readFileSync } from 'node:fs';
-import { defineCase } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import { defineCase } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import { waitFor } from '../../harness/engines/engine.js';
 import { podman, PODMAN_IMAGE, type PodmanSession } from '../../harness/engines/podman.js';
-import { isAlive } from '../../harness/hostfacts.js';
-import { pause } from '../../harness/wait.js';
+import { isAlive } from '../../harness/host/hostfacts.js';
+import { poll } from '../../harness/process/wait.js';
 import { DETACHED, engineCase, EXEC_FACTS, freezerState, isFrozen, lineWith, onTerminal, SECCOMP_FACTS, TTY_FACTS } from './common.js';
 
 const NEEDS = ['tool:podman', 'tool:conmon', 'tool:umoci'];
@@ -27,11 +27,8 @@ async function waitStatus(s: PodmanSession, name: string, status: string): Promi
 
 /** The runtime itself no longer knows the container (its `state` fails), within the deadline. */
 async function runtimeForgets(t: CaseContext, id: string, what: string): Promise<void> {
-  const deadline = Date.now() + t.rt.rt.timeoutMs * 3;
-  while ((await t.rt.state(id)).ok) {
-    if (Date.now() > deadline) return void t.req('runtime:delete.removes-resources').ok(false, `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`);
-    await pause(100);
-  }
+  const forgot = await poll(async () => !(await t.rt.state(id)).ok, { timeoutMs: t.rt.rt.timeoutMs * 3, pauseMs: 100, maxPauseMs: 100 });
+  if (!forgot) t.req('runtime:delete.removes-resources').ok(false, `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`);
 }
 
 export default [

@@ -3,8 +3,8 @@
 // destroy, then poststop) or, for poststop, only a warning.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineCase, type Case } from '../../harness/case.js';
-import { callFailure, type CaseContext } from '../../harness/context.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import { callFailure, type CaseContext } from '../../harness/case/context.js';
 import { skipIfNewerThanRuntime } from '../support/version.js';
 import type { Hook, HookName } from '../../schemas/config.js';
 import { expectHookError, installRecorder, programRan, readRecord, settleAfterFailedStart, type Recorder } from './record.js';

@@ -3,10 +3,9 @@
 // (a hook still running then is aborted, and the operation fails).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineCase, type Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
-import { isAlive } from '../../harness/hostfacts.js';
-import { pause } from '../../harness/wait.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { pidsGone } from '../../harness/host/hostfacts.js';
 import type { HookName } from '../../schemas/config.js';
 import { expectHookError, HOOK_KINDS, installRecorder, programRan, readRecord, resolvesInContainer, settleAfterFailedStart } from './record.js';
 import { outOf } from './when.js';
@@ -30,9 +29,7 @@ const sorted = (xs: readonly string[] | undefined) => (xs ? [...xs].sort() : xs)
 
 /** Waits (bounded) for a pid written by a hook to be gone; returns whether it is. */
 async function goneSoon(pid: number, ms = 3000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (isAlive(pid) && Date.now() < deadline) await pause(20);
-  return !isAlive(pid);
+  return pidsGone([pid], ms);
 }
 
 const SLOW = 6;

@@ -8,10 +8,10 @@
 // the container), and the case can tell from where the record landed which side ran.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleBuilder } from '../../harness/bundle.js';
-import type { CaseContext } from '../../harness/context.js';
-import type { CallResult } from '../../harness/driver.js';
-import { Deadline, pause } from '../../harness/wait.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import type { CallResult } from '../../harness/process/driver.js';
+import { poll } from '../../harness/process/wait.js';
 import type { Hook, HookName } from '../../schemas/config.js';
 
 export const HOOK_KINDS: readonly HookName[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
@@ -169,12 +169,16 @@ export const programRan = (t: CaseContext) => t.stdout().split('\n').includes(BA
  * status seen when the deadline (5 s at most) passed.
  */
 export async function settleAfterFailedStart(t: CaseContext, want: 'stopped' | 'gone'): Promise<string | undefined> {
-  const deadline = new Deadline(Math.min(t.rt.rt.timeoutMs, 5000));
-  for (;;) {
-    const r = await t.rt.state(t.id);
-    if (!r.ok && !r.timedOut && !r.signal) return undefined; // gone: stopped and destroyed
-    if (want === 'stopped' && r.state?.['status'] === 'stopped') return undefined;
-    if (deadline.passed()) return r.state ? `status ${JSON.stringify(r.state['status'])}` : r.summary;
-    await pause(20);
-  }
+  let last = '';
+  const settled = await poll(
+    async () => {
+      const r = await t.rt.state(t.id);
+      if (!r.ok && !r.timedOut && !r.signal) return true; // gone: stopped and destroyed
+      if (want === 'stopped' && r.state?.['status'] === 'stopped') return true;
+      last = r.state ? `status ${JSON.stringify(r.state['status'])}` : r.summary;
+      return undefined;
+    },
+    { timeoutMs: Math.min(t.rt.rt.timeoutMs, 5000), pauseMs: 20, maxPauseMs: 20 },
+  );
+  return settled ? undefined : last;
 }

@@ -3,10 +3,10 @@
 // in which namespaces, where its path resolves, and the state it reads on stdin.
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleBuilder } from '../../harness/bundle.js';
-import { defineCase, type Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
-import { namespacesOf, NS_FILE, type NamespaceKind } from '../../harness/hostfacts.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { namespacesOf, NS_FILE, type NamespaceKind } from '../../harness/host/hostfacts.js';
 import type { HookName } from '../../schemas/config.js';
 import { validateState } from '../../schemas/index.js';
 import { noHostViewOf } from '../support/host.js';

@@ -1,7 +1,7 @@
 // config.md "Mounts": bind and rbind mounts of host files and directories, a
 // source relative to the bundle, and the filesystem type of a non-bind mount.
 import { existsSync, readFileSync } from 'node:fs';
-import { defineCase } from '../../harness/case.js';
+import { defineCase } from '../../harness/case/case.js';
 import { bind, DEST, expectCmd, expectErrno, expectFlags, listed, mountPath, optionPath, own, probeCreated, visibleMount, withTree } from './common.js';
 
 const readIf = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);

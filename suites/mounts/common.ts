@@ -1,10 +1,10 @@
 // Shared pieces of the mounts suite: where a case's own mount sits in `mounts`,
 // host-side mount trees used as bind sources, and mountinfo expectations.
-import { defaultConfig, type BundleBuilder } from '../../harness/bundle.js';
-import type { CaseContext } from '../../harness/context.js';
+import { defaultConfig, type BundleBuilder } from '../../harness/case/bundle.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 import { mountAt, type MountEntry } from '../../harness/probe/mountinfo.js';
-import { run } from '../../harness/spawn.js';
+import { run } from '../../harness/process/spawn.js';
 import { errnosIn } from '../../linux/errno.js';
 import type { Mount } from '../../schemas/config.js';
 

@@ -2,7 +2,7 @@
 // filesystem-specific and go, comma-joined, into mount(2)'s data argument (SHOULD).
 // tmpfs's own options make that visible: in the superblock options of
 // /proc/self/mountinfo and in how the filesystem behaves.
-import { defineCase } from '../../harness/case.js';
+import { defineCase } from '../../harness/case/case.js';
 import { DEST, expectCmd, expectErrno, expectFlags, expectTmpfsSize, listed, optionPath, own, tmpfs, visibleMount } from './common.js';
 
 const DATA = 'config:mounts.unknown-options-data';

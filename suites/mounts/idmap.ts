@@ -7,7 +7,7 @@
 // source filesystem shows as `hostID + n` at the destination (runc and crun read it
 // so too). With no user namespace in the container, that is what the probe sees.
 import { chownSync } from 'node:fs';
-import { defineCase } from '../../harness/case.js';
+import { defineCase } from '../../harness/case/case.js';
 import type { IDMapping } from '../../schemas/config.js';
 import { attempt } from '../support/refuse.js';
 import { bind, DEST, expectCmd, expectFlags, listed, mountPath, optionPath, own, probeCreated, visibleMount, withTree } from './common.js';

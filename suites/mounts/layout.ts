@@ -8,7 +8,7 @@
 // and its own example config mounts /dev/pts inside a fresh /dev tmpfs, which no image
 // can provide. Refusing such a mount, or mounting a file over a directory, leaves an
 // entry unmounted; that is what the destination.* cases fail.
-import { defineCase } from '../../harness/case.js';
+import { defineCase } from '../../harness/case/case.js';
 import { attempt } from '../support/refuse.js';
 import { bind, DEST, expectCmd, expectErrno, listed, mountPath, own, probeCreated, tmpfs, visibleMount } from './common.js';
 

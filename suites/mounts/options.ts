@@ -6,9 +6,9 @@
 // An option that clears a flag (rw, suid, exec, atime…) is tested after the option
 // that sets it, as in "ro,rw": mount(8) applies options in order, so the later one
 // wins, and a runtime that ignores it is left with the flag set.
-import type { BundleBuilder } from '../../harness/bundle.js';
-import { defineCase, type Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
 import { bind, DEST, expectCmd, expectErrno, expectFlags, expectTmpfsSize, listed, mountPath, optionPath, own, probeCreated, tmpfs, visibleMount, withTree, type FlagExpectation, type TreeOptions } from './common.js';
 

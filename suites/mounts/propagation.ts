@@ -3,8 +3,8 @@
 // (shared:N, master:N, unbindable). The bind source is a tree of shared host
 // mounts, so that every option changes what the mount would otherwise be:
 // without an option a runtime's copy is typically a slave of the host's mounts.
-import { defineCase, type Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import { propagation, type MountEntry } from '../../harness/probe/mountinfo.js';
 import { bind, DEST, listed, optionPath, own, visibleMount, withTree } from './common.js';
 

@@ -4,7 +4,7 @@
 // runtime that applies the flag to the top mount only fails on the submount.
 // Options that clear a flag get a tree that has the flag set on the host (a bind
 // copies its source's flags).
-import { defineCase, type Case } from '../../harness/case.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
 import { bind, DEST, expectCmd, expectErrno, expectFlags, listed, optionPath, own, visibleMount, withTree, type FlagExpectation } from './common.js';
 
 const SUB = `${DEST}/sub`;

@@ -1,7 +1,7 @@
 // Shared by the scheduling suite: the spec release each per-process field came in,
 // the probe commands that show what the kernel holds for the container process, and
 // the check of a probe command's output.
-import type { CaseContext } from '../../harness/context.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
 import { skipIfNewerThanRuntime } from '../support/version.js';
 

@@ -1,7 +1,7 @@
 // config.md "Linux Process": `ioPriority`, read back with busybox `ionice` for the
 // container process and for a child of it (the class "applies to the entire process group").
-import { defineCase, type Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
 import type { IOPriority } from '../../schemas/config.js';
 import { output, SINCE, skipIfUnknownField } from './common.js';

@@ -2,7 +2,7 @@
 // back from /proc/$$/numa_maps (the policy of each mapping; mappings without one of
 // their own show the task's, as set_mempolicy(2) left it).
 import { existsSync, readFileSync } from 'node:fs';
-import { defineCase, type Case } from '../../harness/case.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
 import type { MemoryPolicyFlag, MemoryPolicyMode } from '../../schemas/config-linux.js';
 import { expectRefused, refusalOf } from '../support/refuse.js';
 import { output, SINCE, skipIfUnknownField } from './common.js';

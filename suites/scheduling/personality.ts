@@ -3,8 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { machine } from 'node:os';
-import { defineCase, type Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
 import { probeAsCaller } from '../support/caller.js';
 import { output, SINCE, skipIfUnknownField } from './common.js';

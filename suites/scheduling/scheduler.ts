@@ -2,9 +2,9 @@
 // rt_priority) and /proc/$$/sched (SCHED_DEADLINE's budget) inside the container.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleBuilder } from '../../harness/bundle.js';
-import { defineCase, type Case } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import { defineCase, type Case } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
 import { parseCgroupMounts } from '../../linux/cgroupfs.js';
 import type { Scheduler } from '../../schemas/config.js';

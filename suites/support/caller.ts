@@ -1,8 +1,8 @@
 // A runtime run by a caller whose inherited attributes (umask, oom_score_adj, nice,
 // personality…) differ from conform's own: what config.md calls "the calling process'"
 // values, which a setting must override, or an unset one must leave alone.
-import { callFailure, type CaseContext } from '../../harness/context.js';
-import type { CallOptions } from '../../harness/driver.js';
+import { callFailure, type CaseContext } from '../../harness/case/context.js';
+import type { CallOptions } from '../../harness/process/driver.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 
 export type Caller = Pick<CallOptions, 'umask' | 'oomScoreAdj' | 'wrap'>;

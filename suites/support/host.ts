@@ -3,11 +3,11 @@
 // (and always takes down), a user-namespace holder, and stat lines for the probe.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { BuiltBundle, CaseContext } from '../../harness/context.js';
-import type { Env } from '../../harness/env.js';
+import type { BuiltBundle, CaseContext } from '../../harness/case/context.js';
+import type { Env } from '../../harness/host/env.js';
 import { parseDev, parseProbe, type DevEntry, type ProbeFacts } from '../../harness/probe/parse.js';
 import { parseMountinfo, type MountEntry } from '../../harness/probe/mountinfo.js';
-import { cmdlineOf, namespacesOf } from '../../harness/hostfacts.js';
+import { cmdlineOf, namespacesOf } from '../../harness/host/hostfacts.js';
 import type { IDMapping } from '../../schemas/config.js';
 import { createOrRefuse } from './refuse.js';
 

@@ -4,10 +4,10 @@
 // name: conform's container ids are unique per run (they carry the run's tag), so a
 // cgroup, a process or a mount that names one belongs to that container.
 import { readdirSync, readFileSync } from 'node:fs';
-import type { CaseContext } from '../../harness/context.js';
-import { cgroupsMatching, mountsUnder } from '../../harness/cleanup.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { cgroupsMatching, mountsUnder } from '../../harness/host/cleanup.js';
 import { parseMountinfo } from '../../harness/probe/mountinfo.js';
-import { reaperPath } from '../../harness/spawn.js';
+import { reaperPath } from '../../harness/process/spawn.js';
 
 export interface Leftovers {
   /** Cgroup directories, in every mounted hierarchy, whose name contains the id (runc's `<id>`, systemd's `runc-<id>.scope`). */

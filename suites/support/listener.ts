@@ -2,7 +2,7 @@
 // carries (config-linux.md "The Container Process State"). Node cannot receive
 // SCM_RIGHTS descriptors, so only the JSON payload and the connection's life are seen.
 import { createServer, type Server, type Socket } from 'node:net';
-import { pause } from '../../harness/wait.js';
+import { poll } from '../../harness/process/wait.js';
 
 export interface AgentConnection {
   data: Buffer;
@@ -42,8 +42,7 @@ export async function listenOnce(path: string): Promise<Agent> {
   return {
     connections,
     async settled(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (!connections.some((c) => c.ended) && Date.now() < deadline) await pause(10);
+      await poll(() => connections.some((c) => c.ended), { timeoutMs, pauseMs: 10, maxPauseMs: 10 });
       return [...connections];
     },
     close: () =>

@@ -4,7 +4,7 @@
 // the marker lands in <bundle>/rootfs/conform-markers/<name>.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleBuilder } from '../../harness/bundle.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
 import type { Hook } from '../../schemas/config.js';
 
 const DIR = 'conform-markers';

@@ -2,8 +2,8 @@
 // a new container MUST NOT be created" (runtime.md#runtimeCreate). Properties of
 // `process` other than args "MAY be applied by" create, so a runtime may also refuse
 // them at `start`, as long as the program never runs.
-import type { BuiltBundle, CaseContext } from '../../harness/context.js';
-import { callFailure } from '../../harness/context.js';
+import type { BuiltBundle, CaseContext } from '../../harness/case/context.js';
+import { callFailure } from '../../harness/case/context.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 
 /**

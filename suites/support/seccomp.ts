@@ -4,8 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Seccomp } from '../../schemas/config.js';
-import type { CaseContext } from '../../harness/context.js';
-import { callFailure } from '../../harness/context.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { callFailure } from '../../harness/case/context.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 import { errnosIn } from '../../linux/errno.js';
 import { SIGNALS } from '../../linux/signals.js';

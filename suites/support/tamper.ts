@@ -1,4 +1,4 @@
-// Config edits for the strip self-test's `tamper` (harness/case.ts): what makes runc or the
+// Config edits for the strip self-test's `tamper` (harness/case/case.ts): what makes runc or the
 // reference runtime misbehave the way a case must catch, where the setting under test is an
 // absence and there is nothing to strip.
 /**

@@ -1,9 +1,9 @@
 // Running a `terminal: true` probe and reading its facts from the pty master, which
-// conform receives through runc's `--console-socket` convention (harness/console.ts).
-import type { ConsoleReceiver } from '../../harness/console.js';
-import { HarnessError } from '../../harness/case.js';
-import { callFailure, type CaseContext } from '../../harness/context.js';
-import type { CallResult } from '../../harness/driver.js';
+// conform receives through runc's `--console-socket` convention (harness/process/console-receiver.ts).
+import type { ConsoleReceiver } from '../../harness/process/console-receiver.js';
+import { HarnessError } from '../../harness/errors.js';
+import { callFailure, type CaseContext } from '../../harness/case/context.js';
+import type { CallResult } from '../../harness/process/driver.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 
 const BANNER = '@@conform-probe 1';

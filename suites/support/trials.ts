@@ -1,7 +1,7 @@
 // Running many small containers inside one case, for claims a runtime makes about
 // whole lists of values (features.md): one container per trial, deleted right after.
-import type { BundleBuilder } from '../../harness/bundle.js';
-import { callFailure, type BuiltBundle, type CaseContext } from '../../harness/context.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import { callFailure, type BuiltBundle, type CaseContext } from '../../harness/case/context.js';
 import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 
 /** What went wrong with one trial (create, start, or the check of its probe facts), or undefined. */

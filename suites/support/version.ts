@@ -1,5 +1,5 @@
 // The spec release a field came in, against the one the runtime says it implements.
-import type { CaseContext } from '../../harness/context.js';
+import type { CaseContext } from '../../harness/case/context.js';
 import { compareSemVer, parseSemVer } from '../../schemas/semver.js';
 
 /**

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatBaseline, updateBaseline } from '../../harness/baseline-update.js';
-import { holds, loadBaseline, readBaselineFile, type BaselineFile } from '../../harness/baseline.js';
+import { formatBaseline, updateBaseline } from '../../harness/run/baseline-update.js';
+import { holds, loadBaseline, readBaselineFile, type BaselineFile } from '../../harness/run/baseline.js';
 import { SetupError } from '../../harness/errors.js';
 import { CONTEXT, result, summary } from '../reports/factory.js';
 

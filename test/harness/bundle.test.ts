@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BundleBuilder, defaultConfig, probeArgs, stringifyConfig } from '../../harness/bundle.js';
-import { deletePath, formatPath, getPath, parsePath, setPath } from '../../harness/jsonpath.js';
-import { validateConfigRules, validateConfigText } from '../../harness/validate.js';
+import { BundleBuilder, defaultConfig, probeArgs, stringifyConfig } from '../../harness/case/bundle.js';
+import { deletePath, formatPath, getPath, parsePath, setPath } from '../../harness/case/jsonpath.js';
+import { validateConfigRules, validateConfigText } from '../../schemas/validate.js';
 
 const dirs: string[] = [];
 const tmp = () => {

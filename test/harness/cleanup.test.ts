@@ -5,9 +5,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupCgroups, cleanupContainers, killCgroups, strayPids } from '../../harness/cleanup.js';
-import { Driver } from '../../harness/driver.js';
-import { isAlive, startTime } from '../../harness/hostfacts.js';
+import { cleanupCgroups, cleanupContainers, killCgroups, strayPids } from '../../harness/host/cleanup.js';
+import { Driver } from '../../harness/process/driver.js';
+import { isAlive, startTime } from '../../harness/host/hostfacts.js';
 import { parseCgroupMounts } from '../../linux/cgroupfs.js';
 import { isRoot } from '../helpers/conform.js';
 

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Driver } from '../../harness/driver.js';
-import { isAlive } from '../../harness/hostfacts.js';
+import { Driver } from '../../harness/process/driver.js';
+import { isAlive } from '../../harness/host/hostfacts.js';
 import { fixture } from '../helpers/conform.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conform-driver-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRuns, type ShardInput } from '../../harness/merge.js';
-import type { RunSummary } from '../../harness/result.js';
+import { mergeRuns, type ShardInput } from '../../harness/run/merge.js';
+import type { RunSummary } from '../../harness/run/result.js';
 import { requirementVerdicts } from '../../reports/json.js';
 import { CONTEXT, result, summary } from '../reports/factory.js';
 

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyBaseline, loadBaseline } from '../../harness/baseline.js';
-import { defineCase } from '../../harness/case.js';
+import { applyBaseline, loadBaseline } from '../../harness/run/baseline.js';
+import { defineCase } from '../../harness/case/case.js';
 import { SetupError } from '../../harness/errors.js';
-import { costOf, plan, planHash, shardOf } from '../../harness/plan.js';
-import { isBad, type CaseResult } from '../../harness/result.js';
+import { costOf, plan, planHash, shardOf } from '../../harness/run/plan.js';
+import { isBad, type CaseResult } from '../../harness/run/result.js';
 
 const mk = (id: string, requirements = ['runtime:state.id']) => defineCase({ id, title: `title of ${id}`, requirements, check: async () => {} });
 const cases = [mk('a.one'), mk('a.two', ['config:process.env']), mk('b.three'), mk('b.four', ['config-linux:namespaces.pid'])];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAgentEvents } from '../../harness/seccomp-agent.js';
+import { parseAgentEvents } from '../../harness/process/seccomp-agent.js';
 
 describe('parseAgentEvents', () => {
   it('reads the steps of a session', () => {

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../../harness/hostfacts.js';
-import { Capture, KEEP_HEAD, KEEP_TAIL, run } from '../../harness/spawn.js';
+import { isAlive } from '../../harness/host/hostfacts.js';
+import { Capture, KEEP_HEAD, KEEP_TAIL, run } from '../../harness/process/spawn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conform-spawn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mountsUnder } from '../../harness/cleanup.js';
-import { isAlive, startTime } from '../../harness/hostfacts.js';
-import { OWNER_FILE, sweepStaleRuns, writeOwner } from '../../harness/stale.js';
+import { mountsUnder } from '../../harness/host/cleanup.js';
+import { isAlive, startTime } from '../../harness/host/hostfacts.js';
+import { OWNER_FILE, sweepStaleRuns, writeOwner } from '../../harness/host/stale.js';
 import { isRoot } from '../helpers/conform.js';
 
 const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));

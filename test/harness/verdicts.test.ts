@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defineCase, type CaseDef } from '../../harness/case.js';
-import type { CaseContext } from '../../harness/context.js';
-import { detectHost } from '../../harness/env.js';
-import { isBad, type CaseResult } from '../../harness/result.js';
-import { runCase } from '../../harness/runner.js';
-import { Services } from '../../harness/services.js';
+import { defineCase, type CaseDef } from '../../harness/case/case.js';
+import type { CaseContext } from '../../harness/case/context.js';
+import { detectHost } from '../../harness/host/env.js';
+import { isBad, type CaseResult } from '../../harness/run/result.js';
+import { runCase } from '../../harness/run/runner.js';
+import { Services } from '../../harness/host/services.js';
 import { requirementVerdicts } from '../../reports/json.js';
-import { requirementById } from '../../suites/requirements/index.js';
+import { requirementById } from '../../spec/index.js';
 
 // Real catalogue entries, one per level that matters.
 const MUST_A = 'config:process.rlimits.soft';

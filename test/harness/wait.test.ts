@@ -1,6 +1,6 @@
 // Deadlines that do not count the time the machine was too busy to run anything.
 import { describe, expect, it } from 'vitest';
-import { Deadline } from '../../harness/wait.js';
+import { Deadline, poll, until, WaitTimeout } from '../../harness/process/wait.js';
 
 /** A clock and a pressure-stall counter the test moves by hand. */
 function fake(stall: number | undefined = 0) {
@@ -44,5 +44,24 @@ describe('Deadline', () => {
     const d = new Deadline(1_000, 6, c);
     c.t += 1_000;
     expect(d.passed()).toBe(true);
+  });
+});
+
+describe('until and poll', () => {
+  it('return what the check returned once it is neither undefined nor false', async () => {
+    let calls = 0;
+    const v = await until(() => (++calls === 3 ? { calls } : calls === 2 ? false : undefined), { timeoutMs: 60_000, what: 'the third call', pauseMs: 1 });
+    expect(v).toEqual({ calls: 3 });
+  });
+
+  it('check once more when the deadline has passed, then give up: poll with undefined, until with a WaitTimeout naming what', async () => {
+    let calls = 0;
+    expect(await poll(() => void calls++, { timeoutMs: 0 })).toBeUndefined();
+    expect(calls).toBe(1);
+    await expect(until(() => false, { timeoutMs: 0, what: 'container c1 to stop' })).rejects.toThrow(new WaitTimeout('container c1 to stop: not within 0s'));
+  });
+
+  it('pass on what a check throws (the check knows the thing cannot happen any more)', async () => {
+    await expect(until(() => { throw new Error('it exited'); }, { timeoutMs: 60_000, what: 'x' })).rejects.toThrow('it exited');
   });
 });

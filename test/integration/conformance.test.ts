@@ -12,10 +12,10 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readBaselineFile } from '../../harness/baseline.js';
+import { readBaselineFile } from '../../harness/run/baseline.js';
 import { repoRoot } from '../../harness/paths.js';
-import type { Case } from '../../harness/case.js';
-import { OUTCOMES } from '../../harness/result.js';
+import type { Case } from '../../harness/case/case.js';
+import { OUTCOMES } from '../../harness/run/result.js';
 import type { JsonReport } from '../../reports/json.js';
 import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';

@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../../harness/hostfacts.js';
+import { isAlive } from '../../harness/host/hostfacts.js';
 import { repoRoot } from '../../harness/paths.js';
-import { containerId } from '../../harness/runner.js';
+import { containerId } from '../../harness/run/runner.js';
 import { parseCgroupMounts } from '../../linux/cgroupfs.js';
 import { fixture, isRoot } from '../helpers/conform.js';
 

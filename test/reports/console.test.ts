@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import type { CaseResult } from '../../harness/result.js';
+import type { CaseResult } from '../../harness/run/result.js';
 import { CLEAR_LINE, colorLevel, consoleReporter, estimateLeft, type ConsoleOptions } from '../../reports/console.js';
 import { Recorder, RUNTIME, drive, mixed, result, summary, warnedCase } from './factory.js';
 

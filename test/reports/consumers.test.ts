@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Parser } from 'tap-parser';
 import { afterAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
-import type { CaseResult } from '../../harness/result.js';
+import type { CaseResult } from '../../harness/run/result.js';
 import { renderJunit } from '../../reports/junit.js';
 import { renderTap, tapReporter } from '../../reports/tap.js';
 import { Recorder, drive, mixed, result, summary, warnedCase } from './factory.js';

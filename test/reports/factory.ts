@@ -1,9 +1,9 @@
 // Builders for the reporter tests: results, summaries, and a stream that records what it got.
 
 import { Writable } from 'node:stream';
-import type { CaseResult, CheckOutcome, Outcome, RunContext, RunSummary, RuntimeInfo } from '../../harness/result.js';
-import { countOutcomes, isBad } from '../../harness/result.js';
-import type { Reporter } from '../../reports/reporter.js';
+import type { CaseResult, CheckOutcome, Outcome, RunContext, RunSummary, RuntimeInfo } from '../../harness/run/result.js';
+import { countOutcomes, isBad } from '../../harness/run/result.js';
+import type { Reporter } from '../../harness/run/reporter.js';
 
 export const RUNTIME: RuntimeInfo = { path: '/usr/bin/runc', args: ['--root', '/tmp/state dir'], version: 'runc version 1.1.5' };
 

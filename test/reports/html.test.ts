@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { OUTCOMES, type CaseResult } from '../../harness/result.js';
+import { OUTCOMES, type CaseResult } from '../../harness/run/result.js';
 import { renderRunHtml } from '../../reports/html.js';
 import { toJsonReport, type JsonReport } from '../../reports/json.js';
 import { renderHtml } from '../../reports/matrix.js';

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
 import { schemaText } from '../../schemas/emit.js';
 import { ReportSchema } from '../../reports/report-schema.js';
-import type { CaseResult, Outcome } from '../../harness/result.js';
+import type { CaseResult, Outcome } from '../../harness/run/result.js';
 import { jsonReporter, renderJson, requirementVerdicts, type JsonReport, type RequirementVerdict } from '../../reports/json.js';
 import { reportProblems, parseReport } from '../../reports/read.js';
 import { CONTEXT, RUNTIME, Recorder, drive, mixed, result, summary } from './factory.js';
@@ -86,7 +86,7 @@ describe('json report', () => {
     const parsed = JSON.parse(renderJson(runs[1]!)) as JsonReport;
     expect(parsed.partial).toEqual({ reason: 'interrupted (SIGINT)', notRun: ['a.three', 'b.two'] });
     expect(parseReport(renderJson(runs[0]!), 'r.json').results).toHaveLength(9);
-    // The timing sections (harness/timing.ts) are in the schema, and closed like the rest.
+    // The timing sections (harness/run/timing.ts) are in the schema, and closed like the rest.
     expect(parseReport(renderJson(runs[0]!), 'r.json').timing?.overhead).toBe(1.08);
     expect(reportProblems(JSON.parse(renderJson(summary([result('a.one', { timing: { ...timing, extra: 1 } as typeof timing })]))))).toEqual([expect.stringContaining('extra')]);
   });

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
-import type { CaseResult } from '../../harness/result.js';
+import type { CaseResult } from '../../harness/run/result.js';
 import { junitReporter, renderJunit } from '../../reports/junit.js';
 import { Recorder, drive, mixed, result, summary, warnedCase } from './factory.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OUTCOMES, type Outcome } from '../../harness/result.js';
+import { OUTCOMES, type Outcome } from '../../harness/run/result.js';
 import { columnTitle, differing, matrixRows, renderHtml, renderMarkdown, totals, type MatrixReport } from '../../reports/matrix.js';
 import { parseMatrixReport } from '../../reports/read.js';
 import { CONTEXT } from './factory.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
 import { openOutput } from '../../reports/output.js';
-import { fanOut, writeAndFlush, type Reporter } from '../../reports/reporter.js';
+import { fanOut, writeAndFlush, type Reporter } from '../../harness/run/reporter.js';
 import { tapReporter } from '../../reports/tap.js';
 import { RUNTIME, result, summary } from './factory.js';
 

@@ -1,6 +1,6 @@
 import { Parser, type FinalResults, type Result } from 'tap-parser';
 import { describe, expect, test } from 'vitest';
-import type { CaseResult, Outcome } from '../../harness/result.js';
+import type { CaseResult, Outcome } from '../../harness/run/result.js';
 import { escapeTap, tapReporter, tapStatus, tapTestPoint } from '../../reports/tap.js';
 import { Recorder, drive, mixed, result, summary, warnedCase } from './factory.js';
 

@@ -10,7 +10,7 @@ import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateBundle } from '../../harness/validate.js';
+import { validateBundle } from '../../schemas/validate.js';
 import { defaultConfig } from '../../runtime/commands/spec.js';
 import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
 import { processesMounting } from '../helpers/leftovers.js';

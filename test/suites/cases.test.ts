@@ -3,10 +3,10 @@
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unknownRequirements } from '../../harness/coverage.js';
+import { unknownRequirements } from '../../harness/run/coverage.js';
 import { repoRoot } from '../../harness/paths.js';
 import { ALL_CASES } from '../../suites/index.js';
-import { requirementById } from '../../suites/requirements/index.js';
+import { requirementById } from '../../spec/index.js';
 
 /** Every .ts file under suites/, the catalogue itself left out. */
 function suiteSources(dir = join(repoRoot, 'suites')): string[] {

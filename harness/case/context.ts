@@ -1,0 +1,461 @@
+// The `t` a case's check receives: the runtime's operations with the waiting and
+// error handling every case needs, the probe, and expectations.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import type { Config } from '../../schemas/config.js';
+import type { BundleBuilder } from './bundle.js';
+import { Abort, HarnessError, Skip } from '../errors.js';
+import { deepEqual, show } from './compare.js';
+import type { CallResult, Driver, StateResult } from '../process/driver.js';
+import type { Env } from '../host/env.js';
+import { parseProbe, type ProbeFacts } from '../probe/parse.js';
+import type { Failure } from '../run/result.js';
+import { startConsoleReceiver, type ConsoleReceiver } from '../process/console-receiver.js';
+import { namespacesOf, NS_FILE, pidsGone, startTime, type NamespaceKind } from '../host/hostfacts.js';
+import { poll } from '../process/wait.js';
+import type { Services } from '../host/services.js';
+
+export interface ContainerState {
+  ociVersion?: unknown;
+  id?: unknown;
+  status: string;
+  pid?: number;
+  bundle?: unknown;
+  annotations?: unknown;
+  [key: string]: unknown;
+}
+
+export interface BuiltBundle {
+  dir: string;
+  config: Config;
+  builder: BundleBuilder;
+}
+
+export type BundleFactory = (edit?: (b: BundleBuilder) => void) => Promise<BuiltBundle>;
+
+/** The first n lines of a runtime's output for a message, each cut at 300 characters. */
+function firstLines(s: string, n = 3): string {
+  const lines = s.slice(0, 64 * 1024).trim().split('\n').filter(Boolean);
+  const cut = (l: string) => (l.length > 300 ? `${l.slice(0, 300)}…` : l);
+  return lines.slice(0, n).map(cut).join(' | ') + (lines.length > n ? ' …' : '');
+}
+
+/** One line for a failed call: how it ended and what it said. */
+export function callFailure(what: string, r: CallResult): string {
+  const said = firstLines(r.stderr) || firstLines(r.stdout);
+  return `${what}: ${r.summary}${said ? `: ${said}` : ''}`;
+}
+
+/** What every view of one case (`t`, `t.req(id)`) records into: one case, one record. */
+class CaseRecord {
+  readonly failures: Failure[] = [];
+  readonly notes: string[] = [];
+  /** The requirements an assertion (passed or failed) has been about. */
+  readonly asserted = new Set<string>();
+  /** Requirements the case found it cannot judge in this run (see unjudged()). */
+  readonly unjudged = new Set<string>();
+  /**
+   * Container pids seen in any state, with their start times: cleanup reports those
+   * still running at the end (it never kills by them: a runtime could name any process).
+   */
+  readonly pids = new Map<number, string | undefined>();
+  readonly children: ChildProcess[] = [];
+  /** Work for the case's cleanup (CaseContext.onCleanup). */
+  readonly cleanups: (() => Promise<string[] | void>)[] = [];
+  seq = 0;
+}
+
+export class CaseContext {
+  constructor(
+    readonly env: Env,
+    readonly rt: Driver,
+    /** The case's bundle (config.json + rootfs), already written. */
+    readonly bundle: BuiltBundle,
+    /** The case's own directory on the host. */
+    readonly dir: string,
+    /** The case's primary container id; newId() derives more. */
+    readonly id: string,
+    private readonly bundleFactory: BundleFactory,
+    /** What the run shares between cases (harness/host/services.ts). */
+    readonly services: Services,
+    /** The requirement IDs the case cites. */
+    readonly requirements: readonly string[] = [],
+    private readonly record = new CaseRecord(),
+    /** The requirements this view's assertions are about (see req()); empty on `t`. */
+    readonly about: readonly string[] = [],
+  ) {}
+
+  /**
+   * Work for the case's cleanup, run (last registered first) before its containers are
+   * killed and deleted, on every path: for what a case makes outside the runtime's
+   * operations (an engine's containers). Returns notes on what it had to force.
+   */
+  onCleanup(fn: () => Promise<string[] | void>): void {
+    this.record.cleanups.push(fn);
+  }
+
+  /** Runs the onCleanup work; each runs even when one before it threw. */
+  async runCleanups(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const fn of this.record.cleanups.splice(0).reverse()) {
+      try {
+        notes.push(...((await fn()) ?? []));
+      } catch (e) {
+        notes.push(`cleanup failed: ${(e as Error).message}`);
+      }
+    }
+    return notes;
+  }
+
+  /**
+   * Remembers a container process seen some other way than `state` (an engine's): cleanup
+   * notes it if it still runs at the end (it never kills by a pid it was told).
+   */
+  track(pid: number): void {
+    if (pid <= 0 || this.pids.has(pid)) return;
+    this.record.pids.set(pid, startTime(pid));
+  }
+
+  get failures(): readonly Failure[] {
+    return this.record.failures;
+  }
+  get notes(): readonly string[] {
+    return this.record.notes;
+  }
+  /** The requirements some assertion was about, passed or failed. */
+  get asserted(): ReadonlySet<string> {
+    return this.record.asserted;
+  }
+  /** The requirements the case could not judge in this run. */
+  get notJudged(): ReadonlySet<string> {
+    return this.record.unjudged;
+  }
+  /** Container pids seen in any state, with their start times: cleanup notes those still running (never kills by them). */
+  get pids(): Map<number, string | undefined> {
+    return this.record.pids;
+  }
+
+  /**
+   * The same case, with its assertions (equal, ok, expectError, fail) about requirement
+   * `id`, which the case must cite. `t.req(id)` can go wherever `t` goes (support helpers
+   * take it as their `t`); everything else is shared with `t`. Several IDs: the assertion
+   * checks each (the spec says one thing in two places), and a failure fails each.
+   */
+  req(...ids: [string, ...string[]]): CaseContext {
+    for (const id of ids) {
+      if (!this.requirements.includes(id)) throw new HarnessError(`t.req('${id}'): the case does not cite ${id} (it cites ${this.requirements.join(', ') || 'nothing'})`);
+    }
+    return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, this.record, ids);
+  }
+
+  /** The same case, with its assertions about every requirement it cites (one observation that shows them all). */
+  all(): CaseContext {
+    const [first, ...rest] = this.requirements;
+    if (first === undefined) throw new HarnessError('all(): the case cites no requirement');
+    return this.req(first, ...rest);
+  }
+
+  /**
+   * The failures `judge` would record about facts already gathered, without recording
+   * them: for comparing a run with a control run. `judge` must not run containers.
+   */
+  trial(judge: (t: CaseContext) => void): readonly Failure[] {
+    const scratch = new CaseRecord();
+    // What the judge finds is all that counts here, not which requirement it is about.
+    const about = this.about.length ? this.about : this.requirements;
+    judge(new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, scratch, about));
+    return scratch.failures;
+  }
+
+  /** Another container id, unique on this host. */
+  newId(): string {
+    return `${this.id}-${++this.record.seq}`;
+  }
+
+  /** Another bundle in this case's directory: the defaults plus `edit`. */
+  newBundle(edit?: (b: BundleBuilder) => void): Promise<BuiltBundle> {
+    return this.bundleFactory(edit);
+  }
+
+  // --- verdicts -------------------------------------------------------------
+  // Every assertion is about a requirement: this view's (t.req(id)), or the case's only one.
+  // In a case citing several, an assertion on `t` is a bug in the case (a harness error),
+  // found on any run that reaches it, passing or not.
+  private judged(): readonly string[] {
+    const ids = this.about.length ? this.about : this.requirements.length === 1 ? this.requirements : [];
+    if (!ids.length) throw new HarnessError(`the case cites ${this.requirements.length} requirements: name the one this assertion checks, t.req(id).equal(…)`);
+    for (const id of ids) this.record.asserted.add(id);
+    return ids;
+  }
+
+  /** Records a failed assertion, once for each requirement it is about. */
+  private failed(failure: Failure, ids: readonly string[]): void {
+    for (const requirement of ids) this.record.failures.push({ ...failure, requirement });
+  }
+
+  /** Records a failure unless actual deep-equals expected. Returns whether it did. */
+  equal(actual: unknown, expected: unknown, what: string): boolean {
+    const ids = this.judged();
+    if (deepEqual(actual, expected)) return true;
+    this.failed({ message: `${what}: expected ${show(expected)}, got ${show(actual)}`, expected, actual }, ids);
+    return false;
+  }
+
+  ok(condition: boolean, what: string, detail?: { expected?: unknown; actual?: unknown }): boolean {
+    const ids = this.judged();
+    if (!condition) this.failed({ message: what, ...detail }, ids);
+    return condition;
+  }
+
+  /**
+   * The spec only promises that an error is generated: a non-zero exit. A hang or a
+   * crash (killed by a signal) is not an error report, and is a failure.
+   */
+  expectError(r: CallResult, what: string): boolean {
+    if (r.timedOut) return this.ok(false, `${what}: expected an error, but ${r.summary}`);
+    if (r.spawnError) return this.ok(false, `${what}: ${r.summary}`);
+    if (r.signal) return this.ok(false, `${what}: expected an error exit, but the runtime ${r.summary.replace(/^\S+ /, '')}`);
+    return this.ok(r.code !== 0, `${what}: expected an error, but ${r.argv[r.argv.indexOf('--root') + 2]} succeeded`);
+  }
+
+  /** Ends the case: the requirement is not met, and the case cannot go on. */
+  fail(message: string, detail?: { expected?: unknown; actual?: unknown }): never {
+    this.failed({ message, ...detail }, this.judged());
+    throw new Abort(message);
+  }
+
+  /**
+   * Ends the case: an operation the check needed did not succeed (the operations below use
+   * it). On `t` that fails every requirement the case cites, none of which could be judged;
+   * on `t.req(id)` (say, a create that the requirement itself expects to succeed), only `id`.
+   */
+  abort(message: string, detail?: { expected?: unknown; actual?: unknown }): never {
+    for (const id of this.about) this.record.asserted.add(id);
+    if (this.about.length) this.failed({ message, ...detail }, this.about);
+    else this.record.failures.push({ message, ...detail });
+    throw new Abort(message);
+  }
+
+  /**
+   * This view's requirement cannot be judged in this run (what the runtime did is consistent
+   * with it both held and not): its verdict is `unchecked`, unless an assertion about it
+   * failed. The reason is noted. Not on `t` in a case citing several.
+   */
+  unjudged(reason: string): void {
+    const ids = this.about.length ? this.about : this.requirements.length === 1 ? this.requirements : [];
+    if (!ids.length) throw new HarnessError('unjudged() needs the requirement: t.req(id).unjudged(…)');
+    for (const id of ids) this.record.unjudged.add(id);
+    this.note(`${ids.join(', ')} not judged: ${reason}`);
+  }
+
+  /** Ends the case as skipped; the reason says which condition was missing. */
+  skip(reason: string): never {
+    throw new Skip(reason);
+  }
+
+  /** Information that is not a verdict. */
+  note(text: string): void {
+    this.record.notes.push(text);
+  }
+
+  // --- host-side helpers -----------------------------------------------------
+
+  /** Starts a host process for the duration of the case (killed at cleanup). */
+  background(argv: string[]): ChildProcess {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', detached: true });
+    child.on('error', () => {}); // reported through the missing pid below
+    this.record.children.push(child);
+    return child;
+  }
+
+  /**
+   * A host process that sits in new namespaces of the given kinds (via util-linux
+   * `unshare`), for cases that join namespaces by path. Returns its pid once the
+   * namespaces exist.
+   */
+  async holdNamespaces(kinds: NamespaceKind[]): Promise<number> {
+    const flag: Record<NamespaceKind, string> = { pid: '--pid', network: '--net', mount: '--mount', ipc: '--ipc', uts: '--uts', user: '--user', cgroup: '--cgroup', time: '--time' };
+    // pid and time namespaces apply to children only: unshare must fork.
+    const fork = kinds.includes('pid') || kinds.includes('time');
+    const child = this.background(['unshare', ...kinds.map((k) => flag[k]), ...(fork ? ['--fork'] : []), 'sleep', '1000000']);
+    const failed = () => new Error(`could not start a holder in new ${kinds.join(', ')} namespaces with unshare(1)`);
+    const holder = await poll(
+      () => {
+        const pid = child.pid && fork ? firstChild(child.pid) : child.pid;
+        if (pid) {
+          const ns = namespacesOf(pid);
+          if (kinds.every((k) => ns[k] !== undefined && ns[k] !== this.env.host.hostNs[k])) return pid;
+        }
+        if (child.exitCode !== null) throw failed();
+        return undefined;
+      },
+      { timeoutMs: this.rt.rt.timeoutMs, pauseMs: 10, maxPauseMs: 10 },
+    );
+    if (holder === undefined) throw failed();
+    return holder;
+  }
+
+  /** /proc/PID/ns/<file> for a namespace kind, the path a config can join. */
+  nsPath(pid: number, kind: NamespaceKind): string {
+    return `/proc/${pid}/ns/${NS_FILE[kind]}`;
+  }
+
+  /** Kills what background() started and waits until it is gone. */
+  async stopBackground(): Promise<void> {
+    for (const c of this.record.children) {
+      if (c.pid && c.exitCode === null && c.signalCode === null) {
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    await pidsGone(this.record.children.flatMap((c) => (c.pid ? [c.pid] : [])), 5000);
+  }
+
+  // --- operations that must succeed ---------------------------------------
+
+  async create(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<ContainerState> {
+    const id = opts.id ?? this.id;
+    const r = await this.rt.create(id, (opts.bundle ?? this.bundle).dir);
+    if (!r.ok) this.abort(callFailure(`create ${id}`, r));
+    const st = await this.state(id);
+    if (st.status !== 'created') this.abort(`after create, status is ${show(st.status)}, not "created"`, { expected: 'created', actual: st.status });
+    return st;
+  }
+
+  /**
+   * `create --console-socket PATH` for a `terminal: true` bundle, with a receiver for the
+   * pty master listening on PATH (harness/process/console-receiver.ts; killed at cleanup). Raw like
+   * `rt.create`: the spec names no way to hand over the pty, so what a refusal means is
+   * the caller's to say. `input` goes to the terminal as soon as the master arrives.
+   */
+  async createWithConsole(opts: { id?: string; bundle?: BuiltBundle; input?: string } = {}): Promise<{ result: CallResult; tty: ConsoleReceiver }> {
+    const id = opts.id ?? this.id;
+    const tty = await startConsoleReceiver(this, { input: opts.input });
+    const result = await this.rt.create(id, (opts.bundle ?? this.bundle).dir, ['--console-socket', tty.socket]);
+    if (result.ok) await this.state(id); // remembers the pid for cleanup
+    return { result, tty };
+  }
+
+  async start(id = this.id): Promise<void> {
+    const r = await this.rt.start(id);
+    if (!r.ok) this.abort(callFailure(`start ${id}`, r));
+  }
+
+  async kill(signal: string, id = this.id): Promise<void> {
+    const r = await this.rt.kill(id, signal);
+    if (!r.ok) this.abort(callFailure(`kill ${id} ${signal}`, r));
+  }
+
+  async delete(id = this.id): Promise<void> {
+    const r = await this.rt.delete(id);
+    if (!r.ok) this.abort(callFailure(`delete ${id}`, r));
+  }
+
+  /** `state`, which must succeed and print a JSON object with a string status. */
+  async state(id = this.id): Promise<ContainerState> {
+    return this.stateOf(await this.rt.state(id), id);
+  }
+
+  stateOf(r: StateResult, id: string): ContainerState {
+    if (!r.ok) this.abort(callFailure(`state ${id}`, r));
+    if (!r.state) this.abort(`state ${id}: ${r.parseError}: ${firstLines(r.stdout)}`);
+    const st = r.state as ContainerState;
+    if (typeof st.status !== 'string') this.abort(`state ${id}: no string "status" in ${show(st)}`);
+    if (typeof st.pid === 'number') this.track(st.pid);
+    return st;
+  }
+
+  /** Polls `state` until the status is reached (never a fixed sleep). */
+  async waitStatus(status: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<ContainerState> {
+    const id = opts.id ?? this.id;
+    let last: ContainerState | undefined;
+    const reached = await poll(
+      async () => {
+        last = await this.state(id);
+        return last.status === status && last;
+      },
+      { timeoutMs: opts.timeoutMs ?? this.rt.rt.timeoutMs, pauseMs: 10, maxPauseMs: 100 },
+    );
+    return reached ?? this.abort(`container ${id} did not reach status "${status}" in time (still "${last?.status}")`, { expected: status, actual: last?.status });
+  }
+
+  stdout(id = this.id): string {
+    return readIfExists(this.rt.stdioPath(id, 'stdout'));
+  }
+
+  stderr(id = this.id): string {
+    return readIfExists(this.rt.stdioPath(id, 'stderr'));
+  }
+
+  /** Polls the container's stdout until `marker` appears on a line of its own. */
+  async waitOutput(marker: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<string> {
+    const id = opts.id ?? this.id;
+    const timeoutMs = opts.timeoutMs ?? this.rt.rt.timeoutMs;
+    let nextStateCheck = Date.now() + 500;
+    const printed = await poll(
+      async () => {
+        const out = this.stdout(id);
+        if (out.split('\n').includes(marker)) return out;
+        // A process that died early will never print the marker: say so without waiting out the deadline.
+        const stopped = Date.now() > nextStateCheck && (await this.rt.state(id)).state?.status === 'stopped';
+        if (stopped && !this.stdout(id).split('\n').includes(marker)) {
+          const err = firstLines(this.stderr(id));
+          this.abort(`the container's process stopped without printing ${marker}` + (err ? ` (its stderr: ${err})` : ''));
+        }
+        if (Date.now() > nextStateCheck) nextStateCheck = Date.now() + 500;
+        return undefined;
+      },
+      { timeoutMs, pauseMs: 5, maxPauseMs: 50 },
+    );
+    if (printed !== undefined) return printed;
+    const err = firstLines(this.stderr(id));
+    this.abort(`the container's process did not print ${marker} within ${(timeoutMs / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : this.stdout(id) ? '' : ' (no output at all)'));
+  }
+
+  /**
+   * Runs the bundle's probe: create, start, wait for its facts. With `--hold` in
+   * the probe's args the container is left running (facts.ready); otherwise this
+   * also waits until it is stopped.
+   */
+  async probe(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<ProbeFacts> {
+    const id = opts.id ?? this.id;
+    const bundle = opts.bundle ?? this.bundle;
+    const hold = bundle.config.process?.args?.includes('--hold') ?? false;
+    await this.create({ id, bundle });
+    await this.start(id);
+    const out = await this.waitOutput(hold ? '@@ready' : '@@done', { id });
+    if (!hold) await this.waitStatus('stopped', { id });
+    return parseProbe(out);
+  }
+}
+
+/** At most this much of a container's stdout/stderr file is read (a runtime may flood it). */
+const STDIO_READ_MAX = 8 << 20;
+
+function readIfExists(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = Math.min(fstatSync(fd).size, STDIO_READ_MAX);
+    const buf = Buffer.alloc(size);
+    return buf.subarray(0, readSync(fd, buf, 0, size, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function firstChild(pid: number): number | undefined {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return kids.length ? Number(kids[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
