@@ -20,14 +20,13 @@ import type { JsonReport } from '../../reports/json.js';
 import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
 import { startBrowser } from '../helpers/browser.js';
-import { conform, fixture, hasCrun, hasRunc, hasRunsc, isRoot, type ConformRun } from '../helpers/conform.js';
+import { conform, fixture, hasCrun, hasRunc, isRoot } from '../helpers/conform.js';
 import { leftSince, NOTHING_LEFT, snapshot } from '../helpers/leftovers.js';
-import { packageTests } from './package.js';
+import { exact, LANE_CASES, LANE_FILE, unexpected } from '../helpers/lanes.js';
 
 const MINUTES = 60_000;
 const SHARDS = 2;
 const CLI = join(repoRoot, 'bin/conform.js');
-const exact = (id: string) => `^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 const outcomes = (ids: readonly string[], report: { results: { id: string; outcome: string; message?: string }[] }) =>
   report.results.filter((r) => ids.includes(r.id));
 const tmp = mkdtempSync(join(tmpdir(), 'conform-integration-'));
@@ -259,35 +258,17 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
   }, 3 * MINUTES);
 });
 
-/** The cases a lane's baseline does not account for: unexpected failures and passes, harness errors. */
-const unexpected = (r: ConformRun) => r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
 
-// The foreign lanes in CI run a slice of the plan, the cases their baselines were measured on
-// (listed in foreign-lane-cases.txt, a third of the plan with cases of every area); the full
-// lanes and their times are in the README.
-const LANE_FILE = join(repoRoot, 'test/integration/foreign-lane-cases.txt');
-const LANE_CASES = readFileSync(LANE_FILE, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+// The foreign lanes in CI run a slice of the plan (test/helpers/lanes.ts); runsc's runs in
+// its own file (runsc-package.test.ts), beside this one. crun's lane stays here, after the
+// other heavy runs: it changes the host's cgroup layout while it runs.
 const laneArgs = LANE_CASES.flatMap((id) => ['--grep', exact(id)]);
-// runsc starts a sandbox per container (the dearest runtime here): CI runs every other case
-// of the lane against it, so that the whole test command stays within its half hour.
-const RUNSC_CASES = LANE_CASES.filter((_, i) => i % 2 === 0);
 
 it('the foreign lanes name cases that exist, each once', () => {
   const known = new Set(ALL_CASES.map((c) => c.id));
   expect(LANE_CASES.filter((id) => !known.has(id)), `${LANE_FILE}: cases that are gone (renamed? update the baselines too)`).toEqual([]);
   expect(new Set(LANE_CASES).size).toBe(LANE_CASES.length);
   expect(LANE_CASES.length).toBeGreaterThan(150);
-});
-
-describe.skipIf(!isRoot || !hasRunsc)('runsc (gVisor) with its baseline', () => {
-  it(`every other case of the lane (${RUNSC_CASES.length}): no unexpected failure, pass or error, nothing left behind`, () => {
-    const r = conform(['--runtime', '/usr/bin/runsc', '--runtime-arg=--network=none', '--expect', join(repoRoot, 'baselines/runsc.json'), ...RUNSC_CASES.flatMap((id) => ['--grep', exact(id)])], { timeoutMs: 30 * MINUTES });
-    expect(r.report, r.stderr).toBeDefined();
-    expect(r.report!.results).toHaveLength(RUNSC_CASES.length);
-    expect(unexpected(r)).toEqual([]);
-    expect(r.code).toBe(0);
-    expect(r.left).toEqual(NOTHING_LEFT);
-  }, 30 * MINUTES);
 });
 
 const V2_CONTROLLERS = '/sys/fs/cgroup/unified/cgroup.controllers';
@@ -376,4 +357,3 @@ describe.skipIf(!isRoot || !hasRunc || !engineTools)('bundles and engines (need 
   }, 5 * MINUTES);
 });
 
-packageTests();
