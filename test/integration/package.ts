@@ -2,7 +2,7 @@
 // installed globally into a temp prefix (no devDependencies), then `conform --version` and
 // a small run from the installed command, against the reference runtime it carries (whose
 // native helpers it compiles at first use). Its leftovers are looked for in its own work
-// directory, so it may run beside other files; runsc-package.test.ts calls it.
+// directory, so it may run beside other files; side-runs.test.ts calls it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
