@@ -13,12 +13,19 @@ try {
   process.stderr.write(`conform: not built yet: run \`npm install\` (or \`npm run build\`) in ${join(__dirname, '..')}\n`);
   process.exit(2);
 }
-// A reader that goes away (`conform --list | head`) is not an error: stop quietly. A run
-// in progress still cleans up: SIGPIPE is ignored by Node, so this is the only path.
-process.stdout.on('error', (e) => {
-  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
-  process.exitCode = 0;
-  process.stdout.destroy();
-});
+// A reader that goes away (`conform --list | head`, a CI log collector killed) is not an
+// error: what would go to it is dropped, and a run goes on to clean up its containers.
+// Node ignores SIGPIPE, so the write errors are the only sign.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    stream.destroy();
+  });
+}
 // Exit once what was written to a pipe is out: process.exit() drops what a pipe has not taken yet.
-conform.main(process.argv).then((code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code))));
+const flushed = (stream) => new Promise((resolve) => (stream.destroyed ? resolve() : stream.write('', () => resolve())));
+conform.main(process.argv).then(async (code) => {
+  await flushed(process.stdout);
+  await flushed(process.stderr);
+  process.exit(code);
+});

@@ -45,10 +45,13 @@ export interface TextOut {
   readonly columns?: number;
 }
 
-/** Writes `chunk` and resolves when the stream has taken it (or rejects with its error). */
+/** A stream's reader went away (`conform … | head`): what was for it is dropped, not an error. */
+const READER_GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED']);
+
+/** Writes `chunk` and resolves when the stream has taken it (or rejects with its error, unless its reader is gone). */
 export function writeAndFlush(out: TextOut, chunk: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    out.write(chunk, (error) => (error ? reject(error) : resolve()));
+    out.write(chunk, (error) => (error && !READER_GONE.has((error as NodeJS.ErrnoException).code ?? '') ? reject(error) : resolve()));
   });
 }
 

@@ -71,10 +71,16 @@ describe('fanOut', () => {
 });
 
 describe('writeAndFlush', () => {
+  const failing = (error: Error) => {
+    const w = new Writable({ write: (_chunk, _enc, cb) => cb(error) });
+    w.on('error', () => {});
+    return w;
+  };
   test('rejects with the stream error', async () => {
-    const broken = new Writable({ write: (_chunk, _enc, cb) => cb(new Error('EPIPE')) });
-    broken.on('error', () => {});
-    await expect(writeAndFlush(broken, 'x')).rejects.toThrow('EPIPE');
+    await expect(writeAndFlush(failing(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' })), 'x')).rejects.toThrow('ENOSPC');
+  });
+  test('resolves when the reader went away (EPIPE): what was for it is dropped', async () => {
+    await expect(writeAndFlush(failing(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })), 'x')).resolves.toBeUndefined();
   });
 });
 
