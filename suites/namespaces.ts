@@ -61,7 +61,10 @@ function newCase(type: NamespaceKind) {
       if (type === 'user') mapped(b);
     },
     async check(t) {
-      const { facts, pid, noHostView } = await running(t);
+      // config-linux.md: the namespace types "SHOULD be supported": a runtime may refuse
+      // one cleanly, unless its features list it.
+      const claimed = t.env.runtime.features?.linux?.namespaces?.includes(type);
+      const { facts, pid, noHostView } = await running(t.req('config-linux:namespaces.new', `config-linux:namespaces.${type}`), { refusable: `a new ${type} namespace`, claimed });
       if (noHostView && !inside) t.skip(noHostView);
       if (noHostView) t.note(`the namespace itself is not compared: ${noHostView}; only what it shows inside is checked`);
       else {

@@ -43,9 +43,12 @@ export function probeArgs(o: ProbeOptions = {}): string[] {
   return args;
 }
 
+/** The spec release every generated bundle says it complies with, unless a case needs a newer one. */
+export const BASE_OCI_VERSION = '1.0.2';
+
 export function defaultConfig(): Config {
   return {
-    ociVersion: '1.0.2',
+    ociVersion: BASE_OCI_VERSION,
     process: {
       terminal: false,
       user: { uid: 0, gid: 0 },

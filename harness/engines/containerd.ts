@@ -8,7 +8,7 @@
 // directory is (a constant in its code); conform removes that directory at the end only
 // if it made it and it is empty.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetupError } from '../errors.js';
 import { cgroupsMatching, cleanupCgroups, cleanupContainers, unmountUnder, withDescendants } from '../host/cleanup.js';
@@ -18,12 +18,20 @@ import { pidsGone } from '../host/hostfacts.js';
 import { runImage, type OciImage } from '../host/image.js';
 import type { Service, ServiceSite } from '../host/services.js';
 import { killGroup, run } from '../process/spawn.js';
-import { processesUsing } from '../host/stale.js';
+import { processesUsing, runLink } from '../host/stale.js';
 import { poll } from '../process/wait.js';
 import { EngineSession, writeRuntimeWrapper } from './engine.js';
 
 export const CONTAINERD_IMAGE = 'conform/busybox:base';
 const SHIM_DIRS = ['/run/containerd/s', '/run/containerd/fifo', '/run/containerd'];
+/**
+ * containerd refuses a socket path longer than 104 characters (its ttrpc socket is the
+ * grpc one's path and `.ttrpc`); a run directory can be deeper than that. Then its
+ * sockets are reached through a symbolic link named after the run, removed when it stops
+ * (or by the sweep of a killed run).
+ */
+const MAX_SOCKET = 104;
+const SOCKET = 'containerd.sock';
 
 export class Containerd implements Service {
   private daemon?: ChildProcess;
@@ -41,7 +49,13 @@ export class Containerd implements Service {
   }
 
   get socket(): string {
-    return join(this.dir, 'containerd.sock');
+    const real = join(this.dir, SOCKET);
+    return `${real}.ttrpc`.length > MAX_SOCKET ? join(runLink('containerd', this.tag), SOCKET) : real;
+  }
+
+  /** The symbolic link to the run's directory that the sockets go through, if they need one. */
+  private get link(): string | undefined {
+    return this.socket === join(this.dir, SOCKET) ? undefined : runLink('containerd', this.tag);
   }
 
   /** `ctr` and the global arguments that reach this containerd in the run's namespace. */
@@ -53,6 +67,7 @@ export class Containerd implements Service {
     const d = (n: string) => join(this.dir, n);
     for (const n of ['root', 'state', 'opt', 'tmp']) mkdirSync(d(n), { recursive: true });
     this.madeDirs = SHIM_DIRS.filter((p) => !existsSync(p));
+    if (this.link) symlinkSync(this.dir, this.link);
     const toml = (s: string) => JSON.stringify(s);
     writeFileSync(
       d('config.toml'),
@@ -86,7 +101,9 @@ export class Containerd implements Service {
     this.daemon.on('error', () => {}); // seen below as a daemon that never answers
     const daemon = this.daemon;
     let answer = '';
-    const notStarted = () => new SetupError(`containerd did not start (see ${d('containerd.log')}): ${answer}`);
+    // Its own last words when it exited (a refused config or socket), ctr's when it did not answer.
+    const lastLogLine = () => readFileSync(d('containerd.log'), 'utf8').trim().split('\n').pop() ?? '';
+    const notStarted = () => new SetupError(`containerd did not start (see ${d('containerd.log')}): ${daemon.exitCode !== null ? lastLogLine() : answer}`);
     const up = await poll(
       async () => {
         const r = await run([...this.ctr, 'version'], { timeoutMs: 10_000 });
@@ -130,6 +147,7 @@ export class Containerd implements Service {
     }
     await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n === this.namespace))));
     unmountUnder(this.dir);
+    if (this.link) rmSync(this.link, { force: true });
     for (const p of this.madeDirs) {
       try {
         if (readdirSync(p).length === 0) rmdirSync(p);

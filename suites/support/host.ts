@@ -54,10 +54,11 @@ export function noHostViewOf(t: CaseContext, pid: number, opts: { bundle?: Built
 }
 
 /** Create, start and wait for a holding probe; returns its facts and its host pid. */
-export async function running(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle; refusable?: string } = {}): Promise<Running> {
+export async function running(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle; refusable?: string; claimed?: boolean } = {}): Promise<Running> {
   const id = opts.id ?? t.id;
-  // `refusable`: what the bundle asks that the runtime may refuse at create (createOrRefuse).
-  if (opts.refusable) await createOrRefuse(t, opts.refusable, { id, bundle: opts.bundle });
+  // `refusable`: what the bundle asks that the runtime may refuse at create (createOrRefuse),
+  // unless its features claim it (`claimed`).
+  if (opts.refusable) await createOrRefuse(t, opts.refusable, { id, bundle: opts.bundle, claimed: opts.claimed });
   else await t.create({ id, bundle: opts.bundle });
   await t.start(id);
   const facts = parseProbe(await t.waitOutput('@@ready', { id }));

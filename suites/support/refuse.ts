@@ -46,7 +46,8 @@ export async function attempt(t: CaseContext, what: string, opts: { processPrope
     t.expectError(created, `create with ${what}`);
     // A hang or a crash is already a failure; after a clean error exit nothing may be left.
     if (!created.timedOut && !created.signal) noContainer(t).expectError(await t.rt.state(t.id), `state after create refused ${what} (no container may be left behind)`);
-    if (created.code) t.note(`create refused ${what}`);
+    // What the runtime said: a refusal for another reason (a host problem) shows here.
+    if (created.code) t.note(`create refused ${what}: ${created.stderr.trim().split('\n').pop() ?? ''}`);
     return { by: 'create' };
   }
   await t.state(); // registers the pid for cleanup
@@ -55,7 +56,7 @@ export async function attempt(t: CaseContext, what: string, opts: { processPrope
   if (!started.ok) {
     t.expectError(started, `start with ${what}`);
     t.ok(!t.stdout().split('\n').includes(BANNER), `the program ran although start refused ${what}`);
-    t.note(`create accepted ${what}; start refused it`);
+    t.note(`create accepted ${what}; start refused it: ${started.stderr.trim().split('\n').pop() ?? ''}`);
     return { by: 'start' };
   }
   return {};

@@ -77,7 +77,7 @@ export function engineLeftovers(): string[] {
       /* not a directory */
     }
   }
-  for (const n of readdirSync('/run')) if (/^conform-podman-[0-9a-f]+$/.test(n)) out.push(`/run/${n}`);
+  for (const n of readdirSync('/run')) if (/^conform-(podman|containerd)-[0-9a-f]+$/.test(n)) out.push(`/run/${n}`);
   return out;
 }
 

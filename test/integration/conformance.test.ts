@@ -20,9 +20,9 @@ import type { JsonReport } from '../../reports/json.js';
 import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
 import { startBrowser } from '../helpers/browser.js';
-import { conform, fixture, hasCrun, hasRunc, isRoot } from '../helpers/conform.js';
+import { conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
 import { leftSince, NOTHING_LEFT, snapshot } from '../helpers/leftovers.js';
-import { exact, LANE_CASES, LANE_FILE, unexpected } from '../helpers/lanes.js';
+import { exact, LANE_CASES, LANE_FILE } from '../helpers/lanes.js';
 
 const MINUTES = 60_000;
 const SHARDS = 2;
@@ -182,34 +182,12 @@ describe.skipIf(!isRoot || !hasRunc)('conformance runs (need root and /usr/bin/r
 
 
 // The foreign lanes in CI run a slice of the plan (test/helpers/lanes.ts); runsc's runs in
-// its own file (side-runs.test.ts), beside this one. crun's lane stays here, after the
-// other heavy runs: it changes the host's cgroup layout while it runs.
-const laneArgs = LANE_CASES.flatMap((id) => ['--grep', exact(id)]);
-
+// side-runs.test.ts, beside this file, and crun's in crun-lane.test.ts, after every other file.
 it('the foreign lanes name cases that exist, each once', () => {
   const known = new Set(ALL_CASES.map((c) => c.id));
   expect(LANE_CASES.filter((id) => !known.has(id)), `${LANE_FILE}: cases that are gone (renamed? update the baselines too)`).toEqual([]);
   expect(new Set(LANE_CASES).size).toBe(LANE_CASES.length);
   expect(LANE_CASES.length).toBeGreaterThan(150);
-});
-
-const V2_CONTROLLERS = '/sys/fs/cgroup/unified/cgroup.controllers';
-const v2Controllers = () => (existsSync(V2_CONTROLLERS) ? readFileSync(V2_CONTROLLERS, 'utf8').trim() : undefined);
-
-// Until baselines/crun.json has been measured by a full lane run (README, "Foreign runtimes").
-const crunBaseline = join(repoRoot, 'baselines/crun.json');
-describe.skipIf(!isRoot || !hasCrun || !existsSync(crunBaseline))('crun through its lane (scripts/crun-lane.sh) with its baseline', () => {
-  it(`the lane's ${LANE_CASES.length} cases: no unexpected failure, pass or error; the host's cgroups as they were, nothing left behind`, () => {
-    const controllers = v2Controllers();
-    const r = conform(['--expect', crunBaseline, ...laneArgs], { via: join(repoRoot, 'scripts/crun-lane.sh'), timeoutMs: 30 * MINUTES });
-    expect(r.report, r.stderr).toBeDefined();
-    expect(r.report!.results).toHaveLength(LANE_CASES.length);
-    expect(unexpected(r)).toEqual([]);
-    expect(r.code, r.stderr.split('\n').filter((l) => l.startsWith('crun lane:')).join('\n')).toBe(0);
-    expect(v2Controllers()).toBe(controllers);
-    expect(existsSync('/sys/fs/cgroup/hugetlb')).toBe(false);
-    expect(r.left).toEqual(NOTHING_LEFT);
-  }, 30 * MINUTES);
 });
 
 const reference = join(repoRoot, 'dist/runtime.cjs');

@@ -1,7 +1,7 @@
 // The runs that may go beside conformance.test.ts (vitest runs the two files at once on the
 // two cores): the noop runtime, interrupts, runsc's lane and the npm package's run. Each
 // looks for its leftovers in its own work directory only; none changes the host's cgroup
-// layout (crun's lane does, so it stays in conformance.test.ts, after that file's runs).
+// layout (crun's lane does: crun-lane.test.ts runs alone, after every other file).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
