@@ -229,7 +229,8 @@ class LibcSyscalls implements Syscalls {
     const fprog = packSockFprog(program, this.koffi.address(filter));
     const SECCOMP_SET_MODE_FILTER = 1;
     const r = this.call('seccomp#', ['syscall', 'long', ['long', 'uint', 'uint', 'void *']], 'SET_MODE_FILTER', NR.seccomp, SECCOMP_SET_MODE_FILTER, flags, fprog);
-    filter.length; // keeps `filter` alive until the kernel has copied it
+    // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- keeps `filter` alive until the kernel has copied it
+    filter.length;
     return r;
   }
   attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void {
@@ -261,7 +262,8 @@ class LibcSyscalls implements Syscalls {
       if (prog !== undefined) closeSync(prog);
       closeSync(dir);
     }
-    insns.length + license.length; // both stay alive until the kernel has copied them
+    // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- both stay alive until the kernel has copied them
+    insns.length + license.length;
   }
   setCloexec(fd: number, on: boolean): void {
     const F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
@@ -366,7 +368,8 @@ class LibcSyscalls implements Syscalls {
     const { msg, keep } = msghdr(this.koffi, payload, 1);
     writeScmRights(keep[1]!, fd);
     this.call('sendmsg', 'long sendmsg(int fd, const void *msg, int flags)', String(socket), socket, msg, MSG_NOSIGNAL);
-    keep.length; // the buffers msg points into stay alive until sendmsg returned
+    // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- the buffers msg points into stay alive until sendmsg returned
+    keep.length;
   }
   netlinkSocket(): number {
     const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0o2000000, NETLINK_ROUTE = 0;

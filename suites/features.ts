@@ -373,7 +373,11 @@ export default [
       const nativeBig = BIG_ENDIAN.has(native);
       for (const arch of archs) {
         const bundle = await t.newBundle((b) =>
-          b.probe({ only: SECCOMP_META }).seccomp({ defaultAction: 'SCMP_ACT_ALLOW', architectures: [...new Set([native, arch as SeccompArch])], syscalls: [{ names: [UNUSED_SYSCALLS[0]!], action: 'SCMP_ACT_ERRNO' }] }),
+          b.probe({ only: SECCOMP_META }).seccomp({
+            defaultAction: 'SCMP_ACT_ALLOW',
+            architectures: [...new Set([native, arch as SeccompArch])],
+            syscalls: [{ names: [UNUSED_SYSCALLS[0]!], action: 'SCMP_ACT_ERRNO' }],
+          }),
         );
         const why = await trial(t, bundle, seccompOn);
         if (why === undefined) continue;

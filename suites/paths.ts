@@ -1,6 +1,5 @@
 // config-linux.md "Masked Paths" and "Readonly Paths": what the process can read
 // and write at those paths (and next to them), from inside.
-import { existsSync } from 'node:fs';
 import type { BundleBuilder } from '../harness/case/bundle.js';
 import { DEFAULT_CAPS } from '../harness/case/bundle.js';
 import { defineCase } from '../harness/case/case.js';

@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { defineCase } from '../harness/case/case.js';
 import { DEFAULT_PATH } from '../harness/case/bundle.js';
-import type { CaseContext } from '../harness/case/context.js';
 import { fdsOf } from '../harness/host/hostfacts.js';
 import { parseProbe, type ProbeFacts } from '../harness/probe/parse.js';
 import { probeAsCaller } from './support/caller.js';

@@ -404,7 +404,7 @@ const hostWideCase = defineCase({
   async check(t) {
     const before = readFileSync(PRINTK_BURST, 'utf8').trim();
     let r;
-    let kept = false;
+    let kept: boolean;
     const alone = t.req('config-linux:sysctl.for-container');
     try {
       r = await t.rt.create(t.id, t.bundle.dir);

@@ -20,7 +20,7 @@ export const OWNER_FILE = '.conform-run';
 export const runLink = (name: string, tag: string) => `/run/conform-${name}-${tag}`;
 
 function removeRunLinks(tag: string): void {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync('/run').filter((n) => n.startsWith('conform-') && n.endsWith(`-${tag}`));
   } catch {

@@ -10,6 +10,16 @@ export interface HostCgroups {
   unified?: string;
 }
 
+export interface CgroupDir {
+  /** The hierarchy's mount point. */
+  mount: string;
+  version: 1 | 2;
+  /** v1: the controllers of this hierarchy; v2: []. */
+  controllers: string[];
+  /** The container's cgroup directory in this hierarchy. */
+  dir: string;
+}
+
 export function detectHost(mountinfo?: string): HostCgroups {
   const mounts = parseCgroupMounts(mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8'));
   const mode = cgroupMode(mounts);

@@ -1,8 +1,8 @@
 // The cgroups piece of the runtime, and what `features` reports about it.
-export { Cgroups, type CgroupDir, type CgroupsPlanOptions, type CgroupsState, type SignalFn } from './manager.js';
+export { Cgroups, type CgroupsPlanOptions, type CgroupsState, type SignalFn } from './manager.js';
 export type { Freezer, FreezerState } from './freezer.js';
 export { CgroupError, hostCgroupFs, realCgroupFs, type CgroupFs } from './fs.js';
-export { detectHost, type HostCgroups } from './host.js';
+export { detectHost, type CgroupDir, type HostCgroups } from './host.js';
 export { DEFAULT_PARENT, resolveCgroupsPath } from './path.js';
 export { blkioToIoWeight, sharesToWeight } from './v2.js';
 export { DEFAULT_DEVICE_RULES } from './v1.js';

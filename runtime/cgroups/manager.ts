@@ -13,7 +13,7 @@ import { posix } from 'node:path';
 import type { CgroupMode } from '../../linux/cgroupfs.js';
 import { ConfigError } from '../errors.js';
 import { CgroupError, errnoCode, realCgroupFs, type CgroupFs } from './fs.js';
-import { detectHost, type HostCgroups } from './host.js';
+import { detectHost, type CgroupDir, type HostCgroups } from './host.js';
 import { DEFAULT_PARENT, resolveCgroupsPath } from './path.js';
 import { BLIND_VIEW, type CgroupWrite, type PlanView } from './plan-types.js';
 import { freezerOf, type Freezer } from './freezer.js';
@@ -23,16 +23,6 @@ import { makeRtRoom } from './rt.js';
 import type { LinuxResources } from './types.js';
 import { planV1 } from './v1.js';
 import { deviceProgram, planUnified, planV2 } from './v2.js';
-
-export interface CgroupDir {
-  /** The hierarchy's mount point. */
-  mount: string;
-  version: 1 | 2;
-  /** v1: the controllers of this hierarchy; v2: []. */
-  controllers: string[];
-  /** The container's cgroup directory in this hierarchy. */
-  dir: string;
-}
 
 export interface CgroupsState {
   mode: CgroupMode;

@@ -4,9 +4,9 @@
 // written as exact JSON numbers (statsJson), never rounded through a double.
 import { readdirSync } from 'node:fs';
 import { posix } from 'node:path';
-import { parseList } from '../init/attributes.js';
 import type { CgroupFs } from './fs.js';
-import type { CgroupDir } from './manager.js';
+import { parseList } from './values.js';
+import type { CgroupDir } from './host.js';
 
 type N = bigint;
 export interface MemoryEntry { limit: N; usage?: N; max?: N; failcnt: N }

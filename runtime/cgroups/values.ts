@@ -74,6 +74,18 @@ export function cpuList(v: string, field: string): string {
   return v.replace(/\s+/g, '');
 }
 
+/** "0-3,7" → [0, 1, 2, 3, 7] (config-linux.md's CPU and memory-node lists). */
+export function parseList(text: string, field: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    const [lo, hi] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+    if (!m || hi < lo || hi > 65535) throw new ConfigError(field, `${JSON.stringify(text)} is not a list such as 0-3,7`);
+    for (let i = lo; i <= hi; i++) out.push(i);
+  }
+  return out;
+}
+
 export function rdmaValue(name: string, r: { hcaHandles?: number; hcaObjects?: number }, field: string): string {
   if (!/^[^\s/]+$/.test(name)) throw new ConfigError(field, `device name ${JSON.stringify(name)} is not valid`);
   const parts: string[] = [];

@@ -247,7 +247,7 @@ class InitRun {
     for (;;) {
       const line = await next();
       const m = JSON.parse(line) as InitMessage;
-      if (m.type === 'warning') (m.quiet ? this.log.quiet(m.message) : this.log.warn(m.message));
+      if (m.type === 'warning') this.log[m.quiet ? 'quiet' : 'warn'](m.message);
       else if (m.type === 'error') throw new RuntimeError(m.message);
       else if (m.type === 'hooks') {
         applyDeviceRules(this.cgroups);

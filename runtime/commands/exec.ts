@@ -12,7 +12,8 @@ import type { Config, Process } from '../config/validate.js';
 import { keepExactRlimits } from '../config/rlimits.js';
 import { refuseUnsupportedProcess } from '../config/unsupported.js';
 import { RuntimeError } from '../errors.js';
-import { parseList, planAttributes } from '../init/attributes.js';
+import { parseList } from '../cgroups/values.js';
+import { planAttributes } from '../init/attributes.js';
 import { sendToAgent } from '../seccomp/agent.js';
 import type { Syscalls } from '../syscalls.js';
 import type { ExecConfig, InitMessage } from '../init/protocol.js';
@@ -112,7 +113,7 @@ export async function exec(o: ExecOptions): Promise<number> {
     sock.write(`${JSON.stringify(msg)}\n`);
     for (let line = await next(); line !== undefined; line = await next()) {
       const m = JSON.parse(line) as InitMessage;
-      if (m.type === 'warning') (m.quiet ? o.log.quiet(m.message) : o.log.warn(m.message));
+      if (m.type === 'warning') o.log[m.quiet ? 'quiet' : 'warn'](m.message);
       if (m.type === 'error') throw new RuntimeError(m.message);
       if (m.type === 'seccomp-listener') {
         const seccomp = config.linux!.seccomp!;

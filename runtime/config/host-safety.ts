@@ -10,8 +10,7 @@
 // init checks again, against the namespaces it is really in, right before it writes
 // (guardNamespace): the path given may name another namespace by then.
 import { ConfigError } from '../errors.js';
-import type { NamespaceType } from '../../schemas/config.js';
-import type { Config } from './validate.js';
+import type { Config, NamespaceType } from '../../schemas/config.js';
 
 /** The namespaces these settings act on. */
 export type GuardedNamespace = 'uts' | 'ipc' | 'network' | 'mount';

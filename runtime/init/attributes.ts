@@ -9,6 +9,7 @@
 // CAP_SYS_ADMIN). The kernel's own refusals are errors naming the field.
 import type { Linux, Scheduler } from '../../schemas/config.js';
 import type { Process } from '../config/validate.js';
+import { parseList } from '../cgroups/values.js';
 import { ConfigError, oneLine } from '../errors.js';
 import type { SchedAttr, Syscalls } from '../syscalls.js';
 
@@ -42,18 +43,6 @@ function named(table: Readonly<Record<string, number>>, value: unknown, field: s
   const n = typeof value === 'string' ? table[value] : undefined;
   if (n === undefined) throw new ConfigError(field, `${JSON.stringify(value)} is not one of ${Object.keys(table).join(', ')}`);
   return n;
-}
-
-/** "0-3,7" → [0, 1, 2, 3, 7] (config-linux.md's CPU and memory-node lists). */
-export function parseList(text: string, field: string): number[] {
-  const out: number[] = [];
-  for (const part of text.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    const [lo, hi] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
-    if (!m || hi < lo || hi > 65535) throw new ConfigError(field, `${JSON.stringify(text)} is not a list such as 0-3,7`);
-    for (let i = lo; i <= hi; i++) out.push(i);
-  }
-  return out;
 }
 
 function sched(s: Scheduler, at: string): SchedAttr {

@@ -7,7 +7,7 @@
 // (Node would switch a pipe to non-blocking mode, which the caller shares); with
 // process.terminal they become the pty slave (./console.ts).
 // Errors go to the parent on fd 3 before `created`, and into exec.fifo after.
-import { closeSync, constants, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LinuxDevice as Device } from '../../schemas/config.js';
 import { guardNamespace, NS_PROC_FILE, sysctlFile, sysctlNamespace, type GuardedNamespace } from '../config/host-safety.js';

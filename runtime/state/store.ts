@@ -108,7 +108,7 @@ export class StateStore {
     }
     sys.flock(fd, LOCK_EX);
     // A `delete` may have removed the directory while we waited.
-    let same = false;
+    let same: boolean;
     try {
       const now = statSync(dir);
       const held = fstatSync(fd);

@@ -27,7 +27,7 @@ export const rootMountRules: Rule[] = [
       if (path === '') return [{ path: ['root', 'path'], message: 'is empty: an empty path names no directory' }];
       if (ctx.bundleDir === undefined) return [];
       const full = resolve(ctx.bundleDir, path);
-      let isDir = false;
+      let isDir: boolean;
       try {
         isDir = statSync(full).isDirectory();
       } catch {

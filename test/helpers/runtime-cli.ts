@@ -66,7 +66,8 @@ export class RuntimeCli {
   }
 
   /** A bundle whose config.json is `spec`'s default with this rootfs, edited. */
-  bundle(name: string, edit: (c: Record<string, any>) => void = () => {}): string { // any: tests edit any part of the config
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests edit any part of the config
+  bundle(name: string, edit: (c: Record<string, any>) => void = () => {}): string {
     const b = join(this.dir, name);
     mkdirSync(b);
     const r = spawnSync(process.execPath, [runtimeBin, 'spec', '--bundle', b], { encoding: 'utf8' });

@@ -234,7 +234,7 @@ describe('colorLevel', () => {
 });
 
 describe('progress of a long run', () => {
-  test('on a terminal: the elapsed time and what is left, weighed by the expected cost of the cases', () => {
+  test('on a terminal: the elapsed time and what is left, weighed by the expected cost of the cases', async () => {
     let clock = 0;
     const out = new Recorder(true, 120);
     const reporter = consoleReporter(out, { env: {}, color: false, now: () => clock });
@@ -243,7 +243,7 @@ describe('progress of a long run', () => {
     reporter.caseFinished(result('a.one'));
     // 1000 of 10000 expected ms done in 65 s: 9000 left take about 9 minutes 45 s.
     expect(out.text().endsWith(`${CLEAR_LINE}[1/3] ✓1 ✗0 ↷0 1m 05s, about 9m 45s left`)).toBe(true);
-    reporter.finish(summary([]));
+    await reporter.finish(summary([]));
   });
 
   test('off a terminal: a progress line at the interval, and none after the run', async () => {

@@ -37,11 +37,6 @@ function props(c: Node): Record<string, string> {
   return Object.fromEntries(list.map((p) => [p.name, p.value]));
 }
 
-function propertyList(c: Node, name: string): string[] {
-  const list = ((c.properties as Node | undefined)?.property as Node[] | undefined) ?? [];
-  return list.filter((p) => p.name === name).map((p) => p.value as string);
-}
-
 describe('junit report', () => {
   test('suites per area with counts that match the results', () => {
     const results = [...mixed(), result('process.cwd'), result('hooks.prestart', { outcome: 'fail', message: 'hook did not run' })];

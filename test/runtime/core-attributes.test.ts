@@ -7,7 +7,8 @@ import { keepExactRlimits, rlimitValue } from '../../runtime/config/rlimits.js';
 import type { Linux, Scheduler } from '../../schemas/config.js';
 import type { Config, Process, Rlimit } from '../../runtime/config/validate.js';
 import { refuseUnsupported, refuseUnsupportedProcess } from '../../runtime/config/unsupported.js';
-import { applyAttributes, parseList, planAttributes } from '../../runtime/init/attributes.js';
+import { parseList } from '../../runtime/cgroups/values.js';
+import { applyAttributes, planAttributes } from '../../runtime/init/attributes.js';
 import { FakeSyscalls } from '../../runtime/syscalls-fake.js';
 import { errorOf } from '../helpers/error-of.js';
 

@@ -44,7 +44,8 @@ function rt(args: string[], stdio?: { out: string }): Result {
   }
 }
 
-function bundle(name: string, edit: (c: Record<string, any>) => void = () => {}): string { // any: test edits reach anywhere
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test edits reach anywhere
+function bundle(name: string, edit: (c: Record<string, any>) => void = () => {}): string {
   const b = join(dir, name);
   mkdirSync(b);
   const r = spawnSync(process.execPath, [bin, 'spec', '--bundle', b], { encoding: 'utf8' });
@@ -166,7 +167,8 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
   });
 
   it('bad input: one line on stderr, exit 1, nothing left behind', () => {
-    const cases: Array<[string, (c: Record<string, any>) => void, RegExp]> = [ // any: test edits
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test edits
+    const cases: Array<[string, (c: Record<string, any>) => void, RegExp]> = [
       ['cwd', (c) => { c.process.cwd = 'rel'; }, /config\.json: process\.cwd must be an absolute path/],
       ['ns', (c) => { c.linux.namespaces.push({ type: 'bogus' }); }, /linux\.namespaces\[\d\]\.type "bogus"/],
       ['rootfs', (c) => { c.root.path = join(dir, 'nope'); }, /root\.path .* does not exist/],
@@ -296,6 +298,7 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
       c.ociVersion = '1.3.0';
       c.process.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
       c.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 7 };
+      // eslint-disable-next-line no-loss-of-precision -- RLIM_INFINITY as a config writes it; the file's digits are put back below
       c.process.rlimits = [{ type: 'RLIMIT_CPU', soft: 1234, hard: 18446744073709551615 }];
       c.linux.personality = { domain: 'LINUX32' };
       c.linux.memoryPolicy = { mode: 'MPOL_BIND', nodes: '0' };

@@ -14,7 +14,8 @@ const ID = (name: string): string => `rte-${process.pid}-${name}`;
 // Each runtime call is a Node boot; on a loaded two-core machine a test makes many.
 describe.skipIf(why !== undefined)(`runc's extra commands on the reference runtime${why ? ` (skipped: ${why})` : ''}`, { timeout: 180_000 }, () => {
   let rt: RuntimeCli;
-  const sleeper = (name: string, edit: (c: Record<string, any>) => void = () => {}): string => { // any: config edits
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- config edits
+  const sleeper = (name: string, edit: (c: Record<string, any>) => void = () => {}): string => {
     const id = ID(name);
     const b = rt.bundle(name, (c) => {
       c.process.args = ['sleep', '1000'];
