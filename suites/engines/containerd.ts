@@ -40,17 +40,33 @@ export default engineCases<CtrSession>({
   runtime: (s) => new Driver(s.t.rt.rt, s.runtimeRoot, s.t.dir),
 
   // ctr applies containerd's default seccomp profile only when asked (--seccomp).
-  runArgs: (s, id, argv, mode) => ['run', '--rm', ...{ plain: [], tty: ['--tty'], seccomp: ['--seccomp'] }[mode], ...s.runArgs(id), CONTAINERD_IMAGE, id, ...argv],
+  runArgs: (s, id, argv, mode) => [
+    'run',
+    '--rm',
+    ...{ plain: [], tty: ['--tty'], seccomp: ['--seccomp'] }[mode],
+    ...s.runArgs(id),
+    CONTAINERD_IMAGE,
+    id,
+    ...argv,
+  ],
   ranId: (_s, id) => id,
   async detached(s, id) {
     await s.must(['run', '--detach', '--log-uri', `file://${logOf(s.t, id)}`, ...s.runArgs(id), CONTAINERD_IMAGE, id, ...DETACHED]);
-    await waitFor(s.t, `the container's output (${logOf(s.t, id)}) to show @@ready`, async () => (readLog(s.t, id).includes('@@ready') ? true : undefined), s.timeoutMs);
+    await waitFor(
+      s.t,
+      `the container's output (${logOf(s.t, id)}) to show @@ready`,
+      async () => (readLog(s.t, id).includes('@@ready') ? true : undefined),
+      s.timeoutMs,
+    );
     const task = await s.task(id);
     if (!task) return s.t.abort(`ctr task list does not show ${id} after ctr run -d`);
     return { id, pid: task.pid };
   },
   exec: (s, id, argv, { name, tty, flags = [] }) =>
-    s.must(['task', 'exec', ...(tty ? ['--tty'] : []), '--exec-id', name, '--fifo-dir', join(s.t.dir, 'fifo'), ...flags, id, ...argv], tty ? { tty: true } : {}),
+    s.must(
+      ['task', 'exec', ...(tty ? ['--tty'] : []), '--exec-id', name, '--fifo-dir', join(s.t.dir, 'fifo'), ...flags, id, ...argv],
+      tty ? { tty: true } : {},
+    ),
   execFlags: { flags: ['--user', '1000', '--cwd', '/tmp'], script: 'echo "@@flags $(id -u) $(pwd)"', expected: '@@flags 1000 /tmp' },
 
   pause: async (s, id) => void (await s.must(['task', 'pause', id])),

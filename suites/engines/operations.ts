@@ -73,7 +73,11 @@ export interface Engine<S extends EngineSession> {
 /** The runtime itself no longer knows the container (its `state` fails), within the deadline. */
 async function runtimeForgets(t: CaseContext, rt: Driver, id: string, what: string): Promise<void> {
   const forgot = await poll(async () => !(await rt.state(id)).ok, { timeoutMs: t.rt.rt.timeoutMs * 3, pauseMs: 100, maxPauseMs: 100 });
-  if (!forgot) t.req('runtime:delete.removes-resources').ok(false, `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`);
+  if (!forgot)
+    t.req('runtime:delete.removes-resources').ok(
+      false,
+      `${what}: the runtime still has container ${id} (its state succeeds): the engine's delete did not remove it`,
+    );
 }
 
 /** The engine's cases, one per operation, in this order. */
@@ -94,8 +98,15 @@ export function engineCases<S extends EngineSession>(e: Engine<S>): Case[] {
   return [
     at('run', ['runtime:create.new-container', 'runtime:start.runs-program', 'runtime:delete.removes-resources'], ['process.args'], async (t, s) => {
       const r = await s.call(e.runArgs(s, t.id, ['sh', '-c', 'echo "@@ran pid=$$"; exit 3'], 'plain'));
-      if (r.code !== 3) t.req('runtime:start.runs-program').fail(`${s.program} run: expected the process's exit code 3, but ${r.summary}: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
-      t.req('runtime:create.new-container', 'runtime:start.runs-program').equal(lineWith(r.stdout, '@@ran'), '@@ran pid=1', "the process's output (pid 1 of its own pid namespace)");
+      if (r.code !== 3)
+        t.req('runtime:start.runs-program').fail(
+          `${s.program} run: expected the process's exit code 3, but ${r.summary}: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`,
+        );
+      t.req('runtime:create.new-container', 'runtime:start.runs-program').equal(
+        lineWith(r.stdout, '@@ran'),
+        '@@ran pid=1',
+        "the process's output (pid 1 of its own pid namespace)",
+      );
       await runtimeForgets(t, e.runtime(s), e.ranId(s, t.id), `after ${s.program} run --rm`);
     }),
     at(
@@ -104,14 +115,21 @@ export function engineCases<S extends EngineSession>(e: Engine<S>): Case[] {
       ['process.terminal'],
       async (t, s) => {
         const r = await s.must(e.runArgs(s, t.id, TTY_FACTS, 'tty'), ttyCall);
-        t.req('config:process.terminal').ok(onTerminal(r.stdout), 'stdin and stdout of the process are a terminal', { expected: '@@tty yes …', actual: r.stdout.trim() });
+        t.req('config:process.terminal').ok(onTerminal(r.stdout), 'stdin and stdout of the process are a terminal', {
+          expected: '@@tty yes …',
+          actual: r.stdout.trim(),
+        });
       },
       true,
     ),
     at('exec', ['runtime:operations.supported', 'runtime:state.status-running'], ['op:exec'], async (t, s) => {
       await e.detached(s, t.id);
       const r = await e.exec(s, t.id, EXEC_FACTS, { name: 'facts' });
-      t.req('runtime:operations.supported').equal(lineWith(r.stdout, '@@exec'), `@@exec 0 / ${DETACHED.join(' ')}`, "the exec'd process: uid, cwd, and pid 1 of its pid namespace (the container's process)");
+      t.req('runtime:operations.supported').equal(
+        lineWith(r.stdout, '@@exec'),
+        `@@exec 0 / ${DETACHED.join(' ')}`,
+        "the exec'd process: uid, cwd, and pid 1 of its pid namespace (the container's process)",
+      );
       const { flags, script, expected } = e.execFlags;
       const f = await e.exec(s, t.id, ['sh', '-c', script], { name: 'flags', flags });
       t.req('runtime:operations.supported').equal(lineWith(f.stdout, '@@flags'), expected, `exec ${flags.join(' ')}`);
@@ -152,7 +170,12 @@ export function engineCases<S extends EngineSession>(e: Engine<S>): Case[] {
       const { id, pid } = await e.detached(s, t.id);
       const gone = await e.remove(s, t.id);
       t.req('runtime:delete.removes-resources').equal(gone.actual, gone.expected, gone.what);
-      await waitFor(t.req('runtime:kill.sends-signal'), `the container's process ${pid} to be gone`, async () => (isAlive(pid) ? undefined : true), s.timeoutMs);
+      await waitFor(
+        t.req('runtime:kill.sends-signal'),
+        `the container's process ${pid} to be gone`,
+        async () => (isAlive(pid) ? undefined : true),
+        s.timeoutMs,
+      );
       await runtimeForgets(t, e.runtime(s), id, `after ${e.removeWords}`);
     }),
     at('seccomp', ['config-linux:seccomp.default-action', 'runtime:create.apply-config'], ['linux.seccomp'], async (t, s) => {

@@ -36,7 +36,14 @@ export default engineCases<PodmanSession>({
   runtime: (s) => s.t.rt,
 
   // podman applies its default seccomp profile unasked; a plain run records the full id.
-  runArgs: (s, name, argv, mode) => ['run', '--rm', ...{ plain: ['--cidfile', cidFile(s.t)], tty: ['--tty'], seccomp: [] }[mode], ...s.containerArgs(name), PODMAN_IMAGE, ...argv],
+  runArgs: (s, name, argv, mode) => [
+    'run',
+    '--rm',
+    ...{ plain: ['--cidfile', cidFile(s.t)], tty: ['--tty'], seccomp: [] }[mode],
+    ...s.containerArgs(name),
+    PODMAN_IMAGE,
+    ...argv,
+  ],
   ranId(s, name) {
     const id = readFileSync(cidFile(s.t), 'utf8').trim();
     s.adopt(name, id);
@@ -46,11 +53,20 @@ export default engineCases<PodmanSession>({
     const r = await s.must(['run', '--detach', ...s.containerArgs(name), PODMAN_IMAGE, ...DETACHED]);
     const id = r.stdout.trim().split('\n').pop()!;
     s.adopt(name, id);
-    await waitFor(s.t, `podman logs ${name} to show @@ready`, async () => ((await s.call(['logs', name])).stdout.includes('@@ready') ? true : undefined), s.timeoutMs);
+    await waitFor(
+      s.t,
+      `podman logs ${name} to show @@ready`,
+      async () => ((await s.call(['logs', name])).stdout.includes('@@ready') ? true : undefined),
+      s.timeoutMs,
+    );
     return { id, pid: await s.pid(name) };
   },
   exec: (s, name, argv, { tty, flags = [] }) => s.must(['exec', ...(tty ? ['--tty'] : []), ...flags, name, ...argv]),
-  execFlags: { flags: ['--user', '1000:1000', '--workdir', '/tmp', '--env', 'CONFORM_EXEC=yes'], script: 'echo "@@flags $(id -u):$(id -g) $(pwd) $CONFORM_EXEC"', expected: '@@flags 1000:1000 /tmp yes' },
+  execFlags: {
+    flags: ['--user', '1000:1000', '--workdir', '/tmp', '--env', 'CONFORM_EXEC=yes'],
+    script: 'echo "@@flags $(id -u):$(id -g) $(pwd) $CONFORM_EXEC"',
+    expected: '@@flags 1000:1000 /tmp yes',
+  },
 
   pause: async (s, name) => void (await s.must(['pause', name])),
   resume: async (s, name) => void (await s.must(['unpause', name])),
