@@ -8,27 +8,18 @@
 #define CONFORM_LISTENER_H
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "line.h"
 
 static int events = -1;
 
-static void event(const char *fmt, ...) {
-  char line[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if (n > (int)sizeof line - 2) n = sizeof line - 2;
-  line[n++] = '\n';
-  if (write(events, line, n) < 0) { /* nowhere else to report it */ }
-}
+/* One line to the EVENTS file. */
+#define event(...) write_line(events, __VA_ARGS__)
 
 static void die(const char *what) {
   event("error %s: %s", what, strerror(errno));

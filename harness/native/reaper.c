@@ -40,7 +40,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +49,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "line.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -64,17 +64,8 @@
 static int CTL = 3;
 static int out = 3;
 
-static void say(const char *fmt, ...) {
-  char line[600];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if (n > (int)sizeof line - 2) n = sizeof line - 2;
-  line[n++] = '\n';
-  if (write(out, line, n) < 0) { /* conform is gone: nobody to tell */ }
-}
+/* One line to conform (the control channel, or stdout for --kill-cgroups). */
+#define say(...) write_line(out, __VA_ARGS__)
 
 static long now_ms(void) {
   struct timespec ts;

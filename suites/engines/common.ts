@@ -36,14 +36,21 @@ export function freezerState(pid: number): string {
   const v1 = mounts.some((m) => m.version === 1 && m.controllers.includes('freezer'));
   const loc = locateCgroup(pid, v1 ? 'freezer' : '');
   if (v1) return readFileSync(`${loc.dir}/freezer.state`, 'utf8').trim();
-  return readFileSync(`${loc.dir}/cgroup.events`, 'utf8').split('\n').find((l) => l.startsWith('frozen ')) ?? 'frozen ?';
+  return (
+    readFileSync(`${loc.dir}/cgroup.events`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('frozen ')) ?? 'frozen ?'
+  );
 }
 
 export const isFrozen = (s: string) => s === 'FROZEN' || s === 'frozen 1';
 
 /** The line that starts with `marker` in an engine's output (a terminal's \r stripped). */
 export function lineWith(output: string, marker: string): string | undefined {
-  const line = output.replace(/\r/g, '').split('\n').find((l) => l.includes(marker));
+  const line = output
+    .replace(/\r/g, '')
+    .split('\n')
+    .find((l) => l.includes(marker));
   return line?.slice(line.indexOf(marker)).trim();
 }
 
