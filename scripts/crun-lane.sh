@@ -45,7 +45,10 @@ held_by_ancestor() {
   pid=$$
   while [ "$pid" -gt 1 ]; do
     for h in $holders; do [ "$h" = "$pid" ] && return 0; done
-    pid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null || echo 1)
+    # The parent pid is the second field after the command name, which may hold spaces
+    # and parentheses (npm names itself "npm test"): read from the last ')'.
+    pid=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $2 }')
+    [ -n "$pid" ] || pid=1
   done
   return 1
 }

@@ -16,7 +16,7 @@ import { cgroupDirsOf } from '../linux/cgroupfs.js';
 import type { Hook, IDMapping, Mount } from '../schemas/config.js';
 import { expectRefusedNoCgroup } from './cgroups/common.js';
 import { skipIfNewerThanRuntime } from './support/version.js';
-import { expectRefused, refusalOf } from './support/refuse.js';
+import { expectRefused, refusalIsAbout, refusalOf } from './support/refuse.js';
 import { UNUSED_SYSCALLS } from './support/seccomp.js';
 
 const INVALID = 'config:valid-values.invalid-error';
@@ -55,7 +55,17 @@ function refused(d: RefusedDef): Case {
     },
     async check(t) {
       if (d.since) skipIfNewerThanRuntime(t, d.since[0], d.since[1]);
-      await expectRefused(refusalOf(t), d.what, { processProperty: d.processProperty });
+      const { by } = await expectRefused(refusalOf(t), d.what, { processProperty: d.processProperty });
+      // A refusal counts only if it is about the broken entry (where it can be taken out).
+      const paths = d.exercises.filter((e) => !e.startsWith('op:'));
+      if (by !== 'create' || paths.length === 0) return;
+      const twin = await t.newBundle((b) => {
+        b.probe({ only: ['meta'] });
+        if (d.since) b.ociVersion(d.since[0]);
+        d.edit(b);
+        for (const p of paths) b.unset(p);
+      });
+      await refusalIsAbout(t, twin, d.what.replace(/^an? /, 'the '));
     },
   });
 }

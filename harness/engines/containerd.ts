@@ -26,11 +26,13 @@ export const CONTAINERD_IMAGE = 'conform/busybox:base';
 const SHIM_DIRS = ['/run/containerd/s', '/run/containerd/fifo', '/run/containerd'];
 /**
  * containerd refuses a socket path longer than 104 characters (its ttrpc socket is the
- * grpc one's path and `.ttrpc`); a run directory can be deeper than that. Then its
- * sockets are reached through a symbolic link named after the run, removed when it stops
- * (or by the sweep of a killed run).
+ * grpc one's path and `.ttrpc`), and its shim binds the pty socket of a `-t` container
+ * in its TMPDIR (`<tmp>/pty<10 digits>/pty.sock`, within the kernel's 108); a run
+ * directory can be deeper than that. Then the sockets and the temp dir are reached
+ * through a symbolic link named after the run, removed when it stops (or by the sweep of
+ * a killed run).
  */
-const MAX_SOCKET = 104;
+const MAX_DIR = 60;
 const SOCKET = 'containerd.sock';
 
 export class Containerd implements Service {
@@ -48,14 +50,18 @@ export class Containerd implements Service {
     return `conform-containerd-${this.tag}`;
   }
 
-  get socket(): string {
-    const real = join(this.dir, SOCKET);
-    return `${real}.ttrpc`.length > MAX_SOCKET ? join(runLink('containerd', this.tag), SOCKET) : real;
+  /** The symbolic link to the run's directory that the sockets and temp dir go through, if they need one. */
+  private get link(): string | undefined {
+    return this.dir.length > MAX_DIR ? runLink('containerd', this.tag) : undefined;
   }
 
-  /** The symbolic link to the run's directory that the sockets go through, if they need one. */
-  private get link(): string | undefined {
-    return this.socket === join(this.dir, SOCKET) ? undefined : runLink('containerd', this.tag);
+  /** This directory, as containerd and its shims are told it: through the link when it is long. */
+  private get short(): string {
+    return this.link ?? this.dir;
+  }
+
+  get socket(): string {
+    return join(this.short, SOCKET);
   }
 
   /** `ctr` and the global arguments that reach this containerd in the run's namespace. */
@@ -94,7 +100,7 @@ export class Containerd implements Service {
     try {
       // Its own process group: a Ctrl-C at the terminal reaches conform, which stops it in order.
       // TMPDIR: where the shim writes the process specs it hands to `runc exec --process`.
-      this.daemon = spawn('containerd', ['--config', d('config.toml')], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, TMPDIR: d('tmp') } });
+      this.daemon = spawn('containerd', ['--config', d('config.toml')], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, TMPDIR: join(this.short, 'tmp') } });
     } finally {
       closeSync(log);
     }

@@ -9,7 +9,8 @@
 import { chownSync } from 'node:fs';
 import { defineCase } from '../../harness/case/case.js';
 import type { IDMapping } from '../../schemas/config.js';
-import { attempt } from '../support/refuse.js';
+import type { BundleBuilder } from '../../harness/case/bundle.js';
+import { attempt, refusalIsAbout } from '../support/refuse.js';
 import { bind, DEST, expectCmd, expectFlags, listed, mountPath, optionPath, own, probeCreated, visibleMount, withTree } from './common.js';
 
 const UIDS: IDMapping[] = [{ containerID: 0, hostID: 100000, size: 65536 }];
@@ -18,6 +19,14 @@ const OWNER = (f: string) => `stat -c %u:%g ${f}`;
 
 type Option = 'idmap' | 'ridmap';
 const bindOf = (option: Option) => (option === 'idmap' ? 'bind' : 'rbind');
+/** A user namespace and a bind mount with `options` (the case's, or its control's without the id-mapping option). */
+function fallbackBundle(b: BundleBuilder, options: string[]): void {
+  b.namespace('user').idMappings(UIDS, GIDS);
+  const src = b.hostDir('src');
+  b.hostFile('src/root-owned', 'x\n');
+  own(b, bind(DEST, src, options)).probe({ only: ['mountinfo'], cmds: { root: OWNER(`${DEST}/root-owned`) } });
+}
+
 const needsFor = (option: Option) => ['kernel:5.12', ...listed(bindOf(option), option), 'feature:linux.mountExtensions.idmap.enabled'];
 
 export default [
@@ -124,18 +133,14 @@ export default [
       requirements: [`config:mounts.${option}.userns-fallback`, `config:mounts.${option}.no-mapping-error`],
       exercises: [optionPath(1)],
       needs: [...needsFor(option), 'ns:user', 'feature:linux.namespaces=user'],
-      bundle: (b) => {
-        b.namespace('user').idMappings(UIDS, GIDS);
-        const src = b.hostDir('src');
-        b.hostFile('src/root-owned', 'x\n');
-        own(b, bind(DEST, src, [bindOf(option), option])).probe({ only: ['mountinfo'], cmds: { root: OWNER(`${DEST}/root-owned`) } });
-      },
+      bundle: (b) => fallbackBundle(b, [bindOf(option), option]),
       async check(t) {
         // "the runtime MAY use the container's user namespace mapping, otherwise an error
         // MUST be returned": a refusal must be a clean error (not a crash, a hang, or a
         // container left behind), and an acceptance must be the fallback, done.
         const error = t.req(`config:mounts.${option}.no-mapping-error`);
         if ((await attempt(error, `"${option}" without mount mappings`)).by) {
+          await refusalIsAbout(error, await t.newBundle((b) => fallbackBundle(b, [bindOf(option)])), `"${option}"`);
           t.note(`the runtime refused "${option}" without mount mappings; the spec allows that (MAY use the user namespace mapping, otherwise an error)`);
           return;
         }

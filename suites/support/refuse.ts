@@ -62,6 +62,21 @@ export async function attempt(t: CaseContext, what: string, opts: { processPrope
   return {};
 }
 
+/**
+ * After a refusal at create: the same bundle without what the case is about (`control`)
+ * must be accepted, or the refusal says nothing about it (a runtime that refuses
+ * everything, or failed for a reason of its own under load, passes no refusal case).
+ */
+export async function refusalIsAbout(t: CaseContext, control: BuiltBundle, what: string): Promise<void> {
+  const id = `${t.id}-control`;
+  const r = await t.rt.create(id, control.dir);
+  if (r.ok) {
+    await t.rt.delete(id, true);
+    return;
+  }
+  t.abort(`${callFailure('create', r)}: the runtime refuses this bundle without ${what} too, so its refusal says nothing about ${what}`);
+}
+
 /** Expects the bundle to be refused: by create, or (for a `process` property) by start. */
 export async function expectRefused(t: CaseContext, what: string, opts: { processProperty?: boolean } = {}): Promise<Attempt> {
   const a = await attempt(t, what, opts);
