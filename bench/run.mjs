@@ -47,7 +47,17 @@ const NODE_PROCESSES = {
 const OPS = Object.keys(NODE_PROCESSES);
 
 function parseArgs(argv) {
-  const o = { quick: false, only: undefined, n: 15, runtime: '/usr/bin/runc', compare: undefined, json: join(root, 'out/bench.json'), jobs: [1, 2, 4], lock: '/work/.fullrun.lock', build: true };
+  const o = {
+    quick: false,
+    only: undefined,
+    n: 15,
+    runtime: '/usr/bin/runc',
+    compare: undefined,
+    json: join(root, 'out/bench.json'),
+    jobs: [1, 2, 4],
+    lock: '/work/.fullrun.lock',
+    build: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -72,7 +82,9 @@ function parseArgs(argv) {
 }
 
 function usage(msg) {
-  process.stderr.write(`bench: ${msg}\nusage: npm run bench -- [--quick] [--only ops|podman|suites] [-n N] [--runtime PATH] [--compare PATH] [--json FILE] [--jobs 1,2,4] [--lock FILE] [--no-build]\n`);
+  process.stderr.write(
+    `bench: ${msg}\nusage: npm run bench -- [--quick] [--only ops|podman|suites] [-n N] [--runtime PATH] [--compare PATH] [--json FILE] [--jobs 1,2,4] [--lock FILE] [--no-build]\n`,
+  );
   process.exit(2);
 }
 
@@ -173,10 +185,22 @@ function benchOperations(bundle) {
 }
 
 function printOperations(ops) {
-  console.log(`\nOperations: ${opts.n} interleaved runs each; ms, min / median / max; ratio to the floor (Node processes × node -e 0), median of per-run ratios`);
+  console.log(
+    `\nOperations: ${opts.n} interleaved runs each; ms, min / median / max; ratio to the floor (Node processes × node -e 0), median of per-run ratios`,
+  );
   const rows = [['', 'wall min', 'median', 'max', 'cpu min', 'median', 'max', '×floor wall', '×floor cpu']];
   for (const [key, s] of Object.entries(ops)) {
-    rows.push([key, f1(s.wallMs.min), f1(s.wallMs.median), f1(s.wallMs.max), f1(s.cpuMs.min), f1(s.cpuMs.median), f1(s.cpuMs.max), s.toFloor && !key.startsWith('runc') ? s.toFloor.wall.toFixed(2) : '', s.toFloor && !key.startsWith('runc') ? s.toFloor.cpu.toFixed(2) : '']);
+    rows.push([
+      key,
+      f1(s.wallMs.min),
+      f1(s.wallMs.median),
+      f1(s.wallMs.max),
+      f1(s.cpuMs.min),
+      f1(s.cpuMs.median),
+      f1(s.cpuMs.max),
+      s.toFloor && !key.startsWith('runc') ? s.toFloor.wall.toFixed(2) : '',
+      s.toFloor && !key.startsWith('runc') ? s.toFloor.cpu.toFixed(2) : '',
+    ]);
   }
   table(rows);
   console.log('Node processes per reference-runtime operation:');
@@ -231,9 +255,27 @@ function conformRun(runtime, jobs, label) {
 
 function printSuites(s) {
   console.log('\nWhole plan (every case)');
-  const rows = [['run', 'jobs', 'cases', 'exit', 'wall s', 'cpu s', 'rss MB', 'plan ms', 'calls', 'calls s', 'waits s', 'bundles s', 'cleanup s', 'other s', 'overhead']];
+  const rows = [
+    ['run', 'jobs', 'cases', 'exit', 'wall s', 'cpu s', 'rss MB', 'plan ms', 'calls', 'calls s', 'waits s', 'bundles s', 'cleanup s', 'other s', 'overhead'],
+  ];
   for (const r of s.runs) {
-    rows.push([r.label, String(r.jobs), String(r.cases), String(r.exit), f1(r.wallS), f1(r.cpuS), f1(r.conformRssMb), f1(r.planMs), String(r.runtimeCalls ?? '-'), f1(r.runtimeS), f1(r.waitS), f1(r.bundleS), f1(r.cleanupS), f1(r.harnessS), r.overhead?.toFixed(2) ?? '-']);
+    rows.push([
+      r.label,
+      String(r.jobs),
+      String(r.cases),
+      String(r.exit),
+      f1(r.wallS),
+      f1(r.cpuS),
+      f1(r.conformRssMb),
+      f1(r.planMs),
+      String(r.runtimeCalls ?? '-'),
+      f1(r.runtimeS),
+      f1(r.waitS),
+      f1(r.bundleS),
+      f1(r.cleanupS),
+      f1(r.harnessS),
+      r.overhead?.toFixed(2) ?? '-',
+    ]);
   }
   table(rows);
   if (s.refOverRunc) console.log(`reference runtime ÷ runc, whole plan, wall: ${s.refOverRunc.toFixed(2)}×`);
@@ -258,7 +300,20 @@ function benchPodman(rootfs, rts) {
   // podman's default RLIMIT_NOFILE/NPROC exceed what an unprivileged-limits host allows.
   writeFileSync(join(dir, 'containers.conf'), '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
   const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') };
-  const base = ['--root', join(dir, 'root'), '--runroot', join(dir, 'runroot'), '--tmpdir', join(dir, 'tmp'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
+  const base = [
+    '--root',
+    join(dir, 'root'),
+    '--runroot',
+    join(dir, 'runroot'),
+    '--tmpdir',
+    join(dir, 'tmp'),
+    '--storage-driver',
+    'vfs',
+    '--cgroup-manager',
+    'cgroupfs',
+    '--events-backend',
+    'file',
+  ];
   const podman = (...a) => spawnSync('podman', [...base, ...a], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   const parent = `/conform-bench-${process.pid}`;
   const out = {};
@@ -284,7 +339,11 @@ function benchPodman(rootfs, rts) {
     // once the containers are gone).
     for (const h of ['', ...readdirSync('/sys/fs/cgroup')]) {
       for (const d of ['conmon', '']) {
-        try { rmdirSync(join('/sys/fs/cgroup', h, parent, d)); } catch { /* not made there */ }
+        try {
+          rmdirSync(join('/sys/fs/cgroup', h, parent, d));
+        } catch {
+          /* not made there */
+        }
       }
     }
   }
@@ -306,7 +365,11 @@ try {
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
 
   const section = (name) => (opts.only ? opts.only === name : name === 'ops' || !opts.quick);
-  console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores; node ${process.version}`);
+  console.log(
+    `load average before: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${cpus().length} cores; node ${process.version}`,
+  );
   if (section('ops')) {
     result.operations = benchOperations(bundle);
     result.nodeProcesses = Object.fromEntries(Object.entries(NODE_PROCESSES).map(([op, [n, why]]) => [op, { n, why }]));
@@ -317,7 +380,10 @@ try {
   if (section('podman')) {
     if (spawnSync('podman', ['--version']).status !== 0) console.log('\npodman run --rm IMAGE true: podman not installed, skipped');
     else {
-      result.podman = benchPodman(ensureRootfs(), [opts.runtime, REF].filter((p) => existsSync(p)));
+      result.podman = benchPodman(
+        ensureRootfs(),
+        [opts.runtime, REF].filter((p) => existsSync(p)),
+      );
       console.log(`\npodman run --rm IMAGE true, ${opts.n} runs each, wall ms min / median / max`);
       if (result.podman.error) console.log(`  ${result.podman.error}`);
       else for (const [rt, x] of Object.entries(result.podman)) console.log(`  ${rt}: ${f1(x.min)} / ${f1(x.median)} / ${f1(x.max)}`);
@@ -345,7 +411,11 @@ try {
     }
   }
   result.loadAfter = loadavg();
-  console.log(`\nload average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nload average after: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   mkdirSync(dirname(opts.json), { recursive: true });
   writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`written: ${opts.json}`);

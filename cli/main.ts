@@ -53,7 +53,11 @@ async function validateCommand(dir: string): Promise<number> {
   const { problems } = await validateBundle(bundle);
   if (problems.length) process.stdout.write(`${formatProblems(problems)}\n`);
   const errors = problems.filter((p) => p.level === 'error').length;
-  process.stdout.write(errors ? `${bundle}: ${errors} error(s), ${problems.length - errors} warning(s)\n` : `${bundle}: valid${problems.length ? ` (${problems.length} warning(s))` : ''}\n`);
+  process.stdout.write(
+    errors
+      ? `${bundle}: ${errors} error(s), ${problems.length - errors} warning(s)\n`
+      : `${bundle}: valid${problems.length ? ` (${problems.length} warning(s))` : ''}\n`,
+  );
   return errors ? 1 : 0;
 }
 
@@ -76,7 +80,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .enablePositionalOptions()
     .version(`conform ${conformVersion} (${PACKAGE_NAME})`, '-V, --version', "print conform's version")
     .description('OCI runtime-spec conformance harness: runs conformance cases against a runtime binary')
-    .addOption(new Option('--runtime <path>', 'runtime binary to test (default: conform\'s reference runtime)'))
+    .addOption(new Option('--runtime <path>', "runtime binary to test (default: conform's reference runtime)"))
     .option('--runtime-arg <arg>', 'global argument passed to the runtime before each command (repeatable)', collect, [])
     .option('--grep <pattern>', 'only cases whose id or title matches (regular expression; repeatable)', collect, [])
     .option('--area <name>', 'only cases of this area (repeatable)', collect, [])
@@ -85,7 +89,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--list', 'print the plan and run nothing')
     .option('--jobs <n>', 'cases run at once', positiveInt('--jobs'), cpus().length)
     .option('--timeout <seconds>', 'deadline for each runtime call', positiveInt('--timeout'), 10)
-    .option('--keep', 'keep each case\'s bundle, runtime state and logs, and print where')
+    .option('--keep', "keep each case's bundle, runtime state and logs, and print where")
     .option('--tap <file>', 'write TAP (- for stdout)')
     .option('--tap-version <n>', 'the TAP version to announce: 13 (prove and every TAP reader) or 14', tapVersion, 13)
     .option('--junit <file>', 'write JUnit XML (- for stdout)')
@@ -151,7 +155,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
 /** commander's own messages (`error: unknown option '--x'`) as one line of ours. */
 function usageLine(message: string): string {
-  return `conform: ${message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim()} (conform --help for usage)`;
+  return `conform: ${message
+    .replace(/^error:\s*/, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()} (conform --help for usage)`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -171,7 +178,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`conform: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
-    process.stderr.write(`conform: internal error: ${(e as Error).stack ?? String(e)}\n(please report this with the command you ran; ${PACKAGE_NAME} ${conformVersion} in ${repoRoot})\n`);
+    process.stderr.write(
+      `conform: internal error: ${(e as Error).stack ?? String(e)}\n(please report this with the command you ran; ${PACKAGE_NAME} ${conformVersion} in ${repoRoot})\n`,
+    );
     return 2;
   }
 }

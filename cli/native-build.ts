@@ -48,7 +48,8 @@ export function compileNative(root: string, name: NativeHelper, opts: { strict?:
   } catch (e) {
     rmSync(tmp, { force: true });
     const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (err.code === 'ENOENT') throw new NativeBuildError(`compiling ${name} (${NATIVE_SOURCES[name]}) needs a C compiler and a static libc, and cc was not found: ${INSTALL_CC}`);
+    if (err.code === 'ENOENT')
+      throw new NativeBuildError(`compiling ${name} (${NATIVE_SOURCES[name]}) needs a C compiler and a static libc, and cc was not found: ${INSTALL_CC}`);
     const said = err.stderr?.toString().trim().split('\n').slice(0, 3).join(' | ');
     throw new NativeBuildError(`could not compile ${NATIVE_SOURCES[name]} into ${out}${said ? `: ${said}` : ''} (a static libc is needed: ${INSTALL_CC})`);
   }

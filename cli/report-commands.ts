@@ -71,7 +71,9 @@ export function mergeCommand(files: string[], flags: OutputFlags): number {
   }
   writeOutputs(merged, flags);
   const c = merged.counts;
-  process.stderr.write(`conform: merged ${files.length} shards: ${merged.results.length} cases, ${c.fail} fail, ${c.error} error${merged.partial ? `; partial: ${merged.partial.reason}` : ''}; ${merged.exitCode ? 'FAIL' : 'PASS'}\n`);
+  process.stderr.write(
+    `conform: merged ${files.length} shards: ${merged.results.length} cases, ${c.fail} fail, ${c.error} error${merged.partial ? `; partial: ${merged.partial.reason}` : ''}; ${merged.exitCode ? 'FAIL' : 'PASS'}\n`,
+  );
   return merged.exitCode;
 }
 

@@ -66,7 +66,9 @@ export function resolveRuntime(name: string): string {
     }
   }
   if (name.includes('/') && existsSync(resolve(name))) throw new SetupError(`--runtime ${name}: not an executable file (chmod +x?)`);
-  throw new SetupError(`--runtime ${name}: not found${name.includes('/') ? '' : ' on PATH'}; give the path to a runtime binary, e.g. --runtime /usr/bin/runc (apt-get install -y runc)`);
+  throw new SetupError(
+    `--runtime ${name}: not found${name.includes('/') ? '' : ' on PATH'}; give the path to a runtime binary, e.g. --runtime /usr/bin/runc (apt-get install -y runc)`,
+  );
 }
 
 /** The summary of the results so far: for the end of a run, or a partial one on a second Ctrl-C. */
@@ -85,7 +87,10 @@ export function summarize(
     exitCode: bad ? 1 : 0,
     context: o.context,
     ...(o.partial ? { partial: o.partial } : {}),
-    timing: runTiming(results.map((r) => r.timing), { wallMs: durationMs, jobs: o.jobs, planMs: o.planMs }),
+    timing: runTiming(
+      results.map((r) => r.timing),
+      { wallMs: durationMs, jobs: o.jobs, planMs: o.planMs },
+    ),
   };
 }
 
@@ -115,14 +120,20 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const problems = unknownRequirements(ALL_CASES);
   if (problems.length) throw new Error(`cases cite requirement IDs the catalogue lacks:\n  ${problems.join('\n  ')}`);
   const unknownAreas = flags.area.filter((a) => !ALL_CASES.some((c) => c.area === a));
-  if (unknownAreas.length) throw new SetupError(`--area ${unknownAreas.join(', ')}: no such area (areas: ${[...new Set(ALL_CASES.map((c) => c.area))].join(', ')})`);
+  if (unknownAreas.length)
+    throw new SetupError(`--area ${unknownAreas.join(', ')}: no such area (areas: ${[...new Set(ALL_CASES.map((c) => c.area))].join(', ')})`);
   const whole = selectCases(ALL_CASES, { grep: flags.grep, areas: flags.area, requirements: flags.requirement });
   const cases = flags.shard ? shardOf(whole, flags.shard, EXPECTED_COST_MS) : whole;
   // Since the process started: loading the suites is most of building the plan.
   const planMs = performance.now();
 
   if (flags.list) return listPlan(cases);
-  if (!cases.length) throw new SetupError(whole.length ? `shard ${flags.shard!.index}/${flags.shard!.count} has no case: the plan has only ${whole.length}` : 'no case matches the filters (see --list)');
+  if (!cases.length)
+    throw new SetupError(
+      whole.length
+        ? `shard ${flags.shard!.index}/${flags.shard!.count} has no case: the plan has only ${whole.length}`
+        : 'no case matches the filters (see --list)',
+    );
 
   // Everything that can be wrong with the command or the machine, before anything is created.
   if (process.getuid?.() !== 0) throw new SetupError('conform must run as root: it creates containers (try: sudo conform …)');
@@ -145,7 +156,10 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const reporter = fanOut([collector, reports.reporter]);
   const notRun = (): string[] => {
     const done = new Set(finished.map((r) => r.id));
-    return cases.filter((c) => !done.has(c.id)).map((c) => c.id).sort();
+    return cases
+      .filter((c) => !done.has(c.id))
+      .map((c) => c.id)
+      .sort();
   };
 
   // From here on a Ctrl-C stops the run in order: containers killed and deleted, run directory

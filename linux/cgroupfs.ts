@@ -7,8 +7,21 @@ import { posix } from 'node:path';
 
 /** The v1 controllers the kernel knows (a v1 mount's super options name them). */
 export const V1_CONTROLLERS: readonly string[] = [
-  'cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'net_cls', 'net_prio',
-  'blkio', 'perf_event', 'hugetlb', 'pids', 'rdma', 'misc', 'debug',
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'memory',
+  'devices',
+  'freezer',
+  'net_cls',
+  'net_prio',
+  'blkio',
+  'perf_event',
+  'hugetlb',
+  'pids',
+  'rdma',
+  'misc',
+  'debug',
 ];
 
 export interface CgroupMount {
@@ -39,10 +52,7 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
     if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
     const root = unescape(pre[3] ?? '/');
     const mountPoint = unescape(pre[4] ?? '');
-    const controllers =
-      fstype === 'cgroup'
-        ? superOpts.split(',').filter((o) => V1_CONTROLLERS.includes(o) || o.startsWith('name='))
-        : [];
+    const controllers = fstype === 'cgroup' ? superOpts.split(',').filter((o) => V1_CONTROLLERS.includes(o) || o.startsWith('name=')) : [];
     // A hierarchy bind-mounted twice (containers, /run mounts) counts once.
     const key = fstype === 'cgroup2' ? 'cgroup2' : controllers.join(',');
     if (seen.has(key)) continue;
@@ -107,12 +117,12 @@ export function locateCgroup(pid: number | 'self', controller: string, opts: Cgr
   const entries = parseProcCgroup(readFileSync(`${prefix}/proc/${pid}/cgroup`, 'utf8'));
 
   const v1 = controller ? mounts.find((m) => m.version === 1 && m.controllers.includes(controller)) : undefined;
-  const entry = v1
-    ? entries.find((e) => e.controllers.includes(controller))
-    : entries.find((e) => e.hierarchyId === 0 && e.controllers.length === 0);
+  const entry = v1 ? entries.find((e) => e.controllers.includes(controller)) : entries.find((e) => e.hierarchyId === 0 && e.controllers.length === 0);
   const mount = v1 ?? mounts.find((m) => m.version === 2);
   if (!mount || !entry) {
-    throw new Error(`no cgroup hierarchy for ${controller ? `controller ${controller}` : 'cgroup v2'} of pid ${pid} (mounted: ${mounts.map((m) => m.mountPoint).join(', ') || 'none'})`);
+    throw new Error(
+      `no cgroup hierarchy for ${controller ? `controller ${controller}` : 'cgroup v2'} of pid ${pid} (mounted: ${mounts.map((m) => m.mountPoint).join(', ') || 'none'})`,
+    );
   }
   // The mount shows the hierarchy from its root down; a path outside it is invisible here.
   const rel = posix.relative(mount.root, entry.path);
@@ -133,7 +143,10 @@ export function cgroupDirsOf(pid: number | 'self', opts: CgroupLookupOptions = {
   const mounts = parseCgroupMounts(opts.mountinfo ?? readFileSync(`${prefix}/proc/self/mountinfo`, 'utf8'));
   const dirs: string[] = [];
   for (const e of parseProcCgroup(readFileSync(`${prefix}/proc/${pid}/cgroup`, 'utf8'))) {
-    const mount = e.hierarchyId === 0 ? mounts.find((m) => m.version === 2) : mounts.find((m) => m.version === 1 && e.controllers.length > 0 && e.controllers.every((c) => m.controllers.includes(c)));
+    const mount =
+      e.hierarchyId === 0
+        ? mounts.find((m) => m.version === 2)
+        : mounts.find((m) => m.version === 1 && e.controllers.length > 0 && e.controllers.every((c) => m.controllers.includes(c)));
     if (!mount) continue;
     const rel = posix.relative(mount.root, e.path);
     if (!rel.startsWith('..')) dirs.push(posix.join(mount.mountPoint, rel));

@@ -101,10 +101,26 @@ function detailLines(r: CaseResult, o: FormatOptions): string[] {
 function failureLines(f: Failure, { chalk, width }: FormatOptions): string[] {
   const lines = [row([['    '], [f.message], [f.requirement ? `  (${f.requirement})` : '', chalk.dim]], width)];
   if (f.expected !== undefined) {
-    lines.push(row([['      expected: ', chalk.dim], [value(f.expected, width), chalk.green]], width));
+    lines.push(
+      row(
+        [
+          ['      expected: ', chalk.dim],
+          [value(f.expected, width), chalk.green],
+        ],
+        width,
+      ),
+    );
   }
   if (f.actual !== undefined) {
-    lines.push(row([['      actual:   ', chalk.dim], [value(f.actual, width), chalk.red]], width));
+    lines.push(
+      row(
+        [
+          ['      actual:   ', chalk.dim],
+          [value(f.actual, width), chalk.red],
+        ],
+        width,
+      ),
+    );
   }
   return lines;
 }
@@ -114,7 +130,13 @@ function noteLines(r: CaseResult, { chalk, width }: FormatOptions): string[] {
 }
 
 function heading(text: string, count: number, explanation: string, style: Style, o: FormatOptions): string {
-  return row([[`${text} (${count})`, style], [explanation ? ` — ${explanation}` : '', o.chalk.dim]], o.width);
+  return row(
+    [
+      [`${text} (${count})`, style],
+      [explanation ? ` — ${explanation}` : '', o.chalk.dim],
+    ],
+    o.width,
+  );
 }
 
 /**
@@ -142,8 +164,7 @@ export function finalReport(summary: RunSummary, o: FormatOptions): string[] {
   const sections: string[][] = [];
 
   // `✗ id  title` or `+ id  baseline: why`: the first line of every listed case.
-  const named = (r: CaseResult, rest: Segment): string =>
-    row([[`${SYMBOL[r.outcome]} `, styles[r.outcome]], [r.id, chalk.bold], rest], width);
+  const named = (r: CaseResult, rest: Segment): string => row([[`${SYMBOL[r.outcome]} `, styles[r.outcome]], [r.id, chalk.bold], rest], width);
 
   const detailed = (outcome: Outcome, title: string, explanation: string): void => {
     const cases = of(outcome);
@@ -182,10 +203,7 @@ export function finalReport(summary: RunSummary, o: FormatOptions): string[] {
 
   const xfail = of('xfail');
   if (xfail.length > 0) {
-    sections.push([
-      heading('Expected failures', xfail.length, 'per the baseline', chalk.bold, o),
-      ...groupedByReason(xfail, styles.xfail, o),
-    ]);
+    sections.push([heading('Expected failures', xfail.length, 'per the baseline', chalk.bold, o), ...groupedByReason(xfail, styles.xfail, o)]);
   }
   const skip = of('skip');
   if (skip.length > 0) {

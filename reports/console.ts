@@ -49,11 +49,7 @@ export const CLEAR_LINE = '\r\x1b[2K';
  * Colour depth for `out`. chalk alone is not enough: it ignores NO_COLOR, and it measures
  * process.stdout, not the stream we were given.
  */
-export function colorLevel(
-  out: TextOut,
-  env: Readonly<Record<string, string | undefined>>,
-  forced?: boolean,
-): ColorSupportLevel {
+export function colorLevel(out: TextOut, env: Readonly<Record<string, string | undefined>>, forced?: boolean): ColorSupportLevel {
   const known = out === process.stdout ? supportsColor : out === process.stderr ? supportsColorStderr : undefined;
   if (forced !== undefined) return forced ? (known ? known.level : 1) : 0;
   if (env.NO_COLOR) return 0; // no-color.org: set and not empty
@@ -166,7 +162,11 @@ export function consoleReporter(out: TextOut, options: ConsoleOptions = {}): Rep
     },
     finish(summary) {
       clearInterval(timer);
-      const chunk = (drawn ? CLEAR_LINE : '') + finalReport(summary, format()).map((l) => `${l}\n`).join('');
+      const chunk =
+        (drawn ? CLEAR_LINE : '') +
+        finalReport(summary, format())
+          .map((l) => `${l}\n`)
+          .join('');
       drawn = false;
       return writeAndFlush(out, chunk);
     },

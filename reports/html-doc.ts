@@ -55,7 +55,10 @@ export function page(title: string, css: string, body: Child[], script?: string)
     el('meta', { charset: 'utf-8' }),
     el('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
     // What the page may load: nothing but itself.
-    el('meta', { 'http-equiv': 'Content-Security-Policy', content: "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:" }),
+    el('meta', {
+      'http-equiv': 'Content-Security-Policy',
+      content: "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:",
+    }),
     el('title', {}, title),
     el('style', {}, raw(css)),
   );

@@ -92,7 +92,15 @@ function outcomeCell(o: Outcome, text: string = o): Html {
 }
 
 function checkCell(o: CheckOutcome): Html {
-  return el('span', { class: 'o', style: `background:${CHECK_COLOUR[o]}`, title: o === 'unchecked' ? 'the case stopped on another requirement before it got to this one' : undefined }, o);
+  return el(
+    'span',
+    {
+      class: 'o',
+      style: `background:${CHECK_COLOUR[o]}`,
+      title: o === 'unchecked' ? 'the case stopped on another requirement before it got to this one' : undefined,
+    },
+    o,
+  );
 }
 
 function pretty(value: unknown): string {
@@ -120,9 +128,18 @@ function facts(s: RunSummary): Html {
     ['started', `${s.startedAt} (${formatDuration(s.durationMs)})`],
     ['gate', `${c.baseline ? `baseline ${c.baseline.file}` : 'no baseline'}${c.strict ? ', --strict' : ''}; exit code ${s.exitCode}`],
   ];
-  if (c.shards) rows.push(['merged from', c.shards.map((sh) => `shard ${sh.index}: ${sh.host.hostname}, ${sh.startedAt}, ${formatDuration(sh.durationMs)}`).join('; ')]);
+  if (c.shards)
+    rows.push(['merged from', c.shards.map((sh) => `shard ${sh.index}: ${sh.host.hostname}, ${sh.startedAt}, ${formatDuration(sh.durationMs)}`).join('; ')]);
   if (s.partial) rows.push(['partial', `${s.partial.reason}: ${s.partial.notRun.length} planned case(s) not run`]);
-  return el('table', { id: 'facts' }, el('tbody', {}, rows.map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))));
+  return el(
+    'table',
+    { id: 'facts' },
+    el(
+      'tbody',
+      {},
+      rows.map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v))),
+    ),
+  );
 }
 
 function counts(s: RunSummary): Html {
@@ -130,8 +147,26 @@ function counts(s: RunSummary): Html {
   return el(
     'table',
     { id: 'counts' },
-    el('thead', {}, el('tr', {}, OUTCOMES.map((o) => el('th', {}, outcomeCell(o))), el('th', {}, 'total'))),
-    el('tbody', {}, el('tr', {}, OUTCOMES.map((o) => el('td', { class: 'n', 'data-outcome': o, 'data-count': s.counts[o] ?? 0 }, s.counts[o] ?? 0)), el('td', { class: 'n', 'data-count-total': total }, total))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        OUTCOMES.map((o) => el('th', {}, outcomeCell(o))),
+        el('th', {}, 'total'),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      el(
+        'tr',
+        {},
+        OUTCOMES.map((o) => el('td', { class: 'n', 'data-outcome': o, 'data-count': s.counts[o] ?? 0 }, s.counts[o] ?? 0)),
+        el('td', { class: 'n', 'data-count-total': total }, total),
+      ),
+    ),
   );
 }
 
@@ -142,15 +177,31 @@ function areas(results: readonly CaseResult[]): Html {
   return el(
     'table',
     { id: 'areas' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'area'), OUTCOMES.map((o) => el('th', {}, o)), el('th', {}, 'time'))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', {}, 'area'),
+        OUTCOMES.map((o) => el('th', {}, o)),
+        el('th', {}, 'time'),
+      ),
+    ),
     el(
       'tbody',
       {},
       rows.map(([area, rs]) =>
-        el('tr', {}, el('td', {}, area), OUTCOMES.map((o) => {
-          const n = rs.filter((r) => r.outcome === o).length;
-          return el('td', { class: 'n', style: n && o !== 'pass' ? `background:${OUTCOME_COLOUR[o]}` : undefined }, n || '');
-        }), el('td', { class: 'n' }, formatDuration(wallMs(rs)))),
+        el(
+          'tr',
+          {},
+          el('td', {}, area),
+          OUTCOMES.map((o) => {
+            const n = rs.filter((r) => r.outcome === o).length;
+            return el('td', { class: 'n', style: n && o !== 'pass' ? `background:${OUTCOME_COLOUR[o]}` : undefined }, n || '');
+          }),
+          el('td', { class: 'n' }, formatDuration(wallMs(rs))),
+        ),
       ),
     ),
   );
@@ -167,7 +218,19 @@ function requirements(results: readonly CaseResult[]): Html {
     el(
       'table',
       {},
-      el('thead', {}, el('tr', {}, el('th', {}, 'verdict'), el('th', {}, 'requirement'), el('th', {}, 'level'), el('th', {}, 'what it asks (our words; the link is the spec)'), el('th', {}, 'cases'))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', {}, 'verdict'),
+          el('th', {}, 'requirement'),
+          el('th', {}, 'level'),
+          el('th', {}, 'what it asks (our words; the link is the spec)'),
+          el('th', {}, 'cases'),
+        ),
+      ),
       el(
         'tbody',
         {},
@@ -180,7 +243,11 @@ function requirements(results: readonly CaseResult[]): Html {
             el('td', {}, info.url ? el('a', { href: info.url }, id) : id),
             el('td', {}, `${rep.level}${info.inferred ? ' (inferred)' : ''}`),
             el('td', {}, info.summary ?? ''),
-            el('td', {}, Object.entries(rep.cases).map(([caseId, o], i) => [i ? ', ' : '', el('a', { href: `#case-${caseId}` }, caseId), ' ', checkCell(o)])),
+            el(
+              'td',
+              {},
+              Object.entries(rep.cases).map(([caseId, o], i) => [i ? ', ' : '', el('a', { href: `#case-${caseId}` }, caseId), ' ', checkCell(o)]),
+            ),
           );
         }),
       ),
@@ -204,13 +271,26 @@ function search(r: CaseResult): string {
 
 /** A case that checks a convention beyond the spec says so: its failure breaks no requirement. */
 function conventionMark(r: CaseResult): Html | null {
-  return r.convention ? el('span', { class: 'convention', title: `${CONVENTIONS[r.convention]}: a failure here breaks no requirement of the spec` }, ` [${r.convention} convention]`) : null;
+  return r.convention
+    ? el(
+        'span',
+        { class: 'convention', title: `${CONVENTIONS[r.convention]}: a failure here breaks no requirement of the spec` },
+        ` [${r.convention} convention]`,
+      )
+    : null;
 }
 
 function caseSection(r: CaseResult): Html {
   return el(
     'section',
-    { class: 'case', id: `case-${r.id}`, 'data-case': true, 'data-outcome': r.outcome, 'data-search': search(r), style: `border-left-color:${OUTCOME_COLOUR[r.outcome]}` },
+    {
+      class: 'case',
+      id: `case-${r.id}`,
+      'data-case': true,
+      'data-outcome': r.outcome,
+      'data-search': search(r),
+      style: `border-left-color:${OUTCOME_COLOUR[r.outcome]}`,
+    },
     el('h3', {}, outcomeCell(r.outcome), ' ', r.id, ' ', el('span', { class: 'muted' }, r.title), conventionMark(r)),
     r.message ? el('div', { class: 'msg' }, r.message) : null,
     r.failures.map(failureBlock),
@@ -271,7 +351,11 @@ export function renderRunHtml(s: RunSummary): string {
     facts(s),
     el('h2', {}, 'Outcomes'),
     counts(s),
-    el('ul', { class: 'muted' }, OUTCOMES.map((o) => el('li', {}, el('b', {}, o), `: ${OUTCOME_MEANING[o]}`))),
+    el(
+      'ul',
+      { class: 'muted' },
+      OUTCOMES.map((o) => el('li', {}, el('b', {}, o), `: ${OUTCOME_MEANING[o]}`)),
+    ),
     el('h2', {}, 'Areas'),
     areas(results),
     el('h2', {}, 'Requirements'),

@@ -83,7 +83,10 @@ export function renderJunit(summary: RunSummary): string {
     properties(suite, summary);
     for (const entry of byId(entries)) {
       if (isResult(entry)) testcase(suite, entry);
-      else suite.ele('testcase', { classname: `conform.${area}`, name: entry.id, time: seconds(0) }).ele('skipped', { type: 'not-run', message: attribute(`not run: ${summary.partial!.reason}`) });
+      else
+        suite
+          .ele('testcase', { classname: `conform.${area}`, name: entry.id, time: seconds(0) })
+          .ele('skipped', { type: 'not-run', message: attribute(`not run: ${summary.partial!.reason}`) });
     }
   }
   return doc.end({ prettyPrint: true }) + '\n';

@@ -52,7 +52,14 @@ export function differing(rows: readonly MatrixRow[]): MatrixRow[] {
 export function columnTitle(r: MatrixReport): { name: string; where: string } {
   const c = r.context;
   const where = c
-    ? [c.host.hostname, `Linux ${c.host.kernel}`, `cgroup ${c.host.cgroup}`, r.startedAt.slice(0, 10), c.plan.shard ? `shard ${c.plan.shard.index}/${c.plan.shard.count}` : '', r.partial ? 'partial' : '']
+    ? [
+        c.host.hostname,
+        `Linux ${c.host.kernel}`,
+        `cgroup ${c.host.cgroup}`,
+        r.startedAt.slice(0, 10),
+        c.plan.shard ? `shard ${c.plan.shard.index}/${c.plan.shard.count}` : '',
+        r.partial ? 'partial' : '',
+      ]
     : [r.startedAt.slice(0, 10)];
   return { name: runtimeTitle(r), where: where.filter(Boolean).join(', ') };
 }
@@ -84,8 +91,18 @@ thead th{position:sticky;top:0}th.area{background:#e8e8e8}
 
 export function renderHtml(reports: readonly MatrixReport[], rows = matrixRows(reports), opts: { differing?: boolean } = {}): string {
   const titles = reports.map(columnTitle);
-  const head = el('tr', {}, el('th', {}, 'case'), titles.map((t) => el('th', {}, el('div', {}, t.name), el('div', { class: 'muted' }, t.where))));
-  const totalRow = el('tr', { class: 'totals' }, el('th', {}, 'total'), reports.map((r) => el('td', { 'data-total': OUTCOMES.reduce((n, o) => n + (r.counts[o] ?? 0), 0) }, totals(r))));
+  const head = el(
+    'tr',
+    {},
+    el('th', {}, 'case'),
+    titles.map((t) => el('th', {}, el('div', {}, t.name), el('div', { class: 'muted' }, t.where))),
+  );
+  const totalRow = el(
+    'tr',
+    { class: 'totals' },
+    el('th', {}, 'total'),
+    reports.map((r) => el('td', { 'data-total': OUTCOMES.reduce((n, o) => n + (r.counts[o] ?? 0), 0) }, totals(r))),
+  );
   const body = [totalRow];
   let area = '';
   for (const row of rows) {
@@ -97,7 +114,12 @@ export function renderHtml(reports: readonly MatrixReport[], rows = matrixRows(r
         el('td', {}, el('div', {}, row.id), el('div', { class: 'muted' }, row.title)),
         row.cells.map((c) =>
           c
-            ? el('td', { class: 'c', style: `background:${OUTCOME_COLOUR[c.outcome]}`, 'data-outcome': c.outcome }, el('b', {}, `${SYMBOL[c.outcome]} ${c.outcome}`), c.outcome !== 'pass' && c.message ? el('span', { class: 'why' }, c.message) : null)
+            ? el(
+                'td',
+                { class: 'c', style: `background:${OUTCOME_COLOUR[c.outcome]}`, 'data-outcome': c.outcome },
+                el('b', {}, `${SYMBOL[c.outcome]} ${c.outcome}`),
+                c.outcome !== 'pass' && c.message ? el('span', { class: 'why' }, c.message) : null,
+              )
             : el('td', { class: 'c' }, '–'),
         ),
       ),
@@ -106,7 +128,11 @@ export function renderHtml(reports: readonly MatrixReport[], rows = matrixRows(r
   const caption = `${rows.length} case(s)${opts.differing ? ' (those where the runs differ, and failures they share)' : ''}, ${reports.length} run(s)`;
   return page('conform: runs compared', MATRIX_CSS, [
     el('h1', {}, 'conform: runs compared'),
-    el('ul', { class: 'muted' }, OUTCOMES.map((o) => el('li', {}, el('b', {}, `${SYMBOL[o]} ${o}`), `: ${OUTCOME_MEANING[o]}`))),
+    el(
+      'ul',
+      { class: 'muted' },
+      OUTCOMES.map((o) => el('li', {}, el('b', {}, `${SYMBOL[o]} ${o}`), `: ${OUTCOME_MEANING[o]}`)),
+    ),
     el('table', { id: 'matrix' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, body)),
   ]);
 }

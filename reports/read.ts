@@ -28,8 +28,10 @@ function parse(text: string, name: string, formats: readonly string[]): Record<s
     throw new Error(`${name}: not JSON (${(e as Error).message})`);
   }
   const r = data as Record<string, unknown> | null;
-  if (!r || !Array.isArray(r.results) || typeof r.format !== 'string' || !r.format.startsWith('conform-report/')) throw new Error(`${name}: not a conform JSON report (write one with --json FILE)`);
-  if (!formats.includes(r.format)) throw new Error(`${name}: a report of format ${r.format}; this conform reads ${formats.join(' and ')} (run it again with this conform)`);
+  if (!r || !Array.isArray(r.results) || typeof r.format !== 'string' || !r.format.startsWith('conform-report/'))
+    throw new Error(`${name}: not a conform JSON report (write one with --json FILE)`);
+  if (!formats.includes(r.format))
+    throw new Error(`${name}: a report of format ${r.format}; this conform reads ${formats.join(' and ')} (run it again with this conform)`);
   return r;
 }
 

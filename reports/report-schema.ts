@@ -12,7 +12,8 @@ const VERDICTS: readonly RequirementVerdict[] = ['pass', 'warn', 'fail', 'error'
 const CHECK_OUTCOMES: readonly CheckOutcome[] = ['pass', 'warn', 'fail', 'unchecked', 'skip', 'disputed', 'error'];
 const LEVELS: readonly Level[] = ['MUST', 'MUST NOT', 'SHOULD', 'SHOULD NOT', 'MAY'];
 
-const closed = <T extends Record<string, TSchema>>(props: T, description?: string) => Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}) });
+const closed = <T extends Record<string, TSchema>>(props: T, description?: string) =>
+  Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}) });
 const Count = Type.Integer({ minimum: 0 });
 const OutcomeSchema = Type.Unsafe<Outcome>({ type: 'string', enum: [...OUTCOMES] });
 const CheckSchema = Type.Unsafe<CheckOutcome>({ type: 'string', enum: [...CHECK_OUTCOMES], description: 'what a case found about one requirement' });
@@ -26,7 +27,7 @@ const caseTimingProps = {
   runtimeMs: Ms('summed wall time of the runtime calls'),
   runtimeCalls: Count,
   waitMs: Ms('summed pauses between polls of the container'),
-  bundleMs: Ms("building the bundles: config, files, rootfs overlay, schema check"),
+  bundleMs: Ms('building the bundles: config, files, rootfs overlay, schema check'),
   cleanupMs: Ms("conform's own part of cleanup (its runtime calls and waits not included)"),
   harnessMs: Ms("the rest: conform's own work (probe parsing, verdicts…) and waiting for the event loop"),
 };
@@ -57,8 +58,17 @@ const CaseResult = closed({
   area: Type.String(),
   title: Type.String(),
   requirements: Type.Array(Type.String(), { description: 'requirement IDs of the catalogue (`conform coverage`)' }),
-  convention: Type.Optional(Type.Unsafe<Convention>({ type: 'string', enum: Object.keys(CONVENTIONS), description: 'the case checks a convention beyond the spec (runc-cli: the runc command line engines call); its failure is a warn and breaks no requirement' })),
-  checks: Type.Array(closed({ id: Type.String(), level: LevelSchema, outcome: CheckSchema }), { description: 'each cited requirement: its level and what this case found about it' }),
+  convention: Type.Optional(
+    Type.Unsafe<Convention>({
+      type: 'string',
+      enum: Object.keys(CONVENTIONS),
+      description:
+        'the case checks a convention beyond the spec (runc-cli: the runc command line engines call); its failure is a warn and breaks no requirement',
+    }),
+  ),
+  checks: Type.Array(closed({ id: Type.String(), level: LevelSchema, outcome: CheckSchema }), {
+    description: 'each cited requirement: its level and what this case found about it',
+  }),
   outcome: OutcomeSchema,
   message: Type.Optional(Type.String({ description: 'one line: why it failed, was skipped, is disputed, or the baseline reason' })),
   failures: Type.Array(Failure),
@@ -94,7 +104,11 @@ export const ReportSchema = Type.Object(
         host: Host,
         strict: Type.Boolean(),
         baseline: Type.Optional(closed({ file: Type.String(), hash: Type.String() })),
-        shards: Type.Optional(Type.Array(closed({ index: Type.Integer({ minimum: 1 }), startedAt: Type.String({ format: 'date-time' }), durationMs: Count, host: Host }), { description: 'a merged run: its shards' })),
+        shards: Type.Optional(
+          Type.Array(closed({ index: Type.Integer({ minimum: 1 }), startedAt: Type.String({ format: 'date-time' }), durationMs: Count, host: Host }), {
+            description: 'a merged run: its shards',
+          }),
+        ),
       },
       'where and how the run happened',
     ),

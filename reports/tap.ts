@@ -164,7 +164,9 @@ export function tapFooter(summary: RunSummary, planned: number, emitted: number)
 export function renderTap(summary: RunSummary, version: TapVersion = 13): string {
   const results = byId(summary.results);
   const planned = results.length + (summary.partial?.notRun.length ?? 0);
-  return tapHeader(summary.runtime, version, summary.context) + results.map((r, i) => tapTestPoint(i + 1, r)).join('') + tapFooter(summary, planned, results.length);
+  return (
+    tapHeader(summary.runtime, version, summary.context) + results.map((r, i) => tapTestPoint(i + 1, r)).join('') + tapFooter(summary, planned, results.length)
+  );
 }
 
 export function tapReporter(out: TextOut, options: { version?: TapVersion } = {}): Reporter {

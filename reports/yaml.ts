@@ -27,9 +27,7 @@ function block(value: Json, indent: number): string[] {
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value);
     if (entries.length === 0) return [`${pad}{}`];
-    return entries.flatMap(([k, v]) =>
-      isCollection(v) ? [`${pad}${key(k)}:`, ...block(v, indent + 2)] : [`${pad}${key(k)}: ${scalar(v)}`],
-    );
+    return entries.flatMap(([k, v]) => (isCollection(v) ? [`${pad}${key(k)}:`, ...block(v, indent + 2)] : [`${pad}${key(k)}: ${scalar(v)}`]));
   }
   return [`${pad}${scalar(value)}`];
 }
@@ -84,8 +82,5 @@ function key(k: string): string {
  * "printable" in YAML, and some readers treat them as line breaks).
  */
 function quote(text: string): string {
-  return JSON.stringify(text).replace(
-    /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

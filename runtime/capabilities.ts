@@ -110,7 +110,12 @@ export function planCapabilities(caps: CapabilitiesConfig, hostLastCap: number):
   // Same order as the kernel checks them in capset(2) and PR_CAP_AMBIENT_RAISE.
   restrict('effective', sets.permitted, 'not-in-permitted', 'is not in the permitted set, which the kernel requires');
   restrict('inheritable', sets.bounding, 'not-in-bounding', 'is not in the bounding set, which the kernel requires after the drop');
-  restrict('ambient', sets.permitted & sets.inheritable, 'not-in-permitted-and-inheritable', 'is not in both the permitted and inheritable sets, which the kernel requires');
+  restrict(
+    'ambient',
+    sets.permitted & sets.inheritable,
+    'not-in-permitted-and-inheritable',
+    'is not in both the permitted and inheritable sets, which the kernel requires',
+  );
 
   const steps: CapStep[] = [];
   // Every capability the kernel has, not only the ones this table names: a newer

@@ -38,7 +38,7 @@ export async function runCli(argv: string[]): Promise<void> {
   program
     .description('The reference OCI runtime of conform (runtime-spec 1.3)')
     .version(`conform-runtime version ${VERSION}\nspec: ${OCI_VERSION}`, '-v, --version')
-    .option('--root <dir>', 'directory for the containers\' state', DEFAULT_ROOT)
+    .option('--root <dir>', "directory for the containers' state", DEFAULT_ROOT)
     .option('--log <file>', 'append errors, warnings (and debug lines) to this file')
     .addOption(new Option('--log-format <format>', 'format of --log').choices(['text', 'json']).default('text'))
     .option('--debug', 'log debug lines')
@@ -57,11 +57,12 @@ export async function runCli(argv: string[]): Promise<void> {
     // Global options before the command, and `exec ID cmd -c …` passes -c to cmd.
     .enablePositionalOptions();
 
-  program.command('create')
+  program
+    .command('create')
     .description('create a container from a bundle; its process runs only at start')
     .argument('<id>', 'container id')
     .option('-b, --bundle <dir>', 'bundle directory (default: the current directory)')
-    .option('--pid-file <file>', 'write the container process\'s pid to this file')
+    .option('--pid-file <file>', "write the container process's pid to this file")
     .option('--console-socket <path>', 'unix socket to send the pty master to (process.terminal)')
     .option('--preserve-fds <n>', 'pass this many fds from 3 on to the container process, as 3, 4, …')
     .addOption(new Option('--no-pivot').hideHelp())
@@ -70,10 +71,20 @@ export async function runCli(argv: string[]): Promise<void> {
       const log = setUp(`create ${id}`);
       const { create } = await import('./commands/create.js');
       const { parsePreserveFds } = await import('./commands/preserve-fds.js');
-      await create({ root: globals().root, id, bundle: o.bundle, pidFile: o.pidFile, consoleSocket: o.consoleSocket, preserveFds: parsePreserveFds(o.preserveFds), log, sys: await syscalls() });
+      await create({
+        root: globals().root,
+        id,
+        bundle: o.bundle,
+        pidFile: o.pidFile,
+        consoleSocket: o.consoleSocket,
+        preserveFds: parsePreserveFds(o.preserveFds),
+        log,
+        sys: await syscalls(),
+      });
     });
 
-  program.command('start')
+  program
+    .command('start')
     .description('run the user process of a created container')
     .argument('<id>', 'container id')
     .action(async (id: string) => {
@@ -82,7 +93,8 @@ export async function runCli(argv: string[]): Promise<void> {
       await start({ root: globals().root, id, log, sys: await syscalls() });
     });
 
-  program.command('state')
+  program
+    .command('state')
     .description('print the state of a container as JSON')
     .argument('<id>', 'container id')
     .action(async (id: string) => {
@@ -91,18 +103,20 @@ export async function runCli(argv: string[]): Promise<void> {
       state({ root: globals().root, id });
     });
 
-  program.command('kill')
+  program
+    .command('kill')
     .description('send a signal (default SIGTERM) to the container process')
     .argument('<id>', 'container id')
     .argument('[signal]', 'name (TERM, SIGKILL) or number', 'SIGTERM')
-    .option('-a, --all', 'signal every process in the container\'s cgroup too')
+    .option('-a, --all', "signal every process in the container's cgroup too")
     .action(async (id: string, signal: string, o: { all?: boolean }) => {
       setUp(`kill ${id}`);
       const { kill } = await import('./commands/kill.js');
       kill({ root: globals().root, id, signal, all: o.all === true, sys: await syscalls() });
     });
 
-  program.command('delete')
+  program
+    .command('delete')
     .description('delete a stopped container and everything create made')
     .argument('<id>', 'container id')
     .option('-f, --force', 'kill the container first if it is not stopped')
@@ -112,7 +126,8 @@ export async function runCli(argv: string[]): Promise<void> {
       await del({ root: globals().root, id, force: o.force === true, log, sys: await syscalls() });
     });
 
-  program.command('features')
+  program
+    .command('features')
     .description('print the features this runtime implements as JSON')
     .action(async () => {
       setUp('features');
@@ -120,7 +135,8 @@ export async function runCli(argv: string[]): Promise<void> {
       features();
     });
 
-  program.command('list')
+  program
+    .command('list')
     .description('list the containers')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-q, --quiet', 'print only the ids')
@@ -130,11 +146,12 @@ export async function runCli(argv: string[]): Promise<void> {
       list({ root: globals().root, format: o.format, quiet: o.quiet === true });
     });
 
-  program.command('run')
+  program
+    .command('run')
     .description('create and start a container; without --detach, wait for it and delete it')
     .argument('<id>', 'container id')
     .option('-b, --bundle <dir>', 'bundle directory (default: the current directory)')
-    .option('--pid-file <file>', 'write the container process\'s pid to this file')
+    .option('--pid-file <file>', "write the container process's pid to this file")
     .option('-d, --detach', 'return once the container runs')
     .option('--console-socket <path>', 'unix socket to send the pty master to (process.terminal)')
     .option('--preserve-fds <n>', 'pass this many fds from 3 on to the container process, as 3, 4, …')
@@ -144,11 +161,22 @@ export async function runCli(argv: string[]): Promise<void> {
       const log = setUp(`run ${id}`);
       const { run } = await import('./commands/run.js');
       const { parsePreserveFds } = await import('./commands/preserve-fds.js');
-      process.exitCode = await run({ root: globals().root, id, bundle: o.bundle, pidFile: o.pidFile, detach: o.detach === true, consoleSocket: o.consoleSocket, preserveFds: parsePreserveFds(o.preserveFds), log, sys: await syscalls() });
+      process.exitCode = await run({
+        root: globals().root,
+        id,
+        bundle: o.bundle,
+        pidFile: o.pidFile,
+        detach: o.detach === true,
+        consoleSocket: o.consoleSocket,
+        preserveFds: parsePreserveFds(o.preserveFds),
+        log,
+        sys: await syscalls(),
+      });
     });
 
   const collect = (v: string, acc: string[]) => [...acc, v];
-  program.command('exec')
+  program
+    .command('exec')
     .description('run a process in a created or running container')
     .argument('<id>', 'container id')
     .argument('[command...]', 'the command and its arguments')
@@ -160,7 +188,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('-c, --cap <CAP_NAME>', 'add a capability to the bounding, effective and permitted sets (repeatable)', collect, [] as string[])
     .option('--no-new-privs', 'set no_new_privs for the process')
     .option('-d, --detach', 'do not wait for the process')
-    .option('--pid-file <file>', 'write the process\'s pid to this file')
+    .option('--pid-file <file>', "write the process's pid to this file")
     .option('-t, --tty', 'give the process a pseudoterminal (needs --console-socket)')
     .option('--console-socket <path>', 'unix socket to send the pty master to (with --tty)')
     .option('--preserve-fds <n>', 'pass this many fds from 3 on to the process, as 3, 4, …')
@@ -168,20 +196,63 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--apparmor <profile>', 'AppArmor profile (refused: no AppArmor support)')
     .option('--process-label <label>', 'SELinux label (refused: no SELinux support)')
     .passThroughOptions()
-    .action(async (id: string, command: string[], o: { process?: string; env: string[]; cwd?: string; user?: string; additionalGids: string[]; cap: string[]; newPrivs?: boolean; detach?: boolean; pidFile?: string; tty?: boolean; consoleSocket?: string; preserveFds?: string; ignorePaused?: boolean; apparmor?: string; processLabel?: string }) => {
-      const log = setUp(`exec ${id}`);
-      const { exec } = await import('./commands/exec.js');
-      const { parsePreserveFds } = await import('./commands/preserve-fds.js');
-      const code = await exec({
-        root: globals().root, id, args: command, processFile: o.process, env: o.env, cwd: o.cwd, user: o.user, additionalGids: o.additionalGids,
-        caps: o.cap, noNewPrivs: o.newPrivs === false, detach: o.detach === true, pidFile: o.pidFile, tty: o.tty === true, consoleSocket: o.consoleSocket,
-        preserveFds: parsePreserveFds(o.preserveFds), ignorePaused: o.ignorePaused === true, apparmor: o.apparmor, processLabel: o.processLabel, log, sys: await syscalls(),
-      });
-      process.exitCode = code;
-    });
+    .action(
+      async (
+        id: string,
+        command: string[],
+        o: {
+          process?: string;
+          env: string[];
+          cwd?: string;
+          user?: string;
+          additionalGids: string[];
+          cap: string[];
+          newPrivs?: boolean;
+          detach?: boolean;
+          pidFile?: string;
+          tty?: boolean;
+          consoleSocket?: string;
+          preserveFds?: string;
+          ignorePaused?: boolean;
+          apparmor?: string;
+          processLabel?: string;
+        },
+      ) => {
+        const log = setUp(`exec ${id}`);
+        const { exec } = await import('./commands/exec.js');
+        const { parsePreserveFds } = await import('./commands/preserve-fds.js');
+        const code = await exec({
+          root: globals().root,
+          id,
+          args: command,
+          processFile: o.process,
+          env: o.env,
+          cwd: o.cwd,
+          user: o.user,
+          additionalGids: o.additionalGids,
+          caps: o.cap,
+          noNewPrivs: o.newPrivs === false,
+          detach: o.detach === true,
+          pidFile: o.pidFile,
+          tty: o.tty === true,
+          consoleSocket: o.consoleSocket,
+          preserveFds: parsePreserveFds(o.preserveFds),
+          ignorePaused: o.ignorePaused === true,
+          apparmor: o.apparmor,
+          processLabel: o.processLabel,
+          log,
+          sys: await syscalls(),
+        });
+        process.exitCode = code;
+      },
+    );
 
-  for (const [name, resume] of [['pause', false], ['resume', true]] as const) {
-    program.command(name)
+  for (const [name, resume] of [
+    ['pause', false],
+    ['resume', true],
+  ] as const) {
+    program
+      .command(name)
       .description(resume ? 'thaw a paused container' : 'freeze every process of a container (cgroup freezer); state then reads paused')
       .argument('<id>', 'container id')
       .action(async (id: string) => {
@@ -191,7 +262,8 @@ export async function runCli(argv: string[]): Promise<void> {
       });
   }
 
-  program.command('ps')
+  program
+    .command('ps')
     .description('list the processes of a container (ps options may follow the id)')
     .argument('<id>', 'container id')
     .argument('[ps-options...]', 'options for ps(1) (default -ef)')
@@ -203,7 +275,8 @@ export async function runCli(argv: string[]): Promise<void> {
       ps({ root: globals().root, id, format: o.format, psArgs });
     });
 
-  program.command('update')
+  program
+    .command('update')
     .description('update the resource limits of a container (linux.resources)')
     .argument('<id>', 'container id')
     .option('-r, --resources <file>', 'a JSON linux.resources object, - for stdin (the other flags are then ignored)')
@@ -229,7 +302,8 @@ export async function runCli(argv: string[]): Promise<void> {
       update({ root: globals().root, id, flags, log, sys: await syscalls() });
     });
 
-  program.command('events')
+  program
+    .command('events')
     .description('print resource usage (and OOM events) of a container as JSON')
     .argument('<id>', 'container id')
     .option('--stats', 'print the usage once and exit')
@@ -243,7 +317,8 @@ export async function runCli(argv: string[]): Promise<void> {
   // criu (Debian's 3.17) cannot dump on this project's kernels; refused outright, and
   // left out of `features`, rather than half done.
   for (const name of ['checkpoint', 'restore']) {
-    program.command(name)
+    program
+      .command(name)
       .description(`(not supported: ${name} needs CRIU, which this runtime does not use)`)
       .allowUnknownOption()
       .allowExcessArguments()
@@ -254,7 +329,8 @@ export async function runCli(argv: string[]): Promise<void> {
       });
   }
 
-  program.command('spec')
+  program
+    .command('spec')
     .description('write a default config.json')
     .option('-b, --bundle <dir>', 'where to write it (default: the current directory)')
     .action(async (o: { bundle?: string }) => {

@@ -1,9 +1,7 @@
 // Errors the runtime reports: each carries one line that says what failed.
 import { constants } from 'node:os';
 
-const errnoNames: Record<number, string> = Object.fromEntries(
-  Object.entries(constants.errno).map(([name, num]) => [num, name]),
-);
+const errnoNames: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, num]) => [num, name]));
 
 /** ENOENT for 2. */
 export function errnoName(errno: number): string {

@@ -21,7 +21,11 @@ export interface HookRunOptions {
 }
 
 export class HookError extends RuntimeError {
-  constructor(readonly hook: HookName, readonly index: number, message: string) {
+  constructor(
+    readonly hook: HookName,
+    readonly index: number,
+    message: string,
+  ) {
     super(`hooks.${hook}[${index}]: ${message}`);
     this.name = 'HookError';
   }
@@ -73,7 +77,10 @@ function tail(fd: number): string {
   if (len === 0) return '';
   const buf = Buffer.alloc(len);
   readSync(fd, buf, 0, len, size - len);
-  return buf.toString('utf8').trim().replace(/\s*\n\s*/g, ' | ');
+  return buf
+    .toString('utf8')
+    .trim()
+    .replace(/\s*\n\s*/g, ' | ');
 }
 
 /**

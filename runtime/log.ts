@@ -59,7 +59,7 @@ export function stderr(line: string): void {
 
 export function stdout(text: string): void {
   const buf = Buffer.from(text);
-  for (let off = 0; off < buf.length; ) {
+  for (let off = 0; off < buf.length;) {
     try {
       off += writeSync(1, buf, off);
     } catch (err) {

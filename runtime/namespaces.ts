@@ -6,13 +6,26 @@ import type { Linux, NamespaceType } from '../schemas/config.js';
 import { ConfigError } from './errors.js';
 
 export const CLONE_FLAGS: Record<NamespaceType, number> = {
-  mount: 0x00020000, cgroup: 0x02000000, uts: 0x04000000, ipc: 0x08000000,
-  user: 0x10000000, pid: 0x20000000, network: 0x40000000, time: 0x00000080,
+  mount: 0x00020000,
+  cgroup: 0x02000000,
+  uts: 0x04000000,
+  ipc: 0x08000000,
+  user: 0x10000000,
+  pid: 0x20000000,
+  network: 0x40000000,
+  time: 0x00000080,
 };
 
 /** nsexec's and /proc/PID/ns's names. */
 export const NS_FILE: Record<NamespaceType, string> = {
-  mount: 'mnt', cgroup: 'cgroup', uts: 'uts', ipc: 'ipc', user: 'user', pid: 'pid', network: 'net', time: 'time',
+  mount: 'mnt',
+  cgroup: 'cgroup',
+  uts: 'uts',
+  ipc: 'ipc',
+  user: 'user',
+  pid: 'pid',
+  network: 'net',
+  time: 'time',
 };
 
 export interface NamespacePlan {
@@ -40,7 +53,10 @@ export function planNamespaces(linux: Linux | undefined): NamespacePlan {
     else unshare |= CLONE_FLAGS[ns.type];
   }
   if (!mount) {
-    throw new ConfigError('linux.namespaces', 'needs a mount namespace: this runtime sets up the rootfs with pivot_root, which must not touch the host\'s mounts');
+    throw new ConfigError(
+      'linux.namespaces',
+      "needs a mount namespace: this runtime sets up the rootfs with pivot_root, which must not touch the host's mounts",
+    );
   }
   const newUserns = (unshare & CLONE_FLAGS.user) !== 0;
   if (newUserns && !(linux?.uidMappings?.length && linux?.gidMappings?.length)) {

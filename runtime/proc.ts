@@ -14,7 +14,10 @@ export interface ProcStat {
 export function parseStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
-  const fields = text.slice(close + 2).trim().split(' ');
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
   // fields[0] is field 3 (state), so field N is fields[N - 3].
   if (fields.length < 20) return undefined;
   return { state: fields[0]!, ppid: Number(fields[1]), startTime: fields[19]! };

@@ -19,7 +19,17 @@ export interface RecordedCall {
 const FD_PATH = /^\/proc\/self\/fd\/(\d+)$/;
 /** Arguments that are file descriptors, by call. */
 const FD_ARGS: Partial<Record<keyof Syscalls, number[]>> = {
-  moveMount: [0, 1], cloneTree: [0], mountSetattr: [0], openat2: [0], mkdirat: [0], mknodat: [0], fchownat: [0], symlinkat: [1], readlinkat: [0], unlinkat: [0], fchdir: [0],
+  moveMount: [0, 1],
+  cloneTree: [0],
+  mountSetattr: [0],
+  openat2: [0],
+  mkdirat: [0],
+  mknodat: [0],
+  fchownat: [0],
+  symlinkat: [1],
+  readlinkat: [0],
+  unlinkat: [0],
+  fchdir: [0],
 };
 
 function fdPath(fd: number): string | undefined {
@@ -69,34 +79,84 @@ export class FakeSyscalls implements Syscalls {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
     this.rec('mount', [source, target, fstype, flags, data]);
   }
-  umount2(target: string, flags: number): void { this.rec('umount2', [target, flags]); }
-  mountSetattr(target: string | number, recursive: boolean, attr: MountAttr): void { this.rec('mountSetattr', [target, recursive, attr]); }
-  idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number { this.rec('idmappedTree', [source, rbind, recursive, usernsFd]); return 500; }
-  moveMount(treeFd: number, targetFd: number): void { this.rec('moveMount', [treeFd, targetFd]); }
+  umount2(target: string, flags: number): void {
+    this.rec('umount2', [target, flags]);
+  }
+  mountSetattr(target: string | number, recursive: boolean, attr: MountAttr): void {
+    this.rec('mountSetattr', [target, recursive, attr]);
+  }
+  idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number {
+    this.rec('idmappedTree', [source, rbind, recursive, usernsFd]);
+    return 500;
+  }
+  moveMount(treeFd: number, targetFd: number): void {
+    this.rec('moveMount', [treeFd, targetFd]);
+  }
   /** A real fd (of /dev/null) stands for the detached tree, so that the caller can close it. */
-  cloneTree(dirfd: number, path: string, recursive: boolean): number { this.rec('cloneTree', [dirfd, path, recursive]); return openSync('/dev/null', 'r'); }
-  newTmpfs(readonly: boolean): number { this.rec('newTmpfs', [readonly]); return openSync('/dev/null', 'r'); }
+  cloneTree(dirfd: number, path: string, recursive: boolean): number {
+    this.rec('cloneTree', [dirfd, path, recursive]);
+    return openSync('/dev/null', 'r');
+  }
+  newTmpfs(readonly: boolean): number {
+    this.rec('newTmpfs', [readonly]);
+    return openSync('/dev/null', 'r');
+  }
   openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
     this.rec('openat2', [dirfd, path, flags, mode, resolve]);
     return libc().openat2(dirfd, path, flags, mode, resolve);
   }
-  mkdirat(dirfd: number, name: string, mode: number): void { this.rec('mkdirat', [dirfd, name, mode]); libc().mkdirat(dirfd, name, mode); }
-  mknodat(dirfd: number, name: string, mode: number, major: number, minor: number): void { this.rec('mknodat', [dirfd, name, mode, major, minor]); }
-  fchownat(dirfd: number, name: string, uid: number, gid: number): void { this.rec('fchownat', [dirfd, name, uid, gid]); }
-  symlinkat(target: string, dirfd: number, name: string): void { this.rec('symlinkat', [target, dirfd, name]); libc().symlinkat(target, dirfd, name); }
-  readlinkat(dirfd: number, name: string): string { this.rec('readlinkat', [dirfd, name]); return libc().readlinkat(dirfd, name); }
-  unlinkat(dirfd: number, name: string, dir: boolean): void { this.rec('unlinkat', [dirfd, name, dir]); libc().unlinkat(dirfd, name, dir); }
+  mkdirat(dirfd: number, name: string, mode: number): void {
+    this.rec('mkdirat', [dirfd, name, mode]);
+    libc().mkdirat(dirfd, name, mode);
+  }
+  mknodat(dirfd: number, name: string, mode: number, major: number, minor: number): void {
+    this.rec('mknodat', [dirfd, name, mode, major, minor]);
+  }
+  fchownat(dirfd: number, name: string, uid: number, gid: number): void {
+    this.rec('fchownat', [dirfd, name, uid, gid]);
+  }
+  symlinkat(target: string, dirfd: number, name: string): void {
+    this.rec('symlinkat', [target, dirfd, name]);
+    libc().symlinkat(target, dirfd, name);
+  }
+  readlinkat(dirfd: number, name: string): string {
+    this.rec('readlinkat', [dirfd, name]);
+    return libc().readlinkat(dirfd, name);
+  }
+  unlinkat(dirfd: number, name: string, dir: boolean): void {
+    this.rec('unlinkat', [dirfd, name, dir]);
+    libc().unlinkat(dirfd, name, dir);
+  }
   /** What statfsFlags answers (the locked per-mount flags a remount must repeat). */
   mountFlags = 0;
-  statfsFlags(path: string): number { this.rec('statfsFlags', [path]); return this.mountFlags; }
-  pivotRoot(newRoot: string, putOld: string): void { this.rec('pivotRoot', [newRoot, putOld]); }
-  chdir(path: string): void { this.rec('chdir', [path]); }
-  fchdir(fd: number): void { this.rec('fchdir', [fd]); }
-  chroot(path: string): void { this.rec('chroot', [path]); }
-  unshare(flags: number): void { this.rec('unshare', [flags]); }
-  setns(fd: number, nstype: number): void { this.rec('setns', [fd, nstype]); }
-  sethostname(name: string): void { this.rec('sethostname', [name]); }
-  setdomainname(name: string): void { this.rec('setdomainname', [name]); }
+  statfsFlags(path: string): number {
+    this.rec('statfsFlags', [path]);
+    return this.mountFlags;
+  }
+  pivotRoot(newRoot: string, putOld: string): void {
+    this.rec('pivotRoot', [newRoot, putOld]);
+  }
+  chdir(path: string): void {
+    this.rec('chdir', [path]);
+  }
+  fchdir(fd: number): void {
+    this.rec('fchdir', [fd]);
+  }
+  chroot(path: string): void {
+    this.rec('chroot', [path]);
+  }
+  unshare(flags: number): void {
+    this.rec('unshare', [flags]);
+  }
+  setns(fd: number, nstype: number): void {
+    this.rec('setns', [fd, nstype]);
+  }
+  sethostname(name: string): void {
+    this.rec('sethostname', [name]);
+  }
+  setdomainname(name: string): void {
+    this.rec('setdomainname', [name]);
+  }
   setrlimit(resource: number, soft: bigint, hard: bigint): void {
     this.rec('setrlimit', [resource, soft, hard]);
     this.rlimits.set(resource, { soft, hard });
@@ -117,59 +177,149 @@ export class FakeSyscalls implements Syscalls {
     this.rec('capget', []);
     return { ...this.caps };
   }
-  setresuid(uid: number): void { this.rec('setresuid', [uid]); }
-  setresgid(gid: number): void { this.rec('setresgid', [gid]); }
-  setgroups(gids: readonly number[]): void { this.rec('setgroups', [[...gids]]); }
+  setresuid(uid: number): void {
+    this.rec('setresuid', [uid]);
+  }
+  setresgid(gid: number): void {
+    this.rec('setresgid', [gid]);
+  }
+  setgroups(gids: readonly number[]): void {
+    this.rec('setgroups', [[...gids]]);
+  }
   umask(mask: number): number {
     this.rec('umask', [mask]);
     const old = this.mask;
     this.mask = mask;
     return old;
   }
-  mknod(path: string, mode: number, major: number, minor: number): void { this.rec('mknod', [path, mode, major, minor]); }
-  mkfifo(path: string, mode: number): void { this.rec('mkfifo', [path, mode]); }
+  mknod(path: string, mode: number, major: number, minor: number): void {
+    this.rec('mknod', [path, mode, major, minor]);
+  }
+  mkfifo(path: string, mode: number): void {
+    this.rec('mkfifo', [path, mode]);
+  }
   /** What seccompSetFilter returns: a listener fd with NEW_LISTENER (8), else 0. */
   listenerFd = 0;
-  seccompSetFilter(flags: number, program: Uint8Array): number { this.rec('seccompSetFilter', [flags, program.length / 8]); return flags & 8 ? this.listenerFd || 200 : 0; }
-  setCloexec(fd: number, on: boolean): void { this.rec('setCloexec', [fd, on]); }
-  dup3(oldFd: number, newFd: number): void { this.rec('dup3', [oldFd, newFd]); }
-  setNonblocking(fd: number, on: boolean): void { this.rec('setNonblocking', [fd, on]); }
-  chown(path: string, uid: number, gid: number): void { this.rec('chown', [path, uid, gid]); }
-  unlink(path: string): void { this.rec('unlink', [path]); }
-  symlink(target: string, path: string): void { this.rec('symlink', [target, path]); }
-  flock(fd: number, operation: number): void { this.rec('flock', [fd, operation]); }
-  resetSignal(signal: number): void { this.rec('resetSignal', [signal]); }
-  exitOnSignal(signal: number): void { this.rec('exitOnSignal', [signal]); }
-  unblockAllSignals(): void { this.rec('unblockAllSignals', []); }
-  attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void { this.rec('attachCgroupDeviceFilter', [cgroupDir, program]); }
-  pidfdOpen(pid: number): number { this.rec('pidfdOpen', [pid]); return 100; }
-  pidfdSendSignal(pidfd: number, signal: number): void { this.rec('pidfdSendSignal', [pidfd, signal]); }
-  pidfdGetfd(pidfd: number, targetFd: number): number { this.rec('pidfdGetfd', [pidfd, targetFd]); return 300; }
-  schedSetattr(attr: SchedAttr): void { this.rec('schedSetattr', [{ ...attr }]); }
-  ioprioSet(ioprio: number): void { this.rec('ioprioSet', [ioprio]); }
-  personality(persona: number): void { this.rec('personality', [persona]); }
-  setMempolicy(mode: number, nodes: readonly number[]): void { this.rec('setMempolicy', [mode, [...nodes]]); }
-  schedSetaffinity(pid: number, cpus: readonly number[]): void { this.rec('schedSetaffinity', [pid, [...cpus]]); }
-  dup2(oldFd: number, newFd: number): void { this.rec('dup2', [oldFd, newFd]); }
+  seccompSetFilter(flags: number, program: Uint8Array): number {
+    this.rec('seccompSetFilter', [flags, program.length / 8]);
+    return flags & 8 ? this.listenerFd || 200 : 0;
+  }
+  setCloexec(fd: number, on: boolean): void {
+    this.rec('setCloexec', [fd, on]);
+  }
+  dup3(oldFd: number, newFd: number): void {
+    this.rec('dup3', [oldFd, newFd]);
+  }
+  setNonblocking(fd: number, on: boolean): void {
+    this.rec('setNonblocking', [fd, on]);
+  }
+  chown(path: string, uid: number, gid: number): void {
+    this.rec('chown', [path, uid, gid]);
+  }
+  unlink(path: string): void {
+    this.rec('unlink', [path]);
+  }
+  symlink(target: string, path: string): void {
+    this.rec('symlink', [target, path]);
+  }
+  flock(fd: number, operation: number): void {
+    this.rec('flock', [fd, operation]);
+  }
+  resetSignal(signal: number): void {
+    this.rec('resetSignal', [signal]);
+  }
+  exitOnSignal(signal: number): void {
+    this.rec('exitOnSignal', [signal]);
+  }
+  unblockAllSignals(): void {
+    this.rec('unblockAllSignals', []);
+  }
+  attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void {
+    this.rec('attachCgroupDeviceFilter', [cgroupDir, program]);
+  }
+  pidfdOpen(pid: number): number {
+    this.rec('pidfdOpen', [pid]);
+    return 100;
+  }
+  pidfdSendSignal(pidfd: number, signal: number): void {
+    this.rec('pidfdSendSignal', [pidfd, signal]);
+  }
+  pidfdGetfd(pidfd: number, targetFd: number): number {
+    this.rec('pidfdGetfd', [pidfd, targetFd]);
+    return 300;
+  }
+  schedSetattr(attr: SchedAttr): void {
+    this.rec('schedSetattr', [{ ...attr }]);
+  }
+  ioprioSet(ioprio: number): void {
+    this.rec('ioprioSet', [ioprio]);
+  }
+  personality(persona: number): void {
+    this.rec('personality', [persona]);
+  }
+  setMempolicy(mode: number, nodes: readonly number[]): void {
+    this.rec('setMempolicy', [mode, [...nodes]]);
+  }
+  schedSetaffinity(pid: number, cpus: readonly number[]): void {
+    this.rec('schedSetaffinity', [pid, [...cpus]]);
+  }
+  dup2(oldFd: number, newFd: number): void {
+    this.rec('dup2', [oldFd, newFd]);
+  }
   ptyNumber = 3;
-  unlockPty(master: number): number { this.rec('unlockPty', [master]); return this.ptyNumber; }
+  unlockPty(master: number): number {
+    this.rec('unlockPty', [master]);
+    return this.ptyNumber;
+  }
   winsize = { rows: 24, cols: 80 };
-  setWinsize(fd: number, rows: number, cols: number): void { this.rec('setWinsize', [fd, rows, cols]); this.winsize = { rows, cols }; }
-  getWinsize(fd: number): { rows: number; cols: number } { this.rec('getWinsize', [fd]); return { ...this.winsize }; }
-  setControllingTerminal(fd: number): void { this.rec('setControllingTerminal', [fd]); }
-  sendFd(socket: number, fd: number, data: string): void { this.rec('sendFd', [socket, fd, data]); }
-  recvFd(socket: number): { data: string; fd?: number } { this.rec('recvFd', [socket]); return { data: '' }; }
-  netlinkSocket(): number { this.rec('netlinkSocket', []); return 400; }
-  netlinkSend(fd: number, message: Uint8Array): void { this.rec('netlinkSend', [fd, message.length]); }
+  setWinsize(fd: number, rows: number, cols: number): void {
+    this.rec('setWinsize', [fd, rows, cols]);
+    this.winsize = { rows, cols };
+  }
+  getWinsize(fd: number): { rows: number; cols: number } {
+    this.rec('getWinsize', [fd]);
+    return { ...this.winsize };
+  }
+  setControllingTerminal(fd: number): void {
+    this.rec('setControllingTerminal', [fd]);
+  }
+  sendFd(socket: number, fd: number, data: string): void {
+    this.rec('sendFd', [socket, fd, data]);
+  }
+  recvFd(socket: number): { data: string; fd?: number } {
+    this.rec('recvFd', [socket]);
+    return { data: '' };
+  }
+  netlinkSocket(): number {
+    this.rec('netlinkSocket', []);
+    return 400;
+  }
+  netlinkSend(fd: number, message: Uint8Array): void {
+    this.rec('netlinkSend', [fd, message.length]);
+  }
   /** Answers every netlink request with an empty NLMSG_DONE (tests of the logic use a fake Netlink instead). */
-  netlinkRecv(fd: number): Buffer { this.rec('netlinkRecv', [fd]); const b = Buffer.alloc(20); b.writeUInt32LE(20, 0); b.writeUInt16LE(3, 4); return b; }
+  netlinkRecv(fd: number): Buffer {
+    this.rec('netlinkRecv', [fd]);
+    const b = Buffer.alloc(20);
+    b.writeUInt32LE(20, 0);
+    b.writeUInt16LE(3, 4);
+    return b;
+  }
   execve(path: string, argv: readonly string[], envp: readonly string[]): never {
     this.rec('execve', [path, [...argv], [...envp]]);
     throw new FakeExec(path);
   }
-  getpid(): number { return 1; }
-  waitpid(pid: number): number { this.rec('waitpid', [pid]); return 0; }
-  waitpidNohang(pid: number): number | undefined { this.rec('waitpidNohang', [pid]); return 0; }
+  getpid(): number {
+    return 1;
+  }
+  waitpid(pid: number): number {
+    this.rec('waitpid', [pid]);
+    return 0;
+  }
+  waitpidNohang(pid: number): number | undefined {
+    this.rec('waitpidNohang', [pid]);
+    return 0;
+  }
 }
 
 /** Thrown by the fake's execve, which cannot replace the test process. */

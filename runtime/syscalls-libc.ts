@@ -8,13 +8,41 @@ import { X86_64_SYSCALLS } from '../linux/syscalls/x86_64.js';
 import { errnoName, SyscallError } from './errors.js';
 import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
 import {
-  cmsgSpace, makedev, MOUNT_ATTR_SIZE, msghdrControllen, OPEN_HOW_SIZE, packBitMask, packBpfProgAttach, packBpfProgLoad, packCapData,
-  packCapHeader, packGids, packIovec, packMountAttr, packMsghdr, packOpenHow, packRlimit, packSchedAttr, packSockFprog, packWinsize,
-  readScmRights, setBpfLog, STATFS_SIZE, statfsFlags, unpackCapData, unpackRlimit, unpackWinsize, writeScmRights,
+  cmsgSpace,
+  makedev,
+  MOUNT_ATTR_SIZE,
+  msghdrControllen,
+  OPEN_HOW_SIZE,
+  packBitMask,
+  packBpfProgAttach,
+  packBpfProgLoad,
+  packCapData,
+  packCapHeader,
+  packGids,
+  packIovec,
+  packMountAttr,
+  packMsghdr,
+  packOpenHow,
+  packRlimit,
+  packSchedAttr,
+  packSockFprog,
+  packWinsize,
+  readScmRights,
+  setBpfLog,
+  STATFS_SIZE,
+  statfsFlags,
+  unpackCapData,
+  unpackRlimit,
+  unpackWinsize,
+  writeScmRights,
 } from './syscalls-structs.js';
 
 // <asm-generic/ioctls.h>
-const TIOCSCTTY = 0x540e, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431;
+const TIOCSCTTY = 0x540e,
+  TIOCGWINSZ = 0x5413,
+  TIOCSWINSZ = 0x5414,
+  TIOCGPTN = 0x80045430,
+  TIOCSPTLCK = 0x40045431;
 
 /** The number of a syscall called through syscall(2) (libc has no wrapper, or not in glibc 2.36). */
 function nr(name: string): number {
@@ -23,10 +51,22 @@ function nr(name: string): number {
   return n;
 }
 const NR = {
-  pivot_root: nr('pivot_root'), openat2: nr('openat2'), fsopen: nr('fsopen'), fsconfig: nr('fsconfig'), fsmount: nr('fsmount'), bpf: nr('bpf'),
-  set_mempolicy: nr('set_mempolicy'), ioprio_set: nr('ioprio_set'), sched_setattr: nr('sched_setattr'), seccomp: nr('seccomp'),
-  pidfd_send_signal: nr('pidfd_send_signal'), pidfd_open: nr('pidfd_open'), pidfd_getfd: nr('pidfd_getfd'), mount_setattr: nr('mount_setattr'),
-  open_tree: nr('open_tree'), move_mount: nr('move_mount'),
+  pivot_root: nr('pivot_root'),
+  openat2: nr('openat2'),
+  fsopen: nr('fsopen'),
+  fsconfig: nr('fsconfig'),
+  fsmount: nr('fsmount'),
+  bpf: nr('bpf'),
+  set_mempolicy: nr('set_mempolicy'),
+  ioprio_set: nr('ioprio_set'),
+  sched_setattr: nr('sched_setattr'),
+  seccomp: nr('seccomp'),
+  pidfd_send_signal: nr('pidfd_send_signal'),
+  pidfd_open: nr('pidfd_open'),
+  pidfd_getfd: nr('pidfd_getfd'),
+  mount_setattr: nr('mount_setattr'),
+  open_tree: nr('open_tree'),
+  move_mount: nr('move_mount'),
 } as const;
 
 // koffi is CommonJS and a native addon; loading it costs tens of ms, so only the
@@ -75,27 +115,67 @@ class LibcSyscalls implements Syscalls {
   }
 
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
-    this.call('mount', 'int mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)', target, source, target, fstype, flags, data);
+    this.call(
+      'mount',
+      'int mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)',
+      target,
+      source,
+      target,
+      fstype,
+      flags,
+      data,
+    );
   }
   umount2(target: string, flags: number): void {
     this.call('umount2', 'int umount2(const char *target, int flags)', target, target, flags);
   }
   mountSetattr(target: string | number, recursive: boolean, attr: MountAttr): void {
     const buf = packMountAttr(attr);
-    const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
+    const AT_FDCWD = -100,
+      AT_EMPTY_PATH = 0x1000,
+      AT_RECURSIVE = 0x8000;
     const [dirfd, path, empty] = typeof target === 'number' ? [target, '', AT_EMPTY_PATH] : [AT_FDCWD, target, 0];
-    this.call('mount_setattr#', ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']], String(target),
-      NR.mount_setattr, dirfd, path, empty | (recursive ? AT_RECURSIVE : 0), buf, MOUNT_ATTR_SIZE);
+    this.call(
+      'mount_setattr#',
+      ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']],
+      String(target),
+      NR.mount_setattr,
+      dirfd,
+      path,
+      empty | (recursive ? AT_RECURSIVE : 0),
+      buf,
+      MOUNT_ATTR_SIZE,
+    );
   }
   idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number {
-    const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000, OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 0o2000000;
+    const AT_FDCWD = -100,
+      AT_EMPTY_PATH = 0x1000,
+      AT_RECURSIVE = 0x8000,
+      OPEN_TREE_CLONE = 1,
+      OPEN_TREE_CLOEXEC = 0o2000000;
     const MOUNT_ATTR_IDMAP = 0x100000n;
-    const tree = this.call('open_tree#', ['syscall', 'long', ['long', 'int', 'str', 'uint']], source,
-      NR.open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0));
+    const tree = this.call(
+      'open_tree#',
+      ['syscall', 'long', ['long', 'int', 'str', 'uint']],
+      source,
+      NR.open_tree,
+      AT_FDCWD,
+      source,
+      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0),
+    );
     try {
       const attr = packMountAttr({ attrSet: MOUNT_ATTR_IDMAP, attrClr: 0n, propagation: 0n }, usernsFd);
-      this.call('mount_setattr#fd', ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']], `${source} (MOUNT_ATTR_IDMAP)`,
-        NR.mount_setattr, tree, '', AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attr, MOUNT_ATTR_SIZE);
+      this.call(
+        'mount_setattr#fd',
+        ['syscall', 'long', ['long', 'int', 'str', 'uint', 'void *', 'size_t']],
+        `${source} (MOUNT_ATTR_IDMAP)`,
+        NR.mount_setattr,
+        tree,
+        '',
+        AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+        attr,
+        MOUNT_ATTR_SIZE,
+      );
       return tree;
     } catch (err) {
       closeSync(tree);
@@ -103,26 +183,69 @@ class LibcSyscalls implements Syscalls {
     }
   }
   moveMount(treeFd: number, targetFd: number): void {
-    const MOVE_MOUNT_F_EMPTY_PATH = 0x4, MOVE_MOUNT_T_EMPTY_PATH = 0x40;
-    this.call('move_mount#', ['syscall', 'long', ['long', 'int', 'str', 'int', 'str', 'uint']], `fd ${targetFd}`,
-      NR.move_mount, treeFd, '', targetFd, '', MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    const MOVE_MOUNT_F_EMPTY_PATH = 0x4,
+      MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+    this.call(
+      'move_mount#',
+      ['syscall', 'long', ['long', 'int', 'str', 'int', 'str', 'uint']],
+      `fd ${targetFd}`,
+      NR.move_mount,
+      treeFd,
+      '',
+      targetFd,
+      '',
+      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH,
+    );
   }
   cloneTree(dirfd: number, path: string, recursive: boolean): number {
-    const AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000, OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 0o2000000;
-    return this.call('open_tree#clone', ['syscall', 'long', ['long', 'int', 'str', 'uint']], path || `fd ${dirfd}`,
-      NR.open_tree, dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (path === '' ? AT_EMPTY_PATH : 0) | (recursive ? AT_RECURSIVE : 0));
+    const AT_EMPTY_PATH = 0x1000,
+      AT_RECURSIVE = 0x8000,
+      OPEN_TREE_CLONE = 1,
+      OPEN_TREE_CLOEXEC = 0o2000000;
+    return this.call(
+      'open_tree#clone',
+      ['syscall', 'long', ['long', 'int', 'str', 'uint']],
+      path || `fd ${dirfd}`,
+      NR.open_tree,
+      dirfd,
+      path,
+      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (path === '' ? AT_EMPTY_PATH : 0) | (recursive ? AT_RECURSIVE : 0),
+    );
   }
   newTmpfs(readonly: boolean): number {
-    const FSOPEN_CLOEXEC = 1, FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1, FSCONFIG_CMD_CREATE = 6, FSMOUNT_CLOEXEC = 1, MOUNT_ATTR_RDONLY = 1;
+    const FSOPEN_CLOEXEC = 1,
+      FSCONFIG_SET_FLAG = 0,
+      FSCONFIG_SET_STRING = 1,
+      FSCONFIG_CMD_CREATE = 6,
+      FSMOUNT_CLOEXEC = 1,
+      MOUNT_ATTR_RDONLY = 1;
     const fs = this.call('fsopen#', ['syscall', 'long', ['long', 'str', 'uint']], 'tmpfs', NR.fsopen, 'tmpfs', FSOPEN_CLOEXEC);
     const config = (cmd: number, key: string | null, value: string | null): void => {
-      this.call('fsconfig#', ['syscall', 'long', ['long', 'int', 'uint', 'str', 'str', 'int']], `tmpfs ${key ?? 'create'}`, NR.fsconfig, fs, cmd, key, value, 0);
+      this.call(
+        'fsconfig#',
+        ['syscall', 'long', ['long', 'int', 'uint', 'str', 'str', 'int']],
+        `tmpfs ${key ?? 'create'}`,
+        NR.fsconfig,
+        fs,
+        cmd,
+        key,
+        value,
+        0,
+      );
     };
     try {
       config(FSCONFIG_SET_STRING, 'source', 'tmpfs');
       if (readonly) config(FSCONFIG_SET_FLAG, 'ro', null);
       config(FSCONFIG_CMD_CREATE, null, null);
-      return this.call('fsmount#', ['syscall', 'long', ['long', 'int', 'uint', 'uint']], 'tmpfs', NR.fsmount, fs, FSMOUNT_CLOEXEC, readonly ? MOUNT_ATTR_RDONLY : 0);
+      return this.call(
+        'fsmount#',
+        ['syscall', 'long', ['long', 'int', 'uint', 'uint']],
+        'tmpfs',
+        NR.fsmount,
+        fs,
+        FSMOUNT_CLOEXEC,
+        readonly ? MOUNT_ATTR_RDONLY : 0,
+      );
     } finally {
       closeSync(fs);
     }
@@ -138,9 +261,18 @@ class LibcSyscalls implements Syscalls {
     this.call('mknodat', 'int mknodat(int dirfd, const char *path, uint mode, uint64_t dev)', name, dirfd, name, mode, makedev(major, minor));
   }
   fchownat(dirfd: number, name: string, uid: number, gid: number): void {
-    const AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
-    this.call('fchownat', 'int fchownat(int dirfd, const char *path, uint uid, uint gid, int flags)', name || `fd ${dirfd}`,
-      dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW | (name === '' ? AT_EMPTY_PATH : 0));
+    const AT_SYMLINK_NOFOLLOW = 0x100,
+      AT_EMPTY_PATH = 0x1000;
+    this.call(
+      'fchownat',
+      'int fchownat(int dirfd, const char *path, uint uid, uint gid, int flags)',
+      name || `fd ${dirfd}`,
+      dirfd,
+      name,
+      uid,
+      gid,
+      AT_SYMLINK_NOFOLLOW | (name === '' ? AT_EMPTY_PATH : 0),
+    );
   }
   symlinkat(target: string, dirfd: number, name: string): void {
     this.call('symlinkat', 'int symlinkat(const char *target, int dirfd, const char *path)', name, target, dirfd, name);
@@ -195,8 +327,16 @@ class LibcSyscalls implements Syscalls {
     return unpackRlimit(buf);
   }
   prctl(option: number, arg2: bigint | number, arg3: bigint | number = 0, arg4: bigint | number = 0, arg5: bigint | number = 0): number {
-    return this.call('prctl', 'int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)',
-      `option ${option}`, option, BigInt(arg2), BigInt(arg3), BigInt(arg4), BigInt(arg5));
+    return this.call(
+      'prctl',
+      'int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)',
+      `option ${option}`,
+      option,
+      BigInt(arg2),
+      BigInt(arg3),
+      BigInt(arg4),
+      BigInt(arg5),
+    );
   }
   capset(effective: bigint, permitted: bigint, inheritable: bigint): void {
     this.call('capset', 'int capset(void *hdr, const void *data)', 'v3', packCapHeader(), packCapData({ effective, permitted, inheritable }));
@@ -228,14 +368,24 @@ class LibcSyscalls implements Syscalls {
     const filter = Buffer.from(program);
     const fprog = packSockFprog(program, this.koffi.address(filter));
     const SECCOMP_SET_MODE_FILTER = 1;
-    const r = this.call('seccomp#', ['syscall', 'long', ['long', 'uint', 'uint', 'void *']], 'SET_MODE_FILTER', NR.seccomp, SECCOMP_SET_MODE_FILTER, flags, fprog);
+    const r = this.call(
+      'seccomp#',
+      ['syscall', 'long', ['long', 'uint', 'uint', 'void *']],
+      'SET_MODE_FILTER',
+      NR.seccomp,
+      SECCOMP_SET_MODE_FILTER,
+      flags,
+      fprog,
+    );
     // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- keeps `filter` alive until the kernel has copied it
     filter.length;
     return r;
   }
   attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void {
-    const BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8;
-    const bpf = (cmd: number, attr: Buffer, what: string) => this.call('bpf#', ['syscall', 'long', ['long', 'int', 'void *', 'uint']], what, NR.bpf, cmd, attr, attr.length);
+    const BPF_PROG_LOAD = 5,
+      BPF_PROG_ATTACH = 8;
+    const bpf = (cmd: number, attr: Buffer, what: string) =>
+      this.call('bpf#', ['syscall', 'long', ['long', 'int', 'void *', 'uint']], what, NR.bpf, cmd, attr, attr.length);
     const insns = Buffer.from(program);
     const license = Buffer.from('Apache-2.0\0');
     const load = packBpfProgLoad(program, this.koffi.address(insns), this.koffi.address(license));
@@ -253,7 +403,12 @@ class LibcSyscalls implements Syscalls {
         } catch {
           /* expected */
         }
-        const why = log.toString('utf8', 0, Math.max(0, log.indexOf(0))).trim().split('\n').slice(-3).join(' | ');
+        const why = log
+          .toString('utf8', 0, Math.max(0, log.indexOf(0)))
+          .trim()
+          .split('\n')
+          .slice(-3)
+          .join(' | ');
         if (why && e instanceof SyscallError) throw new SyscallError(e.syscall, `${e.what}: verifier: ${why}`, e.errno, e.code);
         throw e;
       }
@@ -266,7 +421,9 @@ class LibcSyscalls implements Syscalls {
     insns.length + license.length;
   }
   setCloexec(fd: number, on: boolean): void {
-    const F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
+    const F_GETFD = 1,
+      F_SETFD = 2,
+      FD_CLOEXEC = 1;
     const flags = this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_GETFD, 0);
     this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_SETFD, on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
   }
@@ -274,7 +431,9 @@ class LibcSyscalls implements Syscalls {
     this.call('dup3', 'int dup3(int oldfd, int newfd, int flags)', `${oldFd} to ${newFd}`, oldFd, newFd, 0);
   }
   setNonblocking(fd: number, on: boolean): void {
-    const F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0o4000;
+    const F_GETFL = 3,
+      F_SETFL = 4,
+      O_NONBLOCK = 0o4000;
     const flags = this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_GETFL, 0);
     this.call('fcntl', 'int fcntl(int fd, int cmd, int arg)', String(fd), fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
   }
@@ -311,7 +470,16 @@ class LibcSyscalls implements Syscalls {
     return this.call('pidfd_open#', ['syscall', 'long', ['long', 'int', 'uint']], String(pid), NR.pidfd_open, pid, 0);
   }
   pidfdSendSignal(pidfd: number, signal: number): void {
-    this.call('pidfd_send_signal#', ['syscall', 'long', ['long', 'int', 'int', 'void *', 'uint']], String(signal), NR.pidfd_send_signal, pidfd, signal, null, 0);
+    this.call(
+      'pidfd_send_signal#',
+      ['syscall', 'long', ['long', 'int', 'int', 'void *', 'uint']],
+      String(signal),
+      NR.pidfd_send_signal,
+      pidfd,
+      signal,
+      null,
+      0,
+    );
   }
   pidfdGetfd(pidfd: number, targetFd: number): number {
     return this.call('pidfd_getfd#', ['syscall', 'long', ['long', 'int', 'int', 'uint']], String(targetFd), NR.pidfd_getfd, pidfd, targetFd, 0);
@@ -330,8 +498,15 @@ class LibcSyscalls implements Syscalls {
   setMempolicy(mode: number, nodes: readonly number[]): void {
     // An unsigned long mask; the kernel reads maxnode - 1 bits of it.
     const mask = packBitMask(nodes, 8);
-    this.call('set_mempolicy#', ['syscall', 'long', ['long', 'int', 'void *', 'ulong']], `mode 0x${mode.toString(16)}`,
-      NR.set_mempolicy, mode, nodes.length ? mask : null, nodes.length ? mask.length * 8 + 1 : 0);
+    this.call(
+      'set_mempolicy#',
+      ['syscall', 'long', ['long', 'int', 'void *', 'ulong']],
+      `mode 0x${mode.toString(16)}`,
+      NR.set_mempolicy,
+      mode,
+      nodes.length ? mask : null,
+      nodes.length ? mask.length * 8 + 1 : 0,
+    );
   }
   schedSetaffinity(pid: number, cpus: readonly number[]): void {
     const mask = packBitMask(cpus, 128); // at least a glibc cpu_set_t
@@ -372,7 +547,10 @@ class LibcSyscalls implements Syscalls {
     keep.length;
   }
   netlinkSocket(): number {
-    const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0o2000000, NETLINK_ROUTE = 0;
+    const AF_NETLINK = 16,
+      SOCK_RAW = 3,
+      SOCK_CLOEXEC = 0o2000000,
+      NETLINK_ROUTE = 0;
     return this.call('socket', 'int socket(int domain, int type, int protocol)', 'AF_NETLINK', AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   }
   netlinkSend(fd: number, message: Uint8Array): void {
@@ -421,8 +599,8 @@ class LibcSyscalls implements Syscalls {
   }
 }
 
-
-const MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+const MSG_NOSIGNAL = 0x4000,
+  MSG_CMSG_CLOEXEC = 0x40000000;
 
 /**
  * struct msghdr with one iovec over `payload` and room for `fds` descriptors of

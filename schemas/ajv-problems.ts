@@ -73,7 +73,10 @@ function describe(e: Err): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'type': {
-      const kind = `must be ${String(p.type).split(',').map((t) => NOUNS[t] ?? t).join(' or ')}`;
+      const kind = `must be ${String(p.type)
+        .split(',')
+        .map((t) => NOUNS[t] ?? t)
+        .join(' or ')}`;
       // With no path to stand before it, say what must be.
       return e.instancePath === '' ? `the document ${kind}` : kind;
     }

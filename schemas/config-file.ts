@@ -11,7 +11,10 @@ export const MAX_CONFIG_DEPTH = 256;
 
 /** Why config.json could not be read; `message` is one line, without the file name. */
 export class ConfigFileError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'ConfigFileError';
   }

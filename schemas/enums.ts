@@ -39,15 +39,7 @@ export type SeccompAction = (typeof SECCOMP_ACTIONS)[number];
 export const SECCOMP_ACTIONS_WITH_ERRNO: readonly SeccompAction[] = ['SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE'];
 
 /** config-linux.md#configLinuxSeccomp: `syscalls[].args[].op`. */
-export const SECCOMP_OPERATORS = [
-  'SCMP_CMP_NE',
-  'SCMP_CMP_LT',
-  'SCMP_CMP_LE',
-  'SCMP_CMP_EQ',
-  'SCMP_CMP_GE',
-  'SCMP_CMP_GT',
-  'SCMP_CMP_MASKED_EQ',
-] as const;
+export const SECCOMP_OPERATORS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'] as const;
 export type SeccompOperator = (typeof SECCOMP_OPERATORS)[number];
 
 /** config-linux.md#configLinuxSeccomp: `architectures` (as of libseccomp v2.6.0). */
@@ -88,15 +80,7 @@ export const SECCOMP_FLAGS = [
 export type SeccompFlag = (typeof SECCOMP_FLAGS)[number];
 
 /** config.md#configLinuxProcess: `scheduler.policy`. */
-export const SCHEDULER_POLICIES = [
-  'SCHED_OTHER',
-  'SCHED_FIFO',
-  'SCHED_RR',
-  'SCHED_BATCH',
-  'SCHED_ISO',
-  'SCHED_IDLE',
-  'SCHED_DEADLINE',
-] as const;
+export const SCHEDULER_POLICIES = ['SCHED_OTHER', 'SCHED_FIFO', 'SCHED_RR', 'SCHED_BATCH', 'SCHED_ISO', 'SCHED_IDLE', 'SCHED_DEADLINE'] as const;
 export type SchedulerPolicy = (typeof SCHEDULER_POLICIES)[number];
 
 /** config.md#configLinuxProcess: `scheduler.flags`. */

@@ -35,8 +35,7 @@ export function StringEnum<const T extends readonly string[]>(values: T, o: Sche
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** POSIX absolute path. */
-export const AbsolutePath = (o: SchemaOptions = {}) =>
-  Type.String({ pattern: '^/', errorMessage: 'must be an absolute path', ...o });
+export const AbsolutePath = (o: SchemaOptions = {}) => Type.String({ pattern: '^/', errorMessage: 'must be an absolute path', ...o });
 
 /** SemVer 2.0.0 (https://semver.org/spec/v2.0.0.html), written from its BNF. */
 export const SEMVER_PATTERN = [
@@ -47,8 +46,7 @@ export const SEMVER_PATTERN = [
   '(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$',
 ].join('');
 
-export const SemVer = (o: SchemaOptions = {}) =>
-  Type.String({ pattern: SEMVER_PATTERN, errorMessage: 'must be a SemVer 2.0.0 version such as 1.3.0', ...o });
+export const SemVer = (o: SchemaOptions = {}) => Type.String({ pattern: SEMVER_PATTERN, errorMessage: 'must be a SemVer 2.0.0 version such as 1.3.0', ...o });
 
 /** "a comma-separated list, with dashes to represent ranges. For example, `0-3,7`" (config-linux.md#configLinuxCPU). */
 export const CpuList = (o: SchemaOptions = {}) =>

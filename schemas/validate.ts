@@ -47,7 +47,8 @@ export async function validateBundle(dir: string): Promise<BundleCheck> {
  */
 export function validateConfigText(text: string, bundleDir?: string, name = 'config.json'): BundleCheck {
   // The validators below recurse: 100,000 nested arrays would overflow the stack.
-  if (nestedDeeperThan(text)) return { problems: [{ path: '', message: `${name} nests arrays and objects deeper than ${MAX_CONFIG_DEPTH} levels`, level: 'error' }] };
+  if (nestedDeeperThan(text))
+    return { problems: [{ path: '', message: `${name} nests arrays and objects deeper than ${MAX_CONFIG_DEPTH} levels`, level: 'error' }] };
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -75,7 +75,8 @@ export function removeStale(dist, fresh) {
   const stale = (file) => Date.now() - statSync(file).mtimeMs > 10 * 60_000;
   const cacheDir = join(dist, 'v8-cache');
   for (const f of readdirSync(cacheDir)) if (!fresh.includes(f) && stale(join(cacheDir, f))) rmSync(join(cacheDir, f), { force: true });
-  for (const f of readdirSync(dist).filter((n) => /^(runtime(-chunk-.*)?|conform|native)\.js(\.map)?$/.test(n))) if (stale(join(dist, f))) rmSync(join(dist, f), { force: true });
+  for (const f of readdirSync(dist).filter((n) => /^(runtime(-chunk-.*)?|conform|native)\.js(\.map)?$/.test(n)))
+    if (stale(join(dist, f))) rmSync(join(dist, f), { force: true });
 }
 
 /** Compiles every function of the bundle now and writes V8's code cache for it. */

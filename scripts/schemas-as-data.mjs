@@ -50,7 +50,9 @@ export async function schemasAsData(root, dist) {
   return {
     name: 'schemas-as-data',
     setup(b) {
-      b.onLoad({ filter: /[\\/]schemas[\\/][a-z-]+\.ts$/ }, (args) => (sources.has(args.path) ? { contents: sources.get(args.path), loader: 'js' } : undefined));
+      b.onLoad({ filter: /[\\/]schemas[\\/][a-z-]+\.ts$/ }, (args) =>
+        sources.has(args.path) ? { contents: sources.get(args.path), loader: 'js' } : undefined,
+      );
     },
   };
 }

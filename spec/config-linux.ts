@@ -44,11 +44,21 @@ export const requirements: Requirement[] = [
   r('config-linux:user-mappings.required-fields', 'configLinuxUserNamespaceMappings', 'MUST', 'Each id mapping has `containerID`, `hostID` and `size`.'),
   r('config-linux:user-mappings.uid', 'configLinuxUserNamespaceMappings', 'MUST', 'The user namespace uid_map is what `uidMappings` says.'),
   r('config-linux:user-mappings.gid', 'configLinuxUserNamespaceMappings', 'MUST', 'The user namespace gid_map is what `gidMappings` says.'),
-  r('config-linux:user-mappings.no-chown', 'configLinuxUserNamespaceMappings', 'SHOULD NOT', 'The runtime does not chown the rootfs or other filesystems to make the mapping work.'),
+  r(
+    'config-linux:user-mappings.no-chown',
+    'configLinuxUserNamespaceMappings',
+    'SHOULD NOT',
+    'The runtime does not chown the rootfs or other filesystems to make the mapping work.',
+  ),
   r('config-linux:user-mappings.kernel-limit', 'configLinuxUserNamespaceMappings', 'MAY', 'The kernel may cap how many mapping lines are accepted.'),
 
   // Time offsets
-  r('config-linux:time-offsets.applied', 'configLinuxTimeOffset', 'MUST', 'Each clock in `timeOffsets` is shifted by its secs/nanosecs inside the time namespace.'),
+  r(
+    'config-linux:time-offsets.applied',
+    'configLinuxTimeOffset',
+    'MUST',
+    'Each clock in `timeOffsets` is shifted by its secs/nanosecs inside the time namespace.',
+  ),
 
   // Devices
   r('config-linux:devices.available', 'configLinuxDevices', 'MUST', 'Every device in `linux.devices` exists in the container.'),
@@ -60,7 +70,12 @@ export const requirements: Requirement[] = [
   r('config-linux:devices.file-mode', 'configLinuxDevices', 'MUST', 'The device node has the permission bits of `fileMode`.'),
   r('config-linux:devices.owner', 'configLinuxDevices', 'MUST', 'The device node is owned by `uid`/`gid` of the container namespace.'),
   r('config-linux:devices.no-duplicates', 'configLinuxDevices', 'SHOULD NOT', 'No two devices share type, major and minor.'),
-  r('config-linux:devices.unlisted-access', 'configLinuxDevices', 'MAY', 'Access to device nodes that are neither listed nor default may be denied (text says "MAY NOT").'),
+  r(
+    'config-linux:devices.unlisted-access',
+    'configLinuxDevices',
+    'MAY',
+    'Access to device nodes that are neither listed nor default may be denied (text says "MAY NOT").',
+  ),
 
   // Default devices
   r('config-linux:default-devices.null', DEV, 'MUST', '/dev/null is present.'),
@@ -74,7 +89,7 @@ export const requirements: Requirement[] = [
 
   // Network devices
   r('config-linux:net-devices.available', NET, 'MUST', 'Each host interface in `netDevices` is moved into the container network namespace.'),
-  r('config-linux:net-devices.name', NET, 'MUST', 'A moved interface takes the entry\'s `name`, or keeps its host name when there is none.'),
+  r('config-linux:net-devices.name', NET, 'MUST', "A moved interface takes the entry's `name`, or keeps its host name when there is none."),
   r('config-linux:net-devices.check-move', NET, 'MUST', 'The runtime checks that the interface can be moved into the container namespace.'),
   r('config-linux:net-devices.name-conflict-error', NET, 'MUST', 'An interface name already taken in the container namespace is an error.'),
   r('config-linux:net-devices.name-template', NET, 'MUST', 'A name ending in `%d` is allowed even when taken; the kernel picks a free one.'),
@@ -84,12 +99,17 @@ export const requirements: Requirement[] = [
   r('config-linux:net-devices.no-move-back', NET, 'MUST NOT', 'The runtime does not move the interface back out before deletion.'),
 
   // Control groups
-  r('config-linux:cgroups.fitness-check', 'configLinuxControlGroups', 'MAY', 'During an operation the runtime may check the container cgroup is usable (e.g. not frozen, empty on create).'),
+  r(
+    'config-linux:cgroups.fitness-check',
+    'configLinuxControlGroups',
+    'MAY',
+    'During an operation the runtime may check the container cgroup is usable (e.g. not frozen, empty on create).',
+  ),
   r('config-linux:cgroups.fitness-error', 'configLinuxControlGroups', 'MUST', 'When that cgroup check fails, the operation errors.'),
 
   r('config-linux:cgroups-path.form', CGP, 'MUST', '`cgroupsPath` is an absolute or a relative path.'),
   r('config-linux:cgroups-path.absolute', CGP, 'MUST', 'An absolute `cgroupsPath` is taken from the cgroup mount point.'),
-  r('config-linux:cgroups-path.relative', CGP, 'MAY', 'A relative `cgroupsPath` may be placed under a location of the runtime\'s choosing.'),
+  r('config-linux:cgroups-path.relative', CGP, 'MAY', "A relative `cgroupsPath` may be placed under a location of the runtime's choosing."),
   r('config-linux:cgroups-path.consistent', CGP, 'MUST', 'The same `cgroupsPath` always lands at the same place in the hierarchy.'),
   r('config-linux:cgroups-path.default', CGP, 'MAY', 'Without `cgroupsPath` the runtime may pick a default one.'),
   r('config-linux:cgroups-path.invalid-values', CGP, 'MAY', 'A runtime may treat some `cgroupsPath` values as invalid.'),
@@ -101,17 +121,37 @@ export const requirements: Requirement[] = [
   r('config-linux:cgroup-ownership.needs-cgroupns', CGP, 'SHOULD NOT', 'No cgroup chown happens unless the container gets a new cgroup namespace.'),
   r('config-linux:cgroup-ownership.rw-mount', CGP, 'SHOULD', 'The cgroup is chowned exactly when a cgroup mount at /sys/fs/cgroup without `ro` is configured.'),
   r('config-linux:cgroup-ownership.no-mount', CGP, 'SHOULD NOT', 'Without such a writable cgroup mount, no chown happens.'),
-  r('config-linux:cgroup-ownership.delegate-files', CGP, 'SHOULD', 'A chown covers the cgroup directory and only the files named in /sys/kernel/cgroup/delegate.'),
+  r(
+    'config-linux:cgroup-ownership.delegate-files',
+    CGP,
+    'SHOULD',
+    'A chown covers the cgroup directory and only the files named in /sys/kernel/cgroup/delegate.',
+  ),
   r('config-linux:cgroup-ownership.missing-files-ok', CGP, 'MUST NOT', 'Delegate files absent from the cgroup do not make the runtime fail.'),
   r('config-linux:cgroup-ownership.existing-files', CGP, 'SHOULD', 'Listed delegate files that do exist are chowned.'),
-  r('config-linux:cgroup-ownership.fallback-list', CGP, 'MUST', 'Without /sys/kernel/cgroup/delegate, chown cgroup.procs, cgroup.subtree_control and cgroup.threads.'),
+  r(
+    'config-linux:cgroup-ownership.fallback-list',
+    CGP,
+    'MUST',
+    'Without /sys/kernel/cgroup/delegate, chown cgroup.procs, cgroup.subtree_control and cgroup.threads.',
+  ),
   r('config-linux:cgroup-ownership.no-other-files', CGP, 'SHOULD NOT', 'No other cgroup file changes owner.'),
 
   // Allowed device list
   r('config-linux:resources.devices.order', 'configLinuxDeviceAllowedlist', 'MUST', 'Device cgroup rules are applied in array order.'),
   r('config-linux:resources.devices.required-fields', 'configLinuxDeviceAllowedlist', 'MUST', 'Each device cgroup rule has `allow`.'),
-  r('config-linux:resources.devices.enforced', 'configLinuxDeviceAllowedlist', 'MUST', 'Device access in the container follows the allow/deny rules for type, numbers and access.'),
-  r('config-linux:resources.devices.wildcards', 'configLinuxDeviceAllowedlist', 'MUST', 'A rule without `type` covers all types; without `major`/`minor` it covers all numbers.'),
+  r(
+    'config-linux:resources.devices.enforced',
+    'configLinuxDeviceAllowedlist',
+    'MUST',
+    'Device access in the container follows the allow/deny rules for type, numbers and access.',
+  ),
+  r(
+    'config-linux:resources.devices.wildcards',
+    'configLinuxDeviceAllowedlist',
+    'MUST',
+    'A rule without `type` covers all types; without `major`/`minor` it covers all numbers.',
+  ),
 
   // Memory
   r('config-linux:resources.memory.limit', 'configLinuxMemory', 'MUST', 'The memory cgroup limit is `memory.limit` bytes (-1: unlimited).'),
@@ -120,10 +160,25 @@ export const requirements: Requirement[] = [
   r('config-linux:resources.memory.kernel', 'configLinuxMemory', 'SHOULD NOT', '`memory.kernel` is not used (NOT RECOMMENDED).'),
   r('config-linux:resources.memory.kernel-tcp', 'configLinuxMemory', 'SHOULD NOT', '`memory.kernelTCP` is not used (NOT RECOMMENDED).'),
   r('config-linux:resources.memory.swappiness', 'configLinuxMemory', 'MUST', 'The cgroup swappiness is `memory.swappiness` (0 to 100).'),
-  r('config-linux:resources.memory.disable-oom-killer', 'configLinuxMemory', 'MUST', 'With `disableOOMKiller: true` the cgroup OOM killer is off; otherwise it stays on.'),
+  r(
+    'config-linux:resources.memory.disable-oom-killer',
+    'configLinuxMemory',
+    'MUST',
+    'With `disableOOMKiller: true` the cgroup OOM killer is off; otherwise it stays on.',
+  ),
   r('config-linux:resources.memory.use-hierarchy', 'configLinuxMemory', 'MUST', '`useHierarchy` turns hierarchical memory accounting on or off.'),
-  r('config-linux:resources.memory.check-before-update', 'configLinuxMemory', 'MAY', 'With `checkBeforeUpdate`, the runtime may compare a new limit with current usage.'),
-  r('config-linux:resources.memory.check-before-update-reject', 'configLinuxMemory', 'MUST', 'With `checkBeforeUpdate`, a new limit below current usage is refused.'),
+  r(
+    'config-linux:resources.memory.check-before-update',
+    'configLinuxMemory',
+    'MAY',
+    'With `checkBeforeUpdate`, the runtime may compare a new limit with current usage.',
+  ),
+  r(
+    'config-linux:resources.memory.check-before-update-reject',
+    'configLinuxMemory',
+    'MUST',
+    'With `checkBeforeUpdate`, a new limit below current usage is refused.',
+  ),
 
   // CPU
   r('config-linux:resources.cpu.shares', 'configLinuxCPU', 'MUST', 'The cgroup CPU weight reflects `cpu.shares`.'),
@@ -141,17 +196,47 @@ export const requirements: Requirement[] = [
   // Block IO
   r('config-linux:resources.block-io.weight', 'configLinuxBlockIO', 'MUST', 'The default I/O weight of the cgroup is `blockIO.weight`.'),
   r('config-linux:resources.block-io.leaf-weight', 'configLinuxBlockIO', 'MUST', 'The leaf I/O weight of the cgroup is `blockIO.leafWeight`.'),
-  r('config-linux:resources.block-io.required-fields', 'configLinuxBlockIO', 'MUST', 'Per-device I/O entries have `major` and `minor`; throttle entries also `rate`.'),
+  r(
+    'config-linux:resources.block-io.required-fields',
+    'configLinuxBlockIO',
+    'MUST',
+    'Per-device I/O entries have `major` and `minor`; throttle entries also `rate`.',
+  ),
   r('config-linux:resources.block-io.weight-device', 'configLinuxBlockIO', 'MUST', 'Each `weightDevice` entry sets the weight for its device.'),
   r('config-linux:resources.block-io.weight-device.one-of', 'configLinuxBlockIO', 'MUST', 'A `weightDevice` entry gives `weight`, `leafWeight`, or both.'),
-  r('config-linux:resources.block-io.throttle-bps', 'configLinuxBlockIO', 'MUST', 'Read/write byte rates per device are capped as the Bps throttle entries say.'),
-  r('config-linux:resources.block-io.throttle-iops', 'configLinuxBlockIO', 'MUST', 'Read/write operation rates per device are capped as the IOPS throttle entries say.'),
+  r(
+    'config-linux:resources.block-io.throttle-bps',
+    'configLinuxBlockIO',
+    'MUST',
+    'Read/write byte rates per device are capped as the Bps throttle entries say.',
+  ),
+  r(
+    'config-linux:resources.block-io.throttle-iops',
+    'configLinuxBlockIO',
+    'MUST',
+    'Read/write operation rates per device are capped as the IOPS throttle entries say.',
+  ),
 
   // Huge pages
   r('config-linux:resources.hugepage-limits.required-fields', 'configLinuxHugePageLimits', 'MUST', 'Each hugepage limit has `pageSize` and `limit`.'),
-  r('config-linux:resources.hugepage-limits.limit', 'configLinuxHugePageLimits', 'MUST', 'HugeTLB use of each page size is capped at `limit`, on reservations when the kernel can.'),
-  r('config-linux:resources.hugepage-limits.fallback', 'configLinuxHugePageLimits', 'SHOULD', 'Without reservation accounting, the cap falls back to page-fault accounting.'),
-  r('config-linux:resources.hugepage-limits.page-size', 'configLinuxHugePageLimits', 'MUST', '`pageSize` matches the size in the hugetlb controller\'s file names (e.g. 2MB).'),
+  r(
+    'config-linux:resources.hugepage-limits.limit',
+    'configLinuxHugePageLimits',
+    'MUST',
+    'HugeTLB use of each page size is capped at `limit`, on reservations when the kernel can.',
+  ),
+  r(
+    'config-linux:resources.hugepage-limits.fallback',
+    'configLinuxHugePageLimits',
+    'SHOULD',
+    'Without reservation accounting, the cap falls back to page-fault accounting.',
+  ),
+  r(
+    'config-linux:resources.hugepage-limits.page-size',
+    'configLinuxHugePageLimits',
+    'MUST',
+    "`pageSize` matches the size in the hugetlb controller's file names (e.g. 2MB).",
+  ),
 
   // Network (cgroup)
   r('config-linux:resources.network.required-fields', 'configLinuxNetwork', 'MUST', 'Each network priority has `name` and `priority`.'),
@@ -167,12 +252,32 @@ export const requirements: Requirement[] = [
   r('config-linux:resources.rdma.one-of', 'configLinuxRDMA', 'MUST', 'An RDMA entry gives `hcaHandles`, `hcaObjects`, or both.'),
 
   // Unified
-  r('config-linux:resources.unified.write', 'configLinuxUnified', 'MUST', 'Each `unified` key is written, with its value, to that file of the container cgroup.'),
-  r('config-linux:resources.unified.enable-controllers', 'configLinuxUnified', 'MUST', 'The controllers that `unified` keys belong to are enabled for the cgroup.'),
+  r(
+    'config-linux:resources.unified.write',
+    'configLinuxUnified',
+    'MUST',
+    'Each `unified` key is written, with its value, to that file of the container cgroup.',
+  ),
+  r(
+    'config-linux:resources.unified.enable-controllers',
+    'configLinuxUnified',
+    'MUST',
+    'The controllers that `unified` keys belong to are enabled for the cgroup.',
+  ),
   r('config-linux:resources.unified.unknown-written', 'configLinuxUnified', 'MUST', 'Keys the runtime does not understand are written all the same.'),
-  r('config-linux:resources.unified.missing-controller-error', 'configLinuxUnified', 'MUST', 'A key whose controller is absent or cannot be enabled is an error.'),
+  r(
+    'config-linux:resources.unified.missing-controller-error',
+    'configLinuxUnified',
+    'MUST',
+    'A key whose controller is absent or cannot be enabled is an error.',
+  ),
   r('config-linux:resources.unified.v1-conversion', 'configLinuxUnified', 'MAY', 'On cgroup v2, v1-style resource settings may be converted.'),
-  r('config-linux:resources.unified.v1-conversion-error', 'configLinuxUnified', 'MUST', 'v1-style settings that cannot be converted on cgroup v2 are an error.'),
+  r(
+    'config-linux:resources.unified.v1-conversion-error',
+    'configLinuxUnified',
+    'MUST',
+    'v1-style settings that cannot be converted on cgroup v2 are an error.',
+  ),
 
   // Intel RDT
   r('config-linux:intel-rdt.tasks', RDT, 'MUST', 'With `intelRdt`, the container pid goes into the `tasks` file of its resctrl group.'),
@@ -184,10 +289,10 @@ export const requirements: Requirement[] = [
   r('config-linux:intel-rdt.mem-bw-prefix', RDT, 'MUST', '`memBwSchema` begins with `MB:`.'),
   r('config-linux:intel-rdt.mem-bw-no-newline', RDT, 'MUST NOT', '`memBwSchema` has no newline in it.'),
   r('config-linux:intel-rdt.schemata-no-newline', RDT, 'MUST NOT', 'No `schemata` element has a newline in it.'),
-  r('config-linux:intel-rdt.both-schemas', RDT, 'MUST', 'With both L3 and MB schemas set, both go into the group\'s `schemata` file.'),
+  r('config-linux:intel-rdt.both-schemas', RDT, 'MUST', "With both L3 and MB schemas set, both go into the group's `schemata` file."),
   r('config-linux:intel-rdt.l3-first', RDT, 'MUST', 'The L3 schema is written before the MB schema.'),
-  r('config-linux:intel-rdt.either-schema', RDT, 'MUST', 'With one of the L3/MB schemas set, it goes into the group\'s `schemata` file.'),
-  r('config-linux:intel-rdt.schemata', RDT, 'MUST', 'The `schemata` lines go into the group\'s `schemata` file.'),
+  r('config-linux:intel-rdt.either-schema', RDT, 'MUST', "With one of the L3/MB schemas set, it goes into the group's `schemata` file."),
+  r('config-linux:intel-rdt.schemata', RDT, 'MUST', "The `schemata` lines go into the group's `schemata` file."),
   r('config-linux:intel-rdt.schemata-last', RDT, 'MUST', '`schemata` lines are written after the L3 and MB schemas.'),
   r('config-linux:intel-rdt.no-schema-no-write', RDT, 'MUST NOT', 'With no schema fields at all, no `schemata` file is written.'),
   r('config-linux:intel-rdt.default-clos-id', RDT, 'MUST', 'Without `closID`, a group named after the container ID is created and used.'),
@@ -198,15 +303,25 @@ export const requirements: Requirement[] = [
   r('config-linux:intel-rdt.remove-created', RDT, 'MUST', 'A group the runtime made (no `closID`) is removed on delete.'),
   r('config-linux:intel-rdt.keep-not-created', RDT, 'MUST NOT', 'A group named by `closID`, or not made by the runtime, survives delete.'),
   r('config-linux:intel-rdt.monitoring-group', RDT, 'MUST', 'With `enableMonitoring`, a MON group is made for the container.'),
-  r('config-linux:intel-rdt.monitoring-name', RDT, 'MUST', 'The MON group is mon_groups/<container-id>/ under the container\'s CTRL_MON group.'),
+  r('config-linux:intel-rdt.monitoring-name', RDT, 'MUST', "The MON group is mon_groups/<container-id>/ under the container's CTRL_MON group."),
   r('config-linux:intel-rdt.monitoring-delete', RDT, 'MUST', 'The MON group is removed when the container is deleted.'),
   r('config-linux:intel-rdt.monitoring-error', RDT, 'MUST', 'Failing to make the MON group is an error.'),
 
   // Memory policy, sysctl
   r('config-linux:memory-policy.required-fields', 'configLinuxMemoryPolicy', 'MUST', '`memoryPolicy` has a `mode`.'),
-  r('config-linux:memory-policy.applied', 'configLinuxMemoryPolicy', 'MUST', 'The container gets the NUMA policy of `mode`, `nodes` and `flags` via set_mempolicy.'),
+  r(
+    'config-linux:memory-policy.applied',
+    'configLinuxMemoryPolicy',
+    'MUST',
+    'The container gets the NUMA policy of `mode`, `nodes` and `flags` via set_mempolicy.',
+  ),
   r('config-linux:sysctl.applied', 'configLinuxSysctl', 'MUST', 'Each `sysctl` key is set to its value for the container.'),
-  r('config-linux:sysctl.for-container', 'configLinuxSysctl', 'MUST', 'A `sysctl` changes the kernel for the container only: in its namespaces (perhaps shared with the runtime), never host-wide.'),
+  r(
+    'config-linux:sysctl.for-container',
+    'configLinuxSysctl',
+    'MUST',
+    'A `sysctl` changes the kernel for the container only: in its namespaces (perhaps shared with the runtime), never host-wide.',
+  ),
 
   // Seccomp
   r('config-linux:seccomp.required-fields', SEC, 'MUST', '`seccomp` has a `defaultAction`.'),
@@ -225,9 +340,14 @@ export const requirements: Requirement[] = [
   r('config-linux:seccomp.listener-metadata.sent', SEC, 'MUST', '`listenerMetadata` arrives as `metadata` in the process state.'),
   r('config-linux:seccomp.listener-metadata.needs-path', SEC, 'MUST NOT', '`listenerMetadata` is not set without `listenerPath`.'),
   r('config-linux:seccomp.syscalls.required-fields', SEC, 'MUST', 'Each syscall rule has `names` and `action`.'),
-  r('config-linux:seccomp.syscalls.names-non-empty', SEC, 'MUST', 'A rule\'s `names` list is not empty.'),
+  r('config-linux:seccomp.syscalls.names-non-empty', SEC, 'MUST', "A rule's `names` list is not empty."),
   r('config-linux:seccomp.syscalls.action', SEC, 'MUST', 'Syscalls a rule matches get its `action`.'),
-  r('config-linux:seccomp.syscalls.errno-ret', SEC, 'MUST', 'A matched syscall fails with the rule\'s `errnoRet`, EPERM when unset, under an errno-style action.'),
+  r(
+    'config-linux:seccomp.syscalls.errno-ret',
+    SEC,
+    'MUST',
+    "A matched syscall fails with the rule's `errnoRet`, EPERM when unset, under an errno-style action.",
+  ),
   r('config-linux:seccomp.syscalls.errno-unsupported', SEC, 'MUST', 'A rule `errnoRet` with an action that takes no errno is reported and fails.'),
   r('config-linux:seccomp.syscalls.args.required-fields', SEC, 'MUST', 'Each argument condition has `index`, `value` and `op`.'),
   r('config-linux:seccomp.syscalls.args', SEC, 'MUST', 'A rule with `args` matches only when every argument condition holds.'),
@@ -248,13 +368,28 @@ export const requirements: Requirement[] = [
   r('config-linux:rootfs-propagation.unbindable', 'configLinuxRootfsMountPropagation', 'MUST', '`unbindable`: the rootfs is private and refuses bind mounts.'),
   r('config-linux:masked-paths.absolute', 'configLinuxMaskedPaths', 'MUST', 'Every masked path is absolute in the container.'),
   r('config-linux:masked-paths.applied', 'configLinuxMaskedPaths', 'MUST', 'Reading a masked path inside the container yields nothing of the original.'),
-  r('config-linux:masked-paths.in-container', 'configLinuxMaskedPaths', 'MUST', 'A masked path is masked where the container sees it, never on a host path that a symlink names.'),
+  r(
+    'config-linux:masked-paths.in-container',
+    'configLinuxMaskedPaths',
+    'MUST',
+    'A masked path is masked where the container sees it, never on a host path that a symlink names.',
+  ),
   r('config-linux:readonly-paths.absolute', 'configLinuxReadonlyPaths', 'MUST', 'Every read-only path is absolute in the container.'),
   r('config-linux:readonly-paths.applied', 'configLinuxReadonlyPaths', 'MUST', 'A read-only path cannot be written from inside the container.'),
-  r('config-linux:readonly-paths.in-container', 'configLinuxReadonlyPaths', 'MUST', 'A read-only path is made read-only where the container sees it, never on a host path that a symlink names.'),
+  r(
+    'config-linux:readonly-paths.in-container',
+    'configLinuxReadonlyPaths',
+    'MUST',
+    'A read-only path is made read-only where the container sees it, never on a host path that a symlink names.',
+  ),
   r('config-linux:mount-label.applied', 'configLinuxMountLabel', 'MUST', 'Container mounts carry the SELinux context of `mountLabel`.'),
   r('config-linux:personality.required-fields', 'configLinuxPersonality', 'MUST', '`personality` has a `domain`.'),
-  r('config-linux:personality.domain', 'configLinuxPersonality', 'MUST', 'The process runs in the execution domain given; LINUX32 makes uname report a 32-bit machine.'),
+  r(
+    'config-linux:personality.domain',
+    'configLinuxPersonality',
+    'MUST',
+    'The process runs in the execution domain given; LINUX32 makes uname report a 32-bit machine.',
+  ),
   r('config-linux:personality.no-flags', 'configLinuxPersonality', 'MUST', 'No personality flag is supported, so any `flags` value is rejected.'),
 ];
 

@@ -22,12 +22,22 @@ export const requirements: Requirement[] = [
   r('features:oci-version.max-required', 'featuresSpecificationVersion', 'MUST', '`ociVersionMax` is present.'),
   r('features:oci-version.max-accepted', 'featuresSpecificationVersion', 'MUST', 'A config.json whose ociVersion equals `ociVersionMax` is accepted.'),
   r('features:oci-version.max-not-below-min', 'featuresSpecificationVersion', 'MUST NOT', '`ociVersionMax` is not lower than `ociVersionMin`.'),
-  r('features:oci-version.known-properties', 'featuresSpecificationVersion', 'MUST NOT', 'The structure holds no property that the spec version it claims does not define.'),
+  r(
+    'features:oci-version.known-properties',
+    'featuresSpecificationVersion',
+    'MUST NOT',
+    'The structure holds no property that the spec version it claims does not define.',
+  ),
 
   // Hooks, mount options, platform
   r('features:hooks.supported', 'featuresHooks', 'MUST', 'Every hook name listed in `hooks` works as a config.json hook.'),
-  r('features:mount-options.recognized', 'featuresMountOptions', 'MUST', 'Every name listed in `mountOptions` is understood in a mount\'s `options`.'),
-  r('features:mount-options.no-fs-specific', 'featuresMountOptions', 'SHOULD NOT', 'On Linux `mountOptions` leaves out filesystem-specific options (mount(2) data).'),
+  r('features:mount-options.recognized', 'featuresMountOptions', 'MUST', "Every name listed in `mountOptions` is understood in a mount's `options`."),
+  r(
+    'features:mount-options.no-fs-specific',
+    'featuresMountOptions',
+    'SHOULD NOT',
+    'On Linux `mountOptions` leaves out filesystem-specific options (mount(2) data).',
+  ),
   r('features:platform.linux', 'featuresPlatformSpecificFeatures', 'MAY', 'A `linux` object may be present when the runtime supports Linux.'),
 
   // Annotations

@@ -23,14 +23,7 @@ import * as featuresLinux from './features-linux.js';
 export type { Level, Requirement, SpecFile } from './types.js';
 
 /** The spec files the catalogue covers, in reading order. */
-export const SPEC_FILES: readonly SpecFile[] = [
-  'runtime.md',
-  'runtime-linux.md',
-  'config.md',
-  'config-linux.md',
-  'features.md',
-  'features-linux.md',
-];
+export const SPEC_FILES: readonly SpecFile[] = ['runtime.md', 'runtime-linux.md', 'config.md', 'config-linux.md', 'features.md', 'features-linux.md'];
 
 /** The runtime-spec release our links point at. */
 export const SPEC_TAG = 'v1.3.0';

@@ -2,13 +2,7 @@
 
 export type Level = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'MAY';
 
-export type SpecFile =
-  | 'runtime.md'
-  | 'runtime-linux.md'
-  | 'config.md'
-  | 'config-linux.md'
-  | 'features.md'
-  | 'features-linux.md';
+export type SpecFile = 'runtime.md' | 'runtime-linux.md' | 'config.md' | 'config-linux.md' | 'features.md' | 'features-linux.md';
 
 export interface Requirement {
   /** Stable ID, `<file stem>:<section>.<what>`, e.g. `runtime:create.unique-id`. */

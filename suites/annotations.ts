@@ -117,7 +117,11 @@ export default [
     async check(t) {
       const st = await t.create();
       const a = st.annotations;
-      t.req('runtime:state.annotations-none').ok(a === undefined || (typeof a === 'object' && a !== null && !Array.isArray(a) && Object.keys(a).length === 0), 'state annotations are absent or {}', { actual: a });
+      t.req('runtime:state.annotations-none').ok(
+        a === undefined || (typeof a === 'object' && a !== null && !Array.isArray(a) && Object.keys(a).length === 0),
+        'state annotations are absent or {}',
+        { actual: a },
+      );
       await runs(t.req('config:annotations.none'));
     },
   }),

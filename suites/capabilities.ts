@@ -84,7 +84,9 @@ export default [
     requirements: ['config:process.capabilities.bounding'],
     exercises: ['process.capabilities.bounding'],
     bundle: (b) =>
-      b.probe({ only: ['status'] }).capabilities({ bounding: ['CAP_KILL', 'CAP_SYS_CHROOT', 'CAP_AUDIT_WRITE'], permitted: ['CAP_KILL'], effective: ['CAP_KILL'] }),
+      b
+        .probe({ only: ['status'] })
+        .capabilities({ bounding: ['CAP_KILL', 'CAP_SYS_CHROOT', 'CAP_AUDIT_WRITE'], permitted: ['CAP_KILL'], effective: ['CAP_KILL'] }),
     async check(t) {
       const st = (await t.probe()).status;
       expectSet(t, st, 'bounding', ['CAP_KILL', 'CAP_SYS_CHROOT', 'CAP_AUDIT_WRITE']);
@@ -127,7 +129,11 @@ export default [
       // Without ambient (or without the permitted or inheritable capability that raising
       // it needs) a non-root process loses every capability at execve.
       exercises: [`process.capabilities.${set}`],
-      bundle: (b) => b.probe({ only: ['status'] }).user({ uid: 1000, gid: 1000 }).capabilities(userSets),
+      bundle: (b) =>
+        b
+          .probe({ only: ['status'] })
+          .user({ uid: 1000, gid: 1000 })
+          .capabilities(userSets),
       async check(t) {
         expectAll(t, (await t.probe()).status, userSets);
       },
@@ -147,12 +153,19 @@ export default [
     // No `exercises`: runc reads a missing set as an empty one, so the strip wrapper cannot
     // play a runtime that ignores the sets; one that leaves the caller's capabilities fails.
     tamper: SOME_CAPABILITIES,
-    bundle: (b) => b.probe({ only: ['status'], cmds: { chown: CHOWN } }).file(TARGET, 'x\n').capabilities(NONE),
+    bundle: (b) =>
+      b
+        .probe({ only: ['status'], cmds: { chown: CHOWN } })
+        .file(TARGET, 'x\n')
+        .capabilities(NONE),
     async check(t) {
       const facts = await t.probe();
       expectAll(t, facts.status, NONE);
       const r = facts.cmds.chown;
-      t.req('config:process.capabilities.effective').ok(r !== undefined && r.rc !== 0, 'chown without any capability fails', { expected: 'an error (EPERM)', actual: r?.output });
+      t.req('config:process.capabilities.effective').ok(r !== undefined && r.rc !== 0, 'chown without any capability fails', {
+        expected: 'an error (EPERM)',
+        actual: r?.output,
+      });
     },
   }),
 
@@ -164,7 +177,9 @@ export default [
     tamper: SOME_CAPABILITIES,
     bundle: (b) => {
       const others = ROOT_SET.filter((c) => c !== 'CAP_CHOWN');
-      b.probe({ only: ['meta'], cmds: { chown: CHOWN } }).file(TARGET, 'x\n').capabilities({ bounding: others, permitted: others, effective: others });
+      b.probe({ only: ['meta'], cmds: { chown: CHOWN } })
+        .file(TARGET, 'x\n')
+        .capabilities({ bounding: others, permitted: others, effective: others });
     },
     async check(t) {
       const r = (await t.probe()).cmds.chown;
@@ -181,11 +196,19 @@ export default [
     requirements: ['config:process.capabilities.effective', 'config:process.capabilities.permitted'],
     // Without the sets, runc gives the process no capability at all: chown then fails.
     exercises: ['process.capabilities'],
-    bundle: (b) => b.probe({ only: ['meta'], cmds: { chown: CHOWN } }).file(TARGET, 'x\n').capabilities({ bounding: ['CAP_CHOWN'], permitted: ['CAP_CHOWN'], effective: ['CAP_CHOWN'] }),
+    bundle: (b) =>
+      b
+        .probe({ only: ['meta'], cmds: { chown: CHOWN } })
+        .file(TARGET, 'x\n')
+        .capabilities({ bounding: ['CAP_CHOWN'], permitted: ['CAP_CHOWN'], effective: ['CAP_CHOWN'] }),
     async check(t) {
       const r = (await t.probe()).cmds.chown;
       // chown needs CAP_CHOWN effective, which it can only be if it is permitted.
-      t.req('config:process.capabilities.effective', 'config:process.capabilities.permitted').equal(r && { rc: r.rc, owner: r.output.trim() }, { rc: 0, owner: '4321:4321' }, 'chown with CAP_CHOWN (exit status, new owner)');
+      t.req('config:process.capabilities.effective', 'config:process.capabilities.permitted').equal(
+        r && { rc: r.rc, owner: r.output.trim() },
+        { rc: 0, owner: '4321:4321' },
+        'chown with CAP_CHOWN (exit status, new owner)',
+      );
     },
   }),
 
@@ -230,13 +253,23 @@ export default [
       }),
     async check(t) {
       const created = await t.rt.create(t.id, t.bundle.dir);
-      if (!created.ok) t.req('config:process.capabilities.no-fail').fail(`create refused a capability it cannot grant (config.md: runtimes SHOULD NOT fail): ${created.summary}`);
+      if (!created.ok)
+        t.req('config:process.capabilities.no-fail').fail(
+          `create refused a capability it cannot grant (config.md: runtimes SHOULD NOT fail): ${created.summary}`,
+        );
       const warned = created.stderr.trim() !== '';
-      t.note(warned ? `create succeeded and wrote to stderr: ${created.stderr.trim().split('\n')[0]}` : 'create succeeded and wrote nothing to stderr (the spec does not say how a warning is exposed)');
+      t.note(
+        warned
+          ? `create succeeded and wrote to stderr: ${created.stderr.trim().split('\n')[0]}`
+          : 'create succeeded and wrote nothing to stderr (the spec does not say how a warning is exposed)',
+      );
       await t.state();
       // A capability is a `process` property, which a runtime may apply (and so refuse) at start.
       const started = await t.rt.start(t.id);
-      if (!started.ok) t.req('config:process.capabilities.no-fail').fail(`start refused a capability it cannot grant (config.md: runtimes SHOULD NOT fail): ${started.summary}`);
+      if (!started.ok)
+        t.req('config:process.capabilities.no-fail').fail(
+          `start refused a capability it cannot grant (config.md: runtimes SHOULD NOT fail): ${started.summary}`,
+        );
       const st = parseProbe(await t.waitOutput('@@done')).status;
       expectSet(t, st, 'bounding', ROOT_SET);
     },

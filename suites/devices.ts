@@ -30,7 +30,16 @@ function entry(t: CaseContext, facts: ProbeFacts, path: string): DevEntry | unde
 const octal = (n: number | undefined) => (n === undefined ? n : `0${n.toString(8)}`);
 
 /** `requirements[0]`: what the node's type, numbers, mode or owner (`expect`) and its use check. */
-function nodeCase(o: { id: string; title: string; requirements: [string, ...string[]]; device: LinuxDevice; expect: Partial<DevEntry>; exercises?: string[]; use?: string; useOutput?: string }) {
+function nodeCase(o: {
+  id: string;
+  title: string;
+  requirements: [string, ...string[]];
+  device: LinuxDevice;
+  expect: Partial<DevEntry>;
+  exercises?: string[];
+  use?: string;
+  useOutput?: string;
+}) {
   return defineCase({
     id: `devices.${o.id}`,
     title: o.title,
@@ -64,7 +73,10 @@ function conflictCase(id: string, title: string, what: string, prepare: (rootfsP
     bundle: (b) => b.device({ path, type: 'c', major: 1, minor: 3, fileMode: 0o666 }).probe({ only: ['meta'] }),
     async check(t) {
       prepare(join(t.bundle.dir, 'rootfs', path));
-      t.req('config-linux:devices.path-conflict-error', 'runtime:create.apply-fail-error').expectError(await t.rt.create(t.id, t.bundle.dir), `create with a c 1:3 device at ${path}, where ${what} already is`);
+      t.req('config-linux:devices.path-conflict-error', 'runtime:create.apply-fail-error').expectError(
+        await t.rt.create(t.id, t.bundle.dir),
+        `create with a c 1:3 device at ${path}, where ${what} already is`,
+      );
       t.req('runtime:create.apply-fail-no-container').expectError(await t.rt.state(t.id), 'state after the failed create');
     },
   });
@@ -100,7 +112,17 @@ function hostChar(path: string, major: number, minor: number): boolean {
 }
 
 /** `about`: opens judged against a requirement of their own rather than the rules' (see deny-all). */
-function cgroupCase(o: { id: string; title: string; requirements: string[]; exercises: string[]; rules: DeviceRule[]; opens: Record<string, string>; expect: Record<string, boolean>; note?: string[]; about?: Record<string, string> }) {
+function cgroupCase(o: {
+  id: string;
+  title: string;
+  requirements: string[];
+  exercises: string[];
+  rules: DeviceRule[];
+  opens: Record<string, string>;
+  expect: Record<string, boolean>;
+  note?: string[];
+  about?: Record<string, string>;
+}) {
   return defineCase({
     id: `devices.cgroup.${o.id}`,
     title: o.title,
@@ -115,7 +137,8 @@ function cgroupCase(o: { id: string; title: string; requirements: string[]; exer
       const unmet = deviceCgroupUnmet(t.env);
       if (unmet) t.skip(unmet);
       for (const d of MISC) {
-        if (!hostChar(d.host, d.major, d.minor)) t.skip(`needs the ${d.host} driver (c ${d.major}:${d.minor}) on the host: the open checks would fail for want of it`);
+        if (!hostChar(d.host, d.major, d.minor))
+          t.skip(`needs the ${d.host} driver (c ${d.major}:${d.minor}) on the host: the open checks would fail for want of it`);
       }
       const facts = await t.probe();
       // Whether a node opens is the rules enforced, as the case's own requirement reads them.
@@ -125,9 +148,14 @@ function cgroupCase(o: { id: string; title: string; requirements: string[]; exer
         const about = o.about?.[name];
         const rules = about ? t.req(about) : t.req('config-linux:resources.devices.enforced', ...own);
         if (allowed) rules.ok(r.rc === 0 && r.output.includes('opened'), `${name}: ${o.opens[name]} is allowed`, { actual: `rc ${r.rc}: ${r.output}` });
-        else rules.ok(r.rc !== 0 && errnosIn(r.output).includes('EPERM'), `${name}: ${o.opens[name]} is denied with EPERM`, { expected: 'EPERM (Operation not permitted)', actual: `rc ${r.rc}: ${r.output}` });
+        else
+          rules.ok(r.rc !== 0 && errnosIn(r.output).includes('EPERM'), `${name}: ${o.opens[name]} is denied with EPERM`, {
+            expected: 'EPERM (Operation not permitted)',
+            actual: `rc ${r.rc}: ${r.output}`,
+          });
       }
-      for (const name of o.note ?? []) t.note(`${name}: ${o.opens[name]} ${cmd(facts, name).rc === 0 ? 'opened' : `was refused (${cmd(facts, name).output.trim()})`}`);
+      for (const name of o.note ?? [])
+        t.note(`${name}: ${o.opens[name]} ${cmd(facts, name).rc === 0 ? 'opened' : `was refused (${cmd(facts, name).output.trim()})`}`);
     },
   });
 }
@@ -184,7 +212,10 @@ export default [
     },
     async check(t) {
       const facts = await t.probe();
-      for (const [path, mode] of [['/dev/conform-0640', 0o640], ['/dev/conform-0666', 0o666]] as const) {
+      for (const [path, mode] of [
+        ['/dev/conform-0640', 0o640],
+        ['/dev/conform-0666', 0o666],
+      ] as const) {
         const e = entry(t, facts, path);
         if (e) t.req('config-linux:devices.file-mode').equal(octal(e.mode), octal(mode), `${path}: permission bits`);
       }
@@ -216,7 +247,10 @@ export default [
     invalid: true,
     bundle: (b) => b.device({ path: '/dev/conform-nonumbers', type: 'c' }).probe({ only: ['meta'] }),
     async check(t) {
-      t.req('config-linux:devices.required-fields', 'config:valid-values.invalid-error').expectError(await t.rt.create(t.id, t.bundle.dir), 'create with a c device that has no major/minor');
+      t.req('config-linux:devices.required-fields', 'config:valid-values.invalid-error').expectError(
+        await t.rt.create(t.id, t.bundle.dir),
+        'create with a c device that has no major/minor',
+      );
     },
   }),
 
@@ -338,7 +372,10 @@ export default [
     invalid: true,
     bundle: (b) => b.resources({ devices: [{ type: 'c', major: 10, minor: 229, access: 'rw' } as unknown as DeviceRule] }).probe({ only: ['meta'] }),
     async check(t) {
-      t.req('config-linux:resources.devices.required-fields', 'config:valid-values.invalid-error').expectError(await t.rt.create(t.id, t.bundle.dir), 'create with a device rule that has no "allow"');
+      t.req('config-linux:resources.devices.required-fields', 'config:valid-values.invalid-error').expectError(
+        await t.rt.create(t.id, t.bundle.dir),
+        'create with a device rule that has no "allow"',
+      );
     },
   }),
 ];

@@ -121,7 +121,9 @@ function unknownCase(o: {
         const controlFacts = await t.probe({ id: t.newId(), bundle: control });
         const controlFailed = t.trial((j) => o.judge(j, controlFacts, host));
         if (controlFailed.length) {
-          t.skip(`${o.exercises.join(', ')} does not apply even without unknown properties (${controlFailed[0]!.message}): whether the runtime ignores unknown properties cannot be seen through it`);
+          t.skip(
+            `${o.exercises.join(', ')} does not apply even without unknown properties (${controlFailed[0]!.message}): whether the runtime ignores unknown properties cannot be seen through it`,
+          );
         }
         t.note('the same config without the unknown properties applies the setting');
       }
@@ -144,7 +146,7 @@ export default [
       const max = features(env).max;
       return max ? `${max.major}.${max.minor + 1}.0` : undefined;
     },
-    why: 'needs the runtime\'s `features` (ociVersionMax) to know which versions it does not support',
+    why: "needs the runtime's `features` (ociVersionMax) to know which versions it does not support",
   }),
   versionCase({
     id: 'below-min',
@@ -186,7 +188,12 @@ export default [
     title: 'unknown properties in process, process.user, an rlimit and process.capabilities are ignored; cwd, uid and the rlimit apply',
     exercises: ['process.cwd', 'process.user.uid', 'process.rlimits'],
     // The shell's ulimit (getrlimit) rather than /proc/PID/limits: sandboxes format the latter their own way.
-    known: (b) => b.probe({ only: ['status', 'cwd'], cmds: { nofile: 'echo "$(ulimit -Sn) $(ulimit -Hn)"' } }).cwd('/tmp').user({ uid: 1000, gid: 1000 }).rlimit('RLIMIT_NOFILE', 512, 768),
+    known: (b) =>
+      b
+        .probe({ only: ['status', 'cwd'], cmds: { nofile: 'echo "$(ulimit -Sn) $(ulimit -Hn)"' } })
+        .cwd('/tmp')
+        .user({ uid: 1000, gid: 1000 })
+        .rlimit('RLIMIT_NOFILE', 512, 768),
     unknown: (b) => {
       for (const path of ['process', 'process.user', 'process.rlimits.0', 'process.capabilities']) unknownAt(b, path);
     },
@@ -219,7 +226,11 @@ export default [
     id: 'linux',
     title: 'unknown linux properties (scalars and whole sub-objects) are ignored; linux.readonlyPaths still applies',
     exercises: ['linux.readonlyPaths'],
-    known: (b) => b.probe({ only: ['meta'], cmds: { try: `${TRY_FN}\nt_ write touch /conform-ro/file` } }).mkdir('/conform-ro', 0o777).readonlyPaths(['/conform-ro']),
+    known: (b) =>
+      b
+        .probe({ only: ['meta'], cmds: { try: `${TRY_FN}\nt_ write touch /conform-ro/file` } })
+        .mkdir('/conform-ro', 0o777)
+        .readonlyPaths(['/conform-ro']),
     unknown: (b) => {
       unknownAt(b, 'linux');
       b.set('linux.conformFutureDevices', { gpu0: { vendor: 'conform', options: ['a', 'b'] } });
@@ -229,7 +240,7 @@ export default [
 
   unknownCase({
     id: 'namespace',
-    title: 'an unknown property in a namespace entry is ignored; the namespace is still created (uts: the hostname is the container\'s alone)',
+    title: "an unknown property in a namespace entry is ignored; the namespace is still created (uts: the hostname is the container's alone)",
     exercises: ['linux.namespaces[3]'],
     known: (b) => {
       b.probe({ only: ['uts'] }).hostname('conform-ext-ns');
@@ -289,9 +300,24 @@ export default [
   ...(
     [
       // (An unknown namespace type is namespaces.unknown-type's.)
-      ['rootfs-propagation', 'an unknown rootfsPropagation', ['linux.rootfsPropagation'], (b: BundleBuilder) => b.rootfsPropagation('conform-unknown' as 'private')],
-      ['device-type', 'a device of unknown type "x"', ['linux.devices'], (b: BundleBuilder) => b.set('linux.devices', [{ path: '/dev/conform-x', type: 'x', major: 1, minor: 3 }])],
-      ['device-access', 'a device cgroup rule with unknown access "rwz"', ['linux.resources.devices'], (b: BundleBuilder) => b.set('linux.resources.devices', [{ allow: true, type: 'c', major: 1, minor: 3, access: 'rwz' }])],
+      [
+        'rootfs-propagation',
+        'an unknown rootfsPropagation',
+        ['linux.rootfsPropagation'],
+        (b: BundleBuilder) => b.rootfsPropagation('conform-unknown' as 'private'),
+      ],
+      [
+        'device-type',
+        'a device of unknown type "x"',
+        ['linux.devices'],
+        (b: BundleBuilder) => b.set('linux.devices', [{ path: '/dev/conform-x', type: 'x', major: 1, minor: 3 }]),
+      ],
+      [
+        'device-access',
+        'a device cgroup rule with unknown access "rwz"',
+        ['linux.resources.devices'],
+        (b: BundleBuilder) => b.set('linux.resources.devices', [{ allow: true, type: 'c', major: 1, minor: 3, access: 'rwz' }]),
+      ],
     ] as const
   ).map(([id, what, exercises, edit]) =>
     defineCase({

@@ -25,7 +25,8 @@ function need(t: CaseContext): Features {
   const f = t.env.runtime.features;
   if (f) return f;
   const raw = t.env.runtime.featuresRaw;
-  if (raw && raw.code !== 0 && !raw.timedOut) t.skip(`the runtime has no \`features\` command (it exited with ${raw.code}); features.md makes the structure optional`);
+  if (raw && raw.code !== 0 && !raw.timedOut)
+    t.skip(`the runtime has no \`features\` command (it exited with ${raw.code}); features.md makes the structure optional`);
   t.skip(`no usable features output: ${t.env.runtime.featuresNote ?? 'unknown reason'} (features.schema judges the output itself)`);
 }
 
@@ -58,11 +59,33 @@ function reportFailed<T>(t: CaseContext, failed: Map<T, string>, what: string): 
 }
 
 const SECCOMP_META = ['status'];
-const seccompOn = (facts: { status?: { seccomp?: number } }) => (facts.status?.seccomp === 2 ? undefined : `Seccomp in /proc/self/status is ${facts.status?.seccomp}, not 2`);
+const seccompOn = (facts: { status?: { seccomp?: number } }) =>
+  facts.status?.seccomp === 2 ? undefined : `Seccomp in /proc/self/status is ${facts.status?.seccomp}, not 2`;
 
 /** The seccomp architecture of this host's own syscalls. */
-const NATIVE_ARCH: Partial<Record<string, SeccompArch>> = { x64: 'SCMP_ARCH_X86_64', arm64: 'SCMP_ARCH_AARCH64', ia32: 'SCMP_ARCH_X86', arm: 'SCMP_ARCH_ARM', riscv64: 'SCMP_ARCH_RISCV64', s390x: 'SCMP_ARCH_S390X', ppc64: 'SCMP_ARCH_PPC64LE', loong64: 'SCMP_ARCH_LOONGARCH64' };
-const BIG_ENDIAN = new Set<string>(['SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_S390', 'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_M68K', 'SCMP_ARCH_SHEB']);
+const NATIVE_ARCH: Partial<Record<string, SeccompArch>> = {
+  x64: 'SCMP_ARCH_X86_64',
+  arm64: 'SCMP_ARCH_AARCH64',
+  ia32: 'SCMP_ARCH_X86',
+  arm: 'SCMP_ARCH_ARM',
+  riscv64: 'SCMP_ARCH_RISCV64',
+  s390x: 'SCMP_ARCH_S390X',
+  ppc64: 'SCMP_ARCH_PPC64LE',
+  loong64: 'SCMP_ARCH_LOONGARCH64',
+};
+const BIG_ENDIAN = new Set<string>([
+  'SCMP_ARCH_MIPS',
+  'SCMP_ARCH_MIPS64',
+  'SCMP_ARCH_MIPS64N32',
+  'SCMP_ARCH_PPC',
+  'SCMP_ARCH_PPC64',
+  'SCMP_ARCH_S390',
+  'SCMP_ARCH_S390X',
+  'SCMP_ARCH_PARISC',
+  'SCMP_ARCH_PARISC64',
+  'SCMP_ARCH_M68K',
+  'SCMP_ARCH_SHEB',
+]);
 
 /**
  * The kernel a listed option needs: features.md lists options "including options that
@@ -70,12 +93,48 @@ const BIG_ENDIAN = new Set<string>(['SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_
  * of these is recorded, not judged. mount_setattr(2) (5.12) for the recursive flags and
  * idmapped mounts; MS_NOSYMFOLLOW (5.10).
  */
-const RECURSIVE_ATTRS = new Set(['rro', 'rrw', 'rnosuid', 'rsuid', 'rnodev', 'rdev', 'rnoexec', 'rexec', 'rnoatime', 'ratime', 'rnodiratime', 'rdiratime', 'rrelatime', 'rnorelatime', 'rstrictatime', 'rnostrictatime', 'rnosymfollow', 'rsymfollow']);
+const RECURSIVE_ATTRS = new Set([
+  'rro',
+  'rrw',
+  'rnosuid',
+  'rsuid',
+  'rnodev',
+  'rdev',
+  'rnoexec',
+  'rexec',
+  'rnoatime',
+  'ratime',
+  'rnodiratime',
+  'rdiratime',
+  'rrelatime',
+  'rnorelatime',
+  'rstrictatime',
+  'rnostrictatime',
+  'rnosymfollow',
+  'rsymfollow',
+]);
 const kernelFor = (option: string): string | undefined =>
-  RECURSIVE_ATTRS.has(option) || option === 'idmap' || option === 'ridmap' ? 'kernel:5.12' : option === 'nosymfollow' || option === 'symfollow' ? 'kernel:5.10' : undefined;
+  RECURSIVE_ATTRS.has(option) || option === 'idmap' || option === 'ridmap'
+    ? 'kernel:5.12'
+    : option === 'nosymfollow' || option === 'symfollow'
+      ? 'kernel:5.10'
+      : undefined;
 
 /** Options whose meaning is a filesystem's (mount(2) data), which features.md asks Linux runtimes not to list. */
-const FS_SPECIFIC = new Set(['user_xattr', 'nouser_xattr', 'discard', 'nodiscard', 'barrier', 'nobarrier', 'inode64', 'usrquota', 'grpquota', 'prjquota', 'nr_inodes', 'huge']);
+const FS_SPECIFIC = new Set([
+  'user_xattr',
+  'nouser_xattr',
+  'discard',
+  'nodiscard',
+  'barrier',
+  'nobarrier',
+  'inode64',
+  'usrquota',
+  'grpquota',
+  'prjquota',
+  'nr_inodes',
+  'huge',
+]);
 
 function versionAccepted(which: 'ociVersionMin' | 'ociVersionMax') {
   return defineCase({
@@ -101,7 +160,12 @@ export default [
   defineCase({
     id: 'features.schema',
     title: '`features` prints JSON that validates against the features schema (known properties only, versions present)',
-    requirements: ['features:oci-version.min-required', 'features:oci-version.max-required', 'features:oci-version.known-properties', 'features:structure.optional-fields'],
+    requirements: [
+      'features:oci-version.min-required',
+      'features:oci-version.max-required',
+      'features:oci-version.known-properties',
+      'features:structure.optional-fields',
+    ],
     misbehaving: 'features-invalid.mjs',
     async check(t) {
       const raw = t.env.runtime.featuresRaw;
@@ -116,7 +180,11 @@ export default [
       }
       // The two versions are REQUIRED; every other property "MAY either be absent or have the null value".
       const about = (path: string) =>
-        path.startsWith('ociVersionMin') ? 'features:oci-version.min-required' : path.startsWith('ociVersionMax') ? 'features:oci-version.max-required' : 'features:structure.optional-fields';
+        path.startsWith('ociVersionMin')
+          ? 'features:oci-version.min-required'
+          : path.startsWith('ociVersionMax')
+            ? 'features:oci-version.max-required'
+            : 'features:structure.optional-fields';
       for (const p of validateFeatures(parsed).filter((p) => p.level === 'error')) t.req(about(p.path)).ok(false, `${p.path || '(root)'}: ${p.message}`);
     },
   }),
@@ -132,7 +200,11 @@ export default [
       const max = typeof f.ociVersionMax === 'string' ? parseSemVer(f.ociVersionMax) : undefined;
       t.req('features:oci-version.min-required').ok(min !== undefined, `ociVersionMin ${JSON.stringify(f.ociVersionMin)} is SemVer 2.0.0`);
       t.req('features:oci-version.max-required').ok(max !== undefined, `ociVersionMax ${JSON.stringify(f.ociVersionMax)} is SemVer 2.0.0`);
-      if (min && max) t.req('features:oci-version.max-not-below-min').ok(compareSemVer(max, min) >= 0, `ociVersionMax ${f.ociVersionMax} is not below ociVersionMin ${f.ociVersionMin}`);
+      if (min && max)
+        t.req('features:oci-version.max-not-below-min').ok(
+          compareSemVer(max, min) >= 0,
+          `ociVersionMax ${f.ociVersionMax} is not below ociVersionMin ${f.ociVersionMin}`,
+        );
     },
   }),
 
@@ -175,7 +247,9 @@ export default [
         });
         const why = await trial(t, bundle, (facts) => {
           const inside = facts.ns?.[NS_FILE[kind]];
-          return inside !== undefined && inside !== t.env.host.hostNs[kind] ? undefined : `the container's ${type} namespace is ${inside ?? 'unknown'}, the runtime's own is ${t.env.host.hostNs[kind]}`;
+          return inside !== undefined && inside !== t.env.host.hostNs[kind]
+            ? undefined
+            : `the container's ${type} namespace is ${inside ?? 'unknown'}, the runtime's own is ${t.env.host.hostNs[kind]}`;
         });
         t.ok(why === undefined, `namespace type ${type}: ${why}`);
       }
@@ -227,7 +301,12 @@ export default [
         const at = `/conform-mo/${options.indexOf('remount')}`;
         const bundle = await t.newBundle((b) => {
           b.probe({ only: ['mountinfo'] });
-          b.mount({ destination: at, type: 'tmpfs', source: 'tmpfs', options: [] }).mount({ destination: at, type: 'tmpfs', source: 'tmpfs', options: ['remount'] });
+          b.mount({ destination: at, type: 'tmpfs', source: 'tmpfs', options: [] }).mount({
+            destination: at,
+            type: 'tmpfs',
+            source: 'tmpfs',
+            options: ['remount'],
+          });
         });
         const why = await trial(t, bundle, (f) => mounted(f, ['remount']));
         t.ok(why === undefined, `a mount with option remount (on the tmpfs the entry before made), which the runtime's features list: ${why}`);
@@ -266,11 +345,15 @@ export default [
       const listedCaps = listed(t, 'linux.capabilities', (f) => f.linux?.capabilities);
       const asked = t.bundle.config.process?.capabilities?.bounding ?? [];
       const left = listedCaps.filter((c) => !asked.includes(c));
-      if (left.length) t.note(`not tried (unknown to this kernel or to conform's table, or not held by conform, so a matter for the capabilities suite): ${left.join(', ')}`);
+      if (left.length)
+        t.note(`not tried (unknown to this kernel or to conform's table, or not held by conform, so a matter for the capabilities suite): ${left.join(', ')}`);
       const st = (await t.probe()).status;
       for (const cap of asked) {
         const bit = 1n << BigInt(capNumber(cap)!);
-        t.ok(!!st && (st.capBnd & bit) !== 0n && (st.capEff & bit) !== 0n && (st.capPrm & bit) !== 0n, `${cap} is in the bounding, effective and permitted sets`);
+        t.ok(
+          !!st && (st.capBnd & bit) !== 0n && (st.capEff & bit) !== 0n && (st.capPrm & bit) !== 0n,
+          `${cap} is in the bounding, effective and permitted sets`,
+        );
       }
     },
   }),
@@ -298,12 +381,17 @@ export default [
     requirements: ['features-linux:seccomp.enabled', 'config:valid-values.invalid-error', 'runtime:create.apply-fail-error'],
     exercises: ['linux.seccomp'],
     bundle: (b) =>
-      b.probe({ only: ['meta'], cmds: { try: `${TRY_FN}\nt_ mkdir mkdir /conform-dir` } }).seccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }),
+      b
+        .probe({ only: ['meta'], cmds: { try: `${TRY_FN}\nt_ mkdir mkdir /conform-dir` } })
+        .seccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }),
     async check(t) {
       const enabled = need(t).linux?.seccomp?.enabled;
       if (enabled === undefined || enabled === null) t.skip("the runtime's features do not say whether seccomp is enabled");
       if (!enabled) {
-        t.req('config:valid-values.invalid-error', 'runtime:create.apply-fail-error').expectError(await t.rt.create(t.id, t.bundle.dir), 'create with linux.seccomp, which the runtime says it does not support');
+        t.req('config:valid-values.invalid-error', 'runtime:create.apply-fail-error').expectError(
+          await t.rt.create(t.id, t.bundle.dir),
+          'create with linux.seccomp, which the runtime says it does not support',
+        );
         return;
       }
       const enforced = t.req('features-linux:seccomp.enabled');
@@ -353,7 +441,11 @@ export default [
         (b, ops) =>
           b.probe({ only: SECCOMP_META }).seccomp({
             defaultAction: 'SCMP_ACT_ALLOW',
-            syscalls: ops.map((op, i) => ({ names: [UNUSED_SYSCALLS[i]!], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 1, ...(op === 'SCMP_CMP_MASKED_EQ' ? { valueTwo: 1 } : {}), op: op as SeccompOperator }] })),
+            syscalls: ops.map((op, i) => ({
+              names: [UNUSED_SYSCALLS[i]!],
+              action: 'SCMP_ACT_ERRNO',
+              args: [{ index: 0, value: 1, ...(op === 'SCMP_CMP_MASKED_EQ' ? { valueTwo: 1 } : {}), op: op as SeccompOperator }],
+            })),
           }),
         seccompOn,
       );
@@ -401,7 +493,9 @@ export default [
       if (!supported.length && !known.length) t.skip("the runtime's features list no seccomp flags");
       for (const flag of [...supported, ...known]) {
         const bundle = await t.newBundle((b) =>
-          b.probe({ only: SECCOMP_META }).seccomp({ defaultAction: 'SCMP_ACT_ALLOW', flags: [flag as SeccompFlag], syscalls: [{ names: [UNUSED_SYSCALLS[0]!], action: 'SCMP_ACT_ERRNO' }] }),
+          b
+            .probe({ only: SECCOMP_META })
+            .seccomp({ defaultAction: 'SCMP_ACT_ALLOW', flags: [flag as SeccompFlag], syscalls: [{ names: [UNUSED_SYSCALLS[0]!], action: 'SCMP_ACT_ERRNO' }] }),
         );
         const why = await trial(t, bundle, seccompOn);
         if (why === undefined) continue;

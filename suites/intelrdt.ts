@@ -36,7 +36,10 @@ const tasksOf = (dir: string): number[] => readFileSync(join(dir, 'tasks'), 'utf
 
 /** Every group (CTRL_MON and MON) of a resctrl mount, as paths relative to it. */
 function groupsOf(mnt: string): string[] {
-  const dirs = (d: string) => readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'info' && e.name !== 'mon_data' && e.name !== 'mon_groups').map((e) => e.name);
+  const dirs = (d: string) =>
+    readdirSync(d, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== 'info' && e.name !== 'mon_data' && e.name !== 'mon_groups')
+      .map((e) => e.name);
   const out: string[] = [];
   for (const ctrl of ['', ...dirs(mnt)]) {
     if (ctrl) out.push(ctrl);
@@ -95,7 +98,12 @@ export default [
   defineCase({
     id: 'intelrdt.default-group',
     title: 'intelRdt without closID: a group named after the container holds its pid, and delete removes it',
-    requirements: ['config-linux:intel-rdt.tasks', 'config-linux:intel-rdt.default-clos-id', 'config-linux:intel-rdt.remove-created', 'features-linux:intel-rdt.flags'],
+    requirements: [
+      'config-linux:intel-rdt.tasks',
+      'config-linux:intel-rdt.default-clos-id',
+      'config-linux:intel-rdt.remove-created',
+      'features-linux:intel-rdt.flags',
+    ],
     exercises: ['linux.intelRdt'],
     needs: NEEDS,
     bundle: (b) => b.probe({ only: ['meta'] }).set('linux.intelRdt', {}),
@@ -104,7 +112,8 @@ export default [
       const group = join(mnt, t.id);
       try {
         const pid = await createdPid(t);
-        if (!t.req('config-linux:intel-rdt.default-clos-id').ok(existsSync(group), `a resctrl group ${group} named after the container exists after create`)) return;
+        if (!t.req('config-linux:intel-rdt.default-clos-id').ok(existsSync(group), `a resctrl group ${group} named after the container exists after create`))
+          return;
         t.req('config-linux:intel-rdt.tasks').ok(tasksOf(group).includes(pid), `the container pid ${pid} is in ${group}/tasks`);
         await t.kill('SIGKILL');
         await t.waitStatus('stopped');
@@ -129,14 +138,21 @@ export default [
     requirements: ['config-linux:intel-rdt.clos-id-root', 'config-linux:intel-rdt.tasks'],
     exercises: ['linux.intelRdt'],
     needs: NEEDS,
-    bundle: (b) => b.ociVersion('1.3.0').probe({ only: ['meta'] }).set('linux.intelRdt', { closID: '/' }),
+    bundle: (b) =>
+      b
+        .ociVersion('1.3.0')
+        .probe({ only: ['meta'] })
+        .set('linux.intelRdt', { closID: '/' }),
     async check(t) {
       // "config-linux: define default clos for intelRdt (#1289)" came with 1.3.0.
       skipIfNewerThanRuntime(t, '1.3.0', 'linux.intelRdt.closID "/"');
       const mnt = needResctrl(t);
       const before = groupsOf(mnt);
       const pid = await createdPid(t);
-      t.req('config-linux:intel-rdt.tasks', 'config-linux:intel-rdt.clos-id-root').ok(tasksOf(mnt).includes(pid), `the container pid ${pid} is in ${mnt}/tasks`);
+      t.req('config-linux:intel-rdt.tasks', 'config-linux:intel-rdt.clos-id-root').ok(
+        tasksOf(mnt).includes(pid),
+        `the container pid ${pid} is in ${mnt}/tasks`,
+      );
       t.req('config-linux:intel-rdt.clos-id-root').equal(groupsOf(mnt), before, `resctrl groups under ${mnt} after create`);
     },
   }),
@@ -158,7 +174,10 @@ export default [
       }
       try {
         const pid = await createdPid(t);
-        t.req('config-linux:intel-rdt.tasks', 'config-linux:intel-rdt.clos-preconfigured').ok(tasksOf(group).includes(pid), `the container pid ${pid} is in ${group}/tasks`);
+        t.req('config-linux:intel-rdt.tasks', 'config-linux:intel-rdt.clos-preconfigured').ok(
+          tasksOf(group).includes(pid),
+          `the container pid ${pid} is in ${group}/tasks`,
+        );
         await t.kill('SIGKILL');
         await t.waitStatus('stopped');
         await t.delete();

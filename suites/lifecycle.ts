@@ -68,7 +68,12 @@ export default [
       const { pid } = await t.create();
       // The container process has not executed the program: it does not run the program's argv.
       const notAtCreate = t.req('runtime:create.no-process-run', 'runtime:lifecycle.create-no-program');
-      if (typeof pid === 'number' && pid > 0) notAtCreate.ok(JSON.stringify(cmdlineOf(pid)) !== JSON.stringify(t.bundle.config.process?.args), `the created container's process ${pid} is not already running the program`, { actual: cmdlineOf(pid) });
+      if (typeof pid === 'number' && pid > 0)
+        notAtCreate.ok(
+          JSON.stringify(cmdlineOf(pid)) !== JSON.stringify(t.bundle.config.process?.args),
+          `the created container's process ${pid} is not already running the program`,
+          { actual: cmdlineOf(pid) },
+        );
       await t.state(); // a round trip after create: a program started early would have printed by now
       notAtCreate.equal(banners(t.stdout()), 0, 'times the program ran before start');
       const atStart = t.req('runtime:start.runs-program');
@@ -147,7 +152,11 @@ export default [
     async check(t) {
       await t.probe();
       await t.delete();
-      await stateFails(t.req('runtime:lifecycle.delete-destroys', 'runtime:delete.removes-resources', 'runtime:query-state.unknown-id-error'), t.id, 'state of a deleted container');
+      await stateFails(
+        t.req('runtime:lifecycle.delete-destroys', 'runtime:delete.removes-resources', 'runtime:query-state.unknown-id-error'),
+        t.id,
+        'state of a deleted container',
+      );
     },
   }),
 
@@ -172,7 +181,7 @@ export default [
       }
       const st = await t.state();
       reuse.equal(st.status, 'created', 'status of the new container with the reused id');
-      reuse.equal(banners(t.stdout()), 1, 'times a program ran (the deleted container\'s only: the new one is not started)');
+      reuse.equal(banners(t.stdout()), 1, "times a program ran (the deleted container's only: the new one is not started)");
     },
   }),
 
@@ -272,7 +281,13 @@ export default [
       t.req('runtime:delete.not-stopped-error').expectError(await t.rt.delete(t.id), 'delete on a created container');
       const noEffect = t.req('runtime:delete.not-stopped-no-effect');
       const st = await t.rt.state(t.id);
-      if (!noEffect.ok(st.ok && st.state?.status === 'created', 'the container is still there, created, after delete', { expected: 'created', actual: st.ok ? st.state?.status : st.summary })) return;
+      if (
+        !noEffect.ok(st.ok && st.state?.status === 'created', 'the container is still there, created, after delete', {
+          expected: 'created',
+          actual: st.ok ? st.state?.status : st.summary,
+        })
+      )
+        return;
       noEffect.equal(st.state?.pid, pid, 'its pid');
       noEffect.ok(typeof pid === 'number' && isAlive(pid), `its process ${pid} is alive`);
       noEffect.equal(banners(t.stdout()), 0, 'times the program ran');
@@ -285,7 +300,12 @@ export default [
       title: `${op} on an id that names no container fails`,
       exercises: [`op:${op}`],
       requirements: [
-        { state: 'runtime:query-state.unknown-id-error', start: 'runtime:start.not-created-error', kill: 'runtime:kill.not-running-error', delete: 'runtime:delete.not-stopped-error' }[op],
+        {
+          state: 'runtime:query-state.unknown-id-error',
+          start: 'runtime:start.not-created-error',
+          kill: 'runtime:kill.not-running-error',
+          delete: 'runtime:delete.not-stopped-error',
+        }[op],
       ],
       async check(t) {
         // A real container exists under another id, so that a runtime cannot pass by failing everything.
@@ -327,15 +347,22 @@ export default [
     id: 'lifecycle.create.config-frozen',
     title: 'changes to config.json after create do not affect the container',
     requirements: ['runtime:lifecycle.config-frozen'],
-    unprovable: 'the misbehaviour is reading config.json again at start; runc and the reference runtime read it once, at create, and no edit made before create plays a runtime that reads it later',
+    unprovable:
+      'the misbehaviour is reading config.json again at start; runc and the reference runtime read it once, at create, and no edit made before create plays a runtime that reads it later',
     bundle: (b) => b.probe({ only: ['cmdline', 'environ'] }).setEnv('CONFORM_MARK', 'at-create'),
     async check(t) {
       await t.create();
-      t.bundle.builder.setEnv('CONFORM_MARK', 'after-create').probe({ only: ['meta'], extra: ['changed'] }).writeFiles();
+      t.bundle.builder
+        .setEnv('CONFORM_MARK', 'after-create')
+        .probe({ only: ['meta'], extra: ['changed'] })
+        .writeFiles();
       await t.start();
       await t.waitOutput('@@done');
       const facts = parseProbe(t.stdout());
-      t.ok(facts.env?.includes('CONFORM_MARK=at-create') ?? false, 'the environment is the one config.json had at create', { expected: 'CONFORM_MARK=at-create', actual: facts.env?.find((e) => e.startsWith('CONFORM_MARK=')) });
+      t.ok(facts.env?.includes('CONFORM_MARK=at-create') ?? false, 'the environment is the one config.json had at create', {
+        expected: 'CONFORM_MARK=at-create',
+        actual: facts.env?.find((e) => e.startsWith('CONFORM_MARK=')),
+      });
       t.equal(facts.args?.includes('changed'), false, 'the args edited after create are used');
     },
   }),
@@ -343,7 +370,12 @@ export default [
   defineCase({
     id: 'lifecycle.create.error-leaves-nothing',
     title: 'a create that fails (root.path missing) creates no container, and the id stays free',
-    requirements: ['runtime:lifecycle.create-error', 'runtime:create.apply-fail-error', 'runtime:create.apply-fail-no-container', 'runtime:errors.no-side-effects'],
+    requirements: [
+      'runtime:lifecycle.create-error',
+      'runtime:create.apply-fail-error',
+      'runtime:create.apply-fail-no-container',
+      'runtime:errors.no-side-effects',
+    ],
     exercises: ['op:create'],
     invalid: true,
     bundle: (b) => {
@@ -372,7 +404,10 @@ export default [
     bundle: (b) => b.unset('process'),
     async check(t) {
       await t.req('runtime:create.new-container').create();
-      t.req('runtime:start.no-process-error', 'config:process.required-on-start').expectError(await t.rt.start(t.id), 'start of a container whose config has no process');
+      t.req('runtime:start.no-process-error', 'config:process.required-on-start').expectError(
+        await t.rt.start(t.id),
+        'start of a container whose config has no process',
+      );
     },
   }),
 ];

@@ -37,7 +37,9 @@ const INSIDE: Partial<Record<NamespaceKind, { cmds: Record<string, string>; chec
     cmds: { procs: 'ls /proc' },
     check: (t, out) => {
       // The host has hundreds of processes; inside there are the probe and its helpers.
-      const pids = out('procs').split(/\s+/).filter((s) => /^\d+$/.test(s));
+      const pids = out('procs')
+        .split(/\s+/)
+        .filter((s) => /^\d+$/.test(s));
       t.ok(pids.length > 0 && pids.length <= 10, `/proc inside lists only the container's processes (saw ${pids.length})`, { actual: pids });
     },
   },
@@ -64,13 +66,19 @@ function newCase(type: NamespaceKind) {
       // config-linux.md: the namespace types "SHOULD be supported": a runtime may refuse
       // one cleanly, unless its features list it.
       const claimed = t.env.runtime.features?.linux?.namespaces?.includes(type);
-      const { facts, pid, noHostView } = await running(t.req('config-linux:namespaces.new', `config-linux:namespaces.${type}`), { refusable: `a new ${type} namespace`, claimed });
+      const { facts, pid, noHostView } = await running(t.req('config-linux:namespaces.new', `config-linux:namespaces.${type}`), {
+        refusable: `a new ${type} namespace`,
+        claimed,
+      });
       if (noHostView && !inside) t.skip(noHostView);
       if (noHostView) t.note(`the namespace itself is not compared: ${noHostView}; only what it shows inside is checked`);
       else {
         const mine = namespacesOf(pid)[type];
         const host = t.env.host.hostNs[type];
-        t.req('config-linux:namespaces.new').ok(mine !== undefined && mine !== host, `the container's ${type} namespace is not the runtime's`, { expected: `not ${host}`, actual: mine });
+        t.req('config-linux:namespaces.new').ok(mine !== undefined && mine !== host, `the container's ${type} namespace is not the runtime's`, {
+          expected: `not ${host}`,
+          actual: mine,
+        });
       }
       inside?.check(t.req(`config-linux:namespaces.${type}`), (name) => facts.cmds[name]?.output ?? '');
     },
@@ -90,7 +98,10 @@ function inheritCase(type: Exclude<NamespaceKind, 'mount'>) {
     needs: [`ns:${type}`],
     bundle: (b) => {
       hold(b);
-      b.set('linux.namespaces', BASE.filter((k) => k !== type).map((k) => ({ type: k })));
+      b.set(
+        'linux.namespaces',
+        BASE.filter((k) => k !== type).map((k) => ({ type: k })),
+      );
       // Without a uts namespace the hostname would be the host's to change.
       if (type === 'uts') b.hostname(undefined);
     },
@@ -105,7 +116,12 @@ function joinCase(type: NamespaceKind) {
   return defineCase({
     id: `namespaces.join.${type}`,
     title: `a ${type} namespace with a path is joined: the container's is the holder's`,
-    requirements: ['config-linux:namespaces.path-join', 'config-linux:namespaces.path-absolute', `config-linux:namespaces.${type}`, ...(type === 'pid' ? ['runtime:delete.keeps-foreign-resources'] : [])],
+    requirements: [
+      'config-linux:namespaces.path-join',
+      'config-linux:namespaces.path-absolute',
+      `config-linux:namespaces.${type}`,
+      ...(type === 'pid' ? ['runtime:delete.keeps-foreign-resources'] : []),
+    ],
     exercises: [`linux.namespaces[${lastIndex(type)}].path`],
     needs: needsOf(type),
     async check(t) {
@@ -120,14 +136,20 @@ function joinCase(type: NamespaceKind) {
         // some runtimes (runc 1.1) refuse a user namespace without them.
         if (type === 'user') mapped(b);
       });
-      const { pid } = await runningOnHost(t.req('config-linux:namespaces.path-join'), { bundle, refusable: `joining the ${type} namespace at ${t.nsPath(holder, type)}` });
+      const { pid } = await runningOnHost(t.req('config-linux:namespaces.path-join'), {
+        bundle,
+        refusable: `joining the ${type} namespace at ${t.nsPath(holder, type)}`,
+      });
       t.req('config-linux:namespaces.path-join').equal(namespacesOf(pid)[type], want, `the container's ${type} namespace (the holder's is ${want})`);
       if (type === 'pid') {
         // Deleting the container must leave the namespace's other member alone.
         await t.kill('SIGKILL');
         await t.waitStatus('stopped');
         await t.delete();
-        t.req('runtime:delete.keeps-foreign-resources').ok(isAlive(holder), `the holder ${holder}, which shares the joined pid namespace, is still alive after delete`);
+        t.req('runtime:delete.keeps-foreign-resources').ok(
+          isAlive(holder),
+          `the holder ${holder}, which shares the joined pid namespace, is still alive after delete`,
+        );
       }
     },
   });
@@ -143,7 +165,10 @@ function badPathCase(id: string, title: string, path: (b: BundleBuilder) => stri
     needs: needsOf('network'),
     bundle: (b) => hold(b).set('linux.namespaces', withLast('network', { type: 'network', path: path(b) })),
     async check(t) {
-      t.req('config-linux:namespaces.path-type-mismatch', 'runtime:create.apply-fail-error').expectError(await t.rt.create(t.id, t.bundle.dir), `create with a network namespace path that is not a network namespace`);
+      t.req('config-linux:namespaces.path-type-mismatch', 'runtime:create.apply-fail-error').expectError(
+        await t.rt.create(t.id, t.bundle.dir),
+        `create with a network namespace path that is not a network namespace`,
+      );
       t.req('runtime:create.apply-fail-no-container').expectError(await t.rt.state(t.id), 'state after the failed create');
     },
   });
@@ -234,7 +259,8 @@ export default [
       const { facts } = await running(t);
       // Only meaningful if the process really is in the mapped namespace: otherwise nothing
       // needed a chown (namespaces.user.uid-mappings judges the mapping itself).
-      if (JSON.stringify(facts.uidMap) !== JSON.stringify(USER_MAP)) t.skip(`the container's uid_map is ${JSON.stringify(facts.uidMap)}, not the configured one, so no chown was needed to realize it`);
+      if (JSON.stringify(facts.uidMap) !== JSON.stringify(USER_MAP))
+        t.skip(`the container's uid_map is ${JSON.stringify(facts.uidMap)}, not the configured one, so no chown was needed to realize it`);
       t.equal(owners(), before, 'owners of rootfs files on the host while the container runs');
     },
   }),
@@ -265,7 +291,10 @@ export default [
       applied.equal(offsets, t.bundle.config.linux?.timeOffsets, '/proc/self/timens_offsets inside the container');
       // /proc/uptime follows CLOCK_BOOTTIME: inside it is the host's plus the offset.
       const inside = Number(facts.cmds.uptime?.output.split(' ')[0]);
-      applied.ok(inside >= hostUptime + 86400 * 730, 'uptime inside includes the boottime offset', { expected: `>= ${hostUptime + 86400 * 730}`, actual: inside });
+      applied.ok(inside >= hostUptime + 86400 * 730, 'uptime inside includes the boottime offset', {
+        expected: `>= ${hostUptime + 86400 * 730}`,
+        actual: inside,
+      });
     },
   }),
 ];

@@ -157,7 +157,8 @@ function linksInside(t: CaseContext, facts: ProbeFacts): Link[] {
 function expectMoved(t: CaseContext, facts: ProbeFacts, v: HostVeth, mac: string, name: string): Link | undefined {
   const links = linksInside(t, facts);
   const link = links.find((l) => l.name === name);
-  if (!t.ok(link !== undefined, `an interface named ${name} inside the container (host's ${v.name})`, { expected: name, actual: links.map((l) => l.name) })) return undefined;
+  if (!t.ok(link !== undefined, `an interface named ${name} inside the container (host's ${v.name})`, { expected: name, actual: links.map((l) => l.name) }))
+    return undefined;
   t.equal(link!.mac, mac, `MAC address of ${name} inside (the host's ${v.name} had it)`);
   return link;
 }
@@ -197,9 +198,14 @@ export default [
     async check(t, [v]) {
       const mac = v!.mac();
       const moved = t.req('config-linux:net-devices.available', 'config-linux:net-devices.name');
-      const facts = await run(t, () => t.req('config-linux:net-devices.available').ok(!v!.has(v!.name), `${v!.name} is no longer in the runtime namespace after create`));
+      const facts = await run(t, () =>
+        t.req('config-linux:net-devices.available').ok(!v!.has(v!.name), `${v!.name} is no longer in the runtime namespace after create`),
+      );
       expectMoved(moved, facts, v!, mac, 'conform0');
-      t.req('config-linux:net-devices.name').ok(!linksInside(moved, facts).some((l) => l.name === v!.name), `no interface keeps the host name ${v!.name} inside`);
+      t.req('config-linux:net-devices.name').ok(
+        !linksInside(moved, facts).some((l) => l.name === v!.name),
+        `no interface keeps the host name ${v!.name} inside`,
+      );
     },
   }),
 
@@ -305,7 +311,11 @@ export default [
       const moved = t.req('config-linux:net-devices.name-template', 'config-linux:net-devices.available');
       const links = linksInside(moved, await run(t)).filter((l) => /^cnf\d+$/.test(l.name));
       moved.equal(links.length, 2, `interfaces named cnf<N> inside (${links.map((l) => l.name).join(', ') || 'none'})`);
-      for (const [i, mac] of macs.entries()) moved.ok(links.some((l) => l.mac === mac), `${veths[i]!.name} (MAC ${mac}) is one of the cnf<N> interfaces inside`);
+      for (const [i, mac] of macs.entries())
+        moved.ok(
+          links.some((l) => l.mac === mac),
+          `${veths[i]!.name} (MAC ${mac}) is one of the cnf<N> interfaces inside`,
+        );
     },
   }),
 
@@ -314,7 +324,11 @@ export default [
     title: 'a host interface that does not exist makes create fail',
     requirements: ['config-linux:net-devices.check-move', 'runtime:create.apply-fail-error', 'runtime:create.apply-fail-no-container'],
     exercises: ['linux.netDevices'],
-    bundle: (b) => b.probe({ only: ['meta'] }).ociVersion(SINCE).set('linux.netDevices', { [freshNames()[0]]: { name: 'conform0' } }),
+    bundle: (b) =>
+      b
+        .probe({ only: ['meta'] })
+        .ociVersion(SINCE)
+        .set('linux.netDevices', { [freshNames()[0]]: { name: 'conform0' } }),
     async check(t) {
       skipIfNewerThanRuntime(t, SINCE, 'linux.netDevices');
       const name = Object.keys(t.bundle.config.linux?.netDevices ?? {})[0]!;
@@ -334,7 +348,8 @@ export default [
       withDevices(b, 1, () => ({ name: 'conform0' }));
     },
     async check(t) {
-      if (t.env.runtime.features?.linux?.netDevices?.enabled !== false) return t.skip('the runtime\'s features does not say linux.netDevices.enabled is false: the other netdevices cases apply');
+      if (t.env.runtime.features?.linux?.netDevices?.enabled !== false)
+        return t.skip("the runtime's features does not say linux.netDevices.enabled is false: the other netdevices cases apply");
       await withVeths(t, async ([v]) => {
         const r = await expectRefused(refusalOf(t), 'netDevices, which the runtime says it does not support');
         if (r.by === 'create') t.req(NO_SIDE_EFFECTS).ok(v!.has(v!.name), `${v!.name} is still on the host after the refused create`);
@@ -344,7 +359,7 @@ export default [
 
   movingCase({
     id: 'no-move-back',
-    title: 'delete does not move a moved interface back to the host: it goes with the container\'s network namespace',
+    title: "delete does not move a moved interface back to the host: it goes with the container's network namespace",
     requirements: ['config-linux:net-devices.no-move-back'],
     entry: () => ({ name: 'conform0' }),
     async check(t, [v]) {
@@ -355,7 +370,8 @@ export default [
       t.equal(back(), [], 'interfaces of the container back in the runtime namespace right after delete');
       // The kernel destroys a veth (and so its peer) when the namespace it is in goes away.
       await poll(() => !v!.has(v!.peer), { timeoutMs: t.rt.rt.timeoutMs, pauseMs: 20, maxPauseMs: 20 });
-      if (v!.has(v!.peer)) t.note(`the veth pair still exists ${t.rt.rt.timeoutMs / 1000}s after delete: its container end is in a network namespace something still holds`);
+      if (v!.has(v!.peer))
+        t.note(`the veth pair still exists ${t.rt.rt.timeoutMs / 1000}s after delete: its container end is in a network namespace something still holds`);
       t.equal(back(), [], 'interfaces of the container in the runtime namespace once its network namespace is gone');
     },
   }),

@@ -18,7 +18,10 @@ function unreadable(t: CaseContext, r: { output: string; rc: number }, what: str
 }
 
 function rofs(t: CaseContext, r: { output: string; rc: number }, what: string): void {
-  t.ok(r.rc !== 0 && errnosIn(r.output).includes('EROFS'), `${what} fails with EROFS`, { expected: 'EROFS (Read-only file system)', actual: `rc ${r.rc}: ${r.output}` });
+  t.ok(r.rc !== 0 && errnosIn(r.output).includes('EROFS'), `${what} fails with EROFS`, {
+    expected: 'EROFS (Read-only file system)',
+    actual: `rc ${r.rc}: ${r.output}`,
+  });
 }
 
 function works(t: CaseContext, r: { output: string; rc: number }, what: string): void {
@@ -66,7 +69,10 @@ function relativeCase(kind: 'masked' | 'readonly') {
       else b.readonlyPaths(['etc/conform-file']);
     },
     async check(t) {
-      t.req(`config-linux:${kind}-paths.absolute`, 'config:valid-values.invalid-error').expectError(await t.rt.create(t.id, t.bundle.dir), `create with ${kind}Paths ["etc/conform-file"]`);
+      t.req(`config-linux:${kind}-paths.absolute`, 'config:valid-values.invalid-error').expectError(
+        await t.rt.create(t.id, t.bundle.dir),
+        `create with ${kind}Paths ["etc/conform-file"]`,
+      );
     },
   });
 }
@@ -84,7 +90,10 @@ const maskedBundle = (edit: (b: BundleBuilder) => void, cmds: Record<string, str
 async function needsInContainer(t: CaseContext, path: string, shell: string, wanted: (out: string) => boolean): Promise<void> {
   const control = await t.newBundle((b) => b.maskedPaths([]).probe({ only: ['meta'], cmds: { control: shell } }));
   const out = cmd(await t.probe({ id: t.newId(), bundle: control }), 'control').output.trim();
-  if (!wanted(out)) t.skip(`needs ${path} with something in it in the container (unmasked, \`${shell}\` gives ${JSON.stringify(out)}): this runtime's container has none to mask`);
+  if (!wanted(out))
+    t.skip(
+      `needs ${path} with something in it in the container (unmasked, \`${shell}\` gives ${JSON.stringify(out)}): this runtime's container has none to mask`,
+    );
 }
 
 export default [
@@ -93,10 +102,10 @@ export default [
     title: 'a masked file cannot be read; the file next to it can',
     requirements: ['config-linux:masked-paths.applied', 'config-linux:masked-paths.absolute'],
     exercises: ['linux.maskedPaths'],
-    bundle: maskedBundle(
-      (b) => b.file('/etc/conform-masked', `${SECRET}\n`).file('/etc/conform-plain', 'plain\n').maskedPaths(['/etc/conform-masked']),
-      { read: 'cat /etc/conform-masked', sibling: 'cat /etc/conform-plain' },
-    ),
+    bundle: maskedBundle((b) => b.file('/etc/conform-masked', `${SECRET}\n`).file('/etc/conform-plain', 'plain\n').maskedPaths(['/etc/conform-masked']), {
+      read: 'cat /etc/conform-masked',
+      sibling: 'cat /etc/conform-plain',
+    }),
     async check(t) {
       const masked = t.req('config-linux:masked-paths.applied');
       const facts = await t.probe();
@@ -127,7 +136,10 @@ export default [
     title: 'a masked /proc file (/proc/timer_list) reads as nothing',
     requirements: ['config-linux:masked-paths.applied'],
     exercises: ['linux.maskedPaths'],
-    bundle: maskedBundle((b) => b.maskedPaths(['/proc/timer_list']), { read: 'head -c 64 /proc/timer_list | wc -c', plain: 'head -c 64 /proc/self/status | wc -c' }),
+    bundle: maskedBundle((b) => b.maskedPaths(['/proc/timer_list']), {
+      read: 'head -c 64 /proc/timer_list | wc -c',
+      plain: 'head -c 64 /proc/self/status | wc -c',
+    }),
     async check(t) {
       await needsInContainer(t, '/proc/timer_list', 'head -c 64 /proc/timer_list | wc -c', (out) => out === '64');
       const facts = await t.probe();
@@ -157,10 +169,11 @@ export default [
     title: 'a read-only file can be read but not written; the file next to it can be written',
     requirements: ['config-linux:readonly-paths.applied', 'config-linux:readonly-paths.absolute'],
     exercises: ['linux.readonlyPaths'],
-    bundle: maskedBundle(
-      (b) => b.file('/etc/conform-ro', `${SECRET}\n`).file('/etc/conform-rw', 'rw\n').readonlyPaths(['/etc/conform-ro']),
-      { read: 'cat /etc/conform-ro', append: 'echo more >> /etc/conform-ro', sibling: 'echo more >> /etc/conform-rw' },
-    ),
+    bundle: maskedBundle((b) => b.file('/etc/conform-ro', `${SECRET}\n`).file('/etc/conform-rw', 'rw\n').readonlyPaths(['/etc/conform-ro']), {
+      read: 'cat /etc/conform-ro',
+      append: 'echo more >> /etc/conform-ro',
+      sibling: 'echo more >> /etc/conform-rw',
+    }),
     async check(t) {
       const readonly = t.req('config-linux:readonly-paths.applied');
       const facts = await t.probe();
@@ -175,16 +188,13 @@ export default [
     title: 'in a read-only directory files can be read but not written, created or made; next to it they can',
     requirements: ['config-linux:readonly-paths.applied'],
     exercises: ['linux.readonlyPaths'],
-    bundle: maskedBundle(
-      (b) => b.file('/srv/conform-ro/inner', `${SECRET}\n`).mkdir('/srv/conform-rw').readonlyPaths(['/srv/conform-ro']),
-      {
-        read: 'cat /srv/conform-ro/inner',
-        append: 'echo more >> /srv/conform-ro/inner',
-        create: 'touch /srv/conform-ro/new',
-        mkdir: 'mkdir /srv/conform-ro/sub',
-        sibling: 'touch /srv/conform-rw/new',
-      },
-    ),
+    bundle: maskedBundle((b) => b.file('/srv/conform-ro/inner', `${SECRET}\n`).mkdir('/srv/conform-rw').readonlyPaths(['/srv/conform-ro']), {
+      read: 'cat /srv/conform-ro/inner',
+      append: 'echo more >> /srv/conform-ro/inner',
+      create: 'touch /srv/conform-ro/new',
+      mkdir: 'mkdir /srv/conform-ro/sub',
+      sibling: 'touch /srv/conform-rw/new',
+    }),
     async check(t) {
       const facts = await t.probe();
       t.equal(cmd(facts, 'read').output.trim(), SECRET, 'a file in the read-only directory, read');

@@ -58,7 +58,11 @@ export default [
     async check(t) {
       // The probe is a #! script: the kernel runs /bin/sh with the path execvp found.
       const facts = await t.probe();
-      t.req('config:process.args.path-lookup').equal(facts.args?.slice(0, 2), ['/bin/sh', '/conform/probe'], 'argv of the process (interpreter, then the script execvp found on PATH)');
+      t.req('config:process.args.path-lookup').equal(
+        facts.args?.slice(0, 2),
+        ['/bin/sh', '/conform/probe'],
+        'argv of the process (interpreter, then the script execvp found on PATH)',
+      );
     },
   }),
 
@@ -80,7 +84,7 @@ export default [
     requirements: ['config:process.env'],
     exercises: ['process.env'],
     disputed:
-      'config.md gives env the semantics of environ but never says a runtime may not add to it; runc and crun add HOME from the user\'s passwd entry when env has none (Docker relies on it)',
+      "config.md gives env the semantics of environ but never says a runtime may not add to it; runc and crun add HOME from the user's passwd entry when env has none (Docker relies on it)",
     bundle: (b) => b.probe({ only: ['environ'] }).env([DEFAULT_PATH, 'CONFORM=1']),
     async check(t) {
       const facts = await t.probe();
@@ -229,7 +233,8 @@ export default [
     requirements: ['config:process.user.umask.unset'],
     // RFC 2119 keywords are upper-case; this one is not, and even as a SHOULD it would
     // leave a runtime its reasons (runc and crun set 0022).
-    disputed: 'config.md: "If unspecified, the umask should not be changed from the calling process\' umask" is a lower-case "should" (at most a recommendation); runc and crun set 0022',
+    disputed:
+      'config.md: "If unspecified, the umask should not be changed from the calling process\' umask" is a lower-case "should" (at most a recommendation); runc and crun set 0022',
     bundle: (b) => b.probe({ only: ['status'], cmds: { umask: 'umask' } }).user({ uid: 0, gid: 0 }),
     async check(t) {
       // 0047 is nobody's default: a runtime that sets 0022 (or any fixed umask) differs.
@@ -242,7 +247,7 @@ export default [
 
   defineCase({
     id: 'process.oom-score-adj.set',
-    title: 'oomScoreAdj 617 is written to the process\'s oom_score_adj',
+    title: "oomScoreAdj 617 is written to the process's oom_score_adj",
     requirements: ['config:process.oom-score-adj.set'],
     exercises: ['process.oomScoreAdj'],
     bundle: (b) => b.probe({ only: ['oom'] }).oomScoreAdj(617),
@@ -320,9 +325,15 @@ export default [
       // The spec defines no command line, so where the output goes is the runtime's choice
       // (runc's convention: the files create was given; a relaying pipe would do too), and
       // runtime-linux.md lets stdio be /dev/null. Only a terminal is wrong here.
-      for (const [fd, stream] of [[1, 'stdout'], [2, 'stderr']] as const) {
+      for (const [fd, stream] of [
+        [1, 'stdout'],
+        [2, 'stderr'],
+      ] as const) {
         const target = fds.get(fd);
-        t.ok(target !== undefined && !isTerminalPath(target), `fd ${fd} of the container process is open and no terminal`, { expected: 'no /dev/pts/N, /dev/console or /dev/tty', actual: target });
+        t.ok(target !== undefined && !isTerminalPath(target), `fd ${fd} of the container process is open and no terminal`, {
+          expected: 'no /dev/pts/N, /dev/console or /dev/tty',
+          actual: target,
+        });
         if (target !== undefined && target !== t.rt.stdioPath(t.id, stream)) t.note(`fd ${fd} is ${target}, not the ${stream} file create was given`);
       }
     },
@@ -337,7 +348,11 @@ export default [
     async check(t) {
       const { pid } = await runningOnHost(t);
       const extra = [...fdsOf(pid)].filter(([fd, target]) => fd > 2 && !isProbeScript(target));
-      t.equal(extra.map(([fd, target]) => `${fd} -> ${target}`), [], 'fds beyond 0-2 (the shell\'s own script fd aside)');
+      t.equal(
+        extra.map(([fd, target]) => `${fd} -> ${target}`),
+        [],
+        "fds beyond 0-2 (the shell's own script fd aside)",
+      );
     },
   }),
 ];

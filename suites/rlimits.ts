@@ -91,7 +91,10 @@ function limitOf(facts: ProbeFacts, type: string): Limit | undefined {
 /** limitOf, or skip: a process whose limits cannot be read says nothing about the runtime. */
 function readLimit(t: CaseContext, facts: ProbeFacts, type: string): Limit {
   const l = limitOf(facts, type);
-  if (!l) t.skip(`neither /proc/self/limits nor busybox's ulimit shows ${type} inside this runtime's containers (${facts.sections.get('limits')?.split('\n')[0] ?? 'no limits section'})`);
+  if (!l)
+    t.skip(
+      `neither /proc/self/limits nor busybox's ulimit shows ${type} inside this runtime's containers (${facts.sections.get('limits')?.split('\n')[0] ?? 'no limits section'})`,
+    );
   return l;
 }
 
@@ -217,7 +220,8 @@ export default [
       only(b, { RLIMIT_CPU: { soft: 1234n, hard: RLIM_INFINITY } });
     },
     async check(t) {
-      if (callerLimits().RLIMIT_CPU?.hard !== 'unlimited') return t.skip("conform's hard RLIMIT_CPU is finite: an unlimited one would have to be raised (CAP_SYS_RESOURCE)");
+      if (callerLimits().RLIMIT_CPU?.hard !== 'unlimited')
+        return t.skip("conform's hard RLIMIT_CPU is finite: an unlimited one would have to be raised (CAP_SYS_RESOURCE)");
       expectLimit(t, readLimit(t, await t.probe(), 'RLIMIT_CPU'), { soft: 1234n, hard: 'unlimited' }, 'RLIMIT_CPU of the container process');
     },
   }),
@@ -257,7 +261,8 @@ export default [
       if (type && hard) only(b, { [type]: { soft: hard, hard: hard + (ULIMIT[type]?.unit ?? 1n) } });
     },
     async check(t) {
-      if (hasSysResource(t.env)) return t.skip('conform has CAP_SYS_RESOURCE here, so raising a hard limit is allowed (rlimits.raise-hard checks that it applies)');
+      if (hasSysResource(t.env))
+        return t.skip('conform has CAP_SYS_RESOURCE here, so raising a hard limit is allowed (rlimits.raise-hard checks that it applies)');
       const type = finiteHard();
       if (!type) return t.skip('every limit conform inherits has an unlimited hard value: there is none to raise');
       // On Linux the kernel refuses (EPERM) and the runtime must report it. A runtime with a
@@ -265,13 +270,13 @@ export default [
       if ((await attempt(t.req('runtime:create.apply-fail-error'), `${type} hard raised above the caller's hard limit`, { processProperty: true })).by) return;
       const facts = parseProbe(await t.waitOutput('@@done'));
       expectLimit(t, readLimit(t, facts, type), configured(t)[type], `${type} of the container process, which the runtime did not refuse`);
-      t.note('the runtime applied a hard limit above the caller\'s');
+      t.note("the runtime applied a hard limit above the caller's");
     },
   }),
 
   defineCase({
     id: 'rlimits.raise-hard',
-    title: 'with CAP_SYS_RESOURCE, a hard limit above the caller\'s is applied',
+    title: "with CAP_SYS_RESOURCE, a hard limit above the caller's is applied",
     requirements: ['config:process.rlimits.hard', 'config:process.rlimits.soft'],
     exercises: ['process.rlimits'],
     needs: ['cap:CAP_SYS_RESOURCE'],
@@ -332,7 +337,9 @@ export default [
       b.set('process.rlimits', [{ type: 'RLIMIT_NOFILE', soft: 512, hard: 256 }]);
     },
     async check(t) {
-      await expectRefused(t.req('runtime:create.apply-fail-error', 'config:valid-values.invalid-error'), 'RLIMIT_NOFILE soft 512 above hard 256', { processProperty: true });
+      await expectRefused(t.req('runtime:create.apply-fail-error', 'config:valid-values.invalid-error'), 'RLIMIT_NOFILE soft 512 above hard 256', {
+        processProperty: true,
+      });
     },
   }),
 ];

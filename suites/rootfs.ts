@@ -18,7 +18,8 @@ const WITH_SYS_ADMIN = [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'];
 /** For cases that mount inside the container. */
 const sysAdmin = (b: BundleBuilder) => b.capabilities({ bounding: WITH_SYS_ADMIN, effective: WITH_SYS_ADMIN, permitted: WITH_SYS_ADMIN });
 
-const out = (facts: { cmds: Record<string, { output: string; rc: number }> }, name: string) => facts.cmds[name] ?? { output: '(the probe did not run it)', rc: -1 };
+const out = (facts: { cmds: Record<string, { output: string; rc: number }> }, name: string) =>
+  facts.cmds[name] ?? { output: '(the probe did not run it)', rc: -1 };
 
 /** A write that must fail with EROFS. */
 function expectRofs(t: CaseContext, r: { output: string; rc: number }, what: string): void {
@@ -62,7 +63,11 @@ function rootPathCase(id: string, title: string, path: (b: BundleBuilder) => str
     },
     async check(t) {
       const facts = await t.probe();
-      t.req('config:root.path.relative').equal(out(facts, 'marker').output, t.bundle.config.root?.path, 'the marker file of the root.path directory, read inside');
+      t.req('config:root.path.relative').equal(
+        out(facts, 'marker').output,
+        t.bundle.config.root?.path,
+        'the marker file of the root.path directory, read inside',
+      );
     },
   });
 }
@@ -141,7 +146,10 @@ const DEFAULT_DEVICES: DefaultDevice[] = [
     minor: 7,
     cmds: { write: 'echo x > /dev/full', read: 'head -c 4 /dev/full | od -An -tx1' },
     check: (t, cmd) => {
-      t.ok(cmd('write').rc !== 0 && errnosIn(cmd('write').output).includes('ENOSPC'), 'a write to /dev/full fails with ENOSPC', { expected: 'ENOSPC (No space left on device)', actual: `rc ${cmd('write').rc}: ${cmd('write').output}` });
+      t.ok(cmd('write').rc !== 0 && errnosIn(cmd('write').output).includes('ENOSPC'), 'a write to /dev/full fails with ENOSPC', {
+        expected: 'ENOSPC (No space left on device)',
+        actual: `rc ${cmd('write').rc}: ${cmd('write').output}`,
+      });
       t.equal(hexWords(cmd('read').output), zeros(4), 'the first 4 bytes read from /dev/full');
     },
   },
@@ -170,10 +178,14 @@ const DEFAULT_DEVICES: DefaultDevice[] = [
       // Without a controlling terminal the real /dev/tty refuses to open (Linux: ENXIO); a plain file would not.
       const open = cmd('open');
       const errnos = errnosIn(open.output);
-      t.ok(open.rc !== 0, '/dev/tty, without a controlling terminal, fails to open', { expected: 'an error (Linux: ENXIO)', actual: `rc ${open.rc}: ${open.output}` });
+      t.ok(open.rc !== 0, '/dev/tty, without a controlling terminal, fails to open', {
+        expected: 'an error (Linux: ENXIO)',
+        actual: `rc ${open.rc}: ${open.output}`,
+      });
       // Denied access (the device cgroup, say) is a /dev/tty the container does not have.
       t.ok(!errnos.includes('EPERM') && !errnos.includes('EACCES'), '/dev/tty is not denied to the container (EPERM or EACCES)', { actual: open.output });
-      if (open.rc !== 0 && !errnos.some((e) => ['ENXIO', 'EPERM', 'EACCES'].includes(e))) t.note(`/dev/tty failed to open with ${errnos.join(', ') || open.output}, not ENXIO`);
+      if (open.rc !== 0 && !errnos.some((e) => ['ENXIO', 'EPERM', 'EACCES'].includes(e)))
+        t.note(`/dev/tty failed to open with ${errnos.join(', ') || open.output}, not ENXIO`);
     },
   },
 ];
@@ -229,11 +241,16 @@ export default [
       // EROFS is what "read-only" means to the process; how the runtime got there (a ro
       // bind, a ro superblock, something else) is its own business.
       const root = mountAt(facts.mounts ?? [], '/');
-      if (!root?.options.includes('ro') && !root?.superOptions.includes('ro')) t.note(`the root mount is not marked ro in mountinfo (${root ? `${root.options.join(',')} / ${root.superOptions.join(',')}` : 'no root mount listed'})`);
+      if (!root?.options.includes('ro') && !root?.superOptions.includes('ro'))
+        t.note(
+          `the root mount is not marked ro in mountinfo (${root ? `${root.options.join(',')} / ${root.superOptions.join(',')}` : 'no root mount listed'})`,
+        );
     },
   }),
   writableCase('false', 'root.readonly false: files can be created, appended to and made in /', 'config:root.readonly', (b) => b.readonlyRoot(false)),
-  writableCase('default', 'root.readonly absent: the root filesystem is writable (the default is false)', 'config:root.readonly.default', (b) => b.unset('root.readonly')),
+  writableCase('default', 'root.readonly absent: the root filesystem is writable (the default is false)', 'config:root.readonly.default', (b) =>
+    b.unset('root.readonly'),
+  ),
 
   rootPathCase('relative', 'a relative root.path (alt-root) is taken relative to the bundle, not the caller', () => 'alt-root'),
   rootPathCase('absolute', 'an absolute root.path outside the bundle is used as it is', (b) => b.hostPath('abs-root')),
@@ -250,7 +267,11 @@ export default [
       const r = await propagationRun(t);
       t.ok(r.inside, `the host's mount at rootfs${HOST_SIDE} is visible inside the container`);
       t.ok(!r.leaked, `the container's mount at ${INNER} stays out of the host`);
-      t.ok(r.rootOptional.some((o) => o.startsWith('master:')), "the container's root mount is a slave (master:N in mountinfo)", { actual: r.rootOptional });
+      t.ok(
+        r.rootOptional.some((o) => o.startsWith('master:')),
+        "the container's root mount is a slave (master:N in mountinfo)",
+        { actual: r.rootOptional },
+      );
     },
   }),
 
@@ -264,7 +285,11 @@ export default [
       const r = await propagationRun(t);
       t.ok(!r.inside, `the host's mount at rootfs${HOST_SIDE} stays out of the container`);
       t.ok(!r.leaked, `the container's mount at ${INNER} stays out of the host`);
-      t.ok(!r.rootOptional.some((o) => o.startsWith('shared:') || o.startsWith('master:')), "the container's root mount is in no peer group and has no master", { actual: r.rootOptional });
+      t.ok(
+        !r.rootOptional.some((o) => o.startsWith('shared:') || o.startsWith('master:')),
+        "the container's root mount is in no peer group and has no master",
+        { actual: r.rootOptional },
+      );
     },
   }),
 
@@ -317,23 +342,33 @@ export default [
       const facts = await probeOrRefuse(t, 'rootfsPropagation unbindable');
       const root = mountAt(facts.mounts ?? [], '/');
       t.ok(root?.optional.includes('unbindable') ?? false, "the container's root mount is unbindable in mountinfo", { actual: root?.optional });
-      t.ok(!root?.optional.some((o) => o.startsWith('shared:') || o.startsWith('master:')), 'and private (no peer group, no master)', { actual: root?.optional });
-      if (!t.ok(out(facts, 'control').rc === 0, 'a bind mount of a tmpfs mounted inside works (the control)', { actual: `rc ${out(facts, 'control').rc}: ${out(facts, 'control').output}` })) return;
+      t.ok(!root?.optional.some((o) => o.startsWith('shared:') || o.startsWith('master:')), 'and private (no peer group, no master)', {
+        actual: root?.optional,
+      });
+      if (
+        !t.ok(out(facts, 'control').rc === 0, 'a bind mount of a tmpfs mounted inside works (the control)', {
+          actual: `rc ${out(facts, 'control').rc}: ${out(facts, 'control').output}`,
+        })
+      )
+        return;
       for (const name of ['bind', 'sub']) {
         const r = out(facts, name);
         const what = `a bind mount of ${name === 'bind' ? '/' : 'a directory of /'}`;
         t.ok(r.rc !== 0, `${what} fails`, { expected: 'an error (Linux: EINVAL)', actual: `rc ${r.rc}: ${r.output}` });
-        if (r.rc !== 0 && !errnosIn(r.output).includes('EINVAL')) t.note(`${what} failed with ${errnosIn(r.output).join(', ') || r.output}, not Linux's EINVAL`);
+        if (r.rc !== 0 && !errnosIn(r.output).includes('EINVAL'))
+          t.note(`${what} failed with ${errnosIn(r.output).join(', ') || r.output}, not Linux's EINVAL`);
       }
     },
   }),
 
-  ...([
-    ['proc', '/proc', 'proc', 0],
-    ['sys', '/sys', 'sysfs', 5],
-    ['dev-pts', '/dev/pts', 'devpts', 2],
-    ['dev-shm', '/dev/shm', 'tmpfs', 3],
-  ] as const).map(([name, path, fsType, index]) =>
+  ...(
+    [
+      ['proc', '/proc', 'proc', 0],
+      ['sys', '/sys', 'sysfs', 5],
+      ['dev-pts', '/dev/pts', 'devpts', 2],
+      ['dev-shm', '/dev/shm', 'tmpfs', 3],
+    ] as const
+  ).map(([name, path, fsType, index]) =>
     defineCase({
       id: `rootfs.default-fs.${name}`,
       title: `${path} is a ${fsType} mount${name === 'dev-shm' ? ' the process can write to' : ''}`,
@@ -341,7 +376,15 @@ export default [
       // leaves it out fails the mounts MUST, whatever the SHOULD of default filesystems.
       requirements: [`config-linux:default-filesystems.${name}`, 'config:mounts.type'],
       exercises: [`mounts[${index}]`],
-      bundle: (b) => b.probe({ only: ['meta'], cmds: { mounts: 'cat /proc/self/mountinfo', fstype: `stat -f -c %T ${path}`, ...(name === 'dev-shm' ? { write: 'echo conform > /dev/shm/conform && cat /dev/shm/conform' } : {}) } }),
+      bundle: (b) =>
+        b.probe({
+          only: ['meta'],
+          cmds: {
+            mounts: 'cat /proc/self/mountinfo',
+            fstype: `stat -f -c %T ${path}`,
+            ...(name === 'dev-shm' ? { write: 'echo conform > /dev/shm/conform && cat /dev/shm/conform' } : {}),
+          },
+        }),
       async check(t) {
         // Listed in mounts: the mount is config.json's to make (MUST) and the default filesystem (SHOULD).
         const made = t.req(`config-linux:default-filesystems.${name}`, 'config:mounts.type');
@@ -371,7 +414,8 @@ export default [
       const want = { sys: ['/sys', 'sysfs'], 'dev-pts': ['/dev/pts', 'devpts'], 'dev-shm': ['/dev/shm', 'tmpfs'] } as const;
       const got = Object.fromEntries(Object.values(want).map(([p]) => [p, mountAt(facts.mounts ?? [], p)?.fsType ?? '(no mount)']));
       t.note(`filesystems without mounts for them in config.json: ${JSON.stringify(got)}`);
-      for (const [name, [path, fsType]] of Object.entries(want)) t.req(`config-linux:default-filesystems.${name}`).equal(got[path], fsType, `filesystem type at ${path}`);
+      for (const [name, [path, fsType]] of Object.entries(want))
+        t.req(`config-linux:default-filesystems.${name}`).equal(got[path], fsType, `filesystem type at ${path}`);
     },
   }),
 
@@ -398,8 +442,17 @@ export default [
       if (e!.type === 'l') t.ok(['pts/ptmx', '/dev/pts/ptmx'].includes(e!.target ?? ''), '/dev/ptmx is a symlink to pts/ptmx', { actual: e!.target });
       else t.note(`/dev/ptmx is a ${e!.type} node ${e!.major}:${e!.minor}, not a symlink`);
       const [ptmx, pts] = out(facts, 'same').output.trim().split('\n');
-      t.ok(ptmx !== undefined && ptmx === pts, '/dev/ptmx resolves to the same file as /dev/pts/ptmx (device, inode, numbers)', { expected: pts, actual: ptmx });
-      t.ok(out(facts, 'open').output.split(/\s+/).some((n) => /^\d+$/.test(n)), 'after opening /dev/ptmx, /dev/pts has a numbered pty', { actual: out(facts, 'open').output });
+      t.ok(ptmx !== undefined && ptmx === pts, '/dev/ptmx resolves to the same file as /dev/pts/ptmx (device, inode, numbers)', {
+        expected: pts,
+        actual: ptmx,
+      });
+      t.ok(
+        out(facts, 'open')
+          .output.split(/\s+/)
+          .some((n) => /^\d+$/.test(n)),
+        'after opening /dev/ptmx, /dev/pts has a numbered pty',
+        { actual: out(facts, 'open').output },
+      );
     },
   }),
 
@@ -417,12 +470,21 @@ export default [
       t.ok(console.startsWith('character special file|'), '/dev/console is a character device', { actual: console });
       t.equal(console.split('|')[1], stdin.split('|')[1], "/dev/console's device numbers (hex major:minor) are those of the process's terminal (stdin)");
       const [major, minor] = (console.split('|')[1] ?? '').split(':').map((x) => parseInt(x, 16));
-      t.equal(ptyNumberOf(major ?? -1, minor ?? -1), tty.events().fd?.ptn, "the pty number of /dev/console and that of the master --console-socket received (TIOCGPTN)");
+      t.equal(
+        ptyNumberOf(major ?? -1, minor ?? -1),
+        tty.events().fd?.ptn,
+        'the pty number of /dev/console and that of the master --console-socket received (TIOCGPTN)',
+      );
       // "by bind mounting the pseudoterminal pty to /dev/console": a mount of a devpts file.
       const m = mountAt(facts.mounts ?? [], '/dev/console');
-      t.ok(m?.fsType === 'devpts' && m.root === `/${tty.events().fd?.ptn}`, "/dev/console is a bind mount of the pty's file in a devpts", { expected: `devpts, root /${tty.events().fd?.ptn}`, actual: m ? `${m.fsType}, root ${m.root}` : 'not a mount point' });
+      t.ok(m?.fsType === 'devpts' && m.root === `/${tty.events().fd?.ptn}`, "/dev/console is a bind mount of the pty's file in a devpts", {
+        expected: `devpts, root /${tty.events().fd?.ptn}`,
+        actual: m ? `${m.fsType}, root ${m.root}` : 'not a mount point',
+      });
       const write = out(facts, 'write');
-      t.ok(write.rc === 0 && write.output.includes('via-dev-console'), 'a write to /dev/console succeeds and reaches the master', { actual: `rc ${write.rc}: ${write.output}` });
+      t.ok(write.rc === 0 && write.output.includes('via-dev-console'), 'a write to /dev/console succeeds and reaches the master', {
+        actual: `rc ${write.rc}: ${write.output}`,
+      });
     },
   }),
 
@@ -440,9 +502,15 @@ export default [
         if (!t.ok(e !== undefined, `/dev/${name} exists`)) return;
         t.equal([e!.type, e!.target], ['l', target], `/dev/${name}: type and symlink target`);
         const used = out(facts, 'use').output;
-        if (name === 'fd') t.ok(['0', '1', '2'].every((fd) => used.split(/\s+/).includes(fd)), '/dev/fd/ lists fds 0, 1 and 2', { actual: used });
+        if (name === 'fd')
+          t.ok(
+            ['0', '1', '2'].every((fd) => used.split(/\s+/).includes(fd)),
+            '/dev/fd/ lists fds 0, 1 and 2',
+            { actual: used },
+          );
         // The probe runs commands with 2>&1: what reaches stderr is in the command's output too.
-        if (name === 'stdout' || name === 'stderr') t.ok(used.includes(`via-dev-${name}`), `a write to /dev/${name} reaches the process's ${name}`, { actual: used });
+        if (name === 'stdout' || name === 'stderr')
+          t.ok(used.includes(`via-dev-${name}`), `a write to /dev/${name} reaches the process's ${name}`, { actual: used });
       },
     }),
   ),

@@ -9,7 +9,21 @@
 // and IPC settings are tried with the runtime started in throw-away namespaces of those
 // kinds (so "the runtime namespace" is not the host's); the one host-wide value a case
 // touches (a harmless printk sysctl) is put back at once if a runtime changed it.
-import { closeSync, existsSync, mkdirSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  unlinkSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { defineCase } from '../harness/case/case.js';
@@ -34,7 +48,9 @@ const isProbeScript = (target: string) => target.endsWith('/conform/probe');
 const LIST_FDS = 'ls -l /proc/$$/fd';
 function extraFds(t: CaseContext, output: string | undefined): [number, string][] {
   if (output === undefined) t.abort('the probe did not list its fds');
-  return [...output.matchAll(/ (\d+) -> (.*)$/gm)].map((m): [number, string] => [Number(m[1]), m[2]!]).filter(([fd, target]) => fd > 2 && !isProbeScript(target));
+  return [...output.matchAll(/ (\d+) -> (.*)$/gm)]
+    .map((m): [number, string] => [Number(m[1]), m[2]!])
+    .filter(([fd, target]) => fd > 2 && !isProbeScript(target));
 }
 
 /**
@@ -47,7 +63,9 @@ function outside(t: CaseContext): { dir: string; untouched: (when: string) => bo
   writeFileSync(join(dir, 'host-file'), 'host\n');
   const untouched = (when: string) => {
     const entries = readdirSync(dir).sort();
-    const mounted = hostMounts().filter((m) => m.mountPoint === dir || m.mountPoint.startsWith(`${dir}/`)).map((m) => m.mountPoint);
+    const mounted = hostMounts()
+      .filter((m) => m.mountPoint === dir || m.mountPoint.startsWith(`${dir}/`))
+      .map((m) => m.mountPoint);
     const content = readFileSync(join(dir, 'host-file'), 'utf8');
     // The host can still write there (nothing made it read-only on the host).
     let writable = true;
@@ -57,7 +75,11 @@ function outside(t: CaseContext): { dir: string; untouched: (when: string) => bo
     } catch {
       writable = false;
     }
-    return t.equal({ entries, mounted, content, writable }, { entries: ['host-file'], mounted: [], content: 'host\n', writable: true }, `the host directory a symlink in the rootfs points at (${dir}), ${when}`);
+    return t.equal(
+      { entries, mounted, content, writable },
+      { entries: ['host-file'], mounted: [], content: 'host\n', writable: true },
+      `the host directory a symlink in the rootfs points at (${dir}), ${when}`,
+    );
   };
   return { dir, untouched };
 }
@@ -71,7 +93,8 @@ function symlinkInRootfs(t: CaseContext, path: string, target: string, bundleDir
 const RACE_MOUNTS = "grep -cE ' /race/s[1-4] ' /proc/self/mountinfo";
 
 /** Why the escape cases cannot be shown failing here. */
-const ESCAPE = 'the misbehaviour is following a symlink in the rootfs out to the host; neither runc 1.1.5 nor the reference runtime does, and no config.json edit makes them';
+const ESCAPE =
+  'the misbehaviour is following a symlink in the rootfs out to the host; neither runc 1.1.5 nor the reference runtime does, and no config.json edit makes them';
 
 type Escape = 'absolute' | 'relative';
 /** The symlink target that names the outside directory: its absolute host path, or a relative one climbing out of the rootfs. */
@@ -90,7 +113,13 @@ async function runOrRefused(t: CaseContext, what: string): Promise<boolean> {
  * directory (`target` names it), the bundle run (or refused), `inside` given the probe's
  * facts of a container that ran, and the outside checked untouched.
  */
-async function escapeCase(t: CaseContext, link: string, target: (outsideDir: string) => string, what: string, inside?: (facts: ProbeFacts) => void): Promise<void> {
+async function escapeCase(
+  t: CaseContext,
+  link: string,
+  target: (outsideDir: string) => string,
+  what: string,
+  inside?: (facts: ProbeFacts) => void,
+): Promise<void> {
   // What happens on the host shows both: the setting's own "in the container" and the root's.
   const out = outside(t.all());
   symlinkInRootfs(t, link, target(out.dir));
@@ -130,7 +159,11 @@ const fdsCases = [
       await t.state();
       await t.start();
       const extra = extraFds(t, parseProbe(await t.waitOutput('@@done')).cmds.fds?.output);
-      t.equal(extra.map(([fd, target]) => `${fd} -> ${target}`), [], "the container process's fds beyond 0-2 (the shell's own script fd aside)");
+      t.equal(
+        extra.map(([fd, target]) => `${fd} -> ${target}`),
+        [],
+        "the container process's fds beyond 0-2 (the shell's own script fd aside)",
+      );
     },
   }),
 
@@ -158,8 +191,14 @@ const fdsCases = [
       const only = t.req('runtime-linux:fds.stdio-only');
       const three = extra.find(([fd]) => fd === 3)?.[1];
       t.note(three?.endsWith('host-fd-3') ? 'fd 3 reached the container, as asked' : 'fd 3 did not reach the container (the spec does not demand it)');
-      only.equal(extra.filter(([fd]) => fd !== 3).map(([fd, target]) => `${fd} -> ${target}`), [], 'fds beyond 0-3 in the container process (only one was to be preserved)');
-      only.ok(!extra.some(([fd, target]) => fd === 3 && !target.endsWith('host-fd-3')), 'fd 3 in the container is the one the caller preserved, if any', { actual: three });
+      only.equal(
+        extra.filter(([fd]) => fd !== 3).map(([fd, target]) => `${fd} -> ${target}`),
+        [],
+        'fds beyond 0-3 in the container process (only one was to be preserved)',
+      );
+      only.ok(!extra.some(([fd, target]) => fd === 3 && !target.endsWith('host-fd-3')), 'fd 3 in the container is the one the caller preserved, if any', {
+        actual: three,
+      });
     },
   }),
 ];
@@ -174,8 +213,12 @@ const cwdCases = (['absolute', 'relative'] as const).map((kind) =>
     unprovable: ESCAPE,
     bundle: (b) => b.probe({ only: ['cwd'], cmds: { mark: 'touch ./conform-cwd-marker && echo marked' } }).cwd('/escape'),
     async check(t) {
-      await escapeCase(t, 'escape', (dir) => escapeTarget(t, dir, kind), 'a cwd that is a symlink out of the rootfs', (facts) =>
-        t.note(`the process started in ${facts.cwd ?? '(unknown)'}${facts.cmds.mark?.output.includes('marked') ? ' and could write there' : ''}`),
+      await escapeCase(
+        t,
+        'escape',
+        (dir) => escapeTarget(t, dir, kind),
+        'a cwd that is a symlink out of the rootfs',
+        (facts) => t.note(`the process started in ${facts.cwd ?? '(unknown)'}${facts.cmds.mark?.output.includes('marked') ? ' and could write there' : ''}`),
       );
     },
   }),
@@ -190,7 +233,8 @@ const mountCases = [
       title: `a mount destination below a symlink in the rootfs to ${kind === 'absolute' ? 'an absolute host path' : 'a relative path climbing out'} lands inside the container: nothing is made or mounted in the host directory`,
       requirements: ['config:mounts.destination.in-container', 'config:root.container-root'],
       unprovable: ESCAPE,
-      bundle: (b) => b.probe({ only: ['meta'] }).mount({ destination: '/escape/sub/dir', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=64k'] }),
+      bundle: (b) =>
+        b.probe({ only: ['meta'] }).mount({ destination: '/escape/sub/dir', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=64k'] }),
       check: (t) => escapeCase(t, 'escape', (dir) => escapeTarget(t, dir, kind), 'a mount destination below a symlink out of the rootfs'),
     }),
   ),
@@ -202,8 +246,15 @@ const mountCases = [
     unprovable: ESCAPE,
     bundle: (b) => b.probe({ only: ['meta'], cmds: { read: 'cat /escape-file 2>&1; echo' } }).maskedPaths(['/escape-file']),
     check: (t) =>
-      escapeCase(t, 'escape-file', (dir) => join(dir, 'host-file'), 'a masked path that is a symlink out of the rootfs', (facts) =>
-        t.all().ok(!facts.cmds.read?.output.includes('host'), 'the host file is not readable through the masked path inside', { actual: facts.cmds.read?.output }),
+      escapeCase(
+        t,
+        'escape-file',
+        (dir) => join(dir, 'host-file'),
+        'a masked path that is a symlink out of the rootfs',
+        (facts) =>
+          t
+            .all()
+            .ok(!facts.cmds.read?.output.includes('host'), 'the host file is not readable through the masked path inside', { actual: facts.cmds.read?.output }),
       ),
   }),
 
@@ -218,7 +269,8 @@ const mountCases = [
 
   defineCase({
     id: 'security.mounts.destination-race',
-    title: 'a mount destination swapped between a directory and a symlink to a host path while create runs (CVE-2021-30465 class) never lands on the host: tries bounded in number and time',
+    title:
+      'a mount destination swapped between a directory and a symlink to a host path while create runs (CVE-2021-30465 class) never lands on the host: tries bounded in number and time',
     requirements: ['config:mounts.destination.in-container', 'config:root.container-root'],
     unprovable: `${ESCAPE} (runc has been safe from this race since 1.0.0-rc95)`,
     bundle: (b) => {
@@ -226,7 +278,8 @@ const mountCases = [
       b.plainRootfs = true;
       b.probe({ only: ['meta'], cmds: { race: RACE_MOUNTS } }).mkdir('/race');
       // Four destinations below it: four windows for the race in every create.
-      for (const d of ['s1', 's2', 's3', 's4']) b.mount({ destination: `/race/${d}`, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=64k'] });
+      for (const d of ['s1', 's2', 's3', 's4'])
+        b.mount({ destination: `/race/${d}`, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=64k'] });
     },
     async check(t) {
       const out = outside(t.all());
@@ -320,7 +373,8 @@ interface NamespaceSetting {
 const SETTINGS: NamespaceSetting[] = [
   {
     id: 'security.uts.hostname-without-namespace',
-    title: 'hostname without a UTS namespace of the container: the host\'s hostname never moves (the runtime may refuse it, or set it in the runtime namespace the container shares)',
+    title:
+      "hostname without a UTS namespace of the container: the host's hostname never moves (the runtime may refuse it, or set it in the runtime namespace the container shares)",
     requirements: ['config:hostname.container-namespace'],
     without: 'uts',
     file: HOSTNAME,
@@ -329,7 +383,7 @@ const SETTINGS: NamespaceSetting[] = [
   },
   {
     id: 'security.uts.domainname-without-namespace',
-    title: 'domainname without a UTS namespace of the container: the host\'s domain name never moves',
+    title: "domainname without a UTS namespace of the container: the host's domain name never moves",
     requirements: ['config:domainname.container-namespace'],
     without: 'uts',
     file: DOMAINNAME,
@@ -338,7 +392,7 @@ const SETTINGS: NamespaceSetting[] = [
   },
   {
     id: 'security.sysctl.net-without-netns',
-    title: 'a net.* sysctl without a network namespace of the container: the host\'s value never moves',
+    title: "a net.* sysctl without a network namespace of the container: the host's value never moves",
     requirements: ['config-linux:sysctl.for-container'],
     without: 'network',
     file: '/proc/sys/net/ipv4/ip_default_ttl',
@@ -347,7 +401,7 @@ const SETTINGS: NamespaceSetting[] = [
   },
   {
     id: 'security.sysctl.ipc-without-ipcns',
-    title: 'an IPC sysctl (kernel.msgmax) without an IPC namespace of the container: the host\'s value never moves',
+    title: "an IPC sysctl (kernel.msgmax) without an IPC namespace of the container: the host's value never moves",
     requirements: ['config-linux:sysctl.for-container'],
     without: 'ipc',
     file: '/proc/sys/kernel/msgmax',
@@ -361,7 +415,8 @@ const namespaceCases = SETTINGS.map((s) =>
     id: s.id,
     title: s.title,
     requirements: s.requirements,
-    unprovable: "the misbehaviour is setting the value in the runtime namespace (here a throwaway one); runc and the reference runtime refuse such a config, and no config.json edit makes them set it there",
+    unprovable:
+      'the misbehaviour is setting the value in the runtime namespace (here a throwaway one); runc and the reference runtime refuse such a config, and no config.json edit makes them set it there',
     needs: [`ns:${s.without}`],
     bundle: (b) => {
       s.edit(b.probe({ only: ['meta'] }).withoutNamespace(s.without), s.value(readFileSync(s.file, 'utf8').trim()));
@@ -383,7 +438,8 @@ const namespaceCases = SETTINGS.map((s) =>
       }
       await t.state();
       // config.md / config-linux.md allow the runtime namespace here: the container shares it.
-      if (inRuntimeNs(s.file) === asked) t.note(`the runtime set ${s.file} to ${asked} in its own namespace, which the container shares (allowed; runc refuses instead)`);
+      if (inRuntimeNs(s.file) === asked)
+        t.note(`the runtime set ${s.file} to ${asked} in its own namespace, which the container shares (allowed; runc refuses instead)`);
       await t.start();
       await t.waitOutput('@@done');
       hostKept(t, s.file, before, 'after the container ran');
@@ -397,10 +453,14 @@ const asked = (current: string) => String(Number(current) + 1);
 
 const hostWideCase = defineCase({
   id: 'security.sysctl.host-wide-refused',
-  unprovable: 'the misbehaviour is writing a host-wide sysctl for a container; runc and the reference runtime refuse it, and no config.json edit makes them write it',
+  unprovable:
+    'the misbehaviour is writing a host-wide sysctl for a container; runc and the reference runtime refuse it, and no config.json edit makes them write it',
   title: 'a sysctl no namespace holds (kernel.printk_ratelimit_burst) cannot apply to the container alone: create fails and the host value never moves',
   requirements: ['config-linux:sysctl.for-container', 'runtime:create.apply-fail-error'],
-  bundle: (b) => b.probe({ only: ['meta'], cmds: { burst: `cat ${PRINTK_BURST}` } }).sysctl('kernel.printk_ratelimit_burst', asked(readFileSync(PRINTK_BURST, 'utf8').trim())),
+  bundle: (b) =>
+    b
+      .probe({ only: ['meta'], cmds: { burst: `cat ${PRINTK_BURST}` } })
+      .sysctl('kernel.printk_ratelimit_burst', asked(readFileSync(PRINTK_BURST, 'utf8').trim())),
   async check(t) {
     const before = readFileSync(PRINTK_BURST, 'utf8').trim();
     let r;
@@ -418,7 +478,10 @@ const hostWideCase = defineCase({
       if (!hostKept(alone, PRINTK_BURST, before, 'after the container ran')) return;
       // A kernel of the container's own (gVisor's) can hold it for the container alone.
       const inside = facts.cmds.burst?.output.trim();
-      alone.ok(inside === asked(before), `create accepted kernel.printk_ratelimit_burst=${asked(before)}, which it can apply neither for the container alone nor (without changing the host) at all; the container sees ${inside}`);
+      alone.ok(
+        inside === asked(before),
+        `create accepted kernel.printk_ratelimit_burst=${asked(before)}, which it can apply neither for the container alone nor (without changing the host) at all; the container sees ${inside}`,
+      );
     } else if (!r.ok) t.req('runtime:create.apply-fail-error').expectError(r, 'create with a host-wide sysctl');
   },
 });
@@ -457,9 +520,11 @@ const devIno = (path: string) => {
 
 const exeCase = defineCase({
   id: 'security.exe.runtime-binary-not-writable',
-  title: "a container process in the pid namespace of a created container cannot get the runtime's executable on the host (/proc/1/exe), let alone open it for writing once the runtime has exec-ed (CVE-2019-5736)",
+  title:
+    "a container process in the pid namespace of a created container cannot get the runtime's executable on the host (/proc/1/exe), let alone open it for writing once the runtime has exec-ed (CVE-2019-5736)",
   requirements: ['config:root.container-root'],
-  unprovable: "the misbehaviour is a runtime whose executable the container can reach (CVE-2019-5736); runc since 1.0.0-rc6 and the reference runtime close that, and no config.json edit reopens it",
+  unprovable:
+    'the misbehaviour is a runtime whose executable the container can reach (CVE-2019-5736); runc since 1.0.0-rc6 and the reference runtime close that, and no config.json edit reopens it',
   needs: ['ns:pid'],
   bundle: (b) => b.probe({ only: ['meta'], hold: true }),
   async check(t) {
@@ -474,7 +539,10 @@ const exeCase = defineCase({
       }
     })();
     // The file the runtime's process runs, if it is one on the host (not a sealed memfd copy).
-    const hostFile = !exeLink.endsWith(' (deleted)') && existsSync(exeLink) && lstatSync(exeLink).isFile() && devIno(exeLink) === devIno(`/proc/${a.pid}/exe`) ? exeLink : undefined;
+    const hostFile =
+      !exeLink.endsWith(' (deleted)') && existsSync(exeLink) && lstatSync(exeLink).isFile() && devIno(exeLink) === devIno(`/proc/${a.pid}/exe`)
+        ? exeLink
+        : undefined;
     t.note(`the created container's pid 1 runs ${exeLink}${hostFile ? ' (a file on the host)' : ''}`);
     // B: in A's pid namespace; holds /proc/1/exe open, waits until A's pid 1 has exec-ed
     // A's program (the probe), then tries to open what it holds for writing.

@@ -63,14 +63,22 @@ export default [
     defineCase({
       id: `state.schema.${status}`,
       title: `the state of a ${status} container validates against the state schema`,
-      requirements: ['runtime:state.schema', 'runtime:query-state.returns-state', 'runtime:state.status', 'runtime:state.status-extra', `runtime:state.status-${status}`],
+      requirements: [
+        'runtime:state.schema',
+        'runtime:query-state.returns-state',
+        'runtime:state.status',
+        'runtime:state.status-extra',
+        `runtime:state.status-${status}`,
+      ],
       exercises: ['op:state'],
       bundle: hold,
       async check(t) {
         const st = await reach(t, status);
         checkSchema(t.req('runtime:state.schema', 'runtime:query-state.returns-state'), st, status);
         // A value of its own for a state the spec names breaks status-extra too.
-        const named = SPEC_STATUSES.includes(st.status) ? t.req(`runtime:state.status-${status}`) : t.req(`runtime:state.status-${status}`, 'runtime:state.status-extra');
+        const named = SPEC_STATUSES.includes(st.status)
+          ? t.req(`runtime:state.status-${status}`)
+          : t.req(`runtime:state.status-${status}`, 'runtime:state.status-extra');
         named.equal(st.status, status, 'status');
       },
     }),
@@ -86,7 +94,9 @@ export default [
       async check(t) {
         const st = await reach(t, status);
         // runtime.md: "ociVersion (string, REQUIRED)"; SemVer is config.md's rule for config.json only.
-        t.req('runtime:state.oci-version').ok(typeof st.ociVersion === 'string' && st.ociVersion !== '', 'ociVersion is a non-empty string', { actual: st.ociVersion });
+        t.req('runtime:state.oci-version').ok(typeof st.ociVersion === 'string' && st.ociVersion !== '', 'ociVersion is a non-empty string', {
+          actual: st.ociVersion,
+        });
         t.req('runtime:state.id').equal(st.id, t.id, 'id');
         expectBundle(t.req('runtime:state.bundle'), st.bundle, t.bundle.dir);
       },
@@ -105,7 +115,11 @@ export default [
       const ns = namespacesOf(pid!);
       // The default bundle asks for new pid, mount, network, ipc and uts namespaces.
       for (const kind of ['pid', 'mount', 'network', 'ipc', 'uts'] as const) {
-        t.ok(ns[kind] !== undefined && ns[kind] !== host[kind], `pid ${pid} is in a new ${kind} namespace (it is the container process, not a runtime helper)`, { actual: ns[kind] });
+        t.ok(
+          ns[kind] !== undefined && ns[kind] !== host[kind],
+          `pid ${pid} is in a new ${kind} namespace (it is the container process, not a runtime helper)`,
+          { actual: ns[kind] },
+        );
       }
     },
   }),
@@ -170,9 +184,13 @@ export default [
     exercises: ['op:state'],
     async check(t) {
       const st = await t.create();
-      t.ok(st.annotations === undefined || (typeof st.annotations === 'object' && st.annotations !== null && Object.keys(st.annotations).length === 0), 'annotations is absent or {}', {
-        actual: st.annotations,
-      });
+      t.ok(
+        st.annotations === undefined || (typeof st.annotations === 'object' && st.annotations !== null && Object.keys(st.annotations).length === 0),
+        'annotations is absent or {}',
+        {
+          actual: st.annotations,
+        },
+      );
     },
   }),
 
@@ -204,11 +222,16 @@ export default [
       const answers = t.req('runtime:query-state.returns-state');
       // A runtime that serialises state behind create cannot answer until the hook is done:
       // runtime.md does not make the container queryable before create returns.
-      if (rc === '124') return t.skip(`the runtime's \`state\` did not answer while create was in progress (killed after ${wait} s: it waits for create to finish); runtime.md does not require it to answer then`);
+      if (rc === '124')
+        return t.skip(
+          `the runtime's \`state\` did not answer while create was in progress (killed after ${wait} s: it waits for create to finish); runtime.md does not require it to answer then`,
+        );
       if (rc !== '0') {
         // runtime.md lists `creating` among the values status MAY take; it does not make
         // the container queryable before create returns.
-        return t.skip(`the runtime's \`state\` does not know the container while create is in progress (exit ${rc}: ${read('err')?.split('\n')[0] ?? ''}); runtime.md does not require it to`);
+        return t.skip(
+          `the runtime's \`state\` does not know the container while create is in progress (exit ${rc}: ${read('err')?.split('\n')[0] ?? ''}); runtime.md does not require it to`,
+        );
       }
       let st: Record<string, unknown> | undefined;
       try {

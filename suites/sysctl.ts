@@ -58,7 +58,9 @@ function sysctlCase(id: string, title: string, values: () => Record<string, stri
       if (missing.length) return t.skip(`this kernel has no ${missing.join(', ')}`);
       const before = Object.fromEntries(keys.map((k) => [k, hostValue(k)]));
       const facts = await t.probe();
-      const inside = Object.fromEntries(keys.map((k) => [k, facts.cmds[k]?.rc === 0 ? facts.cmds[k]!.output.trim() : `(unreadable: ${facts.cmds[k]?.output.trim()})`]));
+      const inside = Object.fromEntries(
+        keys.map((k) => [k, facts.cmds[k]?.rc === 0 ? facts.cmds[k]!.output.trim() : `(unreadable: ${facts.cmds[k]?.output.trim()})`]),
+      );
       t.req('config-linux:sysctl.applied').equal(inside, want, 'the values in /proc/sys inside the container');
       // Applied in the container's namespaces, not the host's.
       await hostUntouched(t.all(), before, 'while the container runs');
@@ -67,12 +69,42 @@ function sysctlCase(id: string, title: string, values: () => Record<string, stri
 }
 
 export default [
-  sysctlCase('net.ip-default-ttl', 'net.ipv4.ip_default_ttl applies in the container\'s network namespace, not the host\'s', () => ({ 'net.ipv4.ip_default_ttl': differentFrom('net.ipv4.ip_default_ttl', '42', '43') }), ['network']),
-  sysctlCase('net.somaxconn', 'net.core.somaxconn applies in the container\'s network namespace, not the host\'s', () => ({ 'net.core.somaxconn': differentFrom('net.core.somaxconn', '1234', '1235') }), ['network']),
-  sysctlCase('ipc.msgmax', 'kernel.msgmax applies in the container\'s IPC namespace, not the host\'s', () => ({ 'kernel.msgmax': differentFrom('kernel.msgmax', '16384', '16385') }), ['ipc']),
-  sysctlCase('ipc.shmmax', 'kernel.shmmax applies in the container\'s IPC namespace, not the host\'s', () => ({ 'kernel.shmmax': differentFrom('kernel.shmmax', '68719476736', '68719476737') }), ['ipc']),
-  sysctlCase('ipc.mqueue-msg-max', 'fs.mqueue.msg_max applies in the container\'s IPC namespace, not the host\'s', () => ({ 'fs.mqueue.msg_max': differentFrom('fs.mqueue.msg_max', '20', '21') }), ['ipc']),
-  sysctlCase('uts.domainname', 'kernel.domainname applies in the container\'s UTS namespace, not the host\'s', () => ({ 'kernel.domainname': differentFrom('kernel.domainname', 'sysctl.conform.example', 'sysctl2.conform.example') }), ['uts']),
+  sysctlCase(
+    'net.ip-default-ttl',
+    "net.ipv4.ip_default_ttl applies in the container's network namespace, not the host's",
+    () => ({ 'net.ipv4.ip_default_ttl': differentFrom('net.ipv4.ip_default_ttl', '42', '43') }),
+    ['network'],
+  ),
+  sysctlCase(
+    'net.somaxconn',
+    "net.core.somaxconn applies in the container's network namespace, not the host's",
+    () => ({ 'net.core.somaxconn': differentFrom('net.core.somaxconn', '1234', '1235') }),
+    ['network'],
+  ),
+  sysctlCase(
+    'ipc.msgmax',
+    "kernel.msgmax applies in the container's IPC namespace, not the host's",
+    () => ({ 'kernel.msgmax': differentFrom('kernel.msgmax', '16384', '16385') }),
+    ['ipc'],
+  ),
+  sysctlCase(
+    'ipc.shmmax',
+    "kernel.shmmax applies in the container's IPC namespace, not the host's",
+    () => ({ 'kernel.shmmax': differentFrom('kernel.shmmax', '68719476736', '68719476737') }),
+    ['ipc'],
+  ),
+  sysctlCase(
+    'ipc.mqueue-msg-max',
+    "fs.mqueue.msg_max applies in the container's IPC namespace, not the host's",
+    () => ({ 'fs.mqueue.msg_max': differentFrom('fs.mqueue.msg_max', '20', '21') }),
+    ['ipc'],
+  ),
+  sysctlCase(
+    'uts.domainname',
+    "kernel.domainname applies in the container's UTS namespace, not the host's",
+    () => ({ 'kernel.domainname': differentFrom('kernel.domainname', 'sysctl.conform.example', 'sysctl2.conform.example') }),
+    ['uts'],
+  ),
   sysctlCase(
     'several',
     'sysctls of three namespaces in one config all apply (network, IPC, UTS)',

@@ -37,10 +37,16 @@ const NO_TERMINAL_CMDS = { tty: 'tty', ctty: "cut -d' ' -f7 /proc/$$/stat", size
 
 function expectNoTerminal(t: CaseContext, facts: ProbeFacts): void {
   const fds = [0, 1, 2].map((fd) => facts.fds?.get(fd));
-  t.ok(fds.every((f) => f !== undefined && !isTerminalPath(f)), 'fds 0, 1 and 2 are not terminals', { expected: 'no /dev/pts/N, /dev/console or /dev/tty', actual: fds });
+  t.ok(
+    fds.every((f) => f !== undefined && !isTerminalPath(f)),
+    'fds 0, 1 and 2 are not terminals',
+    { expected: 'no /dev/pts/N, /dev/console or /dev/tty', actual: fds },
+  );
   t.ok(out(facts, 'tty').rc === 1, '`tty` says stdin is not a terminal (exit 1)', { actual: `rc ${out(facts, 'tty').rc}: ${out(facts, 'tty').output}` });
   t.equal(out(facts, 'ctty').output.trim(), '0', 'tty_nr in /proc/PID/stat (the controlling terminal; 0: none)');
-  t.ok(out(facts, 'size').rc !== 0, '`stty size` fails: there is no terminal to have a size', { actual: `rc ${out(facts, 'size').rc}: ${out(facts, 'size').output}` });
+  t.ok(out(facts, 'size').rc !== 0, '`stty size` fails: there is no terminal to have a size', {
+    actual: `rc ${out(facts, 'size').rc}: ${out(facts, 'size').output}`,
+  });
 }
 
 export default [
@@ -53,12 +59,24 @@ export default [
     async check(t) {
       const { facts, tty } = await probeOnTerminal(t);
       const fds = [0, 1, 2].map((fd) => facts.fds?.get(fd));
-      t.ok(/^\/dev\/pts\/\d+$/.test(fds[0] ?? '') && fds.every((f) => f === fds[0]), 'fds 0, 1 and 2 are the same /dev/pts/N', { expected: 'one /dev/pts/N, three times', actual: fds });
+      t.ok(/^\/dev\/pts\/\d+$/.test(fds[0] ?? '') && fds.every((f) => f === fds[0]), 'fds 0, 1 and 2 are the same /dev/pts/N', {
+        expected: 'one /dev/pts/N, three times',
+        actual: fds,
+      });
       const devs = out(facts, 'stat').output.split('\n').map(parseStat);
       const same = devs.length === 3 && devs.every((d) => d && d.type === devs[0]!.type && d.major === devs[0]!.major && d.minor === devs[0]!.minor);
-      t.ok(same && devs[0]!.type === 'character special file' && ptyNumberOf(devs[0]!.major, devs[0]!.minor) !== undefined, 'fds 0, 1 and 2 are the same pty slave character device (major 136–143)', { actual: devs.map(showDev) });
+      t.ok(
+        same && devs[0]!.type === 'character special file' && ptyNumberOf(devs[0]!.major, devs[0]!.minor) !== undefined,
+        'fds 0, 1 and 2 are the same pty slave character device (major 136–143)',
+        { actual: devs.map(showDev) },
+      );
       const ptn = tty.events().fd?.ptn;
-      if (devs[0]) t.equal(ptyNumberOf(devs[0].major, devs[0].minor), ptn, "the pty number of the process's terminal (from its device numbers) and the master's that --console-socket received (TIOCGPTN)");
+      if (devs[0])
+        t.equal(
+          ptyNumberOf(devs[0].major, devs[0].minor),
+          ptn,
+          "the pty number of the process's terminal (from its device numbers) and the master's that --console-socket received (TIOCGPTN)",
+        );
       t.ok(!t.stdout().includes(BANNER), "nothing the process wrote went to create's stdout", { actual: t.stdout().slice(0, 200) });
     },
   }),
@@ -83,12 +101,21 @@ export default [
       t.equal(out(facts, 'tty').rc, 0, '`tty` exit status (0: stdin is a terminal)');
       const dev = parseStat(out(facts, 'stat').output);
       const ctty = Number(out(facts, 'ctty').output.trim());
-      t.ok(dev !== undefined && ctty !== 0 && ctty === encodeTtyNr(dev.major, dev.minor), "tty_nr in /proc/PID/stat (the controlling terminal) is stdin's terminal", {
-        expected: dev && ptyNumberOf(dev.major, dev.minor) !== undefined ? encodeTtyNr(dev.major, dev.minor) : `stdin's pty device, encoded (stdin is ${showDev(dev)})`,
-        actual: out(facts, 'ctty').output.trim(),
-      });
+      t.ok(
+        dev !== undefined && ctty !== 0 && ctty === encodeTtyNr(dev.major, dev.minor),
+        "tty_nr in /proc/PID/stat (the controlling terminal) is stdin's terminal",
+        {
+          expected:
+            dev && ptyNumberOf(dev.major, dev.minor) !== undefined
+              ? encodeTtyNr(dev.major, dev.minor)
+              : `stdin's pty device, encoded (stdin is ${showDev(dev)})`,
+          actual: out(facts, 'ctty').output.trim(),
+        },
+      );
       const devtty = out(facts, 'devtty');
-      t.ok(devtty.rc === 0 && devtty.output.includes('via-dev-tty'), 'a write to /dev/tty (the controlling terminal) succeeds and reaches the master', { actual: `rc ${devtty.rc}: ${devtty.output}` });
+      t.ok(devtty.rc === 0 && devtty.output.includes('via-dev-tty'), 'a write to /dev/tty (the controlling terminal) succeeds and reaches the master', {
+        actual: `rc ${devtty.rc}: ${devtty.output}`,
+      });
     },
   }),
 
@@ -111,7 +138,11 @@ export default [
     title: `consoleSize sets the terminal's size: stty size prints "${SIZE.height} ${SIZE.width}"`,
     requirements: ['config:process.console-size'],
     exercises: ['process.consoleSize'],
-    bundle: (b) => b.set('process.terminal', true).set('process.consoleSize', SIZE).probe({ only: ['meta'], cmds: { size: 'stty size' } }),
+    bundle: (b) =>
+      b
+        .set('process.terminal', true)
+        .set('process.consoleSize', SIZE)
+        .probe({ only: ['meta'], cmds: { size: 'stty size' } }),
     async check(t) {
       const { facts } = await probeOnTerminal(t);
       t.equal(out(facts, 'size'), { output: `${SIZE.height} ${SIZE.width}`, rc: 0 }, '`stty size` (rows, columns) and its exit status');
@@ -122,7 +153,8 @@ export default [
     id: 'terminal.no-console-socket',
     title: 'terminal true, and create without --console-socket: what the runtime does',
     requirements: ['config:process.terminal'],
-    disputed: 'the spec does not say how the caller gets the pty master, so refusing to create a terminal nobody can reach, or running the process on one, are both open; runc refuses',
+    disputed:
+      'the spec does not say how the caller gets the pty master, so refusing to create a terminal nobody can reach, or running the process on one, are both open; runc refuses',
     bundle: (b) => b.set('process.terminal', true).probe({ only: ['fds'] }),
     async check(t) {
       const r = await t.rt.create(t.id, t.bundle.dir);
@@ -137,7 +169,7 @@ export default [
       const fd1 = t.stdout().includes(BANNER) ? parseProbe(t.stdout()).fds?.get(1) : undefined;
       t.note(
         fd1 === undefined
-          ? "create accepted terminal: true without --console-socket; the process ran, its output going nowhere conform can read (a terminal whose master the runtime kept or closed)"
+          ? 'create accepted terminal: true without --console-socket; the process ran, its output going nowhere conform can read (a terminal whose master the runtime kept or closed)'
           : `create accepted terminal: true without --console-socket; the process ran with stdout ${fd1} and its output in create's stdout`,
       );
     },

@@ -26,7 +26,7 @@ async function hostUntouched(t: CaseContext, before: { hostname: string; domainn
   if (!t.equal(now, before, `the host's hostname and domainname ${when}`)) {
     if (now.hostname !== before.hostname) writeFileSync(HOST_HOSTNAME, before.hostname);
     if (now.domainname !== before.domainname) writeFileSync(HOST_DOMAINNAME, before.domainname);
-    t.note('conform restored the host\'s hostname/domainname, which the runtime had changed');
+    t.note("conform restored the host's hostname/domainname, which the runtime had changed");
   }
 }
 
@@ -57,7 +57,11 @@ export default [
     title: 'processes inside see domainname as the UTS domain name; the host keeps its own',
     requirements: ['config:domainname.applied', 'config-linux:namespaces.uts'],
     exercises: ['domainname'],
-    bundle: (b) => b.probe({ only: ['uts'], hold: true }).domainname('conform.example').ociVersion(DOMAINNAME_SINCE),
+    bundle: (b) =>
+      b
+        .probe({ only: ['uts'], hold: true })
+        .domainname('conform.example')
+        .ociVersion(DOMAINNAME_SINCE),
     async check(t) {
       skipIfNewerThanRuntime(t, DOMAINNAME_SINCE, 'domainname');
       const before = hostNames();
@@ -71,7 +75,7 @@ export default [
 
   defineCase({
     id: 'uts.own-namespace',
-    title: 'the hostname is set in a UTS namespace of the container\'s own: the host\'s stays as it was, during and after',
+    title: "the hostname is set in a UTS namespace of the container's own: the host's stays as it was, during and after",
     requirements: ['config:hostname.applied', 'config-linux:namespaces.uts', 'config-linux:namespaces.new'],
     exercises: [UTS_NS],
     bundle: (b) => b.probe({ only: ['uts', 'ns'], hold: true }).hostname('conform-own-ns'),
@@ -90,7 +94,12 @@ export default [
       const uts = pid ? namespacesOf(pid).uts : undefined;
       const noHostView = noHostViewOf(t, pid ?? -1, { running: true });
       if (noHostView) t.note(`the container's UTS namespace is not compared with the host's: ${noHostView}`);
-      else t.req('config-linux:namespaces.new').ok(uts !== undefined && uts !== t.env.host.hostNs.uts, 'the container process is in a UTS namespace other than the host\'s', { expected: `not ${t.env.host.hostNs.uts}`, actual: uts });
+      else
+        t.req('config-linux:namespaces.new').ok(
+          uts !== undefined && uts !== t.env.host.hostNs.uts,
+          "the container process is in a UTS namespace other than the host's",
+          { expected: `not ${t.env.host.hostNs.uts}`, actual: uts },
+        );
       await hostUntouched(t.all(), before, 'while the container runs');
       await t.kill('SIGKILL');
       await t.waitStatus('stopped');
@@ -124,29 +133,38 @@ export default [
 
   defineCase({
     id: 'uts.hostname-without-uts-namespace',
-    title: 'hostname without a UTS namespace: what the runtime does is recorded; the container stays in the host\'s UTS namespace',
+    title: "hostname without a UTS namespace: what the runtime does is recorded; the container stays in the host's UTS namespace",
     requirements: ['config:hostname.applied', 'config-linux:namespaces.inherit'],
     // A runtime that makes a UTS namespace anyway (pid, network, ipc, mount are the four others).
     tamper: { 'linux.namespaces[4]': { type: 'uts' } },
     // config.md: without a uts namespace "the container UTS namespace may be the runtime UTS
     // namespace". The hostname given is the host's own, so even a runtime that sets it there
     // changes nothing on this shared host.
-    bundle: (b) => b.probe({ only: ['uts'], hold: true }).withoutNamespace('uts').hostname(hostNames().hostname),
+    bundle: (b) =>
+      b
+        .probe({ only: ['uts'], hold: true })
+        .withoutNamespace('uts')
+        .hostname(hostNames().hostname),
     async check(t) {
       const before = hostNames();
-      const a = await attempt(t.req('config:hostname.applied'), 'a hostname without a UTS namespace of the container\'s own');
+      const a = await attempt(t.req('config:hostname.applied'), "a hostname without a UTS namespace of the container's own");
       if (a.by) {
         await hostUntouched(t.all(), before, 'after create');
         return t.note('the spec neither asks for an error here nor forbids one');
       }
-      t.note('the runtime accepted a hostname without a UTS namespace of the container\'s own');
+      t.note("the runtime accepted a hostname without a UTS namespace of the container's own");
       await t.start();
       const facts = parseProbe(await t.waitOutput('@@ready'));
       t.req('config:hostname.applied').equal(facts.hostname, before.hostname, 'uname -n inside');
       // The host's view of the container's pid: inside, some kernels (gVisor's) have no /proc/self/ns.
       const { pid } = await t.state();
       const noHostView = noHostViewOf(t, pid ?? -1, { running: true });
-      if (!noHostView) t.req('config-linux:namespaces.inherit').equal(pid ? namespacesOf(pid).uts : undefined, t.env.host.hostNs.uts, 'the UTS namespace of the container\'s pid (it asked for none: the runtime\'s is shared)');
+      if (!noHostView)
+        t.req('config-linux:namespaces.inherit').equal(
+          pid ? namespacesOf(pid).uts : undefined,
+          t.env.host.hostNs.uts,
+          "the UTS namespace of the container's pid (it asked for none: the runtime's is shared)",
+        );
       await hostUntouched(t.all(), before, 'while the container runs');
       // The hostname inside is the host's by construction: it shows nothing about sharing.
       if (noHostView && !t.failures.length) t.skip(`whether the container shares the runtime's UTS namespace cannot be seen: ${noHostView}`);

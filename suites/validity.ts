@@ -123,7 +123,8 @@ const relativeHook = defineCase({
       return;
     }
     refusal.expectError(created, 'create with a relative hook path');
-    if (!created.timedOut && !created.signal) t.req(NO_CONTAINER).expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
+    if (!created.timedOut && !created.signal)
+      t.req(NO_CONTAINER).expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
   },
 });
 
@@ -164,14 +165,19 @@ const cgroupEscape = defineCase({
       const absolute = t.req('config-linux:cgroups-path.absolute');
       if (!created.ok) {
         invalid.expectError(created, 'create with a cgroupsPath above the mount point');
-        if (!created.timedOut && !created.signal) invalid.expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
+        if (!created.timedOut && !created.signal)
+          invalid.expectError(await t.rt.state(t.id), 'state after the refused create (no container may be left behind)');
         t.note('the runtime considers a cgroupsPath above the cgroup mount point invalid');
       } else {
         const st = await t.state();
         if (typeof st.pid !== 'number' || st.pid <= 0) t.abort('state of the created container has no pid', { actual: st.pid });
         const dirs = cgroupDirsOf(st.pid!);
         t.note(`the runtime accepted the path; the container's cgroups: ${dirs.join(', ')}`);
-        absolute.ok(dirs.some((d) => d.endsWith(`/${leaf}`)), `the container's cgroup is ${leaf} (the path's last component) in some hierarchy`, { actual: dirs });
+        absolute.ok(
+          dirs.some((d) => d.endsWith(`/${leaf}`)),
+          `the container's cgroup is ${leaf} (the path's last component) in some hierarchy`,
+          { actual: dirs },
+        );
       }
       absolute.ok(!existsSync(outside), `nothing was created at ${outside}, outside every cgroup hierarchy`);
     } finally {
@@ -372,10 +378,20 @@ export default [
     [
       ['class-missing', 'an ioPriority without class', ['config:process.io-priority.required-fields'], { priority: 4 }],
       ['priority-missing', 'an ioPriority without priority', ['config:process.io-priority.required-fields'], { class: 'IOPRIO_CLASS_BE' }],
-      ['class-unknown', 'ioPriority class IOPRIO_CLASS_CONFORM (not one the spec lists)', ['config:process.io-priority'], { class: 'IOPRIO_CLASS_CONFORM', priority: 4 }],
+      [
+        'class-unknown',
+        'ioPriority class IOPRIO_CLASS_CONFORM (not one the spec lists)',
+        ['config:process.io-priority'],
+        { class: 'IOPRIO_CLASS_CONFORM', priority: 4 },
+      ],
       // No class has a level 8 (ioprio_set(2): 0-7); since Linux 6.5 the kernel would even take
       // it, as level 0 plus an I/O hint, so only the runtime can refuse it.
-      ['priority-8', 'ioPriority level 8 (levels are 0 to 7)', ['config:process.io-priority.range', 'runtime:create.apply-fail-error'], { class: 'IOPRIO_CLASS_BE', priority: 8 }],
+      [
+        'priority-8',
+        'ioPriority level 8 (levels are 0 to 7)',
+        ['config:process.io-priority.range', 'runtime:create.apply-fail-error'],
+        { class: 'IOPRIO_CLASS_BE', priority: 8 },
+      ],
     ] as const
   ).map(([id, what, reqs, value]) =>
     refused({
@@ -419,7 +435,12 @@ export default [
       ['mode-missing', 'a memoryPolicy without mode', ['config-linux:memory-policy.required-fields'], { nodes: '0' }],
       ['mode-unknown', 'memoryPolicy mode MPOL_CONFORM (not one the spec lists)', ['config-linux:memory-policy.applied'], { mode: 'MPOL_CONFORM', nodes: '0' }],
       // set_mempolicy(2): MPOL_BIND needs a non-empty node mask (EINVAL).
-      ['bind-without-nodes', 'memoryPolicy MPOL_BIND without nodes', ['config-linux:memory-policy.applied', 'runtime:create.apply-fail-error'], { mode: 'MPOL_BIND' }],
+      [
+        'bind-without-nodes',
+        'memoryPolicy MPOL_BIND without nodes',
+        ['config-linux:memory-policy.applied', 'runtime:create.apply-fail-error'],
+        { mode: 'MPOL_BIND' },
+      ],
     ] as const
   ).map(([id, what, reqs, value]) =>
     refused({
@@ -435,13 +456,55 @@ export default [
   // --- config-linux.md: resources ---
   ...(
     [
-      ['hugepage.page-size-missing', 'a hugepage limit without pageSize', 'config-linux:resources.hugepage-limits.required-fields', 'linux.resources.hugepageLimits', { limit: 2097152 }],
-      ['hugepage.limit-missing', 'a hugepage limit without limit', 'config-linux:resources.hugepage-limits.required-fields', 'linux.resources.hugepageLimits', { pageSize: '2MB' }],
-      ['network.name-missing', 'a network priority without name', 'config-linux:resources.network.required-fields', 'linux.resources.network.priorities', { priority: 5 }],
-      ['network.priority-missing', 'a network priority without priority', 'config-linux:resources.network.required-fields', 'linux.resources.network.priorities', { name: 'eth0' }],
-      ['block-io.weight-device-no-weight', 'a blockIO weightDevice with neither weight nor leafWeight', 'config-linux:resources.block-io.weight-device.one-of', 'linux.resources.blockIO.weightDevice', { major: 8, minor: 0 }],
-      ['block-io.weight-device-major-missing', 'a blockIO weightDevice without major', 'config-linux:resources.block-io.required-fields', 'linux.resources.blockIO.weightDevice', { minor: 0, weight: 500 }],
-      ['block-io.throttle-rate-missing', 'a blockIO throttle entry without rate', 'config-linux:resources.block-io.required-fields', 'linux.resources.blockIO.throttleReadBpsDevice', { major: 8, minor: 0 }],
+      [
+        'hugepage.page-size-missing',
+        'a hugepage limit without pageSize',
+        'config-linux:resources.hugepage-limits.required-fields',
+        'linux.resources.hugepageLimits',
+        { limit: 2097152 },
+      ],
+      [
+        'hugepage.limit-missing',
+        'a hugepage limit without limit',
+        'config-linux:resources.hugepage-limits.required-fields',
+        'linux.resources.hugepageLimits',
+        { pageSize: '2MB' },
+      ],
+      [
+        'network.name-missing',
+        'a network priority without name',
+        'config-linux:resources.network.required-fields',
+        'linux.resources.network.priorities',
+        { priority: 5 },
+      ],
+      [
+        'network.priority-missing',
+        'a network priority without priority',
+        'config-linux:resources.network.required-fields',
+        'linux.resources.network.priorities',
+        { name: 'eth0' },
+      ],
+      [
+        'block-io.weight-device-no-weight',
+        'a blockIO weightDevice with neither weight nor leafWeight',
+        'config-linux:resources.block-io.weight-device.one-of',
+        'linux.resources.blockIO.weightDevice',
+        { major: 8, minor: 0 },
+      ],
+      [
+        'block-io.weight-device-major-missing',
+        'a blockIO weightDevice without major',
+        'config-linux:resources.block-io.required-fields',
+        'linux.resources.blockIO.weightDevice',
+        { minor: 0, weight: 500 },
+      ],
+      [
+        'block-io.throttle-rate-missing',
+        'a blockIO throttle entry without rate',
+        'config-linux:resources.block-io.required-fields',
+        'linux.resources.blockIO.throttleReadBpsDevice',
+        { major: 8, minor: 0 },
+      ],
     ] as const
   ).map(([id, what, req, path, entry]) =>
     refused({
@@ -470,7 +533,13 @@ export default [
       since: MOUNT_MAPPINGS,
       edit: (b) => {
         const source = b.hostDir('idmap-source');
-        b.mount({ destination: '/mnt', type: 'none', source, options: ['bind'], [`${kind}Mappings`]: [{ containerID: 0, hostID: 100000, size: 65536 }] } as Mount);
+        b.mount({
+          destination: '/mnt',
+          type: 'none',
+          source,
+          options: ['bind'],
+          [`${kind}Mappings`]: [{ containerID: 0, hostID: 100000, size: 65536 }],
+        } as Mount);
       },
     }),
   ),

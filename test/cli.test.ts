@@ -24,7 +24,11 @@ describe('conform CLI', () => {
   });
 
   it('shards split the plan exactly once, without an empty or repeated case', () => {
-    const ids = (args: string[]) => conform(['--list', ...args], { json: false }).stdout.split('\n').filter((l) => /^\S+ {2}/.test(l)).map((l) => l.split('  ')[0]);
+    const ids = (args: string[]) =>
+      conform(['--list', ...args], { json: false })
+        .stdout.split('\n')
+        .filter((l) => /^\S+ {2}/.test(l))
+        .map((l) => l.split('  ')[0]);
     const all = ids([]);
     const shards = [1, 2, 3].map((i) => ids(['--shard', `${i}/3`]));
     expect(shards.flat().sort()).toEqual([...all].sort());

@@ -86,13 +86,19 @@ export function cycles(edges: readonly Edge[]): string[][] {
   return found;
 }
 
-const edges: Edge[] = FOLDERS.flatMap((dir) => tsFiles(dir)).flatMap((from) => importsOf(from, readFileSync(join(repoRoot, from), 'utf8')).map((to) => ({ from, to })));
+const edges: Edge[] = FOLDERS.flatMap((dir) => tsFiles(dir)).flatMap((from) =>
+  importsOf(from, readFileSync(join(repoRoot, from), 'utf8')).map((to) => ({ from, to })),
+);
 
 describe('the import graph', () => {
   it('is read from every folder (the parser sees the imports)', () => {
     expect(edges.length).toBeGreaterThan(500);
     expect(edges).toContainEqual({ from: 'cli/main.ts', to: 'suites/index.ts' });
-    expect(importsOf('a/b.ts', "import type { X } from '../c/d.js';\nexport * from './e.js';\nconst m = await import('./f.js');")).toEqual(['c/d.ts', 'a/e.ts', 'a/f.ts']);
+    expect(importsOf('a/b.ts', "import type { X } from '../c/d.js';\nexport * from './e.js';\nconst m = await import('./f.js');")).toEqual([
+      'c/d.ts',
+      'a/e.ts',
+      'a/f.ts',
+    ]);
   });
 
   it('imports only downward: linux → spec → schemas → harness → suites, reports → cli', () => {
@@ -120,6 +126,13 @@ describe('the import graph', () => {
   // module in two places, and a cycle makes the order the modules load in matter.
   it('has no cycle between files, runtime/ included', () => {
     expect(cycles(edges)).toEqual([]);
-    expect(cycles([{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a' }, { from: 'c', to: 'd' }])).toEqual([['a', 'b', 'c']]);
+    expect(
+      cycles([
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'a' },
+        { from: 'c', to: 'd' },
+      ]),
+    ).toEqual([['a', 'b', 'c']]);
   });
 });

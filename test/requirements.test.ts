@@ -3,17 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  INFERRED,
-  REQUIREMENTS,
-  SPEC_FILES,
-  requirementById,
-  requirementsOf,
-  specOfId,
-  specUrl,
-  type Requirement,
-  type SpecFile,
-} from '../spec/index.js';
+import { INFERRED, REQUIREMENTS, SPEC_FILES, requirementById, requirementsOf, specOfId, specUrl, type Requirement, type SpecFile } from '../spec/index.js';
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const specDir = process.env.CONFORM_SPEC_DIR ?? join(repoRoot, '..', 'shared', 'runtime-spec');
@@ -72,14 +62,15 @@ describe('requirement catalogue: shape', () => {
   it("an ID's prefix names the spec file it lives in", () => {
     for (const f of SPEC_FILES) {
       const wrong = requirementsOf(f).filter((r) => r.spec !== f || specOfId(r.id) !== f);
-      expect(wrong.map((r) => r.id), f).toEqual([]);
+      expect(
+        wrong.map((r) => r.id),
+        f,
+      ).toEqual([]);
     }
   });
 
   it('summaries are one short, trimmed line', () => {
-    const bad = REQUIREMENTS.filter(
-      (r) => r.summary.length < 10 || r.summary.length > 140 || /[\r\n]/.test(r.summary) || r.summary.trim() !== r.summary,
-    );
+    const bad = REQUIREMENTS.filter((r) => r.summary.length < 10 || r.summary.length > 140 || /[\r\n]/.test(r.summary) || r.summary.trim() !== r.summary);
     expect(bad.map((r) => `${r.id}: ${r.summary.length} chars`)).toEqual([]);
   });
 
@@ -93,9 +84,7 @@ describe('requirement catalogue: shape', () => {
     expect(requirementById('config:no.such-thing')).toBeUndefined();
     expect(specOfId('config-linux:namespaces.duplicate-error')).toBe('config-linux.md');
     expect(specOfId('nope:x.y')).toBeUndefined();
-    expect(specUrl({ spec: 'config.md', section: 'configProcess' })).toBe(
-      'https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#configProcess',
-    );
+    expect(specUrl({ spec: 'config.md', section: 'configProcess' })).toBe('https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#configProcess');
   });
 
   it('keeps the IDs the brief promised to case authors', () => {
@@ -119,7 +108,10 @@ describe('requirement catalogue: against the spec text', () => {
     for (const f of SPEC_FILES) {
       const names = anchors(f);
       const missing = requirementsOf(f).filter((r) => !names.has(r.section));
-      expect(missing.map((r) => `${r.id} → #${r.section}`), f).toEqual([]);
+      expect(
+        missing.map((r) => `${r.id} → #${r.section}`),
+        f,
+      ).toEqual([]);
     }
   });
 
@@ -152,7 +144,10 @@ describe('requirement catalogue: against the spec text', () => {
   // Lines of another platform's text (config.md mixes Windows, Solaris and "all other platforms"
   // rules into Linux sections); the catalogue leaves them out on purpose.
   const OTHER_PLATFORM = /Windows|Hyper-V|Solaris|For all other platforms|c:\\\\/i;
-  const mustLines = (f: SpecFile) => spec(f).split('\n').filter((l) => l.includes('MUST') && !OTHER_PLATFORM.test(l));
+  const mustLines = (f: SpecFile) =>
+    spec(f)
+      .split('\n')
+      .filter((l) => l.includes('MUST') && !OTHER_PLATFORM.test(l));
 
   it('no file has fewer entries than lines saying MUST', (ctx) => {
     ctx.skip(!haveSpec, noSpec);
@@ -189,9 +184,7 @@ describe('requirement catalogue: against the spec text', () => {
         if (line.includes('MUST') && !OTHER_PLATFORM.test(line)) perSection.set(section, (perSection.get(section) ?? 0) + 1);
       }
       for (const [s, lines] of perSection) {
-        const entries = requirementsOf(f).filter(
-          (r) => r.section === s && (r.level === 'MUST' || r.level === 'MUST NOT') && !INFERRED.has(r.id),
-        ).length;
+        const entries = requirementsOf(f).filter((r) => r.section === s && (r.level === 'MUST' || r.level === 'MUST NOT') && !INFERRED.has(r.id)).length;
         const expected = lines - (restated[`${f}#${s}`] ?? 0);
         if (entries < expected) short.push(`${f}#${s}: ${lines} MUST lines, ${entries} entries`);
       }

@@ -45,9 +45,33 @@ const examples = (): Array<[string, unknown]> => {
 const handMade: Array<[string, unknown]> = [
   ['minimal', { ociVersion: '1.3.0', root: { path: 'rootfs' } }],
   ['not an object', []],
-  ['wrong types everywhere', { ociVersion: 1, root: { path: 3, readonly: 'no' }, process: { cwd: 5, args: 'sh', user: { uid: -1, gid: 'x' }, rlimits: [{ type: 'RLIMIT_NOPE', soft: -1 }] } }],
-  ['linux', { ociVersion: '1.3.0', linux: { namespaces: [{ type: 'bogus' }], resources: { memory: { limit: 'x' }, devices: [{ allow: 'yes' }] }, seccomp: { defaultAction: 'SCMP_ACT_NOPE' }, personality: { domain: 'X' } } }],
-  ['features of the process', { ociVersion: '1.3.0', process: { cwd: '/', args: ['sh'], user: { uid: 0, gid: 0 }, scheduler: { policy: 'SCHED_X' }, ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 9 } } }],
+  [
+    'wrong types everywhere',
+    {
+      ociVersion: 1,
+      root: { path: 3, readonly: 'no' },
+      process: { cwd: 5, args: 'sh', user: { uid: -1, gid: 'x' }, rlimits: [{ type: 'RLIMIT_NOPE', soft: -1 }] },
+    },
+  ],
+  [
+    'linux',
+    {
+      ociVersion: '1.3.0',
+      linux: {
+        namespaces: [{ type: 'bogus' }],
+        resources: { memory: { limit: 'x' }, devices: [{ allow: 'yes' }] },
+        seccomp: { defaultAction: 'SCMP_ACT_NOPE' },
+        personality: { domain: 'X' },
+      },
+    },
+  ],
+  [
+    'features of the process',
+    {
+      ociVersion: '1.3.0',
+      process: { cwd: '/', args: ['sh'], user: { uid: 0, gid: 0 }, scheduler: { policy: 'SCHED_X' }, ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 9 } },
+    },
+  ],
 ];
 
 describe('the precompiled config validator', () => {

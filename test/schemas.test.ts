@@ -4,15 +4,7 @@ import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { EMITTED, REGENERATE, schemaText } from '../schemas/emit.js';
-import {
-  HOOK_NAMES,
-  HooksSchema,
-  validateConfig,
-  validateFeatures,
-  validateState,
-  type Config,
-  type Problem,
-} from '../schemas/index.js';
+import { HOOK_NAMES, HooksSchema, validateConfig, validateFeatures, validateState, type Config, type Problem } from '../schemas/index.js';
 import { checkIntegerLiterals } from '../schemas/raw-numbers.js';
 import { ConfigSchema } from '../schemas/config.js';
 import { compareSemVer, parseSemVer } from '../schemas/semver.js';
@@ -52,7 +44,8 @@ describe(`the spec's schema examples (${examplesDir})`, () => {
     it.skipIf(noExamples)(`every bad ${kind} example fails${noExamples ? ` (skipped: no ${examplesDir}; set CONFORM_SPEC_DIR)` : ''}`, () => {
       const bad = files(kind, 'bad');
       expect(bad.length).toBeGreaterThan(0);
-      for (const f of bad) expect({ f, failed: errors(check(kind, readFileSync(join(examplesDir, kind, 'bad', f), 'utf8'))).length > 0 }).toEqual({ f, failed: true });
+      for (const f of bad)
+        expect({ f, failed: errors(check(kind, readFileSync(join(examplesDir, kind, 'bad', f), 'utf8'))).length > 0 }).toEqual({ f, failed: true });
     });
   }
 });
@@ -71,9 +64,12 @@ describe('config schema', () => {
   it('requires ociVersion as SemVer 2.0.0', () => {
     expect(at(validateConfig({ root: { path: 'rootfs' } }), 'ociVersion')).toEqual([{ path: 'ociVersion', message: 'is required', level: 'error' }]);
     for (const v of ['1.0', '01.0.0', '1.0.0-', 'v1.0.0', '1.0.0+']) {
-      expect(validateConfig({ ...minimal, ociVersion: v }), v).toEqual([{ path: 'ociVersion', message: 'must be a SemVer 2.0.0 version such as 1.3.0', level: 'error' }]);
+      expect(validateConfig({ ...minimal, ociVersion: v }), v).toEqual([
+        { path: 'ociVersion', message: 'must be a SemVer 2.0.0 version such as 1.3.0', level: 'error' },
+      ]);
     }
-    for (const v of ['1.0.2-dev', '0.5.0-dev', '1.1.0-rc.2', '1.3.0+dev', '1.0.0-0.3.7', '1.0.0-x.7.z.92']) expect(validateConfig({ ...minimal, ociVersion: v }), v).toEqual([]);
+    for (const v of ['1.0.2-dev', '0.5.0-dev', '1.1.0-rc.2', '1.3.0+dev', '1.0.0-0.3.7', '1.0.0-x.7.z.92'])
+      expect(validateConfig({ ...minimal, ociVersion: v }), v).toEqual([]);
   });
 
   it('says which required property is missing, by its own path', () => {
@@ -107,7 +103,11 @@ describe('config schema', () => {
 
   it('enforces the spec enums and names the allowed values', () => {
     const [p] = validateConfig(withLinux({ namespaces: [{ type: 'net' }] }));
-    expect(p).toEqual({ path: 'linux.namespaces[0].type', message: 'must be one of pid, network, mount, ipc, uts, user, cgroup, time (got "net")', level: 'error' });
+    expect(p).toEqual({
+      path: 'linux.namespaces[0].type',
+      message: 'must be one of pid, network, mount, ipc, uts, user, cgroup, time (got "net")',
+      level: 'error',
+    });
     const cases: [Record<string, unknown>, string][] = [
       [{ rootfsPropagation: 'rshared' }, 'linux.rootfsPropagation'],
       [{ devices: [{ type: 'x', path: '/dev/x', major: 1, minor: 1 }] }, 'linux.devices[0].type'],
@@ -115,18 +115,32 @@ describe('config schema', () => {
       [{ seccomp: { defaultAction: 'SCMP_ACT_DENY' } }, 'linux.seccomp.defaultAction'],
       [{ seccomp: { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_Z80'] } }, 'linux.seccomp.architectures[0]'],
       [{ seccomp: { defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_NEW_LISTENER'] } }, 'linux.seccomp.flags[0]'],
-      [{ seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_IN' }] }] } }, 'linux.seccomp.syscalls[0].args[0].op'],
+      [
+        {
+          seccomp: {
+            defaultAction: 'SCMP_ACT_ALLOW',
+            syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_IN' }] }],
+          },
+        },
+        'linux.seccomp.syscalls[0].args[0].op',
+      ],
       [{ memoryPolicy: { mode: 'MPOL_RANDOM' } }, 'linux.memoryPolicy.mode'],
       [{ personality: { domain: 'LINUX64' } }, 'linux.personality.domain'],
     ];
     for (const [linux, path] of cases) {
       const problems = validateConfig(withLinux(linux));
-      expect(problems.map((x) => x.path), path).toEqual([path]);
+      expect(
+        problems.map((x) => x.path),
+        path,
+      ).toEqual([path]);
       expect(problems[0]!.message).toMatch(/^must be one of /);
     }
     const long = validateConfig(withLinux({ seccomp: { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['x'] } }))[0]!;
     expect(long.message).toMatch(/…/);
-    const sched = validateConfig({ ...minimal, process: { cwd: '/', scheduler: { policy: 'SCHED_NORMAL' }, ioPriority: { class: 'IOPRIO_CLASS_NONE', priority: 8 } } });
+    const sched = validateConfig({
+      ...minimal,
+      process: { cwd: '/', scheduler: { policy: 'SCHED_NORMAL' }, ioPriority: { class: 'IOPRIO_CLASS_NONE', priority: 8 } },
+    });
     expect(sched.map((x) => x.path)).toEqual(['process.scheduler.policy', 'process.ioPriority.class', 'process.ioPriority.priority']);
   });
 
@@ -185,7 +199,10 @@ describe('config schema', () => {
       root: { path: 'rootfs' },
       process: { cwd: '/', args: ['sh'], user: { uid: 0, gid: 0 }, rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 2 }] },
       hooks: { poststop: [{ path: '/bin/true', timeout: 1 }] },
-      linux: { namespaces: [{ type: 'pid' }], seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] } },
+      linux: {
+        namespaces: [{ type: 'pid' }],
+        seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] },
+      },
     };
     expect(validateConfig(config)).toEqual([]);
   });
@@ -206,8 +223,12 @@ describe('state schema', () => {
 
   it('requires a pid while created or running', () => {
     for (const status of ['created', 'running']) {
-      expect(validateState({ ...state, status, pid: undefined })).toEqual([{ path: 'pid', message: 'is required when status is created or running', level: 'error' }]);
-      expect(validateState({ ...state, status, pid: 0 })).toEqual([{ path: 'pid', message: 'must be a process ID (> 0) when status is created or running', level: 'error' }]);
+      expect(validateState({ ...state, status, pid: undefined })).toEqual([
+        { path: 'pid', message: 'is required when status is created or running', level: 'error' },
+      ]);
+      expect(validateState({ ...state, status, pid: 0 })).toEqual([
+        { path: 'pid', message: 'must be a process ID (> 0) when status is created or running', level: 'error' },
+      ]);
     }
     // runsc reports -1 for a stopped container: allowed.
     expect(validateState({ ...state, status: 'stopped', pid: -1 })).toEqual([]);
@@ -234,7 +255,14 @@ describe('features schema', () => {
       mountOptions: null,
       annotations: null,
       potentiallyUnsafeConfigAnnotations: null,
-      linux: { namespaces: null, capabilities: null, cgroup: { v1: null }, seccomp: { enabled: null, actions: null }, mountExtensions: { idmap: { enabled: null } }, netDevices: null },
+      linux: {
+        namespaces: null,
+        capabilities: null,
+        cgroup: { v1: null },
+        seccomp: { enabled: null, actions: null },
+        mountExtensions: { idmap: { enabled: null } },
+        netDevices: null,
+      },
     };
     expect(validateFeatures(nulls)).toEqual([]);
     expect(validateFeatures({ ...features, linux: null })).toEqual([]);
@@ -242,7 +270,9 @@ describe('features schema', () => {
 
   it('collapses "X or null" into one line', () => {
     expect(validateFeatures({ ...features, hooks: 'prestart' })).toEqual([{ path: 'hooks', message: 'must be an array or null', level: 'error' }]);
-    expect(validateFeatures({ ...features, linux: { cgroup: { v2: 'yes' } } })).toEqual([{ path: 'linux.cgroup.v2', message: 'must be a boolean or null', level: 'error' }]);
+    expect(validateFeatures({ ...features, linux: { cgroup: { v2: 'yes' } } })).toEqual([
+      { path: 'linux.cgroup.v2', message: 'must be a boolean or null', level: 'error' },
+    ]);
   });
 
   it('reports a bad entry inside a nullable list by its own path', () => {

@@ -9,7 +9,7 @@ describe('parseAttempts', () => {
   it('reads labelled outcomes with their errno names', () => {
     const got = parseAttempts(
       [
-        '@try mkdir 1 mkdir: can\'t create directory \'/conform-dir\': Numerical argument out of domain ',
+        "@try mkdir 1 mkdir: can't create directory '/conform-dir': Numerical argument out of domain ",
         'noise',
         '@try touch 0 ',
         `@try kill ${SIGSYS_STATUS} Bad system call `,

@@ -102,7 +102,11 @@ const RULE_CASES: Record<string, RuleCase> = {
   'devices.numbers': { edit: (c) => void (c.linux.devices = [{ type: 'c', path: '/dev/x', major: 4096, minor: -1 }]), path: 'linux.devices[0].minor' },
   'process.user.id': { edit: (c) => void (c.process.user = { uid: 0, gid: 0, additionalGids: [1, 4294967295] }), path: 'process.user.additionalGids[1]' },
   'devices.path-conflict': {
-    edit: (c) => void (c.linux.devices = [{ type: 'c', path: '/bin/sh/x', major: 1, minor: 3 }, { type: 'c', path: '/bin/sh', major: 1, minor: 3 }]),
+    edit: (c) =>
+      void (c.linux.devices = [
+        { type: 'c', path: '/bin/sh/x', major: 1, minor: 3 },
+        { type: 'c', path: '/bin/sh', major: 1, minor: 3 },
+      ]),
     path: 'linux.devices[0].path',
     bundleDir: () => {
       const dir = join(scratch, 'device-bundle');
@@ -217,17 +221,23 @@ describe('validateConfigRules', () => {
     });
   }
 
-  it.skipIf(!existsSync(goodConfigs))(`finds no error in the spec's good config examples${existsSync(goodConfigs) ? '' : ` (skipped: no ${goodConfigs}; set CONFORM_SPEC_DIR)`}`, () => {
-    for (const f of readdirSync(goodConfigs)) {
-      const errors = validateConfigRules(JSON.parse(readFileSync(join(goodConfigs, f), 'utf8'))).filter((p) => p.level === 'error');
-      expect({ f, errors }).toEqual({ f, errors: [] });
-    }
-  });
+  it.skipIf(!existsSync(goodConfigs))(
+    `finds no error in the spec's good config examples${existsSync(goodConfigs) ? '' : ` (skipped: no ${goodConfigs}; set CONFORM_SPEC_DIR)`}`,
+    () => {
+      for (const f of readdirSync(goodConfigs)) {
+        const errors = validateConfigRules(JSON.parse(readFileSync(join(goodConfigs, f), 'utf8'))).filter((p) => p.level === 'error');
+        expect({ f, errors }).toEqual({ f, errors: [] });
+      }
+    },
+  );
 
   it('accepts what umoci unpacks: image-spec conversion annotations are warnings only', async () => {
     const { problems } = await validateBundle(join(fixtures, 'umoci'));
     expect(problems.filter((p) => p.level === 'error')).toEqual([]);
-    expect(problems.find((p) => p.rule === 'annotations.key.reserved')).toMatchObject({ level: 'warning', path: 'annotations["org.opencontainers.image.exposedPorts"]' });
+    expect(problems.find((p) => p.rule === 'annotations.key.reserved')).toMatchObject({
+      level: 'warning',
+      path: 'annotations["org.opencontainers.image.exposedPorts"]',
+    });
   });
 
   it('reports schema problems first, with no rule id, then rule problems', () => {
@@ -277,7 +287,12 @@ describe('validateConfigRules', () => {
   });
 
   it('judges Windows configs by Windows rules', () => {
-    const win = { ociVersion: '1.3.0', windows: { layerFolders: [] }, process: { cwd: 'C:\\app', commandLine: 'app.exe' }, mounts: [{ destination: 'C:\\data' }] };
+    const win = {
+      ociVersion: '1.3.0',
+      windows: { layerFolders: [] },
+      process: { cwd: 'C:\\app', commandLine: 'app.exe' },
+      mounts: [{ destination: 'C:\\data' }],
+    };
     expect(lines(validateConfigRules(win))).toEqual([]);
     expect(fromRule(validateConfigRules({ ...win, process: { cwd: 'app' } }), 'process.args.required')).toHaveLength(1);
   });
@@ -288,7 +303,13 @@ describe('validateConfigRules', () => {
   });
 
   it('does not throw on configs of the wrong shape', () => {
-    const garbage = [null, 42, 'x', [], { process: 'x', linux: { namespaces: 'pid', devices: [null, 3] }, mounts: {}, annotations: [], hooks: { prestart: 'x' } }];
+    const garbage = [
+      null,
+      42,
+      'x',
+      [],
+      { process: 'x', linux: { namespaces: 'pid', devices: [null, 3] }, mounts: {}, annotations: [], hooks: { prestart: 'x' } },
+    ];
     for (const g of garbage) expect(validateConfigRules(g).length).toBeGreaterThan(0);
   });
 
@@ -370,10 +391,22 @@ describe('formatProblems', () => {
     expect(
       formatProblems([
         { path: 'process.cwd', message: 'must be an absolute path', level: 'error' },
-        { path: 'root.path', message: 'should be the conventional rootfs', level: 'warning', rule: 'root.path.conventional', requirement: 'config:root.path.conventional' },
+        {
+          path: 'root.path',
+          message: 'should be the conventional rootfs',
+          level: 'warning',
+          rule: 'root.path.conventional',
+          requirement: 'config:root.path.conventional',
+        },
         { path: '', message: 'no config.json in /b', level: 'error' },
       ]),
-    ).toBe(['error   process.cwd: must be an absolute path', 'warning root.path: should be the conventional rootfs [config:root.path.conventional]', 'error   no config.json in /b'].join('\n'));
+    ).toBe(
+      [
+        'error   process.cwd: must be an absolute path',
+        'warning root.path: should be the conventional rootfs [config:root.path.conventional]',
+        'error   no config.json in /b',
+      ].join('\n'),
+    );
     expect(formatProblems([])).toBe('');
   });
 });

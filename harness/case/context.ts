@@ -37,7 +37,11 @@ export type BundleFactory = (edit?: (b: BundleBuilder) => void) => Promise<Built
 
 /** The first n lines of a runtime's output for a message, each cut at 300 characters. */
 function firstLines(s: string, n = 3): string {
-  const lines = s.slice(0, 64 * 1024).trim().split('\n').filter(Boolean);
+  const lines = s
+    .slice(0, 64 * 1024)
+    .trim()
+    .split('\n')
+    .filter(Boolean);
   const cut = (l: string) => (l.length > 300 ? `${l.slice(0, 300)}…` : l);
   return lines.slice(0, n).map(cut).join(' | ') + (lines.length > n ? ' …' : '');
 }
@@ -145,7 +149,8 @@ export class CaseContext {
    */
   req(...ids: [string, ...string[]]): CaseContext {
     for (const id of ids) {
-      if (!this.requirements.includes(id)) throw new HarnessError(`t.req('${id}'): the case does not cite ${id} (it cites ${this.requirements.join(', ') || 'nothing'})`);
+      if (!this.requirements.includes(id))
+        throw new HarnessError(`t.req('${id}'): the case does not cite ${id} (it cites ${this.requirements.join(', ') || 'nothing'})`);
     }
     return new CaseContext(this.env, this.rt, this.bundle, this.dir, this.id, this.bundleFactory, this.services, this.requirements, this.record, ids);
   }
@@ -276,7 +281,16 @@ export class CaseContext {
    * namespaces exist.
    */
   async holdNamespaces(kinds: NamespaceKind[]): Promise<number> {
-    const flag: Record<NamespaceKind, string> = { pid: '--pid', network: '--net', mount: '--mount', ipc: '--ipc', uts: '--uts', user: '--user', cgroup: '--cgroup', time: '--time' };
+    const flag: Record<NamespaceKind, string> = {
+      pid: '--pid',
+      network: '--net',
+      mount: '--mount',
+      ipc: '--ipc',
+      uts: '--uts',
+      user: '--user',
+      cgroup: '--cgroup',
+      time: '--time',
+    };
     // pid and time namespaces apply to children only: unshare must fork.
     const fork = kinds.includes('pid') || kinds.includes('time');
     const child = this.background(['unshare', ...kinds.map((k) => flag[k]), ...(fork ? ['--fork'] : []), 'sleep', '1000000']);
@@ -313,7 +327,10 @@ export class CaseContext {
         }
       }
     }
-    await pidsGone(this.record.children.flatMap((c) => (c.pid ? [c.pid] : [])), 5000);
+    await pidsGone(
+      this.record.children.flatMap((c) => (c.pid ? [c.pid] : [])),
+      5000,
+    );
   }
 
   // --- operations that must succeed ---------------------------------------
@@ -417,7 +434,9 @@ export class CaseContext {
       },
       { timeoutMs: opts.timeoutMs ?? this.rt.rt.timeoutMs, pauseMs: 10, maxPauseMs: 100 },
     );
-    return reached ?? this.abort(`container ${id} did not reach status "${status}" in time (still "${last?.status}")`, { expected: status, actual: last?.status });
+    return (
+      reached ?? this.abort(`container ${id} did not reach status "${status}" in time (still "${last?.status}")`, { expected: status, actual: last?.status })
+    );
   }
 
   stdout(id = this.id): string {
@@ -450,7 +469,10 @@ export class CaseContext {
     );
     if (printed !== undefined) return printed;
     const err = firstLines(this.stderr(id));
-    this.abort(`the container's process did not print ${marker} within ${(timeoutMs / 1000).toFixed(0)}s` + (err ? ` (its stderr: ${err})` : this.stdout(id) ? '' : ' (no output at all)'));
+    this.abort(
+      `the container's process did not print ${marker} within ${(timeoutMs / 1000).toFixed(0)}s` +
+        (err ? ` (its stderr: ${err})` : this.stdout(id) ? '' : ' (no output at all)'),
+    );
   }
 
   /**

@@ -16,9 +16,7 @@ export function parsePath(path: string): PathPart[] {
 }
 
 export function formatPath(parts: readonly PathPart[]): string {
-  return parts
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? (i ? `.${p}` : p) : `[${JSON.stringify(p)}]`))
-    .join('');
+  return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? (i ? `.${p}` : p) : `[${JSON.stringify(p)}]`)).join('');
 }
 
 type Json = Record<string | number, unknown>;

@@ -100,7 +100,11 @@ export class Containerd implements Service {
     try {
       // Its own process group: a Ctrl-C at the terminal reaches conform, which stops it in order.
       // TMPDIR: where the shim writes the process specs it hands to `runc exec --process`.
-      this.daemon = spawn('containerd', ['--config', d('config.toml')], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, TMPDIR: join(this.short, 'tmp') } });
+      this.daemon = spawn('containerd', ['--config', d('config.toml')], {
+        stdio: ['ignore', log, log],
+        detached: true,
+        env: { ...process.env, TMPDIR: join(this.short, 'tmp') },
+      });
     } finally {
       closeSync(log);
     }

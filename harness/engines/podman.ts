@@ -55,7 +55,25 @@ export class PodmanStore implements Service {
   /** `podman` and the global arguments that keep it in this store. */
   get base(): string[] {
     const d = (n: string) => join(this.dir, n);
-    return ['podman', '--root', d('root'), '--runroot', this.runroot, '--tmpdir', d('tmp'), '--network-config-dir', d('net'), '--volumepath', d('volumes'), '--hooks-dir', d('hooks'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+    return [
+      'podman',
+      '--root',
+      d('root'),
+      '--runroot',
+      this.runroot,
+      '--tmpdir',
+      d('tmp'),
+      '--network-config-dir',
+      d('net'),
+      '--volumepath',
+      d('volumes'),
+      '--hooks-dir',
+      d('hooks'),
+      '--cgroup-manager',
+      'cgroupfs',
+      '--events-backend',
+      'none',
+    ];
   }
 
   async stop(): Promise<string[]> {
@@ -123,7 +141,10 @@ export class PodmanSession extends EngineSession {
       // podman's defaults (1048576 for both) are above the hard limits podman and conmon run
       // with here, and only CAP_SYS_RESOURCE could raise those: no runtime could set them.
       args.push('--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024');
-      if (!this.limitsNoted) this.t.note("podman: --ulimit nofile=1024:1024 --ulimit nproc=1024:1024, as conform lacks CAP_SYS_RESOURCE (podman's defaults are above the hard limits here, which no runtime can raise without it)");
+      if (!this.limitsNoted)
+        this.t.note(
+          "podman: --ulimit nofile=1024:1024 --ulimit nproc=1024:1024, as conform lacks CAP_SYS_RESOURCE (podman's defaults are above the hard limits here, which no runtime can raise without it)",
+        );
       this.limitsNoted = true;
     }
     return args;

@@ -58,7 +58,9 @@ export function strayPids(pids: ReadonlyMap<number, string | undefined>): string
   for (const [pid, started] of pids) {
     if (pid === process.pid || !isAlive(pid) || startTime(pid) !== started) continue;
     const args = cmdlineOf(pid)?.join(' ').slice(0, 120) ?? '?';
-    notes.push(`cleanup: state reported pid ${pid} (${args}), which still runs after delete and is not provably this container's (no runtime call of the case started it, it is in no cgroup the case made): left alone`);
+    notes.push(
+      `cleanup: state reported pid ${pid} (${args}), which still runs after delete and is not provably this container's (no runtime call of the case started it, it is in no cgroup the case made): left alone`,
+    );
   }
   return notes;
 }
@@ -125,7 +127,10 @@ export async function cleanupCgroups(dirs: ReadonlySet<string>, ids: Iterable<st
     await step(notes, dir, async () => {
       if (!existsSync(dir)) return;
       const killed = await killCgroups([dir]);
-      if (killed.length) notes.push(`cleanup: killed ${killed.length} process(es) left in ${dir} after delete: ${killed.slice(0, 5).join('; ')}${killed.length > 5 ? '; …' : ''}`);
+      if (killed.length)
+        notes.push(
+          `cleanup: killed ${killed.length} process(es) left in ${dir} after delete: ${killed.slice(0, 5).join('; ')}${killed.length > 5 ? '; …' : ''}`,
+        );
       try {
         rmdirSync(dir);
         notes.push(`cleanup: removed cgroup ${dir}, left after delete`);
@@ -142,7 +147,10 @@ export async function cleanupCgroups(dirs: ReadonlySet<string>, ids: Iterable<st
 /** SIGKILLs every process of the cgroup directories through pidfds; returns `PID ARGS` of each. */
 export async function killCgroups(dirs: string[]): Promise<string[]> {
   const { stdout } = await execFileP(reaperPath, ['--kill-cgroups', ...dirs], { timeout: 30_000 });
-  return stdout.split('\n').filter((l) => l.startsWith('killed ')).map((l) => l.slice('killed '.length));
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('killed '))
+    .map((l) => l.slice('killed '.length));
 }
 
 /**

@@ -69,7 +69,14 @@ export async function detectRuntime(rt: RuntimeCommand, root: string): Promise<R
   const env: RuntimeEnv = {};
   const ver = await run([rt.path, ...rt.args, '--version'], { timeoutMs: rt.timeoutMs });
   // One line for the report's header, whatever the runtime printed.
-  const line = ver.code === 0 ? ver.stdout.slice(0, 4096).split('\n').find((l) => l.trim())?.trim() : undefined;
+  const line =
+    ver.code === 0
+      ? ver.stdout
+          .slice(0, 4096)
+          .split('\n')
+          .find((l) => l.trim())
+          ?.trim()
+      : undefined;
   if (line) env.version = line.length > 200 ? `${line.slice(0, 200)}…` : line;
   const feat = await run([rt.path, ...rt.args, '--root', root, 'features'], { timeoutMs: rt.timeoutMs });
   env.featuresRaw = { code: feat.code, stdout: feat.stdout, stderr: feat.stderr, timedOut: feat.timedOut };
@@ -80,7 +87,8 @@ export async function detectRuntime(rt: RuntimeCommand, root: string): Promise<R
   try {
     const parsed: unknown = JSON.parse(feat.stdout);
     const problems = validateFeatures(parsed).filter((p) => p.level === 'error');
-    if (problems.length) env.featuresNote = `\`features\` output is not valid (${problems[0]!.path || '(root)'}: ${problems[0]!.message}): cases try every feature`;
+    if (problems.length)
+      env.featuresNote = `\`features\` output is not valid (${problems[0]!.path || '(root)'}: ${problems[0]!.message}): cases try every feature`;
     else env.features = parsed as Features;
   } catch {
     env.featuresNote = '`features` printed something that is not JSON: cases try every feature';

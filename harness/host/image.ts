@@ -80,19 +80,36 @@ export async function ensureImage(rootfs: string): Promise<OciImage> {
     await must(['tar', '-C', rootfs, '--exclude=./.conform-complete', '--numeric-owner', '--sort=name', `--mtime=${created}`, '-cf', layer, '.'], 'the layer');
     await must(['umoci', 'init', '--layout', layout], 'umoci init');
     await must(['umoci', 'new', '--image', img('base')], 'umoci new');
-    await must(['umoci', 'raw', 'add-layer', '--image', img('base'), '--history.created', created, '--history.created_by', 'conform: busybox rootfs', layer], 'umoci raw add-layer');
-    await must(['umoci', 'config', '--image', img('base'), '--no-history', '--created', created, '--author', 'conform', '--config.env', DEFAULT_PATH], 'umoci config (base)');
+    await must(
+      ['umoci', 'raw', 'add-layer', '--image', img('base'), '--history.created', created, '--history.created_by', 'conform: busybox rootfs', layer],
+      'umoci raw add-layer',
+    );
+    await must(
+      ['umoci', 'config', '--image', img('base'), '--no-history', '--created', created, '--author', 'conform', '--config.env', DEFAULT_PATH],
+      'umoci config (base)',
+    );
     const p = PROBE_IMAGE;
     await must(
       [
-        'umoci', 'config', '--image', img('base'), '--tag', 'probe', '--no-history', '--created', created,
+        'umoci',
+        'config',
+        '--image',
+        img('base'),
+        '--tag',
+        'probe',
+        '--no-history',
+        '--created',
+        created,
         ...p.entrypoint.flatMap((a) => ['--config.entrypoint', a]),
         ...p.cmd.flatMap((a) => ['--config.cmd', a]),
         ...p.env.flatMap((e) => ['--config.env', e]),
-        '--config.workingdir', p.workingDir,
-        '--config.user', p.user,
+        '--config.workingdir',
+        p.workingDir,
+        '--config.user',
+        p.user,
         ...p.exposedPorts.flatMap((e) => ['--config.exposedports', e]),
-        '--config.stopsignal', p.stopSignal,
+        '--config.stopsignal',
+        p.stopSignal,
         ...Object.entries(p.labels).flatMap(([k, v]) => ['--config.label', `${k}=${v}`]),
       ],
       'umoci config (probe)',

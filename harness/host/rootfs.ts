@@ -82,12 +82,7 @@ export function publishCached(tmp: string, dir: string, hash: string): void {
 /** Returns the cached rootfs directory, building it first when needed. */
 export function ensureRootfs(cacheDir = defaultCacheDir()): string {
   const busybox = findBusybox();
-  const hash = createHash('sha256')
-    .update(`layout ${LAYOUT}\n`)
-    .update(readFileSync(busybox))
-    .update(readFileSync(probeScript))
-    .digest('hex')
-    .slice(0, 16);
+  const hash = createHash('sha256').update(`layout ${LAYOUT}\n`).update(readFileSync(busybox)).update(readFileSync(probeScript)).digest('hex').slice(0, 16);
   const dir = join(cacheDir, `rootfs-${hash}`);
   if (existsSync(join(dir, '.conform-complete'))) return dir;
 
@@ -148,7 +143,17 @@ export async function provideRootfs(cached: string, target: string, scratch: str
     mkdirSync(join(scratch, 'upper'), { recursive: true });
     mkdirSync(join(scratch, 'work'), { recursive: true });
     mkdirSync(target, { recursive: true });
-    if ((await exitCode('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${cached},upperdir=${join(scratch, 'upper')},workdir=${join(scratch, 'work')}`, target])) === 0) return target;
+    if (
+      (await exitCode('mount', [
+        '-t',
+        'overlay',
+        'overlay',
+        '-o',
+        `lowerdir=${cached},upperdir=${join(scratch, 'upper')},workdir=${join(scratch, 'work')}`,
+        target,
+      ])) === 0
+    )
+      return target;
     rmSync(target, { recursive: true, force: true });
   }
   copyTree(cached, target);

@@ -112,7 +112,11 @@ export async function sweepStaleRuns(workdir: string): Promise<string[]> {
     const unmounted = treeNotes.filter((n) => n.startsWith('cleanup: unmounted')).length;
     const stuck = treeNotes.filter((n) => !n.startsWith('cleanup: unmounted'));
     const inCgroups = cgroupNotes.reduce((n, note) => n + Number(/killed (\d+) process/.exec(note)?.[1] ?? 0), 0);
-    const what = [`${killed.length + inCgroups} process(es)`, `${cgroupNotes.filter((n) => n.includes('removed cgroup')).length} cgroup(s)`, `${unmounted} mount(s)`].join(', ');
+    const what = [
+      `${killed.length + inCgroups} process(es)`,
+      `${cgroupNotes.filter((n) => n.includes('removed cgroup')).length} cgroup(s)`,
+      `${unmounted} mount(s)`,
+    ].join(', ');
     const done = owner.keep ? `cleaned up ${dir} (kept: its files stay)` : `removed ${dir}`;
     notes.push(`${done}, left by a run (pid ${owner.pid}) that was killed: ${what}${stuck.length ? `; ${stuck.join('; ')}` : ''}`);
   }

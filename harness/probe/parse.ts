@@ -78,7 +78,14 @@ export interface ProbeFacts {
 const MARK = '@@';
 
 /** Splits raw probe output into sections. Anything before the probe's banner (a runtime's own chatter) is ignored. */
-export function splitSections(raw: string): { started: boolean; complete: boolean; ready: boolean; signal?: string; sections: Map<string, string>; rcs: Map<string, number> } {
+export function splitSections(raw: string): {
+  started: boolean;
+  complete: boolean;
+  ready: boolean;
+  signal?: string;
+  sections: Map<string, string>;
+  rcs: Map<string, number>;
+} {
   const lines = raw.split('\n');
   const start = lines.findIndex((l) => l.startsWith('@@conform-probe '));
   const sections = new Map<string, string>();
@@ -230,7 +237,11 @@ export function parseProbe(raw: string): ProbeFacts {
   if (s('oom') !== undefined && /^-?\d+$/.test(s('oom')!.trim())) facts.oomScoreAdj = Number(s('oom')!.trim());
   if (s('ns') !== undefined) facts.ns = Object.fromEntries(keyValues(s('ns')!));
   if (s('uts') !== undefined) {
-    const kv = new Map(s('uts')!.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+    const kv = new Map(
+      s('uts')!
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+    );
     facts.hostname = kv.get('hostname');
     facts.domainname = kv.get('domainname');
   }

@@ -150,7 +150,8 @@ export async function startConsoleReceiver(t: ConsoleHost, opts: { name?: string
   for (let n = 2; !opts.name && existsSync(join(t.dir, `${name}.events`)); n++) name = `console-${n}`;
   const socket = join(t.dir, `${name}.sock`);
   // The receiver binds `<socket>.tmp` first.
-  if (Buffer.byteLength(`${socket}.tmp`) > MAX_SOCKET_PATH) throw new Error(`the console socket's path ${socket} is too long for a unix socket (at most ${MAX_SOCKET_PATH - 4} bytes): use a shorter --workdir`);
+  if (Buffer.byteLength(`${socket}.tmp`) > MAX_SOCKET_PATH)
+    throw new Error(`the console socket's path ${socket} is too long for a unix socket (at most ${MAX_SOCKET_PATH - 4} bytes): use a shorter --workdir`);
   const outputPath = join(t.dir, `${name}.out`);
   const eventsPath = join(t.dir, `${name}.events`);
   const argv: [string, ...string[]] = [consoleReceiverPath, socket, outputPath, eventsPath];

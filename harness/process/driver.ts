@@ -122,7 +122,15 @@ export class Driver {
     if (opts.oomScoreAdj !== undefined) setup.push(`echo ${Math.trunc(opts.oomScoreAdj)} > /proc/self/oom_score_adj`);
     if (setup.length) argv = ['/bin/sh', '-c', `${setup.join(' && ')} && exec "$@"`, 'sh', ...argv];
     const hold = LEAVES_CONTAINER.has(command);
-    const r = await run(argv, { timeoutMs, stdout: opts.stdout ?? 'pipe', stderr: opts.stderr ?? 'pipe', input: opts.input, cwd: opts.cwd ?? this.logDir, hold, extraFds: opts.extraFds });
+    const r = await run(argv, {
+      timeoutMs,
+      stdout: opts.stdout ?? 'pipe',
+      stderr: opts.stderr ?? 'pipe',
+      input: opts.input,
+      cwd: opts.cwd ?? this.logDir,
+      hold,
+      extraFds: opts.extraFds,
+    });
     recordCall(r.ms);
     const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;
     const result: CallResult = { ...r, ok, summary: `${command} ${describeExit(r, timeoutMs)}` };
@@ -146,7 +154,12 @@ export class Driver {
    * `create --bundle DIR ID`. The runtime's stdio, which the container inherits
    * (terminal: false), goes to `<id>.stdout` / `<id>.stderr` in the log directory.
    */
-  async create(id: string, bundle: string, extra: string[] = [], opts: { cwd?: string; umask?: number; oomScoreAdj?: number; wrap?: string[]; extraFds?: number[] } = {}): Promise<CallResult> {
+  async create(
+    id: string,
+    bundle: string,
+    extra: string[] = [],
+    opts: { cwd?: string; umask?: number; oomScoreAdj?: number; wrap?: string[]; extraFds?: number[] } = {},
+  ): Promise<CallResult> {
     this.created.add(id);
     this.lastStatus.delete(id);
     // Those that exist once create has run were made for this container.
@@ -155,7 +168,16 @@ export class Driver {
     const err = openSync(this.stdioPath(id, 'stderr'), 'a+');
     try {
       const stderrOffset = fstatSync(err).size;
-      return await this.call('create', ['--bundle', bundle, ...extra, id], { stdout: out, stderr: err, stderrOffset, cwd: opts.cwd, umask: opts.umask, oomScoreAdj: opts.oomScoreAdj, wrap: opts.wrap, extraFds: opts.extraFds });
+      return await this.call('create', ['--bundle', bundle, ...extra, id], {
+        stdout: out,
+        stderr: err,
+        stderrOffset,
+        cwd: opts.cwd,
+        umask: opts.umask,
+        oomScoreAdj: opts.oomScoreAdj,
+        wrap: opts.wrap,
+        extraFds: opts.extraFds,
+      });
     } finally {
       for (const d of named) if (existsSync(d)) this.cgroupsMade.add(d);
       closeSync(out);

@@ -59,7 +59,12 @@ export class NativeHelper<E extends HelperEvents> {
  * helper `make` wraps it in once its socket is in place (a connect to it will succeed).
  * `what` names it in errors: "the seccomp agent".
  */
-export async function startNativeHelper<E extends HelperEvents, H extends NativeHelper<E>>(host: HelperHost, what: string, argv: [string, ...string[]], make: (child: ChildProcess) => H): Promise<H> {
+export async function startNativeHelper<E extends HelperEvents, H extends NativeHelper<E>>(
+  host: HelperHost,
+  what: string,
+  argv: [string, ...string[]],
+  make: (child: ChildProcess) => H,
+): Promise<H> {
   if (!existsSync(argv[0])) throw new Error(`${argv[0]} is missing: build the harness (node scripts/build.mjs --harness; it needs cc)`);
   const helper = make(host.background(argv));
   const notListening = (why: string) => new Error(`${what} did not start listening on ${helper.socket}: ${why}`);

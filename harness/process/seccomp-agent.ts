@@ -78,5 +78,10 @@ export class SeccompAgent extends NativeHelper<AgentEvents> {
 export async function startSeccompAgent(t: HelperHost, path: string, answer: number): Promise<SeccompAgent> {
   const eventsPath = `${path}.events`;
   const statePath = `${path}.state`;
-  return startNativeHelper(t, 'the seccomp agent', [seccompAgentPath, path, eventsPath, statePath, String(answer)], (child) => new SeccompAgent(path, eventsPath, statePath, child));
+  return startNativeHelper(
+    t,
+    'the seccomp agent',
+    [seccompAgentPath, path, eventsPath, statePath, String(answer)],
+    (child) => new SeccompAgent(path, eventsPath, statePath, child),
+  );
 }

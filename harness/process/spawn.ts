@@ -143,7 +143,11 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     let reaperGone = false;
     const goneWaiters: (() => void)[] = [];
 
-    const child = spawn(reaperPath, [...(opts.hold ? ['--hold', '--grace', String(opts.holdGraceMs ?? 0)] : []), '--ctl', String(3 + extra.length), '--', ...argv], { stdio, detached: true, env: opts.env, cwd: opts.cwd });
+    const child = spawn(
+      reaperPath,
+      [...(opts.hold ? ['--hold', '--grace', String(opts.holdGraceMs ?? 0)] : []), '--ctl', String(3 + extra.length), '--', ...argv],
+      { stdio, detached: true, env: opts.env, cwd: opts.cwd },
+    );
     const ctl = child.stdio[3 + extra.length] as Socket | null;
     let fallback: NodeJS.Timeout | undefined;
     // The deadline does not count time the machine was too busy to run anything (harness/process/wait.ts).

@@ -22,7 +22,7 @@ function todo(message: string | undefined): string {
 export function updateBaseline(existing: BaselineFile | undefined, run: RunSummary, knownIds: ReadonlySet<string>): BaselineUpdate {
   const host = run.context.host;
   const data: BaselineFile = {
-    ...(existing?.runtime ?? run.runtime.version ? { runtime: existing?.runtime ?? run.runtime.version } : {}),
+    ...((existing?.runtime ?? run.runtime.version) ? { runtime: existing?.runtime ?? run.runtime.version } : {}),
     expectedFailures: structuredClone(existing?.expectedFailures ?? {}),
     notImplemented: structuredClone(existing?.notImplemented ?? {}),
     ...(existing?.keys ? { keys: existing.keys } : {}),
@@ -83,7 +83,12 @@ export function formatBaseline(data: BaselineFile): string {
     const one = (e: Entry) => (e.when ? { reason: e.reason, when: e.when } : e.reason);
     return entries.length === 1 ? one(entries[0]!) : entries.map(one);
   };
-  const sorted = (s: Section) => Object.fromEntries(Object.keys(data[s]).sort().map((id) => [id, compact(data[s][id]!)]));
+  const sorted = (s: Section) =>
+    Object.fromEntries(
+      Object.keys(data[s])
+        .sort()
+        .map((id) => [id, compact(data[s][id]!)]),
+    );
   const ours: Record<string, unknown> = {
     ...(data.runtime ? { runtime: data.runtime } : {}),
     expectedFailures: sorted('expectedFailures'),

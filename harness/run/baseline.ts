@@ -72,12 +72,15 @@ function parseEntry(where: string, value: unknown): Entry {
   if (Object.keys(rest).length) throw new SetupError(`${where}: unknown key ${Object.keys(rest)[0]} (an entry has reason and when)`);
   if (typeof reason !== 'string' || !reason.trim()) throw new SetupError(`${where} needs a one-line reason`);
   if (when === undefined) return { reason: reason.trim() };
-  if (!when || typeof when !== 'object' || Array.isArray(when)) throw new SetupError(`${where}.when: expected an object such as {"cgroup": "v2", "kernel": ">=6.1"}`);
+  if (!when || typeof when !== 'object' || Array.isArray(when))
+    throw new SetupError(`${where}.when: expected an object such as {"cgroup": "v2", "kernel": ">=6.1"}`);
   const w = when as Record<string, unknown>;
-  for (const key of Object.keys(w)) if (!(WHEN_KEYS as readonly string[]).includes(key)) throw new SetupError(`${where}.when: unknown condition ${key} (conditions: ${WHEN_KEYS.join(', ')})`);
+  for (const key of Object.keys(w))
+    if (!(WHEN_KEYS as readonly string[]).includes(key)) throw new SetupError(`${where}.when: unknown condition ${key} (conditions: ${WHEN_KEYS.join(', ')})`);
   for (const key of ['cgroup', 'arch'] as const) {
     const v = w[key];
-    if (v !== undefined && typeof v !== 'string' && !(Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))) throw new SetupError(`${where}.when.${key}: expected a string or a list of strings`);
+    if (v !== undefined && typeof v !== 'string' && !(Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')))
+      throw new SetupError(`${where}.when.${key}: expected a string or a list of strings`);
   }
   if (w.kernel !== undefined) {
     if (typeof w.kernel !== 'string') throw new SetupError(`${where}.when.kernel: expected a range such as ">=5.15 <6.2"`);
@@ -87,11 +90,20 @@ function parseEntry(where: string, value: unknown): Entry {
 }
 
 /** Reads one `{ "<case id>": ENTRY }` section; `required` sections must be there. */
-function section(option: string, file: string, obj: Record<string, unknown>, key: Section, required: boolean, knownIds: ReadonlySet<string> | undefined, warnings: string[]): Record<string, Entry[]> {
+function section(
+  option: string,
+  file: string,
+  obj: Record<string, unknown>,
+  key: Section,
+  required: boolean,
+  knownIds: ReadonlySet<string> | undefined,
+  warnings: string[],
+): Record<string, Entry[]> {
   const value = obj[key];
   const out: Record<string, Entry[]> = {};
   if (value === undefined && !required) return out;
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SetupError(`${option} ${file}: expected ${FORMAT} (${key} is ${Array.isArray(value) ? 'a list' : typeof value})`);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new SetupError(`${option} ${file}: expected ${FORMAT} (${key} is ${Array.isArray(value) ? 'a list' : typeof value})`);
   for (const [id, entry] of Object.entries(value as Record<string, unknown>)) {
     const where = `${option} ${file}: ${key}.${id}`;
     const list = Array.isArray(entry) ? entry : [entry];
@@ -119,7 +131,8 @@ export function readBaselineFile(file: string, knownIds?: ReadonlySet<string>, o
     notImplemented: section(option, file, obj, 'notImplemented', false, knownIds, warnings),
     keys: Object.entries(obj),
   };
-  for (const id of Object.keys(data.notImplemented)) if (id in data.expectedFailures) throw new SetupError(`${option} ${file}: ${id} is in both expectedFailures and notImplemented`);
+  for (const id of Object.keys(data.notImplemented))
+    if (id in data.expectedFailures) throw new SetupError(`${option} ${file}: ${id} is in both expectedFailures and notImplemented`);
   return { data, warnings };
 }
 
@@ -130,7 +143,8 @@ export function applicable(entries: readonly Entry[], host: HostFacts): Entry | 
 
 export function holds(when: When | undefined, host: HostFacts): boolean {
   if (!when) return true;
-  const among = (want: string | string[] | undefined, have: string | undefined) => want === undefined || (have !== undefined && (Array.isArray(want) ? want : [want]).includes(have));
+  const among = (want: string | string[] | undefined, have: string | undefined) =>
+    want === undefined || (have !== undefined && (Array.isArray(want) ? want : [want]).includes(have));
   if (!among(when.cgroup, host.cgroup) || !among(when.arch, host.arch)) return false;
   return when.kernel === undefined || inRange(host.kernel, parseRange(when.kernel, 'kernel'));
 }
@@ -169,9 +183,17 @@ export function loadBaseline(file: string, knownIds: ReadonlySet<string>, host: 
     }
     return out;
   };
-  const baseline: Baseline = { file, ...(data.runtime ? { runtime: data.runtime } : {}), expected: pick('expectedFailures'), notImplemented: pick('notImplemented') };
+  const baseline: Baseline = {
+    file,
+    ...(data.runtime ? { runtime: data.runtime } : {}),
+    expected: pick('expectedFailures'),
+    notImplemented: pick('notImplemented'),
+  };
   const todo = [...baseline.expected, ...baseline.notImplemented].filter(([, reason]) => reason.startsWith(TODO_REASON)).map(([id]) => id);
-  if (todo.length) warnings.push(`${file}: ${todo.length} entr${todo.length === 1 ? 'y has' : 'ies have'} no reason yet (${todo.slice(0, 3).join(', ')}${todo.length > 3 ? ', …' : ''}): write why each fails`);
+  if (todo.length)
+    warnings.push(
+      `${file}: ${todo.length} entr${todo.length === 1 ? 'y has' : 'ies have'} no reason yet (${todo.slice(0, 3).join(', ')}${todo.length > 3 ? ', …' : ''}): write why each fails`,
+    );
   return { baseline, warnings };
 }
 
@@ -181,12 +203,14 @@ export function applyBaseline(r: CaseResult, baseline: Baseline | undefined): Ca
     if (r.outcome === 'fail' || r.outcome === 'error') return { ...r, outcome: 'xfail', message: `expected failure: ${reason}` };
     if (r.outcome === 'pass') return { ...r, outcome: 'xpass', message: `unexpectedly passing; remove it from ${baseline!.file} (its reason: ${reason})` };
     // A recommendation not followed never fails a run, so it needs no baseline entry.
-    if (r.outcome === 'warn') return { ...r, message: `${r.message ?? 'a recommendation not followed'}; a warning never fails a run: remove it from ${baseline!.file}` };
+    if (r.outcome === 'warn')
+      return { ...r, message: `${r.message ?? 'a recommendation not followed'}; a warning never fails a run: remove it from ${baseline!.file}` };
     return r;
   }
   const missing = baseline?.notImplemented.get(r.id);
   if (missing === undefined) return r;
   if (r.outcome === 'skip') return { ...r, expectedSkip: true, message: `${r.message ?? 'skipped'}; not implemented (baseline): ${missing}` };
-  if (r.outcome === 'pass') return { ...r, outcome: 'xpass', message: `unexpectedly passing; remove it from notImplemented in ${baseline!.file} (its reason: ${missing})` };
+  if (r.outcome === 'pass')
+    return { ...r, outcome: 'xpass', message: `unexpectedly passing; remove it from notImplemented in ${baseline!.file} (its reason: ${missing})` };
   return r;
 }

@@ -24,13 +24,22 @@ export function mergeRuns(inputs: readonly ShardInput[]): RunSummary {
   const [first, ...rest] = inputs as [ShardInput, ...ShardInput[]];
   const same = (what: string, key: (s: RunSummary) => string, show: (s: RunSummary) => string = key): void => {
     for (const other of rest) {
-      if (key(other.run) !== key(first.run)) throw new MergeError(`${other.name} and ${first.name} are not shards of one run: different ${what} (${show(other.run)} vs ${show(first.run)})`);
+      if (key(other.run) !== key(first.run))
+        throw new MergeError(`${other.name} and ${first.name} are not shards of one run: different ${what} (${show(other.run)} vs ${show(first.run)})`);
     }
   };
   same('conform versions', (s) => s.context.conform);
-  same('plans', (s) => s.context.plan.hash, (s) => `plan ${s.context.plan.hash}, ${s.context.plan.cases} cases`);
+  same(
+    'plans',
+    (s) => s.context.plan.hash,
+    (s) => `plan ${s.context.plan.hash}, ${s.context.plan.cases} cases`,
+  );
   same('runtimes', runtimeKey, (s) => [s.runtime.path, ...s.runtime.args, s.runtime.version ? `(${s.runtime.version})` : ''].filter(Boolean).join(' '));
-  same('baselines', (s) => s.context.baseline?.hash ?? 'none', (s) => (s.context.baseline ? `${s.context.baseline.file} ${s.context.baseline.hash}` : 'none'));
+  same(
+    'baselines',
+    (s) => s.context.baseline?.hash ?? 'none',
+    (s) => (s.context.baseline ? `${s.context.baseline.file} ${s.context.baseline.hash}` : 'none'),
+  );
   same('--strict', (s) => String(s.context.strict));
 
   const shards = inputs.map(({ name, run }) => {
@@ -48,7 +57,8 @@ export function mergeRuns(inputs: readonly ShardInput[]): RunSummary {
     byIndex.set(shard.index, name);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
-  if (missing.length) throw new MergeError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: give every shard's report`);
+  if (missing.length)
+    throw new MergeError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: give every shard's report`);
 
   shards.sort((a, b) => a.shard.index - b.shard.index);
   const starts = shards.map((s) => Date.parse(s.run.startedAt));
@@ -68,7 +78,12 @@ export function mergeRuns(inputs: readonly ShardInput[]): RunSummary {
   const notRun = shards.flatMap((s) => s.run.partial?.notRun ?? []).sort();
   const reasons = [...new Set(shards.flatMap((s) => (s.run.partial ? [`shard ${s.shard.index}: ${s.run.partial.reason}`] : [])))];
   const partial = reasons.length ? { reason: reasons.join('; '), notRun } : undefined;
-  const shardRuns: ShardRun[] = shards.map((s) => ({ index: s.shard.index, startedAt: s.run.startedAt, durationMs: s.run.durationMs, host: s.run.context.host }));
+  const shardRuns: ShardRun[] = shards.map((s) => ({
+    index: s.shard.index,
+    startedAt: s.run.startedAt,
+    durationMs: s.run.durationMs,
+    host: s.run.context.host,
+  }));
   const { shard: _dropped, ...plan } = first.run.context.plan;
   const timing = mergeTimings(shards.map((s) => s.run));
   return {

@@ -73,7 +73,10 @@ export function shardOf(cases: readonly Case[], shard: Shard, costs: Readonly<Re
 
 /** Cost lookup: the table's value, or the median of the table's values for these cases (1 when it has none). */
 export function costOf(cases: readonly Case[], costs: Readonly<Record<string, number>>): (id: string) => number {
-  const known = cases.map((c) => costs[c.id]).filter((v): v is number => typeof v === 'number' && v > 0).sort((a, b) => a - b);
+  const known = cases
+    .map((c) => costs[c.id])
+    .filter((v): v is number => typeof v === 'number' && v > 0)
+    .sort((a, b) => a - b);
   const median = known.length ? known[Math.floor(known.length / 2)]! : 1;
   return (id) => {
     const v = costs[id];
@@ -83,5 +86,8 @@ export function costOf(cases: readonly Case[], costs: Readonly<Record<string, nu
 
 /** Identifies a plan (its case ids, in order): shards of one plan share it, and `merge` compares it. */
 export function planHash(cases: readonly Pick<Case, 'id'>[]): string {
-  return createHash('sha256').update(cases.map((c) => c.id).join('\n')).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(cases.map((c) => c.id).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 }

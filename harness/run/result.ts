@@ -192,7 +192,8 @@ export function judge(
     return { id, level, outcome };
   });
   // A failure with no requirement in a case that cites none still fails it.
-  const outcome = checks.some((c) => c.outcome === 'fail') || (wholeCase && cited.length === 0) ? 'fail' : checks.some((c) => c.outcome === 'warn') ? 'warn' : 'pass';
+  const outcome =
+    checks.some((c) => c.outcome === 'fail') || (wholeCase && cited.length === 0) ? 'fail' : checks.some((c) => c.outcome === 'warn') ? 'warn' : 'pass';
   return { outcome, checks };
 }
 

@@ -88,7 +88,15 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
   } catch (e) {
     return { ...base, checks: [], outcome: 'error', message: (e as Error).message, failures: [], notes: [], durationMs: 0 };
   }
-  const done = (outcome: Outcome, message: string | undefined, checks: RequirementCheck[], failures: Failure[] = [], notes: string[] = [], dir?: string, runtimeLog?: string): CaseResult => ({
+  const done = (
+    outcome: Outcome,
+    message: string | undefined,
+    checks: RequirementCheck[],
+    failures: Failure[] = [],
+    notes: string[] = [],
+    dir?: string,
+    runtimeLog?: string,
+  ): CaseResult => ({
     ...base,
     checks,
     outcome,
@@ -132,7 +140,8 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
     const errors = validateConfigText(stringifyConfig(b.config), dir).problems.filter((p) => p.level === 'error');
     if (invalid && !errors.length) throw new HarnessError('the case says its config is invalid, but our validator finds nothing wrong with it');
-    if (!invalid && errors.length) throw new HarnessError(`the case generated an invalid config.json: ${errors.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`);
+    if (!invalid && errors.length)
+      throw new HarnessError(`the case generated an invalid config.json: ${errors.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`);
     return { dir, config: b.config, builder: b };
   };
 
@@ -169,7 +178,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
   } finally {
     const cleanedUp = cleanupTimer();
     // Each step on its own: one that fails is noted, and the others still run.
-    await step(notes, 'the case\'s own cleanup', async () => notes.push(...((await ctx?.runCleanups()) ?? [])));
+    await step(notes, "the case's own cleanup", async () => notes.push(...((await ctx?.runCleanups()) ?? [])));
     await step(notes, 'containers', async () => notes.push(...(await cleanupContainers(driver))));
     await step(notes, 'background processes', () => ctx?.stopBackground());
     await step(notes, 'cgroups', async () => notes.push(...(await cleanupCgroups(driver.cgroupsMade, driver.created))));
@@ -223,7 +232,13 @@ function citedRequirements(c: Case): { id: string; level: Level }[] {
 /** The message of a failed or warning case: its first failure that made it so. */
 function firstFailure(outcome: 'warn' | 'fail', failures: readonly Failure[], cited: readonly { id: string; level: Level }[]): string | undefined {
   const level = (f: Failure) => cited.find((c) => c.id === f.requirement)?.level;
-  const decisive = outcome === 'warn' ? failures[0] : (failures.find((f) => { const l = level(f); return l === undefined || l === 'MUST' || l === 'MUST NOT'; }) ?? failures[0]);
+  const decisive =
+    outcome === 'warn'
+      ? failures[0]
+      : (failures.find((f) => {
+          const l = level(f);
+          return l === undefined || l === 'MUST' || l === 'MUST NOT';
+        }) ?? failures[0]);
   if (!decisive) return undefined;
   const l = level(decisive);
   return outcome === 'warn' && l ? `${l} not followed: ${decisive.message}` : decisive.message;

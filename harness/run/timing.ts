@@ -84,7 +84,15 @@ export function mergeTimings(shards: readonly { timing?: RunTiming; durationMs: 
   if (timed.length !== shards.length || !timed.length) return undefined;
   const max = (k: 'jobs' | 'planMs' | 'maxRssKb') => Math.max(...timed.map((s) => s.timing[k]));
   const busyMs = timed.reduce((a, s) => a + s.durationMs * s.timing.jobs, 0);
-  return { jobs: max('jobs'), planMs: max('planMs'), maxRssKb: max('maxRssKb'), ...totals(timed.map((s) => s.timing), busyMs) };
+  return {
+    jobs: max('jobs'),
+    planMs: max('planMs'),
+    maxRssKb: max('maxRssKb'),
+    ...totals(
+      timed.map((s) => s.timing),
+      busyMs,
+    ),
+  };
 }
 
 const CASE_KEYS = ['runtimeMs', 'runtimeCalls', 'waitMs', 'bundleMs', 'cleanupMs', 'harnessMs'] as const;
@@ -107,5 +115,12 @@ export function formatTiming(t: RunTiming, wallMs: number): string {
 }
 
 function round(t: CaseTiming): CaseTiming {
-  return { runtimeMs: Math.round(t.runtimeMs), runtimeCalls: t.runtimeCalls, waitMs: Math.round(t.waitMs), bundleMs: Math.round(t.bundleMs), cleanupMs: Math.round(t.cleanupMs), harnessMs: Math.round(t.harnessMs) };
+  return {
+    runtimeMs: Math.round(t.runtimeMs),
+    runtimeCalls: t.runtimeCalls,
+    waitMs: Math.round(t.waitMs),
+    bundleMs: Math.round(t.bundleMs),
+    cleanupMs: Math.round(t.cleanupMs),
+    harnessMs: Math.round(t.harnessMs),
+  };
 }

@@ -14,8 +14,14 @@ import { ACC_MKNOD, ACC_READ, ACC_WRITE, type DeviceMatch } from './values.js';
 
 // eBPF encoding: opcode, dst | src << 4, s16 offset, s32 immediate.
 const LDX_W = 0x61; // dst = *(u32 *)(src + off)
-const AND32_K = 0x54, RSH32_K = 0x74, MOV32_X = 0xbc, MOV64_K = 0xb7;
-const JEQ_K = 0x15, JNE_K = 0x55, JNE_X = 0x5d, EXIT = 0x95;
+const AND32_K = 0x54,
+  RSH32_K = 0x74,
+  MOV32_X = 0xbc,
+  MOV64_K = 0xb7;
+const JEQ_K = 0x15,
+  JNE_K = 0x55,
+  JNE_X = 0x5d,
+  EXIT = 0x95;
 
 interface Insn {
   op: number;
@@ -35,12 +41,19 @@ function ruleBlock(m: DeviceMatch): Insn[] {
   if (m.minor !== undefined) tests.push([{ op: JNE_K, dst: 5, imm: m.minor }]);
   if (m.access !== ALL) {
     // r1 = access & rule: allow needs all of the request (r1 == r3), deny any of it (r1 != 0).
-    tests.push([{ op: MOV32_X, dst: 1, src: 3 }, { op: AND32_K, dst: 1, imm: m.access }, m.allow ? { op: JNE_X, dst: 1, src: 3 } : { op: JEQ_K, dst: 1, imm: 0 }]);
+    tests.push([
+      { op: MOV32_X, dst: 1, src: 3 },
+      { op: AND32_K, dst: 1, imm: m.access },
+      m.allow ? { op: JNE_X, dst: 1, src: 3 } : { op: JEQ_K, dst: 1, imm: 0 },
+    ]);
   }
   const verdict: Insn[] = [{ op: MOV64_K, dst: 0, imm: m.allow ? 1 : 0 }, { op: EXIT }];
   const flat = tests.flat();
   // Every jump goes to the end of this block (the next rule).
-  return [...flat.map((insn, i) => (insn.op === JNE_K || insn.op === JEQ_K || insn.op === JNE_X ? { ...insn, off: flat.length - i - 1 + verdict.length } : insn)), ...verdict];
+  return [
+    ...flat.map((insn, i) => (insn.op === JNE_K || insn.op === JEQ_K || insn.op === JNE_X ? { ...insn, off: flat.length - i - 1 + verdict.length } : insn)),
+    ...verdict,
+  ];
 }
 
 /** The rules in the order the program tests them: the default devices, then the list last to first. */
@@ -78,7 +91,11 @@ export function compileDeviceFilter(rules: readonly DeviceMatch[], defaults: rea
 }
 
 /** What the rules decide for one request, the way the compiled program does (for tests and errors). */
-export function decide(rules: readonly DeviceMatch[], defaults: readonly DeviceMatch[], req: { type: number; major: number; minor: number; access: number }): boolean {
+export function decide(
+  rules: readonly DeviceMatch[],
+  defaults: readonly DeviceMatch[],
+  req: { type: number; major: number; minor: number; access: number },
+): boolean {
   for (const m of programOrder(rules, defaults)) {
     if (m.type !== undefined && m.type !== req.type) continue;
     if (m.major !== undefined && m.major !== req.major) continue;

@@ -78,7 +78,11 @@ function v1Freezer(fs: CgroupFs, dir: string): Freezer {
         }
         throw new CgroupError(`${file} stayed FREEZING after ${V1_TRIES} tries (processes keep appearing in the container)`);
       } catch (e) {
-        try { thaw(); } catch { /* the error below says what went wrong */ }
+        try {
+          thaw();
+        } catch {
+          /* the error below says what went wrong */
+        }
         throw e instanceof CgroupError ? e : new CgroupError(`freezing ${file}: ${(e as Error).message}`, errnoCode(e));
       }
     },
@@ -101,7 +105,11 @@ function v2Freezer(fs: CgroupFs, dir: string): Freezer {
       const deadline = Date.now() + V2_WAIT_MS;
       while (!frozenEvent()) {
         if (Date.now() > deadline) {
-          try { fs.write(file, '0'); } catch { /* reported below */ }
+          try {
+            fs.write(file, '0');
+          } catch {
+            /* reported below */
+          }
           throw new CgroupError(`${dir} did not freeze within ${V2_WAIT_MS / 1000} s (cgroup.events never said frozen 1)`);
         }
         sleep(10);

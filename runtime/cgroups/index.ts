@@ -9,9 +9,7 @@ export { DEFAULT_DEVICE_RULES } from './v1.js';
 export type { LinuxResources } from './types.js';
 
 /** Controllers whose linux.resources fields this runtime applies (v1 names; v2 uses cpu, cpuset, memory, pids, io, hugetlb, rdma). */
-export const SUPPORTED_CONTROLLERS: readonly string[] = [
-  'cpu', 'cpuset', 'memory', 'pids', 'blkio', 'io', 'hugetlb', 'devices', 'net_cls', 'net_prio', 'rdma',
-];
+export const SUPPORTED_CONTROLLERS: readonly string[] = ['cpu', 'cpuset', 'memory', 'pids', 'blkio', 'io', 'hugetlb', 'devices', 'net_cls', 'net_prio', 'rdma'];
 
 /** For `features`: linux.cgroup. */
 export const CGROUP_FEATURES = { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true } as const;

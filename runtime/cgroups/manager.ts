@@ -123,12 +123,19 @@ export class Cgroups {
 
   /** Resource usage, in runc's `events --stats` shape. */
   stats(): Stats {
-    return readStats(this.fs, this.state.dirs.filter((d) => this.fs.exists(d.dir)), this.state.mode);
+    return readStats(
+      this.fs,
+      this.state.dirs.filter((d) => this.fs.exists(d.dir)),
+      this.state.mode,
+    );
   }
 
   /** The freezer of the container's cgroups (pause, resume, `paused`), if this host has one. */
   freezer(): Freezer | undefined {
-    return freezerOf(this.fs, this.state.dirs.filter((d) => this.fs.exists(d.dir)));
+    return freezerOf(
+      this.fs,
+      this.state.dirs.filter((d) => this.fs.exists(d.dir)),
+    );
   }
 
   toJSON(): CgroupsState {
@@ -216,7 +223,17 @@ export class Cgroups {
     if (this.state.mode === 'v2') {
       const d = this.v2Dir()!;
       this.enableControllers(d, pick(planV2(r, BLIND_VIEW)));
-      writes.push(...this.checked(pick(planV2(r, this.view(() => d.dir))), () => d.dir));
+      writes.push(
+        ...this.checked(
+          pick(
+            planV2(
+              r,
+              this.view(() => d.dir),
+            ),
+          ),
+          () => d.dir,
+        ),
+      );
       const program = only('devices') ? deviceProgram(r) : undefined;
       if (program) {
         try {
@@ -278,7 +295,8 @@ export class Cgroups {
   /** How many processes the kernel killed for lack of memory in the container's cgroup (0 when unknown). */
   oomKills(): number {
     const files = this.state.dirs.flatMap((d) =>
-      d.version === 2 ? [posix.join(d.dir, 'memory.events')] : d.controllers.includes('memory') ? [posix.join(d.dir, 'memory.oom_control')] : []);
+      d.version === 2 ? [posix.join(d.dir, 'memory.events')] : d.controllers.includes('memory') ? [posix.join(d.dir, 'memory.oom_control')] : [],
+    );
     let kills = 0;
     for (const f of files) {
       try {
@@ -292,7 +310,10 @@ export class Cgroups {
 
   /** Every process in the container's cgroups (and their sub-cgroups). */
   pids(): number[] {
-    return listPids(this.fs, this.state.dirs.map((d) => d.dir));
+    return listPids(
+      this.fs,
+      this.state.dirs.map((d) => d.dir),
+    );
   }
 
   /** Sends `signal` to every process in the cgroups, freezing them first where a freezer exists. */
@@ -350,7 +371,10 @@ export class Cgroups {
     const available = this.read(posix.join(d.mount, 'cgroup.controllers')).split(/\s+/).filter(Boolean);
     for (const [c, field] of needed) {
       if (!available.includes(c)) {
-        throw new ConfigError(field, `the ${c} controller is not available in the cgroup v2 hierarchy at ${d.mount} (it has: ${available.join(' ') || 'none'})`);
+        throw new ConfigError(
+          field,
+          `the ${c} controller is not available in the cgroup v2 hierarchy at ${d.mount} (it has: ${available.join(' ') || 'none'})`,
+        );
       }
     }
     const parts = this.state.path.split('/').filter(Boolean);

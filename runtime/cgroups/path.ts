@@ -23,7 +23,7 @@ export function resolveCgroupsPath(id: string, cgroupsPath?: string, parent = DE
   const parts = cgroupsPath.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw new ConfigError(field, `${JSON.stringify(cgroupsPath)} must not contain ".."`);
   if (cgroupsPath.startsWith('/')) {
-    if (parts.length === 0) throw new ConfigError(field, 'the root cgroup cannot be a container\'s cgroup');
+    if (parts.length === 0) throw new ConfigError(field, "the root cgroup cannot be a container's cgroup");
     return `/${parts.join('/')}`;
   }
   if (parts.length === 0) throw new ConfigError(field, 'must not be empty');

@@ -63,7 +63,10 @@ export function killAllIn(
     } catch {
       // Signalled unfrozen: a process forked meanwhile may be missed, as without a freezer.
     }
-    for (const pid of listPids(fs, existing.map((d) => d.dir))) {
+    for (const pid of listPids(
+      fs,
+      existing.map((d) => d.dir),
+    )) {
       try {
         kill(pid, signal);
       } catch (e) {
@@ -91,6 +94,10 @@ export function removeTree(fs: CgroupFs, dir: string): void {
         return false;
       }
     });
-    if (!gone) throw new CgroupError(`removing cgroup ${d}: still busy after ${SETTLE_MS} ms (processes left: ${listPids(fs, [d]).join(' ') || 'none listed'}): ${(lastError as Error).message}`, 'EBUSY');
+    if (!gone)
+      throw new CgroupError(
+        `removing cgroup ${d}: still busy after ${SETTLE_MS} ms (processes left: ${listPids(fs, [d]).join(' ') || 'none listed'}): ${(lastError as Error).message}`,
+        'EBUSY',
+      );
   }
 }

@@ -9,10 +9,23 @@ import { parseList } from './values.js';
 import type { CgroupDir } from './host.js';
 
 type N = bigint;
-export interface MemoryEntry { limit: N; usage?: N; max?: N; failcnt: N }
-export interface BlkioEntry { major?: N; minor?: N; op?: string; value?: N }
+export interface MemoryEntry {
+  limit: N;
+  usage?: N;
+  max?: N;
+  failcnt: N;
+}
+export interface BlkioEntry {
+  major?: N;
+  minor?: N;
+  op?: string;
+  value?: N;
+}
 export interface Stats {
-  cpu: { usage: { total?: N; percpu?: N[]; percpu_kernel?: N[]; percpu_user?: N[]; kernel: N; user: N }; throttling: { periods?: N; throttledPeriods?: N; throttledTime?: N } };
+  cpu: {
+    usage: { total?: N; percpu?: N[]; percpu_kernel?: N[]; percpu_user?: N[]; kernel: N; user: N };
+    throttling: { periods?: N; throttledPeriods?: N; throttledTime?: N };
+  };
   cpuset: Record<string, N | number | number[] | undefined>;
   memory: { cache?: N; usage: MemoryEntry; swap: MemoryEntry; kernel: MemoryEntry; kernelTCP: MemoryEntry; raw?: Record<string, N> };
   pids: { current?: N; limit?: N };
@@ -97,7 +110,8 @@ function hugePageSizes(): string[] {
 }
 
 export function readStats(fs: CgroupFs, dirs: readonly CgroupDir[], mode: 'v1' | 'v2' | 'hybrid'): Stats {
-  const v1 = (controller: string): string | undefined => (mode === 'v2' ? undefined : dirs.find((d) => d.version === 1 && d.controllers.includes(controller))?.dir);
+  const v1 = (controller: string): string | undefined =>
+    mode === 'v2' ? undefined : dirs.find((d) => d.version === 1 && d.controllers.includes(controller))?.dir;
   const v2 = mode === 'v2' ? dirs.find((d) => d.version === 2)?.dir : undefined;
   const read = (dir: string | undefined, file: string): string | undefined => {
     if (!dir) return undefined;
@@ -107,7 +121,12 @@ export function readStats(fs: CgroupFs, dirs: readonly CgroupDir[], mode: 'v1' |
       return undefined;
     }
   };
-  const list = (t: string | undefined): N[] | undefined => t?.trim().split(/\s+/).filter(Boolean).map((x) => BigInt(x));
+  const list = (t: string | undefined): N[] | undefined =>
+    t
+      ?.trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((x) => BigInt(x));
 
   const stats: Stats = {
     cpu: { usage: { kernel: 0n, user: 0n }, throttling: {} },
@@ -128,7 +147,16 @@ export function readStats(fs: CgroupFs, dirs: readonly CgroupDir[], mode: 'v1' |
   } else {
     const acct = v1('cpuacct');
     const ticks = keyValues(read(acct, 'cpuacct.stat'));
-    const all = (read(acct, 'cpuacct.usage_all') ?? '').trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).map((x) => BigInt(x)));
+    const all = (read(acct, 'cpuacct.usage_all') ?? '')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) =>
+        l
+          .trim()
+          .split(/\s+/)
+          .map((x) => BigInt(x)),
+      );
     stats.cpu.usage = {
       total: nz(num(read(acct, 'cpuacct.usage'))),
       percpu: nzList(list(read(acct, 'cpuacct.usage_percpu'))),
@@ -149,10 +177,16 @@ export function readStats(fs: CgroupFs, dirs: readonly CgroupDir[], mode: 'v1' |
     stats.cpuset = v2
       ? { cpus: ids(read(cs, 'cpuset.cpus.effective')), mems: ids(read(cs, 'cpuset.mems.effective')) }
       : {
-          cpus: ids(read(cs, 'cpuset.cpus')), cpu_exclusive: flag('cpu_exclusive'), mems: ids(read(cs, 'cpuset.mems')),
-          mem_hardwall: flag('mem_hardwall'), mem_exclusive: flag('mem_exclusive'), memory_migrate: flag('memory_migrate'),
-          memory_spread_page: flag('memory_spread_page'), memory_spread_slab: flag('memory_spread_slab'),
-          memory_pressure: flag('memory_pressure'), sched_load_balance: flag('sched_load_balance'),
+          cpus: ids(read(cs, 'cpuset.cpus')),
+          cpu_exclusive: flag('cpu_exclusive'),
+          mems: ids(read(cs, 'cpuset.mems')),
+          mem_hardwall: flag('mem_hardwall'),
+          mem_exclusive: flag('mem_exclusive'),
+          memory_migrate: flag('memory_migrate'),
+          memory_spread_page: flag('memory_spread_page'),
+          memory_spread_slab: flag('memory_spread_slab'),
+          memory_pressure: flag('memory_pressure'),
+          sched_load_balance: flag('sched_load_balance'),
         };
     if (!v2) {
       const relax = read(cs, 'cpuset.sched_relax_domain_level')?.trim();
@@ -182,7 +216,11 @@ export function readStats(fs: CgroupFs, dirs: readonly CgroupDir[], mode: 'v1' |
     });
     const raw = keyValues(read(mem, 'memory.stat'));
     stats.memory = {
-      cache: nz(raw.cache), usage: entry('memory'), swap: entry('memory.memsw'), kernel: entry('memory.kmem'), kernelTCP: entry('memory.kmem.tcp'),
+      cache: nz(raw.cache),
+      usage: entry('memory'),
+      swap: entry('memory.memsw'),
+      kernel: entry('memory.kmem'),
+      kernelTCP: entry('memory.kmem.tcp'),
       ...(Object.keys(raw).length ? { raw } : {}),
     };
   }
@@ -198,11 +236,22 @@ export function readStats(fs: CgroupFs, dirs: readonly CgroupDir[], mode: 'v1' |
   } else {
     const blk = v1('blkio');
     const cfq = blkioEntries(read(blk, 'blkio.io_serviced_recursive'));
-    const files: Array<[string, string]> = cfq.length > 0
-      ? [['ioServiceBytesRecursive', 'blkio.io_service_bytes_recursive'], ['ioServicedRecursive', 'blkio.io_serviced_recursive'], ['ioQueueRecursive', 'blkio.io_queued_recursive'],
-          ['ioServiceTimeRecursive', 'blkio.io_service_time_recursive'], ['ioWaitTimeRecursive', 'blkio.io_wait_time_recursive'], ['ioMergedRecursive', 'blkio.io_merged_recursive'],
-          ['ioTimeRecursive', 'blkio.time_recursive'], ['sectorsRecursive', 'blkio.sectors_recursive']]
-      : [['ioServiceBytesRecursive', 'blkio.throttle.io_service_bytes_recursive'], ['ioServicedRecursive', 'blkio.throttle.io_serviced_recursive']];
+    const files: Array<[string, string]> =
+      cfq.length > 0
+        ? [
+            ['ioServiceBytesRecursive', 'blkio.io_service_bytes_recursive'],
+            ['ioServicedRecursive', 'blkio.io_serviced_recursive'],
+            ['ioQueueRecursive', 'blkio.io_queued_recursive'],
+            ['ioServiceTimeRecursive', 'blkio.io_service_time_recursive'],
+            ['ioWaitTimeRecursive', 'blkio.io_wait_time_recursive'],
+            ['ioMergedRecursive', 'blkio.io_merged_recursive'],
+            ['ioTimeRecursive', 'blkio.time_recursive'],
+            ['sectorsRecursive', 'blkio.sectors_recursive'],
+          ]
+        : [
+            ['ioServiceBytesRecursive', 'blkio.throttle.io_service_bytes_recursive'],
+            ['ioServicedRecursive', 'blkio.throttle.io_serviced_recursive'],
+          ];
     for (const [key, file] of files) {
       const e = blkioEntries(read(blk, file));
       if (e.length > 0) stats.blkio[key] = e;

@@ -35,7 +35,10 @@ export function unifiedController(key: string, field: string): string {
 export function deviceProgram(r: LinuxResources): Uint8Array | undefined {
   if (!r.devices?.length) return undefined;
   const defaults = DEFAULT_DEVICES.map((d) => deviceMatch(d, 'default device'));
-  return compileDeviceFilter(r.devices.map((d, i) => deviceMatch(d, `${R}.devices[${i}]`)), defaults);
+  return compileDeviceFilter(
+    r.devices.map((d, i) => deviceMatch(d, `${R}.devices[${i}]`)),
+    defaults,
+  );
 }
 
 export function planV2(r: LinuxResources, view: PlanView): CgroupWrite[] {

@@ -28,8 +28,11 @@ export function pageSize(v: string, field: string): string {
   return v;
 }
 
-export const DEV_BLOCK = 1, DEV_CHAR = 2;
-export const ACC_MKNOD = 1, ACC_READ = 2, ACC_WRITE = 4;
+export const DEV_BLOCK = 1,
+  DEV_CHAR = 2;
+export const ACC_MKNOD = 1,
+  ACC_READ = 2,
+  ACC_WRITE = 4;
 const ACCESS: Record<string, number> = { m: ACC_MKNOD, r: ACC_READ, w: ACC_WRITE };
 
 /** One rule in the program's terms; undefined type/major/minor match anything. */
@@ -49,7 +52,8 @@ export function deviceMatch(d: LinuxDeviceCgroup, field: string): DeviceMatch {
   const num = (n: number | undefined, f: string): number | undefined => (n === undefined || n === -1 ? undefined : int(n, f, 0, 0x7fffffff));
   const access = d.access ?? 'rwm';
   if (!/^(?!.*(.).*\1)[rwm]{1,3}$/.test(access)) throw new ConfigError(`${field}.access`, `must combine r, w and m, got ${JSON.stringify(access)}`);
-  const major = num(d.major, `${field}.major`), minor = num(d.minor, `${field}.minor`);
+  const major = num(d.major, `${field}.major`),
+    minor = num(d.minor, `${field}.minor`);
   return {
     allow: d.allow,
     ...(type === 'a' ? {} : { type: type === 'b' ? DEV_BLOCK : DEV_CHAR }),

@@ -89,10 +89,16 @@ export async function create(o: CreateOptions): Promise<Created> {
   };
   // The schema check runs while the init boots (Node's boot is the longest step of
   // create), before anything of the container is visible to anyone but us.
-  const run = new InitRun(o.log, sys, cgroups, async () => {
-    const { checkSchema } = await import('../config/schema-check.js');
-    checkSchema(text, bundle, o.log);
-  }, () => store.write(stored));
+  const run = new InitRun(
+    o.log,
+    sys,
+    cgroups,
+    async () => {
+      const { checkSchema } = await import('../config/schema-check.js');
+      checkSchema(text, bundle, o.log);
+    },
+    () => store.write(stored),
+  );
   try {
     checkCgroupFree(cgroups);
     store.write(stored);
@@ -176,7 +182,19 @@ class InitRun {
     private readonly record: () => void,
   ) {}
 
-  async start(id: string, config: Config, ns: ReturnType<typeof planNamespaces>, netDevices: NetDeviceMove[], mounts: PlannedMount[], stored: StoredState, bundle: string, rootfs: string, stateDir: string, consoleSock: Socket | undefined, preserveFds: number): Promise<void> {
+  async start(
+    id: string,
+    config: Config,
+    ns: ReturnType<typeof planNamespaces>,
+    netDevices: NetDeviceMove[],
+    mounts: PlannedMount[],
+    stored: StoredState,
+    bundle: string,
+    rootfs: string,
+    stateDir: string,
+    consoleSock: Socket | undefined,
+    preserveFds: number,
+  ): Promise<void> {
     this.poststop = config.hooks;
     const nsexec = NSEXEC;
     const argv = [...ns.args, '-S', '--', process.execPath, '--no-warnings', ENTRY, 'init'];
@@ -185,7 +203,9 @@ class InitRun {
     const stdio = initStdio(consoleSock, preserveFds);
     const child = spawn(nsexec, argv, { stdio, env: {}, cwd: '/' });
     this.child = child;
-    const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new RuntimeError(`cannot start ${nsexec}: ${oneLine(e)} (run npm run build)`))));
+    const spawnError = new Promise<never>((_, reject) =>
+      child.once('error', (e) => reject(new RuntimeError(`cannot start ${nsexec}: ${oneLine(e)} (run npm run build)`))),
+    );
     spawnError.catch(() => undefined);
     const sock = child.stdio[3] as Readable & Writable;
     this.lines = new LineReader(sock);
@@ -234,14 +254,26 @@ class InitRun {
     await this.checkSchema();
 
     const initConfig: InitConfig = {
-      type: 'config', id, config, bundle, rootfs, stateDir,
-      mountNamespace: ns.mount, userns: ns.userns, cgroupSources: cgroupSources(this.pid), console: consoleSock !== undefined,
+      type: 'config',
+      id,
+      config,
+      bundle,
+      rootfs,
+      stateDir,
+      mountNamespace: ns.mount,
+      userns: ns.userns,
+      cgroupSources: cgroupSources(this.pid),
+      console: consoleSock !== undefined,
       hostNamespaces: ownNamespaceIds(),
       ...(preserveFds > 0 ? { preserveFds } : {}),
     };
     send(initConfig);
     const state = (): OciState => ({
-      ociVersion: OCI_VERSION, id, status: 'creating', pid: this.pid, bundle,
+      ociVersion: OCI_VERSION,
+      id,
+      status: 'creating',
+      pid: this.pid,
+      bundle,
       ...(config.annotations ? { annotations: config.annotations } : {}),
     });
     for (;;) {
@@ -280,7 +312,7 @@ class InitRun {
   /** Why the init is gone: a memory limit it could not live in (as runc says), or we do not know. */
   private initExited(): RuntimeError {
     if (this.cgroupsTouched && this.cgroups.oomKills() > 0) {
-      return new ConfigError('linux.resources.memory.limit', 'is too low: the container\'s init was killed for lack of memory while it set the container up');
+      return new ConfigError('linux.resources.memory.limit', "is too low: the container's init was killed for lack of memory while it set the container up");
     }
     return new RuntimeError('the container init exited before the container was created');
   }
@@ -288,7 +320,11 @@ class InitRun {
   /** Stops whatever was started, removes cgroups, and runs poststop hooks if the container existed. */
   async undo(stored: StoredState): Promise<void> {
     if (this.pid !== undefined && isAlive(this.pid, this.startTime)) {
-      try { process.kill(this.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(this.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
       await waitGone(this.pid, this.startTime, 5000);
     }
     if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
@@ -298,7 +334,13 @@ class InitRun {
       this.log.warn(`removing the cgroups of ${stored.id}: ${oneLine(err)}`);
     }
     if (this.reachedHooks) {
-      const state = { ociVersion: OCI_VERSION, id: stored.id, status: 'stopped' as const, bundle: stored.bundle, ...(stored.annotations ? { annotations: stored.annotations } : {}) };
+      const state = {
+        ociVersion: OCI_VERSION,
+        id: stored.id,
+        status: 'stopped' as const,
+        bundle: stored.bundle,
+        ...(stored.annotations ? { annotations: stored.annotations } : {}),
+      };
       runHooksWarning('poststop', this.poststop?.poststop, state, (m) => this.log.warn(oneLine(m)));
     }
   }

@@ -17,7 +17,12 @@ export async function del(o: { root: string; id: string; force: boolean; log: Lo
     throw err;
   }
   let released = false;
-  const release = (): void => { if (!released) { released = true; lock.release(); } };
+  const release = (): void => {
+    if (!released) {
+      released = true;
+      lock.release();
+    }
+  };
   try {
     if (!store.exists(id)) {
       // A create killed before it wrote anything: its directory is all there is (and we

@@ -18,7 +18,11 @@ export async function killAll(s: StoredState): Promise<boolean> {
     // The cgroups may be gone already; the init is still killed below.
   }
   if (s.pid !== undefined && isAlive(s.pid, s.pidStartTime)) {
-    try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(s.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     return waitGone(s.pid, s.pidStartTime, 10_000);
   }
   return true;

@@ -38,7 +38,8 @@ export async function events(o: { root: string; id: string; stats: boolean; inte
 export function parseDuration(text: string): number {
   const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new RuntimeError(`--interval ${JSON.stringify(text)}: use a duration such as 5s or 500ms`);
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text)
+    throw new RuntimeError(`--interval ${JSON.stringify(text)}: use a duration such as 5s or 500ms`);
   const ms = parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0);
   if (ms <= 0) throw new RuntimeError(`--interval ${text}: must be more than zero`);
   return ms;

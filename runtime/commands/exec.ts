@@ -58,7 +58,8 @@ export async function exec(o: ExecOptions): Promise<number> {
   const s = store.read(id);
   const status = store.status(s);
   if (status === 'paused' && !o.ignorePaused) throw new RuntimeError(`container ${id} is paused: resume it first (or exec --ignore-paused)`);
-  if (status !== 'created' && status !== 'running' && status !== 'paused') throw new RuntimeError(`container ${id} is ${status}: exec needs a created or running container`);
+  if (status !== 'created' && status !== 'running' && status !== 'paused')
+    throw new RuntimeError(`container ${id} is ${status}: exec needs a created or running container`);
   const config = JSON.parse(readFileSync(join(store.dir(id), 'config.json'), 'utf8')) as Config;
   const proc = execProcess(config, o);
   refuseUnsupportedProcess(proc);
@@ -79,8 +80,11 @@ export async function exec(o: ExecOptions): Promise<number> {
   if (!o.detach) args.push('-w');
   // A controlling terminal needs a session of its own.
   if (terminal) args.push('-S');
-  const child = spawn(NSEXEC, [...args, '--', process.execPath, '--no-warnings', ENTRY, 'init'],
-    { stdio: initStdio(consoleSock, o.preserveFds ?? 0), env: {}, cwd: '/' });
+  const child = spawn(NSEXEC, [...args, '--', process.execPath, '--no-warnings', ENTRY, 'init'], {
+    stdio: initStdio(consoleSock, o.preserveFds ?? 0),
+    env: {},
+    cwd: '/',
+  });
   consoleSock?.destroy();
   const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? 9 : 0))));
   const sock = child.stdio[3] as Readable & Writable;
@@ -104,7 +108,9 @@ export async function exec(o: ExecOptions): Promise<number> {
     if (o.pidFile) writePidFile(o.pidFile, Number(pid[1]));
     if (!o.detach) stopForwarding = forwardSignals(Number(pid[1]));
     const msg: ExecConfig = {
-      type: 'exec', process: proc, mountNamespace: `/proc/${s.pid}/ns/mnt`,
+      type: 'exec',
+      process: proc,
+      mountNamespace: `/proc/${s.pid}/ns/mnt`,
       userns: (config.linux?.namespaces ?? []).some((n) => n.type === 'user'),
       console: consoleSock !== undefined,
       ...(config.linux?.seccomp ? { seccomp: config.linux.seccomp } : {}),
@@ -152,14 +158,17 @@ function execProcess(config: Config, o: ExecOptions): Process {
   if (o.cwd) p.cwd = o.cwd;
   if (o.user) {
     const [uid, gid] = o.user.split(':').map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
-    if (!Number.isSafeInteger(uid) || (gid !== undefined && !Number.isSafeInteger(gid)) || o.user.split(':').length > 2) throw new RuntimeError(`--user ${o.user}: use UID[:GID] (numbers)`);
+    if (!Number.isSafeInteger(uid) || (gid !== undefined && !Number.isSafeInteger(gid)) || o.user.split(':').length > 2)
+      throw new RuntimeError(`--user ${o.user}: use UID[:GID] (numbers)`);
     p.user = { ...p.user, uid: uid!, gid: gid ?? 0 };
   }
   if (o.additionalGids?.length) {
-    const gids = o.additionalGids.flatMap((g) => g.split(',')).map((g) => {
-      if (!/^\d+$/.test(g) || !Number.isSafeInteger(Number(g))) throw new RuntimeError(`--additional-gids ${g}: must be a group id (a number)`);
-      return Number(g);
-    });
+    const gids = o.additionalGids
+      .flatMap((g) => g.split(','))
+      .map((g) => {
+        if (!/^\d+$/.test(g) || !Number.isSafeInteger(Number(g))) throw new RuntimeError(`--additional-gids ${g}: must be a group id (a number)`);
+        return Number(g);
+      });
     p.user = { ...p.user, additionalGids: [...(p.user.additionalGids ?? []), ...gids] };
   }
   if (o.caps?.length) {

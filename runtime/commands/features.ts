@@ -9,7 +9,23 @@ import { OCI_VERSION, OCI_VERSION_MIN } from '../state/store.js';
 import { CGROUP_FEATURES } from '../cgroups-bridge.js';
 
 /** The commands that work (cli.ts), for the annotation below. */
-export const COMMANDS = ['create', 'start', 'state', 'kill', 'delete', 'features', 'list', 'run', 'exec', 'pause', 'resume', 'ps', 'update', 'events', 'spec'] as const;
+export const COMMANDS = [
+  'create',
+  'start',
+  'state',
+  'kill',
+  'delete',
+  'features',
+  'list',
+  'run',
+  'exec',
+  'pause',
+  'resume',
+  'ps',
+  'update',
+  'events',
+  'spec',
+] as const;
 
 export function featuresJson(): object {
   return {

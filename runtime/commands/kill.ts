@@ -30,7 +30,8 @@ export function kill(o: { root: string; id: string; signal?: string; all: boolea
     // "container not running" is runc's text, which containerd's shim looks for to
     // tell "already exited" from a failure.
     const notRunning = `container ${id} is stopped (container not running): only a created, running or paused container can get signals`;
-    if (status !== 'created' && status !== 'running' && status !== 'paused') throw new RuntimeError(status === 'stopped' ? notRunning : `container ${id} is ${status}: only a created, running or paused container can get signals`);
+    if (status !== 'created' && status !== 'running' && status !== 'paused')
+      throw new RuntimeError(status === 'stopped' ? notRunning : `container ${id} is ${status}: only a created, running or paused container can get signals`);
     const pidfd = sys.pidfdOpen(s.pid!);
     try {
       if (!isAlive(s.pid!, s.pidStartTime)) throw new RuntimeError(notRunning);
@@ -40,7 +41,10 @@ export function kill(o: { root: string; id: string; signal?: string; all: boolea
     }
     if (o.all) signalCgroup(s, signal);
     // A frozen process dies of SIGKILL only once thawed; other signals wait for resume.
-    if (status === 'paused' && signal === SIGKILL && s.cgroup) Cgroups.fromState(s.cgroup as CgroupsState).freezer()?.thaw();
+    if (status === 'paused' && signal === SIGKILL && s.cgroup)
+      Cgroups.fromState(s.cgroup as CgroupsState)
+        .freezer()
+        ?.thaw();
   } finally {
     lock.release();
   }
@@ -48,6 +52,10 @@ export function kill(o: { root: string; id: string; signal?: string; all: boolea
 
 function signalCgroup(s: StoredState, signal: number): void {
   for (const pid of cgroupPids(s.cgroup as CgroupState)) {
-    try { process.kill(pid, signal); } catch { /* gone */ }
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone */
+    }
   }
 }

@@ -9,10 +9,22 @@ export class LineReader {
 
   constructor(stream: Readable) {
     stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => { this.buf += chunk; this.waiting?.(); });
-    stream.on('end', () => { this.ended = true; this.waiting?.(); });
-    stream.on('error', () => { this.ended = true; this.waiting?.(); });
-    stream.on('close', () => { this.ended = true; this.waiting?.(); });
+    stream.on('data', (chunk: string) => {
+      this.buf += chunk;
+      this.waiting?.();
+    });
+    stream.on('end', () => {
+      this.ended = true;
+      this.waiting?.();
+    });
+    stream.on('error', () => {
+      this.ended = true;
+      this.waiting?.();
+    });
+    stream.on('close', () => {
+      this.ended = true;
+      this.waiting?.();
+    });
   }
 
   async next(): Promise<string | undefined> {
@@ -24,7 +36,9 @@ export class LineReader {
         return line;
       }
       if (this.ended) return undefined;
-      await new Promise<void>((r) => { this.waiting = r; });
+      await new Promise<void>((r) => {
+        this.waiting = r;
+      });
       this.waiting = undefined;
     }
   }

@@ -14,9 +14,13 @@ export function pause(o: { root: string; id: string; resume: boolean; sys: Sysca
     const s = store.read(id);
     const status = store.status(s);
     if (o.resume && status !== 'paused') throw new RuntimeError(`container ${id} is ${status}, not paused: only a paused container can be resumed`);
-    if (!o.resume && status !== 'running' && status !== 'created') throw new RuntimeError(`container ${id} is ${status}: only a running or created container can be paused`);
+    if (!o.resume && status !== 'running' && status !== 'created')
+      throw new RuntimeError(`container ${id} is ${status}: only a running or created container can be paused`);
     const freezer = s.cgroup ? Cgroups.fromState(s.cgroup as CgroupsState).freezer() : undefined;
-    if (!freezer) throw new RuntimeError(`container ${id} cannot be ${o.resume ? 'resumed' : 'paused'}: its cgroups have no freezer (no v1 freezer hierarchy, no cgroup.freeze)`);
+    if (!freezer)
+      throw new RuntimeError(
+        `container ${id} cannot be ${o.resume ? 'resumed' : 'paused'}: its cgroups have no freezer (no v1 freezer hierarchy, no cgroup.freeze)`,
+      );
     try {
       if (o.resume) freezer.thaw();
       else freezer.freeze();

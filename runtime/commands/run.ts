@@ -12,10 +12,29 @@ import { start } from './start.js';
 
 const PR_SET_CHILD_SUBREAPER = 36;
 
-export async function run(o: { root: string; id: string; bundle?: string; pidFile?: string; detach: boolean; consoleSocket?: string; preserveFds?: number; log: Logger; sys: Syscalls }): Promise<number> {
+export async function run(o: {
+  root: string;
+  id: string;
+  bundle?: string;
+  pidFile?: string;
+  detach: boolean;
+  consoleSocket?: string;
+  preserveFds?: number;
+  log: Logger;
+  sys: Syscalls;
+}): Promise<number> {
   const { sys } = o;
   if (!o.detach) sys.prctl(PR_SET_CHILD_SUBREAPER, 1);
-  const { pid } = await create({ root: o.root, id: o.id, bundle: o.bundle, pidFile: o.pidFile, consoleSocket: o.consoleSocket, preserveFds: o.preserveFds, log: o.log, sys });
+  const { pid } = await create({
+    root: o.root,
+    id: o.id,
+    bundle: o.bundle,
+    pidFile: o.pidFile,
+    consoleSocket: o.consoleSocket,
+    preserveFds: o.preserveFds,
+    log: o.log,
+    sys,
+  });
   try {
     await start({ root: o.root, id: o.id, log: o.log, sys });
   } catch (err) {

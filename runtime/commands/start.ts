@@ -20,7 +20,12 @@ export async function start(o: { root: string; id: string; log: Logger; sys: Sys
   const { sys } = o;
   const lock = store.lock(id, sys);
   let released = false;
-  const release = (): void => { if (!released) { released = true; lock.release(); } };
+  const release = (): void => {
+    if (!released) {
+      released = true;
+      lock.release();
+    }
+  };
   try {
     const s = store.read(id);
     const status = store.status(s);
@@ -33,7 +38,14 @@ export async function start(o: { root: string; id: string; log: Logger; sys: Sys
       throw new RuntimeError(`${problem}; the container was stopped and deleted`);
     }
     try {
-      runHooks('poststart', s.hooks?.poststart, { ociVersion: OCI_VERSION, id, status: 'running', pid: s.pid, bundle: s.bundle, ...(s.annotations ? { annotations: s.annotations } : {}) });
+      runHooks('poststart', s.hooks?.poststart, {
+        ociVersion: OCI_VERSION,
+        id,
+        status: 'running',
+        pid: s.pid,
+        bundle: s.bundle,
+        ...(s.annotations ? { annotations: s.annotations } : {}),
+      });
     } catch (err) {
       await destroy(store, s, o.log, release);
       throw new RuntimeError(`${oneLine(err)}; the container was stopped and deleted`);
@@ -56,7 +68,7 @@ async function handOver(fifo: string, s: StoredState, sys: Syscalls): Promise<st
     const buf = Buffer.alloc(4096);
     let got = '';
     const deadline = Date.now() + OPEN_TIMEOUT_MS;
-    for (let delay = 1; ; ) {
+    for (let delay = 1; ;) {
       const n = await readAsync(fd, buf);
       if (n > 0) {
         got += buf.toString('utf8', 0, n);
@@ -70,7 +82,11 @@ async function handOver(fifo: string, s: StoredState, sys: Syscalls): Promise<st
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 20);
     }
-    try { unlinkSync(fifo); } catch { /* already gone */ }
+    try {
+      unlinkSync(fifo);
+    } catch {
+      /* already gone */
+    }
     const e = got.indexOf('E');
     if (e >= 0) return got.slice(e + 1);
     return undefined;

@@ -28,6 +28,16 @@ export function list(o: { root: string; format: 'table' | 'json'; quiet: boolean
   } else {
     const table = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED'], ...rows.map((r) => [r.id, String(r.pid ?? 0), r.status, r.bundle, String(r.created ?? '')])];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-    stdout(table.map((row) => `${row.map((c, i) => c.padEnd(widths[i]!)).join('   ').trimEnd()}\n`).join(''));
+    stdout(
+      table
+        .map(
+          (row) =>
+            `${row
+              .map((c, i) => c.padEnd(widths[i]!))
+              .join('   ')
+              .trimEnd()}\n`,
+        )
+        .join(''),
+    );
   }
 }

@@ -76,7 +76,8 @@ function readResources(path: string, stdin: (() => string) | undefined): LinuxRe
   } catch (err) {
     throw new RuntimeError(`--resources ${path}: not JSON: ${oneLine(err)}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RuntimeError(`--resources ${path}: must be a JSON object (config.md linux.resources)`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new RuntimeError(`--resources ${path}: must be a JSON object (config.md linux.resources)`);
   return value as LinuxResources;
 }
 
@@ -98,7 +99,9 @@ function integer(text: string, flag: string, min: number): number {
 
 export function fromFlags(f: UpdateFlags): LinuxResources {
   if (f.l3CacheSchema !== undefined || f.memBwSchema !== undefined) {
-    throw new RuntimeError(`${f.l3CacheSchema !== undefined ? '--l3-cache-schema' : '--mem-bw-schema'} cannot be applied: this runtime has no Intel RDT (resctrl) support`);
+    throw new RuntimeError(
+      `${f.l3CacheSchema !== undefined ? '--l3-cache-schema' : '--mem-bw-schema'} cannot be applied: this runtime has no Intel RDT (resctrl) support`,
+    );
   }
   const r: LinuxResources = {};
   const memory: NonNullable<LinuxResources['memory']> = {};
@@ -119,7 +122,8 @@ export function fromFlags(f: UpdateFlags): LinuxResources {
   if (Object.keys(cpu).length > 0) r.cpu = cpu;
   if (f.blkioWeight !== undefined) r.blockIO = { weight: integer(f.blkioWeight, '--blkio-weight', 0) };
   if (f.pidsLimit !== undefined) r.pids = { limit: integer(f.pidsLimit, '--pids-limit', -1) };
-  if (Object.keys(r).length === 0) throw new RuntimeError('update: nothing to update: give --resources FILE or a flag such as --memory, --cpu-share, --pids-limit');
+  if (Object.keys(r).length === 0)
+    throw new RuntimeError('update: nothing to update: give --resources FILE or a flag such as --memory, --cpu-share, --pids-limit');
   return r;
 }
 

@@ -16,7 +16,16 @@ import type { Config, NamespaceType } from '../../schemas/config.js';
 export type GuardedNamespace = 'uts' | 'ipc' | 'network' | 'mount';
 
 /** runc's list of ipc-namespaced sysctls outside fs.mqueue.* (ipc_namespace(7)). */
-const IPC_SYSCTLS = new Set(['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced']);
+const IPC_SYSCTLS = new Set([
+  'kernel.msgmax',
+  'kernel.msgmnb',
+  'kernel.msgmni',
+  'kernel.sem',
+  'kernel.shmall',
+  'kernel.shmmax',
+  'kernel.shmmni',
+  'kernel.shm_rmid_forced',
+]);
 
 /**
  * sysctl(8) accepts "/" as the separator too (net/ipv4/ip_forward); then a "." inside
@@ -35,7 +44,9 @@ export function sysctlDotted(key: string): string {
  */
 export function sysctlFile(key: string): string | undefined {
   if (!/^[A-Za-z0-9_.\-/]+$/.test(key)) return undefined;
-  const parts = sysctlDotted(key).split('.').map((c) => c.replace(/\//g, '.'));
+  const parts = sysctlDotted(key)
+    .split('.')
+    .map((c) => c.replace(/\//g, '.'));
   if (parts.some((c) => c === '' || c === '.' || c === '..' || c.startsWith('.'))) return undefined;
   return parts.join('/');
 }
@@ -47,7 +58,10 @@ export function sysctlNamespace(key: string): { ns: GuardedNamespace } | { refus
   if (k.startsWith('net.')) return { ns: 'network' };
   if (k === 'kernel.domainname') return { ns: 'uts' };
   if (k === 'kernel.hostname') return { refuse: 'conflicts with the hostname field: set hostname instead' };
-  return { refuse: 'is not a sysctl of any namespace: writing it would change the host (only ipc, fs.mqueue.*, net.* and kernel.domainname sysctls can be set for a container)' };
+  return {
+    refuse:
+      'is not a sysctl of any namespace: writing it would change the host (only ipc, fs.mqueue.*, net.* and kernel.domainname sysctls can be set for a container)',
+  };
 }
 
 const NS_WORD: Record<GuardedNamespace, string> = { uts: 'a uts', ipc: 'an ipc', network: 'a network', mount: 'a mount' };
@@ -68,7 +82,10 @@ export function ownNamespaces(config: Config, isRuntimes: (type: NamespaceType, 
 export function refuseHostChanges(config: Config, own: ReadonlySet<NamespaceType>): void {
   const need = (ns: GuardedNamespace, field: string, what: string): void => {
     if (!own.has(ns)) {
-      throw new ConfigError(field, `needs ${NS_WORD[ns]} namespace of the container's own in linux.namespaces (new, or a path that is not the runtime's own): without one it would change the host's ${what}`);
+      throw new ConfigError(
+        field,
+        `needs ${NS_WORD[ns]} namespace of the container's own in linux.namespaces (new, or a path that is not the runtime's own): without one it would change the host's ${what}`,
+      );
     }
   };
   if (config.hostname !== undefined && config.hostname !== '') need('uts', 'hostname', 'hostname');
@@ -81,7 +98,10 @@ export function refuseHostChanges(config: Config, own: ReadonlySet<NamespaceType
   }
   (config.linux?.namespaces ?? []).forEach((ns, i) => {
     if (ns.type === 'mount' && ns.path && !own.has('mount')) {
-      throw new ConfigError(`linux.namespaces[${i}].path`, `${ns.path} is the runtime's own mount namespace: setting up the rootfs there would change the host's mounts`);
+      throw new ConfigError(
+        `linux.namespaces[${i}].path`,
+        `${ns.path} is the runtime's own mount namespace: setting up the rootfs there would change the host's mounts`,
+      );
     }
   });
 }
@@ -100,4 +120,3 @@ export function guardNamespace(ns: GuardedNamespace, field: string, current: Nam
   if (current === undefined || host === undefined || current !== host) return;
   throw new ConfigError(field, `refused: the container is in the runtime's own ${NS_WORD[ns].replace(/^an? /, '')} namespace, so this would change the host`);
 }
-

@@ -113,13 +113,25 @@ function checkProcess(p: Json): void {
     need(isUint(p.user[key], 2 ** 32 - 1), `process.user.${key}`, 'must be a uint32');
     need(isLinuxId(p.user[key]), `process.user.${key}`, `must be from 0 to ${MAX_ID}: 4294967295 is (uid_t)-1, which setresuid(2) takes as "no change"`);
   }
-  need(p.user.umask === undefined || isUint(p.user.umask, 0o777), 'process.user.umask', 'must be an integer from 0 to 511 (0777): umask(2) keeps no other bits');
-  need(p.user.additionalGids === undefined || (Array.isArray(p.user.additionalGids) && p.user.additionalGids.every((g) => isUint(g, 2 ** 32 - 1))),
-    'process.user.additionalGids', 'must be an array of uint32');
-  (p.user.additionalGids ?? []).forEach((g, i) => need(isLinuxId(g), `process.user.additionalGids[${i}]`, `must be from 0 to ${MAX_ID}: 4294967295 is (gid_t)-1`));
+  need(
+    p.user.umask === undefined || isUint(p.user.umask, 0o777),
+    'process.user.umask',
+    'must be an integer from 0 to 511 (0777): umask(2) keeps no other bits',
+  );
+  need(
+    p.user.additionalGids === undefined || (Array.isArray(p.user.additionalGids) && p.user.additionalGids.every((g) => isUint(g, 2 ** 32 - 1))),
+    'process.user.additionalGids',
+    'must be an array of uint32',
+  );
+  (p.user.additionalGids ?? []).forEach((g, i) =>
+    need(isLinuxId(g), `process.user.additionalGids[${i}]`, `must be from 0 to ${MAX_ID}: 4294967295 is (gid_t)-1`),
+  );
   need(p.noNewPrivileges === undefined || typeof p.noNewPrivileges === 'boolean', 'process.noNewPrivileges', 'must be a boolean');
-  need(p.oomScoreAdj === undefined || (Number.isInteger(p.oomScoreAdj) && Math.abs(p.oomScoreAdj as number) <= 1000),
-    'process.oomScoreAdj', 'must be an integer from -1000 to 1000');
+  need(
+    p.oomScoreAdj === undefined || (Number.isInteger(p.oomScoreAdj) && Math.abs(p.oomScoreAdj as number) <= 1000),
+    'process.oomScoreAdj',
+    'must be an integer from -1000 to 1000',
+  );
   if (p.rlimits !== undefined) {
     need(Array.isArray(p.rlimits), 'process.rlimits', 'must be an array');
     const seen = new Set<string>();
@@ -165,7 +177,9 @@ function checkMapped(c: Config): void {
   const u = c.process!.user;
   need(mapped(c.linux?.uidMappings, u.uid), 'process.user.uid', `${u.uid} is not mapped in the container's user namespace (linux.uidMappings)`);
   need(mapped(c.linux?.gidMappings, u.gid), 'process.user.gid', `${u.gid} is not mapped in the container's user namespace (linux.gidMappings)`);
-  (u.additionalGids ?? []).forEach((g, i) => need(mapped(c.linux?.gidMappings, g), `process.user.additionalGids[${i}]`, `${g} is not mapped in the container's user namespace (linux.gidMappings)`));
+  (u.additionalGids ?? []).forEach((g, i) =>
+    need(mapped(c.linux?.gidMappings, g), `process.user.additionalGids[${i}]`, `${g} is not mapped in the container's user namespace (linux.gidMappings)`),
+  );
 }
 
 function checkHooks(hooks: Json): void {
@@ -195,8 +209,11 @@ function checkLinux(linux: Json): void {
     linux.namespaces.forEach((ns: Json, i: number) => {
       const f = `linux.namespaces[${i}]`;
       need(isObj(ns) && typeof ns.type === 'string', `${f}.type`, 'is required (a string)');
-      need((NAMESPACE_TYPES as readonly string[]).includes(ns.type), `${f}.type`,
-        `${JSON.stringify(ns.type)} is not a namespace type (${NAMESPACE_TYPES.join(', ')})`);
+      need(
+        (NAMESPACE_TYPES as readonly string[]).includes(ns.type),
+        `${f}.type`,
+        `${JSON.stringify(ns.type)} is not a namespace type (${NAMESPACE_TYPES.join(', ')})`,
+      );
       need(!seen.has(ns.type), `${f}.type`, `${ns.type} is given twice`);
       seen.add(ns.type);
       need(ns.path === undefined || (typeof ns.path === 'string' && ns.path.startsWith('/')), `${f}.path`, 'must be an absolute path');
@@ -208,8 +225,11 @@ function checkLinux(linux: Json): void {
     if (maps === undefined) continue;
     need(Array.isArray(maps), `linux.${key}`, 'must be an array');
     maps.forEach((m: Json, i: number) => {
-      need(isObj(m) && isUint(m.containerID, 2 ** 32 - 1) && isUint(m.hostID, 2 ** 32 - 1) && isUint(m.size, 2 ** 32 - 1),
-        `linux.${key}[${i}]`, 'needs containerID, hostID and size (uint32)');
+      need(
+        isObj(m) && isUint(m.containerID, 2 ** 32 - 1) && isUint(m.hostID, 2 ** 32 - 1) && isUint(m.size, 2 ** 32 - 1),
+        `linux.${key}[${i}]`,
+        'needs containerID, hostID and size (uint32)',
+      );
     });
     need(userNs || maps.length === 0, `linux.${key}`, 'needs a user namespace in linux.namespaces');
   }
@@ -222,7 +242,11 @@ function checkLinux(linux: Json): void {
       need(['c', 'b', 'u', 'p'].includes(d.type as string), `${f}.type`, 'must be one of c, b, u, p');
       if (d.type !== 'p') {
         need(Number.isInteger(d.major) && Number.isInteger(d.minor), f, 'needs major and minor');
-        need(isUint(d.major, MAX_MAJOR) && isUint(d.minor, MAX_MINOR), f, `major must be from 0 to ${MAX_MAJOR} and minor from 0 to ${MAX_MINOR} (Linux device numbers)`);
+        need(
+          isUint(d.major, MAX_MAJOR) && isUint(d.minor, MAX_MINOR),
+          f,
+          `major must be from 0 to ${MAX_MAJOR} and minor from 0 to ${MAX_MINOR} (Linux device numbers)`,
+        );
       }
     });
   }
@@ -240,8 +264,11 @@ function checkLinux(linux: Json): void {
     v.forEach((p, i) => need(p.startsWith('/'), `linux.${key}[${i}]`, 'must be an absolute path'));
   }
   if (linux.rootfsPropagation !== undefined) {
-    need(['shared', 'slave', 'private', 'unbindable'].includes(linux.rootfsPropagation as string), 'linux.rootfsPropagation',
-      'must be shared, slave, private or unbindable');
+    need(
+      ['shared', 'slave', 'private', 'unbindable'].includes(linux.rootfsPropagation as string),
+      'linux.rootfsPropagation',
+      'must be shared, slave, private or unbindable',
+    );
   }
   if (linux.timeOffsets !== undefined) {
     need(isObj(linux.timeOffsets), 'linux.timeOffsets', 'must be an object');
@@ -249,7 +276,11 @@ function checkLinux(linux: Json): void {
       need(clock === 'monotonic' || clock === 'boottime', `linux.timeOffsets.${clock}`, 'is not a clock with an offset (monotonic, boottime)');
       need(isObj(v), `linux.timeOffsets.${clock}`, 'must be an object');
       need(v.secs === undefined || Number.isInteger(v.secs), `linux.timeOffsets.${clock}.secs`, 'must be an integer');
-      need(v.nanosecs === undefined || isUint(v.nanosecs, 999_999_999), `linux.timeOffsets.${clock}.nanosecs`, 'must be an integer from 0 to 999999999 (below one second)');
+      need(
+        v.nanosecs === undefined || isUint(v.nanosecs, 999_999_999),
+        `linux.timeOffsets.${clock}.nanosecs`,
+        'must be an integer from 0 to 999999999 (below one second)',
+      );
     }
   }
 }

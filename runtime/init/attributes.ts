@@ -14,20 +14,39 @@ import { ConfigError, oneLine } from '../errors.js';
 import type { SchedAttr, Syscalls } from '../syscalls.js';
 
 export const SCHED_POLICIES: Readonly<Record<string, number>> = {
-  SCHED_OTHER: 0, SCHED_FIFO: 1, SCHED_RR: 2, SCHED_BATCH: 3, SCHED_ISO: 4, SCHED_IDLE: 5, SCHED_DEADLINE: 6,
+  SCHED_OTHER: 0,
+  SCHED_FIFO: 1,
+  SCHED_RR: 2,
+  SCHED_BATCH: 3,
+  SCHED_ISO: 4,
+  SCHED_IDLE: 5,
+  SCHED_DEADLINE: 6,
 };
 export const SCHED_FLAGS: Readonly<Record<string, number>> = {
-  SCHED_FLAG_RESET_ON_FORK: 0x01, SCHED_FLAG_RECLAIM: 0x02, SCHED_FLAG_DL_OVERRUN: 0x04, SCHED_FLAG_KEEP_POLICY: 0x08,
-  SCHED_FLAG_KEEP_PARAMS: 0x10, SCHED_FLAG_UTIL_CLAMP_MIN: 0x20, SCHED_FLAG_UTIL_CLAMP_MAX: 0x40,
+  SCHED_FLAG_RESET_ON_FORK: 0x01,
+  SCHED_FLAG_RECLAIM: 0x02,
+  SCHED_FLAG_DL_OVERRUN: 0x04,
+  SCHED_FLAG_KEEP_POLICY: 0x08,
+  SCHED_FLAG_KEEP_PARAMS: 0x10,
+  SCHED_FLAG_UTIL_CLAMP_MIN: 0x20,
+  SCHED_FLAG_UTIL_CLAMP_MAX: 0x40,
 };
 export const IOPRIO_CLASSES: Readonly<Record<string, number>> = { IOPRIO_CLASS_RT: 1, IOPRIO_CLASS_BE: 2, IOPRIO_CLASS_IDLE: 3 };
 const IOPRIO_CLASS_SHIFT = 13;
 export const PERSONALITIES: Readonly<Record<string, number>> = { LINUX: 0x0000, LINUX32: 0x0008 };
 export const MPOL_MODES: Readonly<Record<string, number>> = {
-  MPOL_DEFAULT: 0, MPOL_PREFERRED: 1, MPOL_BIND: 2, MPOL_INTERLEAVE: 3, MPOL_LOCAL: 4, MPOL_PREFERRED_MANY: 5, MPOL_WEIGHTED_INTERLEAVE: 6,
+  MPOL_DEFAULT: 0,
+  MPOL_PREFERRED: 1,
+  MPOL_BIND: 2,
+  MPOL_INTERLEAVE: 3,
+  MPOL_LOCAL: 4,
+  MPOL_PREFERRED_MANY: 5,
+  MPOL_WEIGHTED_INTERLEAVE: 6,
 };
 export const MPOL_FLAGS: Readonly<Record<string, number>> = {
-  MPOL_F_NUMA_BALANCING: 1 << 13, MPOL_F_RELATIVE_NODES: 1 << 14, MPOL_F_STATIC_NODES: 1 << 15,
+  MPOL_F_NUMA_BALANCING: 1 << 13,
+  MPOL_F_RELATIVE_NODES: 1 << 14,
+  MPOL_F_STATIC_NODES: 1 << 15,
 };
 
 export interface AttributePlan {
@@ -52,12 +71,22 @@ function sched(s: Scheduler, at: string): SchedAttr {
     return BigInt(v);
   };
   let flags = 0n;
-  (s.flags ?? []).forEach((f, i) => { flags |= BigInt(named(SCHED_FLAGS, f, `${at}.flags[${i}]`)); });
+  (s.flags ?? []).forEach((f, i) => {
+    flags |= BigInt(named(SCHED_FLAGS, f, `${at}.flags[${i}]`));
+  });
   const nice = s.nice ?? 0;
   if (!Number.isInteger(nice) || nice < -20 || nice > 19) throw new ConfigError(`${at}.nice`, `must be from -20 to 19 (got ${nice})`);
   const priority = s.priority ?? 0;
   if (!Number.isInteger(priority) || priority < 0) throw new ConfigError(`${at}.priority`, `must be a non-negative integer (got ${priority})`);
-  return { policy: named(SCHED_POLICIES, s.policy, `${at}.policy`), flags, nice, priority, runtime: u64(s.runtime, 'runtime'), deadline: u64(s.deadline, 'deadline'), period: u64(s.period, 'period') };
+  return {
+    policy: named(SCHED_POLICIES, s.policy, `${at}.policy`),
+    flags,
+    nice,
+    priority,
+    runtime: u64(s.runtime, 'runtime'),
+    deadline: u64(s.deadline, 'deadline'),
+    period: u64(s.period, 'period'),
+  };
 }
 
 /**
@@ -87,7 +116,9 @@ export function planAttributes(p: Process, linux: Linux | undefined, o: { exec: 
   if (!o.exec && linux?.memoryPolicy) {
     const mp = linux.memoryPolicy;
     let mode = named(MPOL_MODES, mp.mode, 'linux.memoryPolicy.mode');
-    (mp.flags ?? []).forEach((f, i) => { mode |= named(MPOL_FLAGS, f, `linux.memoryPolicy.flags[${i}]`); });
+    (mp.flags ?? []).forEach((f, i) => {
+      mode |= named(MPOL_FLAGS, f, `linux.memoryPolicy.flags[${i}]`);
+    });
     plan.mempolicy = { mode, nodes: mp.nodes ? parseList(mp.nodes, 'linux.memoryPolicy.nodes') : [] };
   }
   return plan;

@@ -34,7 +34,7 @@ export interface ConsoleSetup {
 
 export function setUpConsole(sys: Syscalls, c: ConsoleSetup): void {
   let slavePath: string;
-  const master = open('/dev/ptmx', constants.O_RDWR | constants.O_NOCTTY | O_CLOEXEC, 'open the container\'s /dev/ptmx');
+  const master = open('/dev/ptmx', constants.O_RDWR | constants.O_NOCTTY | O_CLOEXEC, "open the container's /dev/ptmx");
   try {
     slavePath = `/dev/pts/${sys.unlockPty(master)}`;
     if (c.size) sys.setWinsize(master, c.size.height, c.size.width);

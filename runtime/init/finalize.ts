@@ -12,7 +12,15 @@
 import { closeSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { lastCap } from '../../linux/capabilities.js';
-import { PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, PR_CAP_AMBIENT_RAISE, PR_CAPBSET_DROP, PR_SET_KEEPCAPS, planCapabilities, type CapabilityPlan } from '../capabilities.js';
+import {
+  PR_CAP_AMBIENT,
+  PR_CAP_AMBIENT_CLEAR_ALL,
+  PR_CAP_AMBIENT_RAISE,
+  PR_CAPBSET_DROP,
+  PR_SET_KEEPCAPS,
+  planCapabilities,
+  type CapabilityPlan,
+} from '../capabilities.js';
 import type { Process } from '../config/validate.js';
 import { isLinuxId, MAX_ID } from '../config/validate.js';
 import { ConfigError, RuntimeError, SyscallError, oneLine } from '../errors.js';
@@ -49,7 +57,13 @@ export const PRESERVED_FDS_BASE = 5;
  * `create`, as in runc, and `start` only has to carry the plan out.
  */
 /** `warn`: a warning for the user; `quiet`: one for the log file only. */
-export function planProcess(p: Process, seccomp: SeccompConfig | undefined, userns: boolean, warn: (m: string) => void, quiet: (m: string) => void = warn): ProcessPlan {
+export function planProcess(
+  p: Process,
+  seccomp: SeccompConfig | undefined,
+  userns: boolean,
+  warn: (m: string) => void,
+  quiet: (m: string) => void = warn,
+): ProcessPlan {
   const env = withHome(p.env ?? [], p.user.uid);
   const plan: ProcessPlan = { process: p, executable: resolveExecutable(p.args![0]!, env, p.cwd), env, userns };
   if (p.capabilities) {
@@ -73,7 +87,10 @@ function withHome(env: string[], uid: number): string[] {
   try {
     for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
       const f = line.split(':');
-      if (f.length >= 6 && Number(f[2]) === uid && f[5]) { home = f[5]; break; }
+      if (f.length >= 6 && Number(f[2]) === uid && f[5]) {
+        home = f[5];
+        break;
+      }
     }
   } catch {
     // No /etc/passwd in the container: "/" as runc does.
@@ -87,7 +104,11 @@ export function resolveExecutable(file: string, env: readonly string[], cwd: str
     if (!isExecutableFile(path)) throw new RuntimeError(`process.args[0]: ${file} is not an executable file in the container`);
     return path;
   }
-  const pathVar = [...env].reverse().find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
+  const pathVar =
+    [...env]
+      .reverse()
+      .find((e) => e.startsWith('PATH='))
+      ?.slice(5) ?? DEFAULT_PATH;
   for (const dir of pathVar.split(':')) {
     const candidate = posix.join(dir === '' ? cwd : dir, file);
     if (isExecutableFile(candidate)) return candidate;
@@ -131,12 +152,24 @@ export function finalizeAndExec(sys: Syscalls, plan: ProcessPlan): never {
     if (plan.caps) {
       for (const step of plan.caps.steps) {
         switch (step.op) {
-          case 'bounding-drop': sys.prctl(PR_CAPBSET_DROP, step.cap); break;
-          case 'keep-caps': sys.prctl(PR_SET_KEEPCAPS, step.value); break;
-          case 'switch-user': switchUser(sys, p, plan.userns); break;
-          case 'capset': sys.capset(words(step.effective), words(step.permitted), words(step.inheritable)); break;
-          case 'ambient-clear': sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL); break;
-          case 'ambient-raise': sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, step.cap); break;
+          case 'bounding-drop':
+            sys.prctl(PR_CAPBSET_DROP, step.cap);
+            break;
+          case 'keep-caps':
+            sys.prctl(PR_SET_KEEPCAPS, step.value);
+            break;
+          case 'switch-user':
+            switchUser(sys, p, plan.userns);
+            break;
+          case 'capset':
+            sys.capset(words(step.effective), words(step.permitted), words(step.inheritable));
+            break;
+          case 'ambient-clear':
+            sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL);
+            break;
+          case 'ambient-raise':
+            sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, step.cap);
+            break;
         }
       }
     } else {
@@ -208,14 +241,15 @@ function chdirAs(sys: Syscalls, cwd: string, dropPrivileges: () => void): void {
 function switchUser(sys: Syscalls, p: Process, userns: boolean): void {
   const groups = p.user.additionalGids ?? [];
   // Checked with the config, and again here for exec's --user and -p: never pass -1 on.
-  const bad = [['process.user.uid', p.user.uid], ['process.user.gid', p.user.gid], ...groups.map((g, i) => [`process.user.additionalGids[${i}]`, g])]
-    .find(([, v]) => !isLinuxId(v));
+  const bad = [['process.user.uid', p.user.uid], ['process.user.gid', p.user.gid], ...groups.map((g, i) => [`process.user.additionalGids[${i}]`, g])].find(
+    ([, v]) => !isLinuxId(v),
+  );
   if (bad) throw new ConfigError(String(bad[0]), `${String(bad[1])} is not a user or group ID (0 to ${MAX_ID})`);
   const step = (field: string, value: string, call: () => void): void => {
     try {
       call();
     } catch (err) {
-      const hint = err instanceof SyscallError && err.code === 'EINVAL' ? ': not mapped in the container\'s user namespace' : '';
+      const hint = err instanceof SyscallError && err.code === 'EINVAL' ? ": not mapped in the container's user namespace" : '';
       throw new ConfigError(field, `cannot switch to ${value}${hint} (${oneLine(err)})`);
     }
   };
@@ -223,7 +257,10 @@ function switchUser(sys: Syscalls, p: Process, userns: boolean): void {
     sys.setgroups(groups);
   } catch (err) {
     // A user namespace whose setgroups is "deny" cannot change groups; only an error if some were asked for.
-    if (!(userns && groups.length === 0)) step('process.user.additionalGids', groups.join(','), () => { throw err; });
+    if (!(userns && groups.length === 0))
+      step('process.user.additionalGids', groups.join(','), () => {
+        throw err;
+      });
   }
   step('process.user.gid', String(p.user.gid), () => sys.setresgid(p.user.gid));
   step('process.user.uid', String(p.user.uid), () => sys.setresuid(p.user.uid));

@@ -13,7 +13,17 @@ import type { LinuxDevice as Device } from '../../schemas/config.js';
 import { guardNamespace, NS_PROC_FILE, sysctlFile, sysctlNamespace, type GuardedNamespace } from '../config/host-safety.js';
 import { ConfigError, oneLine } from '../errors.js';
 import { runHooks } from '../hooks.js';
-import { createDevices, DEFAULT_DEVICES, devSymlinks, finishRootfs, mountAll, pivotRoot, prepareRoot, type DeviceSpec, type RootfsContext } from '../mount/apply.js';
+import {
+  createDevices,
+  DEFAULT_DEVICES,
+  devSymlinks,
+  finishRootfs,
+  mountAll,
+  pivotRoot,
+  prepareRoot,
+  type DeviceSpec,
+  type RootfsContext,
+} from '../mount/apply.js';
 import { fileType, RootDir, S_IFDIR } from '../mount/inroot.js';
 import { nsId } from '../namespaces.js';
 import { planMounts } from '../mount/plan.js';
@@ -40,7 +50,11 @@ export function initMain(sys: Syscalls): never {
   const sync = new SyncChannel(INIT_FD);
   const send = (m: InitMessage): void => sync.send(m);
   process.on('uncaughtException', (err) => {
-    try { send({ type: 'error', message: oneLine(err) }); } finally { process.exit(1); }
+    try {
+      send({ type: 'error', message: oneLine(err) });
+    } finally {
+      process.exit(1);
+    }
   });
   const msg = sync.read<ParentMessage>();
   if (msg?.type === 'exec') return execMain(sys, msg, sync);
@@ -76,7 +90,11 @@ export function initMain(sys: Syscalls): never {
     runHooks('startContainer', msg.config.hooks?.startContainer, state);
     return finalizeAndExec(sys, plan);
   } catch (err) {
-    try { writeSync(fd, `E${oneLine(err)}`); } finally { process.exit(1); }
+    try {
+      writeSync(fd, `E${oneLine(err)}`);
+    } finally {
+      process.exit(1);
+    }
   }
 }
 
@@ -97,7 +115,13 @@ function execMain(sys: Syscalls, msg: ExecConfig, sync: SyncChannel): never {
     if (msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: false });
     for (const r of p.rlimits ?? []) sys.setrlimit(RLIMITS[r.type]!.resource, rlimitValue(r, 'soft'), rlimitValue(r, 'hard'));
     applyAttributes(sys, planAttributes(p, undefined, { exec: true }));
-    const plan = planProcess(p, msg.seccomp, msg.userns, (message) => send({ type: 'warning', message }), (message) => send({ type: 'warning', message, quiet: true }));
+    const plan = planProcess(
+      p,
+      msg.seccomp,
+      msg.userns,
+      (message) => send({ type: 'warning', message }),
+      (message) => send({ type: 'warning', message, quiet: true }),
+    );
     plan.preserveFds = msg.preserveFds;
     loadForAgent(sys, plan, (fd) => handOver(sync, fd));
     return finalizeAndExec(sys, plan);
@@ -124,7 +148,10 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
   // The runtime's own mount namespace would have pivot_root re-root the host.
   guardNamespace('mount', 'linux.namespaces', nsId('/proc/self/ns/mnt'), msg.hostNamespaces.mount);
   const ctx: RootfsContext = {
-    sys, root: prepareRoot(sys, msg.rootfs), scratch: join(msg.stateDir, 'scratch'), cgroupSources: msg.cgroupSources,
+    sys,
+    root: prepareRoot(sys, msg.rootfs),
+    scratch: join(msg.stateDir, 'scratch'),
+    cgroupSources: msg.cgroupSources,
     idmappedTree: (m) => {
       send({ type: 'idmap-mount', index: m.index });
       return sync.readFd(sys, 'idmap-tree');
@@ -197,7 +224,13 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
     }
   }
   applyAttributes(sys, planAttributes(p, linux, { exec: false }));
-  const plan = planProcess(p, linux.seccomp, msg.userns, (message) => send({ type: 'warning', message }), (message) => send({ type: 'warning', message, quiet: true }));
+  const plan = planProcess(
+    p,
+    linux.seccomp,
+    msg.userns,
+    (message) => send({ type: 'warning', message }),
+    (message) => send({ type: 'warning', message, quiet: true }),
+  );
   plan.preserveFds = msg.preserveFds;
   loadForAgent(sys, plan, (fd) => handOver(sync, fd));
   return { plan, fifo, proc };

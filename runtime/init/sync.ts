@@ -15,7 +15,7 @@ export class SyncChannel {
   send(message: object): void {
     const line = `${JSON.stringify(message)}\n`;
     const buf = Buffer.from(line);
-    for (let off = 0; off < buf.length; ) {
+    for (let off = 0; off < buf.length;) {
       try {
         off += writeSync(this.fd, buf, off);
       } catch (err) {
@@ -41,11 +41,17 @@ export class SyncChannel {
         n = readSync(this.fd, buf, 0, buf.length, null);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') { Atomics.wait(sleeper, 0, 0, 5); continue; }
+        if (code === 'EAGAIN') {
+          Atomics.wait(sleeper, 0, 0, 5);
+          continue;
+        }
         if (code === 'EINTR') continue;
         throw err;
       }
-      if (n === 0) { this.closed = true; continue; }
+      if (n === 0) {
+        this.closed = true;
+        continue;
+      }
       this.buffered += buf.toString('utf8', 0, n);
     }
   }
@@ -82,6 +88,10 @@ export class SyncChannel {
   }
 
   close(): void {
-    try { closeSync(this.fd); } catch { /* already closed */ }
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
   }
 }

@@ -20,7 +20,13 @@ const MNT_DETACH = 2;
 const LOCKABLE = MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.NOATIME | MS.NODIRATIME | MS.RELATIME;
 /** statfs(2)'s ST_ flags → mount(2)'s MS_ flags (they differ from ST_RELATIME on). */
 const ST_TO_MS: ReadonlyArray<[number, number]> = [
-  [1, MS.RDONLY], [2, MS.NOSUID], [4, MS.NODEV], [8, MS.NOEXEC], [1024, MS.NOATIME], [2048, MS.NODIRATIME], [4096, MS.RELATIME],
+  [1, MS.RDONLY],
+  [2, MS.NOSUID],
+  [4, MS.NODEV],
+  [8, MS.NOEXEC],
+  [1024, MS.NOATIME],
+  [2048, MS.NODIRATIME],
+  [4096, MS.RELATIME],
 ];
 
 /** A v1 cgroup hierarchy of the host, and the container's cgroup in it. */
@@ -188,8 +194,21 @@ export interface DeviceSpec {
 }
 
 export const DEFAULT_DEVICES: readonly DeviceSpec[] = [
-  ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
-].map(([name, major, minor]) => ({ path: `/dev/${name}`, type: 'c' as const, major: major as number, minor: minor as number, fileMode: 0o666, uid: 0, gid: 0 }));
+  ['null', 1, 3],
+  ['zero', 1, 5],
+  ['full', 1, 7],
+  ['random', 1, 8],
+  ['urandom', 1, 9],
+  ['tty', 5, 0],
+].map(([name, major, minor]) => ({
+  path: `/dev/${name}`,
+  type: 'c' as const,
+  major: major as number,
+  minor: minor as number,
+  fileMode: 0o666,
+  uid: 0,
+  gid: 0,
+}));
 
 const S_IFMT = 0o170000;
 const TYPE_BITS: Record<DeviceSpec['type'], number> = { c: 0o020000, u: 0o020000, b: 0o060000, p: 0o010000 };
@@ -277,7 +296,12 @@ export function devSymlinks(ctx: RootfsContext): void {
     const fdDir = root.tryOpen('/proc/self/fd');
     if (fdDir === undefined) return;
     closeSync(fdDir);
-    for (const [target, name] of [['/proc/self/fd', 'fd'], ['/proc/self/fd/0', 'stdin'], ['/proc/self/fd/1', 'stdout'], ['/proc/self/fd/2', 'stderr']] as const) {
+    for (const [target, name] of [
+      ['/proc/self/fd', 'fd'],
+      ['/proc/self/fd/0', 'stdin'],
+      ['/proc/self/fd/1', 'stdout'],
+      ['/proc/self/fd/2', 'stderr'],
+    ] as const) {
       if (has(name) === undefined) sys.symlinkat(target, dev, name);
     }
   });
@@ -317,20 +341,24 @@ export function finishRootfs(sys: Syscalls, o: FinishOptions): void {
   if (o.rootfsPropagation) sys.mount(null, '/', null, PROPAGATION[o.rootfsPropagation]!, null);
   const root = RootDir.open(sys);
   try {
-    (o.readonlyPaths ?? []).forEach((path, i) => pathStep(root, 'readonlyPaths', i, path, (fd) => {
-      // A bind of the path onto itself, made read-only before it is attached.
-      withFd(sys.cloneTree(fd, '', true), (tree) => {
-        sys.mountSetattr(tree, false, { attrSet: MOUNT_ATTR.RDONLY, attrClr: 0n, propagation: 0n });
-        sys.moveMount(tree, fd);
-      });
-    }));
-    (o.maskedPaths ?? []).forEach((path, i) => pathStep(root, 'maskedPaths', i, path, (fd) => {
-      if (fileType(fd) === S_IFDIR) {
-        withFd(sys.newTmpfs(true), (tmpfs) => sys.moveMount(tmpfs, fd));
-        return;
-      }
-      withFd(nullDevice(root), (devNull) => withFd(sys.cloneTree(devNull, '', false), (tree) => sys.moveMount(tree, fd)));
-    }));
+    (o.readonlyPaths ?? []).forEach((path, i) =>
+      pathStep(root, 'readonlyPaths', i, path, (fd) => {
+        // A bind of the path onto itself, made read-only before it is attached.
+        withFd(sys.cloneTree(fd, '', true), (tree) => {
+          sys.mountSetattr(tree, false, { attrSet: MOUNT_ATTR.RDONLY, attrClr: 0n, propagation: 0n });
+          sys.moveMount(tree, fd);
+        });
+      }),
+    );
+    (o.maskedPaths ?? []).forEach((path, i) =>
+      pathStep(root, 'maskedPaths', i, path, (fd) => {
+        if (fileType(fd) === S_IFDIR) {
+          withFd(sys.newTmpfs(true), (tmpfs) => sys.moveMount(tmpfs, fd));
+          return;
+        }
+        withFd(nullDevice(root), (devNull) => withFd(sys.cloneTree(devNull, '', false), (tree) => sys.moveMount(tree, fd)));
+      }),
+    );
   } finally {
     root.close();
   }

@@ -48,7 +48,10 @@ const errnoOf = (err: unknown): string | undefined => (err instanceof SyscallErr
 
 /** The components of a container path, lexically clean (".." at the top stays at the top). */
 function components(path: string): string[] {
-  return posix.normalize(posix.join('/', path)).split('/').filter((c) => c !== '');
+  return posix
+    .normalize(posix.join('/', path))
+    .split('/')
+    .filter((c) => c !== '');
 }
 
 export class RootDir {
@@ -167,7 +170,9 @@ export class RootDir {
       return this.checked(done, `/${parts.join('/')}`);
     } catch (err) {
       if (err instanceof RuntimeError && !(err instanceof SyscallError)) throw err;
-      throw new RuntimeError(`cannot create /${parts.join('/')} in the rootfs: ${err instanceof SyscallError ? `${err.syscall} ${err.what}: ${err.code}` : String(err)}`);
+      throw new RuntimeError(
+        `cannot create /${parts.join('/')} in the rootfs: ${err instanceof SyscallError ? `${err.syscall} ${err.what}: ${err.code}` : String(err)}`,
+      );
     } finally {
       if (cur !== undefined) closeSync(cur);
     }

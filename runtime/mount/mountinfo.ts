@@ -23,7 +23,14 @@ export function parseMountinfo(text: string): MountInfo[] {
     if (!left || !right) continue;
     const f = left.split(' ');
     const r = right.split(' ');
-    out.push({ root: unescape(f[3] ?? ''), mountPoint: unescape(f[4] ?? ''), options: (f[5] ?? '').split(','), fstype: r[0] ?? '', source: unescape(r[1] ?? ''), superOptions: (r[2] ?? '').split(',') });
+    out.push({
+      root: unescape(f[3] ?? ''),
+      mountPoint: unescape(f[4] ?? ''),
+      options: (f[5] ?? '').split(','),
+      fstype: r[0] ?? '',
+      source: unescape(r[1] ?? ''),
+      superOptions: (r[2] ?? '').split(','),
+    });
   }
   return out;
 }

@@ -26,7 +26,8 @@ function checkName(name: unknown, field: string, template: boolean): string {
     throw new ConfigError(field, `is not a network interface name (1 to ${MAX_NAME} bytes, no whitespace, '/' or ':'): ${JSON.stringify(name)}`);
   }
   const templates = name.split('%').length - 1;
-  if (templates > 0 && !(template && templates === 1 && name.includes('%d'))) throw new ConfigError(field, `may hold one %d template and no other %: ${JSON.stringify(name)}`);
+  if (templates > 0 && !(template && templates === 1 && name.includes('%d')))
+    throw new ConfigError(field, `may hold one %d template and no other %: ${JSON.stringify(name)}`);
   return name;
 }
 
@@ -35,7 +36,11 @@ export function planNetDevices(linux: Linux | undefined): NetDeviceMove[] {
   const entries = Object.entries(linux?.netDevices ?? {});
   if (entries.length === 0) return [];
   const netns = linux?.namespaces?.find((n) => n.type === 'network');
-  if (!netns) throw new ConfigError('linux.netDevices', 'needs a network namespace in linux.namespaces: without one the devices would stay where they are, in the host namespace');
+  if (!netns)
+    throw new ConfigError(
+      'linux.netDevices',
+      'needs a network namespace in linux.namespaces: without one the devices would stay where they are, in the host namespace',
+    );
   const moves = entries.map(([host, v]) => {
     checkName(host, `linux.netDevices[${JSON.stringify(host)}]`, false);
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`linux.netDevices.${host}`, 'must be an object');
@@ -84,9 +89,12 @@ export function moveNetDevices(sys: Syscalls, moves: readonly NetDeviceMove[], p
     const innerNames = new Set(inner.links().map((l) => l.name));
     const found = moves.map((m) => {
       const link = hostLinks.find((l) => l.name === m.host);
-      if (!link) throw new ConfigError(`linux.netDevices.${m.host}`, 'names no network device of the runtime\'s network namespace');
+      if (!link) throw new ConfigError(`linux.netDevices.${m.host}`, "names no network device of the runtime's network namespace");
       if (!m.name.includes('%d') && innerNames.has(m.name)) {
-        throw new ConfigError(`linux.netDevices.${m.host}${m.name === m.host ? '' : '.name'}`, `is ${m.name}, a device the container's network namespace already has`);
+        throw new ConfigError(
+          `linux.netDevices.${m.host}${m.name === m.host ? '' : '.name'}`,
+          `is ${m.name}, a device the container's network namespace already has`,
+        );
       }
       return { ...m, link };
     });

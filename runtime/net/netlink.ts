@@ -6,16 +6,31 @@ import { closeSync } from 'node:fs';
 import { errnoName } from '../errors.js';
 import type { Syscalls } from '../syscalls.js';
 
-const NLMSG_ERROR = 2, NLMSG_DONE = 3;
-export const RTM_NEWLINK = 16, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_GETADDR = 22;
-const NLM_F_REQUEST = 0x1, NLM_F_ACK = 0x4, NLM_F_DUMP = 0x300, NLM_F_CREATE = 0x400, NLM_F_EXCL = 0x200;
-export const IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_NET_NS_FD = 28;
-export const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_FLAGS = 8;
+const NLMSG_ERROR = 2,
+  NLMSG_DONE = 3;
+export const RTM_NEWLINK = 16,
+  RTM_GETLINK = 18,
+  RTM_NEWADDR = 20,
+  RTM_GETADDR = 22;
+const NLM_F_REQUEST = 0x1,
+  NLM_F_ACK = 0x4,
+  NLM_F_DUMP = 0x300,
+  NLM_F_CREATE = 0x400,
+  NLM_F_EXCL = 0x200;
+export const IFLA_ADDRESS = 1,
+  IFLA_IFNAME = 3,
+  IFLA_NET_NS_FD = 28;
+export const IFA_ADDRESS = 1,
+  IFA_LOCAL = 2,
+  IFA_LABEL = 3,
+  IFA_BROADCAST = 4,
+  IFA_FLAGS = 8;
 export const IFF_UP = 0x1;
 export const IFA_F_PERMANENT = 0x80;
 export const RT_SCOPE_UNIVERSE = 0;
 /** Address flags the kernel manages itself (DAD state, lifetimes): not carried over. */
-const KERNEL_ADDR_FLAGS = 0x80 /* PERMANENT */ | 0x40 /* TENTATIVE */ | 0x20 /* DEPRECATED */ | 0x08 /* DADFAILED */ | 0x04 /* OPTIMISTIC */ | 0x01 /* TEMPORARY */;
+const KERNEL_ADDR_FLAGS =
+  0x80 /* PERMANENT */ | 0x40 /* TENTATIVE */ | 0x20 /* DEPRECATED */ | 0x08 /* DADFAILED */ | 0x04 /* OPTIMISTIC */ | 0x01; /* TEMPORARY */
 
 export interface Link {
   index: number;
@@ -84,7 +99,7 @@ export function ifaddrmsg(o: { family: number; prefixlen: number; flags: number;
 
 export function parseAttrs(buf: Buffer, start: number, end: number): Map<number, Buffer> {
   const out = new Map<number, Buffer>();
-  for (let off = start; off + 4 <= end; ) {
+  for (let off = start; off + 4 <= end;) {
     const len = buf.readUInt16LE(off);
     if (len < 4 || off + len > end) break;
     out.set(buf.readUInt16LE(off + 2) & 0x3fff, buf.subarray(off + 4, off + len));
@@ -102,7 +117,7 @@ export interface RawMessage {
 /** Splits a datagram into messages. */
 export function splitMessages(buf: Buffer): RawMessage[] {
   const out: RawMessage[] = [];
-  for (let off = 0; off + 16 <= buf.length; ) {
+  for (let off = 0; off + 16 <= buf.length;) {
     const len = buf.readUInt32LE(off);
     if (len < 16 || off + len > buf.length) break;
     out.push({ type: buf.readUInt16LE(off + 4), seq: buf.readUInt32LE(off + 8), body: buf.subarray(off + 16, off + len) });
@@ -210,7 +225,11 @@ export class RtNetlink implements Netlink {
   }
 
   addresses(index: number): Address[] {
-    return this.exchange(message(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, this.seq++, [ifaddrmsg({ family: 0, prefixlen: 0, flags: 0, scope: 0, index: 0 })]), 'listing addresses', true)
+    return this.exchange(
+      message(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, this.seq++, [ifaddrmsg({ family: 0, prefixlen: 0, flags: 0, scope: 0, index: 0 })]),
+      'listing addresses',
+      true,
+    )
       .filter((m) => m.type === RTM_NEWADDR)
       .map((m) => parseAddress(m.body))
       .filter((a) => a.index === index);

@@ -35,7 +35,9 @@ export async function sendToAgent(sys: Syscalls, listenerPath: string, pid: numb
     const message: ProcessState = { ociVersion: state.ociVersion, fds: ['seccompFd'], pid, ...(metadata !== undefined ? { metadata } : {}), state };
     sendWithFd(sys, sock, listener, JSON.stringify(message));
   } catch (err) {
-    throw new RuntimeError(`linux.seccomp.listenerPath: cannot pass the seccomp listener to ${listenerPath}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`);
+    throw new RuntimeError(
+      `linux.seccomp.listenerPath: cannot pass the seccomp listener to ${listenerPath}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`,
+    );
   } finally {
     sock?.destroy();
     if (listener !== undefined) closeSync(listener);

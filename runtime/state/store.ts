@@ -60,7 +60,8 @@ const MAX_ID = 255;
 
 export function checkId(id: string | undefined): string {
   if (id === undefined || id === '') throw new RuntimeError('a container id is required');
-  if (id.length > MAX_ID) throw new RuntimeError(`invalid container id ${JSON.stringify(`${id.slice(0, 20)}…`)}: at most ${MAX_ID} characters (it names a directory)`);
+  if (id.length > MAX_ID)
+    throw new RuntimeError(`invalid container id ${JSON.stringify(`${id.slice(0, 20)}…`)}: at most ${MAX_ID} characters (it names a directory)`);
   if (!ID_PATTERN.test(id) || id === '.' || id === '..') {
     throw new RuntimeError(`invalid container id ${JSON.stringify(id)}: use letters, digits and _ + - .`);
   }
@@ -147,7 +148,9 @@ export class StateStore {
 
   list(): string[] {
     try {
-      return readdirSync(this.root).filter((name) => ID_PATTERN.test(name) && this.exists(name)).sort();
+      return readdirSync(this.root)
+        .filter((name) => ID_PATTERN.test(name) && this.exists(name))
+        .sort();
     } catch {
       return [];
     }

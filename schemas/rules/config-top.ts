@@ -17,7 +17,9 @@ export const topLevelRules: Rule[] = [
     // Compatibility holds "within major versions": this project knows 1.x.
     check: (c) => {
       const v = typeof c.ociVersion === 'string' ? parseSemVer(c.ociVersion) : undefined;
-      return v && v.major !== 1 ? [{ path: ['ociVersion'], message: `is ${c.ociVersion}, outside runtime-spec 1.x, the major version this checker knows` }] : [];
+      return v && v.major !== 1
+        ? [{ path: ['ociVersion'], message: `is ${c.ociVersion}, outside runtime-spec 1.x, the major version this checker knows` }]
+        : [];
     },
   },
   {
@@ -42,7 +44,9 @@ export const topLevelRules: Rule[] = [
     level: 'warning',
     // "prestart hooks were deprecated in favor of createRuntime, createContainer and startContainer hooks".
     check: (c) =>
-      list(c.hooks?.prestart).length > 0 ? [{ path: ['hooks', 'prestart'], message: 'is deprecated: use createRuntime, createContainer or startContainer' }] : [],
+      list(c.hooks?.prestart).length > 0
+        ? [{ path: ['hooks', 'prestart'], message: 'is deprecated: use createRuntime, createContainer or startContainer' }]
+        : [],
   },
   {
     id: 'annotations.key.nonempty',
@@ -66,7 +70,11 @@ export const topLevelRules: Rule[] = [
     check: (c) =>
       entries(c.annotations)
         .filter(([k]) => (k === 'org.opencontainers' || k.startsWith('org.opencontainers.')) && !OCI_KEYS.has(k))
-        .map(([k]) => ({ path: ['annotations', k], message: 'is in the org.opencontainers namespace but not among the keys config.md defines (image-spec conversion keys such as exposedPorts are not in its table)' })),
+        .map(([k]) => ({
+          path: ['annotations', k],
+          message:
+            'is in the org.opencontainers namespace but not among the keys config.md defines (image-spec conversion keys such as exposedPorts are not in its table)',
+        })),
   },
   {
     id: 'annotations.key.reverse-domain',

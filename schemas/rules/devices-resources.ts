@@ -5,7 +5,7 @@ import { entries, isInt, isObject, list, type Finding, type Rule } from './rule.
 
 const S_IFMT = 0o170000;
 const DEVICE_TYPE: Record<string, number> = { c: 0o020000, u: 0o020000, b: 0o060000, p: 0o010000 };
-const major = (dev: number): number => ((dev >> 8) & 0xfff) | Math.floor(dev / 2 ** 32) & ~0xfff;
+const major = (dev: number): number => ((dev >> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) & ~0xfff);
 const minor = (dev: number): number => (dev & 0xff) | ((dev >> 12) & ~0xff);
 
 /**
@@ -63,7 +63,12 @@ export const deviceResourceRules: Rule[] = [
     check: (c) =>
       list(c.linux?.devices).flatMap((d, i): Finding[] =>
         isObject(d) && d.type !== 'p'
-          ? ([['major', 0xfff], ['minor', 0xfffff]] as const)
+          ? (
+              [
+                ['major', 0xfff],
+                ['minor', 0xfffff],
+              ] as const
+            )
               .filter(([k, max]) => isInt(d[k]) && ((d[k] as number) < 0 || (d[k] as number) > max))
               .map(([k, max]) => ({ path: ['linux', 'devices', i, k], message: `must be from 0 to ${max} (a Linux device number)` }))
           : [],
@@ -81,7 +86,10 @@ export const deviceResourceRules: Rule[] = [
       const path = c.root?.path;
       if (ctx.bundleDir === undefined || ctx.windows || typeof path !== 'string') return [];
       const rootfs = resolve(ctx.bundleDir, path);
-      const covered = (p: string) => list(c.mounts).some((m) => isObject(m) && typeof m.destination === 'string' && (p + '/').startsWith(posix.normalize(posix.join('/', m.destination, '/'))));
+      const covered = (p: string) =>
+        list(c.mounts).some(
+          (m) => isObject(m) && typeof m.destination === 'string' && (p + '/').startsWith(posix.normalize(posix.join('/', m.destination, '/'))),
+        );
       return list(c.linux?.devices).flatMap((d, i): Finding[] => {
         if (!isObject(d) || typeof d.path !== 'string' || !d.path.startsWith('/') || covered(posix.normalize(d.path))) return [];
         const why = conflictAt(rootfs, d.path, d);
@@ -122,7 +130,8 @@ export const deviceResourceRules: Rule[] = [
       return entries(c.linux?.netDevices).flatMap(([host, d]): Finding[] => {
         const name = isObject(d) && typeof d.name === 'string' ? d.name : host;
         if (name.includes('%d')) return [];
-        if (seen.has(name)) return [{ path: ['linux', 'netDevices', host], message: `lands on the name ${name}, which another entry already uses in the container` }];
+        if (seen.has(name))
+          return [{ path: ['linux', 'netDevices', host], message: `lands on the name ${name}, which another entry already uses in the container` }];
         seen.add(name);
         return [];
       });

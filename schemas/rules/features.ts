@@ -16,13 +16,23 @@ export function featuresRules(value: unknown): Problem[] {
   // features.md#featuresSpecificationVersion: ociVersionMax "MUST NOT be less than the
   // value of the ociVersionMin property".
   if (compareSemVer(max, min) < 0) {
-    problems.push({ path: 'ociVersionMax', message: `must not be less than ociVersionMin (${String(value.ociVersionMin)})`, level: 'error', rule: 'features.version.order' });
+    problems.push({
+      path: 'ociVersionMax',
+      message: `must not be less than ociVersionMin (${String(value.ociVersionMin)})`,
+      level: 'error',
+      rule: 'features.version.order',
+    });
   }
   // "The Features structure MUST NOT contain properties that are not defined in this
   // version": we know 1.3's properties, so we can only judge runtimes claiming <= 1.3.
   if (max.major < KNOWN.major || (max.major === KNOWN.major && max.minor <= KNOWN.minor)) {
     for (const path of unknownProperties(FeaturesSchema, value, [])) {
-      problems.push({ path: formatPath(path), message: `is not defined in runtime-spec ${String(value.ociVersionMax)}`, level: 'error', rule: 'features.properties.defined' });
+      problems.push({
+        path: formatPath(path),
+        message: `is not defined in runtime-spec ${String(value.ociVersionMax)}`,
+        level: 'error',
+        rule: 'features.properties.defined',
+      });
     }
   }
   return problems;
@@ -35,7 +45,5 @@ function unknownProperties(schema: unknown, value: unknown, at: Segment[]): Segm
   if (Array.isArray(value)) return value.flatMap((item, i) => unknownProperties(schema.items, item, [...at, i]));
   if (!isObject(value) || !isObject(schema.properties) || schema.patternProperties !== undefined) return [];
   const properties = schema.properties;
-  return Object.entries(value).flatMap(([key, v]) =>
-    key in properties ? unknownProperties(properties[key], v, [...at, key]) : [[...at, key]],
-  );
+  return Object.entries(value).flatMap(([key, v]) => (key in properties ? unknownProperties(properties[key], v, [...at, key]) : [[...at, key]]));
 }

@@ -92,9 +92,7 @@ export const namespaceRules: Rule[] = [
     check: (c) => {
       if (entries(c.linux?.timeOffsets).length === 0) return [];
       const time = namespaces(c).get('time');
-      return time && time.path === undefined
-        ? []
-        : [{ path: ['linux', 'timeOffsets'], message: 'should come with a new time namespace (type time, no path)' }];
+      return time && time.path === undefined ? [] : [{ path: ['linux', 'timeOffsets'], message: 'should come with a new time namespace (type time, no path)' }];
     },
   },
   {

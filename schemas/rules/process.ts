@@ -21,9 +21,7 @@ export const processRules: Rule[] = [
     level: 'error',
     // "cwd ... This value MUST be an absolute path."
     check: (c, ctx) =>
-      typeof c.process?.cwd === 'string' && !isAbsolute(c.process.cwd, ctx.windows)
-        ? [{ path: ['process', 'cwd'], message: 'must be an absolute path' }]
-        : [],
+      typeof c.process?.cwd === 'string' && !isAbsolute(c.process.cwd, ctx.windows) ? [{ path: ['process', 'cwd'], message: 'must be an absolute path' }] : [],
   },
   {
     id: 'process.args.required',
@@ -36,13 +34,9 @@ export const processRules: Rule[] = [
       const p = c.process;
       if (!isObject(p) || (p.args !== undefined && !Array.isArray(p.args))) return []; // the schema reports a wrong type
       if (ctx.windows) {
-        return p.args === undefined && p.commandLine === undefined
-          ? [{ path: ['process', 'args'], message: 'args or commandLine is required' }]
-          : [];
+        return p.args === undefined && p.commandLine === undefined ? [{ path: ['process', 'args'], message: 'args or commandLine is required' }] : [];
       }
-      return Array.isArray(p.args) && p.args.length > 0
-        ? []
-        : [{ path: ['process', 'args'], message: 'must have at least one entry (the program to run)' }];
+      return Array.isArray(p.args) && p.args.length > 0 ? [] : [{ path: ['process', 'args'], message: 'must have at least one entry (the program to run)' }];
     },
   },
   {
@@ -72,10 +66,11 @@ export const processRules: Rule[] = [
     requirement: 'config:process.rlimits.duplicate-error',
     level: 'error',
     // "If rlimits contains duplicated entries with same type, the runtime MUST generate an error."
-    check: (c) => duplicates(list(c.process?.rlimits).map((r) => (isObject(r) ? r.type : undefined))).map((i) => ({
-      path: ['process', 'rlimits', i, 'type'],
-      message: `duplicates an earlier ${String(c.process?.rlimits?.[i]?.type)} entry`,
-    })),
+    check: (c) =>
+      duplicates(list(c.process?.rlimits).map((r) => (isObject(r) ? r.type : undefined))).map((i) => ({
+        path: ['process', 'rlimits', i, 'type'],
+        message: `duplicates an earlier ${String(c.process?.rlimits?.[i]?.type)} entry`,
+      })),
   },
   {
     id: 'process.rlimits.type',
@@ -139,7 +134,8 @@ export const processRules: Rule[] = [
       const inheritable = set('inheritable');
       const out: Finding[] = [];
       list(caps.effective).forEach((name, i) => {
-        if (!permitted.has(name)) out.push({ path: ['process', 'capabilities', 'effective', i], message: `${name} is not in permitted, so it cannot be effective` });
+        if (!permitted.has(name))
+          out.push({ path: ['process', 'capabilities', 'effective', i], message: `${name} is not in permitted, so it cannot be effective` });
       });
       list(caps.ambient).forEach((name, i) => {
         if (!permitted.has(name) || !inheritable.has(name)) {
@@ -157,7 +153,9 @@ export const processRules: Rule[] = [
     // The POSIX user "structure has the following fields: uid (int, REQUIRED), gid (int,
     // REQUIRED)": a POSIX process without one has neither.
     check: (c, ctx) =>
-      ctx.linux && isObject(c.process) && c.process.user === undefined ? [{ path: ['process', 'user'], message: 'is required on POSIX platforms (uid and gid are REQUIRED)' }] : [],
+      ctx.linux && isObject(c.process) && c.process.user === undefined
+        ? [{ path: ['process', 'user'], message: 'is required on POSIX platforms (uid and gid are REQUIRED)' }]
+        : [],
   },
   {
     id: 'process.user.umask',
@@ -168,7 +166,9 @@ export const processRules: Rule[] = [
     // with other bits cannot be the process's umask.
     check: (c) => {
       const umask = c.process?.user?.umask;
-      return isInt(umask) && umask > 0o777 ? [{ path: ['process', 'user', 'umask'], message: `must be at most 511 (0777): umask(2) keeps no other bits (got ${umask})` }] : [];
+      return isInt(umask) && umask > 0o777
+        ? [{ path: ['process', 'user', 'umask'], message: `must be at most 511 (0777): umask(2) keeps no other bits (got ${umask})` }]
+        : [];
     },
   },
   {
@@ -183,9 +183,14 @@ export const processRules: Rule[] = [
     check: (c, ctx) => {
       const u = c.process?.user;
       if (!ctx.linux || !isObject(u)) return [];
-      const ids: Array<[(string | number)[], unknown]> = [[['process', 'user', 'uid'], u.uid], [['process', 'user', 'gid'], u.gid]];
+      const ids: Array<[(string | number)[], unknown]> = [
+        [['process', 'user', 'uid'], u.uid],
+        [['process', 'user', 'gid'], u.gid],
+      ];
       list(u.additionalGids).forEach((g, i) => ids.push([['process', 'user', 'additionalGids', i], g]));
-      return ids.filter(([, v]) => v === NO_ID).map(([path]) => ({ path, message: 'is 4294967295, (uid_t)-1: not an ID on Linux; setresuid(2) would leave the process as root' }));
+      return ids
+        .filter(([, v]) => v === NO_ID)
+        .map(([path]) => ({ path, message: 'is 4294967295, (uid_t)-1: not an ID on Linux; setresuid(2) would leave the process as root' }));
     },
   },
   {
@@ -207,9 +212,7 @@ export const processRules: Rule[] = [
     // nice "is the nice value for the process": sched(7) nice values are -20..19.
     check: (c) => {
       const nice = c.process?.scheduler?.nice;
-      return isInt(nice) && (nice < -20 || nice > 19)
-        ? [{ path: ['process', 'scheduler', 'nice'], message: 'must be from -20 to 19 (sched(7))' }]
-        : [];
+      return isInt(nice) && (nice < -20 || nice > 19) ? [{ path: ['process', 'scheduler', 'nice'], message: 'must be from -20 to 19 (sched(7))' }] : [];
     },
   },
   {

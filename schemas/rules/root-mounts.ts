@@ -45,8 +45,7 @@ export const rootMountRules: Rule[] = [
     check: (c, ctx) => {
       const path = c.root?.path;
       if (ctx.windows || typeof path !== 'string') return [];
-      const conventional =
-        path === 'rootfs' || (ctx.bundleDir !== undefined && resolve(ctx.bundleDir, path) === resolve(ctx.bundleDir, 'rootfs'));
+      const conventional = path === 'rootfs' || (ctx.bundleDir !== undefined && resolve(ctx.bundleDir, path) === resolve(ctx.bundleDir, 'rootfs'));
       return conventional ? [] : [{ path: ['root', 'path'], message: 'should be the conventional rootfs' }];
     },
   },
@@ -80,8 +79,10 @@ export const rootMountRules: Rule[] = [
     check: (c) =>
       list(c.mounts).flatMap((m, i): Finding[] => {
         if (!isObject(m)) return [];
-        if (m.uidMappings !== undefined && m.gidMappings === undefined) return [{ path: ['mounts', i, 'gidMappings'], message: 'is required with uidMappings' }];
-        if (m.gidMappings !== undefined && m.uidMappings === undefined) return [{ path: ['mounts', i, 'uidMappings'], message: 'is required with gidMappings' }];
+        if (m.uidMappings !== undefined && m.gidMappings === undefined)
+          return [{ path: ['mounts', i, 'gidMappings'], message: 'is required with uidMappings' }];
+        if (m.gidMappings !== undefined && m.uidMappings === undefined)
+          return [{ path: ['mounts', i, 'uidMappings'], message: 'is required with gidMappings' }];
         return [];
       }),
   },

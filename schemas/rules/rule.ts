@@ -64,7 +64,14 @@ export function runRules(rules: readonly Rule[], config: unknown, ctx: RuleConte
       continue;
     }
     for (const f of findings) {
-      problems.push({ path: formatPath(f.path), message: f.message, level: f.level ?? rule.level, rule: rule.id, requirement: rule.requirement, ...(rule.affectsRun ? { affectsRun: true } : {}) });
+      problems.push({
+        path: formatPath(f.path),
+        message: f.message,
+        level: f.level ?? rule.level,
+        rule: rule.id,
+        requirement: rule.requirement,
+        ...(rule.affectsRun ? { affectsRun: true } : {}),
+      });
     }
   }
   return problems;

@@ -125,7 +125,8 @@ export const securityRules: Rule[] = [
       if (!isObject(p) || typeof p.mode !== 'string') return [];
       const hasNodes = typeof p.nodes === 'string' && p.nodes !== '';
       if (MODES_WITHOUT_NODES.has(p.mode) && hasNodes) return [{ path: ['linux', 'memoryPolicy', 'nodes'], message: `must be empty for ${p.mode}` }];
-      if (MODES_WITH_NODES.has(p.mode) && !hasNodes) return [{ path: ['linux', 'memoryPolicy', 'nodes'], message: `must name at least one node for ${p.mode}` }];
+      if (MODES_WITH_NODES.has(p.mode) && !hasNodes)
+        return [{ path: ['linux', 'memoryPolicy', 'nodes'], message: `must name at least one node for ${p.mode}` }];
       return [];
     },
   },
@@ -136,8 +137,6 @@ export const securityRules: Rule[] = [
     level: 'error',
     // flags: "Currently no flag values are supported": any entry is a value no runtime may take.
     check: (c) =>
-      list(c.linux?.personality?.flags).length
-        ? [{ path: ['linux', 'personality', 'flags'], message: 'must be empty: no personality flag is supported' }]
-        : [],
+      list(c.linux?.personality?.flags).length ? [{ path: ['linux', 'personality', 'flags'], message: 'must be empty: no personality flag is supported' }] : [],
   },
 ];

@@ -33,7 +33,10 @@ export function matchFacts(t: CaseContext, config: Config, facts: ProbeFacts): v
 
   const env = facts.env ?? [];
   const missing = (p.env ?? []).filter((e) => !env.includes(e));
-  about(t, 'config:process.env').ok(missing.length === 0, `process.env: missing from the process's environment: ${missing.join(', ')}`, { expected: p.env, actual: env });
+  about(t, 'config:process.env').ok(missing.length === 0, `process.env: missing from the process's environment: ${missing.join(', ')}`, {
+    expected: p.env,
+    actual: env,
+  });
   const extra = env.filter((e) => !(p.env ?? []).includes(e));
   if (extra.length) t.note(`the process's environment also has ${extra.join(', ')} (not in process.env)`);
 
@@ -45,9 +48,13 @@ export function matchFacts(t: CaseContext, config: Config, facts: ProbeFacts): v
   about(t, 'config:process.user.uid').equal(st.uid, [uid, uid, uid, uid], 'process.user.uid: real, effective, saved and filesystem uid');
   about(t, 'config:process.user.gid').equal(st.gid, [gid, gid, gid, gid], 'process.user.gid: real, effective, saved and filesystem gid');
   const lacking = (additionalGids ?? []).filter((g) => !st.groups.includes(g));
-  about(t, 'config:process.user.additional-gids').ok(lacking.length === 0, `process.user.additionalGids: not among the process's groups: ${lacking.join(', ')}`, { expected: additionalGids, actual: st.groups });
+  about(t, 'config:process.user.additional-gids').ok(
+    lacking.length === 0,
+    `process.user.additionalGids: not among the process's groups: ${lacking.join(', ')}`,
+    { expected: additionalGids, actual: st.groups },
+  );
   // A status without the line (gVisor's, kernels before 4.7) shows nothing to hold it against.
-  if (umask !== undefined && st.umask === undefined) t.note('process.user.umask not checked: the process\'s /proc/PID/status has no Umask line');
+  if (umask !== undefined && st.umask === undefined) t.note("process.user.umask not checked: the process's /proc/PID/status has no Umask line");
   else if (umask !== undefined) about(t, 'config:process.user.umask').equal(st.umask, umask, 'process.user.umask');
 
   const caps = p.capabilities ?? {};
@@ -57,16 +64,22 @@ export function matchFacts(t: CaseContext, config: Config, facts: ProbeFacts): v
     if (want === undefined) continue;
     about(t, `config:process.capabilities.${set}`).equal(capNames(have), capNames(capMask(want)), `process.capabilities.${set}`);
   }
-  if (p.noNewPrivileges && st.noNewPrivs === undefined) t.note('process.noNewPrivileges not checked: the process\'s /proc/PID/status has no NoNewPrivs line');
+  if (p.noNewPrivileges && st.noNewPrivs === undefined) t.note("process.noNewPrivileges not checked: the process's /proc/PID/status has no NoNewPrivs line");
   else if (p.noNewPrivileges) about(t, 'config:process.no-new-privileges').equal(st.noNewPrivs, true, 'process.noNewPrivileges: the no_new_privs bit');
-  if (config.linux?.seccomp) about(t, 'config-linux:seccomp.default-action').equal(st.seccomp, 2, 'linux.seccomp: the process runs under a seccomp filter (Seccomp: 2)');
+  if (config.linux?.seccomp)
+    about(t, 'config-linux:seccomp.default-action').equal(st.seccomp, 2, 'linux.seccomp: the process runs under a seccomp filter (Seccomp: 2)');
 
   for (const r of p.rlimits ?? []) {
-    about(t, 'config:process.rlimits.soft', 'config:process.rlimits.hard').equal(facts.limits?.[r.type], { soft: BigInt(r.soft), hard: BigInt(r.hard) }, `process.rlimits ${r.type}`);
+    about(t, 'config:process.rlimits.soft', 'config:process.rlimits.hard').equal(
+      facts.limits?.[r.type],
+      { soft: BigInt(r.soft), hard: BigInt(r.hard) },
+      `process.rlimits ${r.type}`,
+    );
   }
 
   matchNamespaces(t, config, facts);
-  if (config.hostname !== undefined && config.linux?.namespaces?.some((n) => n.type === 'uts')) about(t, 'config:hostname.applied').equal(facts.hostname, config.hostname, 'hostname');
+  if (config.hostname !== undefined && config.linux?.namespaces?.some((n) => n.type === 'uts'))
+    about(t, 'config:hostname.applied').equal(facts.hostname, config.hostname, 'hostname');
 
   const mounts = facts.mounts ?? [];
   for (const m of config.mounts ?? []) {
@@ -76,7 +89,8 @@ export function matchFacts(t: CaseContext, config: Config, facts: ProbeFacts): v
     // the runtime chooses (runc leaves the tmpfs itself writable): only its presence is checked.
     if (m.type === 'cgroup') continue;
     if (m.type && PLAIN_FS.has(m.type)) about(t, 'config:mounts.type').equal(seen!.fsType, m.type, `mounts: the filesystem type at ${m.destination}`);
-    if (m.options?.includes('ro')) about(t, 'config:mounts.option.ro').ok(seen!.options.includes('ro'), `mounts: ${m.destination} is not read-only (options ${seen!.options.join(',')})`);
+    if (m.options?.includes('ro'))
+      about(t, 'config:mounts.option.ro').ok(seen!.options.includes('ro'), `mounts: ${m.destination} is not read-only (options ${seen!.options.join(',')})`);
   }
 }
 
@@ -87,8 +101,15 @@ function matchNamespaces(t: CaseContext, config: Config, facts: ProbeFacts): voi
     const host = t.env.host.hostNs[kind];
     const mine = facts.ns?.[NS_FILE[kind]];
     if (host === undefined || mine === undefined) continue; // the kernel lacks it
-    if (!listed.has(kind)) about(t, 'config-linux:namespaces.inherit').equal(mine, host, `linux.namespaces: no ${kind} entry, so the runtime's own ${kind} namespace`);
-    else if (listed.get(kind)) about(t, 'config-linux:namespaces.path-join').equal(mine, readlinkSync(listed.get(kind)!), `linux.namespaces: the ${kind} namespace at ${listed.get(kind)}`);
-    else about(t, 'config-linux:namespaces.new').ok(mine !== host, `linux.namespaces: a new ${kind} namespace, but the process is in the runtime's own (${host})`);
+    if (!listed.has(kind))
+      about(t, 'config-linux:namespaces.inherit').equal(mine, host, `linux.namespaces: no ${kind} entry, so the runtime's own ${kind} namespace`);
+    else if (listed.get(kind))
+      about(t, 'config-linux:namespaces.path-join').equal(
+        mine,
+        readlinkSync(listed.get(kind)!),
+        `linux.namespaces: the ${kind} namespace at ${listed.get(kind)}`,
+      );
+    else
+      about(t, 'config-linux:namespaces.new').ok(mine !== host, `linux.namespaces: a new ${kind} namespace, but the process is in the runtime's own (${host})`);
   }
 }

@@ -36,7 +36,11 @@ function recording(name: string): { config: Config; meta: Recording } {
 /** conform's own hard limit for an rlimit (`/proc/self/limits`), which is what the runtime it starts can have. */
 function ownHard(type: string): bigint | undefined {
   const row = RLIMITS[type]?.procName;
-  const line = row ? readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith(row)) : undefined;
+  const line = row
+    ? readFileSync('/proc/self/limits', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(row))
+    : undefined;
   const hard = line?.slice(row!.length).trim().split(/\s+/)[1];
   return hard === undefined || hard === 'unlimited' ? undefined : BigInt(hard);
 }
@@ -115,16 +119,26 @@ function recordedCase(name: string, id: string, title: string, extra: { requirem
 }
 
 export default [
-  recordedCase('podman', 'bundles.podman.default', "podman 4.3's config.json (its default seccomp profile, capabilities, umask, binds of its own files) runs, and the process is as it says", {
-    requirements: ['config:process.user.umask', 'config-linux:seccomp.default-action', 'config:hostname.applied'],
-    exercises: ['process.capabilities', 'linux.seccomp', 'process.user.umask'],
-  }),
+  recordedCase(
+    'podman',
+    'bundles.podman.default',
+    "podman 4.3's config.json (its default seccomp profile, capabilities, umask, binds of its own files) runs, and the process is as it says",
+    {
+      requirements: ['config:process.user.umask', 'config-linux:seccomp.default-action', 'config:hostname.applied'],
+      exercises: ['process.capabilities', 'linux.seccomp', 'process.user.umask'],
+    },
+  ),
   recordedCase('containerd', 'bundles.containerd.default', "containerd 1.6's config.json for ctr run runs, and the process is as it says", {
     requirements: ['config:process.user.additional-gids', 'config:process.no-new-privileges'],
     exercises: ['process.capabilities', 'process.noNewPrivileges'],
   }),
-  recordedCase('containerd-seccomp', 'bundles.containerd.seccomp', "containerd 1.6's config.json for ctr run --seccomp (its default profile) runs under the filter", {
-    requirements: ['config-linux:seccomp.default-action'],
-    exercises: ['linux.seccomp'],
-  }),
+  recordedCase(
+    'containerd-seccomp',
+    'bundles.containerd.seccomp',
+    "containerd 1.6's config.json for ctr run --seccomp (its default profile) runs under the filter",
+    {
+      requirements: ['config-linux:seccomp.default-action'],
+      exercises: ['linux.seccomp'],
+    },
+  ),
 ];

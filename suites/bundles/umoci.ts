@@ -60,7 +60,11 @@ export default [
       const facts = await probeBundle(t, bundle);
       matchFacts(t, config, facts);
       // The user arrived by name: the rootfs's own files resolve the ids back to it.
-      t.req('config:process.user.uid', 'config:process.user.gid').equal(facts.cmds.whoami?.output.trim().split(/\s+/), ['conform', 'conform'], `the image's User ${want.user}, as id -un and id -gn name the process's uid and gid`);
+      t.req('config:process.user.uid', 'config:process.user.gid').equal(
+        facts.cmds.whoami?.output.trim().split(/\s+/),
+        ['conform', 'conform'],
+        `the image's User ${want.user}, as id -un and id -gn name the process's uid and gid`,
+      );
     },
   }),
 ];

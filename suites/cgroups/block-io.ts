@@ -53,18 +53,20 @@ const blockIO: Case[] = [
   }),
   valueCase({
     id: 'cgroups.blkio.throttle-bps',
-    title: 'throttleReadBpsDevice and throttleWriteBpsDevice cap the root disk\'s bytes per second',
+    title: "throttleReadBpsDevice and throttleWriteBpsDevice cap the root disk's bytes per second",
     requirements: ['config-linux:resources.block-io.throttle-bps'],
     exercises: ['linux.resources.blockIO.throttleReadBpsDevice', 'linux.resources.blockIO.throttleWriteBpsDevice'],
     needs: ['cgroup-controller:blkio'],
     controller: 'blkio',
-    resources: (env) => ({ blockIO: { throttleReadBpsDevice: [{ ...rootDev(env), rate: MiB }], throttleWriteBpsDevice: [{ ...rootDev(env), rate: 2 * MiB }] } }),
+    resources: (env) => ({
+      blockIO: { throttleReadBpsDevice: [{ ...rootDev(env), rate: MiB }], throttleWriteBpsDevice: [{ ...rootDev(env), rate: 2 * MiB }] },
+    }),
     precheck: (t) => void needRootDisk(t),
     expect: (r, v) => blockIOExpectation(r.blockIO!, v),
   }),
   valueCase({
     id: 'cgroups.blkio.throttle-iops',
-    title: 'throttleReadIOPSDevice and throttleWriteIOPSDevice cap the root disk\'s operations per second',
+    title: "throttleReadIOPSDevice and throttleWriteIOPSDevice cap the root disk's operations per second",
     requirements: ['config-linux:resources.block-io.throttle-iops'],
     exercises: ['linux.resources.blockIO.throttleReadIOPSDevice', 'linux.resources.blockIO.throttleWriteIOPSDevice'],
     needs: ['cgroup-controller:blkio'],

@@ -12,7 +12,10 @@ import { cgroupDir, dirsForAbsolute, readCgroupFile, removeCgroupDirs, versionFo
 export const uniqueName = (t: CaseContext, suffix = '') => `conform-${t.id}${suffix}`;
 
 /** Reads the files of `pid`'s cgroups. */
-export const readerOf = (pid: number): Reader => (controller, file) => readCgroupFile(pid, controller, file);
+export const readerOf =
+  (pid: number): Reader =>
+  (controller, file) =>
+    readCgroupFile(pid, controller, file);
 
 /** Creates the case's container and returns its pid (which must be a live process). */
 export async function createdPid(t: CaseContext): Promise<number> {
@@ -54,7 +57,11 @@ export async function expectRefusedNoCgroup(t: CaseContext, what: string, path: 
     }
   } finally {
     await cleanupContainers(t.rt);
-    for (const n of removeCgroupDirs(dirsForAbsolute(path).filter((d) => !before.has(d)), depthOf(path))) t.note(n);
+    for (const n of removeCgroupDirs(
+      dirsForAbsolute(path).filter((d) => !before.has(d)),
+      depthOf(path),
+    ))
+      t.note(n);
   }
 }
 

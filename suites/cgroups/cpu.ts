@@ -50,7 +50,11 @@ const cpu: Case[] = [
   valueCase({
     id: 'cgroups.cpu.realtime',
     title: 'realtimeRuntime and realtimePeriod are the RT bandwidth (v2 has none: create must fail)',
-    requirements: ['config-linux:resources.cpu.realtime-runtime', 'config-linux:resources.cpu.realtime-period', 'config-linux:resources.unified.v1-conversion-error'],
+    requirements: [
+      'config-linux:resources.cpu.realtime-runtime',
+      'config-linux:resources.cpu.realtime-period',
+      'config-linux:resources.unified.v1-conversion-error',
+    ],
     refusedBy: 'config-linux:resources.unified.v1-conversion-error',
     exercises: ['linux.resources.cpu.realtimeRuntime', 'linux.resources.cpu.realtimePeriod'],
     needs: ['cgroup-controller:cpu'],
@@ -83,7 +87,7 @@ const cpu: Case[] = [
       const { pid } = await t.state();
       expectFiles(t, pid!, cpuExpectation({ cpus }, versionOf(t, 'cpuset')), 'cpuset');
       const allowed = facts.status?.fields['Cpus_allowed_list'];
-      if (allowed === undefined) t.note('the container\'s /proc/self/status has no Cpus_allowed_list (a user-space kernel may omit it)');
+      if (allowed === undefined) t.note("the container's /proc/self/status has no Cpus_allowed_list (a user-space kernel may omit it)");
       else t.equal(allowed, cpus, 'Cpus_allowed_list of the container process');
     },
   }),
@@ -120,7 +124,12 @@ const cpu: Case[] = [
     exercises: ['linux.resources.cpu.burst'],
     title: 'a cpu.burst above the cpu.quota is invalid: create fails and leaves nothing behind',
     what: 'cpu.burst 80000 above cpu.quota 50000',
-    requirements: ['config-linux:resources.cpu.burst-within-quota', 'config:valid-values.invalid-error', 'runtime:create.apply-fail-no-container', 'runtime:errors.no-side-effects'],
+    requirements: [
+      'config-linux:resources.cpu.burst-within-quota',
+      'config:valid-values.invalid-error',
+      'runtime:create.apply-fail-no-container',
+      'runtime:errors.no-side-effects',
+    ],
     needs: ['cgroup-controller:cpu'],
     since: ['1.1.0', 'linux.resources.cpu.burst'],
     invalid: true,

@@ -13,7 +13,12 @@ const hugetlb: Case[] = [
   defineCase({
     id: 'cgroups.hugetlb.limit',
     title: 'hugepageLimits cap HugeTLB use per page size (reservations where the kernel accounts them), or create fails where no hugetlb controller is there',
-    requirements: ['config-linux:resources.hugepage-limits.limit', 'config-linux:resources.hugepage-limits.page-size', 'config-linux:resources.hugepage-limits.fallback', 'runtime:create.apply-fail-error'],
+    requirements: [
+      'config-linux:resources.hugepage-limits.limit',
+      'config-linux:resources.hugepage-limits.page-size',
+      'config-linux:resources.hugepage-limits.fallback',
+      'runtime:create.apply-fail-error',
+    ],
     exercises: ['linux.resources.hugepageLimits'],
     bundle: (b) => {
       const size = smallestHugepage() ?? '2MB';
@@ -50,7 +55,11 @@ const hugetlb: Case[] = [
       const controller = v === 1 ? 'hugetlb' : '';
       const exp = hugetlbExpectation(limits, v, (f) => readCgroupFile(pid!, controller, f) !== undefined);
       // The limit per page size, read from the reservation files where the kernel has them, else the fault ones (the fallback).
-      const capped = t.req('config-linux:resources.hugepage-limits.limit', 'config-linux:resources.hugepage-limits.page-size', 'config-linux:resources.hugepage-limits.fallback');
+      const capped = t.req(
+        'config-linux:resources.hugepage-limits.limit',
+        'config-linux:resources.hugepage-limits.page-size',
+        'config-linux:resources.hugepage-limits.fallback',
+      );
       expectFiles(capped, pid!, 'error' in exp ? exp : { files: exp.files.map((f) => ({ ...f, controller })) }, controller);
     },
   }),

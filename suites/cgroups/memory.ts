@@ -36,7 +36,8 @@ const memory: Case[] = [
     controller: 'memory',
     resources: () => ({ memory: { limit: 256 * MiB, swap: 512 * MiB } }),
     precheck: (t) => {
-      if (!swapAccounting(t, versionOf(t, 'memory'))) t.skip('the kernel does not account swap in the memory cgroup (booted with swapaccount=0 or without swap support)');
+      if (!swapAccounting(t, versionOf(t, 'memory')))
+        t.skip('the kernel does not account swap in the memory cgroup (booted with swapaccount=0 or without swap support)');
     },
     expect: (r, v) => memoryExpectation(r.memory!, v),
   }),

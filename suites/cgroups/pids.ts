@@ -30,8 +30,14 @@ const pids: Case[] = [
       const out = facts.cmds['fork']?.output ?? '';
       const forked = out.split('\n').filter((l) => l.startsWith('forked ')).length;
       // The probe's shell and the --cmd subshell count too: PIDS_LIMIT - 2 sleeps fit.
-      t.ok(forked < TRIES, `fork went on past pids.limit ${PIDS_LIMIT}: ${forked} background processes started`, { expected: `at most ${PIDS_LIMIT - 2}`, actual: forked });
-      t.ok(forked <= PIDS_LIMIT - 2, `with pids.limit ${PIDS_LIMIT}, ${forked} background processes started besides the probe's shell and subshell`, { expected: PIDS_LIMIT - 2, actual: forked });
+      t.ok(forked < TRIES, `fork went on past pids.limit ${PIDS_LIMIT}: ${forked} background processes started`, {
+        expected: `at most ${PIDS_LIMIT - 2}`,
+        actual: forked,
+      });
+      t.ok(forked <= PIDS_LIMIT - 2, `with pids.limit ${PIDS_LIMIT}, ${forked} background processes started besides the probe's shell and subshell`, {
+        expected: PIDS_LIMIT - 2,
+        actual: forked,
+      });
       t.ok(errnosIn(out).includes('EAGAIN'), 'the failed fork reports EAGAIN (what the pids controller returns)', { actual: out.trim().split('\n').at(-1) });
     },
   }),

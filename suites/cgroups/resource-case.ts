@@ -128,7 +128,12 @@ export function swapAccounting(t: CaseContext, v: Version): boolean {
   // The root cgroup has no memory.swap.max: look at conform's own cgroup, or any child of the root.
   const own = cgroupDir('self', '');
   const root = t.env.host.cgroup.v2Path ?? '/sys/fs/cgroup';
-  const dirs = own && own !== root ? [own] : readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${root}/${e.name}`);
+  const dirs =
+    own && own !== root
+      ? [own]
+      : readdirSync(root, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => `${root}/${e.name}`);
   return dirs.some((d) => existsSync(`${d}/memory.swap.max`));
 }
 

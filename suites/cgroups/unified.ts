@@ -49,14 +49,20 @@ const unified: Case[] = [
     exercises: ['linux.resources.unified'],
     bundle: (b, env) => {
       const [, file] = absentV2Controller(env) ?? ['pids', 'pids.max'];
-      b.ociVersion('1.1.0').resources({ unified: { [file]: '10' } }).cgroupsPath(`/conform-refused-${Math.random().toString(36).slice(2, 10)}`);
+      b.ociVersion('1.1.0')
+        .resources({ unified: { [file]: '10' } })
+        .cgroupsPath(`/conform-refused-${Math.random().toString(36).slice(2, 10)}`);
     },
     async check(t) {
       skipIfNewerThanRuntime(t, '1.1.0', 'linux.resources.unified');
       const absent = absentV2Controller(t.env);
       if (!absent) t.skip(`the unified hierarchy here has every controller this case could name (${t.env.host.cgroup.v2Controllers.join(' ')})`);
       t.note(`the unified hierarchy has no ${absent![0]} controller here (it offers: ${t.env.host.cgroup.v2Controllers.join(' ') || 'none'})`);
-      await expectRefusedNoCgroup(refusalOf(t), `unified ${absent![1]} without the ${absent![0]} controller in the unified hierarchy`, t.bundle.config.linux!.cgroupsPath!);
+      await expectRefusedNoCgroup(
+        refusalOf(t),
+        `unified ${absent![1]} without the ${absent![0]} controller in the unified hierarchy`,
+        t.bundle.config.linux!.cgroupsPath!,
+      );
     },
   }),
 ];

@@ -18,7 +18,12 @@ function existsFailed(t: CaseContext, name: string): boolean {
 }
 
 /** The kind that would run next, which a failure must keep from running (the lifecycle goes on at step 12). */
-const NEXT: Partial<Record<HookName, HookName>> = { prestart: 'createRuntime', createRuntime: 'createContainer', createContainer: 'startContainer', startContainer: 'poststart' };
+const NEXT: Partial<Record<HookName, HookName>> = {
+  prestart: 'createRuntime',
+  createRuntime: 'createContainer',
+  createContainer: 'startContainer',
+  startContainer: 'poststart',
+};
 
 /** A failing create-time hook: create fails, no container is left, neither later hooks nor the program run. */
 function createFailCase(kind: 'prestart' | 'createRuntime' | 'createContainer'): Case {
@@ -32,7 +37,10 @@ function createFailCase(kind: 'prestart' | 'createRuntime' | 'createContainer'):
     needs: [`feature:hooks=${kind}`, `feature:hooks=${next}`],
     bundle: (b) => {
       const rec = installRecorder(b);
-      b.hook(kind, failing(rec, 'bad')).hook(kind, rec.hook('same-kind')).hook(next, rec.hook('next')).probe({ only: ['meta'] });
+      b.hook(kind, failing(rec, 'bad'))
+        .hook(kind, rec.hook('same-kind'))
+        .hook(next, rec.hook('next'))
+        .probe({ only: ['meta'] });
     },
     async check(t) {
       const r = await t.rt.create(t.id, t.bundle.dir);
@@ -57,13 +65,21 @@ export default [
 
   defineCase({
     id: 'hooks.create-fail.poststop',
-    title: 'after a failing prestart, createRuntime or createContainer hook the lifecycle goes on at step 12: the container is destroyed and the poststop hooks run',
-    requirements: ['runtime:lifecycle.prestart-fail-destroy', 'runtime:lifecycle.create-runtime-fail-destroy', 'runtime:lifecycle.create-container-fail-destroy', 'runtime:lifecycle.poststop-invoked'],
+    title:
+      'after a failing prestart, createRuntime or createContainer hook the lifecycle goes on at step 12: the container is destroyed and the poststop hooks run',
+    requirements: [
+      'runtime:lifecycle.prestart-fail-destroy',
+      'runtime:lifecycle.create-runtime-fail-destroy',
+      'runtime:lifecycle.create-container-fail-destroy',
+      'runtime:lifecycle.poststop-invoked',
+    ],
     exercises: ['hooks.poststop'],
     needs: ['feature:hooks=prestart', 'feature:hooks=createRuntime', 'feature:hooks=createContainer', 'feature:hooks=poststop'],
     bundle: (b) => {
       const rec = installRecorder(b);
-      b.hook('prestart', failing(rec, 'bad-prestart')).hook('poststop', rec.hook('poststop-prestart')).probe({ only: ['meta'] });
+      b.hook('prestart', failing(rec, 'bad-prestart'))
+        .hook('poststop', rec.hook('poststop-prestart'))
+        .probe({ only: ['meta'] });
     },
     async check(t) {
       for (const kind of ['prestart', 'createRuntime', 'createContainer'] as const) {
@@ -73,26 +89,33 @@ export default [
             ? t.bundle
             : await t.newBundle((b) => {
                 const rec = installRecorder(b);
-                b.hook(kind, failing(rec, `bad-${kind}`)).hook('poststop', rec.hook(`poststop-${kind}`)).probe({ only: ['meta'] });
+                b.hook(kind, failing(rec, `bad-${kind}`))
+                  .hook('poststop', rec.hook(`poststop-${kind}`))
+                  .probe({ only: ['meta'] });
               });
         const destroy = t.req(`runtime:lifecycle.${kebab(kind)}-fail-destroy`);
         await t.rt.create(id, bundle.dir);
         if (!destroy.ok(existsFailed(t, `bad-${kind}`), `the failing ${kind} hook did not run`)) continue;
         destroy.expectError(await t.rt.state(id), `state after the failed create (${kind}): the container must be destroyed`);
-        t.req(`runtime:lifecycle.${kebab(kind)}-fail-destroy`, 'runtime:lifecycle.poststop-invoked').ok(readRecord(t, outOf(t), `poststop-${kind}`) !== undefined, `the poststop hook did not run after the failing ${kind} hook (lifecycle step 12, 13)`);
+        t.req(`runtime:lifecycle.${kebab(kind)}-fail-destroy`, 'runtime:lifecycle.poststop-invoked').ok(
+          readRecord(t, outOf(t), `poststop-${kind}`) !== undefined,
+          `the poststop hook did not run after the failing ${kind} hook (lifecycle step 12, 13)`,
+        );
       }
     },
   }),
 
   defineCase({
     id: 'hooks.start-container.fail',
-    title: "a failing startContainer hook makes start fail; the program never runs and the container stops",
+    title: 'a failing startContainer hook makes start fail; the program never runs and the container stops',
     requirements: ['runtime:lifecycle.start-container-fail-error', 'runtime:lifecycle.start-container-fail-stop'],
     exercises: ['hooks.startContainer'],
     needs: ['feature:hooks=startContainer'],
     bundle: (b) => {
       const rec = installRecorder(b);
-      b.hook('startContainer', failing(rec, 'bad')).hook('startContainer', rec.hook('same-kind')).probe({ only: ['meta'] });
+      b.hook('startContainer', failing(rec, 'bad'))
+        .hook('startContainer', rec.hook('same-kind'))
+        .probe({ only: ['meta'] });
     },
     async check(t) {
       await t.create();
@@ -116,7 +139,9 @@ export default [
     needs: ['feature:hooks=startContainer', 'feature:hooks=poststop'],
     bundle: (b) => {
       const rec = installRecorder(b);
-      b.hook('startContainer', failing(rec, 'bad')).hook('poststop', rec.hook('poststop')).probe({ only: ['meta'] });
+      b.hook('startContainer', failing(rec, 'bad'))
+        .hook('poststop', rec.hook('poststop'))
+        .probe({ only: ['meta'] });
     },
     async check(t) {
       await t.create();
@@ -124,8 +149,14 @@ export default [
       // Destroyed (state fails), whether before start returned or soon after.
       const left = await settleAfterFailedStart(t, 'gone');
       if (!existsFailed(t, 'bad')) t.abort('the failing startContainer hook did not run');
-      t.req('runtime:lifecycle.start-container-fail-destroy', 'runtime:lifecycle.poststop-invoked').ok(readRecord(t, outOf(t), 'poststop') !== undefined, 'the poststop hook ran after the failing startContainer hook, without delete');
-      t.req('runtime:lifecycle.start-container-fail-destroy').ok(left === undefined, `state after the failing startContainer hook: the container must be destroyed, but state still answers (${left})`);
+      t.req('runtime:lifecycle.start-container-fail-destroy', 'runtime:lifecycle.poststop-invoked').ok(
+        readRecord(t, outOf(t), 'poststop') !== undefined,
+        'the poststop hook ran after the failing startContainer hook, without delete',
+      );
+      t.req('runtime:lifecycle.start-container-fail-destroy').ok(
+        left === undefined,
+        `state after the failing startContainer hook: the container must be destroyed, but state still answers (${left})`,
+      );
     },
   }),
 
@@ -135,19 +166,30 @@ export default [
   defineCase({
     id: 'hooks.poststart.fail',
     title: 'a failing poststart hook: start fails and the container is stopped and destroyed (poststop runs)',
-    requirements: ['runtime:lifecycle.poststart-fail-error', 'runtime:lifecycle.poststart-fail-stop', 'runtime:lifecycle.poststart-fail-destroy', 'runtime:lifecycle.poststop-invoked'],
+    requirements: [
+      'runtime:lifecycle.poststart-fail-error',
+      'runtime:lifecycle.poststart-fail-stop',
+      'runtime:lifecycle.poststart-fail-destroy',
+      'runtime:lifecycle.poststop-invoked',
+    ],
     exercises: ['hooks.poststart'],
     needs: ['feature:hooks=poststart', 'feature:hooks=poststop'],
     bundle: (b) => {
       const rec = installRecorder(b);
-      b.ociVersion('1.3.0').hook('poststart', failing(rec, 'bad')).hook('poststop', rec.hook('poststop')).probe({ only: ['meta'], hold: true });
+      b.ociVersion('1.3.0')
+        .hook('poststart', failing(rec, 'bad'))
+        .hook('poststop', rec.hook('poststop'))
+        .probe({ only: ['meta'], hold: true });
     },
     async check(t) {
       // What 1.0.2 made a warning: a runtime implementing an older release may still do that.
       skipIfNewerThanRuntime(t, '1.3.0', 'a failing poststart hook that stops and destroys the container (runtime.md Lifecycle step 9)');
       const c = await t.rt.create(t.id, t.bundle.dir);
       if (c.signal || c.timedOut) t.abort(callFailure(`create ${t.id}`, c));
-      if (!c.ok) t.skip(`the runtime refused a config at ociVersion 1.3.0, the release whose text this case judges by (${c.summary}: ${c.stderr.trim().split('\n')[0] ?? ''})`);
+      if (!c.ok)
+        t.skip(
+          `the runtime refused a config at ociVersion 1.3.0, the release whose text this case judges by (${c.summary}: ${c.stderr.trim().split('\n')[0] ?? ''})`,
+        );
       await t.state(); // registers the pid for cleanup
       const r = await t.rt.start(t.id);
       // Destroyed (state fails), whether before start returned or soon after.
@@ -155,10 +197,20 @@ export default [
       if (!existsFailed(t, 'bad')) t.abort('the failing poststart hook did not run');
       expectHookError(t.req('runtime:lifecycle.poststart-fail-error'), r, 'start with a failing poststart hook');
       const st = await t.rt.state(t.id);
-      t.req('runtime:lifecycle.poststart-fail-stop').ok(!st.ok || st.state?.['status'] === 'stopped', 'the container is stopped after the failing poststart hook', { actual: st.ok ? st.state?.['status'] : 'destroyed' });
+      t.req('runtime:lifecycle.poststart-fail-stop').ok(
+        !st.ok || st.state?.['status'] === 'stopped',
+        'the container is stopped after the failing poststart hook',
+        { actual: st.ok ? st.state?.['status'] : 'destroyed' },
+      );
       const destroy = t.req('runtime:lifecycle.poststart-fail-destroy');
-      destroy.ok(left === undefined, `state after the failing poststart hook: the container must be destroyed (lifecycle step 12), but state still answers (${left})`);
-      t.req('runtime:lifecycle.poststart-fail-destroy', 'runtime:lifecycle.poststop-invoked').ok(readRecord(t, outOf(t), 'poststop') !== undefined, 'the poststop hook ran (lifecycle step 12, 13)');
+      destroy.ok(
+        left === undefined,
+        `state after the failing poststart hook: the container must be destroyed (lifecycle step 12), but state still answers (${left})`,
+      );
+      t.req('runtime:lifecycle.poststart-fail-destroy', 'runtime:lifecycle.poststop-invoked').ok(
+        readRecord(t, outOf(t), 'poststop') !== undefined,
+        'the poststop hook ran (lifecycle step 12, 13)',
+      );
     },
   }),
 
@@ -170,7 +222,9 @@ export default [
     needs: ['feature:hooks=poststop'],
     bundle: (b) => {
       const rec = installRecorder(b);
-      b.hook('poststop', failing(rec, 'bad')).hook('poststop', rec.hook('next')).probe({ only: ['meta'] });
+      b.hook('poststop', failing(rec, 'bad'))
+        .hook('poststop', rec.hook('next'))
+        .probe({ only: ['meta'] });
     },
     async check(t) {
       await t.probe();

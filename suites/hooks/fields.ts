@@ -10,7 +10,6 @@ import type { HookName } from '../../schemas/config.js';
 import { expectHookError, HOOK_KINDS, installRecorder, programRan, readRecord, resolvesInContainer, settleAfterFailedStart } from './record.js';
 import { outOf } from './when.js';
 
-
 /** argv[0] for a hook: the host's /bin/sh (dash) takes any; busybox (in the rootfs) picks its applet by it. */
 const argv0 = (k: HookName) => (resolvesInContainer(k) ? 'sh' : 'conform-hook-argv0');
 const EXTRA = ['two words', '', '*', 'ünï'];
@@ -70,7 +69,7 @@ const cases: Case[] = [
 
   defineCase({
     id: 'hooks.env',
-    title: 'every kind of hook gets exactly its env as its environment (nothing of the runtime\'s own)',
+    title: "every kind of hook gets exactly its env as its environment (nothing of the runtime's own)",
     requirements: ['config:hooks.env'],
     exercises: HOOK_KINDS.map((k) => `hooks.${k}[0].env`),
     needs: HOOK_KINDS.map((k) => `feature:hooks=${k}`),
@@ -117,7 +116,7 @@ const cases: Case[] = [
 
   defineCase({
     id: 'hooks.timeout.start-container',
-    title: "a startContainer hook that outlives its timeout is aborted: start fails, the program never runs, the container stops",
+    title: 'a startContainer hook that outlives its timeout is aborted: start fails, the program never runs, the container stops',
     requirements: ['config:hooks.timeout', 'runtime:lifecycle.start-container-fail-error', 'runtime:lifecycle.start-container-fail-stop'],
     exercises: ['hooks.startContainer[0].timeout'],
     needs: ['feature:hooks=startContainer'],
@@ -130,7 +129,10 @@ const cases: Case[] = [
       const r = await t.rt.start(t.id);
       const took = (Date.now() - started) / 1000;
       expectHookError(t.req('runtime:lifecycle.start-container-fail-error'), r, 'start whose startContainer hook outlived its 1 s timeout');
-      t.req('config:hooks.timeout').ok(took < SLOW, `start returned after ${took.toFixed(1)} s: the hook was not aborted at its 1 s timeout (it sleeps ${SLOW} s)`);
+      t.req('config:hooks.timeout').ok(
+        took < SLOW,
+        `start returned after ${took.toFixed(1)} s: the hook was not aborted at its 1 s timeout (it sleeps ${SLOW} s)`,
+      );
       const left = await settleAfterFailedStart(t, 'stopped');
       if (readPid(join(t.bundle.dir, 'rootfs', 'conform-slow.pid')) === undefined) t.abort('the startContainer hook did not run');
       const stop = t.req('runtime:lifecycle.start-container-fail-stop');
@@ -147,7 +149,9 @@ const cases: Case[] = [
     needs: ['feature:hooks=poststop'],
     bundle: (b) => {
       const rec = installRecorder(b);
-      b.hook('poststop', slowHook(b.hostPath('slow.pid'))).hook('poststop', rec.hook('next')).probe({ only: ['meta'] });
+      b.hook('poststop', slowHook(b.hostPath('slow.pid')))
+        .hook('poststop', rec.hook('next'))
+        .probe({ only: ['meta'] });
     },
     async check(t) {
       await t.probe();

@@ -91,12 +91,21 @@ export interface HookRecord {
 }
 
 const nul = (s: string) => (s.endsWith('\0') ? s.slice(0, -1) : s).split('\0');
-const nsLines = (s: string) => Object.fromEntries(s.split('\n').filter(Boolean).map((l) => l.split(' ', 2) as [string, string]));
+const nsLines = (s: string) =>
+  Object.fromEntries(
+    s
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ', 2) as [string, string]),
+  );
 
 /** The record a hook made under `name`, or undefined when it never ran (on either side). */
 export function readRecord(t: CaseContext, out: string, name: string): HookRecord | undefined {
   const rootfs = join(t.bundle.dir, t.bundle.config.root?.path ?? 'rootfs');
-  for (const [side, dir] of [['host', out], ['rootfs', join(rootfs, out)]] as const) {
+  for (const [side, dir] of [
+    ['host', out],
+    ['rootfs', join(rootfs, out)],
+  ] as const) {
     const f = (ext: string) => {
       const p = join(dir, `${name}.${ext}`);
       return existsSync(p) ? readFileSync(p, 'utf8') : undefined;

@@ -112,7 +112,8 @@ function stateCase(kind: HookName): Case {
       } catch {
         return stdin.fail(`the ${kind} hook's stdin is not JSON: ${JSON.stringify(r.stdin.slice(0, 200))}`);
       }
-      for (const p of validateState(st).filter((x) => x.level === 'error')) stdin.ok(false, `state on stdin: ${p.path || '(root)'}: ${p.message}`, { actual: st });
+      for (const p of validateState(st).filter((x) => x.level === 'error'))
+        stdin.ok(false, `state on stdin: ${p.path || '(root)'}: ${p.message}`, { actual: st });
       t.req('runtime:state.id').equal(st['id'], t.id, 'id');
       t.req('runtime:state.bundle').equal(st['bundle'], realpathSync(t.bundle.dir), 'bundle');
       if (kind === 'poststop') {
@@ -126,7 +127,11 @@ function stateCase(kind: HookName): Case {
       }
       const { statuses, requirement } = STATUS[kind];
       if (statuses.length > 1) t.note(`status seen by the ${kind} hook: ${JSON.stringify(st['status'])}`);
-      t.req(requirement).ok(statuses.includes(st['status'] as string), `status seen by the ${kind} hook is ${statuses.map((s) => JSON.stringify(s)).join(' or ')}`, { expected: statuses.join(' or '), actual: st['status'] });
+      t.req(requirement).ok(
+        statuses.includes(st['status'] as string),
+        `status seen by the ${kind} hook is ${statuses.map((s) => JSON.stringify(s)).join(' or ')}`,
+        { expected: statuses.join(' or '), actual: st['status'] },
+      );
     },
   });
 }
@@ -150,7 +155,11 @@ function namespaceCase(kind: HookName): Case {
       const { ns, noHostView } = await driveFor(t, kind);
       const r = mustRecord(t, outOf(t), 'h', kind);
       const side = resolvesInContainer(kind) ? 'container' : 'runtime';
-      t.req(`config:hooks.${req}.${resolvesInContainer(kind) ? 'path-container-ns' : 'path-runtime-ns'}`).equal(r.where, side, `which copy of the hook's path ran (one is on the host, one at the same path in the rootfs)`);
+      t.req(`config:hooks.${req}.${resolvesInContainer(kind) ? 'path-container-ns' : 'path-runtime-ns'}`).equal(
+        r.where,
+        side,
+        `which copy of the hook's path ran (one is on the host, one at the same path in the rootfs)`,
+      );
       const runs = t.req(`config:hooks.${req}.${inContainer ? 'runs-in-container-ns' : 'runs-in-runtime-ns'}`);
       if (inContainer && noHostView) t.note(`the hook's namespaces are not compared with the container's: ${noHostView}`);
       else if (inContainer) compareNs(runs, r.ns, ns, `the ${kind} hook vs the container process`);
@@ -182,8 +191,7 @@ function afterEnvironmentCase(kind: 'prestart' | 'createRuntime'): Case {
 
 const PROGRAM_MARK = 'program';
 /** The user's program: appends its mark to the order log, then runs the probe. */
-const markedProgram = (b: BundleBuilder, order: string) =>
-  b.args('/bin/sh', '-c', `echo ${PROGRAM_MARK} >> ${order}; exec /bin/sh /conform/probe --only meta`);
+const markedProgram = (b: BundleBuilder, order: string) => b.args('/bin/sh', '-c', `echo ${PROGRAM_MARK} >> ${order}; exec /bin/sh /conform/probe --only meta`);
 
 export default [
   defineCase({
@@ -229,16 +237,27 @@ export default [
       at('when start returned', ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart']);
       await t.waitOutput('@@done');
       const all = readOrder(log);
-      t.req('config:hooks.start-container.when').ok(all.indexOf(PROGRAM_MARK) > all.indexOf('startContainer2'), 'the program starts after the last startContainer hook', { actual: all });
+      t.req('config:hooks.start-container.when').ok(
+        all.indexOf(PROGRAM_MARK) > all.indexOf('startContainer2'),
+        'the program starts after the last startContainer hook',
+        { actual: all },
+      );
       await t.waitStatus('stopped');
       at('once the container stopped (before delete)', ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart']);
       await t.delete();
       at('when delete returned', HOOK_KINDS);
       const seen = hooksOnly();
       const before = (a: string, b: string) => seen.includes(a) && seen.includes(b) && seen.indexOf(a) < seen.indexOf(b);
-      for (const k of HOOK_KINDS) t.req('config:hooks.order').ok(!seen.includes(`${k}1`) || before(`${k}1`, `${k}2`), `the ${k} hooks run in array order`, { actual: seen });
-      t.req('config:hooks.prestart.before-create-runtime').ok(before('prestart2', 'createRuntime1'), 'the prestart hooks run before the createRuntime hooks', { actual: seen });
-      t.req('config:hooks.create-container.after-create-runtime').ok(before('createRuntime2', 'createContainer1'), 'the createContainer hooks run after the createRuntime hooks', { actual: seen });
+      for (const k of HOOK_KINDS)
+        t.req('config:hooks.order').ok(!seen.includes(`${k}1`) || before(`${k}1`, `${k}2`), `the ${k} hooks run in array order`, { actual: seen });
+      t.req('config:hooks.prestart.before-create-runtime').ok(before('prestart2', 'createRuntime1'), 'the prestart hooks run before the createRuntime hooks', {
+        actual: seen,
+      });
+      t.req('config:hooks.create-container.after-create-runtime').ok(
+        before('createRuntime2', 'createContainer1'),
+        'the createContainer hooks run after the createRuntime hooks',
+        { actual: seen },
+      );
     },
   }),
 

@@ -133,7 +133,7 @@ export default [
       await withTree(t.bundle.builder.hostPath('tree'), {}, async () => {
         const facts = await t.probe();
         visibleMount(t, facts, DEST);
-        expectCmd(t, facts, 'top', 'the bound directory\'s own file', 'top');
+        expectCmd(t, facts, 'top', "the bound directory's own file", 'top');
         t.equal(facts.mounts?.filter((m) => m.mountPoint === `${DEST}/sub`).length, 0, `mounts at ${DEST}/sub (the source's submount must not come along)`);
         expectCmd(t, facts, 'sub', `the content of ${DEST}/sub (the empty directory under the host's submount)`, '');
       });
@@ -154,7 +154,7 @@ export default [
         const facts = await t.probe();
         visibleMount(t, facts, DEST);
         visibleMount(t, facts, `${DEST}/sub`);
-        expectCmd(t, facts, 'top', 'the bound directory\'s own file', 'top');
+        expectCmd(t, facts, 'top', "the bound directory's own file", 'top');
         expectCmd(t, facts, 'sub', 'a file of the submount', 'sub');
       });
     },
@@ -162,7 +162,7 @@ export default [
 
   defineCase({
     id: 'mounts.bind.source-relative',
-    title: 'a relative bind `source` is taken relative to the bundle directory, not to the caller\'s working directory',
+    title: "a relative bind `source` is taken relative to the bundle directory, not to the caller's working directory",
     requirements: ['config:mounts.source.relative'],
     exercises: [`${mountPath()}.source`],
     needs: listed('bind'),

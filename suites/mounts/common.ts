@@ -96,7 +96,10 @@ export function tmpfsSizeBytes(value: string): number | undefined {
  */
 export function expectTmpfsSize(t: CaseContext, e: MountEntry, what: string, bytes: number): void {
   const sizes = e.superOptions.filter((o) => o.startsWith('size=')).map((o) => o.slice(5));
-  t.ok(sizes.length === 1 && tmpfsSizeBytes(sizes[0]!) === bytes, `${what}: the superblock's size is ${bytes} bytes`, { expected: `size=${bytes / 1024}k`, actual: e.superOptions.join(',') });
+  t.ok(sizes.length === 1 && tmpfsSizeBytes(sizes[0]!) === bytes, `${what}: the superblock's size is ${bytes} bytes`, {
+    expected: `size=${bytes / 1024}k`,
+    actual: e.superOptions.join(','),
+  });
 }
 
 /** The errno a probe command failed with, or a failure when it succeeded or failed otherwise. */

@@ -46,7 +46,9 @@ export default [
     exercises: [optionPath(0)],
     disputed: 'runc then gives the tmpfs root the mode of the directory it covers (for images whose /tmp is 1777), which the spec neither asks for nor forbids',
     bundle: (b) => {
-      own(b, tmpfs(DEST, ['mode=1770']), { mkdir: false }).mkdir(DEST, 0o755).probe({ only: ['mountinfo'], cmds: { mode: `stat -c %a ${DEST}` } });
+      own(b, tmpfs(DEST, ['mode=1770']), { mkdir: false })
+        .mkdir(DEST, 0o755)
+        .probe({ only: ['mountinfo'], cmds: { mode: `stat -c %a ${DEST}` } });
     },
     async check(t) {
       const facts = await t.probe();

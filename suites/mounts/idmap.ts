@@ -33,7 +33,14 @@ export default [
   defineCase({
     id: 'mounts.idmap.mapped',
     title: '"idmap" with uidMappings/gidMappings: files of the source show with the mapped owners, and the mount is idmapped',
-    requirements: ['config:mounts.option.idmap', 'config:mounts.idmap.applied', 'config:mounts.idmap.use-mappings', 'config:mounts.idmap.mount-setattr', 'config:mounts.id-mappings.mount-setattr', 'features-linux:mount-extensions.idmap'],
+    requirements: [
+      'config:mounts.option.idmap',
+      'config:mounts.idmap.applied',
+      'config:mounts.idmap.use-mappings',
+      'config:mounts.idmap.mount-setattr',
+      'config:mounts.id-mappings.mount-setattr',
+      'features-linux:mount-extensions.idmap',
+    ],
     exercises: [`${mountPath()}.uidMappings`, `${mountPath()}.gidMappings`],
     needs: needsFor('idmap'),
     bundle: (b) => {
@@ -105,7 +112,13 @@ export default [
       const applied = t.req('config:mounts.idmap.applied');
       const facts = await t.probe();
       expectFlags(applied, visibleMount(applied, facts, DEST), DEST, { has: ['idmapped'] });
-      expectCmd(t.req('config:mounts.idmap.use-mappings'), facts, 'root', 'owner inside of a file the host has as 0:0 (the mount maps it to 101000:201000, the container that to 1000:1000)', '1000:1000');
+      expectCmd(
+        t.req('config:mounts.idmap.use-mappings'),
+        facts,
+        'root',
+        'owner inside of a file the host has as 0:0 (the mount maps it to 101000:201000, the container that to 1000:1000)',
+        '1000:1000',
+      );
     },
   }),
 

@@ -61,7 +61,10 @@ export default [
     bundle: (b) => {
       b.hostFile('src/marker', 'inner\n');
       own(b, tmpfs(DEST, []));
-      own(b, bind(`${DEST}/inner`, b.hostPath('src'), ['bind']), { k: 1, mkdir: false }).probe({ only: ['mountinfo'], cmds: { marker: `cat ${DEST}/inner/marker` } });
+      own(b, bind(`${DEST}/inner`, b.hostPath('src'), ['bind']), { k: 1, mkdir: false }).probe({
+        only: ['mountinfo'],
+        cmds: { marker: `cat ${DEST}/inner/marker` },
+      });
     },
     async check(t) {
       const facts = await t.probe();
@@ -131,7 +134,11 @@ export default [
       const facts = await probeCreated(t);
       const root = t.req('config:mounts.destination.relative-root');
       root.equal(visibleMount(root, facts, '/conform/rel').source, 'conform-rel', 'source of the mount at /conform/rel');
-      root.equal(facts.mounts!.filter((m) => m.source === 'conform-rel').map((m) => m.mountPoint), ['/conform/rel'], 'where the relative destination was mounted');
+      root.equal(
+        facts.mounts!.filter((m) => m.source === 'conform-rel').map((m) => m.mountPoint),
+        ['/conform/rel'],
+        'where the relative destination was mounted',
+      );
     },
   }),
 ];

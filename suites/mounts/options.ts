@@ -10,7 +10,24 @@ import type { BundleBuilder } from '../../harness/case/bundle.js';
 import { defineCase, type Case } from '../../harness/case/case.js';
 import type { CaseContext } from '../../harness/case/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
-import { bind, DEST, expectCmd, expectErrno, expectFlags, expectTmpfsSize, listed, mountPath, optionPath, own, probeCreated, tmpfs, visibleMount, withTree, type FlagExpectation, type TreeOptions } from './common.js';
+import {
+  bind,
+  DEST,
+  expectCmd,
+  expectErrno,
+  expectFlags,
+  expectTmpfsSize,
+  listed,
+  mountPath,
+  optionPath,
+  own,
+  probeCreated,
+  tmpfs,
+  visibleMount,
+  withTree,
+  type FlagExpectation,
+  type TreeOptions,
+} from './common.js';
 
 /** Shell snippets for the effects, run by the probe inside the container. */
 const WRITE = `echo x > ${DEST}/written`;
@@ -108,7 +125,8 @@ function mayOption(o: OptionCase): Case {
     async check(t) {
       const r = await t.rt.create(t.id, t.bundle.dir);
       if (!r.ok) {
-        if (t.env.runtime.features?.mountOptions?.includes(o.option)) t.req('features:mount-options.recognized').fail(`create failed with "${o.option}", which the runtime's features lists in mountOptions: ${r.summary}`);
+        if (t.env.runtime.features?.mountOptions?.includes(o.option))
+          t.req('features:mount-options.recognized').fail(`create failed with "${o.option}", which the runtime's features lists in mountOptions: ${r.summary}`);
         t.skip(`the runtime does not support "${o.option}" (a MAY option of the table): create failed`);
       }
       const option = t.req(`config:mounts.option.${o.option}`);
@@ -120,30 +138,147 @@ function mayOption(o: OptionCase): Case {
 const SB = 'superOptions' as const;
 
 export default [
-  optionCase({ option: 'ro', title: '"ro": the mount is read-only (mountinfo "ro", writing fails with EROFS)', options: ['ro'], expect: { has: ['ro'] }, effect: { cmd: WRITE, errno: 'EROFS', what: 'writing a file' } }),
-  optionCase({ option: 'rw', title: '"rw" after "ro": the mount is writable', options: ['ro', 'rw'], expect: { has: ['rw'], lacks: ['ro'] }, effect: { cmd: WRITE, what: 'writing a file' } }),
+  optionCase({
+    option: 'ro',
+    title: '"ro": the mount is read-only (mountinfo "ro", writing fails with EROFS)',
+    options: ['ro'],
+    expect: { has: ['ro'] },
+    effect: { cmd: WRITE, errno: 'EROFS', what: 'writing a file' },
+  }),
+  optionCase({
+    option: 'rw',
+    title: '"rw" after "ro": the mount is writable',
+    options: ['ro', 'rw'],
+    expect: { has: ['rw'], lacks: ['ro'] },
+    effect: { cmd: WRITE, what: 'writing a file' },
+  }),
   optionCase({ option: 'nosuid', title: '"nosuid": mountinfo shows nosuid', options: ['nosuid'], expect: { has: ['nosuid'] } }),
-  optionCase({ option: 'suid', title: '"suid" after "nosuid": the mount honours set-user-ID bits again', options: ['nosuid', 'suid'], expect: { lacks: ['nosuid'] } }),
-  optionCase({ option: 'nodev', title: '"nodev": a device node on the mount cannot be opened (EACCES)', options: ['nodev'], tree: {}, expect: { has: ['nodev'] }, effect: { cmd: `head -c 1 ${DEST}/null`, errno: 'EACCES', what: `opening the device node ${DEST}/null` } }),
-  optionCase({ option: 'dev', title: '"dev" after "nodev": a device node on the mount can be opened', options: ['nodev', 'dev'], tree: {}, expect: { lacks: ['nodev'] }, effect: { cmd: `head -c 1 ${DEST}/null`, output: '', what: `opening the device node ${DEST}/null` } }),
-  optionCase({ option: 'noexec', title: '"noexec": a script on the mount cannot be run (EACCES)', options: ['noexec'], expect: { has: ['noexec'] }, effect: { cmd: EXEC, errno: 'EACCES', what: 'running a script on the mount' } }),
-  optionCase({ option: 'exec', title: '"exec" after "noexec": a script on the mount runs', options: ['noexec', 'exec'], expect: { lacks: ['noexec'] }, effect: { cmd: EXEC, output: 'ran', what: 'running a script on the mount' } }),
-  optionCase({ option: 'noatime', title: '"noatime": reading a file leaves its access time alone', options: ['noatime'], expect: { has: ['noatime'] }, effect: { cmd: FILE_ATIME, output: 'kept', what: 'atime of a file with an old atime, after reading it' } }),
-  optionCase({ option: 'atime', title: '"atime" after "noatime": reading a file with an old atime updates it', options: ['noatime', 'atime'], expect: { lacks: ['noatime'] }, effect: { cmd: FILE_ATIME, output: 'updated', what: 'atime of a file with an old atime, after reading it' } }),
-  optionCase({ option: 'nodiratime', title: '"nodiratime": listing a directory leaves its access time alone', options: ['nodiratime'], expect: { has: ['nodiratime'] }, effect: { cmd: DIR_ATIME, output: 'kept', what: 'atime of a directory with an old atime, after listing it' } }),
-  optionCase({ option: 'diratime', title: '"diratime" after "nodiratime": listing a directory with an old atime updates it', options: ['nodiratime', 'diratime'], expect: { lacks: ['nodiratime'] }, effect: { cmd: DIR_ATIME, output: 'updated', what: 'atime of a directory with an old atime, after listing it' } }),
-  optionCase({ option: 'strictatime', title: '"strictatime": the mount has neither relatime nor noatime', options: ['strictatime'], expect: { lacks: ['relatime', 'noatime'] } }),
-  optionCase({ option: 'nostrictatime', title: '"nostrictatime" after "strictatime": the kernel\'s default, relatime, applies', options: ['strictatime', 'nostrictatime'], expect: { has: ['relatime'] } }),
+  optionCase({
+    option: 'suid',
+    title: '"suid" after "nosuid": the mount honours set-user-ID bits again',
+    options: ['nosuid', 'suid'],
+    expect: { lacks: ['nosuid'] },
+  }),
+  optionCase({
+    option: 'nodev',
+    title: '"nodev": a device node on the mount cannot be opened (EACCES)',
+    options: ['nodev'],
+    tree: {},
+    expect: { has: ['nodev'] },
+    effect: { cmd: `head -c 1 ${DEST}/null`, errno: 'EACCES', what: `opening the device node ${DEST}/null` },
+  }),
+  optionCase({
+    option: 'dev',
+    title: '"dev" after "nodev": a device node on the mount can be opened',
+    options: ['nodev', 'dev'],
+    tree: {},
+    expect: { lacks: ['nodev'] },
+    effect: { cmd: `head -c 1 ${DEST}/null`, output: '', what: `opening the device node ${DEST}/null` },
+  }),
+  optionCase({
+    option: 'noexec',
+    title: '"noexec": a script on the mount cannot be run (EACCES)',
+    options: ['noexec'],
+    expect: { has: ['noexec'] },
+    effect: { cmd: EXEC, errno: 'EACCES', what: 'running a script on the mount' },
+  }),
+  optionCase({
+    option: 'exec',
+    title: '"exec" after "noexec": a script on the mount runs',
+    options: ['noexec', 'exec'],
+    expect: { lacks: ['noexec'] },
+    effect: { cmd: EXEC, output: 'ran', what: 'running a script on the mount' },
+  }),
+  optionCase({
+    option: 'noatime',
+    title: '"noatime": reading a file leaves its access time alone',
+    options: ['noatime'],
+    expect: { has: ['noatime'] },
+    effect: { cmd: FILE_ATIME, output: 'kept', what: 'atime of a file with an old atime, after reading it' },
+  }),
+  optionCase({
+    option: 'atime',
+    title: '"atime" after "noatime": reading a file with an old atime updates it',
+    options: ['noatime', 'atime'],
+    expect: { lacks: ['noatime'] },
+    effect: { cmd: FILE_ATIME, output: 'updated', what: 'atime of a file with an old atime, after reading it' },
+  }),
+  optionCase({
+    option: 'nodiratime',
+    title: '"nodiratime": listing a directory leaves its access time alone',
+    options: ['nodiratime'],
+    expect: { has: ['nodiratime'] },
+    effect: { cmd: DIR_ATIME, output: 'kept', what: 'atime of a directory with an old atime, after listing it' },
+  }),
+  optionCase({
+    option: 'diratime',
+    title: '"diratime" after "nodiratime": listing a directory with an old atime updates it',
+    options: ['nodiratime', 'diratime'],
+    expect: { lacks: ['nodiratime'] },
+    effect: { cmd: DIR_ATIME, output: 'updated', what: 'atime of a directory with an old atime, after listing it' },
+  }),
+  optionCase({
+    option: 'strictatime',
+    title: '"strictatime": the mount has neither relatime nor noatime',
+    options: ['strictatime'],
+    expect: { lacks: ['relatime', 'noatime'] },
+  }),
+  optionCase({
+    option: 'nostrictatime',
+    title: '"nostrictatime" after "strictatime": the kernel\'s default, relatime, applies',
+    options: ['strictatime', 'nostrictatime'],
+    expect: { has: ['relatime'] },
+  }),
   // A new mount is relatime unless told otherwise, so "relatime" only shows where it
   // changes something: on a bind of a strictatime host mount (a bind copies its flags).
-  optionCase({ option: 'relatime', title: '"relatime" on a bind of a strictatime mount: the mount becomes relatime', options: ['relatime'], tree: { opts: 'strictatime' }, expect: { has: ['relatime'] } }),
-  optionCase({ option: 'sync', title: '"sync": the filesystem is mounted synchronous (superblock option sync)', options: ['sync'], expect: { field: SB, has: ['sync'] } }),
-  optionCase({ option: 'async', title: '"async" after "sync": the filesystem is not synchronous', options: ['sync', 'async'], expect: { field: SB, lacks: ['sync'] } }),
-  optionCase({ option: 'dirsync', title: '"dirsync": directory updates are synchronous (superblock option dirsync)', options: ['dirsync'], expect: { field: SB, has: ['dirsync'] } }),
+  optionCase({
+    option: 'relatime',
+    title: '"relatime" on a bind of a strictatime mount: the mount becomes relatime',
+    options: ['relatime'],
+    tree: { opts: 'strictatime' },
+    expect: { has: ['relatime'] },
+  }),
+  optionCase({
+    option: 'sync',
+    title: '"sync": the filesystem is mounted synchronous (superblock option sync)',
+    options: ['sync'],
+    expect: { field: SB, has: ['sync'] },
+  }),
+  optionCase({
+    option: 'async',
+    title: '"async" after "sync": the filesystem is not synchronous',
+    options: ['sync', 'async'],
+    expect: { field: SB, lacks: ['sync'] },
+  }),
+  optionCase({
+    option: 'dirsync',
+    title: '"dirsync": directory updates are synchronous (superblock option dirsync)',
+    options: ['dirsync'],
+    expect: { field: SB, has: ['dirsync'] },
+  }),
   optionCase({ option: 'lazytime', title: '"lazytime": superblock option lazytime', options: ['lazytime'], expect: { field: SB, has: ['lazytime'] } }),
-  optionCase({ option: 'nolazytime', title: '"nolazytime" after "lazytime": no lazytime', options: ['lazytime', 'nolazytime'], expect: { field: SB, lacks: ['lazytime'] } }),
-  optionCase({ option: 'nosymfollow', title: '"nosymfollow": symlinks on the mount are not followed (ELOOP)', options: ['nosymfollow'], needs: ['kernel:5.10'], expect: { has: ['nosymfollow'] }, effect: { cmd: SYMLINK, errno: 'ELOOP', what: 'reading through a symlink on the mount' } }),
-  optionCase({ option: 'symfollow', title: '"symfollow" after "nosymfollow": symlinks on the mount are followed', options: ['nosymfollow', 'symfollow'], needs: ['kernel:5.10'], expect: { lacks: ['nosymfollow'] }, effect: { cmd: SYMLINK, output: '', what: 'reading through a symlink on the mount' } }),
+  optionCase({
+    option: 'nolazytime',
+    title: '"nolazytime" after "lazytime": no lazytime',
+    options: ['lazytime', 'nolazytime'],
+    expect: { field: SB, lacks: ['lazytime'] },
+  }),
+  optionCase({
+    option: 'nosymfollow',
+    title: '"nosymfollow": symlinks on the mount are not followed (ELOOP)',
+    options: ['nosymfollow'],
+    needs: ['kernel:5.10'],
+    expect: { has: ['nosymfollow'] },
+    effect: { cmd: SYMLINK, errno: 'ELOOP', what: 'reading through a symlink on the mount' },
+  }),
+  optionCase({
+    option: 'symfollow',
+    title: '"symfollow" after "nosymfollow": symlinks on the mount are followed',
+    options: ['nosymfollow', 'symfollow'],
+    needs: ['kernel:5.10'],
+    expect: { lacks: ['nosymfollow'] },
+    effect: { cmd: SYMLINK, output: '', what: 'reading through a symlink on the mount' },
+  }),
 
   defineCase({
     id: 'mounts.option.defaults',
@@ -179,7 +314,10 @@ export default [
       const facts = await t.probe();
       const m = visibleMount(remount, facts, DEST);
       remount.equal(facts.mounts!.filter((e) => e.mountPoint === DEST).length, 1, `mounts at ${DEST} (the remount must not add one)`);
-      remount.ok(m.options.includes('ro') || m.superOptions.includes('ro'), `${DEST} is read-only after the remount`, { expected: 'ro', actual: `${m.options.join(',')} - ${m.superOptions.join(',')}` });
+      remount.ok(m.options.includes('ro') || m.superOptions.includes('ro'), `${DEST} is read-only after the remount`, {
+        expected: 'ro',
+        actual: `${m.options.join(',')} - ${m.superOptions.join(',')}`,
+      });
       expectTmpfsSize(remount, m, DEST, 1024 * 1024); // the tmpfs mounted first, not a new one
       expectErrno(remount, facts, 'effect', 'EROFS', 'writing a file after the remount');
     },
@@ -192,7 +330,12 @@ export default [
   unobservable('norelatime', ['norelatime'], 'without MS_RELATIME the kernel still applies relatime, its default for new mounts since Linux 2.6.30'),
 
   mayOption({ option: 'mand', title: '"mand" (MAY): if accepted, the superblock has mand', options: ['mand'], expect: { field: SB, has: ['mand'] } }),
-  mayOption({ option: 'nomand', title: '"nomand" (MAY) after "mand": if accepted, the superblock has no mand', options: ['mand', 'nomand'], expect: { field: SB, lacks: ['mand'] } }),
+  mayOption({
+    option: 'nomand',
+    title: '"nomand" (MAY) after "mand": if accepted, the superblock has no mand',
+    options: ['mand', 'nomand'],
+    expect: { field: SB, lacks: ['mand'] },
+  }),
 
   defineCase({
     id: 'mounts.option.tmpcopyup',
@@ -207,7 +350,8 @@ export default [
     async check(t) {
       const r = await t.rt.create(t.id, t.bundle.dir);
       if (!r.ok) {
-        if (t.env.runtime.features?.mountOptions?.includes('tmpcopyup')) t.req('features:mount-options.recognized').fail(`create failed with "tmpcopyup", which the runtime's features lists in mountOptions: ${r.summary}`);
+        if (t.env.runtime.features?.mountOptions?.includes('tmpcopyup'))
+          t.req('features:mount-options.recognized').fail(`create failed with "tmpcopyup", which the runtime's features lists in mountOptions: ${r.summary}`);
         t.skip('the runtime does not support "tmpcopyup" (a MAY option of the table): create failed');
       }
       const copyup = t.req('config:mounts.option.tmpcopyup');

@@ -79,7 +79,13 @@ export default [
   recursiveCase({ option: 'rstrictatime', does: 'sets strictatime (no relatime, no noatime)', expect: { lacks: ['relatime', 'noatime'] } }),
   recursiveCase({ option: 'rnostrictatime', does: 'clears strictatime (back to the default, relatime)', tree: 'strictatime', expect: { has: ['relatime'] } }),
   recursiveCase({ option: 'rnosymfollow', does: 'sets nosymfollow', expect: { has: ['nosymfollow'] }, effect: { ...SYMLINK, errno: 'ELOOP' } }),
-  recursiveCase({ option: 'rsymfollow', does: 'clears nosymfollow', tree: 'nosymfollow', expect: { lacks: ['nosymfollow'] }, effect: { ...SYMLINK, output: 'sub' } }),
+  recursiveCase({
+    option: 'rsymfollow',
+    does: 'clears nosymfollow',
+    tree: 'nosymfollow',
+    expect: { lacks: ['nosymfollow'] },
+    effect: { ...SYMLINK, output: 'sub' },
+  }),
 
   defineCase({
     id: 'mounts.recursive.rnorelatime',

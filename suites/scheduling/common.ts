@@ -37,7 +37,10 @@ export interface StatFields {
 /** /proc/PID/stat → the scheduling fields; the command name (field 2) may hold spaces and parentheses. */
 export function parseStat(text: string | undefined): StatFields | undefined {
   if (!text) return undefined;
-  const rest = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(text.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state).
   const field = (n: number) => Number(rest[n - 3]);
   const out = { nice: field(19), rtPriority: field(40), policy: field(41) };

@@ -42,13 +42,18 @@ function ioCase(id: string, prio: IOPriority, title: string): Case {
     title,
     requirements: ['config:process.io-priority'],
     exercises: ['process.ioPriority'],
-    bundle: (b) => b.ociVersion(SINCE.ioPriority).probe({ only: ['meta'], cmds: { self: 'ionice -p $$', child: 'ionice' } }).set('process.ioPriority', prio),
+    bundle: (b) =>
+      b
+        .ociVersion(SINCE.ioPriority)
+        .probe({ only: ['meta'], cmds: { self: 'ionice -p $$', child: 'ionice' } })
+        .set('process.ioPriority', prio),
     async check(t) {
       skipIfUnknownField(t, 'ioPriority');
       const facts = await t.probe();
       // A sandboxed kernel (gVisor) may refuse ioprio_get(2) itself: nothing shows the class there.
       const self = facts.cmds.self;
-      if (self && self.rc !== 0 && /ioprio_get/.test(self.output)) return t.skip(`ioprio_get(2) fails inside the container, so the I/O priority cannot be seen (${self.output.trim()})`);
+      if (self && self.rc !== 0 && /ioprio_get/.test(self.output))
+        return t.skip(`ioprio_get(2) fails inside the container, so the I/O priority cannot be seen (${self.output.trim()})`);
       expectIonice(t, facts, 'self', prio, 'the container process');
       expectIonice(t, facts, 'child', prio, 'a child of the container process');
     },

@@ -70,7 +70,11 @@ function policyCase(d: PolicyDef): Case {
     // Run only for what features lists (or without features): a listed mode or flag must be understood.
     requirements: ['config-linux:memory-policy.applied', 'features-linux:memory-policy.modes', ...(d.flag ? ['features-linux:memory-policy.flags'] : [])],
     exercises: ['linux.memoryPolicy'],
-    needs: [`feature:linux.memoryPolicy.modes=${d.mode}`, ...(d.flag ? [`feature:linux.memoryPolicy.flags=${d.flag}`] : []), ...(d.kernel ? [`kernel:${d.kernel}`] : [])],
+    needs: [
+      `feature:linux.memoryPolicy.modes=${d.mode}`,
+      ...(d.flag ? [`feature:linux.memoryPolicy.flags=${d.flag}`] : []),
+      ...(d.kernel ? [`kernel:${d.kernel}`] : []),
+    ],
     bundle: (b) => {
       const node = onlineNodes()?.[0] ?? 0;
       b.ociVersion(SINCE.memoryPolicy).probe({ only: ['meta'], cmds: { numa: 'cat /proc/$$/numa_maps' } });
@@ -84,14 +88,19 @@ function policyCase(d: PolicyDef): Case {
       const want = `${MODE_TEXT[d.mode]}${d.flag ? `=${FLAG_TEXT[d.flag]}` : ''}${withNodes ? `:${p.nodes}` : ''}`;
       const facts = await t.probe();
       // A sandboxed kernel (gVisor) has no numa_maps of its own: nothing shows the policy there.
-      if (facts.cmds.numa?.rc !== 0 && /No such file/.test(facts.cmds.numa?.output ?? '')) return t.skip(`the container's /proc has no numa_maps: the NUMA policy cannot be seen from inside (${facts.cmds.numa?.output.trim()})`);
+      if (facts.cmds.numa?.rc !== 0 && /No such file/.test(facts.cmds.numa?.output ?? ''))
+        return t.skip(`the container's /proc has no numa_maps: the NUMA policy cannot be seen from inside (${facts.cmds.numa?.output.trim()})`);
       // The mode (and flag) the runtime's features list, applied.
       const applied = t.req(t.requirements[0]!, ...t.requirements.slice(1));
       const text = output(applied, facts, 'numa');
       if (text === undefined) return;
       const got = policyOf(text);
       // What follows the policy on the line is the mapping's file, node counts and page size.
-      applied.ok(got !== undefined && (got === want || got.startsWith(`${want} `)), `NUMA policy in /proc/$$/numa_maps: expected "${want}", got "${got?.split(' file=')[0] ?? '(no mapping)'}"`, { expected: want, actual: got });
+      applied.ok(
+        got !== undefined && (got === want || got.startsWith(`${want} `)),
+        `NUMA policy in /proc/$$/numa_maps: expected "${want}", got "${got?.split(' file=')[0] ?? '(no mapping)'}"`,
+        { expected: want, actual: got },
+      );
     },
   });
 }
@@ -116,7 +125,9 @@ export default [
     bundle: (b) => {
       // One past the highest node with memory: set_mempolicy(2) refuses a mask with no usable node (EINVAL).
       const absent = Math.max(-1, ...(onlineNodes() ?? [0])) + 1;
-      b.ociVersion(SINCE.memoryPolicy).probe({ only: ['meta'] }).set('linux.memoryPolicy', { mode: 'MPOL_BIND', nodes: String(absent) });
+      b.ociVersion(SINCE.memoryPolicy)
+        .probe({ only: ['meta'] })
+        .set('linux.memoryPolicy', { mode: 'MPOL_BIND', nodes: String(absent) });
     },
     async check(t) {
       skipIfUnknownField(t, 'memoryPolicy');

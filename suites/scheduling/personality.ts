@@ -35,7 +35,10 @@ const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
 function expectDomain(t: CaseContext, facts: ProbeFacts, persona: number, uname: string, telling: boolean): void {
   const got = personaOf(facts);
   if (got !== undefined) t.equal(hex(got), hex(persona), '/proc/$$/personality of the container process');
-  else if (!telling) t.skip(`the container has no readable /proc/PID/personality (${facts.cmds.persona?.output.trim() || 'no output'}) and uname -m is the same in both domains here`);
+  else if (!telling)
+    t.skip(
+      `the container has no readable /proc/PID/personality (${facts.cmds.persona?.output.trim() || 'no output'}) and uname -m is the same in both domains here`,
+    );
   else t.note(`the container has no readable /proc/PID/personality (${facts.cmds.persona?.output.trim() || 'no output'}): only uname -m is checked`);
   const m = output(t, facts, 'machine');
   if (m !== undefined) t.equal(m, uname, '`uname -m` inside the container');
@@ -47,7 +50,11 @@ export default [
     title: 'domain LINUX32: the process runs in the LINUX32 domain and uname reports a 32-bit machine',
     requirements: ['config-linux:personality.domain'],
     exercises: ['linux.personality'],
-    bundle: (b) => b.ociVersion(SINCE.personality).probe({ only: ['meta'], cmds: CMDS }).set('linux.personality', { domain: 'LINUX32' }),
+    bundle: (b) =>
+      b
+        .ociVersion(SINCE.personality)
+        .probe({ only: ['meta'], cmds: CMDS })
+        .set('linux.personality', { domain: 'LINUX32' }),
     async check(t) {
       skipIfUnknownField(t, 'personality');
       const m32 = machine32(t);
@@ -61,7 +68,11 @@ export default [
     title: 'domain LINUX is applied, not inherited: create and start run in LINUX32, the process runs in LINUX',
     requirements: ['config-linux:personality.domain'],
     exercises: ['linux.personality'],
-    bundle: (b) => b.ociVersion(SINCE.personality).probe({ only: ['meta'], cmds: CMDS }).set('linux.personality', { domain: 'LINUX' }),
+    bundle: (b) =>
+      b
+        .ociVersion(SINCE.personality)
+        .probe({ only: ['meta'], cmds: CMDS })
+        .set('linux.personality', { domain: 'LINUX' }),
     async check(t) {
       skipIfUnknownField(t, 'personality');
       // personality(2) is inherited across fork and execve: without the setting the

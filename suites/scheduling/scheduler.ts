@@ -25,7 +25,9 @@ function rtGroupScheduling(): boolean {
 }
 
 function schedBundle(b: BundleBuilder, s: Scheduler): void {
-  b.ociVersion(SINCE.scheduler).probe({ only: ['meta'], cmds: CMDS }).set('process.scheduler', s);
+  b.ociVersion(SINCE.scheduler)
+    .probe({ only: ['meta'], cmds: CMDS })
+    .set('process.scheduler', s);
   const realtime = s.policy === 'SCHED_FIFO' || s.policy === 'SCHED_RR';
   if (realtime && rtGroupScheduling()) b.resources({ cpu: { realtimeRuntime: 10000, realtimePeriod: 1000000 } });
 }
@@ -41,7 +43,11 @@ function stat(t: CaseContext, facts: ProbeFacts, cmd: 'stat' | 'child'): StatFie
 const NAMES: Record<keyof StatFields, string> = { policy: 'policy (field 41)', nice: 'nice (field 19)', rtPriority: 'rt_priority (field 40)' };
 
 /** The requirement each field shows. */
-const REQUIREMENT: Record<keyof StatFields, string> = { policy: 'config:process.scheduler.policy', nice: 'config:process.scheduler.nice', rtPriority: 'config:process.scheduler.priority' };
+const REQUIREMENT: Record<keyof StatFields, string> = {
+  policy: 'config:process.scheduler.policy',
+  nice: 'config:process.scheduler.nice',
+  rtPriority: 'config:process.scheduler.priority',
+};
 
 /** Each field against its own requirement (`about` overrides: a child's fields show `flags`). */
 function expectStat(t: CaseContext, got: StatFields | undefined, want: Partial<StatFields>, whose: string, about?: string): void {
@@ -80,7 +86,14 @@ function applyCase(d: ApplyDef): Case {
       const all = t.req(d.requirements[0]!, ...d.requirements.slice(1));
       expectStat(t, stat(all, facts, 'stat'), d.want, 'the container process');
       // What children get is the flags' doing (SCHED_FLAG_RESET_ON_FORK), where the case sets them.
-      if (d.child) expectStat(t, stat(all, facts, 'child'), d.child, 'a child of the container process', d.requirements.includes('config:process.scheduler.flags') ? 'config:process.scheduler.flags' : undefined);
+      if (d.child)
+        expectStat(
+          t,
+          stat(all, facts, 'child'),
+          d.child,
+          'a child of the container process',
+          d.requirements.includes('config:process.scheduler.flags') ? 'config:process.scheduler.flags' : undefined,
+        );
       d.extra?.(t, facts);
     },
   });
@@ -148,7 +161,8 @@ export default [
 
   applyCase({
     id: 'deadline',
-    title: 'SCHED_DEADLINE with runtime, deadline and period (and reset-on-fork, so the shell can fork): the process runs under SCHED_DEADLINE within its runtime',
+    title:
+      'SCHED_DEADLINE with runtime, deadline and period (and reset-on-fork, so the shell can fork): the process runs under SCHED_DEADLINE within its runtime',
     requirements: ['config:process.scheduler.policy', 'config:process.scheduler.deadline', 'config:process.scheduler.flags'],
     scheduler: { policy: 'SCHED_DEADLINE', ...DL, flags: ['SCHED_FLAG_RESET_ON_FORK'] },
     want: { policy: POLICY_NUMBERS.SCHED_DEADLINE! },
@@ -158,7 +172,10 @@ export default [
       // The kernel shows the budget left in the current period, never more than the runtime given.
       const left = dlRuntime(facts.cmds.sched?.output ?? '');
       if (left === undefined) return t.note('/proc/$$/sched shows no dl.runtime on this kernel: the runtime parameter is not checked');
-      t.req('config:process.scheduler.deadline').ok(left <= DL.runtime, `dl.runtime of the container process (${left} ns) is within the configured runtime`, { expected: `<= ${DL.runtime}`, actual: left });
+      t.req('config:process.scheduler.deadline').ok(left <= DL.runtime, `dl.runtime of the container process (${left} ns) is within the configured runtime`, {
+        expected: `<= ${DL.runtime}`,
+        actual: left,
+      });
     },
   }),
 

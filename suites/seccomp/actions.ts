@@ -33,7 +33,11 @@ export default [
     async check(t) {
       const got = attemptsOf(await probeUnder(t.req(ACTION), 'SCMP_ACT_ERRNO', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
       // EPERM is errnoRet's default; that only mkdir fails is the rule's action.
-      expectOutcomes(t, got, { mkdir: 'EPERM', absent: 'ok', touch: 'ok' }, 'under a mkdir rule with SCMP_ACT_ERRNO', { mkdir: [ACTION, ERRNO_RET], absent: [ACTION], touch: [ACTION] });
+      expectOutcomes(t, got, { mkdir: 'EPERM', absent: 'ok', touch: 'ok' }, 'under a mkdir rule with SCMP_ACT_ERRNO', {
+        mkdir: [ACTION, ERRNO_RET],
+        absent: [ACTION],
+        touch: [ACTION],
+      });
     },
   }),
 
@@ -53,7 +57,13 @@ export default [
       }),
     async check(t) {
       const got = attemptsOf(await probeUnder(t.req(ACTION), 'SCMP_ACT_ERRNO with errnoRet', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
-      expectOutcomes(t, got, { mkdir: ERRNO_A.name, touch: 'ok', chmod: ERRNO_B.name }, `(mkdir rule errnoRet ${ERRNO_A.code}, chmod rule errnoRet ${ERRNO_B.code})`, { mkdir: [ERRNO_RET], chmod: [ERRNO_RET], touch: [ACTION] });
+      expectOutcomes(
+        t,
+        got,
+        { mkdir: ERRNO_A.name, touch: 'ok', chmod: ERRNO_B.name },
+        `(mkdir rule errnoRet ${ERRNO_A.code}, chmod rule errnoRet ${ERRNO_B.code})`,
+        { mkdir: [ERRNO_RET], chmod: [ERRNO_RET], touch: [ACTION] },
+      );
     },
   }),
 
@@ -66,7 +76,10 @@ export default [
     bundle: (b) => tries(b, [MKDIR, 't_ cat cat /etc/passwd']).seccomp(denyByDefault('SCMP_ACT_ERRNO')),
     async check(t) {
       const got = attemptsOf(await probeUnder(t.req(DEFAULT_ACTION), 'defaultAction SCMP_ACT_ERRNO', claimed(t, 'actions', 'SCMP_ACT_ERRNO')));
-      expectOutcomes(t, got, { mkdir: 'EPERM', cat: 'ok' }, 'under defaultAction SCMP_ACT_ERRNO with an allow list that leaves mkdir out', { mkdir: [DEFAULT_ACTION, DEFAULT_ERRNO_RET], cat: [ACTION] });
+      expectOutcomes(t, got, { mkdir: 'EPERM', cat: 'ok' }, 'under defaultAction SCMP_ACT_ERRNO with an allow list that leaves mkdir out', {
+        mkdir: [DEFAULT_ACTION, DEFAULT_ERRNO_RET],
+        cat: [ACTION],
+      });
     },
   }),
 
@@ -92,7 +105,11 @@ export default [
     bundle: (b) => tries(b, [MKDIR, GONE, 't_ cat cat /etc/passwd']).seccomp(denyByDefault('SCMP_ACT_KILL')),
     async check(t) {
       const got = attemptsOf(await probeUnder(t.req(DEFAULT_ACTION), 'defaultAction SCMP_ACT_KILL', claimed(t, 'actions', 'SCMP_ACT_KILL')));
-      expectOutcomes(t, got, { mkdir: 'SIGSYS', absent: 'ok', cat: 'ok' }, 'under defaultAction SCMP_ACT_KILL with an allow list that leaves mkdir out', { mkdir: [DEFAULT_ACTION], absent: [ACTION], cat: [ACTION] });
+      expectOutcomes(t, got, { mkdir: 'SIGSYS', absent: 'ok', cat: 'ok' }, 'under defaultAction SCMP_ACT_KILL with an allow list that leaves mkdir out', {
+        mkdir: [DEFAULT_ACTION],
+        absent: [ACTION],
+        cat: [ACTION],
+      });
     },
   }),
 
@@ -103,7 +120,9 @@ export default [
     exercises: ['linux.seccomp.syscalls[1]'],
     needs: [ENABLED, act('SCMP_ACT_LOG'), act('SCMP_ACT_ERRNO')],
     bundle: (b) =>
-      tries(b, [MKDIR, 't_ chmod chmod 700 /conform-dir']).seccomp(denyByDefault('SCMP_ACT_ERRNO', { syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_LOG' }] })),
+      tries(b, [MKDIR, 't_ chmod chmod 700 /conform-dir']).seccomp(
+        denyByDefault('SCMP_ACT_ERRNO', { syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_LOG' }] }),
+      ),
     async check(t) {
       const got = attemptsOf(await probeUnder(t, 'SCMP_ACT_LOG', claimed(t, 'actions', 'SCMP_ACT_LOG')));
       expectOutcomes(t, got, { mkdir: 'ok', chmod: 'EPERM' }, 'with mkdir under SCMP_ACT_LOG and chmod left to defaultAction SCMP_ACT_ERRNO');
@@ -140,7 +159,7 @@ export default [
     async check(t) {
       const facts = await probeUnder(t, 'SCMP_ACT_TRAP', claimed(t, 'actions', 'SCMP_ACT_TRAP'));
       const trap = facts.cmds.trap?.output.split('\n') ?? [];
-      t.ok(trap.includes('@trapped'), 'the shell\'s SIGSYS trap ran after its kill(2) call', { actual: facts.cmds.trap?.output });
+      t.ok(trap.includes('@trapped'), "the shell's SIGSYS trap ran after its kill(2) call", { actual: facts.cmds.trap?.output });
       t.ok(trap.includes('@survived'), 'the shell survived the trapped syscall', { actual: facts.cmds.trap?.output });
       expectOutcomes(t, attemptsOf(facts), { mkdir: 'SIGSYS' }, 'under SCMP_ACT_TRAP, with no handler for SIGSYS');
     },
@@ -154,7 +173,10 @@ export default [
       exercises: ['linux.seccomp.syscalls[0].args'],
       needs: [ENABLED, act('SCMP_ACT_ERRNO'), op(operator)],
       bundle: (b) =>
-        tries(b, [6, 7, 8].map((n) => `t_ nice${n} renice ${n} -p 0`)).seccomp({
+        tries(
+          b,
+          [6, 7, 8].map((n) => `t_ nice${n} renice ${n} -p 0`),
+        ).seccomp({
           defaultAction: 'SCMP_ACT_ALLOW',
           syscalls: [{ names: ['setpriority'], action: 'SCMP_ACT_ERRNO', errnoRet: ERRNO_A.code, args: [{ index: 2, value: 7, op: operator }] }],
         }),
@@ -177,7 +199,9 @@ export default [
       // valueTwo swapped (mode & 002 == 022) nothing would be denied.
       tries(b, [TOUCH, ...['644', '646', '666', '602'].map((m) => `t_ m${m} chmod ${m} /conform-file`)]).seccomp({
         defaultAction: 'SCMP_ACT_ALLOW',
-        syscalls: [{ names: ['chmod'], action: 'SCMP_ACT_ERRNO', errnoRet: ERRNO_A.code, args: [{ index: 1, value: 0o022, valueTwo: 0o002, op: 'SCMP_CMP_MASKED_EQ' }] }],
+        syscalls: [
+          { names: ['chmod'], action: 'SCMP_ACT_ERRNO', errnoRet: ERRNO_A.code, args: [{ index: 1, value: 0o022, valueTwo: 0o002, op: 'SCMP_CMP_MASKED_EQ' }] },
+        ],
       }),
     async check(t) {
       const got = attemptsOf(await probeUnder(t, 'SCMP_CMP_MASKED_EQ', claimed(t, 'operators', 'SCMP_CMP_MASKED_EQ')));
@@ -216,7 +240,10 @@ export default [
       'config-linux.md does not say how the conditions of one rule combine; libseccomp ANDs them, but runc (and Docker profiles) turn conditions on the same argument into separate rules, i.e. OR',
     needs: [ENABLED, act('SCMP_ACT_ERRNO'), op('SCMP_CMP_GE'), op('SCMP_CMP_LE')],
     bundle: (b) =>
-      tries(b, [4, 7, 12].map((n) => `t_ nice${n} renice ${n} -p 0`)).seccomp({
+      tries(
+        b,
+        [4, 7, 12].map((n) => `t_ nice${n} renice ${n} -p 0`),
+      ).seccomp({
         defaultAction: 'SCMP_ACT_ALLOW',
         syscalls: [
           {

@@ -26,7 +26,10 @@ export default [
       // The host runs i386 programs (the need); a sandbox between it and the container
       // may not. A program that only exits tells, under the same filter (exit is allowed).
       const control = got.get('i386-exit');
-      if (control?.rc !== I386_EXIT) t.skip(`the container cannot run an i386 program that only exits ${I386_EXIT} (${outcome(control)}), so the filter's effect on i386 syscalls cannot be seen`);
+      if (control?.rc !== I386_EXIT)
+        t.skip(
+          `the container cannot run an i386 program that only exits ${I386_EXIT} (${outcome(control)}), so the filter's effect on i386 syscalls cannot be seen`,
+        );
       const i386 = got.get('i386');
       // The program exits with the errno its mkdir got.
       arch.equal(i386?.rc === SIGSYS_STATUS ? 'killed by SIGSYS' : i386?.rc, ERRNO_A.code, 'exit status of the i386 program (the errno of its mkdir)');

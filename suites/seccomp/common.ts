@@ -24,7 +24,13 @@ export function tries(b: BundleBuilder, lines: string[], more: Record<string, st
  * Checks each labelled attempt ended as expected ('ok', an errno name, or 'SIGSYS'), each
  * against `about[label]` (the requirements the attempt shows) when given, else against `t`.
  */
-export function expectOutcomes(t: CaseContext, got: Map<string, Attempt>, want: Record<string, string>, why: string, about: Record<string, string[]> = {}): void {
+export function expectOutcomes(
+  t: CaseContext,
+  got: Map<string, Attempt>,
+  want: Record<string, string>,
+  why: string,
+  about: Record<string, string[]> = {},
+): void {
   for (const [label, expected] of Object.entries(want)) {
     const a = got.get(label);
     const actual = a?.rc === SIGSYS_STATUS ? 'SIGSYS' : outcome(a);

@@ -31,13 +31,18 @@ export default [
       // the flag the kernel does not log errno actions, and no other case sets it, so a record
       // for mkdir newer than the container is this filter's.
       const code = 'code=0x50000';
-      const hit = await poll(() => readKmsg().find((r) => r.seq > before && r.message.includes('type=1326') && r.message.includes('comm="mkdir"') && r.message.includes(code)), {
-        timeoutMs: t.rt.rt.timeoutMs,
-        pauseMs: 100,
-        maxPauseMs: 100,
-      });
+      const hit = await poll(
+        () => readKmsg().find((r) => r.seq > before && r.message.includes('type=1326') && r.message.includes('comm="mkdir"') && r.message.includes(code)),
+        {
+          timeoutMs: t.rt.rt.timeoutMs,
+          pauseMs: 100,
+          maxPauseMs: 100,
+        },
+      );
       if (hit) return t.note(`audit record: ${hit.message.slice(0, 200)}`);
-      t.fail(`no seccomp audit record (type=1326, comm="mkdir", ${code}) reached /dev/kmsg within ${t.rt.rt.timeoutMs / 1000}s of the container's first denied mkdir`);
+      t.fail(
+        `no seccomp audit record (type=1326, comm="mkdir", ${code}) reached /dev/kmsg within ${t.rt.rt.timeoutMs / 1000}s of the container's first denied mkdir`,
+      );
     },
   }),
 ] as Case[];

@@ -42,21 +42,31 @@ export default [
       // The agent listens on an AF_UNIX SOCK_STREAM socket: a connection shows the runtime used that type.
       if (!t.req('config-linux:seccomp.listener.socket-type').ok(ev.connections >= 1, 'the runtime connected to listenerPath during create')) return;
       t.req('config-linux:seccomp.listener.no-reuse', 'config-linux:seccomp.listener.one-state').equal(ev.connections, 1, 'connections to listenerPath');
-      t.req('config-linux:seccomp.listener.seccomp-fd', 'config-linux:process-state.scm-rights').equal(ev.fdLink, 'anon_inode:seccomp notify', 'the fd that came with the state (SCM_RIGHTS) is a seccomp listener');
+      t.req('config-linux:seccomp.listener.seccomp-fd', 'config-linux:process-state.scm-rights').equal(
+        ev.fdLink,
+        'anon_inode:seccomp notify',
+        'the fd that came with the state (SCM_RIGHTS) is a seccomp listener',
+      );
       t.req('config-linux:process-state.fds-first').equal(ev.fdAt, 0, 'bytes sent before the message that carried the fd (it rides on the first sendmsg)');
       t.req('config-linux:seccomp.listener.close').ok(ev.closed, 'the runtime closed the connection after sending the state');
       let msg: Record<string, unknown> | undefined;
       try {
         msg = JSON.parse(agent.received()) as Record<string, unknown>;
       } catch {
-        t.req('config-linux:process-state.json', 'config-linux:seccomp.listener.one-state').fail('what the runtime sent is not one JSON document', { actual: agent.received().slice(0, 300) });
+        t.req('config-linux:process-state.json', 'config-linux:seccomp.listener.one-state').fail('what the runtime sent is not one JSON document', {
+          actual: agent.received().slice(0, 300),
+        });
       }
       const fields = t.req('config-linux:process-state.required-fields');
       fields.ok(typeof msg?.ociVersion === 'string', 'the process state has an ociVersion string', { actual: msg?.ociVersion });
       t.req('config-linux:process-state.pid').equal(msg?.pid, st.pid, 'pid in the process state (the container process, as the runtime sees it)');
       // The n-th name belongs to the n-th fd: the first fd is the listener (checked above).
       const fds = Array.isArray(msg?.fds) ? (msg.fds as unknown[]) : undefined;
-      t.req('config-linux:seccomp.listener.seccomp-fd', 'config-linux:process-state.fds-index').equal(fds?.[0], 'seccompFd', 'fds[0], the name of the first fd sent (the listener)');
+      t.req('config-linux:seccomp.listener.seccomp-fd', 'config-linux:process-state.fds-index').equal(
+        fds?.[0],
+        'seccompFd',
+        'fds[0], the name of the first fd sent (the listener)',
+      );
       t.req('config-linux:process-state.fds-index').equal(fds?.length, 1 + ev.extraFds, 'names in fds, one per fd sent');
       t.req('config-linux:seccomp.listener-metadata.sent').equal(msg?.metadata, 'conform-metadata', 'metadata (listenerMetadata)');
       const state = msg?.state as Record<string, unknown> | undefined;
@@ -86,7 +96,12 @@ export default [
       const out = await t.waitOutput('@@done');
       // The agent decides only if it got the listener (seccompFd); the syscall reaching it is the action's doing.
       const decided = t.req(ACTION, 'config-linux:seccomp.listener.seccomp-fd');
-      expectOutcomes(decided, attemptsOf(parseProbe(out)), { mkdir: ERRNO_A.name, absent: 'ok' }, 'under a mkdir rule with SCMP_ACT_NOTIFY (the agent answers EDOM)');
+      expectOutcomes(
+        decided,
+        attemptsOf(parseProbe(out)),
+        { mkdir: ERRNO_A.name, absent: 'ok' },
+        'under a mkdir rule with SCMP_ACT_NOTIFY (the agent answers EDOM)',
+      );
       const ev = agent.events();
       decided.ok(ev.notifications.length > 0, 'the agent received a notification for the mkdir', { actual: ev });
       if (ev.error) t.note(`the agent: ${ev.error}`);

@@ -8,7 +8,11 @@ import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 export type Caller = Pick<CallOptions, 'umask' | 'oomScoreAdj' | 'wrap'>;
 
 const described = (c: Caller) =>
-  [c.umask !== undefined && `umask ${c.umask.toString(8).padStart(4, '0')}`, c.oomScoreAdj !== undefined && `oom_score_adj ${c.oomScoreAdj}`, c.wrap?.length && `under ${c.wrap.join(' ')}`]
+  [
+    c.umask !== undefined && `umask ${c.umask.toString(8).padStart(4, '0')}`,
+    c.oomScoreAdj !== undefined && `oom_score_adj ${c.oomScoreAdj}`,
+    c.wrap?.length && `under ${c.wrap.join(' ')}`,
+  ]
     .filter(Boolean)
     .join(', ');
 

@@ -83,8 +83,7 @@ export function mountinfoOf(pid: number): MountEntry[] {
 export const hostMounts = (): MountEntry[] => parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
 
 /** Peer group ids (shared:N) the runtime mount namespace has. */
-export const hostPeerGroups = (): Set<string> =>
-  new Set(hostMounts().flatMap((m) => m.optional.filter((o) => o.startsWith('shared:')).map((o) => o.slice(7))));
+export const hostPeerGroups = (): Set<string> => new Set(hostMounts().flatMap((m) => m.optional.filter((o) => o.startsWith('shared:')).map((o) => o.slice(7))));
 
 /** Uid/Gid lines of a live process's status, as the host sees them (host ids). */
 export function hostIdsOf(pid: number): { uid: number[]; gid: number[] } {

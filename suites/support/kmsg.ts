@@ -47,7 +47,8 @@ export function seccompLogUnavailable(action: 'errno' | 'log'): string | undefin
   // With an audit daemon listening, the records go to its log, not to the kernel log.
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'auditd') return 'auditd runs on this host: seccomp audit records go to its log, not to /dev/kmsg';
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'auditd')
+        return 'auditd runs on this host: seccomp audit records go to its log, not to /dev/kmsg';
     } catch {
       /* gone */
     }

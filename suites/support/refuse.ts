@@ -45,7 +45,8 @@ export async function attempt(t: CaseContext, what: string, opts: { processPrope
   if (!created.ok) {
     t.expectError(created, `create with ${what}`);
     // A hang or a crash is already a failure; after a clean error exit nothing may be left.
-    if (!created.timedOut && !created.signal) noContainer(t).expectError(await t.rt.state(t.id), `state after create refused ${what} (no container may be left behind)`);
+    if (!created.timedOut && !created.signal)
+      noContainer(t).expectError(await t.rt.state(t.id), `state after create refused ${what} (no container may be left behind)`);
     // What the runtime said: a refusal for another reason (a host problem) shows here.
     if (created.code) t.note(`create refused ${what}: ${created.stderr.trim().split('\n').pop() ?? ''}`);
     return { by: 'create' };
@@ -80,7 +81,8 @@ export async function refusalIsAbout(t: CaseContext, control: BuiltBundle, what:
 /** Expects the bundle to be refused: by create, or (for a `process` property) by start. */
 export async function expectRefused(t: CaseContext, what: string, opts: { processProperty?: boolean } = {}): Promise<Attempt> {
   const a = await attempt(t, what, opts);
-  if (!a.by) t.ok(false, opts.processProperty ? `neither create nor start refused ${what}` : `create accepted ${what}`, { expected: 'an error', actual: 'success' });
+  if (!a.by)
+    t.ok(false, opts.processProperty ? `neither create nor start refused ${what}` : `create accepted ${what}`, { expected: 'an error', actual: 'success' });
   return a;
 }
 
@@ -99,8 +101,11 @@ export async function createOrRefuse(t: CaseContext, what: string, opts: { id?: 
   }
   if (opts.claimed) t.fail(callFailure(`create with ${what}, which the runtime's features list`, r));
   if (!t.expectError(r, `create with ${what}`)) t.fail(callFailure(`create with ${what}`, r));
-  if (!t.expectError(await t.rt.state(id), `state after create refused ${what} (no container may be left behind)`)) return t.fail(`create refused ${what} but left a container`);
-  t.skip(`the runtime refused ${what} at create (${r.summary}: ${r.stderr.trim().split('\n')[0] ?? ''}), which runtime.md Create asks of a runtime that cannot apply a property`);
+  if (!t.expectError(await t.rt.state(id), `state after create refused ${what} (no container may be left behind)`))
+    return t.fail(`create refused ${what} but left a container`);
+  t.skip(
+    `the runtime refused ${what} at create (${r.summary}: ${r.stderr.trim().split('\n')[0] ?? ''}), which runtime.md Create asks of a runtime that cannot apply a property`,
+  );
 }
 
 /** createOrRefuse, then start and wait for the probe's facts (and, without --hold, for the stop). */

@@ -46,13 +46,21 @@ async function withoutConsoleSocket(t: CaseContext, refused: CallResult): Promis
   const id = t.newId();
   const r = await t.rt.create(id, bundle.dir);
   if (r.signal || r.timedOut) t.fail(`${why}; create without it ${r.summary}: a crash or a hang, not a refusal`);
-  if (!r.ok) t.skip(`${why}; create without it failed too (${r.summary}): conform knows no other way to receive a terminal's master (the spec defines none; conform uses runc's --console-socket)`);
+  if (!r.ok)
+    t.skip(
+      `${why}; create without it failed too (${r.summary}): conform knows no other way to receive a terminal's master (the spec defines none; conform uses runc's --console-socket)`,
+    );
   await t.state(id);
   await t.start(id);
   await t.waitStatus('stopped', { id });
   const out = t.stdout(id);
-  if (!out.includes(BANNER)) t.skip(`${why}; without it the process ran, its output going to no place conform can read (a terminal whose master the runtime kept?)`);
+  if (!out.includes(BANNER))
+    t.skip(`${why}; without it the process ran, its output going to no place conform can read (a terminal whose master the runtime kept?)`);
   const fd1 = parseProbe(out).fds?.get(1);
-  if (!isTerminalPath(fd1)) t.fail(`with terminal true the process's stdout is not a terminal but ${fd1 ?? 'closed'} (create refused --console-socket, ${refused.summary}, and ran the process without one)`, { expected: '/dev/pts/N', actual: fd1 });
+  if (!isTerminalPath(fd1))
+    t.fail(
+      `with terminal true the process's stdout is not a terminal but ${fd1 ?? 'closed'} (create refused --console-socket, ${refused.summary}, and ran the process without one)`,
+      { expected: '/dev/pts/N', actual: fd1 },
+    );
   t.skip(`${why}; without it the process ran on a terminal (stdout ${fd1}) whose master conform cannot read`);
 }

@@ -12,6 +12,8 @@ export function skipIfNewerThanRuntime(t: CaseContext, version: string, field: s
   const have = max ? parseSemVer(max) : undefined;
   const need = parseSemVer(version)!;
   if (have && compareSemVer(have, need) < 0) {
-    t.skip(`${field} came in runtime-spec ${version}; the runtime's features says it implements up to ${max}, and config.md#configExtensibility has it ignore properties it does not know`);
+    t.skip(
+      `${field} came in runtime-spec ${version}; the runtime's features says it implements up to ${max}, and config.md#configExtensibility has it ignore properties it does not know`,
+    );
   }
 }

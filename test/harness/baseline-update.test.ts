@@ -32,9 +32,16 @@ describe('conditional baseline entries', () => {
 
   it('apply only on hosts that match every condition; of several, the first that holds', () => {
     const v2 = loadBaseline(conditional, known, V2).baseline;
-    expect([...v2.expected]).toEqual([['a.one', 'fails on cgroup v2'], ['a.two', 'everywhere else'], ['a.three', 'always']]);
+    expect([...v2.expected]).toEqual([
+      ['a.one', 'fails on cgroup v2'],
+      ['a.two', 'everywhere else'],
+      ['a.three', 'always'],
+    ]);
     const hybrid = loadBaseline(conditional, known, { ...HYBRID, kernel: '5.10.0-28-amd64' }).baseline;
-    expect([...hybrid.expected]).toEqual([['a.two', 'old kernels'], ['a.three', 'always']]);
+    expect([...hybrid.expected]).toEqual([
+      ['a.two', 'old kernels'],
+      ['a.three', 'always'],
+    ]);
   });
 
   it('compare kernel releases on the precision the range gives', () => {
@@ -48,8 +55,12 @@ describe('conditional baseline entries', () => {
   });
 
   it('a wrong condition is a one-line set-up error', () => {
-    expect(() => loadBaseline(file('bad1.json', { expectedFailures: { 'a.one': { reason: 'x', when: { cgroups: 'v2' } } } }), known, V2)).toThrow(/unknown condition cgroups/);
-    expect(() => loadBaseline(file('bad2.json', { expectedFailures: { 'a.one': { reason: 'x', when: { kernel: 'new' } } } }), known, V2)).toThrow(/"new" is not a comparison/);
+    expect(() => loadBaseline(file('bad1.json', { expectedFailures: { 'a.one': { reason: 'x', when: { cgroups: 'v2' } } } }), known, V2)).toThrow(
+      /unknown condition cgroups/,
+    );
+    expect(() => loadBaseline(file('bad2.json', { expectedFailures: { 'a.one': { reason: 'x', when: { kernel: 'new' } } } }), known, V2)).toThrow(
+      /"new" is not a comparison/,
+    );
     expect(() => loadBaseline(file('bad3.json', { expectedFailures: { 'a.one': { when: { cgroup: 'v2' } } } }), known, V2)).toThrow(SetupError);
     expect(() => loadBaseline(file('bad4.json', { expectedFailures: { 'a.one': [] } }), known, V2)).toThrow(/an empty list/);
   });
@@ -115,13 +126,19 @@ describe('conform baseline --update', () => {
   it('writes a file that reads back as it was, ids sorted, one entry as a plain string', () => {
     const { data } = updateBaseline(existing, run, known);
     const text = formatBaseline(data);
-    expect(text).toBe(`${JSON.stringify({
-      runtime: 'runc 1.1.5',
-      expectedFailures: {
-        'a.one': 'a known bug',
-        'a.three': [{ reason: 'only on v2', when: { cgroup: 'v2' } }, 'TODO: write why this case fails (conform saw: uid map not applied)'],
-      },
-    }, null, 2)}\n`);
+    expect(text).toBe(
+      `${JSON.stringify(
+        {
+          runtime: 'runc 1.1.5',
+          expectedFailures: {
+            'a.one': 'a known bug',
+            'a.three': [{ reason: 'only on v2', when: { cgroup: 'v2' } }, 'TODO: write why this case fails (conform saw: uid map not applied)'],
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    );
     const { keys: _keys, ...back } = readBaselineFile(file('round.json', text), known).data;
     const { keys: _none, ...written } = data;
     expect(back).toEqual(written);

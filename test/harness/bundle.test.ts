@@ -55,9 +55,19 @@ describe('BundleBuilder', () => {
     expect(c.process?.env).toEqual(['TERM=xterm', 'PATH=/x']);
   });
 
-  it('probe options become the probe\'s arguments', () => {
+  it("probe options become the probe's arguments", () => {
     expect(probeArgs({ only: ['status', 'limits'], cmds: { w: 'echo x' }, hold: true, extra: ['a b', ''] })).toEqual([
-      '/bin/sh', '/conform/probe', '--only', 'status,limits', '--cmd', 'w', 'echo x', '--hold', '--', 'a b', '',
+      '/bin/sh',
+      '/conform/probe',
+      '--only',
+      'status,limits',
+      '--cmd',
+      'w',
+      'echo x',
+      '--hold',
+      '--',
+      'a b',
+      '',
     ]);
   });
 

@@ -82,7 +82,7 @@ describe.skipIf(!isRoot || !testHierarchy())('cleanupCgroups (root, a cgroup hie
     }
   });
 
-  it("never empties a cgroup that holds conform itself", async () => {
+  it('never empties a cgroup that holds conform itself', async () => {
     const notes = await cleanupCgroups(new Set([testHierarchy()!]));
     expect(notes).toEqual([]);
     expect(isAlive(process.pid)).toBe(true);
@@ -109,7 +109,10 @@ esac
     d.created.add('c');
     const notes = await cleanupContainers(d);
     expect(notes).toEqual([]);
-    const calls = readFileSync(join(dir, 'calls.log'), 'utf8').split('\n').filter((l) => l.startsWith('$ ')).map((l) => l.split(' ').slice(4).join(' '));
+    const calls = readFileSync(join(dir, 'calls.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('$ '))
+      .map((l) => l.split(' ').slice(4).join(' '));
     expect(calls).toEqual(['state c', 'kill c SIGKILL', 'delete c', 'delete --force c']);
   });
 });
@@ -119,7 +122,9 @@ describe('strayPids', () => {
     const pid = sleeper();
     const notes = strayPids(new Map([[pid, startTime(pid)]]));
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatch(new RegExp(`^cleanup: state reported pid ${pid} \\(sleep 1000041\\), which still runs after delete and is not provably this container's`));
+    expect(notes[0]).toMatch(
+      new RegExp(`^cleanup: state reported pid ${pid} \\(sleep 1000041\\), which still runs after delete and is not provably this container's`),
+    );
     expect(isAlive(pid)).toBe(true);
   });
 

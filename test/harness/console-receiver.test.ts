@@ -13,7 +13,7 @@ import { fixture } from '../helpers/conform.js';
 const raw = readFileSync(fixture('probe', 'runc-terminal.out'), 'utf8');
 
 describe('terminal output', () => {
-  it('has the line discipline\'s \\r\\n, which fromTerminal turns back into \\n', () => {
+  it("has the line discipline's \\r\\n, which fromTerminal turns back into \\n", () => {
     expect(raw).toContain('@@section fds\r\n');
     expect(fromTerminal(raw)).not.toContain('\r');
     expect(fromTerminal('a\r\n\r\nb\rc\r\n')).toBe('a\n\nb\rc\n');
@@ -29,7 +29,12 @@ describe('terminal output', () => {
 
 describe('parseConsoleEvents', () => {
   it('reads a recorded run: listening, the fd with its pty number and payload, the hangup', () => {
-    expect(parseConsoleEvents(readFileSync(fixture('probe', 'runc-terminal.events'), 'utf8'))).toEqual({ listening: true, fd: { ptn: 0, name: '/dev/ptmx' }, nofd: false, hangup: true });
+    expect(parseConsoleEvents(readFileSync(fixture('probe', 'runc-terminal.events'), 'utf8'))).toEqual({
+      listening: true,
+      fd: { ptn: 0, name: '/dev/ptmx' },
+      nofd: false,
+      hangup: true,
+    });
   });
 
   it('reads a connection without an fd, a non-pty fd, and an error', () => {

@@ -50,7 +50,17 @@ describe('merge', () => {
   });
 
   it("adds up the shards' timing, the overhead over their wall times × jobs", () => {
-    const t = (runtimeMs: number, jobs: number, maxRssKb: number) => ({ runtimeMs, runtimeCalls: 10, waitMs: 0, bundleMs: 1, cleanupMs: 1, harnessMs: 1, jobs, planMs: 100 * jobs, maxRssKb });
+    const t = (runtimeMs: number, jobs: number, maxRssKb: number) => ({
+      runtimeMs,
+      runtimeCalls: 10,
+      waitMs: 0,
+      bundleMs: 1,
+      cleanupMs: 1,
+      harnessMs: 1,
+      jobs,
+      planMs: 100 * jobs,
+      maxRssKb,
+    });
     const one = shard(1, 2, [result('a.one')], { durationMs: 10_000, timing: t(15_000, 2, 80_000) });
     const two = shard(2, 2, [result('a.two')], { durationMs: 20_000, timing: t(25_000, 1, 90_000) });
     const merged = mergeRuns([one, two]);

@@ -30,7 +30,10 @@ describe('plan', () => {
     const many = ['a.1', 'a.2', 'a.3', 'a.4', 'a.5', 'a.6'].map((id) => mk(id));
     const costs = { 'a.1': 100, 'a.2': 10, 'a.3': 10, 'a.4': 60, 'a.5': 30, 'a.6': 5 };
     const shards = [1, 2].map((i) => shardOf(many, { index: i, count: 2 }, costs).map((c) => c.id));
-    expect(shards).toEqual([['a.1', 'a.3'], ['a.2', 'a.4', 'a.5', 'a.6']]);
+    expect(shards).toEqual([
+      ['a.1', 'a.3'],
+      ['a.2', 'a.4', 'a.5', 'a.6'],
+    ]);
     const load = shards.map((ids) => ids.reduce((n, id) => n + costs[id as keyof typeof costs], 0));
     expect(Math.abs(load[0]! - load[1]!)).toBeLessThanOrEqual(5);
     // Cases the table lacks cost its median, so a new case does not unbalance a shard.
@@ -56,7 +59,17 @@ const file = (name: string, content: string) => {
   writeFileSync(p, content);
   return p;
 };
-const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({ id, area: 'a', title: id, requirements: [], checks: [], outcome, failures: [], notes: [], durationMs: 1 });
+const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({
+  id,
+  area: 'a',
+  title: id,
+  requirements: [],
+  checks: [],
+  outcome,
+  failures: [],
+  notes: [],
+  durationMs: 1,
+});
 
 const HOST = { kernel: '6.1.0-18-amd64', cgroup: 'hybrid', arch: 'x64' };
 
@@ -75,7 +88,11 @@ describe('baseline', () => {
   it('marks the skips of what the runtime does not implement as expected (no failure under --strict), and a pass of one as xpass', () => {
     const { baseline } = loadBaseline(file('ni.json', '{"expectedFailures":{},"notImplemented":{"a.one":"no idmap mounts"}}'), known, HOST);
     const skipped = applyBaseline({ ...result('a.one', 'skip'), message: 'features does not list idmap' }, baseline);
-    expect(skipped).toMatchObject({ outcome: 'skip', expectedSkip: true, message: 'features does not list idmap; not implemented (baseline): no idmap mounts' });
+    expect(skipped).toMatchObject({
+      outcome: 'skip',
+      expectedSkip: true,
+      message: 'features does not list idmap; not implemented (baseline): no idmap mounts',
+    });
     expect(isBad(skipped, true)).toBe(false);
     expect(isBad(applyBaseline(result('a.two', 'skip'), baseline), true)).toBe(true);
     expect(isBad(applyBaseline(result('a.two', 'skip'), baseline), false)).toBe(false);

@@ -13,7 +13,25 @@ describe('probe output recorded from runc', () => {
   it('is complete, with every section', () => {
     expect(facts.started).toBe(true);
     expect(facts.complete).toBe(true);
-    expect([...facts.sections.keys()]).toEqual(expect.arrayContaining(['meta', 'cmdline', 'environ', 'status', 'limits', 'cwd', 'oom', 'ns', 'uts', 'idmap', 'fds', 'cgroup', 'mountinfo', 'dev', 'cmd:echo']));
+    expect([...facts.sections.keys()]).toEqual(
+      expect.arrayContaining([
+        'meta',
+        'cmdline',
+        'environ',
+        'status',
+        'limits',
+        'cwd',
+        'oom',
+        'ns',
+        'uts',
+        'idmap',
+        'fds',
+        'cgroup',
+        'mountinfo',
+        'dev',
+        'cmd:echo',
+      ]),
+    );
   });
 
   it('decodes argv and the environment exactly', () => {
@@ -97,7 +115,8 @@ describe('field parsers', () => {
   });
 
   it('limits with units and unlimited', () => {
-    const text = 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 4096                 files     \nMax stack size            8388608              unlimited            bytes     \n';
+    const text =
+      'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 4096                 files     \nMax stack size            8388608              unlimited            bytes     \n';
     expect(parseLimits(text)).toEqual({ RLIMIT_NOFILE: { soft: 1024n, hard: 4096n }, RLIMIT_STACK: { soft: 8388608n, hard: 'unlimited' } });
   });
 
@@ -110,7 +129,16 @@ describe('field parsers', () => {
 
   it('mountinfo: escapes, optional fields, propagation', () => {
     const [m] = parseMountinfo('36 35 98:0 /mnt1 /mnt\\040x rw,noatime master:1 shared:2 - ext3 /dev/root rw,errors=continue');
-    expect(m).toMatchObject({ id: 36, parent: 35, root: '/mnt1', mountPoint: '/mnt x', options: ['rw', 'noatime'], optional: ['master:1', 'shared:2'], fsType: 'ext3', superOptions: ['rw', 'errors=continue'] });
+    expect(m).toMatchObject({
+      id: 36,
+      parent: 35,
+      root: '/mnt1',
+      mountPoint: '/mnt x',
+      options: ['rw', 'noatime'],
+      optional: ['master:1', 'shared:2'],
+      fsType: 'ext3',
+      superOptions: ['rw', 'errors=continue'],
+    });
     expect(propagation(m!)).toBe('shared+slave');
     expect(propagation({ ...m!, optional: ['unbindable'] })).toBe('unbindable');
     expect(propagation({ ...m!, optional: [] })).toBe('private');

@@ -58,10 +58,14 @@ describe('sweepStaleRuns', () => {
     try {
       const notes = await sweepStaleRuns(work);
       expect(notes).toHaveLength(2);
-      expect(notes.find((n) => n.includes(kept))).toMatch(new RegExp(`^cleaned up ${kept} \\(kept: its files stay\\), left by a run \\(pid ${dead}\\) that was killed: 1 process`));
+      expect(notes.find((n) => n.includes(kept))).toMatch(
+        new RegExp(`^cleaned up ${kept} \\(kept: its files stay\\), left by a run \\(pid ${dead}\\) that was killed: 1 process`),
+      );
       await exited(keptWorker);
       expect(existsSync(join(kept, 'calls.log')) && !existsSync(join(kept, OWNER_FILE))).toBe(true);
-      expect(notes.find((n) => n.includes(stale))).toMatch(new RegExp(`^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\)`));
+      expect(notes.find((n) => n.includes(stale))).toMatch(
+        new RegExp(`^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\)`),
+      );
       await exited(worker);
       await exited(holder);
       expect(existsSync(stale)).toBe(false);

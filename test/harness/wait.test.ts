@@ -62,6 +62,13 @@ describe('until and poll', () => {
   });
 
   it('pass on what a check throws (the check knows the thing cannot happen any more)', async () => {
-    await expect(until(() => { throw new Error('it exited'); }, { timeoutMs: 60_000, what: 'x' })).rejects.toThrow('it exited');
+    await expect(
+      until(
+        () => {
+          throw new Error('it exited');
+        },
+        { timeoutMs: 60_000, what: 'x' },
+      ),
+    ).rejects.toThrow('it exited');
   });
 });

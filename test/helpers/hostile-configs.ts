@@ -66,10 +66,21 @@ const esc = (s: string): string => s.replace(/[.[\]()]/g, (m) => `\\${m}`);
 const field = (f: string): RegExp => new RegExp(esc(f));
 
 const set = (path: string, value: unknown) => (c: Json) => setPath(c, path, value);
-const edits = (...fs: Array<(c: Json) => unknown>) => (c: Json) => { for (const f of fs) f(c); };
-const ns = (c: Json, ...types: string[]) => { c.linux.namespaces = c.linux.namespaces.filter((n: Json) => !types.includes(n.type)); };
-const dropNs = (...types: string[]) => (c: Json) => ns(c, ...types);
-const tmpfsAt = (destination: string) => (c: Json) => { c.mounts.push({ destination, type: 'tmpfs', source: 'tmpfs' }); };
+const edits =
+  (...fs: Array<(c: Json) => unknown>) =>
+  (c: Json) => {
+    for (const f of fs) f(c);
+  };
+const ns = (c: Json, ...types: string[]) => {
+  c.linux.namespaces = c.linux.namespaces.filter((n: Json) => !types.includes(n.type));
+};
+const dropNs =
+  (...types: string[]) =>
+  (c: Json) =>
+    ns(c, ...types);
+const tmpfsAt = (destination: string) => (c: Json) => {
+  c.mounts.push({ destination, type: 'tmpfs', source: 'tmpfs' });
+};
 
 const wrongTypes: Array<[string, unknown[]]> = [
   ['ociVersion', [1, null, ['1.0.0'], '']],
@@ -155,10 +166,26 @@ const missing: Array<[string, RegExp, ((c: Json) => void)?]> = [
   ['linux.devices[0].path', field('linux.devices[0].path'), set('linux.devices', [{ type: 'c', major: 1, minor: 3 }])],
   ['linux.devices[0].type', field('linux.devices[0].type'), set('linux.devices', [{ path: '/dev/x', major: 1, minor: 3 }])],
   ['linux.devices[0].major', field('linux.devices[0]'), set('linux.devices', [{ path: '/dev/x', type: 'c', minor: 3 }])],
-  ['linux.uidMappings[0].size', field('linux.uidMappings[0]'), edits(set('linux.namespaces[6]', { type: 'user' }), set('linux.uidMappings', [{ containerID: 0, hostID: 100000 }]), set('linux.gidMappings', [{ containerID: 0, hostID: 100000, size: 65536 }]))],
-  ['linux.uidMappings', field('linux.uidMappings'), edits(set('linux.namespaces[6]', { type: 'user' }), set('linux.gidMappings', [{ containerID: 0, hostID: 100000, size: 65536 }]))],
+  [
+    'linux.uidMappings[0].size',
+    field('linux.uidMappings[0]'),
+    edits(
+      set('linux.namespaces[6]', { type: 'user' }),
+      set('linux.uidMappings', [{ containerID: 0, hostID: 100000 }]),
+      set('linux.gidMappings', [{ containerID: 0, hostID: 100000, size: 65536 }]),
+    ),
+  ],
+  [
+    'linux.uidMappings',
+    field('linux.uidMappings'),
+    edits(set('linux.namespaces[6]', { type: 'user' }), set('linux.gidMappings', [{ containerID: 0, hostID: 100000, size: 65536 }])),
+  ],
   ['linux.seccomp.defaultAction', field('linux.seccomp.defaultAction'), set('linux.seccomp', { syscalls: [] })],
-  ['linux.seccomp.syscalls[0].names', field('linux.seccomp.syscalls[0].names'), set('linux.seccomp', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ action: 'SCMP_ACT_ERRNO' }] })],
+  [
+    'linux.seccomp.syscalls[0].names',
+    field('linux.seccomp.syscalls[0].names'),
+    set('linux.seccomp', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ action: 'SCMP_ACT_ERRNO' }] }),
+  ],
   ['mounts[0].type', field('mounts[0].type'), set('mounts', [{ destination: '/x', source: 'tmpfs' }])],
 ];
 
@@ -178,16 +205,51 @@ const outOfRange: Array<[string, (c: Json) => unknown, RegExp]> = [
   ['rlimit soft above hard', set('process.rlimits', [{ type: 'RLIMIT_NOFILE', soft: 2048, hard: 1024 }]), field('process.rlimits[0]')],
   ['rlimit -1', set('process.rlimits', [{ type: 'RLIMIT_NOFILE', soft: -1, hard: 1024 }]), field('process.rlimits[0]')],
   ['rlimit unknown type', set('process.rlimits', [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }]), field('process.rlimits[0].type')],
-  ['rlimit twice', set('process.rlimits', [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 1 }, { type: 'RLIMIT_NOFILE', soft: 1, hard: 1 }]), field('process.rlimits[1].type')],
+  [
+    'rlimit twice',
+    set('process.rlimits', [
+      { type: 'RLIMIT_NOFILE', soft: 1, hard: 1 },
+      { type: 'RLIMIT_NOFILE', soft: 1, hard: 1 },
+    ]),
+    field('process.rlimits[1].type'),
+  ],
   ['consoleSize negative', edits(set('process.consoleSize', { height: -1, width: 80 })), field('process.consoleSize')],
   ['hook timeout 0', set('hooks', { poststop: [{ path: '/bin/true', timeout: 0 }] }), field('hooks.poststop[0].timeout')],
   ['hook timeout -5', set('hooks', { prestart: [{ path: '/bin/true', timeout: -5 }] }), field('hooks.prestart[0].timeout')],
   ['device major -1', set('linux.devices', [{ path: '/dev/x', type: 'c', major: -1, minor: 0 }]), field('linux.devices[0]')],
   ['device fileMode 2^40', set('linux.devices', [{ path: '/dev/x', type: 'c', major: 1, minor: 3, fileMode: 2 ** 40 }]), field('linux.devices[0].fileMode')],
   ['device uid 4294967296', set('linux.devices', [{ path: '/dev/x', type: 'c', major: 1, minor: 3, uid: 4294967296 }]), field('linux.devices[0].uid')],
-  ['uidMappings hostID 4294967296', edits(set('linux.namespaces[6]', { type: 'user' }), set('linux.uidMappings', [{ containerID: 0, hostID: 4294967296, size: 1 }]), set('linux.gidMappings', [{ containerID: 0, hostID: 0, size: 1 }])), field('linux.uidMappings[0]')],
-  ['uidMappings overlapping', edits(set('linux.namespaces[6]', { type: 'user' }), set('linux.uidMappings', [{ containerID: 0, hostID: 100000, size: 100 }, { containerID: 50, hostID: 200000, size: 100 }]), set('linux.gidMappings', [{ containerID: 0, hostID: 100000, size: 100 }])), field('linux.uidMappings')],
-  ['uid not mapped in the new user namespace', edits(set('linux.namespaces[6]', { type: 'user' }), set('linux.uidMappings', [{ containerID: 0, hostID: 100000, size: 10 }]), set('linux.gidMappings', [{ containerID: 0, hostID: 100000, size: 10 }]), set('process.user.uid', 500)), field('process.user.uid')],
+  [
+    'uidMappings hostID 4294967296',
+    edits(
+      set('linux.namespaces[6]', { type: 'user' }),
+      set('linux.uidMappings', [{ containerID: 0, hostID: 4294967296, size: 1 }]),
+      set('linux.gidMappings', [{ containerID: 0, hostID: 0, size: 1 }]),
+    ),
+    field('linux.uidMappings[0]'),
+  ],
+  [
+    'uidMappings overlapping',
+    edits(
+      set('linux.namespaces[6]', { type: 'user' }),
+      set('linux.uidMappings', [
+        { containerID: 0, hostID: 100000, size: 100 },
+        { containerID: 50, hostID: 200000, size: 100 },
+      ]),
+      set('linux.gidMappings', [{ containerID: 0, hostID: 100000, size: 100 }]),
+    ),
+    field('linux.uidMappings'),
+  ],
+  [
+    'uid not mapped in the new user namespace',
+    edits(
+      set('linux.namespaces[6]', { type: 'user' }),
+      set('linux.uidMappings', [{ containerID: 0, hostID: 100000, size: 10 }]),
+      set('linux.gidMappings', [{ containerID: 0, hostID: 100000, size: 10 }]),
+      set('process.user.uid', 500),
+    ),
+    field('process.user.uid'),
+  ],
   ['memory limit -5', set('linux.resources', { memory: { limit: -5 } }), field('linux.resources.memory.limit')],
   ['cpu shares 2^40', set('linux.resources', { cpu: { shares: 2 ** 40 } }), field('linux.resources.cpu.shares')],
   ['blkio weight 5', set('linux.resources', { blockIO: { weight: 5 } }), field('linux.resources.blockIO.weight')],
@@ -198,7 +260,11 @@ const outOfRange: Array<[string, (c: Json) => unknown, RegExp]> = [
   ['scheduler priority 100', set('process.scheduler', { policy: 'SCHED_FIFO', priority: 100 }), field('process.scheduler.priority')],
   ['scheduler policy bogus', set('process.scheduler', { policy: 'SCHED_BOGUS' }), field('process.scheduler.policy')],
   ['ioPriority priority 8', set('process.ioPriority', { class: 'IOPRIO_CLASS_BE', priority: 8 }), field('process.ioPriority.priority')],
-  ['timeOffsets nanosecs 1e9', edits(set('linux.namespaces[6]', { type: 'time' }), set('linux.timeOffsets', { monotonic: { secs: 1, nanosecs: 1e9 } })), field('linux.timeOffsets.monotonic')],
+  [
+    'timeOffsets nanosecs 1e9',
+    edits(set('linux.namespaces[6]', { type: 'time' }), set('linux.timeOffsets', { monotonic: { secs: 1, nanosecs: 1e9 } })),
+    field('linux.timeOffsets.monotonic'),
+  ],
   ['timeOffsets without a time namespace', set('linux.timeOffsets', { monotonic: { secs: 1 } }), field('linux.timeOffsets')],
   ['personality domain bogus', set('linux.personality', { domain: 'BOGUS' }), field('linux.personality.domain')],
   ['uint64 past 2^64', set('process.rlimits', [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 18446744073709552000 }]), field('process.rlimits[0]')],
@@ -230,23 +296,72 @@ const paths: Array<[string, (c: Json) => unknown, RegExp | 'accept', ((x: Bundle
   ['mount destination through a symlink out of the rootfs', tmpfsAt('/escape/x'), 'accept', (x) => symlinkSync(x.hostDir, join(x.ownRootfs(), 'escape'))],
   ['mount destination through a ../ symlink', tmpfsAt('/up/x'), 'accept', (x) => symlinkSync('../../../../../../..', join(x.ownRootfs(), 'up'))],
   ['mount destination through a dangling symlink', tmpfsAt('/dangling/x'), 'accept', (x) => symlinkSync('/nowhere/deeper', join(x.ownRootfs(), 'dangling'))],
-  ['mount destination through a symlink loop', tmpfsAt('/loop/x'), field('mounts['), (x) => { symlinkSync('loop2', join(x.ownRootfs(), 'loop')); symlinkSync('loop', join(x.ownRootfs(), 'loop2')); }],
-  ['bind source missing', (c) => { c.mounts.push({ destination: '/b', source: '/nonexistent-hostile', options: ['bind'] }); }, field('mounts[')],
-  ['bind source relative to the bundle, ../..', (c) => { c.mounts.push({ destination: '/b', source: '../..', options: ['rbind', 'ro'] }); }, 'accept'],
+  [
+    'mount destination through a symlink loop',
+    tmpfsAt('/loop/x'),
+    field('mounts['),
+    (x) => {
+      symlinkSync('loop2', join(x.ownRootfs(), 'loop'));
+      symlinkSync('loop', join(x.ownRootfs(), 'loop2'));
+    },
+  ],
+  [
+    'bind source missing',
+    (c) => {
+      c.mounts.push({ destination: '/b', source: '/nonexistent-hostile', options: ['bind'] });
+    },
+    field('mounts['),
+  ],
+  [
+    'bind source relative to the bundle, ../..',
+    (c) => {
+      c.mounts.push({ destination: '/b', source: '../..', options: ['rbind', 'ro'] });
+    },
+    'accept',
+  ],
   ['hook path relative', set('hooks', { prestart: [{ path: 'bin/true' }] }), field('hooks.prestart[0].path')],
   ['hook path missing', set('hooks', { createRuntime: [{ path: '/nonexistent-hook' }] }), field('hooks.createRuntime[0]')],
   ['maskedPaths relative', set('linux.maskedPaths', ['proc/kcore']), field('linux.maskedPaths[0]')],
   ['maskedPaths through a magic link', set('linux.maskedPaths', ['/proc/self/fd/0']), field('linux.maskedPaths[0]')],
   ['readonlyPaths ../../etc', set('linux.readonlyPaths', ['../../etc']), field('linux.readonlyPaths[0]')],
   ['readonlyPaths /../../etc (clean: /etc)', set('linux.readonlyPaths', ['/../../etc']), 'accept'],
-  ['readonlyPaths through a symlink out of the rootfs', set('linux.readonlyPaths', ['/escape']), 'accept', (x) => symlinkSync(x.hostDir, join(x.ownRootfs(), 'escape'))],
-  ['maskedPaths through a symlink out of the rootfs', set('linux.maskedPaths', ['/escape']), 'accept', (x) => symlinkSync(x.hostDir, join(x.ownRootfs(), 'escape'))],
+  [
+    'readonlyPaths through a symlink out of the rootfs',
+    set('linux.readonlyPaths', ['/escape']),
+    'accept',
+    (x) => symlinkSync(x.hostDir, join(x.ownRootfs(), 'escape')),
+  ],
+  [
+    'maskedPaths through a symlink out of the rootfs',
+    set('linux.maskedPaths', ['/escape']),
+    'accept',
+    (x) => symlinkSync(x.hostDir, join(x.ownRootfs(), 'escape')),
+  ],
   ['device path relative', set('linux.devices', [{ path: 'dev/x', type: 'c', major: 1, minor: 3 }]), field('linux.devices[0].path')],
-  ['device path /dev/../../etc/hostile (clean: /etc/hostile)', set('linux.devices', [{ path: '/dev/../../etc/hostile', type: 'c', major: 1, minor: 3 }]), 'accept'],
+  [
+    'device path /dev/../../etc/hostile (clean: /etc/hostile)',
+    set('linux.devices', [{ path: '/dev/../../etc/hostile', type: 'c', major: 1, minor: 3 }]),
+    'accept',
+  ],
   ['device over a file', set('linux.devices', [{ path: '/bin/busybox', type: 'c', major: 1, minor: 3 }]), field('linux.devices[0]')],
   ['device below a file', set('linux.devices', [{ path: '/bin/busybox/x', type: 'c', major: 1, minor: 3 }]), field('linux.devices[0]')],
-  ['device through a symlink out of the rootfs', set('linux.devices', [{ path: '/escape/null2', type: 'c', major: 1, minor: 3 }]), 'accept', (x) => symlinkSync(x.hostDir, join(x.ownRootfs(), 'escape'))],
-  ['/dev a symlink out of the rootfs', (c) => { c.mounts = c.mounts.filter((m: Json) => m.destination !== '/dev' && !m.destination.startsWith('/dev/')); }, 'accept', (x) => { rmSync(join(x.ownRootfs(), 'dev'), { recursive: true, force: true }); symlinkSync(x.hostDir, join(x.ownRootfs(), 'dev')); }],
+  [
+    'device through a symlink out of the rootfs',
+    set('linux.devices', [{ path: '/escape/null2', type: 'c', major: 1, minor: 3 }]),
+    'accept',
+    (x) => symlinkSync(x.hostDir, join(x.ownRootfs(), 'escape')),
+  ],
+  [
+    '/dev a symlink out of the rootfs',
+    (c) => {
+      c.mounts = c.mounts.filter((m: Json) => m.destination !== '/dev' && !m.destination.startsWith('/dev/'));
+    },
+    'accept',
+    (x) => {
+      rmSync(join(x.ownRootfs(), 'dev'), { recursive: true, force: true });
+      symlinkSync(x.hostDir, join(x.ownRootfs(), 'dev'));
+    },
+  ],
   ['namespace path relative', set('linux.namespaces[6]', { type: 'time', path: 'proc/1/ns/time' }), field('linux.namespaces[6].path')],
   ['namespace path missing', set('linux.namespaces[1]', { type: 'network', path: '/nonexistent-ns' }), /linux\.namespaces/],
   ['root.path ../x missing', set('root.path', '../nonexistent-rootfs'), field('root.path')],
@@ -257,9 +372,40 @@ const paths: Array<[string, (c: Json) => unknown, RegExp | 'accept', ((x: Bundle
 const deepArrays = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`;
 
 const files: Array<[string, HostileCase['write'] | undefined, HostileCase['prepare'] | undefined, RegExp | 'accept', ((c: Json) => Json)?]> = [
-  ['rootfs a symlink', undefined, (x) => { const own = x.ownRootfs(); renameSync(own, `${own}.real`); symlinkSync(`${own}.real`, own); }, field('root.path')],
-  ['rootfs below a symlinked directory', undefined, (x) => { const own = x.ownRootfs(); mkdirSync(join(x.bundle, 'real')); renameSync(own, join(x.bundle, 'real/rootfs')); symlinkSync('real', join(x.bundle, 'via')); }, field('root.path'), (c) => { c.root.path = 'via/rootfs'; return c; }],
-  ['config.json a symlink to a valid config', (f, c, x) => { writeFileSync(join(x.hostDir, `${x.bundle.split('/').pop()}.json`), JSON.stringify(c)); symlinkSync(join(x.hostDir, `${x.bundle.split('/').pop()}.json`), f); }, undefined, 'accept'],
+  [
+    'rootfs a symlink',
+    undefined,
+    (x) => {
+      const own = x.ownRootfs();
+      renameSync(own, `${own}.real`);
+      symlinkSync(`${own}.real`, own);
+    },
+    field('root.path'),
+  ],
+  [
+    'rootfs below a symlinked directory',
+    undefined,
+    (x) => {
+      const own = x.ownRootfs();
+      mkdirSync(join(x.bundle, 'real'));
+      renameSync(own, join(x.bundle, 'real/rootfs'));
+      symlinkSync('real', join(x.bundle, 'via'));
+    },
+    field('root.path'),
+    (c) => {
+      c.root.path = 'via/rootfs';
+      return c;
+    },
+  ],
+  [
+    'config.json a symlink to a valid config',
+    (f, c, x) => {
+      writeFileSync(join(x.hostDir, `${x.bundle.split('/').pop()}.json`), JSON.stringify(c));
+      symlinkSync(join(x.hostDir, `${x.bundle.split('/').pop()}.json`), f);
+    },
+    undefined,
+    'accept',
+  ],
   ['config.json a symlink to /dev/zero', (f) => symlinkSync('/dev/zero', f), undefined, /config\.json/],
   ['config.json /dev/zero itself', (f) => execFileSync('mknod', [f, 'c', '1', '5']), undefined, /config\.json/],
   ['config.json a FIFO', (f) => execFileSync('mkfifo', [f]), undefined, /config\.json/],
@@ -271,8 +417,18 @@ const files: Array<[string, HostileCase['write'] | undefined, HostileCase['prepa
   ['config.json a number', (f) => writeFileSync(f, '42'), undefined, /config\.json/],
   ['config.json true', (f) => writeFileSync(f, 'true'), undefined, /config\.json/],
   ['config.json 100,000 nested arrays', (f) => writeFileSync(f, deepArrays(100_000)), undefined, /config\.json/],
-  ['config.json nested 300 deep in an unknown field', (f, c) => writeFileSync(f, JSON.stringify(c).replace(/}$/, `,"com.example.deep":${deepArrays(300)}}`)), undefined, /config\.json/],
-  ['config.json nested 100 deep in an unknown field (allowed)', (f, c) => writeFileSync(f, JSON.stringify(c).replace(/}$/, `,"com.example.deep":${deepArrays(100)}}`)), undefined, 'accept'],
+  [
+    'config.json nested 300 deep in an unknown field',
+    (f, c) => writeFileSync(f, JSON.stringify(c).replace(/}$/, `,"com.example.deep":${deepArrays(300)}}`)),
+    undefined,
+    /config\.json/,
+  ],
+  [
+    'config.json nested 100 deep in an unknown field (allowed)',
+    (f, c) => writeFileSync(f, JSON.stringify(c).replace(/}$/, `,"com.example.deep":${deepArrays(100)}}`)),
+    undefined,
+    'accept',
+  ],
   ['config.json of 17 MB', (f, c) => writeFileSync(f, JSON.stringify(c) + ' '.repeat(17 * 1024 * 1024)), undefined, /config\.json/],
   ['config.json not JSON (trailing comma)', (f, c) => writeFileSync(f, JSON.stringify(c).replace(/}$/, ',}')), undefined, /config\.json/],
   ['config.json binary garbage', (f) => writeFileSync(f, Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x01])), undefined, /config\.json/],
@@ -293,19 +449,65 @@ const ids: Array<[string, string]> = [
 const hostChanges: Array<[string, (c: Json, x: BundleContext) => unknown, RegExp | 'accept']> = [
   ['hostname without a uts namespace', edits(dropNs('uts')), field('hostname')],
   ['domainname without a uts namespace', edits(dropNs('uts'), set('hostname', undefined), set('domainname', 'hostile.example')), field('domainname')],
-  ['hostname in the runtime\'s own uts namespace (by path)', (c, x) => { ns(c, 'uts'); c.linux.namespaces.push({ type: 'uts', path: `/proc/${x.pid}/ns/uts` }); }, field('hostname')],
-  ['sysctl kernel.printk_ratelimit_burst (no namespace has it)', set('linux.sysctl', { 'kernel.printk_ratelimit_burst': '77' }), field('linux.sysctl.kernel.printk_ratelimit_burst')],
+  [
+    "hostname in the runtime's own uts namespace (by path)",
+    (c, x) => {
+      ns(c, 'uts');
+      c.linux.namespaces.push({ type: 'uts', path: `/proc/${x.pid}/ns/uts` });
+    },
+    field('hostname'),
+  ],
+  [
+    'sysctl kernel.printk_ratelimit_burst (no namespace has it)',
+    set('linux.sysctl', { 'kernel.printk_ratelimit_burst': '77' }),
+    field('linux.sysctl.kernel.printk_ratelimit_burst'),
+  ],
   ['sysctl vm.swappiness', set('linux.sysctl', { 'vm.swappiness': '7' }), field('linux.sysctl.vm.swappiness')],
   ['sysctl kernel.pid_max', set('linux.sysctl', { 'kernel.pid_max': '70000' }), field('linux.sysctl.kernel.pid_max')],
-  ['sysctl net.core.somaxconn without a network namespace', edits(dropNs('network'), set('linux.sysctl', { 'net.core.somaxconn': '77' })), field('linux.sysctl.net.core.somaxconn')],
-  ['sysctl net/core/somaxconn (slashes) without a network namespace', edits(dropNs('network'), set('linux.sysctl', { 'net/core/somaxconn': '77' })), field('linux.sysctl.net/core/somaxconn')],
-  ['sysctl net.ipv4.ip_forward in the runtime\'s own network namespace (by path)', (c, x) => { ns(c, 'network'); c.linux.namespaces.push({ type: 'network', path: `/proc/${x.pid}/ns/net` }); c.linux.sysctl = { 'net.ipv4.ip_forward': '0' }; }, field('linux.sysctl.net.ipv4.ip_forward')],
-  ['sysctl kernel.shmmax without an ipc namespace', edits(dropNs('ipc'), set('linux.sysctl', { 'kernel.shmmax': '77777' })), field('linux.sysctl.kernel.shmmax')],
-  ['sysctl fs.mqueue.msg_max without an ipc namespace', edits(dropNs('ipc'), set('linux.sysctl', { 'fs.mqueue.msg_max': '17' })), field('linux.sysctl.fs.mqueue.msg_max')],
-  ['sysctl kernel.domainname without a uts namespace', edits(dropNs('uts'), set('hostname', undefined), set('linux.sysctl', { 'kernel.domainname': 'hostile' })), field('linux.sysctl.kernel.domainname')],
+  [
+    'sysctl net.core.somaxconn without a network namespace',
+    edits(dropNs('network'), set('linux.sysctl', { 'net.core.somaxconn': '77' })),
+    field('linux.sysctl.net.core.somaxconn'),
+  ],
+  [
+    'sysctl net/core/somaxconn (slashes) without a network namespace',
+    edits(dropNs('network'), set('linux.sysctl', { 'net/core/somaxconn': '77' })),
+    field('linux.sysctl.net/core/somaxconn'),
+  ],
+  [
+    "sysctl net.ipv4.ip_forward in the runtime's own network namespace (by path)",
+    (c, x) => {
+      ns(c, 'network');
+      c.linux.namespaces.push({ type: 'network', path: `/proc/${x.pid}/ns/net` });
+      c.linux.sysctl = { 'net.ipv4.ip_forward': '0' };
+    },
+    field('linux.sysctl.net.ipv4.ip_forward'),
+  ],
+  [
+    'sysctl kernel.shmmax without an ipc namespace',
+    edits(dropNs('ipc'), set('linux.sysctl', { 'kernel.shmmax': '77777' })),
+    field('linux.sysctl.kernel.shmmax'),
+  ],
+  [
+    'sysctl fs.mqueue.msg_max without an ipc namespace',
+    edits(dropNs('ipc'), set('linux.sysctl', { 'fs.mqueue.msg_max': '17' })),
+    field('linux.sysctl.fs.mqueue.msg_max'),
+  ],
+  [
+    'sysctl kernel.domainname without a uts namespace',
+    edits(dropNs('uts'), set('hostname', undefined), set('linux.sysctl', { 'kernel.domainname': 'hostile' })),
+    field('linux.sysctl.kernel.domainname'),
+  ],
   ['sysctl kernel.hostname (use hostname)', set('linux.sysctl', { 'kernel.hostname': 'hostile' }), field('linux.sysctl.kernel.hostname')],
   ['sysctl name climbing out of /proc/sys', set('linux.sysctl', { 'net/../../../etc/passwd': 'x' }), /linux\.sysctl/],
-  ['mount namespace: the runtime\'s own (by path)', (c, x) => { ns(c, 'mount'); c.linux.namespaces.push({ type: 'mount', path: `/proc/${x.pid}/ns/mnt` }); }, /linux\.namespaces\[\d\]\.path/],
+  [
+    "mount namespace: the runtime's own (by path)",
+    (c, x) => {
+      ns(c, 'mount');
+      c.linux.namespaces.push({ type: 'mount', path: `/proc/${x.pid}/ns/mnt` });
+    },
+    /linux\.namespaces\[\d\]\.path/,
+  ],
   ['sysctl net.core.somaxconn in a network namespace', set('linux.sysctl', { 'net.core.somaxconn': '77' }), 'accept'],
   ['sysctl kernel.shmmax in an ipc namespace', set('linux.sysctl', { 'kernel.shmmax': '77777' }), 'accept'],
   ['sysctl fs.mqueue.msg_max in an ipc namespace', set('linux.sysctl', { 'fs.mqueue.msg_max': '17' }), 'accept'],
@@ -325,7 +527,14 @@ const misc: Array<[string, (c: Json) => unknown, RegExp | 'accept']> = [
   ['intelRdt (not implemented)', set('linux.intelRdt', { closID: 'x' }), field('linux.intelRdt')],
   ['rootfsPropagation sideways', set('linux.rootfsPropagation', 'sideways'), field('linux.rootfsPropagation')],
   ['seccomp unknown action', set('linux.seccomp', { defaultAction: 'SCMP_ACT_HOSTILE' }), field('linux.seccomp.defaultAction')],
-  ['seccomp args index 9', set('linux.seccomp', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ERRNO', args: [{ index: 9, value: 1, op: 'SCMP_CMP_EQ' }] }] }), /linux\.seccomp\.syscalls\[0\]\.args\[0\]\.index/],
+  [
+    'seccomp args index 9',
+    set('linux.seccomp', {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['read'], action: 'SCMP_ACT_ERRNO', args: [{ index: 9, value: 1, op: 'SCMP_CMP_EQ' }] }],
+    }),
+    /linux\.seccomp\.syscalls\[0\]\.args\[0\]\.index/,
+  ],
   ['terminal without a console socket', set('process.terminal', true), field('process.terminal')],
   ['annotation key empty', set('annotations', { '': 'x' }), /annotations/],
   ['annotation reserved key (a warning: unknown keys are ignored)', set('annotations', { 'org.opencontainers.hostile': 'x' }), 'accept'],

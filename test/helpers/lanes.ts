@@ -11,7 +11,11 @@ import type { ConformRun } from './conform.js';
 export const exact = (id: string) => `^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 
 export const LANE_FILE = join(repoRoot, 'test/integration/foreign-lane-cases.txt');
-export const LANE_CASES = readFileSync(LANE_FILE, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+export const LANE_CASES = readFileSync(LANE_FILE, 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
 
 /** The cases a lane's baseline does not account for: unexpected failures and passes, harness errors. */
-export const unexpected = (r: ConformRun) => r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);
+export const unexpected = (r: ConformRun) =>
+  r.report!.results.filter((x) => ['fail', 'error', 'xpass'].includes(x.outcome)).map((x) => `${x.outcome} ${x.id}: ${x.message}`);

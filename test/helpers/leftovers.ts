@@ -26,7 +26,9 @@ export function conformRunDirs(root = tmpdir()): string[] {
 function belongsTo(pid: string, cmd: string, root: string): boolean {
   if (cmd.includes(root)) return true;
   try {
-    const rootMount = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').find((l) => l.split(' ')[4] === '/');
+    const rootMount = readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+      .split('\n')
+      .find((l) => l.split(' ')[4] === '/');
     return rootMount?.includes(`${root}/`) ?? false;
   } catch {
     return false;
@@ -81,7 +83,12 @@ export function engineLeftovers(): string[] {
   return out;
 }
 
-export interface Snapshot { mounts: string[]; dirs: string[]; processes: string[]; engines: string[] }
+export interface Snapshot {
+  mounts: string[];
+  dirs: string[];
+  processes: string[];
+  engines: string[];
+}
 
 /** What conform runs below `root` have on the machine now (and the engines' cgroups, which name no directory). */
 export function snapshot(root = tmpdir()): Snapshot & { root: string } {
@@ -95,5 +102,10 @@ export const NOTHING_LEFT: Snapshot = { mounts: [], dirs: [], processes: [], eng
 export function leftSince(before: Snapshot & { root: string }): Snapshot {
   const now = snapshot(before.root);
   const fresh = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
-  return { mounts: fresh(now.mounts, before.mounts), dirs: fresh(now.dirs, before.dirs), processes: fresh(now.processes, before.processes), engines: fresh(now.engines, before.engines) };
+  return {
+    mounts: fresh(now.mounts, before.mounts),
+    dirs: fresh(now.dirs, before.dirs),
+    processes: fresh(now.processes, before.processes),
+    engines: fresh(now.engines, before.engines),
+  };
 }

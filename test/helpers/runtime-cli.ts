@@ -1,7 +1,20 @@
 // The reference runtime driven as an engine drives it, for root-only tests: a busybox
 // rootfs in a temp dir, bundles made by `conform-runtime spec`, one call at a time.
 import { spawnSync, type StdioOptions } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { referenceRuntime, repoRoot } from '../../harness/paths.js';
@@ -16,7 +29,11 @@ export function cannotRunContainers(): string | undefined {
   return undefined;
 }
 
-export interface CallResult { code: number | null; stdout: string; stderr: string }
+export interface CallResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** A busybox rootfs with its applets linked, and /etc/passwd for root. */
 export function busyboxRootfs(dir: string): string {
@@ -57,8 +74,14 @@ export class RuntimeCli {
     const files = toFiles ? [openSync(join(this.dir, `call-${n}.out`), 'w+'), openSync(join(this.dir, `call-${n}.err`), 'w+')] : [];
     const stdio: StdioOptions = [o.input !== undefined ? 'pipe' : 'ignore', files[0] ?? 'pipe', files[1] ?? 'pipe', ...(o.fds ?? [])];
     try {
-      const r = spawnSync(process.execPath, [runtimeBin, '--root', this.root, ...(o.globals ?? []), ...args], { encoding: 'utf8', timeout: 30_000, stdio, input: o.input });
-      if (toFiles) return { code: r.status, stdout: readFileSync(join(this.dir, `call-${n}.out`), 'utf8'), stderr: readFileSync(join(this.dir, `call-${n}.err`), 'utf8') };
+      const r = spawnSync(process.execPath, [runtimeBin, '--root', this.root, ...(o.globals ?? []), ...args], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        stdio,
+        input: o.input,
+      });
+      if (toFiles)
+        return { code: r.status, stdout: readFileSync(join(this.dir, `call-${n}.out`), 'utf8'), stderr: readFileSync(join(this.dir, `call-${n}.err`), 'utf8') };
       return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     } finally {
       for (const fd of files) closeSync(fd);
@@ -93,7 +116,10 @@ export class RuntimeCli {
   /** The directory of `controller` (v1) or the unified one (v2 hosts). */
   cgroupDir(id: string, controller: string): string | undefined {
     const dirs = this.stored(id).cgroup.dirs;
-    return dirs.find((d) => d.version === 1 && d.controllers.includes(controller))?.dir ?? dirs.find((d) => d.version === 2 && existsSync(join(d.dir, `${controller}.max`)))?.dir;
+    return (
+      dirs.find((d) => d.version === 1 && d.controllers.includes(controller))?.dir ??
+      dirs.find((d) => d.version === 2 && existsSync(join(d.dir, `${controller}.max`)))?.dir
+    );
   }
 
   cleanUp(): void {

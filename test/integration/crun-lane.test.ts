@@ -18,15 +18,25 @@ const v2Controllers = () => (existsSync(V2_CONTROLLERS) ? readFileSync(V2_CONTRO
 
 const crunBaseline = join(repoRoot, 'baselines/crun.json');
 describe.skipIf(!isRoot || !hasCrun)('crun through its lane (scripts/crun-lane.sh) with its baseline', () => {
-  it(`the lane's ${LANE_CASES.length} cases: no unexpected failure, pass or error; the host's cgroups as they were, nothing left behind`, () => {
-    const controllers = v2Controllers();
-    const r = conform(['--expect', crunBaseline, ...laneArgs], { via: join(repoRoot, 'scripts/crun-lane.sh'), timeoutMs: 30 * MINUTES });
-    expect(r.report, r.stderr).toBeDefined();
-    expect(r.report!.results).toHaveLength(LANE_CASES.length);
-    expect(unexpected(r)).toEqual([]);
-    expect(r.code, r.stderr.split('\n').filter((l) => l.startsWith('crun lane:')).join('\n')).toBe(0);
-    expect(v2Controllers()).toBe(controllers);
-    expect(existsSync('/sys/fs/cgroup/hugetlb')).toBe(false);
-    expect(r.left).toEqual(NOTHING_LEFT);
-  }, 30 * MINUTES);
+  it(
+    `the lane's ${LANE_CASES.length} cases: no unexpected failure, pass or error; the host's cgroups as they were, nothing left behind`,
+    () => {
+      const controllers = v2Controllers();
+      const r = conform(['--expect', crunBaseline, ...laneArgs], { via: join(repoRoot, 'scripts/crun-lane.sh'), timeoutMs: 30 * MINUTES });
+      expect(r.report, r.stderr).toBeDefined();
+      expect(r.report!.results).toHaveLength(LANE_CASES.length);
+      expect(unexpected(r)).toEqual([]);
+      expect(
+        r.code,
+        r.stderr
+          .split('\n')
+          .filter((l) => l.startsWith('crun lane:'))
+          .join('\n'),
+      ).toBe(0);
+      expect(v2Controllers()).toBe(controllers);
+      expect(existsSync('/sys/fs/cgroup/hugetlb')).toBe(false);
+      expect(r.left).toEqual(NOTHING_LEFT);
+    },
+    30 * MINUTES,
+  );
 });

@@ -39,7 +39,19 @@ interface Run {
 /** Runs conform on CASES against a fault runtime, watching its peak memory. */
 async function runAgainst(runtime: string, workdir: string, env: NodeJS.ProcessEnv): Promise<Run> {
   const json = join(workdir, 'report.json');
-  const args = [join(repoRoot, 'bin/conform.js'), '--runtime', fixture('runtimes', runtime), '--timeout', '2', '--jobs', '2', '--workdir', workdir, '--json', json];
+  const args = [
+    join(repoRoot, 'bin/conform.js'),
+    '--runtime',
+    fixture('runtimes', runtime),
+    '--timeout',
+    '2',
+    '--jobs',
+    '2',
+    '--workdir',
+    workdir,
+    '--json',
+    json,
+  ];
   for (const c of CASES) args.push('--grep', `^${c.replace(/\./g, '\\.')}$`);
   const started = Date.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', [RUN_MARKER]: workdir, ...env } });
@@ -152,7 +164,10 @@ describe.skipIf(!isRoot || !bystanderHierarchy())('fault runtimes (need root and
       (rep) => {
         for (const c of CASES) {
           const { mine } = ownNotes(rep, c);
-          expect(mine.some((n) => /returned, but left 1 process\(es\); killed them: \d+ /.test(n)), `${c}: ${JSON.stringify(mine)}`).toBe(true);
+          expect(
+            mine.some((n) => /returned, but left 1 process\(es\); killed them: \d+ /.test(n)),
+            `${c}: ${JSON.stringify(mine)}`,
+          ).toBe(true);
         }
       },
     ],
@@ -161,7 +176,12 @@ describe.skipIf(!isRoot || !bystanderHierarchy())('fault runtimes (need root and
       (rep) => {
         for (const c of CASES) {
           const notes = rep.results.find((x) => x.id === c)!.notes;
-          expect(notes.some((n) => n.startsWith(`cleanup: state reported pid ${bystander.pid} (sleep 1000019), which still runs after delete and is not provably this container's`)), `${c}: ${JSON.stringify(notes)}`).toBe(true);
+          expect(
+            notes.some((n) =>
+              n.startsWith(`cleanup: state reported pid ${bystander.pid} (sleep 1000019), which still runs after delete and is not provably this container's`),
+            ),
+            `${c}: ${JSON.stringify(notes)}`,
+          ).toBe(true);
         }
       },
     ],
@@ -170,8 +190,14 @@ describe.skipIf(!isRoot || !bystanderHierarchy())('fault runtimes (need root and
       (rep) => {
         for (const c of CASES) {
           const { mine, result } = ownNotes(rep, c);
-          expect(mine.some((n) => /^cleanup: `create \S+` had left 1 process\(es\) still running after delete; killed them: \d+ sleep 1000020$/.test(n)), `${c}: ${JSON.stringify(result.notes)}`).toBe(true);
-          expect(result.notes.some((n) => /^cleanup: unmounted \S+\/mnt, which was left mounted$/.test(n)), `${c}: ${JSON.stringify(result.notes)}`).toBe(true);
+          expect(
+            mine.some((n) => /^cleanup: `create \S+` had left 1 process\(es\) still running after delete; killed them: \d+ sleep 1000020$/.test(n)),
+            `${c}: ${JSON.stringify(result.notes)}`,
+          ).toBe(true);
+          expect(
+            result.notes.some((n) => /^cleanup: unmounted \S+\/mnt, which was left mounted$/.test(n)),
+            `${c}: ${JSON.stringify(result.notes)}`,
+          ).toBe(true);
         }
       },
     ],
@@ -185,11 +211,15 @@ describe.skipIf(!isRoot || !bystanderHierarchy())('fault runtimes (need root and
   ];
 
   for (const [runtime, specific] of runtimes) {
-    it(`${runtime}: bounded time and memory, the right case blamed, nothing left, the bystander untouched`, async () => {
-      const workdir = mkdtempSync(join(work, `${runtime}-`));
-      const r = await runAgainst(runtime, workdir, { CONFORM_LIAR_PID: String(bystander.pid) });
-      const report = expectContained(runtime, r, workdir);
-      specific(report);
-    }, TIME_BOUND_MS * 2 + 30_000);
+    it(
+      `${runtime}: bounded time and memory, the right case blamed, nothing left, the bystander untouched`,
+      async () => {
+        const workdir = mkdtempSync(join(work, `${runtime}-`));
+        const r = await runAgainst(runtime, workdir, { CONFORM_LIAR_PID: String(bystander.pid) });
+        const report = expectContained(runtime, r, workdir);
+        specific(report);
+      },
+      TIME_BOUND_MS * 2 + 30_000,
+    );
   }
 });

@@ -22,12 +22,19 @@ const CAUGHT = [
 ];
 
 describe.skipIf(!isRoot || !hasRunc)('security cases against unsafe habits (need root and /usr/bin/runc)', () => {
-  it('each case that checks an unsafe habit fails against a runtime that has it; nothing is left behind', () => {
-    const r = conform(['--runtime', fixture('runtimes', 'unsafe.mjs'), '--area', 'security', '--timeout', '20']);
-    expect(r.report, r.stderr).toBeDefined();
-    const failed = r.report!.results.filter((x) => x.outcome === 'fail').map((x) => x.id);
-    expect(CAUGHT.filter((id) => !failed.includes(id)), 'cases that did not catch the habit they check').toEqual([]);
-    expect(r.report!.results.filter((x) => x.outcome === 'error').map((x) => `${x.id}: ${x.message}`)).toEqual([]);
-    expect(r.left).toEqual(NOTHING_LEFT);
-  }, 10 * 60_000);
+  it(
+    'each case that checks an unsafe habit fails against a runtime that has it; nothing is left behind',
+    () => {
+      const r = conform(['--runtime', fixture('runtimes', 'unsafe.mjs'), '--area', 'security', '--timeout', '20']);
+      expect(r.report, r.stderr).toBeDefined();
+      const failed = r.report!.results.filter((x) => x.outcome === 'fail').map((x) => x.id);
+      expect(
+        CAUGHT.filter((id) => !failed.includes(id)),
+        'cases that did not catch the habit they check',
+      ).toEqual([]);
+      expect(r.report!.results.filter((x) => x.outcome === 'error').map((x) => `${x.id}: ${x.message}`)).toEqual([]);
+      expect(r.left).toEqual(NOTHING_LEFT);
+    },
+    10 * 60_000,
+  );
 });

@@ -27,21 +27,29 @@ function cli(args: string[], timeoutMs: number, workRoot: string) {
 }
 
 describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and /usr/bin/runc)', () => {
-  it('a recommendation not followed warns and never fails the run, even with --strict (mounts.tmpfs.size, a SHOULD, behind the strip wrapper)', () => {
-    const r = conform(['--runtime', fixture('runtimes', 'strip.sh'), '--strict', '--grep', exact('mounts.tmpfs.size')]);
-    expect(r.report, r.stderr).toBeDefined();
-    expect(r.report!.results.map((x) => [x.id, x.outcome])).toEqual([['mounts.tmpfs.size', 'warn']]);
-    expect(r.code).toBe(0);
-  }, 5 * MINUTES);
+  it(
+    'a recommendation not followed warns and never fails the run, even with --strict (mounts.tmpfs.size, a SHOULD, behind the strip wrapper)',
+    () => {
+      const r = conform(['--runtime', fixture('runtimes', 'strip.sh'), '--strict', '--grep', exact('mounts.tmpfs.size')]);
+      expect(r.report, r.stderr).toBeDefined();
+      expect(r.report!.results.map((x) => [x.id, x.outcome])).toEqual([['mounts.tmpfs.size', 'warn']]);
+      expect(r.code).toBe(0);
+    },
+    5 * MINUTES,
+  );
 
-  it('no case passes against a runtime that does nothing and says it succeeded', () => {
-    // More jobs than cores: against a runtime that does nothing, a case mostly waits.
-    const r = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--timeout', '5', '--jobs', '4']);
-    expect(r.report, r.stderr).toBeDefined();
-    expect(r.report!.results.filter((x) => x.outcome === 'pass').map((x) => x.id)).toEqual([]);
-    expect(r.report!.results.filter((x) => x.outcome === 'error')).toEqual([]);
-    expect(r.code).toBe(1);
-  }, 10 * MINUTES);
+  it(
+    'no case passes against a runtime that does nothing and says it succeeded',
+    () => {
+      // More jobs than cores: against a runtime that does nothing, a case mostly waits.
+      const r = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--timeout', '5', '--jobs', '4']);
+      expect(r.report, r.stderr).toBeDefined();
+      expect(r.report!.results.filter((x) => x.outcome === 'pass').map((x) => x.id)).toEqual([]);
+      expect(r.report!.results.filter((x) => x.outcome === 'error')).toEqual([]);
+      expect(r.code).toBe(1);
+    },
+    10 * MINUTES,
+  );
 
   /** Starts a run, and sends SIGINT `times` times once its first containers exist. */
   async function interrupted(args: string[], times: number, workRoot: string): Promise<{ code: number | null; out: string }> {
@@ -60,49 +68,61 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
       // Signals do not queue: the next one only once conform has taken this one.
       const seen = out.split('SIGINT: stopping').length;
       child.kill('SIGINT');
-      if (i + 1 < times) while (out.split('SIGINT: stopping').length === seen && child.exitCode === null && Date.now() < deadline + MINUTES) await new Promise((r) => setTimeout(r, 5));
+      if (i + 1 < times)
+        while (out.split('SIGINT: stopping').length === seen && child.exitCode === null && Date.now() < deadline + MINUTES)
+          await new Promise((r) => setTimeout(r, 5));
     }
     const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
     return { code, out };
   }
 
-  it('on SIGINT stops, cleans up every container and its run directory, exits 130, and blames no case: the report is partial', async () => {
-    const workRoot = mkdtempSync(join(tmp, 'sigint-'));
-    const before = snapshot(workRoot);
-    const json = join(tmp, 'sigint.json');
-    const { code, out } = await interrupted(['--json', json], 1, workRoot);
-    expect(code, out).toBe(130);
-    expect(out).toMatch(/SIGINT: stopping; cleaning up/);
-    expect(leftSince(before), out).toEqual(NOTHING_LEFT);
-    const report = parseReport(readFileSync(json, 'utf8'), json);
-    expect(report.partial?.reason).toBe('interrupted (SIGINT)');
-    // The case the interrupt cut short has no result, and no result is a failure.
-    expect(report.partial!.notRun.length).toBeGreaterThan(0);
-    expect(report.results.filter((r) => r.outcome === 'fail' || r.outcome === 'error').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
-    expect(report.exitCode).toBe(1);
-  }, 2 * MINUTES);
+  it(
+    'on SIGINT stops, cleans up every container and its run directory, exits 130, and blames no case: the report is partial',
+    async () => {
+      const workRoot = mkdtempSync(join(tmp, 'sigint-'));
+      const before = snapshot(workRoot);
+      const json = join(tmp, 'sigint.json');
+      const { code, out } = await interrupted(['--json', json], 1, workRoot);
+      expect(code, out).toBe(130);
+      expect(out).toMatch(/SIGINT: stopping; cleaning up/);
+      expect(leftSince(before), out).toEqual(NOTHING_LEFT);
+      const report = parseReport(readFileSync(json, 'utf8'), json);
+      expect(report.partial?.reason).toBe('interrupted (SIGINT)');
+      // The case the interrupt cut short has no result, and no result is a failure.
+      expect(report.partial!.notRun.length).toBeGreaterThan(0);
+      expect(report.results.filter((r) => r.outcome === 'fail' || r.outcome === 'error').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
+      expect(report.exitCode).toBe(1);
+    },
+    2 * MINUTES,
+  );
 
-  it('on a second SIGINT exits at once, with valid partial reports; the next run in the work directory removes what it left', async () => {
-    const work = mkdtempSync(join(tmp, 'work-'));
-    const files = { json: join(tmp, 'twice.json'), junit: join(tmp, 'twice.xml'), tap: join(tmp, 'twice.tap') };
-    const before = snapshot(work);
-    const { code, out } = await interrupted(['--workdir', work, '--json', files.json, '--junit', files.junit, '--tap', files.tap], 2, work);
-    expect(code, out).toBe(130);
-    expect(out).toMatch(/exiting at once: the run directory stays/);
-    const report = parseReport(readFileSync(files.json, 'utf8'), files.json);
-    expect(report.partial?.reason).toMatch(/^interrupted twice \(SIGINT\)/);
-    expect(report.results.length + report.partial!.notRun.length).toBe(ALL_CASES.filter((c) => c.area === 'lifecycle' && /kill|delete/i.test(`${c.id} ${c.title}`)).length);
-    const xml = spawnSync('xmllint', ['--noout', '--schema', join(repoRoot, 'fixtures/junit/junit-10.xsd'), files.junit], { encoding: 'utf8' });
-    expect(xml.stderr).toMatch(/validates/);
-    expect(readFileSync(files.junit, 'utf8')).toMatch(/<testsuites name="conform \(partial: interrupted twice/);
-    expect(readFileSync(files.tap, 'utf8')).toMatch(/\nBail out! conform: interrupted twice/);
-    // Left behind on purpose; the sweep of the next run in the same --workdir removes it.
-    const sweep = cli(['--runtime', '/usr/bin/runc', '--grep', '^lifecycle\\.create\\.created$', '--workdir', work], 2 * MINUTES, work);
-    expect(sweep.code, sweep.stderr).toBe(0);
-    expect(sweep.stderr).toMatch(/left by a run \(pid \d+\) that was killed/);
-    expect(readdirSync(work)).toEqual([]);
-    expect(leftSince(before)).toEqual(NOTHING_LEFT);
-  }, 3 * MINUTES);
+  it(
+    'on a second SIGINT exits at once, with valid partial reports; the next run in the work directory removes what it left',
+    async () => {
+      const work = mkdtempSync(join(tmp, 'work-'));
+      const files = { json: join(tmp, 'twice.json'), junit: join(tmp, 'twice.xml'), tap: join(tmp, 'twice.tap') };
+      const before = snapshot(work);
+      const { code, out } = await interrupted(['--workdir', work, '--json', files.json, '--junit', files.junit, '--tap', files.tap], 2, work);
+      expect(code, out).toBe(130);
+      expect(out).toMatch(/exiting at once: the run directory stays/);
+      const report = parseReport(readFileSync(files.json, 'utf8'), files.json);
+      expect(report.partial?.reason).toMatch(/^interrupted twice \(SIGINT\)/);
+      expect(report.results.length + report.partial!.notRun.length).toBe(
+        ALL_CASES.filter((c) => c.area === 'lifecycle' && /kill|delete/i.test(`${c.id} ${c.title}`)).length,
+      );
+      const xml = spawnSync('xmllint', ['--noout', '--schema', join(repoRoot, 'fixtures/junit/junit-10.xsd'), files.junit], { encoding: 'utf8' });
+      expect(xml.stderr).toMatch(/validates/);
+      expect(readFileSync(files.junit, 'utf8')).toMatch(/<testsuites name="conform \(partial: interrupted twice/);
+      expect(readFileSync(files.tap, 'utf8')).toMatch(/\nBail out! conform: interrupted twice/);
+      // Left behind on purpose; the sweep of the next run in the same --workdir removes it.
+      const sweep = cli(['--runtime', '/usr/bin/runc', '--grep', '^lifecycle\\.create\\.created$', '--workdir', work], 2 * MINUTES, work);
+      expect(sweep.code, sweep.stderr).toBe(0);
+      expect(sweep.stderr).toMatch(/left by a run \(pid \d+\) that was killed/);
+      expect(readdirSync(work)).toEqual([]);
+      expect(leftSince(before)).toEqual(NOTHING_LEFT);
+    },
+    3 * MINUTES,
+  );
 });
 
 // runsc starts a sandbox per container (the dearest runtime here): CI runs every other case
@@ -110,14 +130,28 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
 const RUNSC_CASES = LANE_CASES.filter((_, i) => i % 2 === 0);
 
 describe.skipIf(!isRoot || !hasRunsc)('runsc (gVisor) with its baseline', () => {
-  it(`every other case of the lane (${RUNSC_CASES.length}): no unexpected failure, pass or error, nothing left behind`, () => {
-    const r = conform(['--runtime', '/usr/bin/runsc', '--runtime-arg=--network=none', '--expect', join(repoRoot, 'baselines/runsc.json'), ...RUNSC_CASES.flatMap((id) => ['--grep', exact(id)])], { timeoutMs: 30 * MINUTES });
-    expect(r.report, r.stderr).toBeDefined();
-    expect(r.report!.results).toHaveLength(RUNSC_CASES.length);
-    expect(unexpected(r)).toEqual([]);
-    expect(r.code).toBe(0);
-    expect(r.left).toEqual(NOTHING_LEFT);
-  }, 30 * MINUTES);
+  it(
+    `every other case of the lane (${RUNSC_CASES.length}): no unexpected failure, pass or error, nothing left behind`,
+    () => {
+      const r = conform(
+        [
+          '--runtime',
+          '/usr/bin/runsc',
+          '--runtime-arg=--network=none',
+          '--expect',
+          join(repoRoot, 'baselines/runsc.json'),
+          ...RUNSC_CASES.flatMap((id) => ['--grep', exact(id)]),
+        ],
+        { timeoutMs: 30 * MINUTES },
+      );
+      expect(r.report, r.stderr).toBeDefined();
+      expect(r.report!.results).toHaveLength(RUNSC_CASES.length);
+      expect(unexpected(r)).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.left).toEqual(NOTHING_LEFT);
+    },
+    30 * MINUTES,
+  );
 });
 
 packageTests();

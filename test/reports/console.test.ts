@@ -33,28 +33,30 @@ describe('console report off a terminal', () => {
     // Failures are printed as they happen, before the summary.
     expect(lines[1]).toBe('✗ fail process.rlimits.nofile  RLIMIT_NOFILE is applied — nofile limits differ (12 ms)');
     expect(lines[2]).toBe('! error hooks.poststart.order  checks hooks.poststart.order — probe output truncated: no END marker (12 ms)');
-    expect(lines).toEqual(expect.arrayContaining([
-      'Failures (1)',
-      '✗ process.rlimits.nofile  RLIMIT_NOFILE is applied',
-      '    nofile limits differ',
-      '    soft and hard limits',
-      '      expected: {"soft":1024,"hard":2048}',
-      '      actual:   {"soft":1048576,"hard":1048576}',
-      '    requirements: config:process.rlimits.apply, config:process.rlimits.type',
-      '    note: runc 1.1.5',
-      '    files: /tmp/conform/process.rlimits.nofile',
-      'Harness errors (1) — conform could not carry these out; not blamed on the runtime',
-      '! hooks.poststart.order  checks hooks.poststart.order',
-      'Unexpectedly passing (1) — the baseline expects these to fail: shrink it',
-      '+ mounts.tmpfs.options  baseline: tmpfs size ignored (fixed in 1.2?)',
-      'Disputed (1) — the spec leaves room here; recorded, no verdict',
-      '? cgroups.pids.zero  pids.limit 0: unlimited or none?',
-      '    note: runtime treated 0 as unlimited',
-      'Expected failures (1) — per the baseline',
-      '  1× runc#1234: uid map not applied  (namespaces.user.map)',
-      'Skipped (2)',
-      '  2× needs cgroup v2: /sys/fs/cgroup is v1  (cgroups.cpu.shares, cgroups.memory.limit)',
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'Failures (1)',
+        '✗ process.rlimits.nofile  RLIMIT_NOFILE is applied',
+        '    nofile limits differ',
+        '    soft and hard limits',
+        '      expected: {"soft":1024,"hard":2048}',
+        '      actual:   {"soft":1048576,"hard":1048576}',
+        '    requirements: config:process.rlimits.apply, config:process.rlimits.type',
+        '    note: runc 1.1.5',
+        '    files: /tmp/conform/process.rlimits.nofile',
+        'Harness errors (1) — conform could not carry these out; not blamed on the runtime',
+        '! hooks.poststart.order  checks hooks.poststart.order',
+        'Unexpectedly passing (1) — the baseline expects these to fail: shrink it',
+        '+ mounts.tmpfs.options  baseline: tmpfs size ignored (fixed in 1.2?)',
+        'Disputed (1) — the spec leaves room here; recorded, no verdict',
+        '? cgroups.pids.zero  pids.limit 0: unlimited or none?',
+        '    note: runtime treated 0 as unlimited',
+        'Expected failures (1) — per the baseline',
+        '  1× runc#1234: uid map not applied  (namespaces.user.map)',
+        'Skipped (2)',
+        '  2× needs cgroup v2: /sys/fs/cgroup is v1  (cgroups.cpu.shares, cgroups.memory.limit)',
+      ]),
+    );
     expect(lines.at(-2)).toBe('FAIL  8 cases in 1m 02s: 1 pass, 1 fail, 1 error, 1 xfail, 1 xpass, 1 disputed, 2 skip');
     expect(lines.at(-1)).toBe('');
   });
@@ -179,7 +181,12 @@ describe('console report on a terminal', () => {
   });
 
   test('lines are cut to the terminal width; the progress line stays one column short', async () => {
-    const long = result('a.long', { outcome: 'fail', title: 'a very long title '.repeat(10), message: 'and a long message '.repeat(10), failures: [{ message: 'f', expected: 'e'.repeat(200), actual: 'a' }] });
+    const long = result('a.long', {
+      outcome: 'fail',
+      title: 'a very long title '.repeat(10),
+      message: 'and a long message '.repeat(10),
+      failures: [{ message: 'f', expected: 'e'.repeat(200), actual: 'a' }],
+    });
     const text = await render([long, result('a.with-a-rather-long-id-that-goes-on-and-on-and-on')], { isTTY: true, columns: 40 }, { color: false });
     const printed = text.split(CLEAR_LINE).flatMap((chunk) => chunk.split('\n'));
     const total = printed.filter((l) => l.startsWith('FAIL'));

@@ -29,7 +29,8 @@ function tool(cmd: string, args: string[], install: string): { code: number | nu
 }
 
 const prove = (file: string) => tool('prove', ['--exec', 'cat', file], 'apt-get install -y perl');
-const xmllint = (file: string) => tool('xmllint', ['--noout', '--schema', join(repoRoot, 'fixtures/junit/junit-10.xsd'), file], 'apt-get install -y libxml2-utils');
+const xmllint = (file: string) =>
+  tool('xmllint', ['--noout', '--schema', join(repoRoot, 'fixtures/junit/junit-10.xsd'), file], 'apt-get install -y libxml2-utils');
 
 const passing = (): CaseResult[] => [...mixed().filter((r) => r.outcome !== 'fail' && r.outcome !== 'error'), warnedCase()];
 
@@ -86,7 +87,9 @@ describe('TAP read by prove (TAP::Harness)', () => {
 describe('TAP read by tap-parser', () => {
   const parse = (text: string) => {
     const results: { ok: boolean; todo: string | boolean; skip: string | boolean; name: string }[] = [];
-    let final: { ok: boolean; count: number; pass: number; fail: number; skip: number; todo: number; bailout: string | boolean; failures: { name: string }[] } | undefined;
+    let final:
+      | { ok: boolean; count: number; pass: number; fail: number; skip: number; todo: number; bailout: string | boolean; failures: { name: string }[] }
+      | undefined;
     const p = new Parser((f) => (final = f as typeof final));
     p.on('assert', (a) => results.push(a as (typeof results)[number]));
     p.end(text);
@@ -124,7 +127,22 @@ describe('JUnit against junit-10.xsd (xmllint)', () => {
     ['every outcome', () => renderJunit(summary([...mixed(), warnedCase()]))],
     ['an empty run', () => renderJunit(summary([]))],
     ['a partial run', () => renderJunit(summary([result('a.one')], { partial: { reason: 'interrupted', notRun: ['b.two'] } }))],
-    ['data that needs escaping', () => renderJunit(summary([result(`a.${'x'}`, { outcome: 'fail', title: nasty, message: nasty, failures: [{ message: nasty, expected: nasty, actual: nasty }], notes: [nasty], runtimeLog: nasty })]))],
+    [
+      'data that needs escaping',
+      () =>
+        renderJunit(
+          summary([
+            result(`a.${'x'}`, {
+              outcome: 'fail',
+              title: nasty,
+              message: nasty,
+              failures: [{ message: nasty, expected: nasty, actual: nasty }],
+              notes: [nasty],
+              runtimeLog: nasty,
+            }),
+          ]),
+        ),
+    ],
     ['start times and stderr', () => renderJunit(summary(mixed().map((r, i) => ({ ...r, startMs: i * 100, runtimeLog: '$ runc create\n  exit 1\n' }))))],
   ];
   for (const [what, render] of cases) {
@@ -136,7 +154,10 @@ describe('JUnit against junit-10.xsd (xmllint)', () => {
   }
 
   test('the schema does refuse what the old reports wrote (properties under a testcase)', () => {
-    const old = renderJunit(summary([result('a.one')])).replace('<testcase classname="conform.a" name="a.one" time="0.012"/>', '<testcase classname="conform.a" name="a.one" time="0.012"><properties><property name="outcome" value="pass"/></properties></testcase>');
+    const old = renderJunit(summary([result('a.one')])).replace(
+      '<testcase classname="conform.a" name="a.one" time="0.012"/>',
+      '<testcase classname="conform.a" name="a.one" time="0.012"><properties><property name="outcome" value="pass"/></properties></testcase>',
+    );
     expect(old).toContain('<properties><property name="outcome"');
     expect(xmllint(save(old, 'xml')).code).not.toBe(0);
   });

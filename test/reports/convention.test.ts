@@ -7,7 +7,12 @@ import { renderJson, type JsonReport } from '../../reports/json.js';
 import { result, summary } from './factory.js';
 
 const chalk = new Chalk({ level: 0 });
-const failed = result('engines.podman.pause-resume', { outcome: 'warn', convention: 'runc-cli', message: 'the runc CLI convention beyond the spec not followed: podman pause: exit 125', requirements: ['runtime:operations.supported'] });
+const failed = result('engines.podman.pause-resume', {
+  outcome: 'warn',
+  convention: 'runc-cli',
+  message: 'the runc CLI convention beyond the spec not followed: podman pause: exit 125',
+  requirements: ['runtime:operations.supported'],
+});
 
 describe('the runc CLI convention marker', () => {
   it('the JSON report carries it on the case', () => {

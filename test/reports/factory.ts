@@ -15,7 +15,16 @@ export const CONTEXT: RunContext = {
 };
 
 /** What a case with this outcome found about each requirement, when the test does not say. */
-const CHECK: Record<Outcome, CheckOutcome> = { pass: 'pass', xpass: 'pass', warn: 'warn', fail: 'fail', xfail: 'fail', error: 'error', skip: 'skip', disputed: 'disputed' };
+const CHECK: Record<Outcome, CheckOutcome> = {
+  pass: 'pass',
+  xpass: 'pass',
+  warn: 'warn',
+  fail: 'fail',
+  xfail: 'fail',
+  error: 'error',
+  skip: 'skip',
+  disputed: 'disputed',
+};
 
 /** A passing case named `id`; override whatever the test is about (checks follow the outcome: MUST-level). */
 export function result(id: string, over: Partial<CaseResult> = {}): CaseResult {

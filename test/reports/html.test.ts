@@ -21,7 +21,11 @@ const save = (name: string, text: string) => {
 
 const nasty = '<script>alert(1)</script> & "quotes"';
 const results = (): CaseResult[] => [
-  ...mixed().map((r, i) => ({ ...r, startMs: i * 10, ...(r.outcome === 'fail' ? { runtimeLog: '$ runc create x\n  exit 1\n  stderr: cannot apply rlimit' } : {}) })),
+  ...mixed().map((r, i) => ({
+    ...r,
+    startMs: i * 10,
+    ...(r.outcome === 'fail' ? { runtimeLog: '$ runc create x\n  exit 1\n  stderr: cannot apply rlimit' } : {}),
+  })),
   result('process.title-nasty', { outcome: 'fail', title: nasty, message: nasty, failures: [{ message: nasty, expected: nasty, actual: 1 }] }),
   warnedCase(),
 ];
@@ -35,7 +39,15 @@ describe('the run page, as text', () => {
   });
 
   test('names the convention a case checks beyond the spec', () => {
-    const page = renderRunHtml(summary([result('engines.podman.exec', { outcome: 'warn', convention: 'runc-cli', message: 'the runc CLI convention beyond the spec not followed: exec failed' })]));
+    const page = renderRunHtml(
+      summary([
+        result('engines.podman.exec', {
+          outcome: 'warn',
+          convention: 'runc-cli',
+          message: 'the runc CLI convention beyond the spec not followed: exec failed',
+        }),
+      ]),
+    );
     expect(page).toContain('[runc-cli convention]');
   });
 
@@ -94,7 +106,10 @@ describe('the pages in headless Chromium', () => {
 
   test('the matrix page shows every reason as text, also in print, and totals that add up', async () => {
     const a = toJsonReport(summary(results()));
-    const b: JsonReport = { ...toJsonReport(summary([result('process.umask'), result('process.rlimits.nofile')])), runtime: { path: '/usr/bin/crun', args: [], version: 'crun version 1.8.1' } };
+    const b: JsonReport = {
+      ...toJsonReport(summary([result('process.umask'), result('process.rlimits.nofile')])),
+      runtime: { path: '/usr/bin/crun', args: [], version: 'crun version 1.8.1' },
+    };
     const page = await browser.open(save('matrix.html', renderHtml([a, b])));
     await page.emulateMedia({ media: 'print' });
     const why = page.locator('td[data-outcome="fail"] .why').first();

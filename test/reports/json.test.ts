@@ -26,13 +26,34 @@ describe('json report', () => {
 
   test('key order is fixed, whatever order the runner built the objects in', () => {
     const shuffled = {
-      dir: '/tmp/x', durationMs: 5, notes: [], failures: [{ actual: 2, expected: 1, message: 'm' }],
-      message: 'why', outcome: 'fail', checks: [{ outcome: 'fail', level: 'MUST', id: 'r' }], requirements: ['r'], title: 't', area: 'a', id: 'a.x',
+      dir: '/tmp/x',
+      durationMs: 5,
+      notes: [],
+      failures: [{ actual: 2, expected: 1, message: 'm' }],
+      message: 'why',
+      outcome: 'fail',
+      checks: [{ outcome: 'fail', level: 'MUST', id: 'r' }],
+      requirements: ['r'],
+      title: 't',
+      area: 'a',
+      id: 'a.x',
     } as CaseResult;
     const parsed = JSON.parse(renderJson(summary([shuffled]))) as JsonReport;
     expect(Object.keys(parsed)).toEqual(['format', 'runtime', 'startedAt', 'durationMs', 'exitCode', 'context', 'counts', 'requirements', 'results']);
     expect(Object.keys(parsed.counts)).toEqual(['pass', 'fail', 'error', 'warn', 'xfail', 'xpass', 'disputed', 'skip']);
-    expect(Object.keys(parsed.results[0]!)).toEqual(['id', 'area', 'title', 'requirements', 'checks', 'outcome', 'message', 'failures', 'notes', 'durationMs', 'dir']);
+    expect(Object.keys(parsed.results[0]!)).toEqual([
+      'id',
+      'area',
+      'title',
+      'requirements',
+      'checks',
+      'outcome',
+      'message',
+      'failures',
+      'notes',
+      'durationMs',
+      'dir',
+    ]);
     expect(Object.keys(parsed.results[0]!.checks[0]!)).toEqual(['id', 'level', 'outcome']);
     expect(Object.keys(parsed.results[0]!.failures[0]!)).toEqual(['message', 'expected', 'actual']);
     expect(Object.keys(parsed.requirements.r!)).toEqual(['level', 'verdict', 'cases']);
@@ -73,13 +94,22 @@ describe('json report', () => {
 
   test('a report is valid against the published schema, partial runs and merged ones too', () => {
     const timing = { runtimeMs: 40, runtimeCalls: 5, waitMs: 20, bundleMs: 3, cleanupMs: 2, harnessMs: 1 };
-    const withAll = [...mixed(), result('engines.podman.exec', { outcome: 'warn', convention: 'runc-cli' })].map((r, i) => ({ ...r, startMs: i * 10, timing, runtimeLog: r.outcome === 'fail' ? '$ runc create\n' : undefined }));
+    const withAll = [...mixed(), result('engines.podman.exec', { outcome: 'warn', convention: 'runc-cli' })].map((r, i) => ({
+      ...r,
+      startMs: i * 10,
+      timing,
+      runtimeLog: r.outcome === 'fail' ? '$ runc create\n' : undefined,
+    }));
     const runs = [
       summary(withAll, { timing: { ...timing, jobs: 2, planMs: 180, maxRssKb: 90_000, overhead: 1.08 } }),
       summary([result('a.one')], { partial: { reason: 'interrupted (SIGINT)', notRun: ['b.two', 'a.three'] }, exitCode: 1 }),
       summary([result('a.one')], {
         runtime: { ...RUNTIME, features: { ociVersionMin: '1.0.0', hooks: ['prestart'] } },
-        context: { ...CONTEXT, baseline: { file: 'baselines/runc.json', hash: 'abc' }, shards: [{ index: 1, startedAt: '2025-01-02T03:04:05.678Z', durationMs: 5, host: CONTEXT.host }] },
+        context: {
+          ...CONTEXT,
+          baseline: { file: 'baselines/runc.json', hash: 'abc' },
+          shards: [{ index: 1, startedAt: '2025-01-02T03:04:05.678Z', durationMs: 5, host: CONTEXT.host }],
+        },
       }),
     ];
     for (const s of runs) expect(reportProblems(JSON.parse(renderJson(s)))).toEqual([]);
@@ -88,7 +118,9 @@ describe('json report', () => {
     expect(parseReport(renderJson(runs[0]!), 'r.json').results).toHaveLength(9);
     // The timing sections (harness/run/timing.ts) are in the schema, and closed like the rest.
     expect(parseReport(renderJson(runs[0]!), 'r.json').timing?.overhead).toBe(1.08);
-    expect(reportProblems(JSON.parse(renderJson(summary([result('a.one', { timing: { ...timing, extra: 1 } as typeof timing })]))))).toEqual([expect.stringContaining('extra')]);
+    expect(reportProblems(JSON.parse(renderJson(summary([result('a.one', { timing: { ...timing, extra: 1 } as typeof timing })]))))).toEqual([
+      expect.stringContaining('extra'),
+    ]);
   });
 
   test('schemas/json/report.schema.json is the schema readers use (regenerate: node scripts/emit-schemas.mjs)', () => {

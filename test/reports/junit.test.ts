@@ -96,7 +96,11 @@ describe('junit report', () => {
     expect(xpass['system-out']).toContain('unexpectedly passing');
 
     const passed = caseNamed(cases, 'process.umask');
-    expect(Object.keys(passed).filter((k) => k !== '#text').sort()).toEqual(['classname', 'name', 'time']);
+    expect(
+      Object.keys(passed)
+        .filter((k) => k !== '#text')
+        .sort(),
+    ).toEqual(['classname', 'name', 'time']);
   });
 
   test("a failure's message is in its attribute, not repeated in its text", () => {
@@ -120,14 +124,20 @@ describe('junit report', () => {
       result('b.one', { durationMs: 3_000 }),
     ];
     const { suites } = load(renderJunit(summary(results)));
-    expect(suites.map((s) => [s.name, s.time])).toEqual([['a', '13.000'], ['b', '3.000']]);
+    expect(suites.map((s) => [s.name, s.time])).toEqual([
+      ['a', '13.000'],
+      ['b', '3.000'],
+    ]);
   });
 
   test('a partial run says so, and lists what it did not run as not-run skips', () => {
     const s = summary([result('a.one')], { partial: { reason: 'interrupted (SIGINT)', notRun: ['a.two', 'b.one'] } });
     const { root, suites, cases } = load(renderJunit(s));
     expect(root).toMatchObject({ name: 'conform (partial: interrupted (SIGINT))', tests: '3' });
-    expect(suites.map((x) => [x.name, x.tests, x.skipped])).toEqual([['a', '2', '1'], ['b', '1', '1']]);
+    expect(suites.map((x) => [x.name, x.tests, x.skipped])).toEqual([
+      ['a', '2', '1'],
+      ['b', '1', '1'],
+    ]);
     expect(caseNamed(cases, 'b.one').skipped).toMatchObject({ type: 'not-run', message: 'not run: interrupted (SIGINT)' });
     expect(props(suites[0]!).partial).toBe('interrupted (SIGINT)');
   });
@@ -140,7 +150,9 @@ describe('junit report', () => {
     expect(root).toMatchObject({ tests: '1', failures: '0', errors: '0' });
     expect(tc['system-out']).toContain('warn: a recommendation not followed: SHOULD not followed: a submount is writable');
     expect(tc['system-out']).toContain('a submount is writable (config:mounts.option.rro)');
-    expect(tc['system-out']).toContain('config:mounts.option.rro (SHOULD) warn https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#configLinuxMountOptions');
+    expect(tc['system-out']).toContain(
+      'config:mounts.option.rro (SHOULD) warn https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#configLinuxMountOptions',
+    );
   });
 
   test('the runtime is a suite property and the timestamp has no zone, as the Ant schema wants', () => {

@@ -16,11 +16,26 @@ function report(name: string, outcomes: Record<string, Outcome>, messages: Recor
     ...(withContext ? { context: CONTEXT } : {}),
     counts,
     requirements: {},
-    results: Object.entries(outcomes).map(([id, outcome]) => ({ id, area: id.split('.')[0]!, title: `title ${id}`, requirements: [], checks: [], outcome, message: messages[id], failures: [], notes: [], durationMs: 1 })),
+    results: Object.entries(outcomes).map(([id, outcome]) => ({
+      id,
+      area: id.split('.')[0]!,
+      title: `title ${id}`,
+      requirements: [],
+      checks: [],
+      outcome,
+      message: messages[id],
+      failures: [],
+      notes: [],
+      durationMs: 1,
+    })),
   };
 }
 
-const a = report('a', { 'x.one': 'pass', 'x.two': 'fail', 'y.three': 'skip', 'w.shared': 'fail' }, { 'x.two': 'expected <1> & got "2"', 'w.shared': 'both fail' });
+const a = report(
+  'a',
+  { 'x.one': 'pass', 'x.two': 'fail', 'y.three': 'skip', 'w.shared': 'fail' },
+  { 'x.two': 'expected <1> & got "2"', 'w.shared': 'both fail' },
+);
 const b = report('b', { 'x.one': 'pass', 'x.two': 'pass', 'z.four': 'xfail', 'w.shared': 'xfail' }, {}, false);
 
 describe('matrix', () => {

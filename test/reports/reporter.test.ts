@@ -35,10 +35,14 @@ describe('fanOut', () => {
     both.caseFinished(result('x.one'));
     await both.finish(summary([result('x.one')]));
     expect(log).toEqual([
-      'a:start:1', 'b:start:1',
-      'a:caseStarted:x.one', 'b:caseStarted:x.one',
-      'a:caseFinished:x.one', 'b:caseFinished:x.one',
-      'a:finish:1', 'b:finish:1',
+      'a:start:1',
+      'b:start:1',
+      'a:caseStarted:x.one',
+      'b:caseStarted:x.one',
+      'a:caseFinished:x.one',
+      'b:caseFinished:x.one',
+      'a:finish:1',
+      'b:finish:1',
     ]);
     expect(both.name).toBe('a+b');
   });

@@ -164,7 +164,14 @@ describe('tap YAML diagnostics', () => {
     expect(asserts[0]!.ok).toBe(true);
     expect(asserts[0]!.diag).toMatchObject({
       outcome: 'warn',
-      requirements: [{ id: 'config:mounts.option.rro', level: 'SHOULD', outcome: 'warn', spec: 'https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#configLinuxMountOptions' }],
+      requirements: [
+        {
+          id: 'config:mounts.option.rro',
+          level: 'SHOULD',
+          outcome: 'warn',
+          spec: 'https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#configLinuxMountOptions',
+        },
+      ],
       failures: [{ message: 'a submount is writable', requirement: 'config:mounts.option.rro' }],
     });
   });
@@ -178,10 +185,38 @@ describe('tap YAML diagnostics', () => {
 
   test('strings that YAML would misread come back as strings', () => {
     const tricky = [
-      'yes', 'no', 'null', '~', 'true', '1.0', '0x1f', '2024-01-01', '- item', 'key: value', 'a # comment',
-      '"quoted"', "'single'", '{ flow }', '[1, 2]', '*alias', '&anchor', '!tag', '%directive', '@at', '`tick`',
-      'multi\nline\n', '  leading and trailing  ', 'tab\there', 'nul\u0000 esc\u001b del\u007f c1\u0085', 'sep\u2028sep',
-      'bom\ufeff', 'emoji 🦀', 'config:process.umask', '/tmp/dir', 'ends with colon:', '',
+      'yes',
+      'no',
+      'null',
+      '~',
+      'true',
+      '1.0',
+      '0x1f',
+      '2024-01-01',
+      '- item',
+      'key: value',
+      'a # comment',
+      '"quoted"',
+      "'single'",
+      '{ flow }',
+      '[1, 2]',
+      '*alias',
+      '&anchor',
+      '!tag',
+      '%directive',
+      '@at',
+      '`tick`',
+      'multi\nline\n',
+      '  leading and trailing  ',
+      'tab\there',
+      'nul\u0000 esc\u001b del\u007f c1\u0085',
+      'sep\u2028sep',
+      'bom\ufeff',
+      'emoji 🦀',
+      'config:process.umask',
+      '/tmp/dir',
+      'ends with colon:',
+      '',
     ];
     const r = result('t.case', {
       outcome: 'fail',
@@ -193,7 +228,9 @@ describe('tap YAML diagnostics', () => {
     const diag = asserts[0]!.diag as Record<string, unknown>;
     expect(diag.notes).toEqual(tricky);
     expect(diag.message).toBe(tricky.join(' | '));
-    expect(diag.failures).toEqual([{ message: 'values', expected: { 'key: with colon': tricky, yes: null, '': [], nested: { empty: {} } }, actual: [[1, [2]], { a: [] }] }]);
+    expect(diag.failures).toEqual([
+      { message: 'values', expected: { 'key: with colon': tricky, yes: null, '': [], nested: { empty: {} } }, actual: [[1, [2]], { a: [] }] },
+    ]);
   });
 
   test('values that JSON cannot hold are written as text rather than lost', () => {

@@ -59,7 +59,13 @@ describe('toPlain', () => {
   });
 
   test('a throwing toJSON does not throw', () => {
-    expect(toPlain({ toJSON: () => { throw new Error('nope'); } })).toBe('[unserializable: nope]');
+    expect(
+      toPlain({
+        toJSON: () => {
+          throw new Error('nope');
+        },
+      }),
+    ).toBe('[unserializable: nope]');
   });
 });
 

@@ -70,8 +70,19 @@ describe('linux/capabilities', () => {
     ].join('\n');
     const caps = parseStatusCaps(status);
     expect(capNames(caps.effective)).toEqual([
-      'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID',
-      'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_NET_RAW', 'CAP_SYS_CHROOT', 'CAP_MKNOD', 'CAP_AUDIT_WRITE',
+      'CAP_CHOWN',
+      'CAP_DAC_OVERRIDE',
+      'CAP_FOWNER',
+      'CAP_FSETID',
+      'CAP_KILL',
+      'CAP_SETGID',
+      'CAP_SETUID',
+      'CAP_SETPCAP',
+      'CAP_NET_BIND_SERVICE',
+      'CAP_NET_RAW',
+      'CAP_SYS_CHROOT',
+      'CAP_MKNOD',
+      'CAP_AUDIT_WRITE',
       'CAP_SETFCAP',
     ]);
     expect(caps.ambient).toBe(0n);
@@ -143,10 +154,7 @@ describe('runtime/capabilities planCapabilities', () => {
   });
 
   it('warns about (and leaves out) unknown names and names beyond the kernel', () => {
-    const plan = planCapabilities(
-      { bounding: ['CAP_CHOWN', 'CAP_BPF', 'CAP_WHATEVER'], permitted: ['CAP_CHOWN', 'CAP_BPF'], effective: ['CAP_CHOWN'] },
-      38,
-    );
+    const plan = planCapabilities({ bounding: ['CAP_CHOWN', 'CAP_BPF', 'CAP_WHATEVER'], permitted: ['CAP_CHOWN', 'CAP_BPF'], effective: ['CAP_CHOWN'] }, 38);
     expect(plan.sets.bounding).toBe(1n);
     expect(plan.sets.permitted).toBe(1n);
     expect(plan.warnings.map((w) => [w.set, w.name, w.reason])).toEqual([

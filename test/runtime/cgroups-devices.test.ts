@@ -13,7 +13,10 @@ import { runDeviceProgram } from './ebpf.js';
 
 const defaults = DEFAULT_DEVICES.map((d) => deviceMatch(d, 'default'));
 const matches = (rules: LinuxDeviceCgroup[]) => rules.map((d, i) => deviceMatch(d, `devices[${i}]`));
-const R = ACC_READ, W = ACC_WRITE, M = ACC_MKNOD, RW = R | W;
+const R = ACC_READ,
+  W = ACC_WRITE,
+  M = ACC_MKNOD,
+  RW = R | W;
 
 /** Whether the compiled program allows the request (1) or not (0), checked against `decide`. */
 function allows(rules: LinuxDeviceCgroup[], type: number, major: number, minor: number, access: number): boolean {
@@ -37,16 +40,58 @@ describe('the cgroup v2 device program', () => {
     expect(allows(rules, DEV_CHAR, 10, 229, M)).toBe(false);
     expect(allows(rules, DEV_CHAR, 10, 237, R)).toBe(false);
     expect(allows(rules, DEV_BLOCK, 10, 229, R)).toBe(false);
-    for (const [major, minor] of [[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 2], [136, 4]] as const) {
+    for (const [major, minor] of [
+      [1, 3],
+      [1, 5],
+      [1, 7],
+      [1, 8],
+      [1, 9],
+      [5, 0],
+      [5, 2],
+      [136, 4],
+    ] as const) {
       expect(allows(rules, DEV_CHAR, major, minor, RW | M), `c ${major}:${minor}`).toBe(true);
     }
   });
 
   it('the last matching rule wins, in the listed order', () => {
     const fuse = { type: 'c' as const, major: 10, minor: 229 };
-    expect(allows([{ allow: true, access: 'rwm' }, { allow: false, ...fuse, access: 'rwm' }], DEV_CHAR, 10, 229, R)).toBe(false);
-    expect(allows([{ allow: false, ...fuse, access: 'rwm' }, { allow: true, access: 'rwm' }], DEV_CHAR, 10, 229, R)).toBe(true);
-    expect(allows([{ allow: true, access: 'rwm' }, { allow: false, ...fuse, access: 'rwm' }], DEV_CHAR, 10, 237, R)).toBe(true);
+    expect(
+      allows(
+        [
+          { allow: true, access: 'rwm' },
+          { allow: false, ...fuse, access: 'rwm' },
+        ],
+        DEV_CHAR,
+        10,
+        229,
+        R,
+      ),
+    ).toBe(false);
+    expect(
+      allows(
+        [
+          { allow: false, ...fuse, access: 'rwm' },
+          { allow: true, access: 'rwm' },
+        ],
+        DEV_CHAR,
+        10,
+        229,
+        R,
+      ),
+    ).toBe(true);
+    expect(
+      allows(
+        [
+          { allow: true, access: 'rwm' },
+          { allow: false, ...fuse, access: 'rwm' },
+        ],
+        DEV_CHAR,
+        10,
+        237,
+        R,
+      ),
+    ).toBe(true);
   });
 
   it('a partial deny refuses a request that asks for any of it; a partial allow only a request within it', () => {

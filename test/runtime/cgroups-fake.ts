@@ -51,7 +51,8 @@ export class FakeCgroupTree implements CgroupFs {
     }
     // The recording process's own cgroups, so that lookups by pid find a directory.
     for (const e of parseProcCgroup(fixture.procSelfCgroup)) {
-      const m = e.controllers.length === 0 ? this.mounts.find((x) => x.version === 2) : this.mounts.find((x) => e.controllers.every((c) => x.controllers.includes(c)));
+      const m =
+        e.controllers.length === 0 ? this.mounts.find((x) => x.version === 2) : this.mounts.find((x) => e.controllers.every((c) => x.controllers.includes(c)));
       if (!m) continue;
       let cur = m.mountPoint;
       const parts = e.path.split('/').filter(Boolean);
@@ -61,7 +62,14 @@ export class FakeCgroupTree implements CgroupFs {
         // As systemd does on v2: slices pass on every controller they have.
         if (m.version === 2 && i < parts.length - 1) {
           const controllers = this.read(posix.join(cur, 'cgroup.controllers')).trim();
-          if (controllers) this.write(posix.join(cur, 'cgroup.subtree_control'), controllers.split(/\s+/).map((c) => `+${c}`).join(' '));
+          if (controllers)
+            this.write(
+              posix.join(cur, 'cgroup.subtree_control'),
+              controllers
+                .split(/\s+/)
+                .map((c) => `+${c}`)
+                .join(' '),
+            );
         }
       });
     }
@@ -131,7 +139,9 @@ export class FakeCgroupTree implements CgroupFs {
       case 'tasks': {
         for (const d of this.walk(m.mountPoint)) {
           const procs = posix.join(d, 'cgroup.procs');
-          const kept = readFileSync(this.real(procs), 'utf8').split('\n').filter((l) => l && l !== value.trim());
+          const kept = readFileSync(this.real(procs), 'utf8')
+            .split('\n')
+            .filter((l) => l && l !== value.trim());
           writeFileSync(this.real(procs), kept.map((l) => `${l}\n`).join(''));
         }
         this.addProc(dir, Number(value));

@@ -94,10 +94,14 @@ describe('linux/cgroupfs read-back on recorded trees', () => {
     tree = undefined;
   });
 
-  it('reads a v1 controller file from the pid\'s cgroup (hybrid)', () => {
+  it("reads a v1 controller file from the pid's cgroup (hybrid)", () => {
     tree = new FakeCgroupTree(loadFixture('hybrid-v1'));
     const opts = { root: tree.root };
-    expect(locateCgroup('self', 'memory', opts)).toEqual({ version: 1, path: '/user.slice/session-1.scope', dir: '/sys/fs/cgroup/memory/user.slice/session-1.scope' });
+    expect(locateCgroup('self', 'memory', opts)).toEqual({
+      version: 1,
+      path: '/user.slice/session-1.scope',
+      dir: '/sys/fs/cgroup/memory/user.slice/session-1.scope',
+    });
     expect(readCgroupValue('self', 'memory', 'memory.limit_in_bytes', opts)).toBe('9223372036854771712');
     expect(readCgroupValue('self', 'cpu', 'cpu.shares', opts)).toBe('1024');
     // hugetlb is not a v1 hierarchy here: it is looked up in the unified one.
@@ -106,7 +110,7 @@ describe('linux/cgroupfs read-back on recorded trees', () => {
     expect(() => readCgroupValue('self', 'memory', '../x', opts)).toThrow(/file name expected/);
   });
 
-  it('reads v2 files from the pid\'s unified cgroup', () => {
+  it("reads v2 files from the pid's unified cgroup", () => {
     tree = new FakeCgroupTree(loadFixture('v2'));
     const opts = { root: tree.root };
     expect(locateCgroup('self', 'memory', opts).dir).toBe('/sys/fs/cgroup/user.slice/user-0.slice/session-1.scope');
@@ -123,7 +127,7 @@ describe('linux/cgroupfs read-back on recorded trees', () => {
     expect(() => locateCgroup('self', 'memory', { root: t.root, mountinfo: '' })).toThrow(/no cgroup hierarchy/);
   });
 
-  it.skipIf(process.platform !== 'linux')('reads this process\'s own cgroup on the real host', () => {
+  it.skipIf(process.platform !== 'linux')("reads this process's own cgroup on the real host", () => {
     const loc = locateCgroup('self', 'pids');
     expect(loc.dir.startsWith('/sys/fs/cgroup')).toBe(true);
   });

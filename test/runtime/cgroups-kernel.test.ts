@@ -38,7 +38,10 @@ describe.skipIf(!isRoot || !v1)('cgroups on this host (root, cgroup v1)', () => 
         pids: { limit: 10 },
         memory: { limit: 64 * 1024 * 1024, reservation: 32 * 1024 * 1024 },
         cpu: { shares: 512, quota: 50000, period: 100000, cpus: '0' },
-        devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 10, minor: 229, access: 'rw' }],
+        devices: [
+          { allow: false, access: 'rwm' },
+          { allow: true, type: 'c', major: 10, minor: 229, access: 'rw' },
+        ],
       },
     });
     let child: ChildProcess | undefined;
@@ -101,7 +104,14 @@ describe.skipIf(!isRoot || !host?.unified)('the cgroup v2 device program in this
     const dir = posix.join(host!.unified!, `conform-test-dev-${process.pid}-${Date.now().toString(36)}`);
     mkdirSync(dir);
     // Waits for a line (sent once it is in the cgroup), then tries the devices.
-    const child = spawn('/bin/sh', ['-c', 'read x; for d in /dev/kmsg; do if ( exec 3<$d ) 2>/dev/null; then echo "$d ok"; else echo "$d denied"; fi; done; if ( exec 3>/dev/null ); then echo "/dev/null ok"; else echo "/dev/null denied"; fi'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(
+      '/bin/sh',
+      [
+        '-c',
+        'read x; for d in /dev/kmsg; do if ( exec 3<$d ) 2>/dev/null; then echo "$d ok"; else echo "$d denied"; fi; done; if ( exec 3>/dev/null ); then echo "/dev/null ok"; else echo "/dev/null denied"; fi',
+      ],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     try {

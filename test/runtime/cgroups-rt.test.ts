@@ -19,7 +19,10 @@ function tree(dirs: Record<string, [runtime: number, period: number]>): CgroupFs
     files,
     exists: (p) => files.has(p) || isDir(p),
     read: (p) => files.get(p) ?? '',
-    write: (p, v) => { writes.push(`${p}=${v}`); files.set(p, v); },
+    write: (p, v) => {
+      writes.push(`${p}=${v}`);
+      files.set(p, v);
+    },
     mkdir: () => undefined,
     rmdir: () => undefined,
     attachDeviceFilter: () => undefined,
@@ -37,7 +40,7 @@ describe('makeRtRoom', () => {
     expect(fs.writes).toEqual([`${M}/conform/cpu.rt_runtime_us=20000`]);
   });
 
-  it('counts the siblings\' bandwidth, and raises grandparents first', () => {
+  it("counts the siblings' bandwidth, and raises grandparents first", () => {
     const fs = tree({
       [M]: [950000, 1000000],
       [`${M}/a`]: [0, 1000000],

@@ -50,7 +50,7 @@ describe('Cgroups on a hybrid v1 host: layout', () => {
     expect(tree.exists(`${CG}/memory/conform`)).toBe(false);
   });
 
-  it('creates missing parents, records them, and gives cpusets the parent\'s cpus and mems', () => {
+  it("creates missing parents, records them, and gives cpusets the parent's cpus and mems", () => {
     const cg = cgroups();
     cg.create();
     const state = cg.toJSON();
@@ -75,7 +75,16 @@ describe('Cgroups on a hybrid v1 host: layout', () => {
 describe('Cgroups on a hybrid v1 host: resources', () => {
   it('writes memory limits, memsw after memory on a fresh cgroup', () => {
     const w = applied({
-      memory: { limit: 536870912, reservation: 268435456, swap: 1073741824, kernel: -1, kernelTCP: 1048576, swappiness: 0, disableOOMKiller: true, useHierarchy: true },
+      memory: {
+        limit: 536870912,
+        reservation: 268435456,
+        swap: 1073741824,
+        kernel: -1,
+        kernelTCP: 1048576,
+        swappiness: 0,
+        disableOOMKiller: true,
+        useHierarchy: true,
+      },
     });
     expect(w('memory')).toEqual([
       ['memory.limit_in_bytes', '536870912'],
@@ -299,7 +308,10 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     tree.addProc(`${CG}/memory/conform/c1`, 4343);
     tree.writes.length = 0;
     cg.killAll(15);
-    expect(signals).toEqual([[4242, 15], [4343, 15]]);
+    expect(signals).toEqual([
+      [4242, 15],
+      [4343, 15],
+    ]);
     expect(tree.writes).toEqual([
       { path: `${CG}/freezer/conform/c1/freezer.state`, value: 'FROZEN' },
       { path: `${CG}/freezer/conform/c1/freezer.state`, value: 'THAWED' },
@@ -343,7 +355,7 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     expect(tree.allDirs()).toEqual(before);
   });
 
-  it('keeps a parent another container still uses and a cgroup it did not create; the last one out removes the runtime\'s own parent', () => {
+  it("keeps a parent another container still uses and a cgroup it did not create; the last one out removes the runtime's own parent", () => {
     const before = tree.allDirs();
     const a = cgroups(undefined, undefined, 'a');
     const b = cgroups(undefined, undefined, 'b');
@@ -365,7 +377,7 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     expect(before.length).toBeGreaterThan(0);
   });
 
-  it('makes a parent again when another container\'s delete removes it between the check and the mkdir', () => {
+  it("makes a parent again when another container's delete removes it between the check and the mkdir", () => {
     const pids = `${CG}/pids/conform`;
     tree.mkdir(pids);
     // The other delete's rmdir lands right after create saw /conform there.

@@ -38,7 +38,7 @@ function configError(f: () => unknown): ConfigError {
   throw new Error('no ConfigError');
 }
 
-describe('cgroup v2 conversions (runc\'s formulas)', () => {
+describe("cgroup v2 conversions (runc's formulas)", () => {
   it('maps cpu shares to cpu.weight', () => {
     expect(sharesToWeight(2)).toBe(1);
     expect(sharesToWeight(1024)).toBe(39);

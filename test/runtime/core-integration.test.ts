@@ -18,7 +18,11 @@ let dir: string;
 let root: string;
 let rootfs: string;
 
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 let calls = 0;
 /** A test that runs many creates: each is a Node boot or two, which a loaded machine stretches. */
@@ -35,9 +39,11 @@ function rt(args: string[], stdio?: { out: string }): Result {
   const fds = toFiles ? [openSync(out, 'a'), openSync(errFile, 'w+')] : [];
   try {
     const r = spawnSync(process.execPath, [bin, '--root', root, ...args], {
-      encoding: 'utf8', timeout: 20_000, stdio: ['ignore', fds[0] ?? 'pipe', fds[1] ?? 'pipe'],
+      encoding: 'utf8',
+      timeout: 20_000,
+      stdio: ['ignore', fds[0] ?? 'pipe', fds[1] ?? 'pipe'],
     });
-    const stderr = toFiles ? readFileSync(errFile, 'utf8') : r.stderr ?? '';
+    const stderr = toFiles ? readFileSync(errFile, 'utf8') : (r.stderr ?? '');
     return { code: r.status, stdout: r.stdout ?? '', stderr };
   } finally {
     for (const fd of fds) closeSync(fd);
@@ -108,7 +114,9 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
   });
 
   it('a config without process is created (process is OPTIONAL until start); start refuses it and changes nothing', async () => {
-    const b = bundle('np', (c) => { delete c.process; });
+    const b = bundle('np', (c) => {
+      delete c.process;
+    });
     expect(rt(['create', '-b', b, 'np']).code).toBe(0);
     expect(status('np')).toBe('created');
     const s = rt(['start', 'np']);
@@ -122,29 +130,35 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(leftovers()).toEqual([]);
   });
 
-  it('kill delivers signals; delete refuses a running container unless --force', async () => {
-    const b = bundle('k', (c) => { c.process.args = ['sleep', '1000']; });
-    expect(rt(['create', '-b', b, 'k']).code).toBe(0);
-    expect(rt(['kill', 'k', 'TERM']).code).toBe(0); // a created init ends on SIGTERM, as runc's does
-    await until(() => status('k') === 'stopped');
-    expect(rt(['kill', 'k', 'KILL']).code).toBe(1);
-    expect(rt(['delete', 'k']).code).toBe(0);
+  it(
+    'kill delivers signals; delete refuses a running container unless --force',
+    async () => {
+      const b = bundle('k', (c) => {
+        c.process.args = ['sleep', '1000'];
+      });
+      expect(rt(['create', '-b', b, 'k']).code).toBe(0);
+      expect(rt(['kill', 'k', 'TERM']).code).toBe(0); // a created init ends on SIGTERM, as runc's does
+      await until(() => status('k') === 'stopped');
+      expect(rt(['kill', 'k', 'KILL']).code).toBe(1);
+      expect(rt(['delete', 'k']).code).toBe(0);
 
-    expect(rt(['create', '-b', b, 'k2']).code).toBe(0);
-    expect(rt(['start', 'k2']).code).toBe(0);
-    expect(status('k2')).toBe('running');
-    expect(rt(['kill', 'k2', 'NOSUCHSIG']).stderr).toMatch(/^conform-runtime: kill k2: invalid signal/);
-    const d = rt(['delete', 'k2']);
-    expect(d.code).toBe(1);
-    expect(d.stderr).toMatch(/^conform-runtime: delete k2: container k2 is running/);
-    expect(status('k2')).toBe('running');
-    expect(rt(['kill', 'k2', '9']).code).toBe(0);
-    await until(() => status('k2') === 'stopped');
-    expect(rt(['delete', 'k2']).code).toBe(0);
-    expect(rt(['create', '-b', b, 'k3']).code).toBe(0);
-    expect(rt(['delete', '--force', 'k3']).code).toBe(0);
-    expect(status('k3')).toBe('absent');
-  }, SEVERAL_CREATES_MS);
+      expect(rt(['create', '-b', b, 'k2']).code).toBe(0);
+      expect(rt(['start', 'k2']).code).toBe(0);
+      expect(status('k2')).toBe('running');
+      expect(rt(['kill', 'k2', 'NOSUCHSIG']).stderr).toMatch(/^conform-runtime: kill k2: invalid signal/);
+      const d = rt(['delete', 'k2']);
+      expect(d.code).toBe(1);
+      expect(d.stderr).toMatch(/^conform-runtime: delete k2: container k2 is running/);
+      expect(status('k2')).toBe('running');
+      expect(rt(['kill', 'k2', '9']).code).toBe(0);
+      await until(() => status('k2') === 'stopped');
+      expect(rt(['delete', 'k2']).code).toBe(0);
+      expect(rt(['create', '-b', b, 'k3']).code).toBe(0);
+      expect(rt(['delete', '--force', 'k3']).code).toBe(0);
+      expect(status('k3')).toBe('absent');
+    },
+    SEVERAL_CREATES_MS,
+  );
 
   it('runs the hooks at their points with the state on stdin', async () => {
     const log = join(dir, 'hooks.log');
@@ -159,54 +173,161 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(rt(['start', 'h']).code).toBe(0);
     await until(() => status('h') === 'stopped');
     expect(rt(['delete', 'h']).code).toBe(0);
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => {
-      const [name, ...json] = l.split(' ');
-      return [name, (JSON.parse(json.join(' ')) as { status: string }).status];
-    });
-    expect(lines).toEqual([['prestart', 'creating'], ['createRuntime', 'creating'], ['createContainer', 'creating'], ['poststart', 'running'], ['poststop', 'stopped']]);
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [name, ...json] = l.split(' ');
+        return [name, (JSON.parse(json.join(' ')) as { status: string }).status];
+      });
+    expect(lines).toEqual([
+      ['prestart', 'creating'],
+      ['createRuntime', 'creating'],
+      ['createContainer', 'creating'],
+      ['poststart', 'running'],
+      ['poststop', 'stopped'],
+    ]);
   });
 
-  it('bad input: one line on stderr, exit 1, nothing left behind', () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test edits
-    const cases: Array<[string, (c: Record<string, any>) => void, RegExp]> = [
-      ['cwd', (c) => { c.process.cwd = 'rel'; }, /config\.json: process\.cwd must be an absolute path/],
-      ['ns', (c) => { c.linux.namespaces.push({ type: 'bogus' }); }, /linux\.namespaces\[\d\]\.type "bogus"/],
-      ['rootfs', (c) => { c.root.path = join(dir, 'nope'); }, /root\.path .* does not exist/],
-      ['prog', (c) => { c.process.args = ['no-such-program']; }, /process\.args\[0\]: no-such-program was not found/],
-      ['hook', (c) => { c.hooks = { createRuntime: [{ path: '/bin/false' }] }; }, /hooks\.createRuntime\[0\]: \/bin\/false exited with status 1/],
-      ['hang', (c) => { c.hooks = { prestart: [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }] }; }, /timed out after 1s/],
-      ['schema', (c) => { c.process.apparmorProfile = 5; }, /config\.json: process\.apparmorProfile/],
-      ['cgroup', (c) => { c.linux.resources = { pids: { limit: 'x' } }; }, /linux\.resources\.pids\.limit/],
-      ['rlimit', (c) => { c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2 ** 30, hard: 2 ** 30 }]; }, /process\.rlimits: cannot set RLIMIT_NOFILE/],
-      ['apparmor', (c) => { c.process.apparmorProfile = 'unconfined'; }, /config\.json: process\.apparmorProfile cannot be applied/],
-      ['selinux', (c) => { c.linux.mountLabel = 'system_u:object_r:container_file_t:s0'; }, /config\.json: linux\.mountLabel cannot be applied/],
-      ['vm', (c) => { c.vm = { hypervisor: { path: '/usr/bin/qemu' }, kernel: { path: '/boot/k' } }; }, /config\.json: vm cannot be applied/],
-      ['tty', (c) => { c.process.terminal = true; }, /process\.terminal is true: give --console-socket/],
-      ['sched', (c) => { c.process.scheduler = { policy: 'SCHED_FIFO', priority: 50 }; }, /config\.json: process\.scheduler cannot be applied: .*EPERM/],
-      ['version', (c) => { c.ociVersion = '1.4.0'; }, /config\.json: ociVersion 1\.4\.0 is not supported/],
-    ];
-    for (const [name, edit, message] of cases) {
-      const b = bundle(`bad-${name}`, edit);
-      const r = rt(['create', '-b', b, `bad-${name}`]);
-      expect(r.code, name).toBe(1);
-      expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
-      expect(r.stderr, name).toMatch(message);
-      expect(existsSync(join(root, `bad-${name}`)), name).toBe(false);
-    }
-    expect(rt(['create', '-b', join(dir, 'missing'), 'x']).stderr).toMatch(/bundle .* does not exist/);
-    const dup = bundle('dup', (c) => { c.process.args = ['sleep', '100']; });
-    expect(rt(['create', '-b', dup, 'dup']).code).toBe(0);
-    const again = rt(['create', '-b', dup, 'dup']);
-    expect(again.stderr).toBe('conform-runtime: create dup: container dup already exists\n');
-    expect(rt(['delete', '--force', 'dup']).code).toBe(0);
-    // Other work on this machine may mount things meanwhile: only ours count.
-    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
-    expect(leftovers()).toEqual([]);
-    expect(existsSync('/sys/fs/cgroup/pids/conform/bad-hook')).toBe(false);
-  }, SEVERAL_CREATES_MS);
+  it(
+    'bad input: one line on stderr, exit 1, nothing left behind',
+    () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test edits
+      const cases: Array<[string, (c: Record<string, any>) => void, RegExp]> = [
+        [
+          'cwd',
+          (c) => {
+            c.process.cwd = 'rel';
+          },
+          /config\.json: process\.cwd must be an absolute path/,
+        ],
+        [
+          'ns',
+          (c) => {
+            c.linux.namespaces.push({ type: 'bogus' });
+          },
+          /linux\.namespaces\[\d\]\.type "bogus"/,
+        ],
+        [
+          'rootfs',
+          (c) => {
+            c.root.path = join(dir, 'nope');
+          },
+          /root\.path .* does not exist/,
+        ],
+        [
+          'prog',
+          (c) => {
+            c.process.args = ['no-such-program'];
+          },
+          /process\.args\[0\]: no-such-program was not found/,
+        ],
+        [
+          'hook',
+          (c) => {
+            c.hooks = { createRuntime: [{ path: '/bin/false' }] };
+          },
+          /hooks\.createRuntime\[0\]: \/bin\/false exited with status 1/,
+        ],
+        [
+          'hang',
+          (c) => {
+            c.hooks = { prestart: [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }] };
+          },
+          /timed out after 1s/,
+        ],
+        [
+          'schema',
+          (c) => {
+            c.process.apparmorProfile = 5;
+          },
+          /config\.json: process\.apparmorProfile/,
+        ],
+        [
+          'cgroup',
+          (c) => {
+            c.linux.resources = { pids: { limit: 'x' } };
+          },
+          /linux\.resources\.pids\.limit/,
+        ],
+        [
+          'rlimit',
+          (c) => {
+            c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2 ** 30, hard: 2 ** 30 }];
+          },
+          /process\.rlimits: cannot set RLIMIT_NOFILE/,
+        ],
+        [
+          'apparmor',
+          (c) => {
+            c.process.apparmorProfile = 'unconfined';
+          },
+          /config\.json: process\.apparmorProfile cannot be applied/,
+        ],
+        [
+          'selinux',
+          (c) => {
+            c.linux.mountLabel = 'system_u:object_r:container_file_t:s0';
+          },
+          /config\.json: linux\.mountLabel cannot be applied/,
+        ],
+        [
+          'vm',
+          (c) => {
+            c.vm = { hypervisor: { path: '/usr/bin/qemu' }, kernel: { path: '/boot/k' } };
+          },
+          /config\.json: vm cannot be applied/,
+        ],
+        [
+          'tty',
+          (c) => {
+            c.process.terminal = true;
+          },
+          /process\.terminal is true: give --console-socket/,
+        ],
+        [
+          'sched',
+          (c) => {
+            c.process.scheduler = { policy: 'SCHED_FIFO', priority: 50 };
+          },
+          /config\.json: process\.scheduler cannot be applied: .*EPERM/,
+        ],
+        [
+          'version',
+          (c) => {
+            c.ociVersion = '1.4.0';
+          },
+          /config\.json: ociVersion 1\.4\.0 is not supported/,
+        ],
+      ];
+      for (const [name, edit, message] of cases) {
+        const b = bundle(`bad-${name}`, edit);
+        const r = rt(['create', '-b', b, `bad-${name}`]);
+        expect(r.code, name).toBe(1);
+        expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
+        expect(r.stderr, name).toMatch(message);
+        expect(existsSync(join(root, `bad-${name}`)), name).toBe(false);
+      }
+      expect(rt(['create', '-b', join(dir, 'missing'), 'x']).stderr).toMatch(/bundle .* does not exist/);
+      const dup = bundle('dup', (c) => {
+        c.process.args = ['sleep', '100'];
+      });
+      expect(rt(['create', '-b', dup, 'dup']).code).toBe(0);
+      const again = rt(['create', '-b', dup, 'dup']);
+      expect(again.stderr).toBe('conform-runtime: create dup: container dup already exists\n');
+      expect(rt(['delete', '--force', 'dup']).code).toBe(0);
+      // Other work on this machine may mount things meanwhile: only ours count.
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
+      expect(leftovers()).toEqual([]);
+      expect(existsSync('/sys/fs/cgroup/pids/conform/bad-hook')).toBe(false);
+    },
+    SEVERAL_CREATES_MS,
+  );
 
   it('exec runs a process inside; run waits and returns the status', () => {
-    const b = bundle('ex', (c) => { c.process.args = ['sleep', '1000']; });
+    const b = bundle('ex', (c) => {
+      c.process.args = ['sleep', '1000'];
+    });
     expect(rt(['create', '-b', b, 'ex']).code).toBe(0);
     expect(rt(['start', 'ex']).code).toBe(0);
     const r = rt(['exec', 'ex', 'sh', '-c', 'hostname; echo $$; exit 4']);
@@ -214,7 +335,9 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(r.stdout.split('\n').slice(0, 1)).toEqual(['conform']);
     expect(Number(r.stdout.split('\n')[1])).toBeGreaterThan(1); // a pid in the container's namespace
     expect(rt(['delete', '--force', 'ex']).code).toBe(0);
-    const rb = bundle('runme', (c) => { c.process.args = ['sh', '-c', 'exit 3']; });
+    const rb = bundle('runme', (c) => {
+      c.process.args = ['sh', '-c', 'exit 3'];
+    });
     expect(rt(['run', '-b', rb, 'runme']).code).toBe(3);
     expect(status('runme')).toBe('absent');
   });
@@ -302,7 +425,11 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
       c.process.rlimits = [{ type: 'RLIMIT_CPU', soft: 1234, hard: 18446744073709551615 }];
       c.linux.personality = { domain: 'LINUX32' };
       c.linux.memoryPolicy = { mode: 'MPOL_BIND', nodes: '0' };
-      c.process.args = ['sh', '-c', 'uname -m; cut -d" " -f19,41 /proc/self/stat; ionice -p $$; grep -m1 -o "bind:[0-9]*" /proc/self/numa_maps; grep "Max cpu time" /proc/self/limits'];
+      c.process.args = [
+        'sh',
+        '-c',
+        'uname -m; cut -d" " -f19,41 /proc/self/stat; ionice -p $$; grep -m1 -o "bind:[0-9]*" /proc/self/numa_maps; grep "Max cpu time" /proc/self/limits',
+      ];
     });
     // JSON.stringify wrote RLIM_INFINITY as 18446744073709552000: put back the digits a config has.
     const file = join(b, 'config.json');
@@ -316,15 +443,24 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(lines[4]).toMatch(/^Max cpu time\s+1234\s+unlimited\s+seconds/);
   });
 
-  it('exec: execCPUAffinity.final and the scheduler apply to the exec\'d process', () => {
-    const b = bundle('aff', (c) => { c.process.args = ['sleep', '1000']; });
+  it("exec: execCPUAffinity.final and the scheduler apply to the exec'd process", () => {
+    const b = bundle('aff', (c) => {
+      c.process.args = ['sleep', '1000'];
+    });
     expect(rt(['create', '-b', b, 'aff']).code).toBe(0);
     expect(rt(['start', 'aff']).code).toBe(0);
     const p = join(dir, 'aff-process.json');
-    writeFileSync(p, JSON.stringify({
-      args: ['sh', '-c', 'grep Cpus_allowed_list /proc/self/status; cut -d" " -f41 /proc/self/stat'], cwd: '/', user: { uid: 0, gid: 0 },
-      env: ['PATH=/bin'], execCPUAffinity: { initial: '0', final: '0' }, scheduler: { policy: 'SCHED_IDLE' },
-    }));
+    writeFileSync(
+      p,
+      JSON.stringify({
+        args: ['sh', '-c', 'grep Cpus_allowed_list /proc/self/status; cut -d" " -f41 /proc/self/stat'],
+        cwd: '/',
+        user: { uid: 0, gid: 0 },
+        env: ['PATH=/bin'],
+        execCPUAffinity: { initial: '0', final: '0' },
+        scheduler: { policy: 'SCHED_IDLE' },
+      }),
+    );
     const r = rt(['exec', '--process', p, 'aff']);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^Cpus_allowed_list:\s+0$/), '5']);
@@ -332,7 +468,9 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
   });
 
   it('start fails when the init has died', async () => {
-    const b = bundle('dead', (c) => { c.process.args = ['true']; });
+    const b = bundle('dead', (c) => {
+      c.process.args = ['true'];
+    });
     expect(rt(['create', '-b', b, 'dead']).code).toBe(0);
     const pid = (JSON.parse(rt(['state', 'dead']).stdout) as { pid: number }).pid;
     process.kill(pid, 'SIGKILL');

@@ -46,10 +46,45 @@ describe('parseMountOptions', () => {
   });
 
   it('lists every MUST option of config.md as known', () => {
-    const must = ['async', 'atime', 'bind', 'defaults', 'dev', 'diratime', 'dirsync', 'exec', 'iversion', 'lazytime', 'loud',
-      'noatime', 'nodev', 'nodiratime', 'noexec', 'noiversion', 'nolazytime', 'norelatime', 'nostrictatime', 'nosuid',
-      'private', 'rbind', 'relatime', 'remount', 'ro', 'rprivate', 'rshared', 'rslave', 'runbindable', 'rw', 'shared',
-      'silent', 'slave', 'strictatime', 'suid', 'sync', 'unbindable'];
+    const must = [
+      'async',
+      'atime',
+      'bind',
+      'defaults',
+      'dev',
+      'diratime',
+      'dirsync',
+      'exec',
+      'iversion',
+      'lazytime',
+      'loud',
+      'noatime',
+      'nodev',
+      'nodiratime',
+      'noexec',
+      'noiversion',
+      'nolazytime',
+      'norelatime',
+      'nostrictatime',
+      'nosuid',
+      'private',
+      'rbind',
+      'relatime',
+      'remount',
+      'ro',
+      'rprivate',
+      'rshared',
+      'rslave',
+      'runbindable',
+      'rw',
+      'shared',
+      'silent',
+      'slave',
+      'strictatime',
+      'suid',
+      'sync',
+      'unbindable',
+    ];
     for (const o of must) expect(KNOWN_MOUNT_OPTIONS).toContain(o);
     expect(KNOWN_MOUNT_OPTIONS).toEqual(expect.arrayContaining(['idmap', 'ridmap', 'tmpcopyup']));
   });

@@ -23,25 +23,36 @@ describe('planMounts', () => {
   });
 
   it('keeps the listed order and marks cgroup mounts', () => {
-    const plan = planMounts([
-      { destination: '/sys', type: 'sysfs', source: 'sysfs' },
-      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro'] },
-    ], '/b', { userns: false });
-    expect(plan.map((m) => [m.index, m.kind])).toEqual([[0, 'fs'], [1, 'cgroup']]);
+    const plan = planMounts(
+      [
+        { destination: '/sys', type: 'sysfs', source: 'sysfs' },
+        { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro'] },
+      ],
+      '/b',
+      { userns: false },
+    );
+    expect(plan.map((m) => [m.index, m.kind])).toEqual([
+      [0, 'fs'],
+      [1, 'cgroup'],
+    ]);
   });
 
   it('names the field when something is missing', () => {
-    expect(() => planMounts([{ destination: '/x', options: ['bind'] }], '/b', { userns: false })).toThrow(new ConfigError('mounts[0].source', 'is required for a bind mount'));
+    expect(() => planMounts([{ destination: '/x', options: ['bind'] }], '/b', { userns: false })).toThrow(
+      new ConfigError('mounts[0].source', 'is required for a bind mount'),
+    );
     expect(() => planMounts([{ destination: '/x', source: 'x' }], '/b', { userns: false })).toThrow(/mounts\[0\]\.type/);
   });
 
-  it('plans id-mapped binds (the container\'s own mapping when none is given), and refuses those that cannot be, naming the mount', () => {
+  it("plans id-mapped binds (the container's own mapping when none is given), and refuses those that cannot be, naming the mount", () => {
     const maps = { uidMappings: [{ containerID: 0, hostID: 100000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 200000, size: 10 }] };
     const plan = (m: Record<string, unknown>, userns = false) => planMounts([{ destination: '/x', source: '/y', ...m }], '/b', { userns })[0]!;
     expect(plan({ options: ['rbind', 'ridmap'], ...maps }).idmap).toEqual({ recursive: true, ...maps });
     expect(plan({ options: ['bind'], ...maps }).idmap).toEqual({ recursive: false, ...maps });
     expect(plan({ options: ['bind'] }).idmap).toBeUndefined();
-    expect(() => plan({ options: ['bind', 'idmap'] })).toThrow(/mounts\[0\] "idmap" needs uidMappings and gidMappings when the container has no user namespace/);
+    expect(() => plan({ options: ['bind', 'idmap'] })).toThrow(
+      /mounts\[0\] "idmap" needs uidMappings and gidMappings when the container has no user namespace/,
+    );
     expect(plan({ options: ['bind', 'idmap'] }, true).idmap).toEqual({ recursive: false });
     expect(plan({ options: ['bind', 'idmap'], ...maps }, true).idmap).toEqual({ recursive: false, ...maps });
     expect(() => plan({ type: 'tmpfs', options: ['idmap'], ...maps })).toThrow(/mounts\[0\]\.options .*need a bind mount/);
@@ -95,12 +106,19 @@ describe('applying mounts (recording fake: mounts recorded, file work real)', ()
   });
 
   it('mounts in order onto fds of the destinations, creating missing ones (a file for a file bind)', () => {
-    mountAll(ctx, planMounts([
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/data', source: join(dir, 'vol'), options: ['bind', 'ro'] },
-      { destination: '/etc/hosts', source: join(dir, 'file'), options: ['bind'] },
-      { destination: '/mnt', type: 'tmpfs', source: 'tmpfs', options: ['rprivate', 'rnosuid'] },
-    ], dir, { userns: false }));
+    mountAll(
+      ctx,
+      planMounts(
+        [
+          { destination: '/proc', type: 'proc', source: 'proc' },
+          { destination: '/data', source: join(dir, 'vol'), options: ['bind', 'ro'] },
+          { destination: '/etc/hosts', source: join(dir, 'file'), options: ['bind'] },
+          { destination: '/mnt', type: 'tmpfs', source: 'tmpfs', options: ['rprivate', 'rnosuid'] },
+        ],
+        dir,
+        { userns: false },
+      ),
+    );
     expect(mounts().map((c) => c.slice(0, 5))).toEqual([
       ['mount', 'proc', `${r}/proc`, 'proc', 0],
       ['mount', join(dir, 'vol'), `${r}/data`, null, MS.BIND],
@@ -121,11 +139,18 @@ describe('applying mounts (recording fake: mounts recorded, file work real)', ()
     symlinkSync(join(dir, 'vol'), join(r, 'hostpath'));
     symlinkSync('../../../../..', join(r, 'up'));
     symlinkSync('/up/hostpath', join(r, 'chain'));
-    mountAll(ctx, planMounts([
-      { destination: '/hostpath/a', type: 'tmpfs', source: 'tmpfs' },
-      { destination: '/up/b', type: 'tmpfs', source: 'tmpfs' },
-      { destination: '/chain/c', type: 'tmpfs', source: 'tmpfs' },
-    ], dir, { userns: false }));
+    mountAll(
+      ctx,
+      planMounts(
+        [
+          { destination: '/hostpath/a', type: 'tmpfs', source: 'tmpfs' },
+          { destination: '/up/b', type: 'tmpfs', source: 'tmpfs' },
+          { destination: '/chain/c', type: 'tmpfs', source: 'tmpfs' },
+        ],
+        dir,
+        { userns: false },
+      ),
+    );
     expect(mounts().map((c) => c[2])).toEqual([`${r}${dir}/vol/a`, `${r}/b`, `${r}${dir}/vol/c`]);
     expect(existsSync(join(dir, 'vol/a'))).toBe(false);
   });
@@ -139,11 +164,13 @@ describe('applying mounts (recording fake: mounts recorded, file work real)', ()
   });
 
   it('reports a missing bind source, and a destination it cannot make, with the mount named', () => {
-    expect(() => mountAll(ctx, planMounts([{ destination: '/d', source: '/nonexistent-x', options: ['bind'] }], dir, { userns: false })))
-      .toThrow('mounts[0] (/d): bind source /nonexistent-x does not exist');
+    expect(() => mountAll(ctx, planMounts([{ destination: '/d', source: '/nonexistent-x', options: ['bind'] }], dir, { userns: false }))).toThrow(
+      'mounts[0] (/d): bind source /nonexistent-x does not exist',
+    );
     writeFileSync(join(r, 'bin/busybox'), '');
-    expect(() => mountAll(ctx, planMounts([{ destination: '/bin/busybox/x', type: 'tmpfs', source: 'tmpfs' }], dir, { userns: false })))
-      .toThrow(/^mounts\[0\] \(\/bin\/busybox\/x\): .*not a directory$/);
+    expect(() => mountAll(ctx, planMounts([{ destination: '/bin/busybox/x', type: 'tmpfs', source: 'tmpfs' }], dir, { userns: false }))).toThrow(
+      /^mounts\[0\] \(\/bin\/busybox\/x\): .*not a directory$/,
+    );
   });
 
   it('emulates a v1 cgroup mount with a tmpfs and read-only binds', () => {
@@ -213,7 +240,12 @@ describe('applying mounts (recording fake: mounts recorded, file work real)', ()
   });
 
   it('after pivot: propagation, read-only paths and masked paths onto fds, read-only root', () => {
-    finishRootfs(sys, { rootfsPropagation: 'shared', readonlyPaths: [dir, '/nonexistent-ro'], maskedPaths: [join(dir, 'vol'), join(dir, 'file'), '/nonexistent-m'], readonlyRoot: true });
+    finishRootfs(sys, {
+      rootfsPropagation: 'shared',
+      readonlyPaths: [dir, '/nonexistent-ro'],
+      maskedPaths: [join(dir, 'vol'), join(dir, 'file'), '/nonexistent-m'],
+      readonlyRoot: true,
+    });
     expect(mounts().map((c) => c.slice(0, 3))).toEqual([
       ['mount', null, '/'],
       ['cloneTree', dir, ''],

@@ -8,7 +8,12 @@ import { finalizeAndExec, resolveExecutable, type ProcessPlan } from '../../runt
 import { planCapabilities } from '../../runtime/capabilities.js';
 import { FakeExec, FakeSyscalls } from '../../runtime/syscalls-fake.js';
 
-const proc = (over: Partial<Process> = {}): Process => ({ cwd: '/work', args: ['sh', '-c', 'true'], user: { uid: 1000, gid: 100, additionalGids: [5] }, ...over });
+const proc = (over: Partial<Process> = {}): Process => ({
+  cwd: '/work',
+  args: ['sh', '-c', 'true'],
+  user: { uid: 1000, gid: 100, additionalGids: [5] },
+  ...over,
+});
 
 function run(plan: ProcessPlan): FakeSyscalls {
   const sys = new FakeSyscalls();
@@ -53,7 +58,11 @@ describe('finalizeAndExec (recording fake)', () => {
   it('retries chdir after the user switch when only the user may enter cwd', () => {
     const sys = new FakeSyscalls();
     let first = true;
-    sys.failWith('fchdir', 'EACCES', () => { const f = first; first = false; return f; });
+    sys.failWith('fchdir', 'EACCES', () => {
+      const f = first;
+      first = false;
+      return f;
+    });
     expect(() => finalizeAndExec(sys, { process: proc(), executable: '/bin/sh', env: [], userns: false })).toThrow(FakeExec);
     expect(sys.names().filter((n) => n === 'fchdir' || n === 'setresuid')).toEqual(['fchdir', 'setresuid', 'fchdir']);
   });
@@ -61,7 +70,9 @@ describe('finalizeAndExec (recording fake)', () => {
   it('never enters a cwd through a magic link (/proc/self/fd/N, /proc/self/cwd): it could be a host directory', () => {
     for (const cwd of ['/proc/self/cwd', `/proc/self/fd/${openSync('/', 'r')}`, '/proc/self/root/etc']) {
       const sys = new FakeSyscalls();
-      expect(() => finalizeAndExec(sys, { process: proc({ cwd }), executable: '/bin/sh', env: [], userns: false }), cwd).toThrow(/^process\.cwd: cannot change to .*magic link/);
+      expect(() => finalizeAndExec(sys, { process: proc({ cwd }), executable: '/bin/sh', env: [], userns: false }), cwd).toThrow(
+        /^process\.cwd: cannot change to .*magic link/,
+      );
       expect(sys.names()).not.toContain('fchdir');
       expect(sys.names()).not.toContain('execve');
     }
@@ -75,15 +86,18 @@ describe('finalizeAndExec (recording fake)', () => {
       [{ uid: -1, gid: 0 }, 'process.user.uid'], // exec --user -1
     ] as const) {
       const sys = new FakeSyscalls();
-      expect(() => finalizeAndExec(sys, { process: proc({ user: user as Process['user'] }), executable: '/bin/sh', env: [], userns: false })).toThrow(`config.json: ${field} `);
+      expect(() => finalizeAndExec(sys, { process: proc({ user: user as Process['user'] }), executable: '/bin/sh', env: [], userns: false })).toThrow(
+        `config.json: ${field} `,
+      );
       expect(sys.names().filter((n) => /^set(res[ug]id|groups)$/.test(n))).toEqual([]);
     }
   });
 
   it('names the field when the kernel refuses an id (unmapped in a user namespace)', () => {
     const sys = new FakeSyscalls().failWith('setresuid', 'EINVAL');
-    expect(() => finalizeAndExec(sys, { process: proc(), executable: '/bin/sh', env: [], userns: true }))
-      .toThrow(/^config\.json: process\.user\.uid cannot switch to 1000: not mapped in the container's user namespace/);
+    expect(() => finalizeAndExec(sys, { process: proc(), executable: '/bin/sh', env: [], userns: true })).toThrow(
+      /^config\.json: process\.user\.uid cannot switch to 1000: not mapped in the container's user namespace/,
+    );
   });
 });
 
@@ -110,16 +124,22 @@ describe('resolveExecutable', () => {
 
 describe('runHooks', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'core-hooks-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'core-hooks-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const state = { ociVersion: '1.3.0', id: 'c1', status: 'creating' as const, pid: 5, bundle: '/b' };
 
   it('runs in order with the state on stdin, args and env', () => {
     const out = join(dir, 'out');
-    runHooks('prestart', [
-      { path: '/bin/sh', args: ['sh', '-c', `echo "$0 $FOO $(cat)" >> ${out}`, 'first'], env: ['FOO=bar'] },
-      { path: '/bin/sh', args: ['sh', '-c', `echo second >> ${out}`] },
-    ], state);
+    runHooks(
+      'prestart',
+      [
+        { path: '/bin/sh', args: ['sh', '-c', `echo "$0 $FOO $(cat)" >> ${out}`, 'first'], env: ['FOO=bar'] },
+        { path: '/bin/sh', args: ['sh', '-c', `echo second >> ${out}`] },
+      ],
+      state,
+    );
     expect(readFileSync(out, 'utf8')).toBe(`first bar ${JSON.stringify(state)}\nsecond\n`);
   });
 
@@ -129,26 +149,30 @@ describe('runHooks', () => {
     let err: unknown;
     try {
       runHooks('createRuntime', [{ path: '/bin/sh', args: ['sh', '-c', 'echo oops >&2; exit 3'] }, { path: '/bin/false' }], state, { outputFd: fd });
-    } catch (e) { err = e; }
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(HookError);
     expect((err as Error).message).toBe('hooks.createRuntime[0]: /bin/sh exited with status 3 (output: oops)');
   });
 
   it('kills a hook that outlives its timeout', () => {
     const t0 = Date.now();
-    expect(() => runHooks('poststart', [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }], state))
-      .toThrow('hooks.poststart[0]: /bin/sleep timed out after 1s and was killed');
+    expect(() => runHooks('poststart', [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }], state)).toThrow(
+      'hooks.poststart[0]: /bin/sleep timed out after 1s and was killed',
+    );
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('poststop: a failure is a warning and the later hooks still run (runtime.md lifecycle 13)', () => {
     const out = join(dir, 'out');
     const warnings: string[] = [];
-    runHooksWarning('poststop', [
-      { path: '/bin/false' },
-      { path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 },
-      { path: '/bin/sh', args: ['sh', '-c', `echo third >> ${out}`] },
-    ], { ...state, status: 'stopped' }, (m) => warnings.push(m));
+    runHooksWarning(
+      'poststop',
+      [{ path: '/bin/false' }, { path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }, { path: '/bin/sh', args: ['sh', '-c', `echo third >> ${out}`] }],
+      { ...state, status: 'stopped' },
+      (m) => warnings.push(m),
+    );
     expect(warnings).toEqual(['hooks.poststop[0]: /bin/false exited with status 1', 'hooks.poststop[1]: /bin/sleep timed out after 1s and was killed']);
     expect(readFileSync(out, 'utf8')).toBe('third\n');
   });

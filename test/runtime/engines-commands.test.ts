@@ -59,7 +59,9 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
 
   it('kill of a stopped container: runc\'s "container not running", except --all (what the containerd shim relies on)', async () => {
     const id = ID('kill-stopped');
-    const b = rt.bundle('kill-stopped', (c) => { c.process.args = ['true']; });
+    const b = rt.bundle('kill-stopped', (c) => {
+      c.process.args = ['true'];
+    });
     expect(rt.call(['create', '--bundle', b, id]).code).toBe(0);
     expect(rt.call(['start', id]).code).toBe(0);
     await until(() => rt.status(id) === 'stopped');
@@ -90,7 +92,7 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     expect(rt.call(['delete', '--force', id]).code).toBe(0);
   });
 
-  it('update: runc\'s flags, --resources FILE and - (stdin); the saved config follows', () => {
+  it("update: runc's flags, --resources FILE and - (stdin); the saved config follows", () => {
     const id = sleeper('update');
     const pidsDir = rt.cgroupDir(id, 'pids');
     expect(pidsDir).toBeDefined();
@@ -113,7 +115,7 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     expect(rt.call(['delete', '--force', id]).code).toBe(0);
   });
 
-  it('events --stats prints one stats event in runc\'s shape', () => {
+  it("events --stats prints one stats event in runc's shape", () => {
     const id = sleeper('events');
     const r = rt.call(['events', '--stats', id]);
     expect(r.code).toBe(0);
@@ -132,7 +134,9 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     const id = sleeper('events-stream');
     const child = spawn(process.execPath, [runtimeBin, '--root', rt.root, 'events', '--interval', '200ms', id], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       await until(() => out.split('\n').filter(Boolean).length >= 2, 60_000);
@@ -144,7 +148,7 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     }
   });
 
-  it('exec takes runc\'s flags: --cap, --no-new-privs, -g, --user, --env, --cwd, --preserve-fds', () => {
+  it("exec takes runc's flags: --cap, --no-new-privs, -g, --user, --env, --cwd, --preserve-fds", () => {
     const id = sleeper('exec', (c) => {
       c.process.capabilities = { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] };
       c.process.noNewPrivileges = false;
@@ -152,7 +156,13 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     const status = (args: string[]): Record<string, string> => {
       const r = rt.call(['exec', ...args, id, 'cat', '/proc/self/status']);
       expect(r.stderr).toBe('');
-      return Object.fromEntries(r.stdout.split('\n').map((l) => l.split(':\t')).filter((f) => f.length === 2).map(([k, v]) => [k!, v!.trim()]));
+      return Object.fromEntries(
+        r.stdout
+          .split('\n')
+          .map((l) => l.split(':\t'))
+          .filter((f) => f.length === 2)
+          .map(([k, v]) => [k!, v!.trim()]),
+      );
     };
     const plain = status([]);
     const CAP_NET_ADMIN = 1n << 12n;
@@ -183,7 +193,11 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
       closeSync(fd3);
       closeSync(fd4);
     }
-    for (const refused of [['--apparmor', 'p'], ['--process-label', 'l'], ['--cap', 'CAP_FLY']]) {
+    for (const refused of [
+      ['--apparmor', 'p'],
+      ['--process-label', 'l'],
+      ['--cap', 'CAP_FLY'],
+    ]) {
       const r = rt.call(['exec', ...refused, id, 'true']);
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -192,7 +206,9 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
   });
 
   it('exec --process FILE --detach --pid-file, as conmon and the containerd shim call it', async () => {
-    const id = sleeper('exec-process', (c) => { c.root.readonly = false; });
+    const id = sleeper('exec-process', (c) => {
+      c.root.readonly = false;
+    });
     const proc = join(rt.dir, 'process.json');
     const name = `${id}.out`;
     writeFileSync(proc, JSON.stringify({ args: ['sh', '-c', `echo detached > /tmp/${name}`], cwd: '/', user: { uid: 0, gid: 0 }, env: ['PATH=/bin'] }));
@@ -206,14 +222,17 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     expect(rt.call(['delete', '--force', id]).code).toBe(0);
   });
 
-  it('every error reaches --log in the format asked for (runc\'s: level, msg, time)', () => {
+  it("every error reaches --log in the format asked for (runc's: level, msg, time)", () => {
     const json = join(rt.dir, 'log.json');
     for (const args of [['pause', 'no-such-container'], ['frobnicate'], ['checkpoint', 'x'], ['restore', 'x']]) {
       const r = rt.call(args, { globals: ['--log', json, '--log-format', 'json'] });
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-    const lines = readFileSync(json, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const lines = readFileSync(json, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(lines).toHaveLength(4);
     for (const l of lines) {
       expect(Object.keys(l).sort()).toEqual(['level', 'msg', 'time']);
@@ -227,7 +246,7 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     expect(readFileSync(text, 'utf8')).toMatch(/^time="[^"]+" level=error msg=".*no-such-container.*"\n$/);
   });
 
-  it('features lists the commands that work, which are the CLI\'s but checkpoint and restore', () => {
+  it("features lists the commands that work, which are the CLI's but checkpoint and restore", () => {
     const f = JSON.parse(rt.call(['features']).stdout) as { annotations: Record<string, string> };
     const listed = f.annotations['org.opencontainers.conform.runtime.commands']!.split(',').sort();
     const help = rt.call(['--help']).stdout;
@@ -236,9 +255,10 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     expect(cli).toEqual(expect.arrayContaining(['checkpoint', 'restore']));
   });
 
-  it('runs under podman 4.3\'s default seccomp profile, names it skips noted in --log only', async () => {
+  it("runs under podman 4.3's default seccomp profile, names it skips noted in --log only", async () => {
     // Recorded from podman itself (fixtures/engine-configs/README.md).
-    const profile = (JSON.parse(readFileSync(new URL('../../fixtures/engine-configs/podman.json', import.meta.url), 'utf8')) as { linux: { seccomp: unknown } }).linux.seccomp;
+    const profile = (JSON.parse(readFileSync(new URL('../../fixtures/engine-configs/podman.json', import.meta.url), 'utf8')) as { linux: { seccomp: unknown } })
+      .linux.seccomp;
     const id = ID('podman-seccomp');
     const b = rt.bundle('podman-seccomp', (c) => {
       c.process.args = ['sh', '-c', 'grep Seccomp: /proc/self/status; mkdir /tmp/ok && echo mkdir-ok'];
@@ -250,7 +270,10 @@ describe.skipIf(why !== undefined)(`runc's extra commands on the reference runti
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('Seccomp:\t2\nmkdir-ok\n');
-    const warnings = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+    const warnings = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; msg: string });
     expect(warnings).toEqual([expect.objectContaining({ level: 'warning', msg: expect.stringMatching(/skipped syscall names.*pciconfig_iobase/) })]);
   });
 

@@ -23,8 +23,8 @@ const refusal = (c: Config): string => {
   return 'accepted';
 };
 
-describe('settings that would change the host need a namespace of the container\'s own (runc\'s rules)', () => {
-  it('hostname and domainname need a uts namespace, new or joined, but not the runtime\'s', () => {
+describe("settings that would change the host need a namespace of the container's own (runc's rules)", () => {
+  it("hostname and domainname need a uts namespace, new or joined, but not the runtime's", () => {
     expect(refusal(config({ hostname: 'h' }))).toMatch(/^config\.json: hostname needs a uts namespace of the container's own/);
     expect(refusal(config({ domainname: 'd' }))).toMatch(/^config\.json: domainname needs a uts namespace/);
     expect(refusal(config({ hostname: 'h', namespaces: [{ type: 'mount' }, { type: 'uts', path: '/proc/self/ns/uts' }] }))).toMatch(/hostname needs/);
@@ -38,22 +38,30 @@ describe('settings that would change the host need a namespace of the container\
     expect(refusal(config({ sysctl: { 'kernel.shmmax': '1' } }))).toMatch(/^config\.json: linux\.sysctl\.kernel\.shmmax needs an ipc namespace/);
     expect(refusal(config({ sysctl: { 'kernel.shmmax': '1', 'fs.mqueue.msg_max': '1' }, namespaces: with_('ipc') }))).toBe('accepted');
     expect(refusal(config({ sysctl: { 'net.core.somaxconn': '1' } }))).toMatch(/linux\.sysctl\.net\.core\.somaxconn needs a network namespace/);
-    expect(refusal(config({ sysctl: { 'net/core/somaxconn': '1' }, namespaces: [{ type: 'mount' }, { type: 'network', path: '/proc/self/ns/net' }] }))).toMatch(/needs a network namespace/);
+    expect(refusal(config({ sysctl: { 'net/core/somaxconn': '1' }, namespaces: [{ type: 'mount' }, { type: 'network', path: '/proc/self/ns/net' }] }))).toMatch(
+      /needs a network namespace/,
+    );
     expect(refusal(config({ sysctl: { 'net.core.somaxconn': '1' }, namespaces: with_('network') }))).toBe('accepted');
     expect(refusal(config({ sysctl: { 'kernel.domainname': 'x' }, namespaces: with_('uts') }))).toBe('accepted');
     expect(refusal(config({ sysctl: { 'kernel.hostname': 'x' }, namespaces: with_('uts') }))).toMatch(/kernel\.hostname conflicts with the hostname field/);
     for (const key of ['kernel.printk_ratelimit_burst', 'vm.swappiness', 'kernel.pid_max', 'kernel.core_pattern']) {
-      expect(refusal(config({ sysctl: { [key]: '1' }, namespaces: with_('ipc', 'network', 'uts') })), key).toMatch(/is not a sysctl of any namespace: writing it would change the host/);
+      expect(refusal(config({ sysctl: { [key]: '1' }, namespaces: with_('ipc', 'network', 'uts') })), key).toMatch(
+        /is not a sysctl of any namespace: writing it would change the host/,
+      );
     }
   });
 
-  it('refuses the runtime\'s own mount namespace: pivot_root there would re-root the host', () => {
-    expect(refusal(config({ namespaces: [{ type: 'pid' }, { type: 'mount', path: '/proc/self/ns/mnt' }] }))).toMatch(/^config\.json: linux\.namespaces\[1\]\.path \/proc\/self\/ns\/mnt is the runtime's own mount namespace/);
+  it("refuses the runtime's own mount namespace: pivot_root there would re-root the host", () => {
+    expect(refusal(config({ namespaces: [{ type: 'pid' }, { type: 'mount', path: '/proc/self/ns/mnt' }] }))).toMatch(
+      /^config\.json: linux\.namespaces\[1\]\.path \/proc\/self\/ns\/mnt is the runtime's own mount namespace/,
+    );
     expect(refusal(config({ namespaces: [{ type: 'mount', path: '/run/other/mnt' }] }))).toBe('accepted');
   });
 
   it('the init checks the namespace it is really in before writing', () => {
-    expect(() => guardNamespace('uts', 'hostname', '4:100', '4:100')).toThrow(/^config\.json: hostname refused: the container is in the runtime's own uts namespace/);
+    expect(() => guardNamespace('uts', 'hostname', '4:100', '4:100')).toThrow(
+      /^config\.json: hostname refused: the container is in the runtime's own uts namespace/,
+    );
     expect(() => guardNamespace('uts', 'hostname', '4:101', '4:100')).not.toThrow();
   });
 

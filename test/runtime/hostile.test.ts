@@ -37,20 +37,23 @@ const CONCURRENCY = 2;
  * could apply, with what runc 1.1.5 does with the same config.
  */
 const RUNTIME_SPECIFIC: Record<string, string> = {
-  'host: hostname without a uts namespace': 'config.md allows the runtime\'s UTS namespace; changing the host is refused (runc refuses too; validate warns: hostname.uts)',
+  'host: hostname without a uts namespace':
+    "config.md allows the runtime's UTS namespace; changing the host is refused (runc refuses too; validate warns: hostname.uts)",
   'host: domainname without a uts namespace': 'as hostname (validate warns); runc 1.1.5 accepts it and sets no domain name',
-  'host: hostname in the runtime\'s own uts namespace (by path)': 'as hostname; runc accepts a joined uts namespace without comparing it with its own',
+  "host: hostname in the runtime's own uts namespace (by path)": 'as hostname; runc accepts a joined uts namespace without comparing it with its own',
   'host: sysctl kernel.printk_ratelimit_burst (no namespace has it)': 'the spec sets no limit on sysctl keys; a host-wide sysctl is refused (runc refuses too)',
   'host: sysctl vm.swappiness': 'host-wide sysctl (runc refuses too)',
   'host: sysctl kernel.pid_max': 'host-wide sysctl (runc refuses too)',
-  'host: sysctl net.core.somaxconn without a network namespace': 'would change the host\'s network namespace (runc refuses too; validate warns: sysctl.namespace)',
-  'host: sysctl net/core/somaxconn (slashes) without a network namespace': 'as above, sysctl(8)\'s slash form (runc refuses too)',
-  'host: sysctl net.ipv4.ip_forward in the runtime\'s own network namespace (by path)': 'the joined namespace is the host\'s (runc refuses too: it compares the path with its own)',
-  'host: sysctl kernel.shmmax without an ipc namespace': 'would change the host\'s ipc namespace (runc refuses too; validate warns)',
+  'host: sysctl net.core.somaxconn without a network namespace':
+    "would change the host's network namespace (runc refuses too; validate warns: sysctl.namespace)",
+  'host: sysctl net/core/somaxconn (slashes) without a network namespace': "as above, sysctl(8)'s slash form (runc refuses too)",
+  "host: sysctl net.ipv4.ip_forward in the runtime's own network namespace (by path)":
+    "the joined namespace is the host's (runc refuses too: it compares the path with its own)",
+  'host: sysctl kernel.shmmax without an ipc namespace': "would change the host's ipc namespace (runc refuses too; validate warns)",
   'host: sysctl fs.mqueue.msg_max without an ipc namespace': 'as above (runc refuses too)',
-  'host: sysctl kernel.domainname without a uts namespace': 'would change the host\'s domain name (runc refuses too)',
+  'host: sysctl kernel.domainname without a uts namespace': "would change the host's domain name (runc refuses too)",
   'host: sysctl kernel.hostname (use hostname)': 'conflicts with the hostname field (runc refuses too)',
-  'host: mount namespace: the runtime\'s own (by path)': 'pivot_root there would re-root the host; runc was not tried with it',
+  "host: mount namespace: the runtime's own (by path)": 'pivot_root there would re-root the host; runc was not tried with it',
   'range: uid not mapped in the new user namespace': 'setresuid cannot switch to an unmapped id (runc refuses too)',
   'range: uidMappings overlapping': 'the kernel refuses the uid_map (runc fails too)',
   'range: hostname of 65 bytes': 'sethostname(2) refuses more than HOST_NAME_MAX (runc fails too)',
@@ -63,7 +66,7 @@ const RUNTIME_SPECIFIC: Record<string, string> = {
   'misc: args[0] missing in the rootfs': 'create resolves the program the way execvp would, to fail early (runc fails at create too)',
   'misc: apparmorProfile (not implemented)': 'runtime.md: a property the runtime cannot apply is an error',
   'misc: intelRdt (not implemented)': 'runtime.md: a property the runtime cannot apply is an error (runc accepts a closID alone)',
-  'misc: terminal without a console socket': 'runc\'s --console-socket convention (runc refuses too)',
+  'misc: terminal without a console socket': "runc's --console-socket convention (runc refuses too)",
   'misc: no mount namespace': 'this runtime needs one for pivot_root (runc refuses too: masked paths need one)',
   'misc: a new user namespace without mappings': 'validate warns (idmappings.missing); this runtime needs mappings to write',
   'missing: linux.uidMappings': 'validate warns (idmappings.missing): a new user namespace without mappings; this runtime needs mappings to write',
@@ -71,8 +74,9 @@ const RUNTIME_SPECIFIC: Record<string, string> = {
   'range: memory limit -5': 'the kernel takes -1 (no limit) or a size (runc fails too)',
   'range: cpu shares 2^40': 'the kernel clamps cpu.shares to 262144; a value that does not hold is an error (runc refuses too)',
   'range: blkio weight 5': 'this host has no blkio.weight (runc fails too)',
-  'range: blkio weight 1001': 'the kernel\'s range is 10 to 1000 (runc fails too)',
-  'range: timeOffsets without a time namespace': 'validate warns (timeOffsets.timens); offsets are written for a new time namespace only (runc 1.1.5 accepts and ignores them)',
+  'range: blkio weight 1001': "the kernel's range is 10 to 1000 (runc fails too)",
+  'range: timeOffsets without a time namespace':
+    'validate warns (timeOffsets.timens); offsets are written for a new time namespace only (runc 1.1.5 accepts and ignores them)',
   'range: cgroupsPath with ..': 'config-linux.md lets a runtime call cgroupsPath values invalid (runc resolves "..")',
   'host: sysctl name climbing out of /proc/sys': 'not a sysctl name (runc fails too: it reads it as net/etc/passwd)',
   'misc: args[0] empty': 'an empty file name cannot be executed (runc fails too)',
@@ -119,7 +123,10 @@ function runtime(args: string[], stderrFile: string): Promise<Outcome> {
   closeSync(err);
   return new Promise((resolve) => {
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, DEADLINE_MS);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, DEADLINE_MS);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stderr: readFileSync(stderrFile, 'utf8'), ms: Date.now() - start, timedOut });
@@ -129,8 +136,15 @@ function runtime(args: string[], stderrFile: string): Promise<Outcome> {
 
 /** What must not change on the host: names and a set of sysctls of every kind. */
 const WATCHED = [
-  'kernel/hostname', 'kernel/domainname', 'kernel/printk_ratelimit_burst', 'vm/swappiness', 'kernel/pid_max',
-  'net/core/somaxconn', 'net/ipv4/ip_forward', 'kernel/shmmax', 'fs/mqueue/msg_max',
+  'kernel/hostname',
+  'kernel/domainname',
+  'kernel/printk_ratelimit_burst',
+  'vm/swappiness',
+  'kernel/pid_max',
+  'net/core/somaxconn',
+  'net/ipv4/ip_forward',
+  'kernel/shmmax',
+  'fs/mqueue/msg_max',
 ];
 const readHost = (): Record<string, string> => Object.fromEntries(WATCHED.map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8')]));
 
@@ -148,7 +162,9 @@ function hostileCgroups(): string[] {
     for (const parent of [join('/sys/fs/cgroup', h), join('/sys/fs/cgroup', h, 'conform')]) {
       try {
         for (const e of readdirSync(parent)) if (e.startsWith(ID_PREFIX)) found.push(join(parent, e));
-      } catch { /* no such parent */ }
+      } catch {
+        /* no such parent */
+      }
     }
   }
   return found;
@@ -171,7 +187,14 @@ async function runCase(c: HostileCase): Promise<Result> {
     return await tryCase(c);
   } catch (err) {
     // A case that cannot even be set up is this test's bug: reported as such, the others go on.
-    return { c, id: '', create: { code: null, stderr: `setting the case up failed: ${String(err)}`, ms: 0, timedOut: false }, validErrors: [], validateSkipped: true, leftovers: [] };
+    return {
+      c,
+      id: '',
+      create: { code: null, stderr: `setting the case up failed: ${String(err)}`, ms: 0, timedOut: false },
+      validErrors: [],
+      validateSkipped: true,
+      leftovers: [],
+    };
   }
 }
 
@@ -250,7 +273,15 @@ describe.skipIf(!canRun)('hostile configs: create refuses in one line naming the
     if (!dir) return;
     for (const id of existsSync(root) ? readdirSync(root) : []) spawnSync(...runtimeCommand(['--root', root, 'delete', '--force', id]));
     if (process.env.HOSTILE_REPORT) {
-      const rows = results.map((r) => ({ name: r.c.name, expect: String(r.c.expect), code: r.create.code, ms: r.create.ms, stderr: r.create.stderr.trim(), validate: r.validErrors, leftovers: r.leftovers }));
+      const rows = results.map((r) => ({
+        name: r.c.name,
+        expect: String(r.c.expect),
+        code: r.create.code,
+        ms: r.create.ms,
+        stderr: r.create.stderr.trim(),
+        validate: r.validErrors,
+        leftovers: r.leftovers,
+      }));
       writeFileSync(process.env.HOSTILE_REPORT, JSON.stringify({ runtime: foreign ?? 'conform-runtime', hostChanges, rows }, null, 1));
     }
     rmSync(dir, { recursive: true, force: true });
@@ -260,7 +291,10 @@ describe.skipIf(!canRun)('hostile configs: create refuses in one line naming the
     expect(cases.length).toBeGreaterThanOrEqual(200);
     expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
     for (const family of ['wrong type', 'missing', 'range', 'path', 'file', 'id', 'host', 'misc']) {
-      expect(cases.some((c) => c.name.startsWith(`${family}:`)), family).toBe(true);
+      expect(
+        cases.some((c) => c.name.startsWith(`${family}:`)),
+        family,
+      ).toBe(true);
     }
   });
 
@@ -287,18 +321,22 @@ describe.skipIf(!canRun)('hostile configs: create refuses in one line naming the
     expect(results.flatMap((r) => r.leftovers.map((l) => `${r.c.name}: ${l}`))).toEqual([]);
     expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
     expect(hostileCgroups()).toEqual([]);
-    expect(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir))).toEqual([]);
+    expect(
+      readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(dir)),
+    ).toEqual([]);
     expect(leftProcesses()).toEqual([]);
     // Symlinks out of the rootfs must not have led anything onto the host.
     expect(readdirSync(hostDir).filter((e) => !e.endsWith('.json'))).toEqual([]);
   });
 
-  it('never changes the host\'s hostname, domain name or sysctls', () => {
+  it("never changes the host's hostname, domain name or sysctls", () => {
     expect(hostChanges).toEqual([]);
     expect(readHost()).toEqual(hostBefore);
   });
 
-  it('conform validate agrees, or the refusal is the runtime\'s own (listed, with why)', () => {
+  it("conform validate agrees, or the refusal is the runtime's own (listed, with why)", () => {
     const disagreements: string[] = [];
     for (const r of results) {
       if (r.validateSkipped) continue;
@@ -306,7 +344,10 @@ describe.skipIf(!canRun)('hostile configs: create refuses in one line naming the
       const valid = r.validErrors.length === 0;
       const listed = RUNTIME_SPECIFIC[r.c.name] !== undefined;
       if (refused && valid && !listed) disagreements.push(`${r.c.name}: the runtime refuses (${r.create.stderr.trim()}), validate finds it valid`);
-      if (listed && !(refused && valid)) disagreements.push(`${r.c.name}: listed as runtime-specific, but validate ${valid ? 'agrees it is valid' : 'refuses it'} and the runtime ${refused ? 'refuses' : 'accepts'} it`);
+      if (listed && !(refused && valid))
+        disagreements.push(
+          `${r.c.name}: listed as runtime-specific, but validate ${valid ? 'agrees it is valid' : 'refuses it'} and the runtime ${refused ? 'refuses' : 'accepts'} it`,
+        );
       if (!refused && !valid) disagreements.push(`${r.c.name}: the runtime accepts what validate refuses: ${r.validErrors.join('; ')}`);
     }
     expect(disagreements).toEqual([]);

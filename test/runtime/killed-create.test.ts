@@ -19,7 +19,8 @@ const canRun = cannotRunContainers() === undefined;
 let dir: string;
 let root: string;
 
-const rt = (args: string[]) => spawnSync(process.execPath, [bin, '--root', root, ...args], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+const rt = (args: string[]) =>
+  spawnSync(process.execPath, [bin, '--root', root, ...args], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
 async function until(what: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
@@ -31,7 +32,9 @@ async function until(what: () => boolean, ms = 60_000): Promise<void> {
 
 /** The container's cgroup directories under the runtime's default parent, in every hierarchy. */
 const cgroupsOf = (id: string): string[] =>
-  readdirSync('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h, 'conform', id)).filter((d) => existsSync(d));
+  readdirSync('/sys/fs/cgroup')
+    .map((h) => join('/sys/fs/cgroup', h, 'conform', id))
+    .filter((d) => existsSync(d));
 
 describe.skipIf(!canRun)('a create killed midway (root)', () => {
   beforeAll(() => {

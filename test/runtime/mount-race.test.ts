@@ -60,7 +60,10 @@ function rt(args: string[]): { code: number | null; stderr: string } {
 
 /** The container's mount points (its own view, after pivot_root). */
 function mountPoints(pid: number): string[] {
-  return readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[4]!);
+  return readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ')[4]!);
 }
 
 describe.skipIf(!canRun)('mount destinations resolved inside the rootfs while it changes (CVE-2021-30465 race, root)', () => {
@@ -71,10 +74,12 @@ describe.skipIf(!canRun)('mount destinations resolved inside the rootfs while it
     rootfs = join(dir, 'rootfs');
     makeBusyboxRootfs(rootfs);
     mkdirSync(join(rootfs, 'etc'));
-    writeFileSync(join(rootfs, 'etc/marker'), 'the container\'s own /etc\n');
+    writeFileSync(join(rootfs, 'etc/marker'), "the container's own /etc\n");
     mkdirSync(join(rootfs, 'race'));
     symlinkSync(join(rootfs, 'etc'), join(rootfs, 'race-link'));
-    swapper = spawn(process.execPath, [join(repo, 'test/helpers/swapper.mjs'), join(rootfs, 'race'), join(rootfs, 'race-link')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    swapper = spawn(process.execPath, [join(repo, 'test/helpers/swapper.mjs'), join(rootfs, 'race'), join(rootfs, 'race-link')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       swapper!.stdout!.once('data', () => resolve());
       swapper!.once('exit', (code) => reject(new Error(`the swapper exited (${code})`)));
@@ -88,35 +93,43 @@ describe.skipIf(!canRun)('mount destinations resolved inside the rootfs while it
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('never lands on the container\'s /etc, nor on the host', () => {
-    const bundles = Object.fromEntries(KINDS.map((k) => [k, bundleFor(k)])) as Record<Kind, string>;
-    const hostMounts = readFileSync('/proc/self/mountinfo', 'utf8');
-    const tally = { tries: 0, created: 0, refused: 0, escapes: [] as string[] };
-    const end = Date.now() + MAX_MS;
-    for (let i = 0; i < MAX_TRIES && Date.now() < end; i++) {
-      const kind = KINDS[i % KINDS.length]!;
-      const id = `race-${kind}`;
-      tally.tries++;
-      const c = rt(['create', '--bundle', bundles[kind], id]);
-      if (c.code !== 0) {
-        tally.refused++;
-        expect(c.stderr.trim().split('\n'), c.stderr).toHaveLength(1);
-        continue;
+  it(
+    "never lands on the container's /etc, nor on the host",
+    () => {
+      const bundles = Object.fromEntries(KINDS.map((k) => [k, bundleFor(k)])) as Record<Kind, string>;
+      const hostMounts = readFileSync('/proc/self/mountinfo', 'utf8');
+      const tally = { tries: 0, created: 0, refused: 0, escapes: [] as string[] };
+      const end = Date.now() + MAX_MS;
+      for (let i = 0; i < MAX_TRIES && Date.now() < end; i++) {
+        const kind = KINDS[i % KINDS.length]!;
+        const id = `race-${kind}`;
+        tally.tries++;
+        const c = rt(['create', '--bundle', bundles[kind], id]);
+        if (c.code !== 0) {
+          tally.refused++;
+          expect(c.stderr.trim().split('\n'), c.stderr).toHaveLength(1);
+          continue;
+        }
+        tally.created++;
+        const state = JSON.parse(spawnSync(...command(['--root', root, 'state', id]), { encoding: 'utf8' }).stdout) as { pid: number };
+        const points = mountPoints(state.pid);
+        if (points.includes('/etc')) tally.escapes.push(`${kind}: a mount on the container's /etc`);
+        if (existsSync(join(rootfs, 'etc/null2'))) {
+          tally.escapes.push(`${kind}: a device node in the container's /etc`);
+          rmSync(join(rootfs, 'etc/null2'));
+        }
+        expect(rt(['delete', '--force', id]).code).toBe(0);
       }
-      tally.created++;
-      const state = JSON.parse(spawnSync(...command(['--root', root, 'state', id]), { encoding: 'utf8' }).stdout) as { pid: number };
-      const points = mountPoints(state.pid);
-      if (points.includes('/etc')) tally.escapes.push(`${kind}: a mount on the container's /etc`);
-      if (existsSync(join(rootfs, 'etc/null2'))) {
-        tally.escapes.push(`${kind}: a device node in the container's /etc`);
-        rmSync(join(rootfs, 'etc/null2'));
-      }
-      expect(rt(['delete', '--force', id]).code).toBe(0);
-    }
-    // The host: no mount of ours appeared, whatever happened in between.
-    expect(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir))).toEqual(hostMounts.split('\n').filter((l) => l.includes(dir)));
-    console.log(`mount race (${runtime}): ${tally.tries} tries, ${tally.created} created, ${tally.refused} refused, ${tally.escapes.length} escapes`);
-    expect(tally.escapes).toEqual([]);
-    expect(tally.created).toBeGreaterThan(0);
-  }, MAX_MS + 120_000);
+      // The host: no mount of ours appeared, whatever happened in between.
+      expect(
+        readFileSync('/proc/self/mountinfo', 'utf8')
+          .split('\n')
+          .filter((l) => l.includes(dir)),
+      ).toEqual(hostMounts.split('\n').filter((l) => l.includes(dir)));
+      console.log(`mount race (${runtime}): ${tally.tries} tries, ${tally.created} created, ${tally.refused} refused, ${tally.escapes.length} escapes`);
+      expect(tally.escapes).toEqual([]);
+      expect(tally.created).toBeGreaterThan(0);
+    },
+    MAX_MS + 120_000,
+  );
 });

@@ -4,9 +4,27 @@ import { describe, expect, it } from 'vitest';
 import type { Linux } from '../../schemas/config.js';
 import { moveNetDevices, planNetDevices } from '../../runtime/net/devices.js';
 import {
-  IFA_ADDRESS, IFA_FLAGS, IFA_F_PERMANENT, IFA_LOCAL, IFLA_IFNAME, IFLA_NET_NS_FD, RTM_NEWADDR,
-  attr, ifaddrmsg, ifinfomsg, message, newAddressRequest, parseAddress, parseAttrs, parseLink, splitMessages, stringAttr, u32Attr,
-  type Address, type Link, type Netlink,
+  IFA_ADDRESS,
+  IFA_FLAGS,
+  IFA_F_PERMANENT,
+  IFA_LOCAL,
+  IFLA_IFNAME,
+  IFLA_NET_NS_FD,
+  RTM_NEWADDR,
+  attr,
+  ifaddrmsg,
+  ifinfomsg,
+  message,
+  newAddressRequest,
+  parseAddress,
+  parseAttrs,
+  parseLink,
+  splitMessages,
+  stringAttr,
+  u32Attr,
+  type Address,
+  type Link,
+  type Netlink,
 } from '../../runtime/net/netlink.js';
 import { FakeSyscalls } from '../../runtime/syscalls-fake.js';
 
@@ -27,12 +45,25 @@ describe('rtnetlink messages', () => {
   it('parses a link with its MAC, and an address with IFA_FLAGS', () => {
     const body = Buffer.concat([ifinfomsg({ index: 3, flags: 0x1003 }), attr(1, Buffer.from([0x7e, 0, 0xab, 1, 2, 3])), stringAttr(IFLA_IFNAME, 'cf0h')]);
     expect(parseLink(body)).toEqual({ index: 3, flags: 0x1003, name: 'cf0h', mac: '7e:00:ab:01:02:03' });
-    const a = parseAddress(Buffer.concat([ifaddrmsg({ family: 2, prefixlen: 24, flags: 0x80, scope: 0, index: 3 }), attr(IFA_LOCAL, Buffer.from([10, 213, 7, 1])), u32Attr(IFA_FLAGS, 0x82)]));
+    const a = parseAddress(
+      Buffer.concat([
+        ifaddrmsg({ family: 2, prefixlen: 24, flags: 0x80, scope: 0, index: 3 }),
+        attr(IFA_LOCAL, Buffer.from([10, 213, 7, 1])),
+        u32Attr(IFA_FLAGS, 0x82),
+      ]),
+    );
     expect(a).toMatchObject({ family: 2, prefixlen: 24, flags: 0x82, scope: 0, index: 3 });
   });
 
   it('adds an address again with its own flags, not the ones the kernel manages', () => {
-    const a: Address = { family: 10, prefixlen: 64, flags: IFA_F_PERMANENT | 0x02 /* NODAD */ | 0x40 /* TENTATIVE */, scope: 0, index: 3, attrs: new Map([[IFA_ADDRESS, Buffer.alloc(16, 1)]]) };
+    const a: Address = {
+      family: 10,
+      prefixlen: 64,
+      flags: IFA_F_PERMANENT | 0x02 /* NODAD */ | 0x40 /* TENTATIVE */,
+      scope: 0,
+      index: 3,
+      attrs: new Map([[IFA_ADDRESS, Buffer.alloc(16, 1)]]),
+    };
     const [m] = splitMessages(newAddressRequest(a, 42, 5));
     expect(m!.type).toBe(RTM_NEWADDR);
     const back = parseAddress(m!.body);
@@ -43,7 +74,10 @@ describe('rtnetlink messages', () => {
 
 describe('planNetDevices', () => {
   it('names each move, the host name by default', () => {
-    expect(planNetDevices(withNet({ eth1: { name: 'ceth0' }, eth2: {} }))).toEqual([{ host: 'eth1', name: 'ceth0' }, { host: 'eth2', name: 'eth2' }]);
+    expect(planNetDevices(withNet({ eth1: { name: 'ceth0' }, eth2: {} }))).toEqual([
+      { host: 'eth1', name: 'ceth0' },
+      { host: 'eth2', name: 'eth2' },
+    ]);
     expect(planNetDevices(withNet({}))).toEqual([]);
     expect(planNetDevices(undefined)).toEqual([]);
   });
@@ -103,7 +137,12 @@ describe('moveNetDevices', () => {
 
   it('checks every device first, then moves each, adds its permanent global addresses and sets it up', () => {
     const inner = new FakeNet('inner', [{ index: 1, name: 'lo', flags: 0 }]);
-    const host = new FakeNet('host', [{ index: 5, name: 'cfh', flags: 0, mac: 'aa' }], [addr(5, IFA_F_PERMANENT, 0), addr(5, 0, 0), addr(5, IFA_F_PERMANENT, 253)], inner);
+    const host = new FakeNet(
+      'host',
+      [{ index: 5, name: 'cfh', flags: 0, mac: 'aa' }],
+      [addr(5, IFA_F_PERMANENT, 0), addr(5, 0, 0), addr(5, IFA_F_PERMANENT, 253)],
+      inner,
+    );
     moveNetDevices(new FakeSyscalls(), [{ host: 'cfh', name: 'conform0' }], 1, { host, inner, nsFd: 9 });
     expect(host.log).toEqual(['move 5 conform0', 'close']);
     expect(inner.log).toEqual(['addr 105 24', 'up 105', 'close']);
@@ -112,8 +151,20 @@ describe('moveNetDevices', () => {
   it('moves nothing when a device is missing or its name is taken inside', () => {
     const inner = new FakeNet('inner', [{ index: 1, name: 'lo', flags: 0 }]);
     const host = new FakeNet('host', [{ index: 5, name: 'cfh', flags: 0 }], [], inner);
-    expect(() => moveNetDevices(new FakeSyscalls(), [{ host: 'cfh', name: 'x' }, { host: 'gone', name: 'y' }], 1, { host, inner, nsFd: 9 })).toThrow(/linux\.netDevices\.gone names no network device/);
-    expect(() => moveNetDevices(new FakeSyscalls(), [{ host: 'cfh', name: 'lo' }], 1, { host, inner, nsFd: 9 })).toThrow(/linux\.netDevices\.cfh\.name is lo, a device the container's network namespace already has/);
+    expect(() =>
+      moveNetDevices(
+        new FakeSyscalls(),
+        [
+          { host: 'cfh', name: 'x' },
+          { host: 'gone', name: 'y' },
+        ],
+        1,
+        { host, inner, nsFd: 9 },
+      ),
+    ).toThrow(/linux\.netDevices\.gone names no network device/);
+    expect(() => moveNetDevices(new FakeSyscalls(), [{ host: 'cfh', name: 'lo' }], 1, { host, inner, nsFd: 9 })).toThrow(
+      /linux\.netDevices\.cfh\.name is lo, a device the container's network namespace already has/,
+    );
     expect(host.log.filter((l) => l.startsWith('move'))).toEqual([]);
   });
 });

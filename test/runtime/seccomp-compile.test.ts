@@ -89,7 +89,13 @@ describe('compileSeccomp: actions', () => {
   );
 
   it('refuses errnoRet on an action that takes none, naming the field', () => {
-    const e = configError({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['getpid'], action: 'SCMP_ACT_KILL' }, { names: ['mkdir'], action: 'SCMP_ACT_ALLOW', errnoRet: 1 }] });
+    const e = configError({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [
+        { names: ['getpid'], action: 'SCMP_ACT_KILL' },
+        { names: ['mkdir'], action: 'SCMP_ACT_ALLOW', errnoRet: 1 },
+      ],
+    });
     expect(e.path).toBe('linux.seccomp.syscalls[1].errnoRet');
     expect(e.message).toMatch(/SCMP_ACT_ALLOW does not take an errno/);
     expect(configError({ defaultAction: 'SCMP_ACT_KILL', defaultErrnoRet: 1 }).path).toBe('linux.seccomp.defaultErrnoRet');
@@ -106,7 +112,9 @@ describe('compileSeccomp: actions', () => {
   });
 
   it('needs listenerPath for NOTIFY, and listenerPath for listenerMetadata', () => {
-    expect(configError({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }).path).toBe('linux.seccomp.listenerPath');
+    expect(configError({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }).path).toBe(
+      'linux.seccomp.listenerPath',
+    );
     expect(configError({ defaultAction: 'SCMP_ACT_ALLOW', listenerMetadata: 'x' }).path).toBe('linux.seccomp.listenerMetadata');
     const ok = compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/a', listenerMetadata: 'm' });
     expect(ok.usesNotify).toBe(false);
@@ -169,17 +177,38 @@ describe('compileSeccomp: architectures', () => {
     const native = compile({ ...multi, architectures: undefined });
     expect(native.unknown).toEqual(['socketcall (syscalls[0].names[0])']);
     expect(describeRet(run(native.program, { nr: NR.arch_prctl!, arch: X86_64, args: [] }).ret)).toBe('ERRNO(1)');
-    const typo = compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_LOG' }, { names: ['write', 'mkdri'], action: 'SCMP_ACT_LOG' }] });
+    const typo = compile({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [
+        { names: ['read'], action: 'SCMP_ACT_LOG' },
+        { names: ['write', 'mkdri'], action: 'SCMP_ACT_LOG' },
+      ],
+    });
     expect(typo.unknown).toEqual(['mkdri (syscalls[1].names[1])']);
     expect(compile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['constructor'], action: 'SCMP_ACT_LOG' }] }).unknown).toHaveLength(1);
     expect(configError({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_LOG' }] }).path).toBe('linux.seccomp.syscalls[0].names');
-    expect(configError({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [7], action: 'SCMP_ACT_LOG' }] }).path).toBe('linux.seccomp.syscalls[0].names[0]');
+    expect(configError({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [7], action: 'SCMP_ACT_LOG' }] }).path).toBe(
+      'linux.seccomp.syscalls[0].names[0]',
+    );
   });
 });
 
 // A small deterministic PRNG so the operator tests cover many values reproducibly.
 function* values(seed: number): Generator<bigint> {
-  const edges = [0n, 1n, 2n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x100000001n, 0xffffffff00000000n, (1n << 64n) - 1n, (1n << 63n), 0x1234567800000000n];
+  const edges = [
+    0n,
+    1n,
+    2n,
+    0x7fffffffn,
+    0x80000000n,
+    0xffffffffn,
+    0x100000000n,
+    0x100000001n,
+    0xffffffff00000000n,
+    (1n << 64n) - 1n,
+    1n << 63n,
+    0x1234567800000000n,
+  ];
   yield* edges;
   let s = seed >>> 0;
   const next = (): number => {
@@ -249,15 +278,17 @@ describe('compileSeccomp: argument comparisons', () => {
   it('ANDs the args of one rule', () => {
     const cfg: Cfg = {
       defaultAction: 'SCMP_ACT_ALLOW',
-      syscalls: [{
-        names: ['socket'],
-        action: 'SCMP_ACT_ERRNO',
-        errnoRet: 97,
-        args: [
-          { index: 0, op: 'SCMP_CMP_EQ', value: 16 },
-          { index: 2, op: 'SCMP_CMP_EQ', value: 9, valueTwo: 0 },
-        ],
-      }],
+      syscalls: [
+        {
+          names: ['socket'],
+          action: 'SCMP_ACT_ERRNO',
+          errnoRet: 97,
+          args: [
+            { index: 0, op: 'SCMP_CMP_EQ', value: 16 },
+            { index: 2, op: 'SCMP_CMP_EQ', value: 9, valueTwo: 0 },
+          ],
+        },
+      ],
     };
     expect(evaluate(cfg, NR.socket!, [16, 3, 9])).toBe('ERRNO(97)');
     expect(evaluate(cfg, NR.socket!, [16, 3, 0])).toBe('ALLOW');
@@ -267,14 +298,16 @@ describe('compileSeccomp: argument comparisons', () => {
   it('ORs the args of one rule that names an index twice, as runc does', () => {
     const cfg: Cfg = {
       defaultAction: 'SCMP_ACT_ALLOW',
-      syscalls: [{
-        names: ['personality'],
-        action: 'SCMP_ACT_ERRNO',
-        args: [
-          { index: 0, op: 'SCMP_CMP_EQ', value: 0 },
-          { index: 0, op: 'SCMP_CMP_EQ', value: 8 },
-        ],
-      }],
+      syscalls: [
+        {
+          names: ['personality'],
+          action: 'SCMP_ACT_ERRNO',
+          args: [
+            { index: 0, op: 'SCMP_CMP_EQ', value: 0 },
+            { index: 0, op: 'SCMP_CMP_EQ', value: 8 },
+          ],
+        },
+      ],
     };
     expect(evaluate(cfg, NR.personality!, [0])).toBe('ERRNO(1)');
     expect(evaluate(cfg, NR.personality!, [8])).toBe('ERRNO(1)');
@@ -315,14 +348,23 @@ describe('compileSeccomp: argument comparisons', () => {
   });
 
   it('matches a zero-mask MASKED_EQ always, as libseccomp does', () => {
-    const cfg: Cfg = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['dup'], action: 'SCMP_ACT_LOG', args: [{ index: 0, op: 'SCMP_CMP_MASKED_EQ', value: 0, valueTwo: 5 }] }] };
+    const cfg: Cfg = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['dup'], action: 'SCMP_ACT_LOG', args: [{ index: 0, op: 'SCMP_CMP_MASKED_EQ', value: 0, valueTwo: 5 }] }],
+    };
     expect(evaluate(cfg, NR.dup!, [123])).toBe('LOG');
   });
 
   it('refuses bad args, naming the field', () => {
     const rule = (arg: object): Cfg => ({
       defaultAction: 'SCMP_ACT_ALLOW',
-      syscalls: [{ names: ['dup'], action: 'SCMP_ACT_LOG', args: [{ index: 0, op: 'SCMP_CMP_EQ', value: 1 }, { index: 0, op: 'SCMP_CMP_EQ', value: 1, ...arg } as never] }],
+      syscalls: [
+        {
+          names: ['dup'],
+          action: 'SCMP_ACT_LOG',
+          args: [{ index: 0, op: 'SCMP_CMP_EQ', value: 1 }, { index: 0, op: 'SCMP_CMP_EQ', value: 1, ...arg } as never],
+        },
+      ],
     });
     expect(configError(rule({ index: 6 })).path).toBe('linux.seccomp.syscalls[0].args[1].index');
     expect(configError(rule({ index: -1 })).path).toBe('linux.seccomp.syscalls[0].args[1].index');
@@ -337,7 +379,10 @@ describe('compileSeccomp: argument comparisons', () => {
 
 describe('compileSeccomp: flags', () => {
   it('maps the config flags to seccomp(2) flags', () => {
-    const f = compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'] });
+    const f = compileSeccomp({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      flags: ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'],
+    });
     expect(f.flags).toBe(1 | 2 | 4);
     expect(f.usesNotify).toBe(false);
     expect(compile({ defaultAction: 'SCMP_ACT_ALLOW' }).flags).toBe(0);
@@ -425,18 +470,34 @@ describe('compileSeccomp: program shape', () => {
   });
 
   it('lists what features reports', () => {
-    expect(SUPPORTED_ACTIONS).toEqual(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY']);
+    expect(SUPPORTED_ACTIONS).toEqual([
+      'SCMP_ACT_KILL',
+      'SCMP_ACT_KILL_THREAD',
+      'SCMP_ACT_KILL_PROCESS',
+      'SCMP_ACT_TRAP',
+      'SCMP_ACT_ERRNO',
+      'SCMP_ACT_TRACE',
+      'SCMP_ACT_ALLOW',
+      'SCMP_ACT_LOG',
+      'SCMP_ACT_NOTIFY',
+    ]);
     expect(SUPPORTED_ARCHES).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
     expect(SUPPORTED_OPERATORS).toHaveLength(7);
-    expect(SUPPORTED_FLAGS).toEqual(['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']);
+    expect(SUPPORTED_FLAGS).toEqual([
+      'SECCOMP_FILTER_FLAG_TSYNC',
+      'SECCOMP_FILTER_FLAG_LOG',
+      'SECCOMP_FILTER_FLAG_SPEC_ALLOW',
+      'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV',
+    ]);
   });
 });
 
-describe('the engines\' default profiles (fixtures/engine-configs, recorded from podman and containerd)', () => {
+describe("the engines' default profiles (fixtures/engine-configs, recorded from podman and containerd)", () => {
   const profile = (name: string): SeccompConfig =>
-    (JSON.parse(readFileSync(new URL(`../../fixtures/engine-configs/${name}`, import.meta.url), 'utf8')) as { linux: { seccomp: SeccompConfig } }).linux.seccomp;
+    (JSON.parse(readFileSync(new URL(`../../fixtures/engine-configs/${name}`, import.meta.url), 'utf8')) as { linux: { seccomp: SeccompConfig } }).linux
+      .seccomp;
 
-  it('compiles podman 4.3\'s, skipping the names x86 ABIs lack (pciconfig_iobase)', () => {
+  it("compiles podman 4.3's, skipping the names x86 ABIs lack (pciconfig_iobase)", () => {
     const c = compileSeccomp(profile('podman.json'));
     expect(c.unknown.some((u) => u.startsWith('pciconfig_iobase '))).toBe(true);
     const ret = (name: string, arch = X86_64, table: Record<string, number> = NR) => describeRet(run(c.program, { nr: table[name]!, arch, args: [] }).ret);
@@ -447,7 +508,7 @@ describe('the engines\' default profiles (fixtures/engine-configs, recorded from
     expect(ret('init_module')).toBe('ERRNO(1)');
   });
 
-  it('compiles containerd 1.6\'s, skipping recv (no x86_64 number)', () => {
+  it("compiles containerd 1.6's, skipping recv (no x86_64 number)", () => {
     const c = compileSeccomp(profile('containerd-seccomp.json'));
     expect(c.unknown.some((u) => u.startsWith('recv '))).toBe(true);
     const ret = (name: string) => describeRet(run(c.program, { nr: NR[name]!, arch: X86_64, args: [] }).ret);

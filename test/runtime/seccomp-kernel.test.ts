@@ -82,10 +82,10 @@ describe.skipIf(!isRoot || !hasCc)('seccomp programs in the kernel (root, cc)', 
   });
 
   it('kills the process with SIGSYS for SCMP_ACT_KILL_PROCESS', () => {
-    const r = runUnder(
-      { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_KILL_PROCESS' }] },
-      ['mkdir', join(dir, 'never')],
-    );
+    const r = runUnder({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_KILL_PROCESS' }] }, [
+      'mkdir',
+      join(dir, 'never'),
+    ]);
     expect(r.signal).toBe('SIGSYS');
   });
 

@@ -3,9 +3,30 @@
 // independently of the packers.
 import { describe, expect, it } from 'vitest';
 import {
-  cmsgSpace, makedev, msghdrControllen, packBitMask, packBpfProgAttach, packBpfProgLoad, packCapData, packCapHeader, packGids, packIovec,
-  packMountAttr, packMsghdr, packOpenHow, packRlimit, packSchedAttr, packSockFprog, packWinsize, readScmRights, setBpfLog, statfsFlags,
-  unpackCapData, unpackRlimit, unpackWinsize, writeScmRights,
+  cmsgSpace,
+  makedev,
+  msghdrControllen,
+  packBitMask,
+  packBpfProgAttach,
+  packBpfProgLoad,
+  packCapData,
+  packCapHeader,
+  packGids,
+  packIovec,
+  packMountAttr,
+  packMsghdr,
+  packOpenHow,
+  packRlimit,
+  packSchedAttr,
+  packSockFprog,
+  packWinsize,
+  readScmRights,
+  setBpfLog,
+  statfsFlags,
+  unpackCapData,
+  unpackRlimit,
+  unpackWinsize,
+  writeScmRights,
 } from '../../runtime/syscalls-structs.js';
 
 /** Little-endian bytes of `value` in `width` bytes. */
@@ -27,7 +48,8 @@ describe('syscall structs (x86_64)', () => {
   });
 
   it('struct open_how: flags, mode, resolve as u64', () => {
-    const O_PATH = 0o10000000, RESOLVE_IN_ROOT = 0x10;
+    const O_PATH = 0o10000000,
+      RESOLVE_IN_ROOT = 0x10;
     expect(bytes(packOpenHow(O_PATH, 0o644, RESOLVE_IN_ROOT))).toEqual([...le(O_PATH, 8), ...le(0o644, 8), ...le(RESOLVE_IN_ROOT, 8)]);
   });
 
@@ -35,8 +57,15 @@ describe('syscall structs (x86_64)', () => {
     const b = packSchedAttr({ policy: 6, flags: 1n, nice: -5, priority: 9, runtime: 10n, deadline: 20n, period: 30n });
     expect(b.length).toBe(56);
     expect(bytes(b)).toEqual([
-      ...le(56, 4), ...le(6, 4), ...le(1, 8), ...le(0xfffffffb, 4), ...le(9, 4),
-      ...le(10, 8), ...le(20, 8), ...le(30, 8), ...new Array<number>(8).fill(0),
+      ...le(56, 4),
+      ...le(6, 4),
+      ...le(1, 8),
+      ...le(0xfffffffb, 4),
+      ...le(9, 4),
+      ...le(10, 8),
+      ...le(20, 8),
+      ...le(30, 8),
+      ...new Array<number>(8).fill(0),
     ]);
   });
 

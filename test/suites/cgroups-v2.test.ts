@@ -47,7 +47,11 @@ function filesOf(e: Expectation): FileCheck[] {
 
 /** Each check names at least one file a v2 cgroup really has. */
 function expectRealNames(checks: FileCheck[], tree: Record<string, unknown>): void {
-  for (const c of checks) expect(c.files.some((f) => f in tree), `${c.files.join(' or ')} in the recorded v2 cgroup`).toBe(true);
+  for (const c of checks)
+    expect(
+      c.files.some((f) => f in tree),
+      `${c.files.join(' or ')} in the recorded v2 cgroup`,
+    ).toBe(true);
 }
 
 interface Scenario {
@@ -61,14 +65,30 @@ const MiB = 1024 * 1024;
 const dev = '254:0';
 const scenarios: Scenario[] = [
   { name: 'memory.limit', exp: memoryExpectation({ limit: 256 * MiB }, 2), written: { 'memory.max': `${256 * MiB}\n` } },
-  { name: 'memory.limit -1', exp: memoryExpectation({ limit: 256 * MiB, reservation: -1 }, 2), written: { 'memory.max': `${256 * MiB}\n`, 'memory.low': 'max\n' } },
-  { name: 'memory.reservation', exp: memoryExpectation({ limit: 256 * MiB, reservation: 128 * MiB }, 2), written: { 'memory.max': `${256 * MiB}\n`, 'memory.low': `${128 * MiB}\n` } },
+  {
+    name: 'memory.limit -1',
+    exp: memoryExpectation({ limit: 256 * MiB, reservation: -1 }, 2),
+    written: { 'memory.max': `${256 * MiB}\n`, 'memory.low': 'max\n' },
+  },
+  {
+    name: 'memory.reservation',
+    exp: memoryExpectation({ limit: 256 * MiB, reservation: 128 * MiB }, 2),
+    written: { 'memory.max': `${256 * MiB}\n`, 'memory.low': `${128 * MiB}\n` },
+  },
   // v1's swap is memory+swap: v2's swap.max is the difference.
-  { name: 'memory.swap', exp: memoryExpectation({ limit: 256 * MiB, swap: 512 * MiB }, 2), written: { 'memory.max': `${256 * MiB}\n`, 'memory.swap.max': `${256 * MiB}\n` } },
+  {
+    name: 'memory.swap',
+    exp: memoryExpectation({ limit: 256 * MiB, swap: 512 * MiB }, 2),
+    written: { 'memory.max': `${256 * MiB}\n`, 'memory.swap.max': `${256 * MiB}\n` },
+  },
   { name: 'cpu.shares', exp: cpuExpectation({ shares: 512 }, 2), written: { 'cpu.weight': `${weightLinear(512)}\n` } },
   { name: 'cpu.shares (quadratic map)', exp: cpuExpectation({ shares: 512 }, 2), written: { 'cpu.weight': `${weightQuadratic(512)}\n` } },
   { name: 'cpu.quota and period', exp: cpuExpectation({ quota: 25000, period: 50000 }, 2), written: { 'cpu.max': '25000 50000\n' } },
-  { name: 'cpu.burst', exp: cpuExpectation({ quota: 50000, period: 100000, burst: 20000 }, 2), written: { 'cpu.max': '50000 100000\n', 'cpu.max.burst': '20000\n' } },
+  {
+    name: 'cpu.burst',
+    exp: cpuExpectation({ quota: 50000, period: 100000, burst: 20000 }, 2),
+    written: { 'cpu.max': '50000 100000\n', 'cpu.max.burst': '20000\n' },
+  },
   { name: 'cpu.cpus', exp: cpuExpectation({ cpus: '1' }, 2), written: { 'cpuset.cpus': '1\n' } },
   { name: 'cpu.mems', exp: cpuExpectation({ mems: '0-1' }, 2), written: { 'cpuset.mems': '0,1\n' } },
   { name: 'cpu.idle', exp: cpuExpectation({ idle: 1 }, 2), written: { 'cpu.idle': '1\n' } },
@@ -77,7 +97,10 @@ const scenarios: Scenario[] = [
   { name: 'blockIO.weight', exp: blockIOExpectation({ weight: 500 }, 2), written: { 'io.weight': 'default 4950\n' } },
   {
     name: 'blockIO throttles',
-    exp: blockIOExpectation({ throttleReadBpsDevice: [{ major: 254, minor: 0, rate: MiB }], throttleWriteIOPSDevice: [{ major: 254, minor: 0, rate: 200 }] }, 2),
+    exp: blockIOExpectation(
+      { throttleReadBpsDevice: [{ major: 254, minor: 0, rate: MiB }], throttleWriteIOPSDevice: [{ major: 254, minor: 0, rate: 200 }] },
+      2,
+    ),
     written: { 'io.max': `${dev} rbps=${MiB} wbps=max riops=max wiops=200\n` },
   },
   {
@@ -85,7 +108,11 @@ const scenarios: Scenario[] = [
     exp: hugetlbExpectation([{ pageSize: '2MB', limit: 4 * MiB }], 2, (f) => f in fresh()),
     written: { 'hugetlb.2MB.rsvd.max': `${4 * MiB}\n` },
   },
-  { name: 'unified', exp: unifiedExpectation({ 'pids.max': '9', 'memory.high': String(192 * MiB) }), written: { 'pids.max': '9\n', 'memory.high': `${192 * MiB}\n` } },
+  {
+    name: 'unified',
+    exp: unifiedExpectation({ 'pids.max': '9', 'memory.high': String(192 * MiB) }),
+    written: { 'pids.max': '9\n', 'memory.high': `${192 * MiB}\n` },
+  },
   { name: 'unified unknown key', exp: unifiedExpectation({ 'memory.oom.group': '1' }), written: { 'memory.oom.group': '1\n' } },
 ];
 
@@ -93,7 +120,7 @@ describe('cgroup v2 expectations against a recorded v2 cgroup', () => {
   for (const s of scenarios) {
     describe(s.name, () => {
       it('names files a v2 cgroup has', () => expectRealNames(filesOf(s.exp), fresh()));
-      it("fails a cgroup the runtime left alone", () => expect(checkFiles(filesOf(s.exp), readerOf(fresh())).length).toBeGreaterThan(0));
+      it('fails a cgroup the runtime left alone', () => expect(checkFiles(filesOf(s.exp), readerOf(fresh())).length).toBeGreaterThan(0));
       it('passes the cgroup a correct runtime leaves', () => expect(checkFiles(filesOf(s.exp), readerOf({ ...fresh(), ...s.written }))).toEqual([]));
     });
   }
@@ -104,7 +131,10 @@ describe('cgroup v2 expectations against a recorded v2 cgroup', () => {
   });
 
   it('fails an io.max line that lacks a configured key', () => {
-    const exp = blockIOExpectation({ throttleReadBpsDevice: [{ major: 254, minor: 0, rate: MiB }], throttleWriteBpsDevice: [{ major: 254, minor: 0, rate: 2 * MiB }] }, 2);
+    const exp = blockIOExpectation(
+      { throttleReadBpsDevice: [{ major: 254, minor: 0, rate: MiB }], throttleWriteBpsDevice: [{ major: 254, minor: 0, rate: 2 * MiB }] },
+      2,
+    );
     expect(checkFiles(filesOf(exp), readerOf({ ...fresh(), 'io.max': `${dev} rbps=${MiB} wbps=max riops=max wiops=max\n` }))).toHaveLength(1);
   });
 
@@ -156,7 +186,15 @@ describe('cgroup v1 expectations against the recorded hybrid host', () => {
     ['pids', pidsExpectation(8)],
     [
       'blkio',
-      blockIOExpectation({ weight: 500, weightDevice: [{ major: 254, minor: 0, weight: 500 }], throttleReadBpsDevice: [{ major: 254, minor: 0, rate: 1 }], throttleWriteIOPSDevice: [{ major: 254, minor: 0, rate: 1 }] }, 1),
+      blockIOExpectation(
+        {
+          weight: 500,
+          weightDevice: [{ major: 254, minor: 0, weight: 500 }],
+          throttleReadBpsDevice: [{ major: 254, minor: 0, rate: 1 }],
+          throttleWriteIOPSDevice: [{ major: 254, minor: 0, rate: 1 }],
+        },
+        1,
+      ),
     ],
   ];
   for (const [name, exp] of v1) {
@@ -164,7 +202,10 @@ describe('cgroup v1 expectations against the recorded hybrid host', () => {
       for (const c of filesOf(exp)) {
         const tree = childOf(c.controller);
         expect(tree, `a v1 hierarchy with ${c.controller}`).toBeDefined();
-        expect(c.files.some((f) => f in tree!), `${c.files.join(' or ')} in the ${c.controller} hierarchy`).toBe(true);
+        expect(
+          c.files.some((f) => f in tree!),
+          `${c.files.join(' or ')} in the ${c.controller} hierarchy`,
+        ).toBe(true);
       }
     });
   }

@@ -25,7 +25,9 @@ describe('scheduling readers', () => {
   });
 
   it('policyOf reads the policy of the first mapping in numa_maps, spaces and flags included', () => {
-    expect(policyOf('55568db6f000 bind:0 file=/bin/busybox mapped=4 N0=4 kernelpagesize_kB=4\n55568db73000 bind:0 file=/bin/busybox')).toBe('bind:0 file=/bin/busybox mapped=4 N0=4 kernelpagesize_kB=4');
+    expect(policyOf('55568db6f000 bind:0 file=/bin/busybox mapped=4 N0=4 kernelpagesize_kB=4\n55568db73000 bind:0 file=/bin/busybox')).toBe(
+      'bind:0 file=/bin/busybox mapped=4 N0=4 kernelpagesize_kB=4',
+    );
     expect(policyOf('55f9c48a0000 prefer (many):0 file=/bin/busybox')?.startsWith('prefer (many):0 ')).toBe(true);
     expect(policyOf('55c80c423000 bind=static:0 file=/bin/busybox')?.startsWith('bind=static:0 ')).toBe(true);
     expect(policyOf('')).toBeUndefined();
