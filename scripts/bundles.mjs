@@ -102,9 +102,10 @@ function writeCache(file, filename, source) {
  */
 function actionImports(cli, command) {
   const wanted = new Set([command === 'init' ? './init/main.js' : `./commands/${command}.js`]);
-  const start = cli.indexOf(`program.command('${command}')`);
+  // `.command('x')`, however the chain is laid out (Prettier puts it on a line of its own).
+  const start = cli.indexOf(`.command('${command}')`);
   if (start >= 0) {
-    const next = cli.indexOf('program.command(', start + 1);
+    const next = cli.indexOf('.command(', start + 1);
     for (const m of cli.slice(start, next < 0 ? undefined : next).matchAll(/import\('(\.\/commands\/[a-z-]+\.js)'\)/g)) wanted.add(m[1]);
   }
   return wanted;
