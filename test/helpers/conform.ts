@@ -1,6 +1,6 @@
 // Running the conform CLI as a user would, for the integration tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../harness/paths.js';
@@ -26,7 +26,7 @@ export interface JsonReport {
  * with a work directory of its own (TMPDIR), parses the report, and says what the run left.
  */
 export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; json?: boolean; via?: string } = {}): ConformRun {
-  const dir = mkdtempSync(join(tmpdir(), 'conform-test-'));
+  const dir = workDir(join(tmpdir(), 'conform-test-'));
   const json = join(dir, 'report.json');
   const before = snapshot(dir);
   let left: Snapshot | undefined;
@@ -44,6 +44,17 @@ export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeout
     // A mount left below it stays for a look (the test fails on it): never remove through it.
     if (!left || left.mounts.length === 0) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh work directory, searchable by everyone (mkdtemp makes it 0700): root mapped into
+ * a container's user namespace is not the host's root, and must still reach the bundles
+ * below it (conform makes its own run directory 0711 for the same reason).
+ */
+export function workDir(prefix: string): string {
+  const dir = mkdtempSync(prefix);
+  chmodSync(dir, 0o711);
+  return dir;
 }
 
 export const isRoot = process.getuid?.() === 0;

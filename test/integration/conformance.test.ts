@@ -20,14 +20,15 @@ import type { JsonReport } from '../../reports/json.js';
 import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
 import { startBrowser } from '../helpers/browser.js';
-import { conform, fixture, hasRunc, isRoot } from '../helpers/conform.js';
+import { conform, fixture, hasRunc, isRoot, workDir } from '../helpers/conform.js';
 import { leftSince, NOTHING_LEFT, snapshot } from '../helpers/leftovers.js';
 import { exact, LANE_CASES, LANE_FILE } from '../helpers/lanes.js';
 
 const MINUTES = 60_000;
 const SHARDS = 2;
 const CLI = join(repoRoot, 'bin/conform.js');
-const tmp = mkdtempSync(join(tmpdir(), 'conform-integration-'));
+// Short and searchable: unix socket paths below it (a case's console socket) have 108 bytes.
+const tmp = workDir(join(tmpdir(), 'conform-ci-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** conform's CLI; runs make their run directories in `workRoot` (TMPDIR), where their leftovers are looked for. */
@@ -38,7 +39,7 @@ function cli(args: string[], timeoutMs = 30 * MINUTES, workRoot = tmp) {
 
 /** docs/ci.md's gate: the shards one after another, then merged, with every report written; what it left behind. */
 function gate(name: string, runArgs: string[]) {
-  const dir = mkdtempSync(join(tmp, `${name}-`));
+  const dir = workDir(join(tmp, `${name}-`));
   const before = snapshot(dir);
   const shards = Array.from({ length: SHARDS }, (_, i) => {
     const json = join(dir, `shard-${i + 1}.json`);

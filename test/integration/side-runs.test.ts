@@ -3,21 +3,21 @@
 // looks for its leftovers in its own work directory only; none changes the host's cgroup
 // layout (crun's lane does: crun-lane.test.ts runs alone, after every other file).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
 import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
-import { conform, fixture, hasRunc, hasRunsc, isRoot } from '../helpers/conform.js';
+import { conform, fixture, hasRunc, hasRunsc, isRoot, workDir } from '../helpers/conform.js';
 import { exact, LANE_CASES, unexpected } from '../helpers/lanes.js';
 import { leftSince, NOTHING_LEFT, snapshot } from '../helpers/leftovers.js';
 import { packageTests } from './package.js';
 
 const MINUTES = 60_000;
 const CLI = join(repoRoot, 'bin/conform.js');
-const tmp = mkdtempSync(join(tmpdir(), 'conform-side-'));
+const tmp = workDir(join(tmpdir(), 'conform-side-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** conform's CLI; runs make their run directories in `workRoot` (TMPDIR), where their leftovers are looked for. */
@@ -79,7 +79,7 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
   it(
     'on SIGINT stops, cleans up every container and its run directory, exits 130, and blames no case: the report is partial',
     async () => {
-      const workRoot = mkdtempSync(join(tmp, 'sigint-'));
+      const workRoot = workDir(join(tmp, 'sigint-'));
       const before = snapshot(workRoot);
       const json = join(tmp, 'sigint.json');
       const { code, out } = await interrupted(['--json', json], 1, workRoot);
@@ -99,7 +99,7 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
   it(
     'on a second SIGINT exits at once, with valid partial reports; the next run in the work directory removes what it left',
     async () => {
-      const work = mkdtempSync(join(tmp, 'work-'));
+      const work = workDir(join(tmp, 'work-'));
       const files = { json: join(tmp, 'twice.json'), junit: join(tmp, 'twice.xml'), tap: join(tmp, 'twice.tap') };
       const before = snapshot(work);
       const { code, out } = await interrupted(['--workdir', work, '--json', files.json, '--junit', files.junit, '--tap', files.tap], 2, work);
@@ -138,6 +138,9 @@ describe.skipIf(!isRoot || !hasRunsc)('runsc (gVisor) with its baseline', () => 
           '--runtime',
           '/usr/bin/runsc',
           '--runtime-arg=--network=none',
+          // runsc starts a sandbox for each container; beside the other heavy runs, 10 s per call is too short.
+          '--timeout',
+          '30',
           '--expect',
           join(repoRoot, 'baselines/runsc.json'),
           ...RUNSC_CASES.flatMap((id) => ['--grep', exact(id)]),
