@@ -36,6 +36,9 @@ export default [
     title: `${MANY} annotations are all carried into the state, exactly`,
     requirements: ['config:annotations.map', 'runtime:state.annotations', 'config:annotations.unknown-keys'],
     exercises: ['annotations'],
+    // Ignoring them is not catchable (annotations are OPTIONAL in the state): the strip
+    // wrapper replaces them instead, and the case must see other annotations than its own.
+    tamper: { annotations: { 'org.example.conform.tampered': 'not the configured map' } },
     bundle: (b) => {
       b.probe(hold);
       for (let i = 0; i < MANY; i++) b.annotation(`org.example.conform.many.key${String(i).padStart(3, '0')}`, `value ${i}`);
@@ -51,6 +54,9 @@ export default [
     title: 'values are opaque strings: empty, multi-line, JSON text, quotes and backslashes, UTF-8, 64 KiB',
     requirements: ['config:annotations.value-string', 'config:annotations.value-empty', 'runtime:state.annotations'],
     exercises: ['annotations'],
+    // Ignoring them is not catchable (annotations are OPTIONAL in the state): the strip
+    // wrapper replaces them instead, and the case must see other annotations than its own.
+    tamper: { annotations: { 'org.example.conform.tampered': 'not the configured map' } },
     bundle: (b) =>
       b
         .probe(hold)
@@ -71,6 +77,9 @@ export default [
     title: 'keys outside reverse-domain notation (a SHOULD) are still accepted and carried: plain, upper-case, slashes, UTF-8, long',
     requirements: ['config:annotations.key-reverse-domain', 'config:annotations.key-string', 'config:annotations.unknown-keys', 'runtime:state.annotations'],
     exercises: ['annotations'],
+    // Ignoring them is not catchable (annotations are OPTIONAL in the state): the strip
+    // wrapper replaces them instead, and the case must see other annotations than its own.
+    tamper: { annotations: { 'org.example.conform.tampered': 'not the configured map' } },
     bundle: (b) =>
       b
         .probe(hold)
@@ -91,6 +100,9 @@ export default [
     title: 'the org.opencontainers.image.* keys the spec defines are accepted and carried like any annotation',
     requirements: ['config:annotations.unknown-keys', 'runtime:state.annotations'],
     exercises: ['annotations'],
+    // Ignoring them is not catchable (annotations are OPTIONAL in the state): the strip
+    // wrapper replaces them instead, and the case must see other annotations than its own.
+    tamper: { annotations: { 'org.example.conform.tampered': 'not the configured map' } },
     bundle: (b) =>
       b
         .probe(hold)

@@ -105,6 +105,9 @@ function unknownCase(o: {
     title: o.title,
     requirements: ['config:extensibility.unknown-ignored', ...(o.requirements ?? [])],
     exercises: o.exercises,
+    // The strip wrapper strips the control run too (the case then skips): a runtime that
+    // refuses unknown properties shows that the case can fail.
+    misbehaving: 'strict.sh',
     needs: o.needs,
     bundle: (b) => {
       o.known(b);

@@ -158,6 +158,9 @@ export default [
     title: 'the configured annotations appear in state, in every status',
     requirements: ['runtime:state.annotations'],
     exercises: ['annotations'],
+    // Ignoring them is not catchable (annotations are OPTIONAL in the state): the strip
+    // wrapper replaces them instead, and the case must see other annotations than its own.
+    tamper: { annotations: { 'org.example.conform.tampered': 'not the configured map' } },
     bundle: (b) => {
       hold(b);
       b.annotation('org.example.conform.key', 'value with spaces').annotation('org.example.conform.empty', '');
