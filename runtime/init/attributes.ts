@@ -12,16 +12,8 @@ import type { Process } from '../config/validate.js';
 import { parseList } from '../cgroups/values.js';
 import { ConfigError, oneLine } from '../errors.js';
 import type { SchedAttr, Syscalls } from '../syscalls.js';
+import { SCHED_POLICIES } from '../../linux/sched.js';
 
-export const SCHED_POLICIES: Readonly<Record<string, number>> = {
-  SCHED_OTHER: 0,
-  SCHED_FIFO: 1,
-  SCHED_RR: 2,
-  SCHED_BATCH: 3,
-  SCHED_ISO: 4,
-  SCHED_IDLE: 5,
-  SCHED_DEADLINE: 6,
-};
 export const SCHED_FLAGS: Readonly<Record<string, number>> = {
   SCHED_FLAG_RESET_ON_FORK: 0x01,
   SCHED_FLAG_RECLAIM: 0x02,

@@ -4,6 +4,7 @@
 import type { CaseContext } from '../../harness/case/context.js';
 import type { ProbeFacts } from '../../harness/probe/parse.js';
 import { skipIfNewerThanRuntime } from '../support/version.js';
+import { SCHED_POLICIES } from '../../linux/sched.js';
 
 /** The runtime-spec release that brought each field (the spec's ChangeLog). */
 export const SINCE = {
@@ -47,16 +48,8 @@ export function parseStat(text: string | undefined): StatFields | undefined {
   return Object.values(out).every(Number.isInteger) ? out : undefined;
 }
 
-/** sched(7) policy numbers (SCHED_ISO is reserved, never implemented by Linux). */
-export const POLICY_NUMBERS: Record<string, number> = {
-  SCHED_OTHER: 0,
-  SCHED_FIFO: 1,
-  SCHED_RR: 2,
-  SCHED_BATCH: 3,
-  SCHED_ISO: 4,
-  SCHED_IDLE: 5,
-  SCHED_DEADLINE: 6,
-};
+/** sched(7) policy numbers. */
+export const POLICY_NUMBERS = SCHED_POLICIES;
 
 /** A command's output, or a failure when it did not run cleanly. */
 export function output(t: CaseContext, facts: ProbeFacts, name: string): string | undefined {
