@@ -3,7 +3,9 @@
 // of the calls libc has no wrapper for come from the generated x86_64 table.
 // Failures throw SyscallError naming the call, its main argument and the errno.
 import { createRequire } from 'node:module';
-import { closeSync, constants as fsConstants, lchownSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, constants as fsConstants, lchownSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { X86_64_SYSCALLS } from '../linux/syscalls/x86_64.js';
 import { errnoName, SyscallError } from './errors.js';
 import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
@@ -75,6 +77,25 @@ type Koffi = typeof import('koffi');
 // koffi's functions are untyped (...args: any[]) => any; each wrapper below fixes the types.
 type Fn = (...args: unknown[]) => number | bigint;
 
+/**
+ * koffi's native module, straight from its x86_64 glibc package where npm puts it (beside
+ * this checkout's or this package's dependencies): koffi's own loader resolves two
+ * packages and reads Node's ELF header twice to choose between glibc and musl, ~7 ms of
+ * every runtime call, for what libc.so.6 already decides. Its exports are the native
+ * module's own; anywhere else, koffi's loader finds it.
+ */
+function loadKoffi(): Koffi {
+  const require = createRequire(import.meta.url);
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const modules of [join(here, '..', 'node_modules'), join(here, '..', '..')]) {
+    const file = join(modules, '@koromix', 'koffi-linux-x64', 'linux_x64', 'koffi.node');
+    if (!existsSync(file)) continue;
+    const native = require(file) as Koffi;
+    if (typeof native.load === 'function' && typeof native.errno === 'function') return native;
+  }
+  return require('koffi') as Koffi;
+}
+
 class LibcSyscalls implements Syscalls {
   private loaded?: { koffi: Koffi; lib: ReturnType<Koffi['load']> };
   private readonly fns = new Map<string, Fn>();
@@ -87,8 +108,7 @@ class LibcSyscalls implements Syscalls {
   private load(): { koffi: Koffi; lib: ReturnType<Koffi['load']> } {
     if (!this.loaded) {
       if (process.arch !== 'x64') throw new Error(`conform-runtime supports x86_64 only (this is ${process.arch})`);
-      const require = createRequire(import.meta.url);
-      const koffi = require('koffi') as Koffi;
+      const koffi = loadKoffi();
       this.loaded = { koffi, lib: koffi.load('libc.so.6') };
     }
     return this.loaded;

@@ -63,11 +63,49 @@ export async function buildRuntime(root, dist, common, plugins) {
         entryPoints: [join(root, 'runtime/main.ts')],
         // koffi is a native addon and cannot be bundled.
         external: ['koffi'],
-        plugins: [...plugins, ...(only ? [onlyCommand(only, actionImports(cli, only))] : [])],
+        plugins: [...plugins, lazyBuiltins(LAZY_BUILTINS), ...(only ? [onlyCommand(only, actionImports(cli, only))] : [])],
       }),
     );
   }
   return caches;
+}
+
+/**
+ * Node's modules that cost a runtime call milliseconds to load and that most calls never
+ * use: child_process loads net, stream and dgram (~9 ms of CPU here), and commander
+ * requires it at the top of its command.js for a feature the runtime does not use.
+ */
+const LAZY_BUILTINS = ['child_process', 'net', 'os'];
+
+/**
+ * Imports of these builtins give an object of getters that loads the builtin at the first
+ * property read: what a call uses costs the same, what it does not use costs nothing.
+ * (Getters, not a Proxy: esbuild's interop copies the names of a CommonJS module's
+ * exports at import, which must not load it; the names are this Node's, at build time.)
+ */
+function lazyBuiltins(names) {
+  const filter = new RegExp(`^(node:)?(${names.join('|')})$`);
+  return {
+    name: 'lazy-builtins',
+    setup(b) {
+      b.onResolve({ filter }, (args) => {
+        const name = args.path.replace(/^node:/, '');
+        if (args.namespace === 'lazy-builtin') return { path: `node:${name}`, external: true };
+        return { path: name, namespace: 'lazy-builtin' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+        const keys = Object.keys(await import(`node:${args.path}`)).filter((k) => k !== 'default');
+        return {
+          contents: [
+            'let loaded;',
+            `const load = () => (loaded ??= require(${JSON.stringify(`node:${args.path}`)}));`,
+            `for (const k of ${JSON.stringify(keys)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });`,
+          ].join('\n'),
+          loader: 'js',
+        };
+      });
+    },
+  };
 }
 
 /** Caches of earlier builds, and files of earlier layouts: kept a while for processes that started before. */

@@ -52,6 +52,15 @@ export function killAllIn(
   kill: (pid: number, signal: number) => void,
 ): void {
   const existing = dirs.filter((d) => fs.exists(d.dir));
+  // No process in the cgroups: none can appear but from outside, so there is nothing to
+  // freeze (a freeze and a thaw are two kernel round trips every delete would pay).
+  if (
+    listPids(
+      fs,
+      existing.map((d) => d.dir),
+    ).length === 0
+  )
+    return;
   const v2 = existing.find((d) => d.version === 2);
   if (signal === SIGKILL && v2 && fs.exists(posix.join(v2.dir, 'cgroup.kill'))) fs.write(posix.join(v2.dir, 'cgroup.kill'), '1');
   const freezer = freezerOf(fs, existing);
