@@ -18,6 +18,7 @@ export const NATIVE_SOURCES = {
   'seccomp-agent': 'harness/native/seccomp-agent.c',
   reaper: 'harness/native/reaper.c',
   exchange: 'harness/native/exchange.c',
+  mounter: 'harness/native/mounter.c',
   nsexec: 'runtime/native/nsexec.c',
 } as const;
 

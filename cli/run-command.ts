@@ -106,7 +106,7 @@ function listPlan(cases: readonly Case[]): number {
 
 /** The native helpers a run needs, compiled now if this is an installed package's first run. */
 function ensureHelpers(runtimePath: string): void {
-  const helpers: NativeHelper[] = ['console-receiver', 'seccomp-agent', 'reaper', 'exchange'];
+  const helpers: NativeHelper[] = ['console-receiver', 'seccomp-agent', 'reaper', 'exchange', 'mounter'];
   if (runtimePath === referenceRuntime) helpers.push('nsexec');
   try {
     for (const h of helpers) ensureNative(repoRoot, h);

@@ -13,7 +13,7 @@ import { unmetNeed, type Env } from '../host/env.js';
 import { Abort, HarnessError, SetupError, Skip } from '../errors.js';
 import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type Outcome, type RequirementCheck } from './result.js';
 import { requirementById, type Level } from '../../spec/index.js';
-import { provideRootfs, releaseRootfs } from '../host/rootfs.js';
+import { Mounter, provideRootfs, releaseRootfs } from '../host/rootfs.js';
 import { Deadline } from '../process/wait.js';
 import type { Services } from '../host/services.js';
 import { cleanupTimer, recordBundle, timed } from './timing.js';
@@ -135,7 +135,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
     edit?.(b);
-    const mounted = await materialize(b, o.rootfs, caseDir, o.keep);
+    const mounted = await materialize(b, o.rootfs, caseDir, o.keep, await mounterOf(o.services));
     if (mounted) rootfsMounts.push(mounted);
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
     const errors = validateConfigText(stringifyConfig(b.config), dir).problems.filter((p) => p.level === 'error');
@@ -183,7 +183,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
     await step(notes, 'background processes', () => ctx?.stopBackground());
     await step(notes, 'cgroups', async () => notes.push(...(await cleanupCgroups(driver.cgroupsMade, driver.created))));
     await step(notes, 'pids state reported', () => notes.push(...strayPids(ctx?.pids ?? new Map())));
-    for (const m of rootfsMounts) await step(notes, `rootfs ${m}`, () => releaseRootfs(m));
+    for (const m of rootfsMounts) await step(notes, `rootfs ${m}`, async () => releaseRootfs(m, await mounterOf(o.services)));
     if (!o.keep) await step(notes, caseDir, () => notes.push(...removeTree(caseDir)));
     notes.unshift(...driver.notes);
     cleanedUp();
@@ -251,16 +251,21 @@ export { HarnessError };
  * so that a kept bundle can be run again by hand; otherwise an overlay of the cached
  * rootfs (returned, to unmount at cleanup).
  */
-async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean): Promise<string | undefined> {
+async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean, mounter?: Mounter): Promise<string | undefined> {
   const rootPath = b.config.root?.path;
   let mounted: string | undefined;
   if (rootPath !== undefined && !b.skipRootfs) {
     const target = isAbsolute(rootPath) ? rootPath : join(b.dir, rootPath);
     if (relative(caseDir, target).startsWith('..')) throw new HarnessError(`root.path ${rootPath} is outside the case directory`);
-    mounted = await provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs });
+    mounted = await provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs, mounter });
   }
   b.writeFiles();
   return mounted;
+}
+
+/** The run's mount helper (a service, started by the first case); undefined once the run is ending. */
+function mounterOf(services: Services): Promise<Mounter | undefined> {
+  return services.get('mounter', () => Promise.resolve(new Mounter())).catch(() => undefined);
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
