@@ -37,6 +37,11 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     if (['create', 'run', 'exec'].includes(command)) expect(left('./commands/preserve-fds.js')).toBe(false);
   });
 
+  it.each(bundles.filter((b) => b.startsWith('runtime')))('%s: holds no commander (runtime/argv.ts parses its command line)', (name) => {
+    // commander was half of every command's bundle, and built objects for 17 commands per call.
+    expect(readFileSync(join(dist, name), 'utf8')).not.toContain('commander');
+  });
+
   it('leaves the config validator out of the commands that do not create', () => {
     // The validator's standalone code names every schema path; `state` must not read it.
     const marker = 'validate0';
