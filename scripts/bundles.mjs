@@ -136,17 +136,20 @@ function writeCache(file, filename, source) {
 
 /**
  * What the action of `command` in runtime/cli.ts imports lazily: its own module, and
- * whatever else its block names (e.g. create's --preserve-fds parser). A block is the
- * text from `command('x'` to the next `command(` (however Prettier lays the call out).
+ * whatever else its block names (e.g. create's --preserve-fds parser), and the syscall
+ * layer if it calls `syscalls()` (half of what `state` would load otherwise). A block is
+ * the text from `command('x'` to the next `command(` (however Prettier lays it out).
  */
 function actionImports(cli, command) {
-  const wanted = new Set([command === 'init' ? './init/main.js' : `./commands/${command}.js`]);
+  const wanted = new Set(command === 'init' ? ['./init/main.js', './syscalls-libc.js'] : [`./commands/${command}.js`]);
   const start = new RegExp(`\\bcommand\\(\\s*'${command}'`).exec(cli)?.index;
   if (start !== undefined) {
     const next = /\bcommand\(/g;
     next.lastIndex = start + 1;
     const end = next.exec(cli)?.index;
-    for (const m of cli.slice(start, end).matchAll(/import\('(\.\/commands\/[a-z-]+\.js)'\)/g)) wanted.add(m[1]);
+    const block = cli.slice(start, end);
+    for (const m of block.matchAll(/import\('(\.\/commands\/[a-z-]+\.js)'\)/g)) wanted.add(m[1]);
+    if (/\bsyscalls\(\)/.test(block)) wanted.add('./syscalls-libc.js');
   }
   return wanted;
 }
@@ -156,7 +159,7 @@ function onlyCommand(command, wanted) {
   return {
     name: 'only-command',
     setup(b) {
-      b.onResolve({ filter: /^\.\/(commands\/[a-z-]+|init\/main|cli)\.js$/ }, (args) => {
+      b.onResolve({ filter: /^\.\/(commands\/[a-z-]+|init\/main|syscalls-libc|cli)\.js$/ }, (args) => {
         if (args.kind !== 'dynamic-import' || !/[\\/]runtime[\\/](cli|main)\.ts$/.test(args.importer)) return undefined;
         if (wanted.has(args.path) || (args.path === './cli.js' && command !== 'init')) return undefined;
         return { path: args.path, namespace: 'left-out' };
