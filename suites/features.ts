@@ -6,6 +6,7 @@ import type { BundleBuilder } from '../harness/case/bundle.js';
 import type { CaseContext } from '../harness/case/context.js';
 import { unmetNeed, type Env } from '../harness/host/env.js';
 import { NS_FILE, type NamespaceKind } from '../harness/host/hostfacts.js';
+import type { ProbeFacts } from '../harness/probe/parse.js';
 import { capNumber, lastCap } from '../linux/capabilities.js';
 import type { Features } from '../schemas/features.js';
 import type { HookName, Mount, SeccompArch, SeccompOperator } from '../schemas/config.js';
@@ -234,25 +235,27 @@ export default [
     requirements: ['features-linux:namespaces.recognized'],
     exercises: ['linux.namespaces'],
     async check(t) {
-      const types = listed(t, 'linux.namespaces', (f) => f.linux?.namespaces);
-      for (const type of types) {
-        const kind = type as NamespaceKind;
-        if (!t.env.host.namespaces[kind]) {
-          t.note(`${type}: not tried, this kernel has no ${type} namespaces`);
-          continue;
-        }
-        const bundle = await t.newBundle((b) => {
-          b.probe({ only: ['ns'] }).namespace(kind);
-          if (kind === 'user') b.idMappings([{ containerID: 0, hostID: 100000, size: 65536 }], [{ containerID: 0, hostID: 200000, size: 65536 }]);
-        });
-        const why = await trial(t, bundle, (facts) => {
-          const inside = facts.ns?.[NS_FILE[kind]];
-          return inside !== undefined && inside !== t.env.host.hostNs[kind]
-            ? undefined
-            : `the container's ${type} namespace is ${inside ?? 'unknown'}, the runtime's own is ${t.env.host.hostNs[kind]}`;
-        });
-        t.ok(why === undefined, `namespace type ${type}: ${why}`);
-      }
+      const types = listed(t, 'linux.namespaces', (f) => f.linux?.namespaces) as NamespaceKind[];
+      for (const type of types.filter((k) => !t.env.host.namespaces[k])) t.note(`${type}: not tried, this kernel has no ${type} namespaces`);
+      // All of them in one container; each alone only when that fails (trialAll).
+      const notNew = (facts: ProbeFacts, kind: NamespaceKind) => {
+        const inside = facts.ns?.[NS_FILE[kind]];
+        return inside !== undefined && inside !== t.env.host.hostNs[kind]
+          ? undefined
+          : `the container's ${kind} namespace is ${inside ?? 'unknown'}, the runtime's own is ${t.env.host.hostNs[kind]}`;
+      };
+      const tried = types.filter((k) => t.env.host.namespaces[k]);
+      const failed = await trialAll(
+        t,
+        tried,
+        (b, kinds) => {
+          b.probe({ only: ['ns'] });
+          for (const kind of kinds) b.namespace(kind);
+          if (kinds.includes('user')) b.idMappings([{ containerID: 0, hostID: 100000, size: 65536 }], [{ containerID: 0, hostID: 200000, size: 65536 }]);
+        },
+        (facts, kinds) => kinds.map((k) => notNew(facts, k)).find((why) => why !== undefined),
+      );
+      for (const type of tried) t.ok(!failed.has(type), `namespace type ${type}: ${failed.get(type)}`);
     },
   }),
 

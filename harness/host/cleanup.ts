@@ -27,6 +27,8 @@ export async function cleanupContainers(driver: Driver): Promise<string[]> {
       // one runtime call less for most cases. Anything unexpected takes the long way.
       if (driver.lastStatus.get(id) === 'stopped' && (await driver.delete(id)).ok) return;
       const st = await driver.state(id);
+      // Refused or deleted, and `state` agrees (a clean error): nothing to kill or delete.
+      if (driver.saidGone(id) && !st.ok && st.code !== null && !st.timedOut) return;
       if (!st.ok || !st.state) {
         // Never created, already deleted — or a runtime whose `state` does not work.
         // Ask it to kill and delete anyway; for an id it does not know these just fail.
@@ -37,7 +39,7 @@ export async function cleanupContainers(driver: Driver): Promise<string[]> {
       if (st.state.status !== 'stopped') {
         // A runtime that refuses kill here (runsc, in `created`) gets `delete --force` at once.
         const killed = await driver.kill(id, 'SIGKILL');
-        if (killed.ok) await poll(async () => (await driver.state(id)).state?.status === 'stopped', { timeoutMs: 5000, pauseMs: 50, maxPauseMs: 50 });
+        if (killed.ok) await poll(async () => (await driver.state(id)).state?.status === 'stopped', { timeoutMs: 5000, pauseMs: 20, maxPauseMs: 200 });
       }
       let d = await driver.delete(id);
       if (!d.ok) d = await driver.delete(id, true);

@@ -80,6 +80,8 @@ export class Driver {
    * again or deleted: cleanup deletes a container known stopped without asking again.
    */
   readonly lastStatus = new Map<string, string>();
+  /** Containers whose last create was refused, or that a delete since their create removed. */
+  private readonly ended = new Set<string>();
   /**
    * Cgroup directories the case's cgroupsPath named that did not exist before a create:
    * the runtime made them for the case's container (cleanup may empty and remove them).
@@ -166,9 +168,10 @@ export class Driver {
     const named = cgroupDirsNamedBy(join(bundle, 'config.json')).filter((d) => !existsSync(d));
     const out = openSync(this.stdioPath(id, 'stdout'), 'a');
     const err = openSync(this.stdioPath(id, 'stderr'), 'a+');
+    this.ended.delete(id);
     try {
       const stderrOffset = fstatSync(err).size;
-      return await this.call('create', ['--bundle', bundle, ...extra, id], {
+      const r = await this.call('create', ['--bundle', bundle, ...extra, id], {
         stdout: out,
         stderr: err,
         stderrOffset,
@@ -178,6 +181,8 @@ export class Driver {
         wrap: opts.wrap,
         extraFds: opts.extraFds,
       });
+      if (!r.ok) this.ended.add(id);
+      return r;
     } finally {
       for (const d of named) if (existsSync(d)) this.cgroupsMade.add(d);
       closeSync(out);
@@ -211,8 +216,20 @@ export class Driver {
 
   async delete(id: string, force = false): Promise<CallResult> {
     const r = await this.call('delete', force ? ['--force', id] : [id]);
-    if (r.ok) this.lastStatus.delete(id);
+    if (r.ok) {
+      this.lastStatus.delete(id);
+      this.ended.add(id);
+    }
     return r;
+  }
+
+  /**
+   * Whether the runtime has said the container is no more: its last create failed, or a
+   * delete since succeeded. (Cleanup still asks `state`, which a container that is in
+   * fact there answers.)
+   */
+  saidGone(id: string): boolean {
+    return this.ended.has(id);
   }
 
   features(): Promise<CallResult> {

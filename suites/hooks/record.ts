@@ -187,7 +187,7 @@ export async function settleAfterFailedStart(t: CaseContext, want: 'stopped' | '
       last = r.state ? `status ${JSON.stringify(r.state['status'])}` : r.summary;
       return undefined;
     },
-    { timeoutMs: Math.min(t.rt.rt.timeoutMs, 5000), pauseMs: 20, maxPauseMs: 20 },
+    { timeoutMs: Math.min(t.rt.rt.timeoutMs, 5000), pauseMs: 20, maxPauseMs: 200 },
   );
   return settled ? undefined : last;
 }

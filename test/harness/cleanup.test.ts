@@ -115,6 +115,45 @@ esac
       .map((l) => l.split(' ').slice(4).join(' '));
     expect(calls).toEqual(['state c', 'kill c SIGKILL', 'delete c', 'delete --force c']);
   });
+
+  /** A fake runtime from a shell `case` body; returns the driver and a reader of the calls it got. */
+  const fakeRuntime = (name: string, body: string) => {
+    const rt = join(dir, `${name}.sh`);
+    writeFileSync(rt, `#!/bin/sh\ncase "$*" in\n${body}\nesac\n`);
+    chmodSync(rt, 0o755);
+    const work = join(dir, name);
+    mkdirSync(work);
+    const d = new Driver({ path: rt, args: [], timeoutMs: 5000 }, join(work, 'state'), work);
+    const calls = () =>
+      readFileSync(join(work, 'calls.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('$ '))
+        .map((l) => l.split(' ').slice(4).join(' '));
+    return { d, calls };
+  };
+
+  it('a container whose create was refused, and that state does not know, costs cleanup one state call', async () => {
+    const { d, calls } = fakeRuntime(
+      'refuses-create',
+      `  *" create "*) echo "invalid config" >&2; exit 1 ;;
+  *) echo "container does not exist" >&2; exit 1 ;;`,
+    );
+    expect((await d.create('c', join(dir, 'no-bundle'))).ok).toBe(false);
+    expect(await cleanupContainers(d)).toEqual([]);
+    expect(calls()).toEqual([`create --bundle ${join(dir, 'no-bundle')} c`, 'state c']);
+  });
+
+  it('a delete that said yes while state still shows the container: cleanup takes the long way', async () => {
+    const { d, calls } = fakeRuntime(
+      'lying-delete',
+      `  *" state "*) echo '{"ociVersion":"1.0.2","id":"c","status":"stopped","pid":0,"bundle":"/"}' ;;
+  *) exit 0 ;;`,
+    );
+    await d.create('c', join(dir, 'no-bundle'));
+    expect((await d.delete('c')).ok).toBe(true);
+    await cleanupContainers(d);
+    expect(calls().slice(2)).toEqual(['state c', 'delete c']);
+  });
 });
 
 describe('strayPids', () => {
