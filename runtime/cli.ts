@@ -1,8 +1,11 @@
 // The command line, with runc's conventions: global --root/--log/--log-format/--debug
-// before the command; errors are one line on stderr and exit status 1.
-import { Command, CommanderError, Option } from 'commander';
+// before the command; errors are one line on stderr and exit status 1. The table below
+// is parsed by ./argv.ts; each command's action imports what it runs when it runs, and
+// scripts/bundles.mjs reads those imports between `command('x'` and the next
+// `command(` to build the command's own bundle: keep one action per command() call.
+import { parse, type CommandSpec, type OptionSpec, type ProgramSpec, type Values } from './argv.js';
 import { RuntimeError, oneLine } from './errors.js';
-import { Logger, stderr, stdout, type LogFormat } from './log.js';
+import { Logger, stderr, stdout } from './log.js';
 import { OCI_VERSION } from './state/store.js';
 import type { Syscalls } from './syscalls.js';
 
@@ -15,344 +18,354 @@ const DEFAULT_ROOT = '/run/conform-runtime';
  */
 const syscalls = async (): Promise<Syscalls> => (await import('./syscalls-libc.js')).libc();
 
-interface Globals {
+/** What an action gets: its arguments (defaults applied, the variadic one spread) and options. */
+interface Call {
   root: string;
-  log?: string;
-  logFormat: LogFormat;
-  debug?: boolean;
+  args: string[];
+  o: Values;
+  /** Names the call for its errors and opens the --log logger. */
+  setUp: (what: string) => Logger;
 }
 
-export async function runCli(argv: string[]): Promise<void> {
-  let context = '';
-  let logger = new Logger();
-  let usageError: string | undefined;
-  const program = new Command('conform-runtime');
-  const globals = (): Globals => program.opts<Globals>();
-  const setUp = (what: string): Logger => {
-    context = what;
-    const g = globals();
-    logger = new Logger(g.log, g.logFormat, g.debug === true);
-    return logger;
-  };
+interface Runnable extends CommandSpec {
+  action: (c: Call) => void | Promise<void>;
+}
 
-  program
-    .description('The reference OCI runtime of conform (runtime-spec 1.3)')
-    .version(`conform-runtime version ${VERSION}\nspec: ${OCI_VERSION}`, '-v, --version')
-    .option('--root <dir>', "directory for the containers' state", DEFAULT_ROOT)
-    .option('--log <file>', 'append errors, warnings (and debug lines) to this file')
-    .addOption(new Option('--log-format <format>', 'format of --log').choices(['text', 'json']).default('text'))
-    .option('--debug', 'log debug lines')
-    // Accepted for callers that pass runc's global flags; this runtime has no systemd driver.
-    .addOption(new Option('--systemd-cgroup').hideHelp())
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => stdout(s),
-      writeErr: (s) => stderr(s.trimEnd()),
-      outputError: (s, write) => {
-        usageError = oneLine(s.replace(/^error: /, '').trim());
-        write(`conform-runtime: ${usageError}`);
-      },
-    })
-    .showSuggestionAfterError(false)
-    // Global options before the command, and `exec ID cmd -c …` passes -c to cmd.
-    .enablePositionalOptions();
+const command = (name: string, spec: Omit<CommandSpec, 'name'>, action: Runnable['action']): Runnable => ({ name, ...spec, action });
 
-  program
-    .command('create')
-    .description('create a container from a bundle; its process runs only at start')
-    .argument('<id>', 'container id')
-    .option('-b, --bundle <dir>', 'bundle directory (default: the current directory)')
-    .option('--pid-file <file>', "write the container process's pid to this file")
-    .option('--console-socket <path>', 'unix socket to send the pty master to (process.terminal)')
-    .option('--preserve-fds <n>', 'pass this many fds from 3 on to the container process, as 3, 4, …')
-    .addOption(new Option('--no-pivot').hideHelp())
-    .addOption(new Option('--no-new-keyring').hideHelp())
-    .action(async (id: string, o: { bundle?: string; pidFile?: string; consoleSocket?: string; preserveFds?: string }) => {
+const str = (o: Values, k: string): string | undefined => (typeof o[k] === 'string' ? o[k] : undefined);
+const flag = (o: Values, k: string): boolean => o[k] === true;
+const list = (o: Values, k: string): string[] => {
+  const v = o[k];
+  return Array.isArray(v) ? v : [];
+};
+/** An option with choices: parse() let only those through. */
+const format = (o: Values): 'table' | 'json' => (o.format === 'json' ? 'json' : 'table');
+
+const ID = { name: 'id', help: 'container id' };
+const BUNDLE: OptionSpec = { long: 'bundle', short: 'b', value: 'dir', help: 'bundle directory (default: the current directory)' };
+const PID_FILE: OptionSpec = { long: 'pid-file', value: 'file', help: "write the container process's pid to this file" };
+const CONSOLE_SOCKET: OptionSpec = { long: 'console-socket', value: 'path', help: 'unix socket to send the pty master to (process.terminal)' };
+const PRESERVE_FDS: OptionSpec = { long: 'preserve-fds', value: 'n', help: 'pass this many fds from 3 on to the container process, as 3, 4, …' };
+// runc's, accepted for callers that pass them: this runtime always pivots, and has no keyrings to make.
+const RUNC_ONLY: OptionSpec[] = [{ long: 'no-pivot' }, { long: 'no-new-keyring' }];
+const FORMAT = (help: string): OptionSpec => ({ long: 'format', short: 'f', value: 'format', help, choices: ['table', 'json'], default: 'table' });
+
+const commands: Runnable[] = [
+  command(
+    'create',
+    {
+      description: 'create a container from a bundle; its process runs only at start',
+      arguments: [ID],
+      options: [BUNDLE, PID_FILE, CONSOLE_SOCKET, PRESERVE_FDS, ...RUNC_ONLY],
+    },
+    async ({ root, args: [id], o, setUp }) => {
       const log = setUp(`create ${id}`);
       const { create } = await import('./commands/create.js');
       const { parsePreserveFds } = await import('./commands/preserve-fds.js');
       await create({
-        root: globals().root,
+        root,
         id,
-        bundle: o.bundle,
-        pidFile: o.pidFile,
-        consoleSocket: o.consoleSocket,
-        preserveFds: parsePreserveFds(o.preserveFds),
+        bundle: str(o, 'bundle'),
+        pidFile: str(o, 'pidFile'),
+        consoleSocket: str(o, 'consoleSocket'),
+        preserveFds: parsePreserveFds(str(o, 'preserveFds')),
         log,
         sys: await syscalls(),
       });
-    });
+    },
+  ),
 
-  program
-    .command('start')
-    .description('run the user process of a created container')
-    .argument('<id>', 'container id')
-    .action(async (id: string) => {
-      const log = setUp(`start ${id}`);
-      const { start } = await import('./commands/start.js');
-      await start({ root: globals().root, id, log, sys: await syscalls() });
-    });
+  command('start', { description: 'run the user process of a created container', arguments: [ID] }, async ({ root, args: [id], setUp }) => {
+    const log = setUp(`start ${id}`);
+    const { start } = await import('./commands/start.js');
+    await start({ root, id, log, sys: await syscalls() });
+  }),
 
-  program
-    .command('state')
-    .description('print the state of a container as JSON')
-    .argument('<id>', 'container id')
-    .action(async (id: string) => {
-      setUp(`state ${id}`);
-      const { state } = await import('./commands/state.js');
-      state({ root: globals().root, id });
-    });
+  command('state', { description: 'print the state of a container as JSON', arguments: [ID] }, async ({ root, args: [id], setUp }) => {
+    setUp(`state ${id}`);
+    const { state } = await import('./commands/state.js');
+    state({ root, id });
+  }),
 
-  program
-    .command('kill')
-    .description('send a signal (default SIGTERM) to the container process')
-    .argument('<id>', 'container id')
-    .argument('[signal]', 'name (TERM, SIGKILL) or number', 'SIGTERM')
-    .option('-a, --all', "signal every process in the container's cgroup too")
-    .action(async (id: string, signal: string, o: { all?: boolean }) => {
+  command(
+    'kill',
+    {
+      description: 'send a signal (default SIGTERM) to the container process',
+      arguments: [ID, { name: 'signal', help: 'name (TERM, SIGKILL) or number', optional: true, default: 'SIGTERM' }],
+      options: [{ long: 'all', short: 'a', help: "signal every process in the container's cgroup too" }],
+    },
+    async ({ root, args: [id, signal], o, setUp }) => {
       setUp(`kill ${id}`);
       const { kill } = await import('./commands/kill.js');
-      kill({ root: globals().root, id, signal, all: o.all === true, sys: await syscalls() });
-    });
+      kill({ root, id, signal, all: flag(o, 'all'), sys: await syscalls() });
+    },
+  ),
 
-  program
-    .command('delete')
-    .description('delete a stopped container and everything create made')
-    .argument('<id>', 'container id')
-    .option('-f, --force', 'kill the container first if it is not stopped')
-    .action(async (id: string, o: { force?: boolean }) => {
+  command(
+    'delete',
+    {
+      description: 'delete a stopped container and everything create made',
+      arguments: [ID],
+      options: [{ long: 'force', short: 'f', help: 'kill the container first if it is not stopped' }],
+    },
+    async ({ root, args: [id], o, setUp }) => {
       const log = setUp(`delete ${id}`);
       const { del } = await import('./commands/delete.js');
-      await del({ root: globals().root, id, force: o.force === true, log, sys: await syscalls() });
-    });
+      await del({ root, id, force: flag(o, 'force'), log, sys: await syscalls() });
+    },
+  ),
 
-  program
-    .command('features')
-    .description('print the features this runtime implements as JSON')
-    .action(async () => {
-      setUp('features');
-      const { features } = await import('./commands/features.js');
-      features();
-    });
+  command('features', { description: 'print the features this runtime implements as JSON' }, async ({ setUp }) => {
+    setUp('features');
+    const { features } = await import('./commands/features.js');
+    features();
+  }),
 
-  program
-    .command('list')
-    .description('list the containers')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('-q, --quiet', 'print only the ids')
-    .action(async (o: { format: 'table' | 'json'; quiet?: boolean }) => {
+  command(
+    'list',
+    { description: 'list the containers', options: [FORMAT('output format'), { long: 'quiet', short: 'q', help: 'print only the ids' }] },
+    async ({ root, o, setUp }) => {
       setUp('list');
       const { list } = await import('./commands/state.js');
-      list({ root: globals().root, format: o.format, quiet: o.quiet === true });
-    });
+      list({ root, format: format(o), quiet: flag(o, 'quiet') });
+    },
+  ),
 
-  program
-    .command('run')
-    .description('create and start a container; without --detach, wait for it and delete it')
-    .argument('<id>', 'container id')
-    .option('-b, --bundle <dir>', 'bundle directory (default: the current directory)')
-    .option('--pid-file <file>', "write the container process's pid to this file")
-    .option('-d, --detach', 'return once the container runs')
-    .option('--console-socket <path>', 'unix socket to send the pty master to (process.terminal)')
-    .option('--preserve-fds <n>', 'pass this many fds from 3 on to the container process, as 3, 4, …')
-    .addOption(new Option('--no-pivot').hideHelp())
-    .addOption(new Option('--no-new-keyring').hideHelp())
-    .action(async (id: string, o: { bundle?: string; pidFile?: string; detach?: boolean; consoleSocket?: string; preserveFds?: string }) => {
+  command(
+    'run',
+    {
+      description: 'create and start a container; without --detach, wait for it and delete it',
+      arguments: [ID],
+      options: [BUNDLE, PID_FILE, { long: 'detach', short: 'd', help: 'return once the container runs' }, CONSOLE_SOCKET, PRESERVE_FDS, ...RUNC_ONLY],
+    },
+    async ({ root, args: [id], o, setUp }) => {
       const log = setUp(`run ${id}`);
       const { run } = await import('./commands/run.js');
       const { parsePreserveFds } = await import('./commands/preserve-fds.js');
       process.exitCode = await run({
-        root: globals().root,
+        root,
         id,
-        bundle: o.bundle,
-        pidFile: o.pidFile,
-        detach: o.detach === true,
-        consoleSocket: o.consoleSocket,
-        preserveFds: parsePreserveFds(o.preserveFds),
+        bundle: str(o, 'bundle'),
+        pidFile: str(o, 'pidFile'),
+        detach: flag(o, 'detach'),
+        consoleSocket: str(o, 'consoleSocket'),
+        preserveFds: parsePreserveFds(str(o, 'preserveFds')),
         log,
         sys: await syscalls(),
       });
-    });
+    },
+  ),
 
-  const collect = (v: string, acc: string[]) => [...acc, v];
-  program
-    .command('exec')
-    .description('run a process in a created or running container')
-    .argument('<id>', 'container id')
-    .argument('[command...]', 'the command and its arguments')
-    .option('-p, --process <file>', 'a JSON process object (config.md process) instead of the command')
-    .option('-e, --env <K=V>', 'add an environment variable (repeatable)', collect, [] as string[])
-    .option('--cwd <dir>', 'working directory in the container')
-    .option('-u, --user <uid[:gid]>', 'user to run as')
-    .option('-g, --additional-gids <gid>', 'an additional group (repeatable)', collect, [] as string[])
-    .option('-c, --cap <CAP_NAME>', 'add a capability to the bounding, effective and permitted sets (repeatable)', collect, [] as string[])
-    .option('--no-new-privs', 'set no_new_privs for the process')
-    .option('-d, --detach', 'do not wait for the process')
-    .option('--pid-file <file>', "write the process's pid to this file")
-    .option('-t, --tty', 'give the process a pseudoterminal (needs --console-socket)')
-    .option('--console-socket <path>', 'unix socket to send the pty master to (with --tty)')
-    .option('--preserve-fds <n>', 'pass this many fds from 3 on to the process, as 3, 4, …')
-    .option('--ignore-paused', 'exec even if the container is paused')
-    .option('--apparmor <profile>', 'AppArmor profile (refused: no AppArmor support)')
-    .option('--process-label <label>', 'SELinux label (refused: no SELinux support)')
-    .passThroughOptions()
-    .action(
-      async (
-        id: string,
-        command: string[],
-        o: {
-          process?: string;
-          env: string[];
-          cwd?: string;
-          user?: string;
-          additionalGids: string[];
-          cap: string[];
-          newPrivs?: boolean;
-          detach?: boolean;
-          pidFile?: string;
-          tty?: boolean;
-          consoleSocket?: string;
-          preserveFds?: string;
-          ignorePaused?: boolean;
-          apparmor?: string;
-          processLabel?: string;
-        },
-      ) => {
-        const log = setUp(`exec ${id}`);
-        const { exec } = await import('./commands/exec.js');
-        const { parsePreserveFds } = await import('./commands/preserve-fds.js');
-        const code = await exec({
-          root: globals().root,
-          id,
-          args: command,
-          processFile: o.process,
-          env: o.env,
-          cwd: o.cwd,
-          user: o.user,
-          additionalGids: o.additionalGids,
-          caps: o.cap,
-          noNewPrivs: o.newPrivs === false,
-          detach: o.detach === true,
-          pidFile: o.pidFile,
-          tty: o.tty === true,
-          consoleSocket: o.consoleSocket,
-          preserveFds: parsePreserveFds(o.preserveFds),
-          ignorePaused: o.ignorePaused === true,
-          apparmor: o.apparmor,
-          processLabel: o.processLabel,
-          log,
-          sys: await syscalls(),
-        });
-        process.exitCode = code;
-      },
-    );
-
-  for (const [name, resume] of [
-    ['pause', false],
-    ['resume', true],
-  ] as const) {
-    program
-      .command(name)
-      .description(resume ? 'thaw a paused container' : 'freeze every process of a container (cgroup freezer); state then reads paused')
-      .argument('<id>', 'container id')
-      .action(async (id: string) => {
-        setUp(`${name} ${id}`);
-        const { pause } = await import('./commands/pause.js');
-        pause({ root: globals().root, id, resume, sys: await syscalls() });
+  command(
+    'exec',
+    {
+      description: 'run a process in a created or running container',
+      arguments: [ID, { name: 'command', help: 'the command and its arguments', optional: true, variadic: true }],
+      options: [
+        { long: 'process', short: 'p', value: 'file', help: 'a JSON process object (config.md process) instead of the command' },
+        { long: 'env', short: 'e', value: 'K=V', help: 'add an environment variable (repeatable)', repeatable: true },
+        { long: 'cwd', value: 'dir', help: 'working directory in the container' },
+        { long: 'user', short: 'u', value: 'uid[:gid]', help: 'user to run as' },
+        { long: 'additional-gids', short: 'g', value: 'gid', help: 'an additional group (repeatable)', repeatable: true },
+        { long: 'cap', short: 'c', value: 'CAP_NAME', help: 'add a capability to the bounding, effective and permitted sets (repeatable)', repeatable: true },
+        { long: 'no-new-privs', help: 'set no_new_privs for the process' },
+        { long: 'detach', short: 'd', help: 'do not wait for the process' },
+        { long: 'pid-file', value: 'file', help: "write the process's pid to this file" },
+        { long: 'tty', short: 't', help: 'give the process a pseudoterminal (needs --console-socket)' },
+        { long: 'console-socket', value: 'path', help: 'unix socket to send the pty master to (with --tty)' },
+        { long: 'preserve-fds', value: 'n', help: 'pass this many fds from 3 on to the process, as 3, 4, …' },
+        { long: 'ignore-paused', help: 'exec even if the container is paused' },
+        { long: 'apparmor', value: 'profile', help: 'AppArmor profile (refused: no AppArmor support)' },
+        { long: 'process-label', value: 'label', help: 'SELinux label (refused: no SELinux support)' },
+      ],
+      // `exec ID sh -c x`: -c is sh's.
+      passThrough: true,
+    },
+    async ({ root, args: [id, ...command], o, setUp }) => {
+      const log = setUp(`exec ${id}`);
+      const { exec } = await import('./commands/exec.js');
+      const { parsePreserveFds } = await import('./commands/preserve-fds.js');
+      process.exitCode = await exec({
+        root,
+        id,
+        args: command,
+        processFile: str(o, 'process'),
+        env: list(o, 'env'),
+        cwd: str(o, 'cwd'),
+        user: str(o, 'user'),
+        additionalGids: list(o, 'additionalGids'),
+        caps: list(o, 'cap'),
+        noNewPrivs: flag(o, 'noNewPrivs'),
+        detach: flag(o, 'detach'),
+        pidFile: str(o, 'pidFile'),
+        tty: flag(o, 'tty'),
+        consoleSocket: str(o, 'consoleSocket'),
+        preserveFds: parsePreserveFds(str(o, 'preserveFds')),
+        ignorePaused: flag(o, 'ignorePaused'),
+        apparmor: str(o, 'apparmor'),
+        processLabel: str(o, 'processLabel'),
+        log,
+        sys: await syscalls(),
       });
-  }
+    },
+  ),
 
-  program
-    .command('ps')
-    .description('list the processes of a container (ps options may follow the id)')
-    .argument('<id>', 'container id')
-    .argument('[ps-options...]', 'options for ps(1) (default -ef)')
-    .addOption(new Option('-f, --format <format>', 'table (ps output) or json (pids)').choices(['table', 'json']).default('table'))
-    .passThroughOptions()
-    .action(async (id: string, psArgs: string[], o: { format: 'table' | 'json' }) => {
+  command(
+    'pause',
+    { description: 'freeze every process of a container (cgroup freezer); state then reads paused', arguments: [ID] },
+    async ({ root, args: [id], setUp }) => {
+      setUp(`pause ${id}`);
+      const { pause } = await import('./commands/pause.js');
+      pause({ root, id, resume: false, sys: await syscalls() });
+    },
+  ),
+
+  command('resume', { description: 'thaw a paused container', arguments: [ID] }, async ({ root, args: [id], setUp }) => {
+    setUp(`resume ${id}`);
+    const { pause } = await import('./commands/pause.js');
+    pause({ root, id, resume: true, sys: await syscalls() });
+  }),
+
+  command(
+    'ps',
+    {
+      description: 'list the processes of a container (ps options may follow the id)',
+      arguments: [ID, { name: 'ps-options', help: 'options for ps(1) (default -ef)', optional: true, variadic: true }],
+      options: [FORMAT('table (ps output) or json (pids)')],
+      passThrough: true,
+    },
+    async ({ root, args: [id, ...psArgs], o, setUp }) => {
       setUp(`ps ${id}`);
       const { ps } = await import('./commands/ps.js');
-      ps({ root: globals().root, id, format: o.format, psArgs });
-    });
+      ps({ root, id, format: format(o), psArgs });
+    },
+  ),
 
-  program
-    .command('update')
-    .description('update the resource limits of a container (linux.resources)')
-    .argument('<id>', 'container id')
-    .option('-r, --resources <file>', 'a JSON linux.resources object, - for stdin (the other flags are then ignored)')
-    .option('--blkio-weight <n>', 'block I/O weight (10-1000)')
-    .option('--cpu-period <us>', 'CPU CFS period')
-    .option('--cpu-quota <us>', 'CPU CFS quota (-1: none)')
-    .option('--cpu-share <n>', 'CPU shares')
-    .option('--cpu-rt-period <us>', 'CPU real-time period')
-    .option('--cpu-rt-runtime <us>', 'CPU real-time runtime')
-    .option('--cpuset-cpus <list>', 'CPUs to use (0-3,6)')
-    .option('--cpuset-mems <list>', 'memory nodes to use')
-    .option('--memory <bytes>', 'memory limit (k, m, g suffixes; -1: none)')
-    .option('--memory-reservation <bytes>', 'memory soft limit')
-    .option('--memory-swap <bytes>', 'memory + swap limit (-1: unlimited swap)')
-    .option('--pids-limit <n>', 'maximum number of pids (-1: none)')
-    .addOption(new Option('--kernel-memory <bytes>').hideHelp())
-    .addOption(new Option('--kernel-memory-tcp <bytes>').hideHelp())
-    .addOption(new Option('--l3-cache-schema <schema>', 'Intel RDT L3 schema (refused: no RDT support)'))
-    .addOption(new Option('--mem-bw-schema <schema>', 'Intel RDT memory bandwidth schema (refused: no RDT support)'))
-    .action(async (id: string, flags: import('./commands/update.js').UpdateFlags) => {
+  command(
+    'update',
+    {
+      description: 'update the resource limits of a container (linux.resources)',
+      arguments: [ID],
+      options: [
+        { long: 'resources', short: 'r', value: 'file', help: 'a JSON linux.resources object, - for stdin (the other flags are then ignored)' },
+        { long: 'blkio-weight', value: 'n', help: 'block I/O weight (10-1000)' },
+        { long: 'cpu-period', value: 'us', help: 'CPU CFS period' },
+        { long: 'cpu-quota', value: 'us', help: 'CPU CFS quota (-1: none)' },
+        { long: 'cpu-share', value: 'n', help: 'CPU shares' },
+        { long: 'cpu-rt-period', value: 'us', help: 'CPU real-time period' },
+        { long: 'cpu-rt-runtime', value: 'us', help: 'CPU real-time runtime' },
+        { long: 'cpuset-cpus', value: 'list', help: 'CPUs to use (0-3,6)' },
+        { long: 'cpuset-mems', value: 'list', help: 'memory nodes to use' },
+        { long: 'memory', value: 'bytes', help: 'memory limit (k, m, g suffixes; -1: none)' },
+        { long: 'memory-reservation', value: 'bytes', help: 'memory soft limit' },
+        { long: 'memory-swap', value: 'bytes', help: 'memory + swap limit (-1: unlimited swap)' },
+        { long: 'pids-limit', value: 'n', help: 'maximum number of pids (-1: none)' },
+        { long: 'kernel-memory', value: 'bytes' },
+        { long: 'kernel-memory-tcp', value: 'bytes' },
+        { long: 'l3-cache-schema', value: 'schema', help: 'Intel RDT L3 schema (refused: no RDT support)' },
+        { long: 'mem-bw-schema', value: 'schema', help: 'Intel RDT memory bandwidth schema (refused: no RDT support)' },
+      ],
+    },
+    async ({ root, args: [id], o, setUp }) => {
       const log = setUp(`update ${id}`);
       const { update } = await import('./commands/update.js');
-      update({ root: globals().root, id, flags, log, sys: await syscalls() });
-    });
+      // Every option of update takes a value: the flags are the string values.
+      const flags = Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      update({ root, id, flags, log, sys: await syscalls() });
+    },
+  ),
 
-  program
-    .command('events')
-    .description('print resource usage (and OOM events) of a container as JSON')
-    .argument('<id>', 'container id')
-    .option('--stats', 'print the usage once and exit')
-    .option('--interval <duration>', 'time between stats events', '5s')
-    .action(async (id: string, o: { stats?: boolean; interval: string }) => {
+  command(
+    'events',
+    {
+      description: 'print resource usage (and OOM events) of a container as JSON',
+      arguments: [ID],
+      options: [
+        { long: 'stats', help: 'print the usage once and exit' },
+        { long: 'interval', value: 'duration', help: 'time between stats events', default: '5s' },
+      ],
+    },
+    async ({ root, args: [id], o, setUp }) => {
       setUp(`events ${id}`);
       const { events } = await import('./commands/events.js');
-      await events({ root: globals().root, id, stats: o.stats === true, interval: o.interval });
-    });
+      await events({ root, id, stats: flag(o, 'stats'), interval: str(o, 'interval') ?? '5s' });
+    },
+  ),
 
   // criu (Debian's 3.17) cannot dump on this project's kernels; refused outright, and
   // left out of `features`, rather than half done.
-  for (const name of ['checkpoint', 'restore']) {
-    program
-      .command(name)
-      .description(`(not supported: ${name} needs CRIU, which this runtime does not use)`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .argument('[args...]')
-      .action(() => {
+  ...['checkpoint', 'restore'].map((name) =>
+    command(
+      name,
+      {
+        description: `(not supported: ${name} needs CRIU, which this runtime does not use)`,
+        arguments: [{ name: 'args', optional: true, variadic: true }],
+        lenient: true,
+      },
+      ({ setUp }) => {
         setUp(name);
         throw new RuntimeError('not supported: this runtime does not implement checkpoint/restore (CRIU)');
-      });
-  }
+      },
+    ),
+  ),
 
-  program
-    .command('spec')
-    .description('write a default config.json')
-    .option('-b, --bundle <dir>', 'where to write it (default: the current directory)')
-    .action(async (o: { bundle?: string }) => {
+  command(
+    'spec',
+    { description: 'write a default config.json', options: [{ ...BUNDLE, help: 'where to write it (default: the current directory)' }] },
+    async ({ o, setUp }) => {
       setUp('spec');
       const { spec } = await import('./commands/spec.js');
-      spec(o);
-    });
+      spec({ bundle: str(o, 'bundle') });
+    },
+  ),
+];
 
+export const program: ProgramSpec = {
+  name: 'conform-runtime',
+  description: 'The reference OCI runtime of conform (runtime-spec 1.3)',
+  options: [
+    { long: 'version', short: 'v', help: 'output the version number' },
+    { long: 'root', value: 'dir', help: "directory for the containers' state", default: DEFAULT_ROOT },
+    { long: 'log', value: 'file', help: 'append errors, warnings (and debug lines) to this file' },
+    { long: 'log-format', value: 'format', help: 'format of --log', choices: ['text', 'json'], default: 'text' },
+    { long: 'debug', help: 'log debug lines' },
+    // Accepted for callers that pass runc's global flags; this runtime has no systemd driver.
+    { long: 'systemd-cgroup' },
+  ],
+  commands,
+};
+
+const logger = (g: Values): Logger => new Logger(str(g, 'log'), g.logFormat === 'json' ? 'json' : 'text', flag(g, 'debug'));
+
+export async function runCli(argv: string[]): Promise<void> {
+  const call = parse(program, argv);
+  if (call.kind === 'version') return stdout(`conform-runtime version ${VERSION}\nspec: ${OCI_VERSION}\n`);
+  if (call.kind === 'help') {
+    if (call.exitCode === 0) return stdout(call.text);
+    stderr(call.text.trimEnd());
+    process.exit(1);
+  }
+  if (call.kind === 'error') {
+    // Usage errors go to --log too (containerd reads its error from there).
+    const msg = oneLine(call.message);
+    logger(call.globals).error(msg);
+    stderr(`conform-runtime: ${msg}`);
+    process.exit(1);
+  }
+  let context = '';
+  let log = new Logger();
+  const setUp = (what: string): Logger => {
+    context = what;
+    log = logger(call.globals);
+    return log;
+  };
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    const action = commands.find((c) => c.name === call.command)?.action;
+    await action?.({ root: str(call.globals, 'root') ?? DEFAULT_ROOT, args: call.args, o: call.options, setUp });
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version exit 0; usage errors were already printed by commander, and
-      // go to --log too (containerd reads its error from there).
-      if (err.exitCode !== 0 && usageError !== undefined) {
-        const g = globals();
-        new Logger(g.log, g.logFormat ?? 'text', g.debug === true).error(usageError);
-      }
-      process.exit(err.exitCode === 0 ? 0 : 1);
-    }
     const msg = oneLine(err);
-    logger.error(context ? `${context}: ${msg}` : msg);
+    log.error(context ? `${context}: ${msg}` : msg);
     // oneLine: the context holds the id as given, which may hold a newline.
     stderr(oneLine(`conform-runtime: ${context ? `${context}: ` : ''}${msg}`));
     process.exit(1);

@@ -72,8 +72,8 @@ export async function buildRuntime(root, dist, common, plugins) {
 
 /**
  * Node's modules that cost a runtime call milliseconds to load and that most calls never
- * use: child_process loads net, stream and dgram (~9 ms of CPU here), and commander
- * requires it at the top of its command.js for a feature the runtime does not use.
+ * use: child_process loads net, stream and dgram (~9 ms of CPU here), and os is needed
+ * only for errno names and the like.
  */
 const LAZY_BUILTINS = ['child_process', 'net', 'os'];
 
@@ -136,15 +136,20 @@ function writeCache(file, filename, source) {
 
 /**
  * What the action of `command` in runtime/cli.ts imports lazily: its own module, and
- * whatever else its block names (e.g. create's --preserve-fds parser).
+ * whatever else its block names (e.g. create's --preserve-fds parser), and the syscall
+ * layer if it calls `syscalls()` (half of what `state` would load otherwise). A block is
+ * the text from `command('x'` to the next `command(` (however Prettier lays it out).
  */
 function actionImports(cli, command) {
-  const wanted = new Set([command === 'init' ? './init/main.js' : `./commands/${command}.js`]);
-  // `.command('x')`, however the chain is laid out (Prettier puts it on a line of its own).
-  const start = cli.indexOf(`.command('${command}')`);
-  if (start >= 0) {
-    const next = cli.indexOf('.command(', start + 1);
-    for (const m of cli.slice(start, next < 0 ? undefined : next).matchAll(/import\('(\.\/commands\/[a-z-]+\.js)'\)/g)) wanted.add(m[1]);
+  const wanted = new Set(command === 'init' ? ['./init/main.js', './syscalls-libc.js'] : [`./commands/${command}.js`]);
+  const start = new RegExp(`\\bcommand\\(\\s*'${command}'`).exec(cli)?.index;
+  if (start !== undefined) {
+    const next = /\bcommand\(/g;
+    next.lastIndex = start + 1;
+    const end = next.exec(cli)?.index;
+    const block = cli.slice(start, end);
+    for (const m of block.matchAll(/import\('(\.\/commands\/[a-z-]+\.js)'\)/g)) wanted.add(m[1]);
+    if (/\bsyscalls\(\)/.test(block)) wanted.add('./syscalls-libc.js');
   }
   return wanted;
 }
@@ -154,7 +159,7 @@ function onlyCommand(command, wanted) {
   return {
     name: 'only-command',
     setup(b) {
-      b.onResolve({ filter: /^\.\/(commands\/[a-z-]+|init\/main|cli)\.js$/ }, (args) => {
+      b.onResolve({ filter: /^\.\/(commands\/[a-z-]+|init\/main|syscalls-libc|cli)\.js$/ }, (args) => {
         if (args.kind !== 'dynamic-import' || !/[\\/]runtime[\\/](cli|main)\.ts$/.test(args.importer)) return undefined;
         if (wanted.has(args.path) || (args.path === './cli.js' && command !== 'init')) return undefined;
         return { path: args.path, namespace: 'left-out' };

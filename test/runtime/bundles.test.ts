@@ -35,6 +35,14 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     expect(left(command === 'init' ? './init/main.js' : `./commands/${command}.js`)).toBe(false);
     // Actions that import a helper module besides their own (runtime/cli.ts).
     if (['create', 'run', 'exec'].includes(command)) expect(left('./commands/preserve-fds.js')).toBe(false);
+    // The syscall layer: in the bundles whose action calls syscalls(), and only there.
+    const sys = ['init', 'create', 'start', 'kill', 'delete', 'run', 'exec', 'pause', 'update'].includes(command);
+    expect(left('./syscalls-libc.js')).toBe(!sys);
+  });
+
+  it.each(bundles.filter((b) => b.startsWith('runtime')))('%s: holds no commander (runtime/argv.ts parses its command line)', (name) => {
+    // commander was half of every command's bundle, and built objects for 17 commands per call.
+    expect(readFileSync(join(dist, name), 'utf8')).not.toContain('commander');
   });
 
   it('leaves the config validator out of the commands that do not create', () => {
