@@ -1,10 +1,11 @@
 // Errors the runtime reports: each carries one line that says what failed.
 import { constants } from 'node:os';
 
-const errnoNames: Record<number, string> = Object.fromEntries(Object.entries(constants.errno).map(([name, num]) => [num, name]));
+let errnoNames: Record<number, string> | undefined;
 
-/** ENOENT for 2. */
+/** ENOENT for 2. (The table is made at the first error: node:os is not loaded by a call that has none.) */
 export function errnoName(errno: number): string {
+  errnoNames ??= Object.fromEntries(Object.entries(constants.errno).map(([name, num]) => [num, name]));
   return errnoNames[errno] ?? `errno ${errno}`;
 }
 
