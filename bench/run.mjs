@@ -23,7 +23,7 @@
 // numbers under the same load), --json FILE, --jobs LIST (default 1,2,4), --lock FILE,
 // --no-build.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,8 @@ function usage(msg) {
 // --- measuring one process ------------------------------------------------------
 
 const work = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'conform-bench-'));
+// mkdtemp makes it 0700: root mapped into a container's user namespace could not reach the bundles below.
+chmodSync(work, 0o711);
 const RUSAGE = join(work, 'rusage');
 // Interrupted while waiting for the lock or between runs: nothing of ours is left running
 // then (each conform run cleans up after itself on SIGINT/SIGTERM too), only the files.
@@ -223,6 +225,8 @@ async function holdLock(file) {
 
 function conformRun(runtime, jobs, label) {
   const report = join(work, `report-${label}.json`);
+  // conform wants its --workdir to exist (it makes its run directory inside).
+  mkdirSync(join(work, 'runs'), { recursive: true });
   const args = [join(root, 'bin/conform.js'), '--jobs', String(jobs), '--workdir', join(work, 'runs'), '--json', report, '--no-color'];
   if (runtime) args.push('--runtime', runtime);
   process.stderr.write(`bench: conform ${label} (--jobs ${jobs})…\n`);

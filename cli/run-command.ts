@@ -1,7 +1,7 @@
 // `conform [options]`: plan, set up, run, report, and an exit code CI can gate on.
 import { accessSync, chmodSync, constants, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ALL_CASES } from '../suites/index.js';
 import { EXPECTED_COST_MS } from '../suites/costs.js';
@@ -104,6 +104,14 @@ function listPlan(cases: readonly Case[]): number {
   return 0;
 }
 
+/** The first directory from `dir` up to / that others cannot enter (no o+x), if any. */
+function closedAncestor(dir: string): string | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return d;
+    if (d === dirname(d)) return undefined;
+  }
+}
+
 /** The native helpers a run needs, compiled now if this is an installed package's first run. */
 function ensureHelpers(runtimePath: string): void {
   const helpers: NativeHelper[] = ['console-receiver', 'seccomp-agent', 'reaper', 'exchange', 'mounter'];
@@ -150,6 +158,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   }
   const workdir = flags.workdir ?? tmpdir();
   if (!existsSync(workdir) || !statSync(workdir).isDirectory()) throw new SetupError(`--workdir ${workdir}: not a directory (create it first)`);
+  const closed = closedAncestor(workdir);
+  if (closed)
+    process.stderr.write(
+      `conform: warning: --workdir ${workdir} is below ${closed}, which others may not enter: a container whose root is mapped in a user namespace cannot reach its bundle there, and the user-namespace cases fail (chmod o+x it, or choose another --workdir)\n`,
+    );
   const reports = openReports(flags);
   const finished: CaseResult[] = [];
   const collector: Reporter = { name: 'collector', start() {}, caseFinished: (r) => void finished.push(r), finish: async () => {} };
