@@ -49,7 +49,7 @@ function gate(name: string, runArgs: string[]) {
   const out = { json: join(dir, 'conform.json'), junit: join(dir, 'conform-junit.xml'), tap: join(dir, 'conform.tap'), html: join(dir, 'conform.html') };
   const merge = cli(['merge', ...shards.map((s) => s.json), '--json', out.json, '--junit', out.junit, '--tap', out.tap, '--html', out.html]);
   const report = existsSync(out.json) ? parseReport(readFileSync(out.json, 'utf8'), out.json) : undefined;
-  return { dir, shards, merge, report, out, left: leftSince(before) };
+  return { dir, shards, merge, report, out, left: leftSince(before, { engines: true }) };
 }
 
 /** Runs `make` the first time it is asked for, then hands out the same result (or throws the same error: a whole run is not made twice). */
