@@ -24,6 +24,7 @@ import { countOutcomes, isBad, type CaseResult, type PartialRun, type RunContext
 import { runContext } from '../harness/run/run-context.js';
 import { defaultCacheDir, ensureRootfs } from '../harness/host/rootfs.js';
 import { runCases } from '../harness/run/runner.js';
+import { stopReaperServer } from '../harness/process/spawn.js';
 import { Services } from '../harness/host/services.js';
 import { formatTiming, runTiming } from '../harness/run/timing.js';
 import { removeTree } from '../harness/host/cleanup.js';
@@ -230,6 +231,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   } finally {
     // Again, for the paths that did not get there (an exception); a no-op otherwise.
     for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
+    // Waited for: its CPU time is conform's (a measure of the run counts it).
+    await stopReaperServer();
     if (flags.keep) {
       releaseOwner(runDir);
       process.stderr.write(`conform: kept bundles, runtime state and logs in ${runDir}\n`);

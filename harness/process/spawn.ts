@@ -5,6 +5,7 @@ import { Deadline } from './wait.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { repoRoot } from '../paths.js';
+import { ReaperServer, type LaunchRequest, type ReaperHandle } from './reaper-server.js';
 
 /** harness/native/reaper.c: runs each command as a child subreaper (see there). */
 export const reaperPath = join(repoRoot, 'dist', 'reaper');
@@ -123,13 +124,14 @@ const REAPER_GRACE_MS = 10_000;
  *
  * When stdout/stderr are files, the result resolves when the command ends, not on
  * stream close: a container started by `create` inherits and keeps those fds.
+ *
+ * The reaper is forked by the reaper server (./reaper-server.ts), which costs far less
+ * than Node's spawn of it; Node spawns it when the server is not up (yet).
  */
 export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     const extra = opts.extraFds ?? [];
-    // The reaper's control channel comes after the fds the command is given.
-    const stdio: StdioOptions = [opts.input === undefined ? 'ignore' : 'pipe', opts.stdout ?? 'pipe', opts.stderr ?? 'pipe', ...extra, 'pipe'];
     const out = new Capture();
     const err = new Capture();
     const leftovers: string[] = [];
@@ -143,18 +145,24 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     let reaperGone = false;
     const goneWaiters: (() => void)[] = [];
 
-    const child = spawn(
-      reaperPath,
-      [...(opts.hold ? ['--hold', '--grace', String(opts.holdGraceMs ?? 0)] : []), '--ctl', String(3 + extra.length), '--', ...argv],
-      { stdio, detached: true, env: opts.env, cwd: opts.cwd },
-    );
-    const ctl = child.stdio[3 + extra.length] as Socket | null;
+    const child = startReaper({
+      argv,
+      hold: !!opts.hold,
+      graceMs: opts.holdGraceMs ?? 0,
+      input: opts.input,
+      stdout: opts.stdout ?? 'pipe',
+      stderr: opts.stderr ?? 'pipe',
+      extraFds: extra,
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+    });
+    const ctl = child.ctl;
     let fallback: NodeJS.Timeout | undefined;
     // The deadline does not count time the machine was too busy to run anything (harness/process/wait.ts).
     const cancelDeadline = new Deadline(opts.timeoutMs).onExpiry(() => {
       timedOut = true;
-      killGroup(child.pid, 'SIGTERM', true); // the reaper kills the command and all below it
-      fallback = setTimeout(() => killGroup(child.pid, 'SIGKILL'), REAPER_GRACE_MS);
+      child.signal('SIGTERM', true); // the reaper kills the command and all below it
+      fallback = setTimeout(() => child.signal('SIGKILL'), REAPER_GRACE_MS);
     });
 
     const held: Held = {
@@ -164,7 +172,7 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
         return new Promise((res) => {
           goneWaiters.push(() => res(released ?? []));
           ctl?.end();
-          const t = setTimeout(() => killGroup(child.pid, 'SIGKILL'), REAPER_GRACE_MS + (opts.holdGraceMs ?? 0));
+          const t = setTimeout(() => child.signal('SIGKILL'), REAPER_GRACE_MS + (opts.holdGraceMs ?? 0));
           goneWaiters.push(() => clearTimeout(t));
         });
       },
@@ -242,7 +250,7 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
     // Gone: exited, and its last words read (the control socket's end).
     let exited = false;
     let ctlEnded = !ctl;
-    child.on('exit', () => {
+    child.events.on('exit', () => {
       exited = true;
       if (ctlEnded) onGone();
     });
@@ -250,16 +258,63 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
       ctlEnded = true;
       if (exited) onGone();
     });
-    child.on('error', (e: NodeJS.ErrnoException) => {
+    child.events.on('error', (e: NodeJS.ErrnoException) => {
       spawnError = `${e.code ?? ''} ${e.message} (${reaperPath}: run \`npm run build\`)`.trim();
       reaperGone = true;
       finish();
     });
-    if (opts.input !== undefined) {
-      child.stdin?.on('error', () => {}); // a child that exits without reading its input is not our error
-      child.stdin?.end(opts.input);
-    }
   });
+}
+
+let server: ReaperServer | undefined;
+let serverOff = false;
+
+/**
+ * Whether commands start through the reaper server (the default), for tests of both ways;
+ * resolves to whether the server is up.
+ */
+export async function useReaperServer(on: boolean): Promise<boolean> {
+  serverOff = !on;
+  if (!on) {
+    await stopReaperServer();
+    return false;
+  }
+  if (!server?.alive) server = new ReaperServer(reaperPath);
+  return server.ready;
+}
+
+/** Stops the reaper server and waits for it to exit (a later command starts another). */
+export async function stopReaperServer(): Promise<void> {
+  const s = server;
+  server = undefined;
+  await s?.stop();
+}
+
+/**
+ * Starts the reaper for one command: through the reaper server (./reaper-server.ts) when it
+ * takes the request, else with Node's spawn. The server is started at the first command.
+ */
+function startReaper(req: LaunchRequest): ReaperHandle {
+  if (!serverOff) server ??= new ReaperServer(reaperPath);
+  if (server?.takes(req)) return server.launch(req);
+  // The reaper's control channel comes after the fds the command is given.
+  const stdio: StdioOptions = [req.input === undefined ? 'ignore' : 'pipe', req.stdout, req.stderr, ...req.extraFds, 'pipe'];
+  const child = spawn(
+    reaperPath,
+    [...(req.hold ? ['--hold', '--grace', String(req.graceMs)] : []), '--ctl', String(3 + req.extraFds.length), '--', ...req.argv],
+    { stdio, detached: true, env: req.env, cwd: req.cwd },
+  );
+  if (req.input !== undefined) {
+    child.stdin?.on('error', () => {}); // a child that exits without reading its input is not our error
+    child.stdin?.end(req.input);
+  }
+  return {
+    stdout: child.stdout,
+    stderr: child.stderr,
+    ctl: child.stdio[3 + req.extraFds.length] as Socket | null,
+    events: child,
+    signal: (sig, leaderOnly) => killGroup(child.pid, sig, leaderOnly),
+  };
 }
 
 /** Signals a process group (or, when there is none, the process); `leaderOnly` signals the leader alone. */

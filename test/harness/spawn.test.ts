@@ -1,12 +1,12 @@
 // Running a command under the reaper (harness/native/reaper.c): what it leaves, however
 // it daemonizes, is killed when it returns (or kept until release with `hold`), at its
 // deadline everything it started goes, and its output is kept to a bounded head and tail.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../harness/host/hostfacts.js';
-import { Capture, KEEP_HEAD, KEEP_TAIL, run } from '../../harness/process/spawn.js';
+import { Capture, KEEP_HEAD, KEEP_TAIL, reaperPath, run, useReaperServer } from '../../harness/process/spawn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conform-spawn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,7 +17,21 @@ const daemonize = () => {
   return `setsid sh -c 'trap "" TERM; echo $$ > ${f}.tmp; mv ${f}.tmp ${f}; exec sleep 1000031' </dev/null >/dev/null 2>&1 & while [ ! -s ${f} ]; do sleep 0.01; done; cat ${f}`;
 };
 
-describe('run', () => {
+// Both ways a command's reaper starts: forked by the reaper server (`reaper --serve`, the
+// default), and spawned by Node itself (before the server is up, or without it).
+describe.each([
+  ['through the reaper server', true],
+  ['spawned by Node', false],
+])('run, %s', (_how, served) => {
+  beforeAll(async () => expect(await useReaperServer(served)).toBe(served));
+  afterAll(() => useReaperServer(true));
+
+  it('starts the reaper from the server, or from conform', async () => {
+    // The command's parent is its reaper; the reaper's parent, the server or conform itself.
+    const r = await run(['sh', '-c', 'cut -d" " -f4 /proc/$PPID/stat'], { timeoutMs: 10_000 });
+    expect(Number(r.stdout) === process.pid).toBe(!served);
+  });
+
   it('kills what a command left when it returns, a daemon in a session of its own included, and lists it', async () => {
     const r = await run(['sh', '-c', daemonize()], { timeoutMs: 10_000 });
     expect(r.code).toBe(0);
@@ -82,6 +96,71 @@ describe('run', () => {
     expect(r.stdout.length).toBeLessThan(KEEP_HEAD + KEEP_TAIL + 100);
     expect(r.stdout).toMatch(/\[… \d+ bytes dropped …\]/);
     expect(r.stdout.endsWith('the-end\n')).toBe(true);
+  });
+
+  it('hands over fds by number (as stdout, as fd 3), and gives the input', async () => {
+    const out = join(dir, `out${++n}`);
+    const extra = join(dir, `extra${n}`);
+    const [o, e] = [openSync(out, 'w'), openSync(extra, 'w')];
+    try {
+      const r = await run(['sh', '-c', 'echo to-stdout; echo to-fd3 >&3; cat >&2'], { timeoutMs: 5000, stdout: o, extraFds: [e], input: 'the input' });
+      expect([r.code, r.stderr]).toEqual([0, 'the input']);
+    } finally {
+      closeSync(o);
+      closeSync(e);
+    }
+    expect(readFileSync(out, 'utf8')).toBe('to-stdout\n');
+    expect(readFileSync(extra, 'utf8')).toBe('to-fd3\n');
+  });
+
+  it('runs commands at once, each answered with its own result', async () => {
+    const rs = await Promise.all(
+      [1, 2, 3, 4].map((i) => run(['sh', '-c', `sleep 0.${i}; echo ${i}; exit ${i}`], { timeoutMs: 10_000, env: { ...process.env, N: String(i) }, cwd: dir })),
+    );
+    expect(rs.map((r) => [r.stdout, r.code])).toEqual([1, 2, 3, 4].map((i) => [`${i}\n`, i]));
+  });
+
+  it('runs the command in its directory, with its environment', async () => {
+    const r = await run(['sh', '-c', 'pwd; echo "$ONLY_HERE"'], { timeoutMs: 5000, cwd: dir, env: { PATH: process.env.PATH, ONLY_HERE: 'yes' } });
+    expect(r.stdout).toBe(`${dir}\nyes\n`);
+    const bad = await run(['true'], { timeoutMs: 5000, cwd: join(dir, 'nonexistent') });
+    expect(bad.spawnError).toMatch(/^ENOENT /);
+  });
+});
+
+describe('the reaper server', () => {
+  it('when it dies, the command in flight fails as a harness error and is killed; later ones are spawned by Node', async () => {
+    expect(await useReaperServer(true)).toBe(true);
+    const servers = () =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return (
+              readFileSync(`/proc/${p}/cmdline`, 'utf8') === `${reaperPath}\0--serve\0` &&
+              readFileSync(`/proc/${p}/stat`, 'utf8').split(' ')[3] === String(process.pid)
+            );
+          } catch {
+            return false;
+          }
+        });
+    const [pid] = servers();
+    expect(pid).toBeDefined();
+    const inFlight = run(['sh', '-c', 'echo $$; exec sleep 1000034'], { timeoutMs: 30_000 });
+    // Once the command runs (its pid printed through the server), the server goes.
+    const f = join(dir, `inflight${++n}`);
+    const started = await run(['sh', '-c', `while ! pgrep -f '^sleep 1000034' > ${f}; do sleep 0.01; done`], { timeoutMs: 10_000 });
+    expect(started.code).toBe(0);
+    process.kill(Number(pid), 'SIGKILL');
+    const r = await inFlight;
+    expect(r.spawnError).toMatch(/ended before the command did/);
+    const sleeper = Number(readFileSync(f, 'utf8').trim().split('\n')[0]);
+    const deadline = Date.now() + 10_000;
+    while (isAlive(sleeper) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(isAlive(sleeper)).toBe(false);
+    const after = await run(['sh', '-c', 'cut -d" " -f4 /proc/$PPID/stat'], { timeoutMs: 10_000 });
+    expect(Number(after.stdout)).toBe(process.pid);
+    expect(await useReaperServer(true)).toBe(true);
   });
 });
 
