@@ -476,16 +476,24 @@ static void start_call(int conform, int id, char **f, int nf, char *input, size_
   for (int i = 0; i < n; i++) child[i] = -1;
   int p[2], sp[2];
   if (piped_in) {
-    /* What conform gives fits the pipe's buffer (64 KiB), written before the command starts. */
-    if (pipe2(p, O_CLOEXEC) < 0) err = errno;
+    /* Written before the command starts: conform gives no more than a pipe's buffer takes
+       (64 KiB, less when the user's pipe pages run short: then the call is refused). */
+    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) err = errno;
     else {
-      child[0] = p[0];
-      for (size_t off = 0; off < input_len;) {
+      size_t off = 0;
+      while (off < input_len) {
         ssize_t w = write(p[1], input + off, input_len - off);
         if (w <= 0) break;
         off += w;
       }
       close(p[1]);
+      if (off < input_len) {
+        close(p[0]);
+        err = EMSGSIZE;
+      } else {
+        fcntl(p[0], F_SETFL, 0);
+        child[0] = p[0];
+      }
     }
   } else child[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
   for (int s = 0; s < 2 && !err; s++) {
