@@ -234,7 +234,7 @@ function conformRun(runtime, jobs, label) {
   const json = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : undefined;
   if (!json) throw new Error(`conform ${label} wrote no report (exit ${m.code}): ${m.stderr.slice(-2000)}`);
   const t = json.timing ?? {};
-  const called = (t.runtimeMs ?? 0) + (t.waitMs ?? 0);
+  const called = (t.runtimeMs ?? 0) + (t.waitMs ?? 0) + (t.engineMs ?? 0);
   return {
     label,
     jobs,
@@ -248,10 +248,11 @@ function conformRun(runtime, jobs, label) {
     runtimeCalls: t.runtimeCalls,
     runtimeS: t.runtimeMs / 1000,
     waitS: t.waitMs / 1000,
+    engineS: (t.engineMs ?? 0) / 1000,
     bundleS: t.bundleMs / 1000,
     cleanupS: t.cleanupMs / 1000,
     harnessS: t.harnessMs / 1000,
-    // (suite wall × jobs) ÷ (summed wall of the runtime calls and the waits on the container)
+    // (suite wall × jobs) ÷ (summed wall of the runtime calls, the waits on the container and the engines' commands)
     overhead: called ? (m.wall * jobs) / called : undefined,
     outcomes: Object.fromEntries(json.results.map((r) => [r.id, r.outcome])),
   };
@@ -260,7 +261,24 @@ function conformRun(runtime, jobs, label) {
 function printSuites(s) {
   console.log('\nWhole plan (every case)');
   const rows = [
-    ['run', 'jobs', 'cases', 'exit', 'wall s', 'cpu s', 'rss MB', 'plan ms', 'calls', 'calls s', 'waits s', 'bundles s', 'cleanup s', 'other s', 'overhead'],
+    [
+      'run',
+      'jobs',
+      'cases',
+      'exit',
+      'wall s',
+      'cpu s',
+      'rss MB',
+      'plan ms',
+      'calls',
+      'calls s',
+      'waits s',
+      'engines s',
+      'bundles s',
+      'cleanup s',
+      'other s',
+      'overhead',
+    ],
   ];
   for (const r of s.runs) {
     rows.push([
@@ -275,6 +293,7 @@ function printSuites(s) {
       String(r.runtimeCalls ?? '-'),
       f1(r.runtimeS),
       f1(r.waitS),
+      f1(r.engineS),
       f1(r.bundleS),
       f1(r.cleanupS),
       f1(r.harnessS),

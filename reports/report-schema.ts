@@ -27,8 +27,9 @@ const caseTimingProps = {
   runtimeMs: Ms('summed wall time of the runtime calls'),
   runtimeCalls: Count,
   waitMs: Ms('summed pauses between polls of the container'),
+  engineMs: Type.Optional(Ms("summed wall time of the engines' commands (podman, ctr) and of their processes winding down at cleanup")),
   bundleMs: Ms('building the bundles: config, files, rootfs overlay, schema check'),
-  cleanupMs: Ms("conform's own part of cleanup (its runtime calls and waits not included)"),
+  cleanupMs: Ms("conform's own part of cleanup (its runtime calls, waits and engine commands not included)"),
   harnessMs: Ms("the rest: conform's own work (probe parsing, verdicts…) and waiting for the event loop"),
 };
 const CaseTiming = closed(caseTimingProps, "where the case's time went");
@@ -38,7 +39,9 @@ const RunTiming = closed(
     jobs: Type.Integer({ minimum: 1 }),
     planMs: Ms('when the plan was ready, since the process started'),
     maxRssKb: Type.Integer({ minimum: 0, description: 'peak resident set of the conform process, in kB' }),
-    overhead: Type.Optional(Type.Number({ minimum: 0, description: '(wall time × jobs) ÷ (runtime calls + waits): 1 means conform itself cost nothing' })),
+    overhead: Type.Optional(
+      Type.Number({ minimum: 0, description: '(wall time × jobs) ÷ (runtime calls + waits + engine commands): 1 means conform itself cost nothing' }),
+    ),
   },
   "where the run's time went: the sums over its cases, and what the process cost (a merged run: the shards' sums, the largest planMs and maxRssKb)",
 );

@@ -9,6 +9,7 @@ import { callFailure } from '../case/context.js';
 import { logCall, type CallResult, type RuntimeCommand } from '../process/driver.js';
 import { describeExit, run } from '../process/spawn.js';
 import { poll } from '../process/wait.js';
+import { recordEngine } from '../run/timing.js';
 
 /** A word as a POSIX shell reads it back. */
 export function shellQuote(s: string): string {
@@ -83,6 +84,7 @@ export class EngineSession {
     // the case's until cleanup, after the engine's own removal and the runtime's delete;
     // it then gets a few seconds to wind down by itself (conmon runs podman's cleanup).
     const r = await run(argv, { timeoutMs, input: opts.input, env: { ...process.env, ...this.env }, cwd: this.t.dir, hold: true, holdGraceMs: 5000 });
+    recordEngine(r.ms);
     if (r.held) this.t.rt.adopt(`${this.program} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim(), r.held);
     logCall(this.t.dir, this.commandLine(args) + (opts.tty ? '   (on a terminal: script -qec)' : ''), r, timeoutMs);
     const ok = r.code === 0 && !r.timedOut && !r.signal && !r.spawnError;

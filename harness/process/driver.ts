@@ -4,7 +4,7 @@ import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync } 
 import { join } from 'node:path';
 import { cgroupDirsNamedBy } from '../host/cgroups.js';
 import { describeExit, run, type Held, type SpawnResult } from './spawn.js';
-import { recordCall } from '../run/timing.js';
+import { recordCall, recordEngine } from '../run/timing.js';
 
 export interface RuntimeCommand {
   /** The runtime binary. */
@@ -95,7 +95,7 @@ export class Driver {
    */
   wrapAll: string[] = [];
   /** What create (run, exec) calls left running: the containers, killed at cleanup. */
-  private readonly held: { call: string; held: Held }[] = [];
+  private readonly held: { call: string; held: Held; engine?: boolean }[] = [];
 
   constructor(
     readonly rt: RuntimeCommand,
@@ -238,7 +238,7 @@ export class Driver {
 
   /** Keeps what a command run outside the driver (an engine's) left, to kill at cleanup like create's. */
   adopt(call: string, held: Held): void {
-    this.held.push({ call, held });
+    this.held.push({ call, held, engine: true });
   }
 
   /**
@@ -248,8 +248,11 @@ export class Driver {
    */
   async releaseHeld(): Promise<string[]> {
     const notes: string[] = [];
-    for (const { call, held } of this.held.splice(0)) {
+    for (const { call, held, engine } of this.held.splice(0)) {
+      const started = performance.now();
       const killed = await held.release();
+      // An engine's machinery winding down by itself (its grace) is the engine's time.
+      if (engine) recordEngine(performance.now() - started);
       if (killed.length) notes.push(leftNote(`cleanup: \`${call}\` had left`, killed, ' still running after delete'));
     }
     return notes;

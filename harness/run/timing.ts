@@ -11,6 +11,12 @@ export interface CaseTiming {
   runtimeCalls: number;
   /** Summed pauses between polls of the container (harness/process/wait.ts), in ms. */
   waitMs: number;
+  /**
+   * Summed wall time of the engines' commands (podman, ctr: harness/engines/engine.ts), in
+   * ms: the engine drives the runtime there, and its own work is neither the runtime's
+   * call nor conform's.
+   */
+  engineMs: number;
   /** Building the case's bundles: config, files, the rootfs overlay, the schema check. */
   bundleMs: number;
   /** conform's own part of cleanup: unmounting, removing files, cgroup checks (its runtime calls and waits not included). */
@@ -27,8 +33,8 @@ export interface RunTiming extends CaseTiming {
   /** Peak resident set of the conform process, in kB. */
   maxRssKb: number;
   /**
-   * (run wall time × jobs) ÷ (runtime calls + waits): 1 means every worker was always
-   * waiting on a runtime or a container; above it, conform's own share.
+   * (run wall time × jobs) ÷ (runtime calls + waits + engine commands): 1 means every
+   * worker was always waiting on a runtime, a container or an engine; above it, conform's own share.
    */
   overhead?: number;
 }
@@ -37,10 +43,10 @@ const current = new AsyncLocalStorage<CaseTiming>();
 
 /** Runs one case with its own counters; `timing` is filled in when it returns a result (not when it was interrupted). */
 export async function timed<T extends { durationMs: number; timing?: CaseTiming }>(run: () => Promise<T | undefined>): Promise<T | undefined> {
-  const t: CaseTiming = { runtimeMs: 0, runtimeCalls: 0, waitMs: 0, bundleMs: 0, cleanupMs: 0, harnessMs: 0 };
+  const t: CaseTiming = { runtimeMs: 0, runtimeCalls: 0, waitMs: 0, engineMs: 0, bundleMs: 0, cleanupMs: 0, harnessMs: 0 };
   const r = await current.run(t, run);
   if (!r) return undefined;
-  t.harnessMs = Math.max(0, r.durationMs - t.runtimeMs - t.waitMs - t.bundleMs - t.cleanupMs);
+  t.harnessMs = Math.max(0, r.durationMs - t.runtimeMs - t.waitMs - t.engineMs - t.bundleMs - t.cleanupMs);
   return { ...r, timing: round(t) };
 }
 
@@ -56,18 +62,24 @@ export function recordWait(ms: number): void {
   if (t) t.waitMs += ms;
 }
 
+export function recordEngine(ms: number): void {
+  const t = current.getStore();
+  if (t) t.engineMs += ms;
+}
+
 export function recordBundle(ms: number): void {
   const t = current.getStore();
   if (t) t.bundleMs += ms;
 }
 
-/** Starts timing a case's cleanup; call the result when it is done. Its runtime calls and waits stay counted as such. */
+/** Starts timing a case's cleanup; call the result when it is done. Its runtime calls, waits and engine commands stay counted as such. */
 export function cleanupTimer(): () => void {
   const t = current.getStore();
   const started = performance.now();
-  const before = t ? t.runtimeMs + t.waitMs : 0;
+  const counted = () => (t ? t.runtimeMs + t.waitMs + t.engineMs : 0);
+  const before = counted();
   return () => {
-    if (t) t.cleanupMs += Math.max(0, performance.now() - started - (t.runtimeMs + t.waitMs - before));
+    if (t) t.cleanupMs += Math.max(0, performance.now() - started - (counted() - before));
   };
 }
 
@@ -95,12 +107,12 @@ export function mergeTimings(shards: readonly { timing?: RunTiming; durationMs: 
   };
 }
 
-const CASE_KEYS = ['runtimeMs', 'runtimeCalls', 'waitMs', 'bundleMs', 'cleanupMs', 'harnessMs'] as const;
+const CASE_KEYS = ['runtimeMs', 'runtimeCalls', 'waitMs', 'engineMs', 'bundleMs', 'cleanupMs', 'harnessMs'] as const;
 
-/** Timings added up, and the overhead: `busyMs` (wall time × jobs) over their runtime calls and waits. */
+/** Timings added up, and the overhead: `busyMs` (wall time × jobs) over their runtime calls, waits and engine commands. */
 function totals(timings: readonly (CaseTiming | undefined)[], busyMs: number): CaseTiming & { overhead?: number } {
   const sums = Object.fromEntries(CASE_KEYS.map((k) => [k, timings.reduce((a, t) => a + (t?.[k] ?? 0), 0)])) as unknown as CaseTiming;
-  const waited = sums.runtimeMs + sums.waitMs;
+  const waited = sums.runtimeMs + sums.waitMs + sums.engineMs;
   return { ...sums, ...(waited ? { overhead: Number((busyMs / waited).toFixed(3)) } : {}) };
 }
 
@@ -108,9 +120,9 @@ function totals(timings: readonly (CaseTiming | undefined)[], busyMs: number): C
 export function formatTiming(t: RunTiming, wallMs: number): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return (
-    `time: ${s(wallMs)} wall with --jobs ${t.jobs}; runtime calls ${s(t.runtimeMs)} (${t.runtimeCalls}), waits on containers ${s(t.waitMs)}, ` +
+    `time: ${s(wallMs)} wall with --jobs ${t.jobs}; runtime calls ${s(t.runtimeMs)} (${t.runtimeCalls}), waits on containers ${s(t.waitMs)}, engine commands ${s(t.engineMs)}, ` +
     `bundles ${s(t.bundleMs)}, cleanup ${s(t.cleanupMs)}, conform's other work ${s(t.harnessMs)}` +
-    `${t.overhead !== undefined ? `; overhead ${t.overhead.toFixed(2)}× (wall × jobs ÷ calls and waits)` : ''}; plan ready at ${t.planMs} ms; peak RSS ${Math.round(t.maxRssKb / 1024)} MB`
+    `${t.overhead !== undefined ? `; overhead ${t.overhead.toFixed(2)}× (wall × jobs ÷ calls, waits and engine commands)` : ''}; plan ready at ${t.planMs} ms; peak RSS ${Math.round(t.maxRssKb / 1024)} MB`
   );
 }
 
@@ -119,6 +131,7 @@ function round(t: CaseTiming): CaseTiming {
     runtimeMs: Math.round(t.runtimeMs),
     runtimeCalls: t.runtimeCalls,
     waitMs: Math.round(t.waitMs),
+    engineMs: Math.round(t.engineMs),
     bundleMs: Math.round(t.bundleMs),
     cleanupMs: Math.round(t.cleanupMs),
     harnessMs: Math.round(t.harnessMs),

@@ -50,10 +50,11 @@ describe('merge', () => {
   });
 
   it("adds up the shards' timing, the overhead over their wall times × jobs", () => {
-    const t = (runtimeMs: number, jobs: number, maxRssKb: number) => ({
+    const t = (runtimeMs: number, jobs: number, maxRssKb: number, engineMs = 0) => ({
       runtimeMs,
       runtimeCalls: 10,
       waitMs: 0,
+      engineMs,
       bundleMs: 1,
       cleanupMs: 1,
       harnessMs: 1,
@@ -61,10 +62,11 @@ describe('merge', () => {
       planMs: 100 * jobs,
       maxRssKb,
     });
-    const one = shard(1, 2, [result('a.one')], { durationMs: 10_000, timing: t(15_000, 2, 80_000) });
+    // The engines' commands count with the runtime calls: conform waits on both.
+    const one = shard(1, 2, [result('a.one')], { durationMs: 10_000, timing: t(14_000, 2, 80_000, 1_000) });
     const two = shard(2, 2, [result('a.two')], { durationMs: 20_000, timing: t(25_000, 1, 90_000) });
     const merged = mergeRuns([one, two]);
-    expect(merged.timing).toEqual({ ...t(40_000, 2, 90_000), runtimeCalls: 20, bundleMs: 2, cleanupMs: 2, harnessMs: 2, planMs: 200, overhead: 1 });
+    expect(merged.timing).toEqual({ ...t(39_000, 2, 90_000, 1_000), runtimeCalls: 20, bundleMs: 2, cleanupMs: 2, harnessMs: 2, planMs: 200, overhead: 1 });
     // A shard without timing (an older conform): no made-up sums.
     expect(mergeRuns([one, shard(2, 2, [result('a.two')])]).timing).toBeUndefined();
   });

@@ -93,7 +93,7 @@ describe('json report', () => {
   });
 
   test('a report is valid against the published schema, partial runs and merged ones too', () => {
-    const timing = { runtimeMs: 40, runtimeCalls: 5, waitMs: 20, bundleMs: 3, cleanupMs: 2, harnessMs: 1 };
+    const timing = { runtimeMs: 40, runtimeCalls: 5, waitMs: 20, engineMs: 7, bundleMs: 3, cleanupMs: 2, harnessMs: 1 };
     const withAll = [...mixed(), result('engines.podman.exec', { outcome: 'warn', convention: 'runc-cli' })].map((r, i) => ({
       ...r,
       startMs: i * 10,
