@@ -1,14 +1,14 @@
 // Where a case's time went (harness/run/timing.ts): each category counted once, conform's
 // own work the rest, and the overhead over what conform waited on.
 import { describe, expect, it } from 'vitest';
-import { cleanupTimer, recordCall, recordEngine, recordWait, runTiming, timed } from '../../harness/run/timing.js';
+import { cleanupTimer, recordCall, recordEngine, recordWait, runTiming, timed, type CaseTiming } from '../../harness/run/timing.js';
 
 const busy = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('timing', () => {
   it("counts runtime calls, waits and engine commands apart from conform's work, in cleanup too", async () => {
     let cleanupWall = 0;
-    const r = await timed(async () => {
+    const r = await timed<{ durationMs: number; timing?: CaseTiming }>(async () => {
       recordCall(300);
       recordWait(100);
       recordEngine(200);
