@@ -3,9 +3,19 @@ import { constants } from 'node:os';
 
 let errnoNames: Record<number, string> | undefined;
 
+/**
+ * Names Linux gives a second time to one number: the name is the other one (glibc's
+ * strerrorname_np, and what callers compare with: EAGAIN for 11, never EWOULDBLOCK).
+ */
+const ALIASES = new Set(['EWOULDBLOCK', 'EDEADLOCK', 'ENOTSUP']);
+
 /** ENOENT for 2. (The table is made at the first error: node:os is not loaded by a call that has none.) */
 export function errnoName(errno: number): string {
-  errnoNames ??= Object.fromEntries(Object.entries(constants.errno).map(([name, num]) => [num, name]));
+  errnoNames ??= Object.fromEntries(
+    Object.entries(constants.errno)
+      .filter(([name]) => !ALIASES.has(name))
+      .map(([name, num]) => [num, name]),
+  );
   return errnoNames[errno] ?? `errno ${errno}`;
 }
 

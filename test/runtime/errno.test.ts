@@ -1,0 +1,32 @@
+// errno numbers as the runtime names them, and the one retry that depends on a name:
+// openat2's EAGAIN (a rename anywhere on the host raced with ".." in RESOLVE_IN_ROOT).
+import { closeSync, openSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { errnoName, SyscallError } from '../../runtime/errors.js';
+import { RootDir } from '../../runtime/mount/inroot.js';
+import type { Syscalls } from '../../runtime/syscalls.js';
+
+describe('errno names', () => {
+  it("are glibc's for the numbers Linux names twice, and errno N for an unknown one", () => {
+    expect([2, 11, 35, 95].map(errnoName)).toEqual(['ENOENT', 'EAGAIN', 'EDEADLK', 'EOPNOTSUPP']);
+    expect(errnoName(99999)).toBe('errno 99999');
+  });
+
+  it('a path opened in the rootfs is tried again when openat2 says EAGAIN, and the error named after too many', () => {
+    let fails = 2;
+    const calls: string[] = [];
+    const sys = {
+      openat2(_dirfd: number, path: string) {
+        calls.push(path);
+        if (path !== '/' && fails-- > 0) throw new SyscallError('openat2', path, 11, errnoName(11));
+        return openSync('/', 'r');
+      },
+    } as unknown as Syscalls;
+    const root = RootDir.open(sys);
+    closeSync(root.open('/etc'));
+    expect(calls).toEqual(['/', 'etc', 'etc', 'etc']);
+    fails = Infinity;
+    expect(() => root.open('/etc')).toThrow('cannot be opened in the rootfs (EAGAIN)');
+    root.close();
+  });
+});
