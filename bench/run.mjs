@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Benchmarks (timings live here, never in tests): `npm run bench [-- options]`.
 //
-//   1. the floor: a bare `node -e 0`, and the latency and CPU time of each runtime
+//   1. the floor: a bare `node -e 0` (in the environment the runtime's launcher gives
+//      Node: without NODE_EXTRA_CA_CERTS; with it too, for comparison, when it is set), and the latency and CPU time of each runtime
 //      operation for runc and the reference runtime, interleaved run by run so that
 //      the machine's load falls on all of them alike; the reference runtime's ratio
 //      to its floor (the Node processes an operation starts × `node -e 0`)
@@ -45,6 +46,13 @@ const NODE_PROCESSES = {
   features: [1, 'the CLI'],
 };
 const OPS = Object.keys(NODE_PROCESSES);
+/**
+ * The environment bin/conform-runtime.js gives Node (its shebang drops NODE_EXTRA_CA_CERTS:
+ * Node 20 parses that file's certificates at every boot, ~35 ms of CPU for Debian's
+ * bundle), and so the floor's: the floor is Node's own boot, not the caller's settings.
+ */
+const FLOOR_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+const EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS ? 'node -e 0, NODE_EXTRA_CA_CERTS set' : undefined;
 
 function parseArgs(argv) {
   const o = {
@@ -138,7 +146,7 @@ const f1 = (x) => (x === undefined ? '-' : x.toFixed(1));
 
 function benchOperations(bundle) {
   const runtimes = [['runc', opts.runtime], ['conform-runtime', REF], ...(opts.compare ? [['compare', opts.compare]] : [])].filter(([, p]) => existsSync(p));
-  const samples = { 'node -e 0': { wall: [], cpu: [] } };
+  const samples = { 'node -e 0': { wall: [], cpu: [] }, ...(EXTRA_CA ? { [EXTRA_CA]: { wall: [], cpu: [] } } : {}) };
   for (const [name] of runtimes) for (const op of OPS) samples[`${name} ${op}`] = { wall: [], cpu: [], ratioWall: [], ratioCpu: [] };
   const add = (key, m) => {
     samples[key].wall.push(m.wall);
@@ -146,8 +154,9 @@ function benchOperations(bundle) {
   };
   for (let i = 0; i < opts.n; i++) {
     // Alternate the order each round: whatever drifts (load, caches) falls on both sides.
-    const floor = measure([process.execPath, '-e', '0']);
+    const floor = measure([process.execPath, '-e', '0'], { env: FLOOR_ENV });
     add('node -e 0', floor);
+    if (EXTRA_CA) add(EXTRA_CA, measure([process.execPath, '-e', '0']));
     for (const [name, rt] of i % 2 ? [...runtimes].reverse() : runtimes) {
       const state = join(work, `state-${name}`);
       const id = `bench-${process.pid}-${i}`;
@@ -188,7 +197,7 @@ function benchOperations(bundle) {
 
 function printOperations(ops) {
   console.log(
-    `\nOperations: ${opts.n} interleaved runs each; ms, min / median / max; ratio to the floor (Node processes × node -e 0), median of per-run ratios`,
+    `\nOperations: ${opts.n} interleaved runs each; ms, min / median / max; ratio to the floor (Node processes × node -e 0 without NODE_EXTRA_CA_CERTS), median of per-run ratios`,
   );
   const rows = [['', 'wall min', 'median', 'max', 'cpu min', 'median', 'max', '×floor wall', '×floor cpu']];
   for (const [key, s] of Object.entries(ops)) {
