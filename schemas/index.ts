@@ -8,7 +8,7 @@ import { ajvProblems } from './ajv-problems.js';
 import { ConfigSchema } from './config.js';
 import { FeaturesSchema } from './features.js';
 import { featuresRules } from './rules/features.js';
-import { loadPrecompiledConfigValidator } from './precompiled.js';
+import { BUILT_WITH_SCHEMA, loadPrecompiledConfigValidator } from './precompiled.js';
 import { schemaHash } from './standalone.js';
 import { StateSchema } from './state.js';
 import type { Problem } from './problem.js';
@@ -34,7 +34,8 @@ function compile(schema: object): ValidateFunction {
 /** The precompiled validator (./precompiled.ts), when it was built from this very schema. */
 function precompiledConfigValidator(): ValidateFunction | undefined {
   const validate = loadPrecompiledConfigValidator() as (ValidateFunction & { schemaHash?: unknown }) | undefined;
-  return validate?.schemaHash === schemaHash(ConfigSchema) ? validate : undefined;
+  if (!validate) return undefined;
+  return BUILT_WITH_SCHEMA || validate.schemaHash === schemaHash(ConfigSchema) ? validate : undefined;
 }
 
 function run(validate: ValidateFunction, value: unknown): Problem[] {

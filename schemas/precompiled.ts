@@ -8,6 +8,14 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_VALIDATOR_FILE } from './standalone.js';
 
+/**
+ * Whether the validator comes with the schema it was made from: false here (dist/'s file
+ * may be older than the sources: schemas/index.ts compares hashes); true in the runtime's
+ * bundles, whose replacement of this module carries the validator the same build made
+ * from the same schema, so a `create` does not hash the schema again.
+ */
+export const BUILT_WITH_SCHEMA: boolean = false;
+
 /** The validate function with its `schemaHash`, or undefined when it was not built or is broken. */
 export function loadPrecompiledConfigValidator(): unknown {
   for (const rel of [`./${CONFIG_VALIDATOR_FILE}`, `../dist/${CONFIG_VALIDATOR_FILE}`]) {

@@ -62,7 +62,7 @@ export function bundledConfigValidator(root, validatorFile) {
     name: 'bundled-config-validator',
     setup(b) {
       b.onLoad({ filter: /[\\/]schemas[\\/]precompiled\.ts$/ }, () => ({
-        contents: `export function loadPrecompiledConfigValidator() { return require(${JSON.stringify(validatorFile)}); }\n`,
+        contents: `export const BUILT_WITH_SCHEMA = true;\nexport function loadPrecompiledConfigValidator() { return require(${JSON.stringify(validatorFile)}); }\n`,
         loader: 'js',
         resolveDir: root,
       }));
