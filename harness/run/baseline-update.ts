@@ -2,11 +2,8 @@
 // keeps the reasons a person wrote, adds each new failure with a TODO reason for a person
 // to write, and drops the entries whose cases now pass. It judges on the run's own host
 // facts (the report records them), so conditional entries for other hosts stay as they are.
-import { applicable, SECTIONS, TODO_REASON, type BaselineFile, type Entry, type Section } from './baseline.js';
+import { applicable, SECTIONS, TODO_REASON, UNSTABLE_PREFIX, XFAIL_PREFIX, type BaselineFile, type Entry, type Section } from './baseline.js';
 import type { RunSummary } from './result.js';
-
-/** How applyBaseline words an expected failure's message; the reason is what follows. */
-const XFAIL_PREFIX = 'expected failure: ';
 
 export interface BaselineUpdate {
   data: BaselineFile;
@@ -25,6 +22,7 @@ export function updateBaseline(existing: BaselineFile | undefined, run: RunSumma
     ...((existing?.runtime ?? run.runtime.version) ? { runtime: existing?.runtime ?? run.runtime.version } : {}),
     expectedFailures: structuredClone(existing?.expectedFailures ?? {}),
     notImplemented: structuredClone(existing?.notImplemented ?? {}),
+    unstable: structuredClone(existing?.unstable ?? {}),
     ...(existing?.keys ? { keys: existing.keys } : {}),
   };
   const changes: string[] = [];
@@ -55,11 +53,13 @@ export function updateBaseline(existing: BaselineFile | undefined, run: RunSumma
       case 'xfail': {
         if (found?.entry) break;
         if (applicable(data.notImplemented[r.id] ?? [], host)) break;
-        // A fail is new; an xfail the run's baseline expected but this file lacks keeps that baseline's reason.
-        const reason = r.outcome === 'xfail' && r.message?.startsWith(XFAIL_PREFIX) ? r.message.slice(XFAIL_PREFIX.length) : todo(r.message);
+        // A fail is new; an xfail the run's baseline expected (or knew as unstable) but this file lacks keeps that baseline's reason and section.
+        const into: Section = r.outcome === 'xfail' && r.message?.startsWith(UNSTABLE_PREFIX) ? 'unstable' : 'expectedFailures';
+        const prefix = into === 'unstable' ? UNSTABLE_PREFIX : XFAIL_PREFIX;
+        const reason = r.outcome === 'xfail' && r.message?.startsWith(prefix) ? r.message.slice(prefix.length) : todo(r.message);
         // After any conditional entries for other hosts, unconditional: it applies here.
-        data.expectedFailures[r.id] = [...(data.expectedFailures[r.id] ?? []), { reason }];
-        changes.push(`+ ${r.id}: ${reason}`);
+        data[into][r.id] = [...(data[into][r.id] ?? []), { reason }];
+        changes.push(`+ ${r.id}: ${into === 'unstable' ? '(unstable) ' : ''}${reason}`);
         break;
       }
       case 'error':
@@ -93,6 +93,7 @@ export function formatBaseline(data: BaselineFile): string {
     ...(data.runtime ? { runtime: data.runtime } : {}),
     expectedFailures: sorted('expectedFailures'),
     ...(Object.keys(data.notImplemented).length ? { notImplemented: sorted('notImplemented') } : {}),
+    ...(Object.keys(data.unstable).length ? { unstable: sorted('unstable') } : {}),
   };
   const out: Record<string, unknown> = {};
   for (const [key, value] of data.keys ?? []) {

@@ -7,12 +7,15 @@
 //
 //   { "runtime": "runc 1.1.5",
 //     "expectedFailures": { "<case id>": ENTRY, … },
-//     "notImplemented":   { "<case id>": ENTRY, … } }        (optional)
+//     "notImplemented":   { "<case id>": ENTRY, … },         (optional)
+//     "unstable":         { "<case id>": ENTRY, … } }        (optional)
 //
 //   ENTRY:  "<reason>"
 //         | { "reason": "<reason>", "when": { "cgroup": "v2" | [...], "kernel": ">=5.15 <6.2", "arch": "x64" | [...] } }
 //         | [ { "reason": …, "when": … }, … ]      the first whose `when` holds on the run's host applies
 //
+// An unstable case is one the runtime fails in some runs and passes in others (a race in
+// the runtime, shown in its reason): a failure is expected, a pass is no xpass.
 // An entry with a `when` applies only on hosts that match all of it (cgroup mode, kernel
 // release range, Node's name for the architecture). A reason that starts with TODO is
 // one `conform baseline --update` added for a person to write.
@@ -34,14 +37,15 @@ export interface Entry {
   when?: When;
 }
 
-export type Section = 'expectedFailures' | 'notImplemented';
-export const SECTIONS: readonly Section[] = ['expectedFailures', 'notImplemented'];
+export type Section = 'expectedFailures' | 'notImplemented' | 'unstable';
+export const SECTIONS: readonly Section[] = ['expectedFailures', 'notImplemented', 'unstable'];
 
 /** A baseline file as written: every entry with its conditions. */
 export interface BaselineFile {
   runtime?: string;
   expectedFailures: Record<string, Entry[]>;
   notImplemented: Record<string, Entry[]>;
+  unstable: Record<string, Entry[]>;
   /** Every top-level key as the file has it, in its order: keys conform does not read (notes, comments) are kept as they are. */
   keys?: [string, unknown][];
 }
@@ -54,12 +58,18 @@ export interface Baseline {
   expected: Map<string, string>;
   /** case id → what the runtime does not implement (the case skips: its features do not claim it) */
   notImplemented: Map<string, string>;
+  /** case id → why the runtime fails it in some runs only (a race of its own) */
+  unstable: Map<string, string>;
 }
 
 /** The marker of a reason still to be written. */
 export const TODO_REASON = 'TODO';
 
-const FORMAT = '{"expectedFailures": {"<case id>": "<reason>" or {"reason": …, "when": {…}}, …}, "notImplemented": {…}} (docs/baselines.md)';
+/** How applyBaseline words an expected failure's message, and an unstable case's failure; the reason is what follows. */
+export const XFAIL_PREFIX = 'expected failure: ';
+export const UNSTABLE_PREFIX = 'a failure the baseline knows this runtime has in some runs: ';
+
+const FORMAT = '{"expectedFailures": {"<case id>": "<reason>" or {"reason": …, "when": {…}}, …}, "notImplemented": {…}, "unstable": {…}} (docs/baselines.md)';
 const WHEN_KEYS = ['cgroup', 'kernel', 'arch'] as const;
 
 function parseEntry(where: string, value: unknown): Entry {
@@ -129,10 +139,12 @@ export function readBaselineFile(file: string, knownIds?: ReadonlySet<string>, o
     ...(typeof obj['runtime'] === 'string' ? { runtime: obj['runtime'] } : {}),
     expectedFailures: section(option, file, obj, 'expectedFailures', true, knownIds, warnings),
     notImplemented: section(option, file, obj, 'notImplemented', false, knownIds, warnings),
+    unstable: section(option, file, obj, 'unstable', false, knownIds, warnings),
     keys: Object.entries(obj),
   };
-  for (const id of Object.keys(data.notImplemented))
-    if (id in data.expectedFailures) throw new SetupError(`${option} ${file}: ${id} is in both expectedFailures and notImplemented`);
+  for (const [i, a] of SECTIONS.entries())
+    for (const b of SECTIONS.slice(i + 1))
+      for (const id of Object.keys(data[a])) if (id in data[b]) throw new SetupError(`${option} ${file}: ${id} is in both ${a} and ${b}`);
   return { data, warnings };
 }
 
@@ -188,8 +200,11 @@ export function loadBaseline(file: string, knownIds: ReadonlySet<string>, host: 
     ...(data.runtime ? { runtime: data.runtime } : {}),
     expected: pick('expectedFailures'),
     notImplemented: pick('notImplemented'),
+    unstable: pick('unstable'),
   };
-  const todo = [...baseline.expected, ...baseline.notImplemented].filter(([, reason]) => reason.startsWith(TODO_REASON)).map(([id]) => id);
+  const todo = [...baseline.expected, ...baseline.notImplemented, ...baseline.unstable]
+    .filter(([, reason]) => reason.startsWith(TODO_REASON))
+    .map(([id]) => id);
   if (todo.length)
     warnings.push(
       `${file}: ${todo.length} entr${todo.length === 1 ? 'y has' : 'ies have'} no reason yet (${todo.slice(0, 3).join(', ')}${todo.length > 3 ? ', …' : ''}): write why each fails`,
@@ -200,11 +215,17 @@ export function loadBaseline(file: string, knownIds: ReadonlySet<string>, host: 
 export function applyBaseline(r: CaseResult, baseline: Baseline | undefined): CaseResult {
   const reason = baseline?.expected.get(r.id);
   if (reason !== undefined) {
-    if (r.outcome === 'fail' || r.outcome === 'error') return { ...r, outcome: 'xfail', message: `expected failure: ${reason}` };
+    if (r.outcome === 'fail' || r.outcome === 'error') return { ...r, outcome: 'xfail', message: `${XFAIL_PREFIX}${reason}` };
     if (r.outcome === 'pass') return { ...r, outcome: 'xpass', message: `unexpectedly passing; remove it from ${baseline!.file} (its reason: ${reason})` };
     // A recommendation not followed never fails a run, so it needs no baseline entry.
     if (r.outcome === 'warn')
       return { ...r, message: `${r.message ?? 'a recommendation not followed'}; a warning never fails a run: remove it from ${baseline!.file}` };
+    return r;
+  }
+  const unstable = baseline?.unstable.get(r.id);
+  if (unstable !== undefined) {
+    // Its pass is no news (it passes in some runs): it stays a pass, and the entry stays.
+    if (r.outcome === 'fail' || r.outcome === 'error') return { ...r, outcome: 'xfail', message: `${UNSTABLE_PREFIX}${unstable}` };
     return r;
   }
   const missing = baseline?.notImplemented.get(r.id);

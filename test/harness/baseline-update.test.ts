@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatBaseline, updateBaseline } from '../../harness/run/baseline-update.js';
-import { holds, loadBaseline, readBaselineFile, type BaselineFile } from '../../harness/run/baseline.js';
+import { holds, loadBaseline, readBaselineFile, UNSTABLE_PREFIX, type BaselineFile } from '../../harness/run/baseline.js';
 import { SetupError } from '../../harness/errors.js';
 import { CONTEXT, result, summary } from '../reports/factory.js';
 
@@ -81,6 +81,7 @@ describe('conform baseline --update', () => {
       'gone.case': [{ reason: 'removed from conform' }],
     },
     notImplemented: { 'a.five': [{ reason: 'no idmap' }] },
+    unstable: {},
   };
   const run = summary(
     [
@@ -114,6 +115,19 @@ describe('conform baseline --update', () => {
       expect.stringContaining('1 harness error(s) left out'),
     ]);
     expect(existing.expectedFailures['a.two']).toHaveLength(1);
+  });
+
+  it('keeps an unstable entry whether its case passed or failed, and carries one over from the run', () => {
+    const withUnstable: BaselineFile = { ...existing, unstable: { 'a.one': [{ reason: 'a race' }] }, expectedFailures: {} };
+    for (const r of [result('a.one', { outcome: 'pass' }), result('a.one', { outcome: 'xfail', message: `${UNSTABLE_PREFIX}a race` })]) {
+      const { data, changes } = updateBaseline(withUnstable, summary([r]), known);
+      expect(data.unstable['a.one']).toEqual([{ reason: 'a race' }]);
+      expect(changes.filter((c) => c.includes('a.one'))).toEqual([]);
+    }
+    const { data } = updateBaseline(undefined, summary([result('a.one', { outcome: 'xfail', message: `${UNSTABLE_PREFIX}a race` })]), known);
+    expect(data.unstable).toEqual({ 'a.one': [{ reason: 'a race' }] });
+    expect(data.expectedFailures).toEqual({});
+    expect(JSON.parse(formatBaseline(data))).toMatchObject({ unstable: { 'a.one': 'a race' } });
   });
 
   it('from no baseline, the failures the run saw, an expected one with its reason', () => {

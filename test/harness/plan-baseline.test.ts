@@ -100,6 +100,21 @@ describe('baseline', () => {
     expect(applyBaseline(result('a.one', 'fail'), baseline).outcome).toBe('fail');
   });
 
+  it('a case the runtime fails in some runs only (unstable): its failure is expected, its pass stays a pass', () => {
+    const { baseline } = loadBaseline(file('unstable.json', '{"expectedFailures":{},"unstable":{"a.one":"a race in its hook timeout"}}'), known, HOST);
+    const failed = applyBaseline(result('a.one', 'fail'), baseline);
+    expect(failed).toMatchObject({ outcome: 'xfail', message: expect.stringContaining('in some runs: a race in its hook timeout') });
+    expect(isBad(failed, true)).toBe(false);
+    expect(applyBaseline(result('a.one', 'error'), baseline).outcome).toBe('xfail');
+    const passed = applyBaseline(result('a.one', 'pass'), baseline);
+    expect(passed.outcome).toBe('pass');
+    expect(isBad(passed, true)).toBe(false);
+    expect(applyBaseline(result('a.two', 'fail'), baseline).outcome).toBe('fail');
+    expect(() => loadBaseline(file('both2.json', '{"expectedFailures":{"a.one":"x"},"unstable":{"a.one":"y"}}'), known, HOST)).toThrow(
+      /both expectedFailures and unstable/,
+    );
+  });
+
   it('says what is wrong with a bad file', () => {
     expect(() => loadBaseline(file('both.json', '{"expectedFailures":{"a.one":"x"},"notImplemented":{"a.one":"y"}}'), known, HOST)).toThrow(/both/);
     expect(() => loadBaseline(file('nilist.json', '{"expectedFailures":{},"notImplemented":["a.one"]}'), known, HOST)).toThrow(/notImplemented is a list/);
