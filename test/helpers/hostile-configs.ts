@@ -252,7 +252,8 @@ const outOfRange: Array<[string, (c: Json) => unknown, RegExp]> = [
   ],
   ['memory limit -5', set('linux.resources', { memory: { limit: -5 } }), field('linux.resources.memory.limit')],
   ['cpu shares 2^40', set('linux.resources', { cpu: { shares: 2 ** 40 } }), field('linux.resources.cpu.shares')],
-  ['blkio weight 5', set('linux.resources', { blockIO: { weight: 5 } }), field('linux.resources.blockIO.weight')],
+  // 0, not 5: below both kernels' ranges (CFQ's blkio.weight 10-1000, BFQ's blkio.bfq.weight 1-1000); 5 is valid where BFQ serves the weight.
+  ['blkio weight 0', set('linux.resources', { blockIO: { weight: 0 } }), field('linux.resources.blockIO.weight')],
   ['blkio weight 1001', set('linux.resources', { blockIO: { weight: 1001 } }), field('linux.resources.blockIO.weight')],
   ['pids limit 1.5', set('linux.resources', { pids: { limit: 1.5 } }), field('linux.resources.pids.limit')],
   ['cpus "abc"', set('linux.resources', { cpu: { cpus: 'abc' } }), field('linux.resources.cpu.cpus')],

@@ -73,7 +73,7 @@ const RUNTIME_SPECIFIC: Record<string, string> = {
   'missing: mounts[0].type': 'type is OPTIONAL; a mount that is not a bind needs a filesystem type for mount(2) (runc fails too)',
   'range: memory limit -5': 'the kernel takes -1 (no limit) or a size (runc fails too)',
   'range: cpu shares 2^40': 'the kernel clamps cpu.shares to 262144; a value that does not hold is an error (runc refuses too)',
-  'range: blkio weight 5': 'this host has no blkio.weight (runc fails too)',
+  'range: blkio weight 0': "below the kernel's range, 1 (BFQ) or 10 (CFQ) to 1000 (runc 1.1.5 takes 0 as unset)",
   'range: blkio weight 1001': "the kernel's range is 10 to 1000 (runc fails too)",
   'range: timeOffsets without a time namespace':
     'validate warns (timeOffsets.timens); offsets are written for a new time namespace only (runc 1.1.5 accepts and ignores them)',
