@@ -69,13 +69,13 @@ compileHelpers('harness/native');
 
 // The config schema's validator, precompiled (scripts/config-validator.mjs): for the
 // harness and the runtime alike (schemas/index.ts loads it).
-await writeConfigValidator(root, dist);
+caches.push(await writeConfigValidator(root, dist));
 
 if (harnessOnly) process.exit(0);
 
 // The reference runtime: a bundle per command, with V8 code caches (scripts/bundles.mjs).
 if (existsSync(join(root, 'runtime/main.ts'))) {
-  caches.push(...(await buildRuntime(root, dist, common, [schemaData, bundledConfigValidator(root, join(dist, 'config-validator.cjs'))])));
+  caches.push(...(await buildRuntime(root, dist, common, [schemaData, bundledConfigValidator(root)])));
 }
 removeStale(dist, caches);
 

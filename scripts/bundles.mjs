@@ -37,19 +37,31 @@ export async function buildBundle(dist, name, options) {
   });
   let cache;
   for (const f of outputFiles) {
-    let contents = f.text;
-    if (f.path.endsWith('.cjs')) {
-      const hash = createHash('sha256').update(contents).digest('hex').slice(0, 16);
-      contents += `//# conform-build=${hash}\n`;
-      cache = `${name}.${hash}.bin`;
-      writeCache(join(dist, 'v8-cache', cache), f.path, contents);
-    }
-    // Renamed into place: a process starting meanwhile reads the old file or the new one.
-    const tmp = `${f.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, contents);
-    renameSync(tmp, f.path);
+    if (f.path.endsWith('.cjs')) cache = sealBundle(dist, name, f.text);
+    else writeInPlace(f.path, f.text);
   }
   return cache;
+}
+
+/**
+ * Writes dist/<name>.cjs from CommonJS source, with its content hash on its last line and
+ * its code cache beside; returns the cache's file name.
+ */
+export function sealBundle(dist, name, source) {
+  const file = join(dist, `${name}.cjs`);
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const contents = `${source}//# conform-build=${hash}\n`;
+  const cache = `${name}.${hash}.bin`;
+  writeCache(join(dist, 'v8-cache', cache), file, contents);
+  writeInPlace(file, contents);
+  return cache;
+}
+
+/** Renamed into place: a process starting meanwhile reads the old file or the new one. */
+function writeInPlace(file, contents) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
 }
 
 export async function buildRuntime(root, dist, common, plugins) {

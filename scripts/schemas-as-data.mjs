@@ -7,8 +7,10 @@
 //   symbol-keyed annotations are not JSON). A module exporting anything but JSON data
 //   fails the build rather than be silently changed.
 // - bundledConfigValidator: schemas/precompiled.ts finds dist/config-validator.cjs on
-//   disk; for the reference runtime it becomes the validator itself, bundled, so that
-//   its compiled code is in the runtime's V8 code cache (bin/conform-runtime.js).
+//   disk; for the reference runtime it loads that file, made by the same build, with its
+//   own V8 code cache (bin/load-bundle.js) and no hash to compare. It stays out of the
+//   command bundles: `create` checks the schema while the container's init boots, so
+//   the validator's code (half of create's) loads there, not before the init starts.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,15 +59,25 @@ export async function schemasAsData(root, dist) {
   };
 }
 
-export function bundledConfigValidator(root, validatorFile) {
+export function bundledConfigValidator(root) {
+  // `__dirname` is dist/ in a bundle that bin/load-bundle.js runs; `require` resolves from there.
+  const contents = [
+    'export const BUILT_WITH_SCHEMA = true;',
+    'export function loadPrecompiledConfigValidator() {',
+    '  try {',
+    "    const { loadBundle } = require(require('node:path').join(__dirname, '..', 'bin', 'load-bundle.js'));",
+    "    return loadBundle(__dirname, 'config-validator');",
+    '  } catch {',
+    '    // Unreadable or broken: compiling is slower, not wrong.',
+    '    return undefined;',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
   return {
     name: 'bundled-config-validator',
     setup(b) {
-      b.onLoad({ filter: /[\\/]schemas[\\/]precompiled\.ts$/ }, () => ({
-        contents: `export const BUILT_WITH_SCHEMA = true;\nexport function loadPrecompiledConfigValidator() { return require(${JSON.stringify(validatorFile)}); }\n`,
-        loader: 'js',
-        resolveDir: root,
-      }));
+      b.onLoad({ filter: /[\\/]schemas[\\/]precompiled\.ts$/ }, () => ({ contents, loader: 'js', resolveDir: root }));
     },
   };
 }

@@ -12,7 +12,7 @@ import { wrap } from '../../scripts/bundles.mjs';
 
 const dist = join(repoRoot, 'dist');
 const bin = join(repoRoot, 'bin/conform-runtime.js');
-const bundles = existsSync(dist) ? readdirSync(dist).filter((f) => /^(runtime(-[a-z]+)?|conform)\.cjs$/.test(f)) : [];
+const bundles = existsSync(dist) ? readdirSync(dist).filter((f) => /^(runtime(-[a-z]+)?|conform|config-validator)\.cjs$/.test(f)) : [];
 
 describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run build)', () => {
   it('has one for the init and for each command the harness calls', () => {
@@ -45,11 +45,13 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     expect(readFileSync(join(dist, name), 'utf8')).not.toContain('commander');
   });
 
-  it('leaves the config validator out of the commands that do not create', () => {
-    // The validator's standalone code names every schema path; `state` must not read it.
+  it('keeps the config validator out of every command bundle: create loads it, with its own cache, while the init boots', () => {
+    // The validator's standalone code names every schema path; `state` must not read it,
+    // and `create` reads it only when it checks the schema.
     const marker = 'validate0';
-    expect(readFileSync(join(dist, 'runtime-create.cjs'), 'utf8')).toContain(marker);
-    for (const c of ['state', 'kill', 'start', 'delete', 'init']) expect(readFileSync(join(dist, `runtime-${c}.cjs`), 'utf8')).not.toContain(marker);
+    expect(readFileSync(join(dist, 'config-validator.cjs'), 'utf8')).toContain(marker);
+    for (const c of ['create', 'state', 'kill', 'start', 'delete', 'init']) expect(readFileSync(join(dist, `runtime-${c}.cjs`), 'utf8')).not.toContain(marker);
+    expect(readFileSync(join(dist, 'runtime-create.cjs'), 'utf8')).toMatch(/loadBundle\d*\(__dirname, "config-validator"\)/);
   });
 
   it.each(['state', 'kill', 'delete', 'create', 'features'])('`%s --help` runs from its own bundle', (c) => {
