@@ -4,11 +4,22 @@ import type { Case } from '../../harness/case/case.js';
 import type { CaseContext } from '../../harness/case/context.js';
 import { blockIOExpectation } from './expect.js';
 import { absentBlockDevice, kernelAcceptsV1, type Version } from './host.js';
+import { versionOf } from './common.js';
 import { MiB, valueCase, refusedCase, needRootDisk, rootDev } from './resource-case.js';
 
 /** Whether the kernel takes these blkio writes here (v1); on v2 the case assumes it does. */
 const blkioAccepts = (alternatives: Array<Array<[string, string]>>) => (_t: CaseContext, v: Version) =>
   v === 1 ? alternatives.some((w) => kernelAcceptsV1('blkio', w) === true) : undefined;
+
+/**
+ * On cgroup v1, whether a cgroup's I/O weight is BFQ's alone here: no blkio.weight (CFQ's,
+ * gone since Linux 5.0) takes one, blkio.bfq.weight does. A runtime that knows only CFQ's
+ * file cannot apply blockIO.weight on such a host though the kernel can: its own case.
+ */
+const bfqWeightOnly = (t: CaseContext): boolean =>
+  versionOf(t, 'blkio') === 1 &&
+  kernelAcceptsV1('blkio', [['blkio.weight', '500']]) === false &&
+  kernelAcceptsV1('blkio', [['blkio.bfq.weight', '500']]) === true;
 
 const blockIO: Case[] = [
   valueCase({
@@ -20,8 +31,25 @@ const blockIO: Case[] = [
     needs: ['cgroup-controller:blkio'],
     controller: 'blkio',
     resources: () => ({ blockIO: { weight: 500 } }),
+    precheck: (t) => {
+      if (bfqWeightOnly(t)) t.skip("this host's cgroup I/O weights are BFQ's alone (blkio.bfq.weight): cgroups.blkio.weight-bfq judges blockIO.weight here");
+    },
     expect: (r, v) => blockIOExpectation(r.blockIO!, v),
     applicable: blkioAccepts([[['blkio.weight', '500']], [['blkio.bfq.weight', '500']]]),
+  }),
+  valueCase({
+    id: 'cgroups.blkio.weight-bfq',
+    title: "blockIO.weight is the cgroup's BFQ weight where BFQ alone has one (cgroup v1: blkio.bfq.weight, no blkio.weight)",
+    requirements: ['config-linux:resources.block-io.weight'],
+    exercises: ['linux.resources.blockIO.weight'],
+    needs: ['cgroup-controller:blkio'],
+    controller: 'blkio',
+    resources: () => ({ blockIO: { weight: 500 } }),
+    precheck: (t) => {
+      if (!bfqWeightOnly(t))
+        t.skip("this host's cgroup I/O weight is not BFQ's alone (cgroup v2, CFQ's blkio.weight, or no weight): cgroups.blkio.weight judges it");
+    },
+    expect: (r, v) => blockIOExpectation(r.blockIO!, v),
   }),
   valueCase({
     id: 'cgroups.blkio.leaf-weight',

@@ -26,6 +26,16 @@ export default [
       // The host runs i386 programs (the need); a sandbox between it and the container
       // may not. A program that only exits tells, under the same filter (exit is allowed).
       const control = got.get('i386-exit');
+      // Killed by SIGSYS, though every listed architecture's default is to allow: the kernel's
+      // answer to a syscall of an architecture the filter does not cover, i.e. SCMP_ARCH_X86
+      // was left out (what libseccomp does with a filter for x86_64 alone).
+      if (control?.rc === SIGSYS_STATUS) {
+        arch.ok(
+          false,
+          'the i386 program that only exits was killed by SIGSYS under a filter whose default action is SCMP_ACT_ALLOW: its syscalls are not those of an architecture the filter covers',
+        );
+        return;
+      }
       if (control?.rc !== I386_EXIT)
         t.skip(
           `the container cannot run an i386 program that only exits ${I386_EXIT} (${outcome(control)}), so the filter's effect on i386 syscalls cannot be seen`,
