@@ -151,7 +151,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const rootfs = ensureRootfs(flags.cacheDir ?? defaultCacheDir());
   let baseline: Baseline | undefined;
   const host = detectHost();
-  const context = runContext({ host, whole, shard: flags.shard, strict: flags.strict, baseline: flags.expect });
+  const tag = randomBytes(3).toString('hex');
+  const context = runContext({ host, whole, shard: flags.shard, strict: flags.strict, baseline: flags.expect, tag });
   if (flags.expect) {
     const loaded = loadBaseline(flags.expect, new Set(ALL_CASES.map((c) => c.id)), context.host);
     baseline = loaded.baseline;
@@ -206,7 +207,6 @@ export async function runCommand(flags: RunFlags): Promise<number> {
 
   for (const note of await sweepStaleRuns(workdir)) process.stderr.write(`conform: ${note}\n`);
   const runDir = mkdtempSync(join(workdir, 'conform-'));
-  const tag = randomBytes(3).toString('hex');
   const services = new Services(runDir, tag, rootfs);
   try {
     // mkdtemp makes it 0700: a container in a user namespace (mapped root is not host root)

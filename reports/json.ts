@@ -131,7 +131,18 @@ function contextOf(c: RunContext): RunContext {
     host: { hostname: c.host.hostname, kernel: c.host.kernel, arch: c.host.arch, cgroup: c.host.cgroup },
     strict: c.strict,
     ...(c.baseline ? { baseline: { file: c.baseline.file, hash: c.baseline.hash } } : {}),
-    ...(c.shards ? { shards: c.shards.map((s) => ({ index: s.index, startedAt: s.startedAt, durationMs: s.durationMs, host: { ...s.host } })) } : {}),
+    ...(c.tag !== undefined ? { tag: c.tag } : {}),
+    ...(c.shards
+      ? {
+          shards: c.shards.map((s) => ({
+            index: s.index,
+            startedAt: s.startedAt,
+            durationMs: s.durationMs,
+            host: { ...s.host },
+            ...(s.tag !== undefined ? { tag: s.tag } : {}),
+          })),
+        }
+      : {}),
   };
 }
 

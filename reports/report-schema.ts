@@ -19,6 +19,7 @@ const OutcomeSchema = Type.Unsafe<Outcome>({ type: 'string', enum: [...OUTCOMES]
 const CheckSchema = Type.Unsafe<CheckOutcome>({ type: 'string', enum: [...CHECK_OUTCOMES], description: 'what a case found about one requirement' });
 const LevelSchema = Type.Unsafe<Level>({ type: 'string', enum: [...LEVELS] });
 const Host = closed({ hostname: Type.String(), kernel: Type.String(), arch: Type.String(), cgroup: Type.String({ description: 'v1, v2, hybrid or none' }) });
+const Tag = Type.String({ description: "the run's tag: the suffix of its container ids and of the names of its engines' cgroups (conform-podman-TAG)" });
 const Shard = closed({ index: Type.Integer({ minimum: 1 }), count: Type.Integer({ minimum: 1 }) });
 const Ms = (description: string) => Type.Integer({ minimum: 0, description: `${description}, in ms` });
 
@@ -107,10 +108,20 @@ export const ReportSchema = Type.Object(
         host: Host,
         strict: Type.Boolean(),
         baseline: Type.Optional(closed({ file: Type.String(), hash: Type.String() })),
+        tag: Type.Optional(Tag),
         shards: Type.Optional(
-          Type.Array(closed({ index: Type.Integer({ minimum: 1 }), startedAt: Type.String({ format: 'date-time' }), durationMs: Count, host: Host }), {
-            description: 'a merged run: its shards',
-          }),
+          Type.Array(
+            closed({
+              index: Type.Integer({ minimum: 1 }),
+              startedAt: Type.String({ format: 'date-time' }),
+              durationMs: Count,
+              host: Host,
+              tag: Type.Optional(Tag),
+            }),
+            {
+              description: 'a merged run: its shards',
+            },
+          ),
         ),
       },
       'where and how the run happened',

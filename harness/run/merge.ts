@@ -4,7 +4,7 @@
 // shard given twice and a missing one. The merged run is whole: its counts, exit code
 // and (in the reports) requirement verdicts are computed over every result; its timing
 // adds up the shards'.
-import { countOutcomes, isBad, type CaseResult, type RunSummary, type ShardRun } from './result.js';
+import { countOutcomes, isBad, type CaseResult, type RunContext, type RunSummary, type ShardRun } from './result.js';
 import { mergeTimings } from './timing.js';
 
 export class MergeError extends Error {
@@ -83,6 +83,7 @@ export function mergeRuns(inputs: readonly ShardInput[]): RunSummary {
     startedAt: s.run.startedAt,
     durationMs: s.run.durationMs,
     host: s.run.context.host,
+    ...(s.run.context.tag ? { tag: s.run.context.tag } : {}),
   }));
   const { shard: _dropped, ...plan } = first.run.context.plan;
   const timing = mergeTimings(shards.map((s) => s.run));
@@ -93,8 +94,14 @@ export function mergeRuns(inputs: readonly ShardInput[]): RunSummary {
     counts: countOutcomes(results),
     results,
     exitCode: results.some((r) => isBad(r, first.run.context.strict)) || partial ? 1 : 0,
-    context: { ...first.run.context, plan, shards: shardRuns },
+    context: { ...withoutTag(first.run.context), plan, shards: shardRuns },
     ...(partial ? { partial } : {}),
     ...(timing ? { timing } : {}),
   };
+}
+
+/** A merged run has no tag of its own: each shard's is in context.shards. */
+function withoutTag(context: RunContext): Omit<RunContext, 'tag'> {
+  const { tag: _tag, ...rest } = context;
+  return rest;
 }

@@ -117,6 +117,12 @@ export interface RunContext {
   strict: boolean;
   /** The --expect file, as given, and a hash of its content (shards must use the same). */
   baseline?: { file: string; hash: string };
+  /**
+   * The run's tag: the suffix of its container ids and of the names its engines' services
+   * give the host (cgroups conform-podman-TAG, conform-containerd-TAG, /run links), so that
+   * what a run left can be told from another run's. Absent in a merged run (each shard has its own).
+   */
+  tag?: string;
   /** A merged run: its shards, each as it ran. */
   shards?: ShardRun[];
 }
@@ -126,6 +132,7 @@ export interface ShardRun {
   startedAt: string;
   durationMs: number;
   host: RunContext['host'];
+  tag?: string;
 }
 
 /** A run that did not report every planned case (interrupted): what is missing and why. */

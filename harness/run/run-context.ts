@@ -9,13 +9,14 @@ import { conformVersion } from '../paths.js';
 import { planHash, type Shard } from './plan.js';
 import type { RunContext } from './result.js';
 
-export function runContext(o: { host: HostEnv; whole: readonly Case[]; shard?: Shard; strict?: boolean; baseline?: string }): RunContext {
+export function runContext(o: { host: HostEnv; whole: readonly Case[]; shard?: Shard; strict?: boolean; baseline?: string; tag: string }): RunContext {
   return {
     conform: conformVersion,
     plan: { hash: planHash(o.whole), cases: o.whole.length, ...(o.shard ? { shard: { index: o.shard.index, count: o.shard.count } } : {}) },
     host: { hostname: hostname(), kernel: o.host.kernel.release, arch: arch(), cgroup: o.host.cgroup.mode },
     strict: !!o.strict,
     ...(o.baseline ? { baseline: { file: o.baseline, hash: fileHash(o.baseline) } } : {}),
+    tag: o.tag,
   };
 }
 

@@ -19,6 +19,13 @@ export interface ConformRun {
 export interface JsonReport {
   counts: Record<string, number>;
   results: { id: string; area: string; outcome: string; message?: string }[];
+  context?: { tag?: string; shards?: { tag?: string }[] };
+}
+
+/** The tags of a report's run (each shard's, for a merge): what names its engines' cgroups. */
+export function runTags(report: JsonReport): string[] {
+  const c = report.context;
+  return [...(c?.tag ? [c.tag] : []), ...(c?.shards ?? []).flatMap((s) => (s.tag ? [s.tag] : []))];
 }
 
 /**
@@ -38,7 +45,8 @@ export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeout
       timeout: opts.timeoutMs ?? 600_000,
     });
     const report = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as JsonReport) : undefined;
-    left = leftSince(before, { engines: report?.results.some((x) => x.area === 'engines') ?? true });
+    // The engines' cgroups name the run's tag: another run's live ones (a test file beside this one) are not this run's.
+    left = leftSince(before, { engines: !report ? true : report.results.some((x) => x.area === 'engines') && runTags(report) });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, report, left };
   } finally {
     // A mount left below it stays for a look (the test fails on it): never remove through it.

@@ -101,17 +101,19 @@ export const NOTHING_LEFT: Snapshot = { mounts: [], dirs: [], processes: [], eng
 /**
  * What is there now below `before.root` that was not in `before`: a run's leftovers. The
  * engines' cgroups and /run links name the run's tag, not its directory: they are counted
- * only for a run that had engines cases (`engines`), which never runs beside another such
- * run (conformance.test.ts's gates run one after the other); any other run would see a
- * gate's live ones as its own.
+ * for a run that had engines cases (`engines`): those of its tags (the report's), or all
+ * new ones (`true`: a run without a report to tell its tag); another run's live ones, in
+ * a test file beside this one, would otherwise look like this run's.
  */
-export function leftSince(before: Snapshot & { root: string }, opts: { engines?: boolean } = {}): Snapshot {
+export function leftSince(before: Snapshot & { root: string }, opts: { engines?: boolean | readonly string[] } = {}): Snapshot {
   const now = snapshot(before.root);
   const fresh = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
+  const { engines } = opts;
+  const ours = (name: string) => engines === true || (Array.isArray(engines) && engines.some((tag) => name.endsWith(`-${tag}`)));
   return {
     mounts: fresh(now.mounts, before.mounts),
     dirs: fresh(now.dirs, before.dirs),
     processes: fresh(now.processes, before.processes),
-    engines: opts.engines ? fresh(now.engines, before.engines) : [],
+    engines: engines ? fresh(now.engines, before.engines).filter(ours) : [],
   };
 }

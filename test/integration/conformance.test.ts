@@ -20,7 +20,7 @@ import type { JsonReport } from '../../reports/json.js';
 import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
 import { startBrowser } from '../helpers/browser.js';
-import { conform, fixture, hasRunc, isRoot, workDir } from '../helpers/conform.js';
+import { conform, fixture, hasRunc, isRoot, runTags, workDir } from '../helpers/conform.js';
 import { leftSince, NOTHING_LEFT, snapshot } from '../helpers/leftovers.js';
 import { exact, LANE_CASES, LANE_FILE } from '../helpers/lanes.js';
 
@@ -49,7 +49,8 @@ function gate(name: string, runArgs: string[]) {
   const out = { json: join(dir, 'conform.json'), junit: join(dir, 'conform-junit.xml'), tap: join(dir, 'conform.tap'), html: join(dir, 'conform.html') };
   const merge = cli(['merge', ...shards.map((s) => s.json), '--json', out.json, '--junit', out.junit, '--tap', out.tap, '--html', out.html]);
   const report = existsSync(out.json) ? parseReport(readFileSync(out.json, 'utf8'), out.json) : undefined;
-  return { dir, shards, merge, report, out, left: leftSince(before, { engines: true }) };
+  // The engines' cgroups of the shards' runs (their tags); without a merged report, every new one.
+  return { dir, shards, merge, report, out, left: leftSince(before, { engines: report ? runTags(report) : true }) };
 }
 
 /** Runs `make` the first time it is asked for, then hands out the same result (or throws the same error: a whole run is not made twice). */
