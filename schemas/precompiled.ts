@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { CONFIG_VALIDATOR_FILE } from './standalone.js';
 
 /**
- * Whether the validator comes with the schema it was made from: false here (dist/'s file
- * may be older than the sources: schemas/index.ts compares hashes); true in the runtime's
- * bundles, whose replacement of this module carries the validator the same build made
- * from the same schema, so a `create` does not hash the schema again.
+ * Whether the validator needs no hash comparison: false here (dist/'s file may be older
+ * than the sources: schemas/index.ts compares hashes); true in the runtime's bundles,
+ * whose replacement of this module (scripts/schemas-as-data.mjs) loads dist/'s file, which
+ * every build writes from the schema sources before the bundles: a `create` does not
+ * hash the schema again.
  */
 export const BUILT_WITH_SCHEMA: boolean = false;
 
