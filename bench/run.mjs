@@ -348,6 +348,9 @@ function benchPodman(rootfs, rts) {
   ];
   const podman = (...a) => spawnSync('podman', [...base, ...a], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   const parent = `/conform-bench-${process.pid}`;
+  // podman passes no --root to a runtime it does not know: the runtime's default state root
+  // is made, and removed again below when this made it (and it is empty).
+  const defaultRoots = ['/run/conform-runtime', '/run/runc'].filter((d) => !existsSync(d));
   const out = {};
   try {
     execFileSync('tar', ['-C', rootfs, '-cf', join(dir, 'rootfs.tar'), '.']);
@@ -376,6 +379,13 @@ function benchPodman(rootfs, rts) {
         } catch {
           /* not made there */
         }
+      }
+    }
+    for (const d of defaultRoots) {
+      try {
+        rmdirSync(d);
+      } catch {
+        /* not made, or not empty: a container of someone else's is there */
       }
     }
   }
