@@ -329,8 +329,9 @@ function benchPodman(rootfs, rts) {
   const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
   const dir = join(work, 'podman');
   mkdirSync(dir);
-  // podman's default RLIMIT_NOFILE/NPROC exceed what an unprivileged-limits host allows.
-  writeFileSync(join(dir, 'containers.conf'), '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
+  // podman's default RLIMIT_NOFILE/NPROC exceed what an unprivileged-limits host allows;
+  // file locks in --tmpdir, not the machine-wide /dev/shm/libpod_lock (as the engines cases).
+  writeFileSync(join(dir, 'containers.conf'), '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n\n[engine]\nlock_type = "file"\n');
   const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') };
   const base = [
     '--root',
