@@ -423,17 +423,27 @@ export class CaseContext {
     return st;
   }
 
-  /** Polls `state` until the status is reached (never a fixed sleep). */
+  /**
+   * Polls `state` until the status is reached (never a fixed sleep). For "stopped", not
+   * while the process the last state reported visibly still runs (Driver.waitStopped).
+   */
   async waitStatus(status: string, opts: { id?: string; timeoutMs?: number } = {}): Promise<ContainerState> {
     const id = opts.id ?? this.id;
+    const timeoutMs = opts.timeoutMs ?? this.rt.rt.timeoutMs;
     let last: ContainerState | undefined;
-    const reached = await poll(
-      async () => {
-        last = await this.state(id);
-        return last.status === status && last;
-      },
-      { timeoutMs: opts.timeoutMs ?? this.rt.rt.timeoutMs, pauseMs: 10, maxPauseMs: 100 },
-    );
+    let reached: ContainerState | undefined;
+    if (status === 'stopped') {
+      await this.rt.waitStopped(id, timeoutMs, (r) => (last = this.stateOf(r, id)));
+      if (last?.status === status) reached = last;
+    } else {
+      reached = await poll(
+        async () => {
+          last = await this.state(id);
+          return last.status === status && last;
+        },
+        { timeoutMs, pauseMs: 10, maxPauseMs: 100 },
+      );
+    }
     return (
       reached ?? this.abort(`container ${id} did not reach status "${status}" in time (still "${last?.status}")`, { expected: status, actual: last?.status })
     );

@@ -7,7 +7,6 @@ import type { Driver } from '../process/driver.js';
 import { cmdlineOf, isAlive, startTime } from './hostfacts.js';
 import { parseMountinfo } from '../probe/mountinfo.js';
 import { reaperPath } from '../process/spawn.js';
-import { poll } from '../process/wait.js';
 
 const execFileP = promisify(execFile);
 
@@ -25,7 +24,15 @@ export async function cleanupContainers(driver: Driver): Promise<string[]> {
     await step(notes, `container ${id}`, async () => {
       // Stopped at the case's last look (stopped is final): delete it without asking again,
       // one runtime call less for most cases. Anything unexpected takes the long way.
-      if (driver.lastStatus.get(id) === 'stopped' && (await driver.delete(id)).ok) return;
+      const known = driver.lastStatus.get(id);
+      if (known === 'stopped' && (await driver.delete(id)).ok) return;
+      // Created or running at the case's last look, its process still there: kill, wait
+      // for it to stop, delete — without a `state` first. Anything unexpected (kill
+      // refused, delete refused) takes the long way below.
+      if ((known === 'created' || known === 'running') && driver.pidRuns(id) && (await driver.kill(id, 'SIGKILL')).ok) {
+        await driver.waitStopped(id, 5000);
+        if ((await driver.delete(id)).ok) return;
+      }
       const st = await driver.state(id);
       // Refused or deleted, and `state` agrees (a clean error): nothing to kill or delete.
       if (driver.saidGone(id) && !st.ok && st.code !== null && !st.timedOut) return;
@@ -39,7 +46,7 @@ export async function cleanupContainers(driver: Driver): Promise<string[]> {
       if (st.state.status !== 'stopped') {
         // A runtime that refuses kill here (runsc, in `created`) gets `delete --force` at once.
         const killed = await driver.kill(id, 'SIGKILL');
-        if (killed.ok) await poll(async () => (await driver.state(id)).state?.status === 'stopped', { timeoutMs: 5000, pauseMs: 20, maxPauseMs: 200 });
+        if (killed.ok) await driver.waitStopped(id, 5000);
       }
       let d = await driver.delete(id);
       if (!d.ok) d = await driver.delete(id, true);

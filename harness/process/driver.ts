@@ -3,7 +3,9 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupDirsNamedBy } from '../host/cgroups.js';
+import { isAlive, startTime } from '../host/hostfacts.js';
 import { describeExit, run, type Held, type SpawnResult } from './spawn.js';
+import { poll } from './wait.js';
 import { recordCall, recordEngine } from '../run/timing.js';
 
 export interface RuntimeCommand {
@@ -57,6 +59,13 @@ export interface CallOptions {
 /** Commands whose leftovers are the container: kept (`hold`) until cleanup. */
 const LEAVES_CONTAINER = new Set(['create', 'run', 'exec']);
 
+/**
+ * While the process a container's last `state` reported still runs, waitStopped() asks
+ * `state` again only this often: a runtime whose pid is not the container's process
+ * (runsc's sandbox) is still asked, just not at every pause.
+ */
+const ASK_WHILE_RUNNING_MS = 250;
+
 /** At most this much of a call's stderr goes to calls.log. */
 const LOG_STDERR = 4096;
 
@@ -80,6 +89,11 @@ export class Driver {
    * again or deleted: cleanup deletes a container known stopped without asking again.
    */
   readonly lastStatus = new Map<string, string>();
+  /**
+   * The pid the last `state` of each container reported, with that process's start time
+   * then: whether it still runs is a host fact (/proc), asked of no runtime.
+   */
+  private readonly lastPid = new Map<string, { pid: number; started: string | undefined }>();
   /** Containers whose last create was refused, or that a delete since their create removed. */
   private readonly ended = new Set<string>();
   /**
@@ -164,6 +178,7 @@ export class Driver {
   ): Promise<CallResult> {
     this.created.add(id);
     this.lastStatus.delete(id);
+    this.lastPid.delete(id);
     // Those that exist once create has run were made for this container.
     const named = cgroupDirsNamedBy(join(bundle, 'config.json')).filter((d) => !existsSync(d));
     const out = openSync(this.stdioPath(id, 'stdout'), 'a');
@@ -207,7 +222,47 @@ export class Driver {
     }
     if (typeof r.state?.status === 'string') this.lastStatus.set(id, r.state.status);
     else this.lastStatus.delete(id);
+    const pid = r.state?.pid;
+    if (typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && r.state?.status !== 'stopped') this.lastPid.set(id, { pid, started: startTime(pid) });
+    else this.lastPid.delete(id);
     return r;
+  }
+
+  /**
+   * Whether the process the last `state` of `id` reported still runs (the same pid with
+   * the same start time, not a zombie): a host fact, no runtime call. False when no
+   * state reported one. Only ever a reason not to ask `state` yet, never a verdict: a
+   * runtime whose pid is not the container's process (a sandbox's) is still asked.
+   */
+  pidRuns(id: string): boolean {
+    const last = this.lastPid.get(id);
+    return last !== undefined && last.started !== undefined && isAlive(last.pid) && startTime(last.pid) === last.started;
+  }
+
+  /**
+   * Polls `state` until `id` is stopped; returns the last result (undefined at the
+   * deadline with no state asked). While the pid its last state reported still runs,
+   * it asks only every ASK_WHILE_RUNNING_MS: most waits take one call, right after the
+   * process died, instead of one per pause.
+   */
+  async waitStopped(id: string, timeoutMs: number, onState: (r: StateResult) => void = () => undefined): Promise<StateResult | undefined> {
+    let last: StateResult | undefined;
+    let asked = performance.now();
+    const stopped = await poll(
+      async () => {
+        if (this.pidRuns(id) && performance.now() - asked < ASK_WHILE_RUNNING_MS) return undefined;
+        asked = performance.now();
+        last = await this.state(id);
+        onState(last);
+        return last.state?.status === 'stopped';
+      },
+      { timeoutMs, pauseMs: 5, maxPauseMs: 50 },
+    );
+    if (!stopped && last === undefined) {
+      last = await this.state(id);
+      onState(last);
+    }
+    return last;
   }
 
   kill(id: string, signal: string): Promise<CallResult> {

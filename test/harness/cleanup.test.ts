@@ -143,6 +143,45 @@ esac
     expect(calls()).toEqual([`create --bundle ${join(dir, 'no-bundle')} c`, 'state c']);
   });
 
+  it('a container running at its last state, its process still there: kill, one state once the process died, delete', async () => {
+    const pid = sleeper();
+    const { d, calls } = fakeRuntime(
+      'running',
+      `  *" state "*) if [ -e ${dir}/running-killed ]; then s=stopped; else s=running; fi
+    echo '{"ociVersion":"1.0.2","id":"c","status":"'$s'","pid":${pid},"bundle":"/"}' ;;
+  *" kill "*) touch ${dir}/running-killed; kill -9 ${pid} ;;
+  *) exit 0 ;;`,
+    );
+    await d.create('c', join(dir, 'no-bundle'));
+    expect((await d.state('c')).state?.status).toBe('running');
+    expect(await cleanupContainers(d)).toEqual([]);
+    expect(calls().slice(2)).toEqual(['kill c SIGKILL', 'state c', 'delete c']);
+  });
+
+  it('waitStopped asks state at most every 250 ms while the pid the last state reported runs, and once when it is gone', async () => {
+    const pid = sleeper();
+    const times = join(dir, 'wait-times');
+    const { d } = fakeRuntime(
+      'wait',
+      `  *" state "*) date +%s%N >> ${times}
+    if [ -e /proc/${pid} ] && ! grep -q '^State:.*Z' /proc/${pid}/status; then s=running; else s=stopped; fi
+    echo '{"ociVersion":"1.0.2","id":"c","status":"'$s'","pid":${pid},"bundle":"/"}' ;;
+  *) exit 0 ;;`,
+    );
+    expect((await d.state('c')).state?.status).toBe('running');
+    setTimeout(() => process.kill(pid, 'SIGKILL'), 700);
+    const last = await d.waitStopped('c', 10_000);
+    expect(last?.state?.status).toBe('stopped');
+    const asked = readFileSync(times, 'utf8')
+      .trim()
+      .split('\n')
+      .map((ns) => Number(BigInt(ns) / 1_000_000n));
+    // The first is the state before the wait; the last, the one that saw it stopped.
+    const whileRunning = asked.slice(0, -1);
+    for (let i = 1; i < whileRunning.length; i++) expect(whileRunning[i]! - whileRunning[i - 1]!).toBeGreaterThanOrEqual(200);
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('a delete that said yes while state still shows the container: cleanup takes the long way', async () => {
     const { d, calls } = fakeRuntime(
       'lying-delete',
