@@ -240,15 +240,15 @@ export class Driver {
   }
 
   /**
-   * Polls `state` until `id` is stopped; returns the last result (undefined at the
-   * deadline with no state asked). While the pid its last state reported still runs,
-   * it asks only every ASK_WHILE_RUNNING_MS: most waits take one call, right after the
+   * Polls `state` until `id` is stopped, and returns the last answer (at the deadline,
+   * one is asked if none was). While the pid its last state reported still runs, it
+   * asks only every ASK_WHILE_RUNNING_MS: most waits take one call, right after the
    * process died, instead of one per pause.
    */
-  async waitStopped(id: string, timeoutMs: number, onState: (r: StateResult) => void = () => undefined): Promise<StateResult | undefined> {
+  async waitStopped(id: string, timeoutMs: number, onState: (r: StateResult) => void = () => undefined): Promise<StateResult> {
     let last: StateResult | undefined;
     let asked = performance.now();
-    const stopped = await poll(
+    await poll(
       async () => {
         if (this.pidRuns(id) && performance.now() - asked < ASK_WHILE_RUNNING_MS) return undefined;
         asked = performance.now();
@@ -256,9 +256,10 @@ export class Driver {
         onState(last);
         return last.state?.status === 'stopped';
       },
-      { timeoutMs, pauseMs: 5, maxPauseMs: 50 },
+      { timeoutMs, pauseMs: 10, maxPauseMs: 100 },
     );
-    if (!stopped && last === undefined) {
+    if (last === undefined) {
+      // The deadline passed while the pid ran, before any state was asked.
       last = await this.state(id);
       onState(last);
     }
