@@ -4,7 +4,7 @@ import { HOOK_NAMES, NAMESPACE_TYPES } from '../../schemas/enums.js';
 import { MPOL_FLAGS, MPOL_MODES } from '../init/attributes.js';
 import { stdout } from '../log.js';
 import { KNOWN_MOUNT_OPTIONS } from '../mount/options.js';
-// The lists only: seccomp/index.js would bring the BPF compiler (a third of this bundle).
+// From where the lists are defined: seccomp/index.js re-exports the compiler too.
 import { SUPPORTED_ACTIONS, SUPPORTED_ARCHES, SUPPORTED_FLAGS, SUPPORTED_OPERATORS } from '../seccomp/constants.js';
 import { OCI_VERSION, OCI_VERSION_MIN } from '../state/store.js';
 import { CGROUP_FEATURES } from '../cgroups-bridge.js';
