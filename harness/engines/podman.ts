@@ -4,8 +4,8 @@
 //
 // What conform sets beyond podman's defaults, and why:
 // - its own --root/--runroot/--tmpdir/--network-config-dir/--volumepath, an empty
-//   --hooks-dir, file locks (CONTAINERS_CONF): nothing of the machine's podman is used or
-//   changed;
+//   --hooks-dir, file locks and conmon's TMPDIR (CONTAINERS_CONF): nothing of the
+//   machine's podman is used or changed, and nothing is left in /tmp;
 // - --cgroup-manager cgroupfs (no systemd here) and a cgroup parent named after the run,
 //   so a sweep can find what a killed run left;
 // - --network none: podman's default bridge network changes the host (a bridge,
@@ -31,6 +31,9 @@ export const PODMAN_IMAGE = 'localhost/conform/busybox:base';
  * through this symbolic link, removed when the store stops (or by the sweep of a killed run).
  */
 const MAX_RUNROOT = 50;
+
+/** containers.conf's default for conmon's PATH (conmon_env_vars replaces the whole list). */
+const CONMON_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export class PodmanStore implements Service {
   constructor(
@@ -102,8 +105,14 @@ async function startStore(site: ServiceSite, image: OciImage): Promise<PodmanSto
   mkdirSync(join(site.dir, 'hooks'), { recursive: true });
   mkdirSync(join(site.dir, 'runroot'), { recursive: true });
   if (store.runroot !== join(site.dir, 'runroot')) symlinkSync(join(site.dir, 'runroot'), store.runroot);
+  // conmon makes a terminal container's console socket in its TMPDIR (podman's default
+  // environment for it has none: /tmp), and leaves it there when the runtime's create
+  // fails; in the runroot it goes with the store. Below 50 characters, so the socket's
+  // path fits a unix socket's 107.
+  mkdirSync(join(site.dir, 'runroot', 'conmon'));
+  const conmonEnv = [`PATH=${CONMON_PATH}`, `TMPDIR=${join(store.runroot, 'conmon')}`];
   // File locks in --tmpdir, instead of the machine-wide /dev/shm/libpod_lock.
-  writeFileSync(store.env.CONTAINERS_CONF!, '[engine]\nlock_type = "file"\n');
+  writeFileSync(store.env.CONTAINERS_CONF!, `[engine]\nlock_type = "file"\nconmon_env_vars = ${JSON.stringify(conmonEnv)}\n`);
   const env = { ...process.env, ...store.env };
   try {
     // From the archive: podman names an image pulled from a layout directory after its path, which a `.cache` makes invalid.
