@@ -107,8 +107,8 @@ async function startStore(site: ServiceSite, image: OciImage): Promise<PodmanSto
   if (store.runroot !== join(site.dir, 'runroot')) symlinkSync(join(site.dir, 'runroot'), store.runroot);
   // conmon makes a terminal container's console socket in its TMPDIR (podman's default
   // environment for it has none: /tmp), and leaves it there when the runtime's create
-  // fails; in the runroot it goes with the store. Below 50 characters, so the socket's
-  // path fits a unix socket's 107.
+  // fails; in the runroot it goes with the store. The runroot is at most 50 characters
+  // (MAX_RUNROOT), so `<runroot>/conmon/conmon-term.XXXXXX` fits a unix socket's 107.
   mkdirSync(join(site.dir, 'runroot', 'conmon'));
   const conmonEnv = [`PATH=${CONMON_PATH}`, `TMPDIR=${join(store.runroot, 'conmon')}`];
   // File locks in --tmpdir, instead of the machine-wide /dev/shm/libpod_lock.
