@@ -152,6 +152,12 @@ function benchOperations(bundle) {
     samples[key].wall.push(m.wall);
     samples[key].cpu.push(m.cpu);
   };
+  /** A part of an operation: CPU time only (against one Node process's floor). */
+  const addPart = (key, cpu) => {
+    samples[key] ??= { wall: [], cpu: [], ratioCpu: [] };
+    samples[key].cpu.push(cpu);
+    samples[key].ratioCpu.push(cpu / samples['node -e 0'].cpu.at(-1));
+  };
   for (let i = 0; i < opts.n; i++) {
     // Alternate the order each round: whatever drifts (load, caches) falls on both sides.
     const floor = measure([process.execPath, '-e', '0'], { env: FLOOR_ENV });
@@ -174,7 +180,13 @@ function benchOperations(bundle) {
       const created = call('create', ['--bundle', bundle, id], 'ignore');
       const pid = JSON.parse(call('state', [id]).stdout).pid;
       // The init is not the CLI's child to wait for: its CPU time so far (it waits on the exec FIFO).
-      created.cpu += cpuOfLive(pid);
+      const init = cpuOfLive(pid);
+      if (name !== 'runc') {
+        // Where create's CPU goes: the CLI (and nsexec), and the container's init.
+        addPart(`${name} create: CLI`, created.cpu);
+        addPart(`${name} create: init`, init);
+      }
+      created.cpu += init;
       record('create', created, NODE_PROCESSES.create[0]);
       record('start', call('start', [id]));
       record('state', call('state', [id]));
@@ -190,7 +202,7 @@ function benchOperations(bundle) {
   const out = {};
   for (const [key, s] of Object.entries(samples)) {
     out[key] = { wallMs: stats(s.wall), cpuMs: stats(s.cpu) };
-    if (s.ratioCpu) out[key].toFloor = { wall: stats(s.ratioWall).median, cpu: stats(s.ratioCpu).median };
+    if (s.ratioCpu) out[key].toFloor = { wall: s.ratioWall ? stats(s.ratioWall).median : undefined, cpu: stats(s.ratioCpu).median };
   }
   return out;
 }
@@ -209,7 +221,7 @@ function printOperations(ops) {
       f1(s.cpuMs.min),
       f1(s.cpuMs.median),
       f1(s.cpuMs.max),
-      s.toFloor && !key.startsWith('runc') ? s.toFloor.wall.toFixed(2) : '',
+      s.toFloor?.wall !== undefined && !key.startsWith('runc') ? s.toFloor.wall.toFixed(2) : '',
       s.toFloor && !key.startsWith('runc') ? s.toFloor.cpu.toFixed(2) : '',
     ]);
   }
