@@ -33,6 +33,8 @@ export async function writeConfigValidator(root, dist) {
       platform: 'node',
       format: 'cjs',
       target: 'node20',
+      // As the runtime's bundles (scripts/bundles.mjs): `create` reads all of it.
+      minifyWhitespace: true,
       outfile: `${tmp}.cjs`,
       logLevel: 'warning',
     });

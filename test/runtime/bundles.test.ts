@@ -51,7 +51,18 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     const marker = 'validate0';
     expect(readFileSync(join(dist, 'config-validator.cjs'), 'utf8')).toContain(marker);
     for (const c of ['create', 'state', 'kill', 'start', 'delete', 'init']) expect(readFileSync(join(dist, `runtime-${c}.cjs`), 'utf8')).not.toContain(marker);
-    expect(readFileSync(join(dist, 'runtime-create.cjs'), 'utf8')).toMatch(/loadBundle\d*\(__dirname, "config-validator"\)/);
+    expect(readFileSync(join(dist, 'runtime-create.cjs'), 'utf8')).toMatch(/loadBundle\d*\(__dirname, ?"config-validator"\)/);
+  });
+
+  it.each(bundles)('%s: is ASCII only (one other character and V8 holds the whole source as a two-byte string)', (name) => {
+    expect(readFileSync(join(dist, name), 'latin1')).toMatch(/^[\x00-\x7f]*$/);
+  });
+
+  it.each(bundles.filter((b) => b.startsWith('runtime')))('%s: loads child_process, net, os and crypto only when a call uses them', (name) => {
+    const source = readFileSync(join(dist, name), 'utf8');
+    for (const m of source.matchAll(/require\("node:(child_process|net|os|crypto)"\)/g)) {
+      expect(source.slice(Math.max(0, m.index - 12), m.index), `require of node:${m[1]}`).toMatch(/loaded ?\?\?= ?$/);
+    }
   });
 
   it.each(['state', 'kill', 'delete', 'create', 'features'])('`%s --help` runs from its own bundle', (c) => {
