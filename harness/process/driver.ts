@@ -97,6 +97,11 @@ export class Driver {
   /** Containers whose last create was refused, or that a delete since their create removed. */
   private readonly ended = new Set<string>();
   /**
+   * Ended containers (above) that a `state` since then said no such container of (a clean
+   * error), with no other call naming them after it: what cleanup would ask, answered.
+   */
+  private readonly stateSaidGone = new Set<string>();
+  /**
    * Cgroup directories the case's cgroupsPath named that did not exist before a create:
    * the runtime made them for the case's container (cleanup may empty and remove them).
    */
@@ -137,6 +142,8 @@ export class Driver {
     if (opts.umask !== undefined) setup.push(`umask ${opts.umask.toString(8).padStart(4, '0')}`);
     if (opts.oomScoreAdj !== undefined) setup.push(`echo ${Math.trunc(opts.oomScoreAdj)} > /proc/self/oom_score_adj`);
     if (setup.length) argv = ['/bin/sh', '-c', `${setup.join(' && ')} && exec "$@"`, 'sh', ...argv];
+    // Any other call naming a container may change what `state` would say of it.
+    if (command !== 'state') for (const a of args) this.stateSaidGone.delete(a);
     const hold = LEAVES_CONTAINER.has(command);
     const r = await run(argv, {
       timeoutMs,
@@ -222,6 +229,8 @@ export class Driver {
     }
     if (typeof r.state?.status === 'string') this.lastStatus.set(id, r.state.status);
     else this.lastStatus.delete(id);
+    if (this.ended.has(id) && !r.ok && r.code !== null && !r.timedOut) this.stateSaidGone.add(id);
+    else this.stateSaidGone.delete(id);
     const pid = r.state?.pid;
     if (typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && r.state?.status !== 'stopped') this.lastPid.set(id, { pid, started: startTime(pid) });
     else this.lastPid.delete(id);
@@ -282,10 +291,18 @@ export class Driver {
   /**
    * Whether the runtime has said the container is no more: its last create failed, or a
    * delete since succeeded. (Cleanup still asks `state`, which a container that is in
-   * fact there answers.)
+   * fact there answers, unless goneSinceState.)
    */
   saidGone(id: string): boolean {
     return this.ended.has(id);
+  }
+
+  /**
+   * Whether a `state` after the refused create (or the delete) of saidGone already said
+   * there is no such container, and no call named it since: asking again tells nothing new.
+   */
+  goneSinceState(id: string): boolean {
+    return this.stateSaidGone.has(id);
   }
 
   features(): Promise<CallResult> {

@@ -143,6 +143,23 @@ esac
     expect(calls()).toEqual([`create --bundle ${join(dir, 'no-bundle')} c`, 'state c']);
   });
 
+  it("a refused create that the case's own state already found gone costs cleanup no call; a call naming it since brings the question back", async () => {
+    const { d, calls } = fakeRuntime(
+      'refused-asked',
+      `  *" create "*) echo "invalid config" >&2; exit 1 ;;
+  *) echo "container does not exist" >&2; exit 1 ;;`,
+    );
+    await d.create('a', join(dir, 'no-bundle'));
+    await d.create('b', join(dir, 'no-bundle'));
+    expect((await d.state('a')).ok).toBe(false);
+    expect((await d.state('b')).ok).toBe(false);
+    // After its confirming state, b is named by another call: that call may have changed it.
+    await d.kill('b', 'SIGKILL');
+    const before = calls().length;
+    expect(await cleanupContainers(d)).toEqual([]);
+    expect(calls().slice(before)).toEqual(['state b']);
+  });
+
   it('a container running at its last state, its process still there: kill, one state once the process died, delete', async () => {
     const pid = sleeper();
     const { d, calls } = fakeRuntime(
