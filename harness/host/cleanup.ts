@@ -22,11 +22,11 @@ export async function cleanupContainers(driver: Driver): Promise<string[]> {
   const notes: string[] = [];
   for (const id of driver.created) {
     await step(notes, `container ${id}`, async () => {
-      // Stopped at the case's last look (stopped is final): delete it without asking again,
-      // one runtime call less for most cases. Anything unexpected takes the long way.
       // Refused (or deleted) and already confirmed gone by a `state` of the case's own,
       // nothing asked of it since: the question below, answered.
       if (driver.goneSinceState(id)) return;
+      // Stopped at the case's last look (stopped is final): delete it without asking again,
+      // one runtime call less for most cases. Anything unexpected takes the long way.
       const known = driver.lastStatus.get(id);
       if (known === 'stopped' && (await driver.delete(id)).ok) return;
       // Created or running at the case's last look, its process still there: kill, wait
