@@ -25,15 +25,16 @@ export async function cleanupContainers(driver: Driver): Promise<string[]> {
       // Refused (or deleted) and already confirmed gone by a `state` of the case's own,
       // nothing asked of it since: the question below, answered.
       if (driver.goneSinceState(id)) return;
-      // Stopped at the case's last look (stopped is final): delete it without asking again,
-      // one runtime call less for most cases. Anything unexpected takes the long way.
+      // Stopped at the case's last look (stopped is final), or its process seen gone since
+      // (a host fact): delete it without asking again, one runtime call less for most
+      // cases. Anything unexpected (a delete refused) takes the long way.
       const known = driver.lastStatus.get(id);
-      if (known === 'stopped' && (await driver.delete(id)).ok) return;
+      if ((known === 'stopped' || driver.exitedSinceState(id)) && (await driver.delete(id)).ok) return;
       // Created or running at the case's last look, its process still there: kill, wait
-      // for it to stop, delete — without a `state` first. Anything unexpected (kill
-      // refused, delete refused) takes the long way below.
+      // until it stopped or its process is gone, delete — without a `state` first.
+      // Anything unexpected (kill refused, delete refused) takes the long way below.
       if ((known === 'created' || known === 'running') && driver.pidRuns(id) && (await driver.kill(id, 'SIGKILL')).ok) {
-        await driver.waitStopped(id, 5000);
+        await driver.waitStopped(id, 5000, undefined, { exitSuffices: true });
         if ((await driver.delete(id)).ok) return;
       }
       const st = await driver.state(id);

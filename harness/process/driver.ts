@@ -102,6 +102,12 @@ export class Driver {
    */
   private readonly stateSaidGone = new Set<string>();
   /**
+   * Containers whose process (the pid their last `state` reported) a waitStopped that
+   * accepts it saw exit, with no call naming them since: cleanup deletes them without
+   * asking `state` first, and a delete refused sends it the long way.
+   */
+  private readonly exitSeen = new Set<string>();
+  /**
    * Cgroup directories the case's cgroupsPath named that did not exist before a create:
    * the runtime made them for the case's container (cleanup may empty and remove them).
    */
@@ -144,6 +150,7 @@ export class Driver {
     if (setup.length) argv = ['/bin/sh', '-c', `${setup.join(' && ')} && exec "$@"`, 'sh', ...argv];
     // Any other call naming a container may change what `state` would say of it.
     if (command !== 'state') for (const a of args) this.stateSaidGone.delete(a);
+    for (const a of args) this.exitSeen.delete(a);
     const hold = LEAVES_CONTAINER.has(command);
     const r = await run(argv, {
       timeoutMs,
@@ -252,21 +259,35 @@ export class Driver {
    * Polls `state` until `id` is stopped, and returns the last answer (at the deadline,
    * one is asked if none was). While the pid its last state reported still runs, it
    * asks only every ASK_WHILE_RUNNING_MS: most waits take one call, right after the
-   * process died, instead of one per pause.
+   * process died, instead of one per pause. With `exitSuffices`, that process visibly
+   * gone ends the wait without a call ('exited'): for a caller that deletes next, whose
+   * delete says whether the runtime agrees (a delete refused takes the long way).
    */
-  async waitStopped(id: string, timeoutMs: number, onState: (r: StateResult) => void = () => undefined): Promise<StateResult> {
+  async waitStopped(
+    id: string,
+    timeoutMs: number,
+    onState: (r: StateResult) => void = () => undefined,
+    opts: { exitSuffices?: boolean } = {},
+  ): Promise<StateResult | 'exited'> {
     let last: StateResult | undefined;
     let asked = performance.now();
-    await poll(
+    const reported = opts.exitSuffices === true && this.lastPid.has(id);
+    const ended = await poll(
       async () => {
-        if (this.pidRuns(id) && performance.now() - asked < ASK_WHILE_RUNNING_MS) return undefined;
+        const runs = this.pidRuns(id);
+        if (reported && !runs) return 'exited' as const;
+        if (runs && performance.now() - asked < ASK_WHILE_RUNNING_MS) return undefined;
         asked = performance.now();
         last = await this.state(id);
         onState(last);
-        return last.state?.status === 'stopped';
+        return last.state?.status === 'stopped' && ('stopped' as const);
       },
       { timeoutMs, pauseMs: 10, maxPauseMs: 100 },
     );
+    if (ended === 'exited') {
+      this.exitSeen.add(id);
+      return ended;
+    }
     if (last === undefined) {
       // The deadline passed while the pid ran, before any state was asked.
       last = await this.state(id);
@@ -303,6 +324,11 @@ export class Driver {
    */
   goneSinceState(id: string): boolean {
     return this.stateSaidGone.has(id);
+  }
+
+  /** Whether a waitStopped that accepts it saw the process of `id` exit, and no call named it since. */
+  exitedSinceState(id: string): boolean {
+    return this.exitSeen.has(id);
   }
 
   features(): Promise<CallResult> {

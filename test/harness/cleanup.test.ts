@@ -160,7 +160,7 @@ esac
     expect(calls().slice(before)).toEqual(['state b']);
   });
 
-  it('a container running at its last state, its process still there: kill, one state once the process died, delete', async () => {
+  it('a container running at its last state, its process still there: kill, delete once the process died, no state', async () => {
     const pid = sleeper();
     const { d, calls } = fakeRuntime(
       'running',
@@ -172,7 +172,66 @@ esac
     await d.create('c', join(dir, 'no-bundle'));
     expect((await d.state('c')).state?.status).toBe('running');
     expect(await cleanupContainers(d)).toEqual([]);
-    expect(calls().slice(2)).toEqual(['kill c SIGKILL', 'state c', 'delete c']);
+    expect(calls().slice(2)).toEqual(['kill c SIGKILL', 'delete c']);
+  });
+
+  /** A fake runtime whose state says running while `pid` runs (stopped after), and whose delete answers `deleteExit`. */
+  const exitRuntime = (name: string, pid: number, deleteExit = 0) =>
+    fakeRuntime(
+      name,
+      `  *" state "*) if [ -e /proc/${pid} ] && ! grep -q '^State:.*Z' /proc/${pid}/status; then s=running; else s=stopped; fi
+    echo '{"ociVersion":"1.0.2","id":"c","status":"'$s'","pid":${pid},"bundle":"/"}' ;;
+  *" delete "*) exit ${deleteExit} ;;
+  *) exit 0 ;;`,
+    );
+
+  it('waitStopped with exitSuffices: the reported process gone ends the wait without a state call, and cleanup deletes at once', async () => {
+    const pid = sleeper();
+    const { d, calls } = exitRuntime('exit-seen', pid);
+    await d.create('c', join(dir, 'no-bundle'));
+    expect((await d.state('c')).state?.status).toBe('running');
+    process.kill(pid, 'SIGKILL');
+    expect(await gone(pid)).toBe(true);
+    expect(await d.waitStopped('c', 10_000, undefined, { exitSuffices: true })).toBe('exited');
+    expect(d.exitedSinceState('c')).toBe(true);
+    expect(await cleanupContainers(d)).toEqual([]);
+    expect(calls().slice(2)).toEqual(['delete c']);
+  });
+
+  it('an exit seen, then a call naming the container: cleanup asks state again; a delete refused after an exit takes the long way', async () => {
+    const pid = sleeper();
+    const { d, calls } = exitRuntime('exit-then-call', pid);
+    await d.create('c', join(dir, 'no-bundle'));
+    await d.state('c');
+    process.kill(pid, 'SIGKILL');
+    expect(await gone(pid)).toBe(true);
+    expect(await d.waitStopped('c', 10_000, undefined, { exitSuffices: true })).toBe('exited');
+    await d.start('c');
+    expect(d.exitedSinceState('c')).toBe(false);
+    await cleanupContainers(d);
+    expect(calls().slice(2)).toEqual(['start c', 'state c', 'delete c']);
+
+    const pid2 = sleeper();
+    const refused = exitRuntime('exit-delete-refused', pid2, 1);
+    await refused.d.create('c', join(dir, 'no-bundle'));
+    await refused.d.state('c');
+    process.kill(pid2, 'SIGKILL');
+    expect(await gone(pid2)).toBe(true);
+    expect(await refused.d.waitStopped('c', 10_000, undefined, { exitSuffices: true })).toBe('exited');
+    await cleanupContainers(refused.d);
+    expect(refused.calls().slice(2)).toEqual(['delete c', 'state c', 'delete c', 'delete --force c']);
+  });
+
+  it('waitStopped with exitSuffices and no pid reported asks state as before', async () => {
+    const { d, calls } = fakeRuntime(
+      'no-pid',
+      `  *" state "*) echo '{"ociVersion":"1.0.2","id":"c","status":"stopped","pid":0,"bundle":"/"}' ;;
+  *) exit 0 ;;`,
+    );
+    const r = await d.waitStopped('c', 10_000, undefined, { exitSuffices: true });
+    expect(r !== 'exited' && r.state?.status).toBe('stopped');
+    expect(d.exitedSinceState('c')).toBe(false);
+    expect(calls()).toEqual(['state c']);
   });
 
   it('waitStopped asks state at most every 250 ms while the pid the last state reported runs, and once when it is gone', async () => {
@@ -188,7 +247,7 @@ esac
     expect((await d.state('c')).state?.status).toBe('running');
     setTimeout(() => process.kill(pid, 'SIGKILL'), 700);
     const last = await d.waitStopped('c', 10_000);
-    expect(last?.state?.status).toBe('stopped');
+    expect(last !== 'exited' && last.state?.status).toBe('stopped');
     const asked = readFileSync(times, 'utf8')
       .trim()
       .split('\n')
