@@ -172,13 +172,14 @@ export class Cgroups {
   create(): void {
     for (const d of this.state.dirs) {
       // A parent that another container's delete removes between our check and our
-      // mkdir (ENOENT) is made again.
+      // mkdir (ENOENT), or while we read its files (ENODEV: a cgroup on its way out),
+      // is made again.
       for (let attempt = 1; ; attempt++) {
         try {
           this.createIn(d);
           break;
         } catch (e) {
-          if (!(e instanceof CgroupError && e.code === 'ENOENT' && attempt < 5)) throw e;
+          if (!(e instanceof CgroupError && (e.code === 'ENOENT' || e.code === 'ENODEV') && attempt < 5)) throw e;
         }
       }
     }

@@ -398,6 +398,28 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     expect(tree.exists(pids)).toBe(false); // c1 made it the second time
   });
 
+  it("makes a cpuset parent again when another container's delete removes it while its cpus and mems are read (ENODEV)", () => {
+    const cpuset = `${CG}/cpuset/conform`;
+    tree.mkdir(cpuset);
+    let raced = false;
+    const racing = Object.create(tree) as FakeCgroupTree;
+    racing.read = (path: string) => {
+      if (!raced && path === `${cpuset}/cpuset.mems`) {
+        raced = true;
+        tree.rmdir(cpuset);
+        throw Object.assign(new Error(`ENODEV: no such device, read`), { code: 'ENODEV' });
+      }
+      return tree.read(path);
+    };
+    const cg = Cgroups.plan({ id: 'c1', host: tree.host(), fs: racing, kill: () => undefined });
+    cg.create();
+    expect(raced).toBe(true);
+    expect(tree.exists(`${cpuset}/c1`)).toBe(true);
+    expect(tree.read(`${cpuset}/c1/cpuset.mems`)).toBe(tree.read(`${CG}/cpuset/cpuset.mems`));
+    cg.destroy();
+    expect(tree.exists(cpuset)).toBe(false);
+  });
+
   it('survives a state round trip: a later call destroys what create made', () => {
     const before = tree.allDirs();
     const cg = cgroups({ pids: { limit: 5 } });
