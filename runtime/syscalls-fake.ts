@@ -320,6 +320,14 @@ export class FakeSyscalls implements Syscalls {
     this.rec('waitpidNohang', [pid]);
     return 0;
   }
+  spawn(path: string, argv: readonly string[], envp: readonly string[]): number {
+    this.rec('spawn', [path, argv, envp]);
+    return 2;
+  }
+  socketpair(): [number, number] {
+    this.rec('socketpair', []);
+    return [100, 101];
+  }
 }
 
 /** Thrown by the fake's execve, which cannot replace the test process. */

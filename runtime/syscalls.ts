@@ -145,4 +145,12 @@ export interface Syscalls {
   waitpid(pid: number): number;
   /** waitpid(2) with WNOHANG: the raw wait status, or undefined while the child runs. */
   waitpidNohang(pid: number): number | undefined;
+  /**
+   * posix_spawn(3): `path` with `argv` and `envp`, every signal at its default and none
+   * blocked, the fds without close-on-exec inherited. No fork of this process's memory
+   * (a vfork-style clone), and no child_process, net or stream to load. Returns the pid.
+   */
+  spawn(path: string, argv: readonly string[], envp: readonly string[]): number;
+  /** socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): two connected, blocking ends. */
+  socketpair(): [number, number];
 }

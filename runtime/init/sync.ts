@@ -1,5 +1,5 @@
-// A line-based channel over an inherited socket, read and written synchronously:
-// the init blocks on it between steps, and must not use libuv's thread pool.
+// A line-based channel over a socket, read and written synchronously: the init blocks on
+// it between steps (and must not use libuv's thread pool), and so does create.
 import { readSync, writeSync, closeSync } from 'node:fs';
 import { SyscallError } from '../errors.js';
 import type { Syscalls } from '../syscalls.js';
@@ -13,8 +13,12 @@ export class SyncChannel {
   constructor(readonly fd: number) {}
 
   send(message: object): void {
-    const line = `${JSON.stringify(message)}\n`;
-    const buf = Buffer.from(line);
+    this.sendLine(JSON.stringify(message));
+  }
+
+  /** One line as it is (nsexec's own protocol is plain words). */
+  sendLine(text: string): void {
+    const buf = Buffer.from(`${text}\n`);
     for (let off = 0; off < buf.length;) {
       try {
         off += writeSync(this.fd, buf, off);

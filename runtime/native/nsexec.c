@@ -7,7 +7,11 @@
  * a new PID namespace and starts in a new time namespace), and execs the program.
  * Using it for every container also keeps the runtime's own namespaces untouched.
  *
- * Usage: nsexec [-j TYPE:PATH]... [-u FLAGS] [-t OFFSETS] [-S] [-w] -- PROGRAM ARGS...
+ * Usage: nsexec [-f FD,FD...] [-j TYPE:PATH]... [-u FLAGS] [-t OFFSETS] [-S] [-w] -- PROGRAM ARGS...
+ *   -f FD,...     first of all, make the inherited fd FD (in order) fd 3, 4, 5…; -1
+ *                 leaves that slot closed. The runtime starts nsexec with posix_spawn,
+ *                 which does not place fds: the sync socket, the console socket and
+ *                 --preserve-fds land at their numbers here, and the FDs given close.
  *   -j TYPE:PATH  setns() into the namespace file PATH (TYPE: user ipc uts net pid
  *                 cgroup time; a user namespace is joined first). Mount namespaces are
  *                 joined by the Node init, which needs the host's files until then.
@@ -59,6 +63,27 @@ static void fail(const char *fmt, ...) {
   _exit(1);
 }
 
+/* -f: moves each listed fd to 3, 4, … (through copies above the slots, so that a
+   source that is also a slot is not overwritten first), closes the sources. */
+static void place_fds(char *list) {
+  int src[64], high[64], n = 0;
+  for (char *p = strtok(list, ","); p && n < 64; p = strtok(NULL, ",")) src[n++] = atoi(p);
+  for (int i = 0; i < n; i++) {
+    high[i] = src[i] < 0 ? -1 : fcntl(src[i], F_DUPFD_CLOEXEC, 3 + n);
+    if (src[i] >= 0 && high[i] < 0) fail("fd %d", src[i]);
+  }
+  for (int i = 0; i < n; i++)
+    if (src[i] >= 3 + n) close(src[i]);
+  for (int i = 0; i < n; i++) {
+    if (high[i] < 0) {
+      close(3 + i);
+      continue;
+    }
+    if (dup2(high[i], 3 + i) < 0) fail("dup2 %d", 3 + i);
+    close(high[i]);
+  }
+}
+
 static int ns_flag(const char *type) {
   static const struct { const char *name; int flag; } t[] = {
     {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
@@ -102,8 +127,10 @@ int main(int argc, char **argv) {
   char *joins[16];
   int njoins = 0, unshare_flags = 0, do_setsid = 0, do_wait = 0, opt;
   const char *offsets = NULL;
-  while ((opt = getopt(argc, argv, "+j:u:t:Sw")) != -1) {
+  char *fds = NULL;
+  while ((opt = getopt(argc, argv, "+f:j:u:t:Sw")) != -1) {
     switch (opt) {
+      case 'f': fds = optarg; break;
       case 'j': if (njoins < 16) joins[njoins++] = optarg; break;
       case 'u': unshare_flags = atoi(optarg); break;
       case 't': offsets = optarg; break;
@@ -112,7 +139,10 @@ int main(int argc, char **argv) {
       default: errno = EINVAL; fail("usage");
     }
   }
+  if (fds) place_fds(fds);
   if (optind >= argc) { errno = EINVAL; fail("no program given"); }
+  /* Not the runtime's working directory: the init would keep it busy. */
+  if (chdir("/") < 0) fail("chdir /");
 
   for (int i = 0; i < njoins; i++) join(joins[i], 1);
   for (int i = 0; i < njoins; i++) join(joins[i], 0);
