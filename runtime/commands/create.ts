@@ -2,10 +2,8 @@
 // state directory, starts nsexec → the Node init inside the new namespaces (with the
 // --console-socket connection when process.terminal is true), answers the init's
 // requests (id maps, cgroups, prestart/createRuntime hooks), and returns once the
-// container is `created`. nsexec is started with posix_spawn and spoken to over a
-// socketpair with blocking reads (the init's SyncChannel): Node's child_process, with
-// the net and stream modules its pipes need and a fork of this whole process, cost
-// ~15 ms of create's CPU for what one clone and one socket do.
+// container is `created`. nsexec is started with posix_spawn (../nsexec.ts), and the
+// conversation is synchronous, as on the init's side.
 // Any failure undoes everything: the init is killed (its mounts live in its own
 // mount namespace and go with it), cgroups and the state directory are removed.
 import { chmodSync, chownSync, closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,8 +33,9 @@ import { sendToAgent } from '../seccomp/agent.js';
 import type { Syscalls } from '../syscalls.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
 import { writePidFile } from './pid-file.js';
-import { initFds } from './preserve-fds.js';
-import { SyncChannel } from '../init/sync.js';
+import { initSlots } from './preserve-fds.js';
+import type { SyncChannel } from '../init/sync.js';
+import { reapNsexec, spawnNsexec } from '../nsexec.js';
 
 export interface CreateOptions {
   root: string;
@@ -197,28 +196,14 @@ class InitRun {
     preserveFds: number,
   ): Promise<void> {
     this.poststop = config.hooks;
-    const nsexec = NSEXEC;
-    const [mine, theirs] = this.sys.socketpair();
-    const chan = new SyncChannel(mine);
-    this.chan = chan;
     const consoleFd = consoleSock ? socketFd(consoleSock) : undefined;
     // fd 3: the socket to nsexec and the init; fd 4: the console socket (init/protocol.ts).
-    const fds = initFds(theirs, consoleFd, preserveFds);
-    const argv = [...ns.args, '-S', '-f', fds.join(','), '--', process.execPath, '--no-warnings', ENTRY, 'init'];
-    this.log.debug(`create ${id}: ${nsexec} ${argv.join(' ')}`);
-    // Inherited across the exec into nsexec, which moves them into place: our stdio (the
-    // container's), the sockets and the preserved fds. Node marks every fd it inherited
-    // close-on-exec (child_process places them with dup2, which clears the mark).
-    const inherited = [0, 1, 2, ...fds.filter((fd) => fd >= 0)];
-    try {
-      for (const fd of inherited) this.sys.setCloexec(fd, false);
-      this.nsexec = this.sys.spawn(nsexec, [nsexec, ...argv], []);
-    } catch (e) {
-      throw new RuntimeError(`cannot start ${nsexec}: ${oneLine(e)} (run npm run build)`);
-    } finally {
-      closeSync(theirs);
-      for (const fd of inherited.filter((f) => f !== theirs)) this.sys.setCloexec(fd, true);
-    }
+    const args = [...ns.args, '-S', '--', process.execPath, '--no-warnings', ENTRY, 'init'];
+    this.log.debug(`create ${id}: ${NSEXEC} ${args.join(' ')}`);
+    const helper = spawnNsexec(this.sys, args, initSlots(consoleFd, preserveFds));
+    this.nsexec = helper.pid;
+    const chan = helper.chan;
+    this.chan = chan;
     const send = (m: ParentMessage | string): void => chan.sendLine(typeof m === 'string' ? m : JSON.stringify(m));
     const next = (): string => {
       const line = chan.readLine();
@@ -250,7 +235,7 @@ class InitRun {
     const pidLine = /^pid (\d+)$/.exec(next());
     if (!pidLine) throw new RuntimeError('unexpected message from nsexec');
     // nsexec's last step: it exits as soon as that line is written.
-    this.sys.waitpid(this.nsexec!);
+    reapNsexec(this.sys, this.nsexec);
     this.nsexec = undefined;
     this.pid = Number(pidLine[1]);
     const st = readStat(this.pid);
@@ -303,9 +288,9 @@ class InitRun {
         }
         send({ type: 'hooks-done' });
       } else if (m.type === 'idmap-mount') {
-        const tree = await idmappedTreeFor(this.sys, mounts[m.index]!, this.pid!);
+        const tree = idmappedTreeFor(this.sys, mounts[m.index]!, this.pid!);
         try {
-          this.sys.sendFd(mine, tree, `${JSON.stringify({ type: 'idmap-tree' })}\n`);
+          this.sys.sendFd(chan.fd, tree, `${JSON.stringify({ type: 'idmap-tree' })}\n`);
         } finally {
           closeSync(tree);
         }
@@ -337,15 +322,8 @@ class InitRun {
       }
       await waitGone(this.pid, this.startTime, 5000);
     }
-    if (this.nsexec !== undefined) {
-      try {
-        process.kill(this.nsexec, 'SIGKILL');
-        this.sys.waitpid(this.nsexec);
-      } catch {
-        /* already reaped */
-      }
-      this.nsexec = undefined;
-    }
+    if (this.nsexec !== undefined) reapNsexec(this.sys, this.nsexec);
+    this.nsexec = undefined;
     try {
       if (this.cgroupsTouched) destroyCgroups(this.cgroups);
     } catch (err) {

@@ -28,9 +28,9 @@ export function initStdio(consoleSock: Socket | undefined, preserveFds: number):
   return ['inherit', 'inherit', 'inherit', 'pipe', ...consoleSlot, ...preserved];
 }
 
-/** The same layout as fd numbers, for nsexec's -f: our fd that becomes the init's 3, 4, 5…; -1 for a slot left closed. */
-export function initFds(sync: number, consoleFd: number | undefined, preserveFds: number): number[] {
+/** The same layout after the sync socket, as fd numbers (runtime/nsexec.ts): ours that become the init's 4, 5…; -1 for a slot left closed. */
+export function initSlots(consoleFd: number | undefined, preserveFds: number): number[] {
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const consoleSlot = consoleFd !== undefined ? [consoleFd] : preserveFds > 0 ? [-1] : [];
-  return [sync, ...consoleSlot, ...preserved];
+  return [...consoleSlot, ...preserved];
 }

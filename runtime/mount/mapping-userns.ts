@@ -7,12 +7,10 @@
 // mappings, else one made for the purpose: nsexec unshares it and reports "ready PID",
 // waiting for a "go" that never comes; the mapping is written, the namespace opened,
 // and closing the socket ends the process (the mount keeps the namespace alive).
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { LineReader } from '../commands/lines.js';
 import { RuntimeError, oneLine } from '../errors.js';
 import { CLONE_FLAGS, idMapText } from '../namespaces.js';
+import { reapNsexec, spawnNsexec } from '../nsexec.js';
 import { NSEXEC } from '../self.js';
 import type { Syscalls } from '../syscalls.js';
 import type { IDMapping as IdMapping } from '../../schemas/config.js';
@@ -20,13 +18,12 @@ import { MS } from './options.js';
 import type { PlannedMount } from './plan.js';
 
 /** Runs `use` with an fd of a user namespace that has the given mapping. */
-async function withMappingNamespace<T>(uidMappings: IdMapping[], gidMappings: IdMapping[], use: (usernsFd: number) => T): Promise<T> {
-  const child = spawn(NSEXEC, ['-u', String(CLONE_FLAGS.user), '--', '/bin/true'], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'], env: {}, cwd: '/' });
+function withMappingNamespace<T>(sys: Syscalls, uidMappings: IdMapping[], gidMappings: IdMapping[], use: (usernsFd: number) => T): T {
+  const { pid, chan } = spawnNsexec(sys, ['-u', String(CLONE_FLAGS.user), '--', '/bin/true']);
   try {
-    const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
-    const line = await Promise.race([new LineReader(child.stdio[3] as Readable).next(), failed]);
+    const line = chan.readLine();
     const ready = /^ready (\d+)$/.exec(line ?? '');
-    if (!ready) throw new Error(`cannot make a user namespace for it: ${line?.replace(/^error /, '') ?? `${NSEXEC} did not start`}`);
+    if (!ready) throw new Error(`cannot make a user namespace for it: ${line?.replace(/^error /, '') ?? `${NSEXEC} exited`}`);
     writeFileSync(`/proc/${ready[1]}/uid_map`, idMapText(uidMappings));
     writeFileSync(`/proc/${ready[1]}/gid_map`, idMapText(gidMappings));
     const fd = openSync(`/proc/${ready[1]}/ns/user`, 'r');
@@ -36,19 +33,18 @@ async function withMappingNamespace<T>(uidMappings: IdMapping[], gidMappings: Id
       closeSync(fd);
     }
   } finally {
-    (child.stdio[3] as Readable | null)?.destroy();
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    child.unref();
+    chan.close();
+    reapNsexec(sys, pid);
   }
 }
 
 /** The detached id-mapped tree for mount `m` of the container whose init is `initPid`; the caller closes it. */
-export async function idmappedTreeFor(sys: Syscalls, m: PlannedMount, initPid: number): Promise<number> {
+export function idmappedTreeFor(sys: Syscalls, m: PlannedMount, initPid: number): number {
   const idmap = m.idmap!;
   const rbind = (m.flags & MS.REC) !== 0;
   const make = (usernsFd: number) => sys.idmappedTree(m.source!, rbind, idmap.recursive, usernsFd);
   try {
-    if (idmap.uidMappings && idmap.gidMappings) return await withMappingNamespace(idmap.uidMappings, idmap.gidMappings, make);
+    if (idmap.uidMappings && idmap.gidMappings) return withMappingNamespace(sys, idmap.uidMappings, idmap.gidMappings, make);
     const own = openSync(`/proc/${initPid}/ns/user`, 'r');
     try {
       return make(own);
