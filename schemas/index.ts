@@ -5,6 +5,7 @@ import type { ValidateFunction } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { newAjv, type Ajv } from './ajv.js';
 import { ajvProblems } from './ajv-problems.js';
+import { conforms } from './conforms.js';
 import { ConfigSchema } from './config.js';
 import { FeaturesSchema } from './features.js';
 import { featuresRules } from './rules/features.js';
@@ -42,8 +43,14 @@ function run(validate: ValidateFunction, value: unknown): Problem[] {
   return validate(value) ? [] : ajvProblems(validate.errors, value);
 }
 
-/** config.json against the schema alone; schemas/validate.ts adds the spec's other static rules. */
+/**
+ * config.json against the schema alone; schemas/validate.ts adds the spec's other static
+ * rules. A config ./conforms.ts calls valid needs no ajv (nor its precompiled validator,
+ * the largest thing the reference runtime's `create` would load); any other is ajv's to
+ * judge and explain.
+ */
 export function validateConfig(value: unknown): Problem[] {
+  if (conforms(ConfigSchema, value) === true) return [];
   return run(validatorFor(ConfigSchema), value);
 }
 
