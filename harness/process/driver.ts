@@ -271,11 +271,11 @@ export class Driver {
   ): Promise<StateResult | 'exited'> {
     let last: StateResult | undefined;
     let asked = performance.now();
-    const reported = opts.exitSuffices === true && this.lastPid.has(id);
     const ended = await poll(
       async () => {
         const runs = this.pidRuns(id);
-        if (reported && !runs) return 'exited' as const;
+        // A pid still known (a state that failed or said stopped forgets it) whose process is gone.
+        if (opts.exitSuffices && !runs && this.lastPid.has(id)) return 'exited' as const;
         if (runs && performance.now() - asked < ASK_WHILE_RUNNING_MS) return undefined;
         asked = performance.now();
         last = await this.state(id);

@@ -222,6 +222,24 @@ esac
     expect(refused.calls().slice(2)).toEqual(['delete c', 'state c', 'delete c', 'delete --force c']);
   });
 
+  it('waitStopped with exitSuffices: after a state that failed, a gone process proves nothing; state is asked', async () => {
+    const pid = sleeper();
+    const failNext = join(dir, 'fail-next');
+    const { d } = fakeRuntime(
+      'failed-state',
+      // The failing state also ends the process: what the wait sees next is a pid it no longer knows, gone.
+      `  *" state "*) if [ -e ${failNext} ]; then rm ${failNext}; kill -9 ${pid}; exit 1; fi
+    if [ -e /proc/${pid} ] && ! grep -q '^State:.*Z' /proc/${pid}/status; then s=running; else s=stopped; fi
+    echo '{"ociVersion":"1.0.2","id":"c","status":"'$s'","pid":${pid},"bundle":"/"}' ;;
+  *) exit 0 ;;`,
+    );
+    expect((await d.state('c')).state?.status).toBe('running');
+    writeFileSync(failNext, '');
+    const r = await d.waitStopped('c', 10_000, undefined, { exitSuffices: true });
+    expect(r !== 'exited' && r.state?.status).toBe('stopped');
+    expect(d.exitedSinceState('c')).toBe(false);
+  });
+
   it('waitStopped with exitSuffices and no pid reported asks state as before', async () => {
     const { d, calls } = fakeRuntime(
       'no-pid',
