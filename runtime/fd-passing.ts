@@ -6,9 +6,14 @@ import type { Syscalls } from './syscalls.js';
 
 /** One message with `fd` attached, on a connected Node socket (nothing else may be queued on it). */
 export function sendWithFd(sys: Syscalls, sock: object, fd: number, text: string): void {
-  const sockFd = (sock as { _handle?: { fd?: number } })._handle?.fd;
-  if (typeof sockFd !== 'number' || sockFd < 0) throw new RuntimeError('the socket has no descriptor to send an fd on');
-  sys.sendFd(sockFd, fd, text);
+  sys.sendFd(socketFd(sock), fd, text);
+}
+
+/** The fd of a connected Node socket (libuv keeps it in the handle). */
+export function socketFd(sock: object): number {
+  const fd = (sock as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) throw new RuntimeError('the socket has no descriptor');
+  return fd;
 }
 
 /** A connection to the unix stream socket at `path` (rejects with the connect error). */

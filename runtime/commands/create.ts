@@ -30,6 +30,7 @@ import { readStat, waitGone, isAlive } from '../proc.js';
 import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
 import { ENTRY, NSEXEC } from '../self.js';
 import { sendToAgent } from '../seccomp/agent.js';
+import { socketFd } from '../fd-passing.js';
 import type { Syscalls } from '../syscalls.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
 import { writePidFile } from './pid-file.js';
@@ -344,13 +345,6 @@ class InitRun {
   close(): void {
     this.chan?.close();
   }
-}
-
-/** The fd of a connected Node socket (libuv keeps it in the handle). */
-function socketFd(sock: Socket): number {
-  const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (typeof fd !== 'number' || fd < 0) throw new RuntimeError('the console socket has no descriptor');
-  return fd;
 }
 
 function nsexecError(text: string): string {

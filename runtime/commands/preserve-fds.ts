@@ -6,6 +6,7 @@ import { fstatSync } from 'node:fs';
 import type { StdioOptions } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { RuntimeError } from '../errors.js';
+import { socketFd } from '../fd-passing.js';
 
 export function parsePreserveFds(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -21,16 +22,19 @@ export function parsePreserveFds(text: string | undefined): number {
   return n;
 }
 
-/** The init's stdio: ours, the sync socket, the console (or nothing), then the preserved fds from PRESERVED_FDS_BASE (5) on. */
-export function initStdio(consoleSock: Socket | undefined, preserveFds: number): StdioOptions {
-  const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
-  const consoleSlot: Array<Socket | 'ignore'> = consoleSock ? [consoleSock] : preserveFds > 0 ? ['ignore'] : [];
-  return ['inherit', 'inherit', 'inherit', 'pipe', ...consoleSlot, ...preserved];
-}
-
-/** The same layout after the sync socket, as fd numbers (runtime/nsexec.ts): ours that become the init's 4, 5…; -1 for a slot left closed. */
+/**
+ * The init's fds after its sync socket (3), as our fds (runtime/nsexec.ts places them):
+ * the console (or -1, a slot left closed, when preserved fds follow), then the preserved
+ * fds, which become PRESERVED_FDS_BASE (5) on.
+ */
 export function initSlots(consoleFd: number | undefined, preserveFds: number): number[] {
   const preserved = Array.from({ length: preserveFds }, (_, i) => 3 + i);
   const consoleSlot = consoleFd !== undefined ? [consoleFd] : preserveFds > 0 ? [-1] : [];
   return [...consoleSlot, ...preserved];
+}
+
+/** The same layout for child_process (exec): ours for stdio, a pipe for the sync socket, then the slots. */
+export function initStdio(consoleSock: Socket | undefined, preserveFds: number): StdioOptions {
+  const slots = initSlots(consoleSock ? socketFd(consoleSock) : undefined, preserveFds);
+  return ['inherit', 'inherit', 'inherit', 'pipe', ...slots.map((fd) => (fd < 0 ? ('ignore' as const) : fd))];
 }
