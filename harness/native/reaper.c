@@ -17,7 +17,12 @@
  *   written to it, each one write:
  *     started PID              PROGRAM runs as PID
  *     spawnerror CODE TEXT     PROGRAM could not be executed (errno name, strerror)
+ *     left N                   (--hold) PROGRAM ended leaving N processes, its orphans
+ *                              now ours; said right before its `exit` line
  *     exit N | signal N        PROGRAM ended
+ *     empty                    (--hold, after `left N` with N > 0) every one of them, and
+ *                              all they started, has exited: nothing is left below us
+ *                              (waitpid says ECHILD, exact, no pid lookup)
  *     killed PID ARGS          a process PROGRAM left, killed (ARGS: its command line)
  *     stuck PID ARGS           one that SIGKILL did not end within 5 s
  *     done                     last line, then exit 0
@@ -159,19 +164,33 @@ static int children(pid_t *pids, int max) {
 static pid_t program = -1;
 static int program_status;
 static int program_ended;
+/* --hold: say how many processes PROGRAM left, and when none of them is left. */
+static int holding;
+static int left_some;
 
-/* Reaps every child that has exited; notes PROGRAM's status when it is one of them. */
-static void reap(void) {
+/*
+ * Reaps every child that has exited; notes PROGRAM's status when it is one of them.
+ * Returns whether we have no child left at all. PROGRAM's orphans are ours before its
+ * exit is reported to us (the kernel reparents them first), so `left` counts them all.
+ */
+static int reap(void) {
   int status;
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
     if (pid == program) {
       program_status = status;
       program_ended = 1;
+      if (holding) {
+        pid_t kids[MAX_PIDS];
+        int n = children(kids, MAX_PIDS);
+        left_some = n > 0;
+        say("left %d", n);
+      }
       if (WIFSIGNALED(status)) say("signal %d", WTERMSIG(status));
       else say("exit %d", WEXITSTATUS(status));
     }
   }
+  return pid < 0 && errno == ECHILD;
 }
 
 static int sfd = -1;
@@ -228,6 +247,7 @@ static void kill_all(void) {
 }
 
 static int run(int hold, long grace, char **argv) {
+  holding = hold;
   signal(SIGPIPE, SIG_IGN);
   if (fcntl(CTL, F_SETFD, FD_CLOEXEC) < 0) {
     fprintf(stderr, "reaper: fd %d (the control channel) is not open\n", CTL);
@@ -298,8 +318,11 @@ static int run(int hold, long grace, char **argv) {
     say("done");
     return 0;
   }
-  while (hold && !term && !ctl_closed) {
-    reap();
+  for (int said_empty = 0; hold && !term && !ctl_closed;) {
+    if (reap() && left_some && !said_empty) {
+      said_empty = 1;
+      say("empty");
+    }
     if (wait_event(CTL, -1, &term)) ctl_closed = 1; /* any word from conform, or its end of file, means: stop */
   }
   for (long until = now_ms() + grace; !term && now_ms() < until;) {

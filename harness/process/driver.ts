@@ -108,6 +108,12 @@ export class Driver {
    */
   private readonly exitSeen = new Set<string>();
   /**
+   * What each container's last create left running, as the reaper saw it: whether all of
+   * it has exited is a host fact (exact, no pid lookup) that, like lastPid, only ever
+   * spares a `state` call. A runtime whose create leaves nothing (a daemon's) says nothing here.
+   */
+  private readonly createLeft = new Map<string, Held>();
+  /**
    * Cgroup directories the case's cgroupsPath named that did not exist before a create:
    * the runtime made them for the case's container (cleanup may empty and remove them).
    */
@@ -193,6 +199,7 @@ export class Driver {
     this.created.add(id);
     this.lastStatus.delete(id);
     this.lastPid.delete(id);
+    this.createLeft.delete(id);
     // Those that exist once create has run were made for this container.
     const named = cgroupDirsNamedBy(join(bundle, 'config.json')).filter((d) => !existsSync(d));
     const out = openSync(this.stdioPath(id, 'stdout'), 'a');
@@ -211,6 +218,7 @@ export class Driver {
         extraFds: opts.extraFds,
       });
       if (!r.ok) this.ended.add(id);
+      else if (r.held?.left) this.createLeft.set(id, r.held);
       return r;
     } finally {
       for (const d of named) if (existsSync(d)) this.cgroupsMade.add(d);
@@ -255,6 +263,17 @@ export class Driver {
     return last !== undefined && last.started !== undefined && isAlive(last.pid) && startTime(last.pid) === last.started;
   }
 
+  /** Whether what the last create of `id` left (one process or more) still runs, in part: see createLeft. */
+  private leftRuns(id: string): boolean {
+    const held = this.createLeft.get(id);
+    return held !== undefined && !held.allExited;
+  }
+
+  /** Whether the container's process has visibly exited: the pid its last state named, or all its create left. */
+  private exitedOnHost(id: string): boolean {
+    return (this.lastPid.has(id) && !this.pidRuns(id)) || this.createLeft.get(id)?.allExited === true;
+  }
+
   /**
    * Polls `state` until `id` is stopped, and returns the last answer (at the deadline,
    * one is asked if none was). While the pid its last state reported still runs, it
@@ -273,9 +292,10 @@ export class Driver {
     let asked = performance.now();
     const ended = await poll(
       async () => {
-        const runs = this.pidRuns(id);
-        // A pid still known (a state that failed or said stopped forgets it) whose process is gone.
-        if (opts.exitSuffices && !runs && this.lastPid.has(id)) return 'exited' as const;
+        const runs = this.pidRuns(id) || this.leftRuns(id);
+        // A pid still known (a state that failed or said stopped forgets it) whose process
+        // is gone, or all that create left gone, and nothing of either still running.
+        if (opts.exitSuffices && !runs && this.exitedOnHost(id)) return 'exited' as const;
         if (runs && performance.now() - asked < ASK_WHILE_RUNNING_MS) return undefined;
         asked = performance.now();
         last = await this.state(id);

@@ -35,6 +35,14 @@ export interface SpawnResult {
 export interface Held {
   /** Kills everything still running below the command; resolves to what it killed (`PID ARGS` each). */
   release(): Promise<string[]>;
+  /** How many processes the command left when it ended (its orphans, now the reaper's). */
+  readonly left: number;
+  /**
+   * Whether everything the command left (at least one process), and all those started,
+   * has exited since: nothing is left below the reaper. Exact (the reaper's waitpid),
+   * a host fact, never a verdict.
+   */
+  readonly allExited: boolean;
 }
 
 export interface SpawnOptions {
@@ -165,7 +173,15 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
       fallback = setTimeout(() => child.signal('SIGKILL'), REAPER_GRACE_MS);
     });
 
+    let left = 0;
+    let allExited = false;
     const held: Held = {
+      get left() {
+        return left;
+      },
+      get allExited() {
+        return allExited;
+      },
       release: () => {
         if (reaperGone) return Promise.resolve(released ?? []);
         released ??= [];
@@ -227,6 +243,10 @@ export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
           released = [];
           finishAfterStreams();
         }
+      } else if (word === 'left') {
+        left = Number(rest[0]) || 0;
+      } else if (word === 'empty') {
+        allExited = left > 0;
       } else if (word === 'killed' || word === 'stuck') {
         const what = word === 'stuck' ? `${rest.join(' ')} (still there 5 s after SIGKILL)` : rest.join(' ');
         (released && !timedOut ? released : leftovers).push(what);

@@ -222,6 +222,38 @@ esac
     expect(refused.calls().slice(2)).toEqual(['delete c', 'state c', 'delete c', 'delete --force c']);
   });
 
+  it('waitStopped with exitSuffices and no state asked: all that create left exiting ends the wait without a call; cleanup deletes at once', async () => {
+    const go = join(dir, 'left-go');
+    const { d, calls } = fakeRuntime(
+      'create-left',
+      `  *" create "*) (while [ ! -e ${go} ]; do sleep 0.01; done) & ;;
+  *" state "*) echo '{"ociVersion":"1.0.2","id":"c","status":"running","pid":0,"bundle":"/"}' ;;
+  *) exit 0 ;;`,
+    );
+    expect((await d.create('c', join(dir, 'no-bundle'))).ok).toBe(true);
+    const waited = d.waitStopped('c', 10_000, undefined, { exitSuffices: true });
+    // While what create left runs, state is asked at most every 250 ms, and says running.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(calls().slice(1)).toEqual([]);
+    writeFileSync(go, '');
+    expect(await waited).toBe('exited');
+    expect(d.exitedSinceState('c')).toBe(true);
+    expect(await cleanupContainers(d)).toEqual([]);
+    expect(calls().slice(1)).toEqual(['delete c']);
+  });
+
+  it('waitStopped with exitSuffices: a create that left nothing proves nothing; state is asked', async () => {
+    const { d, calls } = fakeRuntime(
+      'create-left-nothing',
+      `  *" state "*) echo '{"ociVersion":"1.0.2","id":"c","status":"stopped","pid":0,"bundle":"/"}' ;;
+  *) exit 0 ;;`,
+    );
+    expect((await d.create('c', join(dir, 'no-bundle'))).ok).toBe(true);
+    const r = await d.waitStopped('c', 10_000, undefined, { exitSuffices: true });
+    expect(r !== 'exited' && r.state?.status).toBe('stopped');
+    expect(calls().slice(1)).toEqual(['state c']);
+  });
+
   it('waitStopped with exitSuffices: after a state that failed, a gone process proves nothing; state is asked', async () => {
     const pid = sleeper();
     const failNext = join(dir, 'fail-next');

@@ -1,7 +1,7 @@
 // Running a command under the reaper (harness/native/reaper.c): what it leaves, however
 // it daemonizes, is killed when it returns (or kept until release with `hold`), at its
 // deadline everything it started goes, and its output is kept to a bounded head and tail.
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,38 @@ describe.each([
     const deadline = Date.now() + 10_000;
     while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
     expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(await r.held!.release()).toEqual([]);
+  });
+
+  it('with hold, counts what the command left and says when all of it, and what it started, has exited', async () => {
+    const go1 = join(dir, `go${++n}`);
+    const go2 = join(dir, `go${++n}`);
+    const waitFor = (f: string) => `while [ ! -e ${f} ]; do sleep 0.01; done`;
+    // Left: one process that ends when told, and one that starts a grandchild (ending when
+    // told too) and exits at once: the grandchild becomes the reaper's.
+    const r = await run(['sh', '-c', `(${waitFor(go1)}) & echo $!; (sh -c '${waitFor(go2)}' &) &`], { timeoutMs: 10_000, hold: true });
+    const first = Number(r.stdout.trim());
+    expect(r.held!.left).toBeGreaterThan(0);
+    expect(r.held!.allExited).toBe(false);
+    writeFileSync(go1, '');
+    const until = async (f: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!f() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+      return f();
+    };
+    expect(await until(() => !isAlive(first))).toBe(true);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.held!.allExited).toBe(false); // the grandchild still runs
+    writeFileSync(go2, '');
+    expect(await until(() => r.held!.allExited)).toBe(true);
+    expect(await r.held!.release()).toEqual([]);
+  });
+
+  it('with hold, a command that left nothing never counts as all exited (nothing says its container ended)', async () => {
+    const r = await run(['true'], { timeoutMs: 10_000, hold: true });
+    expect(r.held!.left).toBe(0);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.held!.allExited).toBe(false);
     expect(await r.held!.release()).toEqual([]);
   });
 
