@@ -337,15 +337,24 @@ export class CaseContext {
 
   async create(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<ContainerState> {
     const id = opts.id ?? this.id;
+    await this.createOnly({ id, bundle: opts.bundle });
+    const st = await this.state(id);
+    if (st.status !== 'created') this.abort(`after create, status is ${show(st.status)}, not "created"`, { expected: 'created', actual: st.status });
+    return st;
+  }
+
+  /**
+   * `create`, which must succeed, with no `state` after it: for a caller whose own next
+   * `state` (or the end of a probe, see probe()) stands in for it.
+   */
+  async createOnly(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<void> {
+    const id = opts.id ?? this.id;
     const bundle = opts.bundle ?? this.bundle;
     const r = await this.rt.create(id, bundle.dir);
     if (!r.ok) {
       await this.skipIfVersionRefused(id, bundle, r);
       this.abort(callFailure(`create ${id}`, r));
     }
-    const st = await this.state(id);
-    if (st.status !== 'created') this.abort(`after create, status is ${show(st.status)}, not "created"`, { expected: 'created', actual: st.status });
-    return st;
   }
 
   /**
@@ -487,14 +496,18 @@ export class CaseContext {
 
   /**
    * Runs the bundle's probe: create, start, wait for its facts. With `--hold` in
-   * the probe's args the container is left running (facts.ready); otherwise this
-   * also waits until it is stopped.
+   * the probe's args the container is left running (facts.ready), and `state` after
+   * create says it is created and names its pid, as with create(). Otherwise this also
+   * waits until it is stopped, and asks no `state` after create: the probe's output is
+   * what the case judges (a container that is not created cannot be started), and the
+   * wait for its end rests on what create left exiting (Driver.waitStopped).
    */
   async probe(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<ProbeFacts> {
     const id = opts.id ?? this.id;
     const bundle = opts.bundle ?? this.bundle;
     const hold = bundle.config.process?.args?.includes('--hold') ?? false;
-    await this.create({ id, bundle });
+    if (hold) await this.create({ id, bundle });
+    else await this.createOnly({ id, bundle });
     await this.start(id);
     const out = await this.waitOutput(hold ? '@@ready' : '@@done', { id });
     if (!hold) await this.waitEnded(id);
@@ -503,11 +516,12 @@ export class CaseContext {
 
   /**
    * Waits until the container is stopped or, without a runtime call, until the process
-   * its last `state` reported is visibly gone (a host fact): cleanup's delete then says
-   * whether the runtime agrees, and takes the long way if not. Not a check of `state`:
-   * the status cases make that one.
+   * its last `state` reported, or all its create left, is visibly gone (a host fact):
+   * cleanup's delete then says whether the runtime agrees, and takes the long way if
+   * not. For a case that waits for its process's end before it judges what it printed:
+   * not a check of `state` (the status cases make that one, with waitStatus).
    */
-  private async waitEnded(id: string): Promise<void> {
+  async waitEnded(id = this.id): Promise<void> {
     let last: ContainerState | undefined;
     const r = await this.rt.waitStopped(id, this.rt.rt.timeoutMs, (s) => (last = this.stateOf(s, id)), { exitSuffices: true });
     if (r !== 'exited' && last?.status !== 'stopped') {

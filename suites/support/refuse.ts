@@ -93,11 +93,16 @@ export async function expectRefused(t: CaseContext, what: string, opts: { proces
  * was applied, and the runtime said so), unless the runtime's features claim the value
  * (`claimed`): then it fails. A hang, a crash or a container left behind fail too.
  */
-export async function createOrRefuse(t: CaseContext, what: string, opts: { id?: string; bundle?: BuiltBundle; claimed?: boolean } = {}): Promise<void> {
+export async function createOrRefuse(
+  t: CaseContext,
+  what: string,
+  opts: { id?: string; bundle?: BuiltBundle; claimed?: boolean; noState?: boolean } = {},
+): Promise<void> {
   const id = opts.id ?? t.id;
   const r = await t.rt.create(id, (opts.bundle ?? t.bundle).dir);
   if (r.ok) {
-    await t.state(id); // records the pid for cleanup, checks the state parses
+    // Records the pid, checks the state parses; not for a probe run to its end (t.probe()).
+    if (!opts.noState) await t.state(id);
     return;
   }
   if (opts.claimed) t.fail(callFailure(`create with ${what}, which the runtime's features list`, r));
@@ -109,12 +114,12 @@ export async function createOrRefuse(t: CaseContext, what: string, opts: { id?: 
   );
 }
 
-/** createOrRefuse, then start and wait for the probe's facts (and, without --hold, for the stop). */
+/** createOrRefuse, then start and wait for the probe's facts (and, without --hold, for its end), as t.probe(). */
 export async function probeOrRefuse(t: CaseContext, what: string, opts: { claimed?: boolean } = {}): Promise<ProbeFacts> {
-  await createOrRefuse(t, what, opts);
-  await t.start();
   const hold = t.bundle.config.process?.args?.includes('--hold') ?? false;
+  await createOrRefuse(t, what, { ...opts, noState: !hold });
+  await t.start();
   const out = await t.waitOutput(hold ? '@@ready' : '@@done');
-  if (!hold) await t.waitStatus('stopped');
+  if (!hold) await t.waitEnded();
   return parseProbe(out);
 }
