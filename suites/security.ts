@@ -272,7 +272,8 @@ const mountCases = [
     title:
       'a mount destination swapped between a directory and a symlink to a host path while create runs (CVE-2021-30465 class) never lands on the host: tries bounded in number and time',
     requirements: ['config:mounts.destination.in-container', 'config:root.container-root'],
-    unprovable: `${ESCAPE} (runc has been safe from this race since 1.0.0-rc95)`,
+    unprovable:
+      'the misbehaviour is a race no config.json edit plays on a runtime that passes: runc 1.1.5 plays it (its baseline lists this case: CVE-2024-45310, directories made through a symlink swapped in after it resolved the path), the reference runtime does not',
     bundle: (b) => {
       // A plain copy: renameat2(RENAME_EXCHANGE) of directories on overlayfs is not a given.
       b.plainRootfs = true;
