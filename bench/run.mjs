@@ -26,7 +26,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -250,6 +250,9 @@ function conformRun(runtime, jobs, label) {
   mkdirSync(join(work, 'runs'), { recursive: true });
   const args = [join(root, 'bin/conform.js'), '--jobs', String(jobs), '--workdir', join(work, 'runs'), '--json', report, '--no-color'];
   if (runtime) args.push('--runtime', runtime);
+  // The runtime's expected failures (baselines/<name>.json), so that `exit` says whether anything was unexpected.
+  const baseline = runtime && join(root, 'baselines', `${basename(runtime)}.json`);
+  if (baseline && existsSync(baseline)) args.push('--expect', baseline);
   process.stderr.write(`bench: conform ${label} (--jobs ${jobs})…\n`);
   const m = measure([process.execPath, ...args], { stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
   const json = existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : undefined;
