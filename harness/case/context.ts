@@ -358,6 +358,17 @@ export class CaseContext {
   }
 
   /**
+   * After a create that succeeded, for a probe or a caller that asks `state` itself later
+   * on: `state` now, unless the reaper holds what create left (the container), whose exit
+   * then ends the waits that would need its pid. A create that left nothing running (a
+   * daemon's runtime, or one that did nothing at all) is asked at once: a broken runtime
+   * fails here, not at the end of a wait for output that never comes.
+   */
+  async stateUnlessHeld(id = this.id): Promise<ContainerState | undefined> {
+    return this.rt.holdsCreated(id) ? undefined : this.state(id);
+  }
+
+  /**
    * A bundle of a newer spec release than BASE_OCI_VERSION (a case about a newer field),
    * refused cleanly by a runtime that does not say (features.ociVersionMax) which release
    * it implements. config.md: a config of 1.1 "is not compatible with a runtime that
@@ -498,16 +509,20 @@ export class CaseContext {
    * Runs the bundle's probe: create, start, wait for its facts. With `--hold` in
    * the probe's args the container is left running (facts.ready), and `state` after
    * create says it is created and names its pid, as with create(). Otherwise this also
-   * waits until it is stopped, and asks no `state` after create: the probe's output is
-   * what the case judges (a container that is not created cannot be started), and the
-   * wait for its end rests on what create left exiting (Driver.waitStopped).
+   * waits until it is stopped, and asks `state` after create only when the reaper holds
+   * nothing create left (stateUnlessHeld): the probe's output is what the case judges (a
+   * container that is not created cannot be started), and the wait for its end rests on
+   * what create left exiting (Driver.waitStopped).
    */
   async probe(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<ProbeFacts> {
     const id = opts.id ?? this.id;
     const bundle = opts.bundle ?? this.bundle;
     const hold = bundle.config.process?.args?.includes('--hold') ?? false;
     if (hold) await this.create({ id, bundle });
-    else await this.createOnly({ id, bundle });
+    else {
+      await this.createOnly({ id, bundle });
+      await this.stateUnlessHeld(id);
+    }
     await this.start(id);
     const out = await this.waitOutput(hold ? '@@ready' : '@@done', { id });
     if (!hold) await this.waitEnded(id);

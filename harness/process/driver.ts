@@ -263,6 +263,11 @@ export class Driver {
     return last !== undefined && last.started !== undefined && isAlive(last.pid) && startTime(last.pid) === last.started;
   }
 
+  /** Whether the reaper holds what the last create of `id` left (one process or more): see createLeft. */
+  holdsCreated(id: string): boolean {
+    return this.createLeft.has(id);
+  }
+
   /** Whether what the last create of `id` left (one process or more) still runs, in part: see createLeft. */
   private leftRuns(id: string): boolean {
     const held = this.createLeft.get(id);

@@ -24,6 +24,7 @@ export async function probeAsCaller(t: CaseContext, caller: Caller): Promise<Pro
   const how = described(caller);
   const created = await t.rt.create(t.id, t.bundle.dir, [], caller);
   if (!created.ok) t.fail(callFailure(`create ${t.id} (${how})`, created));
+  await t.stateUnlessHeld();
   const started = await t.rt.call('start', [t.id], caller);
   if (!started.ok) t.fail(callFailure(`start ${t.id} (${how})`, started));
   const facts = parseProbe(await t.waitOutput('@@done'));

@@ -57,9 +57,12 @@ export function noHostViewOf(t: CaseContext, pid: number, opts: { bundle?: Built
 export async function running(t: CaseContext, opts: { id?: string; bundle?: BuiltBundle; refusable?: string; claimed?: boolean } = {}): Promise<Running> {
   const id = opts.id ?? t.id;
   // `refusable`: what the bundle asks that the runtime may refuse at create (createOrRefuse),
-  // unless its features claim it (`claimed`). No `state` until the probe is ready: that one names the pid.
-  if (opts.refusable) await createOrRefuse(t, opts.refusable, { id, bundle: opts.bundle, claimed: opts.claimed, noState: true });
-  else await t.createOnly({ id, bundle: opts.bundle });
+  // unless its features claim it (`claimed`). The `state` once the probe is ready names the pid.
+  if (opts.refusable) await createOrRefuse(t, opts.refusable, { id, bundle: opts.bundle, claimed: opts.claimed, stateUnlessHeld: true });
+  else {
+    await t.createOnly({ id, bundle: opts.bundle });
+    await t.stateUnlessHeld(id);
+  }
   await t.start(id);
   const facts = parseProbe(await t.waitOutput('@@ready', { id }));
   const { pid } = await t.state(id);

@@ -96,13 +96,13 @@ export async function expectRefused(t: CaseContext, what: string, opts: { proces
 export async function createOrRefuse(
   t: CaseContext,
   what: string,
-  opts: { id?: string; bundle?: BuiltBundle; claimed?: boolean; noState?: boolean } = {},
+  opts: { id?: string; bundle?: BuiltBundle; claimed?: boolean; stateUnlessHeld?: boolean } = {},
 ): Promise<void> {
   const id = opts.id ?? t.id;
   const r = await t.rt.create(id, (opts.bundle ?? t.bundle).dir);
   if (r.ok) {
-    // Records the pid, checks the state parses; not for a probe run to its end (t.probe()).
-    if (!opts.noState) await t.state(id);
+    // Records the pid, checks the state parses (for a probe, only when needed: t.stateUnlessHeld).
+    await (opts.stateUnlessHeld ? t.stateUnlessHeld(id) : t.state(id));
     return;
   }
   if (opts.claimed) t.fail(callFailure(`create with ${what}, which the runtime's features list`, r));
@@ -117,7 +117,7 @@ export async function createOrRefuse(
 /** createOrRefuse, then start and wait for the probe's facts (and, without --hold, for its end), as t.probe(). */
 export async function probeOrRefuse(t: CaseContext, what: string, opts: { claimed?: boolean } = {}): Promise<ProbeFacts> {
   const hold = t.bundle.config.process?.args?.includes('--hold') ?? false;
-  await createOrRefuse(t, what, { ...opts, noState: !hold });
+  await createOrRefuse(t, what, { ...opts, stateUnlessHeld: !hold });
   await t.start();
   const out = await t.waitOutput(hold ? '@@ready' : '@@done');
   if (!hold) await t.waitEnded();

@@ -168,11 +168,11 @@ export function claimed(t: CaseContext, list: 'actions' | 'operators' | 'archs' 
  * a subset of the valid values, as long as it reports an error for the rest. A refusal
  * fails the case only when the runtime's features claim the value.
  */
-export async function createOrUnsupported(t: CaseContext, what: string, isClaimed: boolean, opts: { noState?: boolean } = {}): Promise<void> {
+export async function createOrUnsupported(t: CaseContext, what: string, isClaimed: boolean, opts: { stateUnlessHeld?: boolean } = {}): Promise<void> {
   const r = await t.rt.create(t.id, t.bundle.dir);
   if (r.ok) {
-    // Records the pid, checks the state parses; not for a probe run to its end (t.probe()).
-    if (!opts.noState) await t.state();
+    // Records the pid, checks the state parses (for a probe, only when needed: t.stateUnlessHeld).
+    await (opts.stateUnlessHeld ? t.stateUnlessHeld() : t.state());
     return;
   }
   if (isClaimed) t.fail(callFailure(`create with ${what}, which the runtime's features list`, r));
@@ -181,7 +181,7 @@ export async function createOrUnsupported(t: CaseContext, what: string, isClaime
 
 /** create (refusal allowed, see createOrUnsupported), start, wait for the probe's end, as t.probe(). */
 export async function probeUnder(t: CaseContext, what: string, isClaimed: boolean): Promise<ProbeFacts> {
-  await createOrUnsupported(t, what, isClaimed, { noState: true });
+  await createOrUnsupported(t, what, isClaimed, { stateUnlessHeld: true });
   await t.start();
   const out = await t.waitOutput('@@done');
   await t.waitEnded();

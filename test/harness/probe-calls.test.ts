@@ -1,6 +1,7 @@
 // The runtime calls a probe costs: a probe run to its end asks no `state` when the reaper
-// saw everything create left exit (a host fact, exact), and asks it as before when create
-// left nothing to watch (a daemon's runtime). Fake runtimes: no container is involved.
+// holds what create left and saw all of it exit (a host fact, exact), and asks it as before
+// when create left nothing to watch (a daemon's runtime, or a runtime that did nothing, which
+// then fails at once). Fake runtimes: no container is involved.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * A runtime that logs each command's name. `create` body and `start` body: shell; the
  * container's "process" prints the probe's last line on the stdout create was given.
  */
-function fakeRuntime(name: string, create: string, start: string): { path: string; calls: () => string[] } {
+function fakeRuntime(
+  name: string,
+  create: string,
+  start: string,
+  stateOutput = `echo '{"ociVersion":"1.0.2","id":"c","status":"'$s'","pid":0,"bundle":"/"}'`,
+): { path: string; calls: () => string[] } {
   const path = join(dir, `${name}.sh`);
   const log = join(dir, `${name}.log`);
   const go = join(dir, `${name}.go`);
@@ -28,8 +34,8 @@ for a; do case "$a" in create|start|state|kill|delete) echo "$a" >> ${log}; cmd=
 case "$cmd" in
   create) ${create.replaceAll('GO', go)} ;;
   start) ${start.replaceAll('GO', go)} ;;
-  state) if [ -e ${go}.done ]; then s=stopped; else s=running; fi
-    echo '{"ociVersion":"1.0.2","id":"c","status":"'$s'","pid":0,"bundle":"/"}' ;;
+  state) if [ -e ${go}.done ]; then s=stopped; elif [ -e ${go} ]; then s=running; else s=created; fi
+    ${stateOutput} ;;
   *) exit 0 ;;
 esac
 `,
@@ -72,9 +78,16 @@ describe('probe calls', () => {
     expect(rt.calls()).toEqual(['create', 'start', 'delete']);
   });
 
-  it('create left nothing (start runs the process, as a daemon would): state says when it stopped', async () => {
+  it('create left nothing (start runs the process, as a daemon would): state after create, and again for the end', async () => {
     const rt = fakeRuntime('daemon', 'out=$(readlink /proc/$$/fd/1); echo "$out" > GO.out', 'echo @@done >> "$(cat GO.out)"; touch GO.done');
     expect(await probeWith(rt.path)).toBe('pass');
-    expect(rt.calls()).toEqual(['create', 'start', 'state', 'delete']);
+    expect(rt.calls()).toEqual(['create', 'state', 'start', 'state', 'delete']);
+  });
+
+  it('a runtime that says yes and does nothing fails at the state after create, never waits for output', async () => {
+    const rt = fakeRuntime('noop', 'true', 'true', 'true');
+    expect(await probeWith(rt.path)).toMatch(/^fail: state .*: state output is not JSON/);
+    expect(rt.calls().slice(0, 2)).toEqual(['create', 'state']);
+    expect(rt.calls()).not.toContain('start');
   });
 });
