@@ -405,12 +405,13 @@ export class CaseContext {
    * pty master listening on PATH (harness/process/console-receiver.ts; killed at cleanup). Raw like
    * `rt.create`: the spec names no way to hand over the pty, so what a refusal means is
    * the caller's to say. `input` goes to the terminal as soon as the master arrives.
+   * A create that succeeded is asked `state` as a probe's is (stateUnlessHeld).
    */
   async createWithConsole(opts: { id?: string; bundle?: BuiltBundle; input?: string } = {}): Promise<{ result: CallResult; tty: ConsoleReceiver }> {
     const id = opts.id ?? this.id;
     const tty = await startConsoleReceiver(this, { input: opts.input });
     const result = await this.rt.create(id, (opts.bundle ?? this.bundle).dir, ['--console-socket', tty.socket]);
-    if (result.ok) await this.state(id); // remembers the pid for cleanup
+    if (result.ok) await this.stateUnlessHeld(id);
     return { result, tty };
   }
 

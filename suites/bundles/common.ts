@@ -6,14 +6,14 @@ import { parseProbe, type ProbeFacts } from '../../harness/probe/parse.js';
 import { validateConfigText } from '../../schemas/validate.js';
 import { stringifyConfig } from '../../harness/case/bundle.js';
 
-/** create (with --console-socket for a terminal), start, the probe's facts, and the container stopped. */
+/** create (with --console-socket for a terminal), start, the probe's facts, and the end of its process (t.waitEnded). */
 export async function probeBundle(t: CaseContext, bundle: BuiltBundle): Promise<ProbeFacts> {
   if (!bundle.config.process?.terminal) return t.probe({ bundle });
   const { result, tty } = await t.createWithConsole({ bundle });
   if (!result.ok) t.abort(callFailure('create --console-socket (the config has terminal: true)', result));
   await t.start();
   const out = await tty.waitFor('@@done');
-  await t.waitStatus('stopped');
+  await t.waitEnded();
   return parseProbe(out);
 }
 

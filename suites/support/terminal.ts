@@ -13,7 +13,7 @@ export const isTerminalPath = (p: string | undefined) => p !== undefined && /^\/
 
 /**
  * create (with --console-socket), start, then the probe's facts as they arrive at the
- * master, and the container stopped. `input` is written to the terminal before start.
+ * master, and the end of its process (t.waitEnded). `input` is written to the terminal before start.
  */
 export async function probeOnTerminal(t: CaseContext, opts: { input?: string } = {}): Promise<{ facts: ProbeFacts; tty: ConsoleReceiver }> {
   const { result, tty } = await t.createWithConsole({ input: opts.input });
@@ -25,7 +25,7 @@ export async function probeOnTerminal(t: CaseContext, opts: { input?: string } =
   }
   await t.start();
   const out = await tty.waitFor('@@done');
-  await t.waitStatus('stopped');
+  await t.waitEnded();
   return { facts: parseProbe(out), tty };
 }
 
