@@ -58,6 +58,8 @@ const defaultKill: SignalFn = (pid, signal) => {
 };
 
 const PAGE = 4096n;
+/** How often writeRt makes room again after another container's create took it. */
+const RT_TRIES = 5;
 
 /** Whether a value read back is what was written, allowing for the kernel's page rounding of byte limits. */
 function kept(mode: 'exact' | 'bytes', wrote: string, got: string): boolean {
@@ -256,10 +258,28 @@ export class Cgroups {
     }
     for (const w of writes) {
       const file = posix.join(w.target, w.file);
-      if (w.file === 'cpu.rt_runtime_us' && this.state.mode !== 'v2') this.rtRoom(w.target, w.value, w.field);
-      this.write(file, w.value, w.field);
+      if (w.file === 'cpu.rt_runtime_us' && this.state.mode !== 'v2') this.writeRt(w.target, w.value, w.field);
+      else this.write(file, w.value, w.field);
       if (w.verify && !kept(w.verify, w.value, this.read(file).trim())) {
         throw new ConfigError(w.field, `the kernel set ${w.file} to ${this.read(file).trim()} instead of ${w.value}`);
+      }
+    }
+  }
+
+  /**
+   * cpu.rt_runtime_us, once the ancestors have room for it (rtRoom). Another container's
+   * create may take that room between the two (its budget written after this one summed
+   * the siblings): the kernel then says EINVAL, and the room is made again from what is
+   * there now, a few times; an EINVAL that stays is the config's or the host's.
+   */
+  private writeRt(dir: string, runtime: string, field: string): void {
+    for (let attempt = 1; ; attempt++) {
+      this.rtRoom(dir, runtime, field);
+      try {
+        this.write(posix.join(dir, 'cpu.rt_runtime_us'), runtime, field);
+        return;
+      } catch (e) {
+        if (attempt >= RT_TRIES || errnoCode(e) !== 'EINVAL') throw e;
       }
     }
   }

@@ -420,6 +420,28 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     expect(tree.exists(cpuset)).toBe(false);
   });
 
+  it("makes RT room again when another container's create takes it between the room and the write (EINVAL)", () => {
+    const cpu = `${CG}/cpu/conform`;
+    let raced = 0;
+    const racing = Object.create(tree) as FakeCgroupTree;
+    racing.write = (path: string, value: string) => {
+      if (path === `${cpu}/c1/cpu.rt_runtime_us` && raced++ === 0) {
+        // c2's create, in between: its cgroup and its budget, which the parent cannot cover for both.
+        tree.mkdir(`${cpu}/c2`);
+        tree.write(`${cpu}/c2/cpu.rt_runtime_us`, '10000');
+        throw Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL' });
+      }
+      tree.write(path, value);
+    };
+    const cg = Cgroups.plan({ id: 'c1', resources: { cpu: { realtimeRuntime: 10000 } }, host: tree.host(), fs: racing, kill: () => undefined });
+    cg.create();
+    cg.apply();
+    expect(raced).toBe(2);
+    expect(tree.read(`${cpu}/c1/cpu.rt_runtime_us`).trim()).toBe('10000');
+    // Room for both: the kernel's fixed-point sum of 10000/1000000 twice (./cgroups-rt.test.ts).
+    expect(tree.read(`${cpu}/cpu.rt_runtime_us`).trim()).toBe('19999');
+  });
+
   it('survives a state round trip: a later call destroys what create made', () => {
     const before = tree.allDirs();
     const cg = cgroups({ pids: { limit: 5 } });
