@@ -20,14 +20,20 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as 
 
 export const packageTests = () =>
   describe('the npm package', () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'conform-package-'));
-    const prefix = join(tmp, 'prefix');
-    const installed = join(prefix, 'lib', 'node_modules', pkg.name);
-    const bin = join(prefix, 'bin', 'conform');
+    // Made in beforeAll, not when the file is collected: a run that filters these tests out
+    // runs neither hook, and would leave the directory behind.
+    let tmp = '';
+    let prefix = '';
+    let installed = '';
+    let bin = '';
     let tarball = '';
     let files: string[] = [];
 
     beforeAll(() => {
+      tmp = mkdtempSync(join(tmpdir(), 'conform-package-'));
+      prefix = join(tmp, 'prefix');
+      installed = join(prefix, 'lib', 'node_modules', pkg.name);
+      bin = join(prefix, 'bin', 'conform');
       // A copy of the checkout as git sees it (tracked and new files, nothing ignored), so
       // that packing builds a fresh dist/ there while this checkout's dist/ is in use.
       const src = join(tmp, 'src');
@@ -49,7 +55,7 @@ export const packageTests = () =>
         timeout: 5 * MINUTES,
       });
     }, 10 * MINUTES);
-    afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+    afterAll(() => tmp && rmSync(tmp, { recursive: true, force: true }));
 
     it('holds the built code and the sources of the native helpers, not their binaries, maps or tests', () => {
       const bundles = ['conform', 'runtime', 'runtime-init', 'runtime-create', 'runtime-state', 'config-validator'];
