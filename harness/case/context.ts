@@ -344,10 +344,17 @@ export class CaseContext {
   }
 
   /**
-   * `create`, which must succeed, with no `state` after it: for a caller whose own next
-   * `state` (or the end of a probe, see probe()) stands in for it.
+   * `create`, which must succeed, for a probe: `state` after it only when the reaper holds
+   * nothing create left (stateUnlessHeld); the probe's end, or the caller's own next
+   * `state`, stands in for it otherwise.
    */
-  async createOnly(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<void> {
+  async createForProbe(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<void> {
+    await this.createOnly(opts);
+    await this.stateUnlessHeld(opts.id ?? this.id);
+  }
+
+  /** `create`, which must succeed, with no `state` after it. */
+  private async createOnly(opts: { id?: string; bundle?: BuiltBundle } = {}): Promise<void> {
     const id = opts.id ?? this.id;
     const bundle = opts.bundle ?? this.bundle;
     const r = await this.rt.create(id, bundle.dir);
@@ -520,10 +527,7 @@ export class CaseContext {
     const bundle = opts.bundle ?? this.bundle;
     const hold = bundle.config.process?.args?.includes('--hold') ?? false;
     if (hold) await this.create({ id, bundle });
-    else {
-      await this.createOnly({ id, bundle });
-      await this.stateUnlessHeld(id);
-    }
+    else await this.createForProbe({ id, bundle });
     await this.start(id);
     const out = await this.waitOutput(hold ? '@@ready' : '@@done', { id });
     if (!hold) await this.waitEnded(id);

@@ -59,10 +59,7 @@ export async function running(t: CaseContext, opts: { id?: string; bundle?: Buil
   // `refusable`: what the bundle asks that the runtime may refuse at create (createOrRefuse),
   // unless its features claim it (`claimed`). The `state` once the probe is ready names the pid.
   if (opts.refusable) await createOrRefuse(t, opts.refusable, { id, bundle: opts.bundle, claimed: opts.claimed, stateUnlessHeld: true });
-  else {
-    await t.createOnly({ id, bundle: opts.bundle });
-    await t.stateUnlessHeld(id);
-  }
+  else await t.createForProbe({ id, bundle: opts.bundle });
   await t.start(id);
   const facts = parseProbe(await t.waitOutput('@@ready', { id }));
   const { pid } = await t.state(id);
