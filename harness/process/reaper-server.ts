@@ -36,6 +36,11 @@ export interface LaunchRequest {
 
 /** What the server's pipe to its commands' stdin takes before they start (it writes it first). */
 const MAX_INPUT = 60_000;
+/**
+ * The calls the server keeps at once (MAX_CALLS in reaper.c): held ones count until
+ * released. Ours are forgotten after the server's, so counting them never overshoots.
+ */
+const MAX_CALLS = 256;
 
 class ServedCall {
   readonly stdout: EventEmitter | null;
@@ -94,7 +99,7 @@ export class ReaperServer {
 
   /** Whether `launch` takes this request (else the caller spawns the reaper itself). */
   takes(req: LaunchRequest): boolean {
-    if (!this.alive || this.fds === undefined) return false;
+    if (!this.alive || this.fds === undefined || this.calls.size >= MAX_CALLS) return false;
     const fds = typeof req.stdout === 'number' || typeof req.stderr === 'number' || req.extraFds.length > 0;
     return (!fds || this.fds) && Buffer.byteLength(req.input ?? '') <= MAX_INPUT;
   }

@@ -196,6 +196,25 @@ describe('the reaper server', () => {
   });
 });
 
+describe('the reaper server, full', () => {
+  it('starts the calls past what it keeps at once from Node: more held calls than it takes all run', async () => {
+    expect(await useReaperServer(true)).toBe(true);
+    // Each prints its reaper's parent: the server's pid, or conform's (spawned by Node).
+    const held = await Promise.all(Array.from({ length: 260 }, () => run(['sh', '-c', 'cut -d" " -f4 /proc/$PPID/stat'], { timeoutMs: 60_000, hold: true })));
+    try {
+      expect(held.filter((r) => r.code !== 0).map((r) => `${r.code} ${r.spawnError ?? ''} ${r.stderr}`)).toEqual([]);
+      const byNode = held.filter((r) => Number(r.stdout) === process.pid).length;
+      expect(byNode).toBeGreaterThanOrEqual(4);
+      expect(byNode).toBeLessThan(held.length);
+    } finally {
+      await Promise.all(held.map((r) => r.held?.release()));
+    }
+    // Released, the server takes calls again.
+    const after = await run(['sh', '-c', 'cut -d" " -f4 /proc/$PPID/stat'], { timeoutMs: 10_000 });
+    expect(Number(after.stdout)).not.toBe(process.pid);
+  }, 120_000);
+});
+
 describe('Capture', () => {
   it('keeps everything below the limits', () => {
     const c = new Capture(4, 4);
