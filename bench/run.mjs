@@ -144,7 +144,29 @@ const f1 = (x) => (x === undefined ? '-' : x.toFixed(1));
 
 // --- 1. operations ----------------------------------------------------------------
 
-function benchOperations(bundle) {
+/**
+ * One container's life through `rt`, each operation measured: create, start, state, kill
+ * (SIGKILL), delete once it stopped, and features; `init` is the CPU time of the
+ * container's init up to start (not the CLI's child to wait for: it waits on the exec FIFO).
+ */
+function lifecycle(rt, state, id, env) {
+  const call = (op, args, stdio) => {
+    const m = measure([rt, '--root', state, op, ...args], { stdio, env });
+    if (m.code !== 0) throw new Error(`${rt} ${op} ${args.join(' ')}: exit ${m.code}: ${m.stderr.trim()}`);
+    return m;
+  };
+  // create's stdio is the container's: a pipe would stay open as long as the container lives.
+  const create = call('create', ['--bundle', join(work, 'bundle'), id], 'ignore');
+  const init = cpuOfLive(JSON.parse(call('state', [id]).stdout).pid);
+  const m = { create, init, start: call('start', [id]), state: call('state', [id]), kill: call('kill', [id, 'SIGKILL']) };
+  for (const deadline = Date.now() + 10_000; ;) {
+    if (JSON.parse(call('state', [id]).stdout).status === 'stopped') break;
+    if (Date.now() > deadline) throw new Error(`${rt}: ${id} did not stop within 10 s of SIGKILL`);
+  }
+  return { ...m, delete: call('delete', [id]), features: call('features', []) };
+}
+
+function benchOperations() {
   const runtimes = [['runc', opts.runtime], ['conform-runtime', REF], ...(opts.compare ? [['compare', opts.compare]] : [])].filter(([, p]) => existsSync(p));
   const samples = { 'node -e 0': { wall: [], cpu: [] }, ...(EXTRA_CA ? { [EXTRA_CA]: { wall: [], cpu: [] } } : {}) };
   for (const [name] of runtimes) for (const op of OPS) samples[`${name} ${op}`] = { wall: [], cpu: [], ratioWall: [], ratioCpu: [] };
@@ -164,39 +186,19 @@ function benchOperations(bundle) {
     add('node -e 0', floor);
     if (EXTRA_CA) add(EXTRA_CA, measure([process.execPath, '-e', '0']));
     for (const [name, rt] of i % 2 ? [...runtimes].reverse() : runtimes) {
-      const state = join(work, `state-${name}`);
-      const id = `bench-${process.pid}-${i}`;
-      const call = (op, args, stdio) => {
-        const m = measure([rt, '--root', state, op, ...args], { stdio });
-        if (m.code !== 0) throw new Error(`${rt} ${op} ${args.join(' ')}: exit ${m.code}: ${m.stderr.trim()}`);
-        return m;
-      };
       const record = (op, m, processes = 1) => {
         add(`${name} ${op}`, m);
         samples[`${name} ${op}`].ratioWall.push(m.wall / (processes * floor.wall));
         samples[`${name} ${op}`].ratioCpu.push(m.cpu / (processes * floor.cpu));
       };
-      // create's stdio is the container's: a pipe would stay open as long as the container lives.
-      const created = call('create', ['--bundle', bundle, id], 'ignore');
-      const pid = JSON.parse(call('state', [id]).stdout).pid;
-      // The init is not the CLI's child to wait for: its CPU time so far (it waits on the exec FIFO).
-      const init = cpuOfLive(pid);
+      const m = lifecycle(rt, join(work, `state-${name}`), `bench-${process.pid}-${i}`);
       if (name !== 'runc') {
         // Where create's CPU goes: the CLI (and nsexec), and the container's init.
-        addPart(`${name} create: CLI`, created.cpu);
-        addPart(`${name} create: init`, init);
+        addPart(`${name} create: CLI`, m.create.cpu);
+        addPart(`${name} create: init`, m.init);
       }
-      created.cpu += init;
-      record('create', created, NODE_PROCESSES.create[0]);
-      record('start', call('start', [id]));
-      record('state', call('state', [id]));
-      record('kill', call('kill', [id, 'SIGKILL']));
-      for (const deadline = Date.now() + 10_000; ;) {
-        if (JSON.parse(call('state', [id]).stdout).status === 'stopped') break;
-        if (Date.now() > deadline) throw new Error(`${rt}: ${id} did not stop within 10 s of SIGKILL`);
-      }
-      record('delete', call('delete', [id]));
-      record('features', call('features', []));
+      record('create', { ...m.create, cpu: m.create.cpu + m.init }, NODE_PROCESSES.create[0]);
+      for (const op of OPS.filter((o) => o !== 'create')) record(op, m[op]);
     }
   }
   const out = {};
@@ -205,6 +207,68 @@ function benchOperations(bundle) {
     if (s.ratioCpu) out[key].toFloor = { wall: s.ratioWall ? stats(s.ratioWall).median : undefined, cpu: stats(s.ratioCpu).median };
   }
   return out;
+}
+
+/**
+ * Where each reference-runtime call's CPU time goes: its own marks (CONFORM_RUNTIME_PHASES,
+ * bin/conform-runtime.js) split it into Node's boot up to our script, reading and
+ * compiling the command's bundle, loading the syscall layer (koffi and libc), the
+ * command's own work, and Node's teardown after the exit event. A pass of its own, so
+ * that the marks never touch the numbers above. create's CLI only: its init execs the
+ * user's program and writes no marks.
+ */
+function benchPhases() {
+  const parts = ['boot', 'bundle', 'syscall layer', 'command', 'teardown', 'other threads'];
+  const rows = { 'node -e 0': { total: [] } };
+  for (const op of OPS) rows[op] = Object.fromEntries(['total', ...parts].map((k) => [k, []]));
+  const file = join(work, 'phases.jsonl');
+  for (let i = 0; i < opts.n; i++) {
+    rows['node -e 0'].total.push(measure([process.execPath, '-e', '0'], { env: FLOOR_ENV }).cpu);
+    rmSync(file, { force: true });
+    const m = lifecycle(REF, join(work, 'state-phases'), `bench-phases-${process.pid}-${i}`, { ...FLOOR_ENV, CONFORM_RUNTIME_PHASES: file });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const op of OPS) {
+      // The calls in lifecycle()'s order; state's measured call is its second (the first finds the init's pid).
+      const line = lines.filter((l) => l.command === op)[op === 'state' ? 1 : 0];
+      const marks = Object.fromEntries(line.marks.map(([name, cpu]) => [name, cpu]));
+      const [, exitCpu, exitMain] = line.marks.at(-1);
+      const syscalls = marks.syscalls === undefined ? 0 : marks['syscalls loaded'] - marks.syscalls;
+      const r = rows[op];
+      r.total.push(m[op].cpu);
+      r.boot.push(marks.script);
+      r.bundle.push(marks.compiled - marks.script);
+      r['syscall layer'].push(syscalls);
+      r.command.push(marks.exit - marks.compiled - syscalls);
+      r.teardown.push(m[op].cpu - marks.exit);
+      r['other threads'].push(exitCpu - exitMain);
+    }
+  }
+  return Object.fromEntries(Object.entries(rows).map(([op, r]) => [op, Object.fromEntries(Object.entries(r).map(([k, xs]) => [k, stats(xs).median]))]));
+}
+
+function printPhases(phases) {
+  const floor = phases['node -e 0'].total;
+  console.log(
+    `\nWhere a reference-runtime call's CPU goes (ms, medians of ${opts.n} runs; create: its CLI only). Boot: Node up to bin/conform-runtime.js; bundle: reading and compiling the command's bundle; syscall layer: koffi and libc; teardown: after the exit event. Other threads: the part of the phases before spent off the main thread (V8's concurrent compiling, GC). Floor: node -e 0, ${f1(floor)} ms`,
+  );
+  const rows = [['', 'total', 'boot', 'bundle', 'syscall layer', 'command', 'teardown', 'over floor', 'other threads']];
+  for (const [op, r] of Object.entries(phases))
+    if (op !== 'node -e 0')
+      rows.push([
+        op,
+        f1(r.total),
+        f1(r.boot),
+        f1(r.bundle),
+        f1(r['syscall layer']),
+        f1(r.command),
+        f1(r.teardown),
+        f1(r.total - floor),
+        f1(r['other threads']),
+      ]);
+  table(rows);
 }
 
 function printOperations(ops) {
@@ -429,10 +493,12 @@ try {
       .join(' ')} on ${cpus().length} cores; node ${process.version}`,
   );
   if (section('ops')) {
-    result.operations = benchOperations(bundle);
+    result.operations = benchOperations();
     result.nodeProcesses = Object.fromEntries(Object.entries(NODE_PROCESSES).map(([op, [n, why]]) => [op, { n, why }]));
     if (opts.compare) result.compare = opts.compare;
     printOperations(result.operations);
+    result.phases = benchPhases();
+    printPhases(result.phases);
   }
 
   if (section('podman')) {

@@ -17,11 +17,12 @@ const { loadBundle } = require('./load-bundle.js');
 
 const dist = join(__dirname, '..', 'dist');
 const word = command(process.argv.slice(2));
+const phase = process.env.CONFORM_RUNTIME_PHASES ? recordPhases(process.env.CONFORM_RUNTIME_PHASES) : undefined;
 // An installed package compiles its native helper at first use (cli/native-build.ts):
 // one stat per call otherwise. The init is started by nsexec, so it has it.
 if (word !== 'init' && !existsSync(join(dist, 'nsexec'))) compileNsexec();
 try {
-  loadBundle(dist, word ? `runtime-${word}` : 'runtime');
+  loadBundle(dist, word ? `runtime-${word}` : 'runtime', phase && (() => phase('compiled')));
 } catch (e) {
   if (e.code !== 'ENOENT' || !word) missing(e);
   try {
@@ -45,6 +46,33 @@ function compileNsexec() {
     writeSync(2, `conform-runtime: ${e.message}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * For `npm run bench`: where this call's CPU time goes. Marks, at named points, the CPU
+ * time (user + system) of the process and of its main thread (the rest is V8's and
+ * libuv's threads: concurrent compiling, GC) and the wall time since the process
+ * started: 'script' (Node booted and reached this file), 'compiled' (the command's
+ * bundle read and compiled), the syscall layer's load (runtime/phases.ts), 'exit';
+ * appends them as one JSON line to `file` at exit. Taken out of the environment, so
+ * that no child (the init, hooks) writes too.
+ */
+function recordPhases(file) {
+  delete process.env.CONFORM_RUNTIME_PHASES;
+  const { readFileSync, appendFileSync } = require('node:fs');
+  const marks = [];
+  const mark = (name) => {
+    const { user, system } = process.cpuUsage();
+    const mainNs = Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
+    marks.push([name, (user + system) / 1000, mainNs / 1e6, performance.now()]);
+  };
+  process[Symbol.for('conform-runtime.phase')] = mark;
+  mark('script');
+  process.on('exit', () => {
+    mark('exit');
+    appendFileSync(file, `${JSON.stringify({ command: word, marks })}\n`);
+  });
+  return mark;
 }
 
 /** The command word of a runc-style command line (after the global options), when it can be a bundle's name. */

@@ -9,8 +9,11 @@ const { createRequire } = require('node:module');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
 
-/** Runs dist/<name>.cjs; throws ENOENT when it is not built. Returns its module.exports. */
-function loadBundle(dist, name) {
+/**
+ * Runs dist/<name>.cjs; throws ENOENT when it is not built. Returns its module.exports.
+ * `compiled` is called once the bundle is compiled, before it runs.
+ */
+function loadBundle(dist, name, compiled) {
   const file = join(dist, `${name}.cjs`);
   const source = readFileSync(file, 'utf8');
   const hash = /conform-build=([0-9a-f]+)\n$/.exec(source.slice(-64))?.[1];
@@ -22,6 +25,7 @@ function loadBundle(dist, name) {
   }
   // The same wrapper as scripts/bundles.mjs's, or the cache does not match.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  compiled?.();
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dist);
   return mod.exports;

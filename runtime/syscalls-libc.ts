@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { X86_64_SYSCALLS } from '../linux/syscalls/x86_64.js';
 import { errnoName, SyscallError } from './errors.js';
+import { phase } from './phases.js';
 import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
 import {
   cmsgSpace,
@@ -108,8 +109,10 @@ class LibcSyscalls implements Syscalls {
   private load(): { koffi: Koffi; lib: ReturnType<Koffi['load']> } {
     if (!this.loaded) {
       if (process.arch !== 'x64') throw new Error(`conform-runtime supports x86_64 only (this is ${process.arch})`);
+      phase('syscalls');
       const koffi = loadKoffi();
       this.loaded = { koffi, lib: koffi.load('libc.so.6') };
+      phase('syscalls loaded');
     }
     return this.loaded;
   }

@@ -2,7 +2,8 @@
 // and conform's, each with a V8 code cache that V8 accepts. A cache V8 rejects costs nothing visible but
 // time, so only a test can notice it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -76,5 +77,40 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^conform-runtime version /);
+  });
+
+  it("marks where a call's CPU goes for npm run bench when CONFORM_RUNTIME_PHASES names a file", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conform-phases-'));
+    try {
+      const file = join(dir, 'phases.jsonl');
+      // A container directory with nothing in it: delete --force takes its lock (the syscall layer) and removes it.
+      mkdirSync(join(dir, 'root', 'x'), { recursive: true });
+      const env = { ...process.env, CONFORM_RUNTIME_PHASES: file };
+      for (const args of [['features'], ['--root', join(dir, 'root'), 'delete', '--force', 'x']]) {
+        const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+      }
+      expect(existsSync(join(dir, 'root', 'x'))).toBe(false);
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { command: string; marks: [string, number, number][] });
+      expect(lines.map((l) => [l.command, l.marks.map(([name]) => name)])).toEqual([
+        ['features', ['script', 'compiled', 'exit']],
+        ['delete', ['script', 'compiled', 'syscalls', 'syscalls loaded', 'exit']],
+      ]);
+      for (const { marks } of lines) {
+        for (const [i, what] of ['process CPU', 'main thread CPU', 'wall'].entries()) {
+          const ms = marks.map((m) => m[i + 1] as number);
+          expect(ms, `${what} only grows`).toEqual([...ms].sort((a, b) => a - b));
+          expect(ms[0]).toBeGreaterThan(0);
+        }
+        const [, cpu, main] = marks.at(-1)!;
+        expect(main, "the main thread's CPU is part of the process's").toBeLessThanOrEqual(cpu + 0.01);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
