@@ -5,7 +5,9 @@
 //      Node: without NODE_EXTRA_CA_CERTS; with it too, for comparison, when it is set), and the latency and CPU time of each runtime
 //      operation for runc and the reference runtime, interleaved run by run so that
 //      the machine's load falls on all of them alike; the reference runtime's ratio
-//      to its floor (the Node processes an operation starts × `node -e 0`)
+//      to its floor (the Node processes an operation starts × `node -e 0`); then, in a
+//      pass of its own, where each reference-runtime call's CPU goes, from the marks the
+//      runtime writes when CONFORM_RUNTIME_PHASES names a file
 //   2. (not with --quick) the whole plan against runc and against the reference
 //      runtime: wall time, conform's peak RSS, the harness-overhead ratio from the JSON
 //      report's timing section, and the `--jobs` 1, 2, 4 curve against runc
@@ -213,7 +215,8 @@ function benchOperations() {
  * Where each reference-runtime call's CPU time goes: its own marks (CONFORM_RUNTIME_PHASES,
  * bin/conform-runtime.js) split it into Node's boot up to our script, reading and
  * compiling the command's bundle, loading the syscall layer (koffi and libc), the
- * command's own work, and Node's teardown after the exit event. A pass of its own, so
+ * command's own work, and Node's teardown after the exit event; and how much of it ran
+ * off the main thread (V8's concurrent compiling and GC). A pass of its own, so
  * that the marks never touch the numbers above. create's CLI only: its init execs the
  * user's program and writes no marks.
  */
