@@ -214,7 +214,7 @@ function benchOperations() {
 /**
  * Where each reference-runtime call's CPU time goes: its own marks (CONFORM_RUNTIME_PHASES,
  * bin/conform-runtime.js) split it into Node's boot up to our script, reading and
- * compiling the command's bundle, loading the syscall layer (koffi and libc), the
+ * compiling the command's bundle, loading the syscall layer (the libc addon dist/syscalls.node), the
  * command's own work, and Node's teardown after the exit event; and how much of it ran
  * off the main thread (V8's concurrent compiling and GC). A pass of its own, so
  * that the marks never touch the numbers above. create's CLI only: its init execs the
@@ -255,7 +255,7 @@ function benchPhases() {
 function printPhases(phases) {
   const floor = phases['node -e 0'].total;
   console.log(
-    `\nWhere a reference-runtime call's CPU goes (ms, medians of ${opts.n} runs; create: its CLI only). Boot: Node up to bin/conform-runtime.js; bundle: reading and compiling the command's bundle; syscall layer: koffi and libc; teardown: after the exit event. Other threads: the part of the phases before spent off the main thread (V8's concurrent compiling, GC). Floor: node -e 0, ${f1(floor)} ms`,
+    `\nWhere a reference-runtime call's CPU goes (ms, medians of ${opts.n} runs; create: its CLI only). Boot: Node up to bin/conform-runtime.js; bundle: reading and compiling the command's bundle; syscall layer: loading the libc addon; teardown: after the exit event. Other threads: the part of the phases before spent off the main thread (V8's concurrent compiling, GC). Floor: node -e 0, ${f1(floor)} ms`,
   );
   const rows = [['', 'total', 'boot', 'bundle', 'syscall layer', 'command', 'teardown', 'over floor', 'other threads']];
   for (const [op, r] of Object.entries(phases))

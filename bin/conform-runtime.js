@@ -18,9 +18,10 @@ const { loadBundle } = require('./load-bundle.js');
 const dist = join(__dirname, '..', 'dist');
 const word = command(process.argv.slice(2));
 const phase = process.env.CONFORM_RUNTIME_PHASES ? recordPhases(process.env.CONFORM_RUNTIME_PHASES) : undefined;
-// An installed package compiles its native helper at first use (cli/native-build.ts):
-// one stat per call otherwise. The init is started by nsexec, so it has it.
-if (word !== 'init' && !existsSync(join(dist, 'nsexec'))) compileNsexec();
+// An installed package compiles its native helpers (nsexec, and the libc addon
+// syscalls.node, the newer of the two) at first use (cli/native-build.ts): one stat per
+// call otherwise. The init is started by nsexec, after a CLI that had them.
+if (word !== 'init' && !existsSync(join(dist, 'syscalls.node'))) compileNatives();
 try {
   loadBundle(dist, word ? `runtime-${word}` : 'runtime', phase && (() => phase('compiled')));
 } catch (e) {
@@ -38,9 +39,10 @@ function missing(e) {
   process.exit(1);
 }
 
-function compileNsexec() {
+function compileNatives() {
   try {
-    require(join(dist, 'native.cjs')).ensureNative(join(__dirname, '..'), 'nsexec');
+    const { ensureNative } = require(join(dist, 'native.cjs'));
+    for (const helper of ['nsexec', 'syscalls.node']) ensureNative(join(__dirname, '..'), helper);
   } catch (e) {
     if (e.code === 'MODULE_NOT_FOUND') missing({ code: 'ENOENT' });
     writeSync(2, `conform-runtime: ${e.message}\n`);

@@ -1,13 +1,13 @@
 // The small C helpers (the console-socket receiver, the seccomp agent, the reaper of runtime
-// calls, the security cases' exchanger, the reference runtime's nsexec) are compiled with
-// the machine's cc, not shipped: a package that carried binaries would be for one
-// architecture only. A checkout compiles them at build (scripts/build.mjs); an installed
-// package, whose tarball has only their sources, at first use. Either way they land in
-// dist/, compiled beside and renamed into place, so that a helper running meanwhile keeps
-// its file and nothing executes a half-written one.
+// calls, the security cases' exchanger, the reference runtime's nsexec and its libc addon
+// syscalls.node) are compiled with the machine's cc, not shipped: a package that carried
+// binaries would be for one architecture only. A checkout compiles them at build
+// (scripts/build.mjs); an installed package, whose tarball has only their sources, at
+// first use. Either way they land in dist/, compiled beside and renamed into place, so
+// that a helper running meanwhile keeps its file and nothing executes a half-written one.
 //
 // Bundled alone into dist/native.cjs too, so that bin/conform-runtime.js can compile
-// nsexec before the runtime's first call without loading the harness.
+// the runtime's two before its first call without loading the harness.
 import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ export const NATIVE_SOURCES = {
   exchange: 'harness/native/exchange.c',
   mounter: 'harness/native/mounter.c',
   nsexec: 'runtime/native/nsexec.c',
+  'syscalls.node': 'runtime/native/syscalls.c',
 } as const;
 
 export type NativeHelper = keyof typeof NATIVE_SOURCES;
@@ -34,8 +35,9 @@ export class NativeBuildError extends Error {
 /**
  * Compiles one helper into `<root>/dist/<name>`. Static, so that it runs in any rootfs
  * (the seccomp agent and the receiver run on the host, nsexec before the container's
- * libraries exist). `strict` adds -Werror: for our own build, not for a user's newer
- * compiler with new warnings.
+ * libraries exist); a `.node` file is a Node-API addon, a shared object that Node loads.
+ * `strict` adds -Werror: for our own build, not for a user's newer compiler with new
+ * warnings.
  */
 export function compileNative(root: string, name: NativeHelper, opts: { strict?: boolean } = {}): string {
   const source = join(root, NATIVE_SOURCES[name]);
@@ -43,7 +45,8 @@ export function compileNative(root: string, name: NativeHelper, opts: { strict?:
   if (!existsSync(source)) throw new NativeBuildError(`${NATIVE_SOURCES[name]} is missing from ${root}: reinstall conform`);
   const tmp = `${out}.${process.pid}.tmp`;
   try {
-    execFileSync('cc', ['-O2', '-Wall', ...(opts.strict ? ['-Werror'] : []), '-static', '-o', tmp, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const link = name.endsWith('.node') ? ['-shared', '-fPIC'] : ['-static'];
+    execFileSync('cc', ['-O2', '-Wall', ...(opts.strict ? ['-Werror'] : []), ...link, '-o', tmp, source], { stdio: ['ignore', 'ignore', 'pipe'] });
     renameSync(tmp, out);
     return out;
   } catch (e) {

@@ -116,7 +116,7 @@ function closedAncestor(dir: string): string | undefined {
 /** The native helpers a run needs, compiled now if this is an installed package's first run. */
 function ensureHelpers(runtimePath: string): void {
   const helpers: NativeHelper[] = ['console-receiver', 'seccomp-agent', 'reaper', 'exchange', 'mounter'];
-  if (runtimePath === referenceRuntime) helpers.push('nsexec');
+  if (runtimePath === referenceRuntime) helpers.push('nsexec', 'syscalls.node');
   try {
     for (const h of helpers) ensureNative(repoRoot, h);
   } catch (e) {

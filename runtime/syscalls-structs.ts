@@ -1,7 +1,7 @@
 // The kernel structs the syscall layer (./syscalls-libc.ts) passes, packed into buffers
 // with the x86_64 layout: pure functions, so that each layout is unit-tested byte by
 // byte (test/runtime/syscalls-structs.test.ts) without calling the kernel. A struct
-// that points to memory takes the addresses as arguments (koffi.address at the call).
+// that points to memory takes the addresses as arguments (the addon's address() at the call).
 import type { MountAttr, SchedAttr } from './syscalls.js';
 
 /** struct mount_attr (MOUNT_ATTR_SIZE_VER0): u64 attr_set, attr_clr, propagation, userns_fd. */
@@ -82,7 +82,7 @@ export function unpackCapData(d: Buffer): CapSets {
   return { effective: get(0), permitted: get(4), inheritable: get(8) };
 }
 
-/** gid_t[] for setgroups(2) (at least 4 bytes: koffi needs a buffer even for none). */
+/** gid_t[] for setgroups(2) (at least 4 bytes: an empty buffer may have no address). */
 export function packGids(gids: readonly number[]): Buffer {
   const buf = Buffer.alloc(Math.max(4, gids.length * 4));
   gids.forEach((g, i) => buf.writeUInt32LE(g, i * 4));

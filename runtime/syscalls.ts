@@ -1,5 +1,5 @@
 // The syscall layer's interface: types only. The real layer is ./syscalls-libc.ts
-// (koffi bindings), made once by the entry (runtime/cli.ts, runtime/main.ts) and passed
+// (libc through the addon runtime/native/syscalls.c), made once by the entry (runtime/cli.ts, runtime/main.ts) and passed
 // to every command; tests pass the recording fake (./syscalls-fake.ts). Failures
 // throw SyscallError naming the call, its main argument and the errno.
 

@@ -39,8 +39,8 @@ const schemaData = await schemasAsData(root, dist);
 
 // The harness: one file, with its code cache (scripts/bundles.mjs). Dependencies are
 // bundled too: resolving and reading their hundreds of files (xmlbuilder2 alone has 139)
-// cost more than loading all of conform. koffi is a native addon.
-const caches = [await buildBundle(dist, 'conform', { ...common, entryPoints: [join(root, 'cli/main.ts')], external: ['koffi'], plugins: [schemaData] })];
+// cost more than loading all of conform.
+const caches = [await buildBundle(dist, 'conform', { ...common, entryPoints: [join(root, 'cli/main.ts')], plugins: [schemaData] })];
 if (!pack) await build({ ...common, entryPoints: { 'bench-lib': join(root, 'bench/lib.ts') }, outdir: dist, packages: 'external' });
 
 // How the native helpers are compiled, alone in dist/native.cjs: bin/conform-runtime.js

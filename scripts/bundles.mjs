@@ -80,8 +80,6 @@ export async function buildRuntime(root, dist, common, plugins) {
         // source beside the cached code), and fewer bytes are fewer page faults. Names stay.
         minifyWhitespace: true,
         entryPoints: [join(root, 'runtime/main.ts')],
-        // koffi is a native addon and cannot be bundled.
-        external: ['koffi'],
         plugins: [...plugins, lazyBuiltins(LAZY_BUILTINS), ...(only ? [onlyCommand(only, actionImports(cli, only))] : [])],
       }),
     );

@@ -77,6 +77,7 @@ export const packageTests = () =>
         'harness/native/console-receiver.c',
         'harness/native/listener.h',
         'runtime/native/nsexec.c',
+        'runtime/native/syscalls.c',
         'harness/probe/probe.sh',
         'schemas/json/report.schema.json',
         'baselines/runc.json',
@@ -85,7 +86,9 @@ export const packageTests = () =>
       ]) {
         expect(files, f).toContain(f);
       }
-      expect(files.filter((f) => /\.map$|^test\/|^dist\/(nsexec|console-receiver|seccomp-agent|reaper|exchange)$|bench-lib|\.tmp$/.test(f))).toEqual([]);
+      expect(
+        files.filter((f) => /\.map$|^test\/|^dist\/(nsexec|syscalls\.node|console-receiver|seccomp-agent|reaper|exchange)$|bench-lib|\.tmp$/.test(f)),
+      ).toEqual([]);
       expect(tarball.endsWith(`${pkg.name}-${pkg.version}.tgz`)).toBe(true);
     });
 
@@ -133,7 +136,7 @@ export const packageTests = () =>
         expect(report.results.find((x) => x.id === 'uts.hostname')?.outcome).toBe('pass');
         // The terminal cases need the console receiver, compiled at first use like nsexec.
         expect(report.results.find((x) => x.id === 'terminal.io')?.outcome).toBe('pass');
-        for (const helper of ['nsexec', 'console-receiver', 'seccomp-agent', 'reaper', 'exchange'])
+        for (const helper of ['nsexec', 'syscalls.node', 'console-receiver', 'seccomp-agent', 'reaper', 'exchange'])
           expect(existsSync(join(installed, 'dist', helper)), helper).toBe(true);
         expect(leftSince(before)).toEqual(NOTHING_LEFT);
         expect(readdirSync(work)).toEqual([]);
