@@ -305,7 +305,12 @@ const mountCases = [
           const r = await t.rt.create(id, t.bundle.dir);
           if (r.ok) created++;
           const clean = out.untouched(`after create ${tries + 1} of ${TRIES}`);
-          if (!(await t.rt.delete(id, true)).ok && r.ok) id = t.newId();
+          // The race is create's: the exchanger, which spins a core, waits out the delete,
+          // and that core goes to the run's other cases meanwhile.
+          exchanger.kill('SIGSTOP');
+          const deleted = await t.rt.delete(id, true);
+          exchanger.kill('SIGCONT');
+          if (!deleted.ok && r.ok) id = t.newId();
           if (!clean) {
             tries++;
             break;
