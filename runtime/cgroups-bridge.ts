@@ -2,7 +2,7 @@
 // plan early (config errors before anything is made), create + apply + join when
 // nsexec reports its pid (before it forks the init, so the init and everything it
 // starts are inside), and from the saved state: list, signal, destroy.
-import { Cgroups, hostCgroupFs, type CgroupsState } from './cgroups/index.js';
+import { Cgroups, hostCgroupFs, ResourceCgroups, type CgroupsState } from './cgroups/index.js';
 import type { Linux } from '../schemas/config.js';
 import { ConfigError } from './errors.js';
 import type { Syscalls } from './syscalls.js';
@@ -11,8 +11,8 @@ export { CGROUP_FEATURES } from './cgroups/index.js';
 export type CgroupState = CgroupsState | undefined;
 
 /** Resolves the paths and checks linux.resources against the host; touches nothing. */
-export function planCgroups(id: string, linux: Linux | undefined, sys: Syscalls): Cgroups {
-  return Cgroups.plan({ id, cgroupsPath: linux?.cgroupsPath, resources: linux?.resources, fs: hostCgroupFs(sys) });
+export function planCgroups(id: string, linux: Linux | undefined, sys: Syscalls): ResourceCgroups {
+  return ResourceCgroups.plan({ id, cgroupsPath: linux?.cgroupsPath, resources: linux?.resources, fs: hostCgroupFs(sys) });
 }
 
 /**
@@ -32,7 +32,7 @@ export function checkCgroupFree(cg: Cgroups): void {
  * Makes the cgroups, writes the limits but the device rules, moves `pid` in. On
  * failure the caller destroys `cg`.
  */
-export function applyCgroups(cg: Cgroups, pid: number): void {
+export function applyCgroups(cg: ResourceCgroups, pid: number): void {
   cg.create();
   cg.apply((controller) => controller !== 'devices');
   cg.join(pid);
@@ -42,7 +42,7 @@ export function applyCgroups(cg: Cgroups, pid: number): void {
  * The device rules, once the init has made linux.devices (mknod is subject to them:
  * a deny-all would refuse it), before the hooks and the user's program; as runc.
  */
-export function applyDeviceRules(cg: Cgroups): void {
+export function applyDeviceRules(cg: ResourceCgroups): void {
   cg.apply((controller) => controller === 'devices');
 }
 

@@ -1,5 +1,7 @@
 // The cgroups piece of the runtime, and what `features` reports about it.
-export { Cgroups, type CgroupsPlanOptions, type CgroupsState, type SignalFn } from './manager.js';
+export { Cgroups, type CgroupsState, type SignalFn } from './manager.js';
+export { ResourceCgroups, type CgroupsPlanOptions } from './resources.js';
+export { cgroupStats } from './stats.js';
 export type { Freezer, FreezerState } from './freezer.js';
 export { CgroupError, hostCgroupFs, realCgroupFs, type CgroupFs } from './fs.js';
 export { detectHost, type CgroupDir, type HostCgroups } from './host.js';

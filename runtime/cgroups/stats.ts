@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import type { CgroupFs } from './fs.js';
 import { parseList } from './values.js';
 import type { CgroupDir } from './host.js';
+import type { Cgroups } from './manager.js';
 
 type N = bigint;
 export interface MemoryEntry {
@@ -273,4 +274,13 @@ export function readStats(fs: CgroupFs, dirs: readonly CgroupDir[], mode: 'v1' |
     }
   }
   return stats;
+}
+
+/** The resource usage of a container's cgroups (those still there), for `events --stats`. */
+export function cgroupStats(cg: Cgroups): Stats {
+  return readStats(
+    cg.fs,
+    cg.dirs.filter((d) => cg.fs.exists(d.dir)),
+    cg.mode,
+  );
 }

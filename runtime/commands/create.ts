@@ -10,7 +10,7 @@ import { chmodSync, chownSync, closeSync, mkdirSync, readFileSync, writeFileSync
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { applyCgroups, applyDeviceRules, checkCgroupFree, destroyCgroups, planCgroups } from '../cgroups-bridge.js';
-import type { Cgroups } from '../cgroups/index.js';
+import type { ResourceCgroups } from '../cgroups/index.js';
 import { loadBundle } from '../config/load.js';
 import type { Config } from '../config/validate.js';
 import { refuseUnsupported } from '../config/unsupported.js';
@@ -177,7 +177,7 @@ class InitRun {
   constructor(
     private readonly log: Logger,
     private readonly sys: Syscalls,
-    private readonly cgroups: Cgroups,
+    private readonly cgroups: ResourceCgroups,
     private readonly checkSchema: () => Promise<void>,
     /** Writes state.json: what is made is recorded before it is made, for a delete after a killed create. */
     private readonly record: () => void,

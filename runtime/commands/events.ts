@@ -4,7 +4,7 @@
 // kernel's OOM killer struck in the container's memory cgroup, until the container stops.
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { Cgroups, type CgroupsState } from '../cgroups/index.js';
+import { Cgroups, cgroupStats, type CgroupsState } from '../cgroups/index.js';
 import { statsJson } from '../cgroups/stats.js';
 import { RuntimeError } from '../errors.js';
 import { stdout } from '../log.js';
@@ -19,14 +19,14 @@ export async function events(o: { root: string; id: string; stats: boolean; inte
   const cg = Cgroups.fromState(s.cgroup as CgroupsState);
   const emit = (type: string, data?: unknown): void => stdout(`${statsJson({ type, id, ...(data !== undefined ? { data } : {}) })}\n`);
   if (o.stats) {
-    emit('stats', cg.stats());
+    emit('stats', cgroupStats(cg));
     return;
   }
   const ms = parseDuration(o.interval);
   let ooms = oomKills(s);
   for (;;) {
     if (store.status(s) === 'stopped' || !store.exists(id)) return;
-    emit('stats', cg.stats());
+    emit('stats', cgroupStats(cg));
     const now = oomKills(s);
     if (now > ooms) emit('oom');
     ooms = now;

@@ -5,7 +5,7 @@
 // config.json takes the new values, so a later update starts from them.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cgroups, type CgroupsState, type LinuxResources } from '../cgroups/index.js';
+import { ResourceCgroups, type CgroupsState, type LinuxResources } from '../cgroups/index.js';
 import type { Config } from '../config/validate.js';
 import { ConfigError, RuntimeError, oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -48,7 +48,7 @@ export function update(o: { root: string; id: string; flags: UpdateFlags; log: L
     if (status === 'stopped') throw new RuntimeError(`container ${id} is stopped: only a created, running or paused container can be updated`);
     if (!s.cgroup) throw new RuntimeError(`container ${id} has no cgroups to update`);
     try {
-      Cgroups.fromState(s.cgroup as CgroupsState, { resources }).apply((controller) => controller !== 'devices');
+      ResourceCgroups.withResources(s.cgroup as CgroupsState, resources).apply((controller) => controller !== 'devices');
     } catch (err) {
       // The planner names config.json's field; update's input is the resources object itself.
       if (err instanceof ConfigError) throw new ConfigError(err.path.replace(/^linux\.resources/, 'resources'), err.problem);

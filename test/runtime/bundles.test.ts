@@ -55,6 +55,13 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     expect(readFileSync(join(dist, 'runtime-create.cjs'), 'utf8')).toMatch(/loadBundle\d*\(__dirname, ?"config-validator"\)/);
   });
 
+  it('keeps the linux.resources planners (runtime/cgroups/resources.ts) out of the commands that only signal, freeze or remove a container', () => {
+    // ~25 kB of code-cache per call (~1 ms): those commands use the Cgroups handle alone.
+    const marker = /\bplanV1\b/;
+    for (const c of ['create', 'update']) expect(readFileSync(join(dist, `runtime-${c}.cjs`), 'utf8'), c).toMatch(marker);
+    for (const c of ['kill', 'start', 'delete', 'pause', 'exec']) expect(readFileSync(join(dist, `runtime-${c}.cjs`), 'utf8'), c).not.toMatch(marker);
+  });
+
   it.each(bundles)('%s: is ASCII only (one other character and V8 holds the whole source as a two-byte string)', (name) => {
     expect(readFileSync(join(dist, name), 'latin1')).toMatch(/^[\x00-\x7f]*$/);
   });

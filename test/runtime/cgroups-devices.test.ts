@@ -3,7 +3,7 @@
 // attached by the manager on a recorded v2 tree.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileDeviceFilter, decide } from '../../runtime/cgroups/devicefilter.js';
-import { Cgroups } from '../../runtime/cgroups/index.js';
+import { ResourceCgroups } from '../../runtime/cgroups/index.js';
 import { ConfigError } from '../../runtime/errors.js';
 import { DEFAULT_DEVICES } from '../../runtime/cgroups/v1.js';
 import { ACC_MKNOD, ACC_READ, ACC_WRITE, DEV_BLOCK, DEV_CHAR, deviceMatch, deviceRule } from '../../runtime/cgroups/values.js';
@@ -125,7 +125,7 @@ describe('the manager on a v2 host', () => {
     tree = new FakeCgroupTree(loadFixture('v2'));
   });
   afterEach(() => tree.cleanup());
-  const plan = (devices: LinuxDeviceCgroup[]) => Cgroups.plan({ id: 'c1', resources: { devices }, host: tree.host(), fs: tree, kill: () => undefined });
+  const plan = (devices: LinuxDeviceCgroup[]) => ResourceCgroups.plan({ id: 'c1', resources: { devices }, host: tree.host(), fs: tree, kill: () => undefined });
 
   it('attaches one device program to the container cgroup, only when devices are applied', () => {
     const cg = plan([{ allow: false, access: 'rwm' }]);

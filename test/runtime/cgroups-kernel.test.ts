@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCgroupValue } from '../../linux/cgroupfs.js';
-import { Cgroups, detectHost } from '../../runtime/cgroups/index.js';
+import { Cgroups, ResourceCgroups, detectHost } from '../../runtime/cgroups/index.js';
 import type { LinuxDeviceCgroup } from '../../runtime/cgroups/types.js';
 import { deviceProgram } from '../../runtime/cgroups/v2.js';
 import { libc } from '../../runtime/syscalls-libc.js';
@@ -30,7 +30,7 @@ function exited(child: ChildProcess): Promise<NodeJS.Signals | null> {
 describe.skipIf(!isRoot || !v1)('cgroups on this host (root, cgroup v1)', () => {
   it('creates, limits, joins, kills and removes a v1 cgroup', async () => {
     const top = `/conform-test-${process.pid}-${Date.now().toString(36)}`;
-    const cg = Cgroups.plan({
+    const cg = ResourceCgroups.plan({
       id: 'unused',
       cgroupsPath: `${top}/c1`,
       host,

@@ -1,6 +1,6 @@
 // The cgroup manager on the recorded hybrid host (v1 controllers + an empty unified hierarchy).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CgroupError, Cgroups, type LinuxResources } from '../../runtime/cgroups/index.js';
+import { CgroupError, Cgroups, ResourceCgroups, type LinuxResources } from '../../runtime/cgroups/index.js';
 import { ConfigError } from '../../runtime/errors.js';
 import { DEFAULT_DEVICE_RULES } from '../../runtime/cgroups/v1.js';
 import { FakeCgroupTree, loadFixture } from './cgroups-fake.js';
@@ -15,8 +15,8 @@ beforeEach(() => {
 });
 afterEach(() => tree.cleanup());
 
-function cgroups(resources?: LinuxResources, cgroupsPath?: string, id = 'c1'): Cgroups {
-  return Cgroups.plan({ id, cgroupsPath, resources, host: tree.host(), fs: tree, kill: (pid, sig) => signals.push([pid, sig]) });
+function cgroups(resources?: LinuxResources, cgroupsPath?: string, id = 'c1'): ResourceCgroups {
+  return ResourceCgroups.plan({ id, cgroupsPath, resources, host: tree.host(), fs: tree, kill: (pid, sig) => signals.push([pid, sig]) });
 }
 
 /** Creates and applies, returning the writes apply made under each controller's container dir. */
@@ -283,7 +283,7 @@ describe('Cgroups on a hybrid v1 host: unified', () => {
   it('refuses unified keys that are not file names, and unified on a pure v1 host', () => {
     expect(configError(() => cgroups({ unified: { '../escape': '1' } })).path).toBe('linux.resources.unified["../escape"]');
     const v1only = { ...tree.host(), mode: 'v1' as const, unified: undefined };
-    const e = configError(() => Cgroups.plan({ id: 'c1', resources: { unified: { 'pids.max': '1' } }, host: v1only, fs: tree }));
+    const e = configError(() => ResourceCgroups.plan({ id: 'c1', resources: { unified: { 'pids.max': '1' } }, host: v1only, fs: tree }));
     expect(e.message).toMatch(/needs cgroup v2/);
   });
 });
@@ -390,7 +390,7 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
       }
       tree.mkdir(path);
     };
-    const cg = Cgroups.plan({ id: 'c1', host: tree.host(), fs: racing, kill: () => undefined });
+    const cg = ResourceCgroups.plan({ id: 'c1', host: tree.host(), fs: racing, kill: () => undefined });
     cg.create();
     expect(raced).toBe(true);
     expect(tree.exists(`${pids}/c1`)).toBe(true);
@@ -411,7 +411,7 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
       }
       return tree.read(path);
     };
-    const cg = Cgroups.plan({ id: 'c1', host: tree.host(), fs: racing, kill: () => undefined });
+    const cg = ResourceCgroups.plan({ id: 'c1', host: tree.host(), fs: racing, kill: () => undefined });
     cg.create();
     expect(raced).toBe(true);
     expect(tree.exists(`${cpuset}/c1`)).toBe(true);
@@ -433,7 +433,7 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
       }
       tree.write(path, value);
     };
-    const cg = Cgroups.plan({ id: 'c1', resources: { cpu: { realtimeRuntime: 10000 } }, host: tree.host(), fs: racing, kill: () => undefined });
+    const cg = ResourceCgroups.plan({ id: 'c1', resources: { cpu: { realtimeRuntime: 10000 } }, host: tree.host(), fs: racing, kill: () => undefined });
     cg.create();
     cg.apply();
     expect(raced).toBe(2);

@@ -1,6 +1,6 @@
 // The cgroup manager on a pure cgroup v2 host (fixtures/cgroups/v2.json).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Cgroups, blkioToIoWeight, sharesToWeight, type LinuxResources } from '../../runtime/cgroups/index.js';
+import { ResourceCgroups, blkioToIoWeight, sharesToWeight, type LinuxResources } from '../../runtime/cgroups/index.js';
 import { ConfigError } from '../../runtime/errors.js';
 import { FakeCgroupTree, loadFixture } from './cgroups-fake.js';
 
@@ -15,8 +15,8 @@ beforeEach(() => {
 });
 afterEach(() => tree.cleanup());
 
-function cgroups(resources?: LinuxResources, cgroupsPath?: string): Cgroups {
-  return Cgroups.plan({ id: 'c1', cgroupsPath, resources, host: tree.host(), fs: tree, kill: (pid, sig) => signals.push([pid, sig]) });
+function cgroups(resources?: LinuxResources, cgroupsPath?: string): ResourceCgroups {
+  return ResourceCgroups.plan({ id: 'c1', cgroupsPath, resources, host: tree.host(), fs: tree, kill: (pid, sig) => signals.push([pid, sig]) });
 }
 
 /** Creates and applies; returns the resource writes in the leaf (subtree_control writes left out). */
