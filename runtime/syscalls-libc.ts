@@ -1,11 +1,10 @@
 // The syscall layer (./syscalls.ts) over libc, through the addon runtime/native/syscalls.c
 // (dist/syscalls.node): the only module that talks to libc. The structs it passes are
-// packed by ./syscalls-structs.ts; the numbers of the calls libc has no wrapper for come
-// from the generated x86_64 table. Failures throw SyscallError naming the call, its main
-// argument and the errno.
+// packed by ./syscalls-structs.ts; the calls glibc has no wrapper for are the addon's too,
+// by their numbers in <sys/syscall.h>. Failures throw SyscallError naming the call, its
+// main argument and the errno.
 import { closeSync, existsSync, constants as fsConstants, lchownSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { X86_64_SYSCALLS } from '../linux/syscalls/x86_64.js';
 import { errnoName, SyscallError } from './errors.js';
 import { phase } from './phases.js';
 import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
@@ -45,31 +44,6 @@ const TIOCSCTTY = 0x540e,
   TIOCSWINSZ = 0x5414,
   TIOCGPTN = 0x80045430,
   TIOCSPTLCK = 0x40045431;
-
-/** The number of a syscall called through syscall(2) (libc has no wrapper, or not in glibc 2.36). */
-function nr(name: string): number {
-  const n = X86_64_SYSCALLS[name];
-  if (n === undefined) throw new Error(`internal: no x86_64 syscall ${name}`);
-  return n;
-}
-const NR = {
-  pivot_root: nr('pivot_root'),
-  openat2: nr('openat2'),
-  fsopen: nr('fsopen'),
-  fsconfig: nr('fsconfig'),
-  fsmount: nr('fsmount'),
-  bpf: nr('bpf'),
-  set_mempolicy: nr('set_mempolicy'),
-  ioprio_set: nr('ioprio_set'),
-  sched_setattr: nr('sched_setattr'),
-  seccomp: nr('seccomp'),
-  pidfd_send_signal: nr('pidfd_send_signal'),
-  pidfd_open: nr('pidfd_open'),
-  pidfd_getfd: nr('pidfd_getfd'),
-  mount_setattr: nr('mount_setattr'),
-  open_tree: nr('open_tree'),
-  move_mount: nr('move_mount'),
-} as const;
 
 /** What runtime/native/syscalls.c takes: an integer, a C string, a buffer's bytes, a char ** or NULL. */
 type Arg = number | bigint | string | Uint8Array | readonly string[] | null;
@@ -117,13 +91,6 @@ class LibcSyscalls implements Syscalls {
     return r;
   }
 
-  /** A syscall that glibc 2.36 has no wrapper for, through syscall(2). */
-  private syscall(name: keyof typeof NR, what: string, ...args: Arg[]): number {
-    const r = this.native.call('syscall', NR[name], ...args);
-    if (r === -1) throw this.error(name, what);
-    return r;
-  }
-
   private error(name: string, what: string): SyscallError {
     const errno = this.native.errno();
     return new SyscallError(name, what, errno, errnoName(errno));
@@ -141,7 +108,7 @@ class LibcSyscalls implements Syscalls {
       AT_EMPTY_PATH = 0x1000,
       AT_RECURSIVE = 0x8000;
     const [dirfd, path, empty] = typeof target === 'number' ? [target, '', AT_EMPTY_PATH] : [AT_FDCWD, target, 0];
-    this.syscall('mount_setattr', String(target), dirfd, path, empty | (recursive ? AT_RECURSIVE : 0), buf, MOUNT_ATTR_SIZE);
+    this.call('mount_setattr', String(target), dirfd, path, empty | (recursive ? AT_RECURSIVE : 0), buf, MOUNT_ATTR_SIZE);
   }
   idmappedTree(source: string, rbind: boolean, recursive: boolean, usernsFd: number): number {
     const AT_FDCWD = -100,
@@ -150,10 +117,10 @@ class LibcSyscalls implements Syscalls {
       OPEN_TREE_CLONE = 1,
       OPEN_TREE_CLOEXEC = 0o2000000;
     const MOUNT_ATTR_IDMAP = 0x100000n;
-    const tree = this.syscall('open_tree', source, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0));
+    const tree = this.call('open_tree', source, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0));
     try {
       const attr = packMountAttr({ attrSet: MOUNT_ATTR_IDMAP, attrClr: 0n, propagation: 0n }, usernsFd);
-      this.syscall('mount_setattr', `${source} (MOUNT_ATTR_IDMAP)`, tree, '', AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attr, MOUNT_ATTR_SIZE);
+      this.call('mount_setattr', `${source} (MOUNT_ATTR_IDMAP)`, tree, '', AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attr, MOUNT_ATTR_SIZE);
       return tree;
     } catch (err) {
       closeSync(tree);
@@ -163,14 +130,14 @@ class LibcSyscalls implements Syscalls {
   moveMount(treeFd: number, targetFd: number): void {
     const MOVE_MOUNT_F_EMPTY_PATH = 0x4,
       MOVE_MOUNT_T_EMPTY_PATH = 0x40;
-    this.syscall('move_mount', `fd ${targetFd}`, treeFd, '', targetFd, '', MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    this.call('move_mount', `fd ${targetFd}`, treeFd, '', targetFd, '', MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
   }
   cloneTree(dirfd: number, path: string, recursive: boolean): number {
     const AT_EMPTY_PATH = 0x1000,
       AT_RECURSIVE = 0x8000,
       OPEN_TREE_CLONE = 1,
       OPEN_TREE_CLOEXEC = 0o2000000;
-    return this.syscall(
+    return this.call(
       'open_tree',
       path || `fd ${dirfd}`,
       dirfd,
@@ -185,22 +152,22 @@ class LibcSyscalls implements Syscalls {
       FSCONFIG_CMD_CREATE = 6,
       FSMOUNT_CLOEXEC = 1,
       MOUNT_ATTR_RDONLY = 1;
-    const fs = this.syscall('fsopen', 'tmpfs', 'tmpfs', FSOPEN_CLOEXEC);
+    const fs = this.call('fsopen', 'tmpfs', 'tmpfs', FSOPEN_CLOEXEC);
     const config = (cmd: number, key: string | null, value: string | null): void => {
-      this.syscall('fsconfig', `tmpfs ${key ?? 'create'}`, fs, cmd, key, value, 0);
+      this.call('fsconfig', `tmpfs ${key ?? 'create'}`, fs, cmd, key, value, 0);
     };
     try {
       config(FSCONFIG_SET_STRING, 'source', 'tmpfs');
       if (readonly) config(FSCONFIG_SET_FLAG, 'ro', null);
       config(FSCONFIG_CMD_CREATE, null, null);
-      return this.syscall('fsmount', 'tmpfs', fs, FSMOUNT_CLOEXEC, readonly ? MOUNT_ATTR_RDONLY : 0);
+      return this.call('fsmount', 'tmpfs', fs, FSMOUNT_CLOEXEC, readonly ? MOUNT_ATTR_RDONLY : 0);
     } finally {
       closeSync(fs);
     }
   }
   openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
     const how = packOpenHow(flags, mode, resolve);
-    return this.syscall('openat2', path, dirfd, path, how, OPEN_HOW_SIZE);
+    return this.call('openat2', path, dirfd, path, how, OPEN_HOW_SIZE);
   }
   mkdirat(dirfd: number, name: string, mode: number): void {
     this.call('mkdirat', name, dirfd, name, mode);
@@ -231,7 +198,7 @@ class LibcSyscalls implements Syscalls {
     return statfsFlags(buf);
   }
   pivotRoot(newRoot: string, putOld: string): void {
-    this.syscall('pivot_root', newRoot, newRoot, putOld);
+    this.call('pivot_root', newRoot, newRoot, putOld);
   }
   chdir(path: string): void {
     this.call('chdir', path, path);
@@ -298,7 +265,7 @@ class LibcSyscalls implements Syscalls {
     const filter = Buffer.from(program);
     const fprog = packSockFprog(program, this.native.address(filter));
     const SECCOMP_SET_MODE_FILTER = 1;
-    const r = this.syscall('seccomp', 'SET_MODE_FILTER', SECCOMP_SET_MODE_FILTER, flags, fprog);
+    const r = this.call('seccomp', 'SET_MODE_FILTER', SECCOMP_SET_MODE_FILTER, flags, fprog);
     // eslint-disable-next-line @typescript-eslint/no-unused-expressions -- keeps `filter` alive until the kernel has copied it
     filter.length;
     return r;
@@ -306,7 +273,7 @@ class LibcSyscalls implements Syscalls {
   attachCgroupDeviceFilter(cgroupDir: string, program: Uint8Array): void {
     const BPF_PROG_LOAD = 5,
       BPF_PROG_ATTACH = 8;
-    const bpf = (cmd: number, attr: Buffer, what: string) => this.syscall('bpf', what, cmd, attr, attr.length);
+    const bpf = (cmd: number, attr: Buffer, what: string) => this.call('bpf', what, cmd, attr, attr.length);
     const insns = Buffer.from(program);
     const license = Buffer.from('Apache-2.0\0');
     const load = packBpfProgLoad(program, this.native.address(insns), this.native.address(license));
@@ -384,21 +351,21 @@ class LibcSyscalls implements Syscalls {
     this.call('sigprocmask', 'SIG_SETMASK', SIG_SETMASK, set, null);
   }
   pidfdOpen(pid: number): number {
-    return this.syscall('pidfd_open', String(pid), pid, 0);
+    return this.call('pidfd_open', String(pid), pid, 0);
   }
   pidfdSendSignal(pidfd: number, signal: number): void {
-    this.syscall('pidfd_send_signal', String(signal), pidfd, signal, null, 0);
+    this.call('pidfd_send_signal', String(signal), pidfd, signal, null, 0);
   }
   pidfdGetfd(pidfd: number, targetFd: number): number {
-    return this.syscall('pidfd_getfd', String(targetFd), pidfd, targetFd, 0);
+    return this.call('pidfd_getfd', String(targetFd), pidfd, targetFd, 0);
   }
   schedSetattr(a: SchedAttr): void {
     const attr = packSchedAttr(a);
-    this.syscall('sched_setattr', `policy ${a.policy}`, 0, attr, 0);
+    this.call('sched_setattr', `policy ${a.policy}`, 0, attr, 0);
   }
   ioprioSet(ioprio: number): void {
     const IOPRIO_WHO_PROCESS = 1;
-    this.syscall('ioprio_set', String(ioprio), IOPRIO_WHO_PROCESS, 0, ioprio);
+    this.call('ioprio_set', String(ioprio), IOPRIO_WHO_PROCESS, 0, ioprio);
   }
   personality(persona: number): void {
     this.call('personality', `0x${persona.toString(16)}`, persona);
@@ -406,7 +373,7 @@ class LibcSyscalls implements Syscalls {
   setMempolicy(mode: number, nodes: readonly number[]): void {
     // An unsigned long mask; the kernel reads maxnode - 1 bits of it.
     const mask = packBitMask(nodes, 8);
-    this.syscall('set_mempolicy', `mode 0x${mode.toString(16)}`, mode, nodes.length ? mask : null, nodes.length ? mask.length * 8 + 1 : 0);
+    this.call('set_mempolicy', `mode 0x${mode.toString(16)}`, mode, nodes.length ? mask : null, nodes.length ? mask.length * 8 + 1 : 0);
   }
   schedSetaffinity(pid: number, cpus: readonly number[]): void {
     const mask = packBitMask(cpus, 128); // at least a glibc cpu_set_t

@@ -1,7 +1,8 @@
 // The reference runtime's door to libc (runtime/syscalls-libc.ts): a Node-API addon with
-// one function per libc call the runtime makes, called by name. It replaces a general
-// foreign-function library (koffi), whose loading and per-call prototype parsing cost
-// every runtime call that makes a syscall ~3 ms of CPU; this one loads in ~0.3 ms.
+// one function per libc call the runtime makes (and per syscall glibc has no wrapper for),
+// called by name. It replaces a general foreign-function library (koffi), whose loading
+// and per-call prototype parsing cost every runtime call that makes a syscall ~3 ms of
+// CPU; this one loads in ~0.3 ms.
 //
 // From JavaScript:
 //   call(name, ...args)  the libc function `name` (the table below); its result, -1 and
@@ -160,6 +161,27 @@ static long c_syscall(A a) { return syscall(a[0], a[1], a[2], a[3], a[4], a[5], 
 static long c_reset_signal(A a) { return signal(I(0), SIG_DFL) == SIG_ERR ? -1 : 0; }
 static long c_exit_on_signal(A a) { return signal(I(0), exit_with_signal_number) == SIG_ERR ? -1 : 0; }
 
+// Calls glibc 2.36 has no wrapper for, through syscall(2) with their numbers from
+// <sys/syscall.h>; the arguments as given.
+#define RAW(n) \
+  static long c_##n(A a) { return syscall(SYS_##n, a[0], a[1], a[2], a[3], a[4], a[5]); }
+RAW(pivot_root)
+RAW(openat2)
+RAW(fsopen)
+RAW(fsconfig)
+RAW(fsmount)
+RAW(bpf)
+RAW(set_mempolicy)
+RAW(ioprio_set)
+RAW(sched_setattr)
+RAW(seccomp)
+RAW(pidfd_send_signal)
+RAW(pidfd_open)
+RAW(pidfd_getfd)
+RAW(mount_setattr)
+RAW(open_tree)
+RAW(move_mount)
+
 static const struct {
   const char *name;
   long (*fn)(A);
@@ -171,7 +193,10 @@ static const struct {
     C(setresgid), C(setgroups), C(umask), C(fcntl), C(dup2), C(dup3), C(flock), C(sigprocmask),
     C(personality), C(sched_setaffinity), C(ioctl), C(socket), C(socketpair), C(send), C(recv),
     C(sendmsg), C(recvmsg), C(execve), C(getpid), C(waitpid), C(posix_spawn), C(syscall),
-    C(reset_signal), C(exit_on_signal),
+    C(reset_signal), C(exit_on_signal), C(pivot_root), C(openat2), C(fsopen), C(fsconfig),
+    C(fsmount), C(bpf), C(set_mempolicy), C(ioprio_set), C(sched_setattr), C(seccomp),
+    C(pidfd_send_signal), C(pidfd_open), C(pidfd_getfd), C(mount_setattr), C(open_tree),
+    C(move_mount),
 #undef C
 };
 
