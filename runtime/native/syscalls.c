@@ -227,31 +227,35 @@ static char *string_copy(napi_env env, napi_value v) {
 }
 
 // An array of strings as a NULL-terminated char **, in one allocation with its strings.
+// Each element is read once (an element with a getter could answer differently twice), and
+// each string is copied into exactly the room its length asked for.
 static char **string_array(napi_env env, napi_value v) {
   uint32_t n;
   if (napi_get_array_length(env, v, &n) != 0) return NULL;
+  napi_value *elements = malloc((n + 1) * sizeof(napi_value));
+  size_t *lengths = malloc((n + 1) * sizeof(size_t));
+  char **out = NULL;
+  if (!elements || !lengths) goto done;
   size_t total = 0;
   for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
     napi_valuetype t;
-    size_t len;
-    if (napi_get_element(env, v, i, &e) != 0 || napi_typeof(env, e, &t) != 0 || t != napi_string) return NULL;
-    if (napi_get_value_string_utf8(env, e, NULL, 0, &len) != 0) return NULL;
-    total += len + 1;
+    if (napi_get_element(env, v, i, &elements[i]) != 0 || napi_typeof(env, elements[i], &t) != 0 || t != napi_string) goto done;
+    if (napi_get_value_string_utf8(env, elements[i], NULL, 0, &lengths[i]) != 0) goto done;
+    total += lengths[i] + 1;
   }
-  char **out = malloc((n + 1) * sizeof(char *) + total);
-  if (!out) return NULL;
+  out = malloc((n + 1) * sizeof(char *) + total);
+  if (!out) goto done;
   char *at = (char *)(out + n + 1);
   for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
     size_t len;
-    napi_get_element(env, v, i, &e);
-    napi_get_value_string_utf8(env, e, at, total + 1, &len);
+    napi_get_value_string_utf8(env, elements[i], at, lengths[i] + 1, &len);
     out[i] = at;
-    at += len + 1;
-    total -= len + 1;
+    at += lengths[i] + 1;
   }
   out[n] = NULL;
+done:
+  free(elements);
+  free(lengths);
   return out;
 }
 
