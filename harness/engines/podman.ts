@@ -32,6 +32,9 @@ export const PODMAN_IMAGE = 'localhost/conform/busybox:base';
  */
 const MAX_RUNROOT = 50;
 
+/** A unix socket's path, at most (sun_path, 108 bytes with its NUL). */
+const MAX_SOCKET_PATH = 107;
+
 /** containers.conf's default for conmon's PATH (conmon_env_vars replaces the whole list). */
 const CONMON_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -44,6 +47,20 @@ export class PodmanStore implements Service {
   get runroot(): string {
     const real = join(this.dir, 'runroot');
     return real.length > MAX_RUNROOT ? runLink('podman', this.tag) : real;
+  }
+
+  /**
+   * conmon's TMPDIR, where it makes a terminal container's console socket
+   * (`conmon-term.XXXXXX`), and which the runtime inherits: the real directory whenever
+   * that socket's path fits, since a runtime may refuse a path through a symbolic link
+   * (gVisor makes its sandbox's chroot in TMPDIR and refuses one that resolves elsewhere:
+   * runsc failed every podman case run from a deep --workdir, "failed to safely mount:
+   * expected to open /run/conform-podman-…/conmon, but found …"). Through the runroot's
+   * link only for a run directory deeper still.
+   */
+  get conmonTmp(): string {
+    const real = join(this.dir, 'runroot', 'conmon');
+    return real.length + '/conmon-term.XXXXXX'.length <= MAX_SOCKET_PATH ? real : join(this.runroot, 'conmon');
   }
 
   /** podman's cgroup parent for the run's containers (and its conmons, in `<parent>/conmon`). */
@@ -107,10 +124,10 @@ async function startStore(site: ServiceSite, image: OciImage): Promise<PodmanSto
   if (store.runroot !== join(site.dir, 'runroot')) symlinkSync(join(site.dir, 'runroot'), store.runroot);
   // conmon makes a terminal container's console socket in its TMPDIR (podman's default
   // environment for it has none: /tmp), and leaves it there when the runtime's create
-  // fails; in the runroot it goes with the store. The runroot is at most 50 characters
-  // (MAX_RUNROOT), so `<runroot>/conmon/conmon-term.XXXXXX` fits a unix socket's 107.
+  // fails; in the runroot it goes with the store (store.conmonTmp: the path that fits a
+  // unix socket's 107 bytes, the real one if it does).
   mkdirSync(join(site.dir, 'runroot', 'conmon'));
-  const conmonEnv = [`PATH=${CONMON_PATH}`, `TMPDIR=${join(store.runroot, 'conmon')}`];
+  const conmonEnv = [`PATH=${CONMON_PATH}`, `TMPDIR=${store.conmonTmp}`];
   // File locks in --tmpdir, instead of the machine-wide /dev/shm/libpod_lock.
   writeFileSync(store.env.CONTAINERS_CONF!, `[engine]\nlock_type = "file"\nconmon_env_vars = ${JSON.stringify(conmonEnv)}\n`);
   const env = { ...process.env, ...store.env };
