@@ -16,7 +16,22 @@ const DEFAULT_ROOT = '/run/conform-runtime';
  * The syscall layer, for the commands that make syscalls: imported when one runs, so
  * that `state`, `list` and the other read-only commands never evaluate the bindings.
  */
-const syscalls = async (): Promise<Syscalls> => (await import('./syscalls-libc.js')).libc();
+let layer: Syscalls | undefined;
+const syscalls = async (): Promise<Syscalls> => (layer ??= (await import('./syscalls-libc.js')).libc());
+
+/**
+ * Ends a call that ran its command. A command that made syscalls ends with _exit (the
+ * layer's exit: Node's teardown after the 'exit' event cost ~1.5-2 ms of CPU a call,
+ * npm run bench's teardown column); the others with process.exit, rather than when the
+ * event loop drains: Node then skips freeing its heap page by page (create's CLI
+ * unmapped ~40 regions on its way out), which the kernel does at once. Everything an
+ * action writes is written synchronously, and what it leaves running (the init) it has
+ * unref'd.
+ */
+function end(code: number): never {
+  if (layer) layer.exit(code);
+  process.exit(code);
+}
 
 /** What an action gets: its arguments (defaults applied, the variadic one spread) and options. */
 interface Call {
@@ -368,12 +383,7 @@ export async function runCli(argv: string[]): Promise<void> {
     log.error(context ? `${context}: ${msg}` : msg);
     // oneLine: the context holds the id as given, which may hold a newline.
     stderr(oneLine(`conform-runtime: ${context ? `${context}: ` : ''}${msg}`));
-    process.exit(1);
+    end(1);
   }
-  // Done: exit now rather than when the event loop drains. Node then skips freeing its
-  // heap page by page (create's CLI unmapped ~40 regions on its way out), which the
-  // kernel does at once: 1-5 ms off every call (npm run bench, --compare). Everything
-  // an action writes is written synchronously, and what it leaves running (the init) it
-  // has unref'd.
-  process.exit();
+  end(Number(process.exitCode ?? 0));
 }

@@ -228,6 +228,10 @@ export class FakeSyscalls implements Syscalls {
   resetSignal(signal: number): void {
     this.rec('resetSignal', [signal]);
   }
+  exit(code: number): never {
+    this.rec('exit', [code]);
+    throw new Error(`exit ${code}`);
+  }
   exitOnSignal(signal: number): void {
     this.rec('exitOnSignal', [signal]);
   }

@@ -345,6 +345,13 @@ class LibcSyscalls implements Syscalls {
   exitOnSignal(signal: number): void {
     this.native.call('exit_on_signal', signal);
   }
+  exit(code: number): never {
+    const { native } = this;
+    process.exitCode = code;
+    process.emit('exit', code);
+    native.call('_exit', code);
+    throw new Error('_exit returned');
+  }
   unblockAllSignals(): void {
     const set = Buffer.alloc(128);
     const SIG_SETMASK = 2;

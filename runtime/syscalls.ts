@@ -103,6 +103,12 @@ export interface Syscalls {
   resetSignal(signal: number): void;
   /** Makes `signal` end the process with _exit(signal): see init/signals.ts for why. */
   exitOnSignal(signal: number): void;
+  /**
+   * Ends the process with `code` at once, as process.exit() would after its 'exit'
+   * listeners, but without Node's own teardown (its platform threads joined, libc's atexit
+   * handlers): _exit(2). Nothing buffered may be left: the runtime writes synchronously.
+   */
+  exit(code: number): never;
   /** Unblocks every signal for the calling thread. */
   unblockAllSignals(): void;
   pidfdOpen(pid: number): number;

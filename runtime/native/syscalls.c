@@ -160,6 +160,7 @@ static long c_posix_spawn(A a) { return spawn(S(0), P(1), P(2)); }
 static long c_syscall(A a) { return syscall(a[0], a[1], a[2], a[3], a[4], a[5], a[6]); }
 static long c_reset_signal(A a) { return signal(I(0), SIG_DFL) == SIG_ERR ? -1 : 0; }
 static long c_exit_on_signal(A a) { return signal(I(0), exit_with_signal_number) == SIG_ERR ? -1 : 0; }
+static long c__exit(A a) { _exit(I(0)); }
 
 // Calls glibc 2.36 has no wrapper for, through syscall(2) with their numbers from
 // <sys/syscall.h>; the arguments as given.
@@ -193,7 +194,7 @@ static const struct {
     C(setresgid), C(setgroups), C(umask), C(fcntl), C(dup2), C(dup3), C(flock), C(sigprocmask),
     C(personality), C(sched_setaffinity), C(ioctl), C(socket), C(socketpair), C(send), C(recv),
     C(sendmsg), C(recvmsg), C(execve), C(getpid), C(waitpid), C(posix_spawn), C(syscall),
-    C(reset_signal), C(exit_on_signal), C(pivot_root), C(openat2), C(fsopen), C(fsconfig),
+    C(reset_signal), C(exit_on_signal), C(_exit), C(pivot_root), C(openat2), C(fsopen), C(fsconfig),
     C(fsmount), C(bpf), C(set_mempolicy), C(ioprio_set), C(sched_setattr), C(seccomp),
     C(pidfd_send_signal), C(pidfd_open), C(pidfd_getfd), C(mount_setattr), C(open_tree),
     C(move_mount),

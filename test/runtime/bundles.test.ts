@@ -99,6 +99,10 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
         expect(r.status).toBe(0);
       }
       expect(existsSync(join(dir, 'root', 'x'))).toBe(false);
+      // A failing call that made syscalls ends through the layer's _exit: its status and its 'exit' listeners as process.exit's.
+      const failed = spawnSync(process.execPath, [bin, '--root', join(dir, 'root'), 'kill', 'x', 'KILL'], { encoding: 'utf8', env });
+      expect(failed.stderr).toBe('conform-runtime: kill x: container x does not exist\n');
+      expect(failed.status).toBe(1);
       const lines = readFileSync(file, 'utf8')
         .trim()
         .split('\n')
@@ -106,6 +110,7 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
       expect(lines.map((l) => [l.command, l.marks.map(([name]) => name)])).toEqual([
         ['features', ['script', 'compiled', 'exit']],
         ['delete', ['script', 'compiled', 'syscalls', 'syscalls loaded', 'exit']],
+        ['kill', ['script', 'compiled', 'syscalls', 'syscalls loaded', 'exit']],
       ]);
       for (const { marks } of lines) {
         for (const [i, what] of ['process CPU', 'main thread CPU', 'wall'].entries()) {
