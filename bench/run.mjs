@@ -225,6 +225,7 @@ function benchPhases() {
   const rows = { 'node -e 0': { total: [] } };
   for (const op of OPS) rows[op] = Object.fromEntries(['total', ...parts].map((k) => [k, []]));
   const file = join(work, 'phases.jsonl');
+  const caches = {};
   for (let i = 0; i < opts.n; i++) {
     rows['node -e 0'].total.push(measure([process.execPath, '-e', '0'], { env: FLOOR_ENV }).cpu);
     rmSync(file, { force: true });
@@ -247,17 +248,21 @@ function benchPhases() {
       r.command.push(marks.exit - marks.compiled - syscalls);
       r.teardown.push(m[op].cpu - marks.exit);
       r['other threads'].push(exitCpu - exitMain);
+      (caches[op] ??= []).push(line.cache);
     }
   }
-  return Object.fromEntries(Object.entries(rows).map(([op, r]) => [op, Object.fromEntries(Object.entries(r).map(([k, xs]) => [k, stats(xs).median]))]));
+  const out = Object.fromEntries(Object.entries(rows).map(([op, r]) => [op, Object.fromEntries(Object.entries(r).map(([k, xs]) => [k, stats(xs).median]))]));
+  // Which code cache the calls compiled from (bin/load-bundle.js): the first call of a fresh build trains one.
+  for (const [op, kinds] of Object.entries(caches)) out[op].cache = [...new Set(kinds)].map((k) => `${k} ${kinds.filter((x) => x === k).length}`).join(', ');
+  return out;
 }
 
 function printPhases(phases) {
   const floor = phases['node -e 0'].total;
   console.log(
-    `\nWhere a reference-runtime call's CPU goes (ms, medians of ${opts.n} runs; create: its CLI only). Boot: Node up to bin/conform-runtime.js; bundle: reading and compiling the command's bundle; syscall layer: loading the libc addon; teardown: after the exit event. Other threads: the part of the phases before spent off the main thread (V8's concurrent compiling, GC). Floor: node -e 0, ${f1(floor)} ms`,
+    `\nWhere a reference-runtime call's CPU goes (ms, medians of ${opts.n} runs; create: its CLI only). Boot: Node up to bin/conform-runtime.js; bundle: reading and compiling the command's bundle; syscall layer: loading the libc addon; teardown: after the exit event. Other threads: the part of the phases before spent off the main thread (V8's concurrent compiling, GC). Code cache: what the calls compiled from (bin/load-bundle.js: trained, build, none). Floor: node -e 0, ${f1(floor)} ms`,
   );
-  const rows = [['', 'total', 'boot', 'bundle', 'syscall layer', 'command', 'teardown', 'over floor', 'other threads']];
+  const rows = [['', 'total', 'boot', 'bundle', 'syscall layer', 'command', 'teardown', 'over floor', 'other threads', 'code cache']];
   for (const [op, r] of Object.entries(phases))
     if (op !== 'node -e 0')
       rows.push([
@@ -270,6 +275,7 @@ function printPhases(phases) {
         f1(r.teardown),
         f1(r.total - floor),
         f1(r['other threads']),
+        r.cache,
       ]);
   table(rows);
 }

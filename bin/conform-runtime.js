@@ -22,12 +22,17 @@ const phase = process.env.CONFORM_RUNTIME_PHASES ? recordPhases(process.env.CONF
 // syscalls.node, the newer of the two) at first use (cli/native-build.ts): one stat per
 // call otherwise. The init is started by nsexec, after a CLI that had them.
 if (word !== 'init' && !existsSync(join(dist, 'syscalls.node'))) compileNatives();
+// A call trains its command's code cache (bin/load-bundle.js) when it ran the command to
+// the end (runtime/launcher.ts) and exits 0. The init never does: it ends in execve, or in
+// the container's root, where dist/ is out of reach.
+const train = word !== 'init' && ((code) => code === 0 && process[Symbol.for('conform-runtime.ran')] === true);
+const options = { compiled: phase && ((cache) => phase('compiled', cache)), train };
 try {
-  loadBundle(dist, word ? `runtime-${word}` : 'runtime', phase && (() => phase('compiled')));
+  loadBundle(dist, word ? `runtime-${word}` : 'runtime', options);
 } catch (e) {
   if (e.code !== 'ENOENT' || !word) missing(e);
   try {
-    loadBundle(dist, 'runtime');
+    loadBundle(dist, 'runtime', options);
   } catch (e2) {
     missing(e2);
   }
@@ -55,24 +60,26 @@ function compileNatives() {
  * time (user + system) of the process and of its main thread (the rest is V8's and
  * libuv's threads: concurrent compiling, GC) and the wall time since the process
  * started: 'script' (Node booted and reached this file), 'compiled' (the command's
- * bundle read and compiled), the syscall layer's load (runtime/phases.ts), 'exit';
- * appends them as one JSON line to `file` at exit. Taken out of the environment, so
- * that no child (the init, hooks) writes too.
+ * bundle read and compiled; with the code cache it compiled from), the syscall layer's
+ * load (runtime/phases.ts), 'exit'; appends them as one JSON line to `file` at exit.
+ * Taken out of the environment, so that no child (the init, hooks) writes too.
  */
 function recordPhases(file) {
   delete process.env.CONFORM_RUNTIME_PHASES;
   const { readFileSync, appendFileSync } = require('node:fs');
   const marks = [];
-  const mark = (name) => {
+  let cache;
+  const mark = (name, compiledFrom) => {
     const { user, system } = process.cpuUsage();
     const mainNs = Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
     marks.push([name, (user + system) / 1000, mainNs / 1e6, performance.now()]);
+    if (compiledFrom) cache = compiledFrom;
   };
   process[Symbol.for('conform-runtime.phase')] = mark;
   mark('script');
   process.on('exit', () => {
     mark('exit');
-    appendFileSync(file, `${JSON.stringify({ command: word, marks })}\n`);
+    appendFileSync(file, `${JSON.stringify({ command: word, cache, marks })}\n`);
   });
   return mark;
 }

@@ -5,6 +5,7 @@
 // `command(` to build the command's own bundle: keep one action per command() call.
 import { parse, type CommandSpec, type OptionSpec, type ProgramSpec, type Values } from './argv.js';
 import { RuntimeError, oneLine } from './errors.js';
+import { ranCommand } from './launcher.js';
 import { Logger, stderr, stdout } from './log.js';
 import { OCI_VERSION } from './state/store.js';
 import type { Syscalls } from './syscalls.js';
@@ -378,6 +379,7 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     const action = commands.find((c) => c.name === call.command)?.action;
     await action?.({ root: str(call.globals, 'root') ?? DEFAULT_ROOT, args: call.args, o: call.options, setUp });
+    ranCommand();
   } catch (err) {
     const msg = oneLine(err);
     log.error(context ? `${context}: ${msg}` : msg);

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, constants as fsConstants, lchownSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { errnoName, SyscallError } from './errors.js';
-import { phase } from './phases.js';
+import { phase } from './launcher.js';
 import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
 import {
   cmsgSpace,

@@ -14,7 +14,8 @@
 //   eagerly, so it covers whatever the call runs) is dist/v8-cache/<name>.<hash>.bin,
 //   where <hash> is the bundle's content hash, written on the bundle's last line. V8
 //   checks a cache against the source's length only, so the hash is what ties a cache
-//   to its bundle.
+//   to its bundle. A runtime command's first successful call replaces it with a trained
+//   cache, <name>.<hash>.trained.bin: what that call compiled, no more (bin/load-bundle.js).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -130,7 +131,9 @@ function lazyBuiltins(names) {
 export function removeStale(dist, fresh) {
   const stale = (file) => Date.now() - statSync(file).mtimeMs > 10 * 60_000;
   const cacheDir = join(dist, 'v8-cache');
-  for (const f of readdirSync(cacheDir)) if (!fresh.includes(f) && stale(join(cacheDir, f))) rmSync(join(cacheDir, f), { force: true });
+  // A trained cache (bin/load-bundle.js) lives as long as its build's.
+  const built = (f) => fresh.includes(f.replace(/\.trained\.bin$/, '.bin'));
+  for (const f of readdirSync(cacheDir)) if (!built(f) && stale(join(cacheDir, f))) rmSync(join(cacheDir, f), { force: true });
   for (const f of readdirSync(dist).filter((n) => /^(runtime(-chunk-.*)?|conform|native)\.js(\.map)?$/.test(n)))
     if (stale(join(dist, f))) rmSync(join(dist, f), { force: true });
 }

@@ -1,6 +1,7 @@
 // `delete`: only a stopped container (runtime.md: deleting one that is not stopped
 // must fail and change nothing), unless --force, which kills it first.
 import { RuntimeError } from '../errors.js';
+import { tookShortcut } from '../launcher.js';
 import type { Logger } from '../log.js';
 import { checkId, StateStore } from '../state/store.js';
 import type { Syscalls } from '../syscalls.js';
@@ -13,7 +14,8 @@ export async function del(o: { root: string; id: string; force: boolean; log: Lo
   try {
     lock = store.lock(id, o.sys);
   } catch (err) {
-    if (o.force) return; // runc: --force on a missing container is not an error
+    // runc: --force on a missing container is not an error
+    if (o.force) return tookShortcut();
     throw err;
   }
   let released = false;
@@ -28,7 +30,7 @@ export async function del(o: { root: string; id: string; force: boolean; log: Lo
       // A create killed before it wrote anything: its directory is all there is (and we
       // hold its lock, so no create is still working on it).
       store.remove(id);
-      if (o.force) return;
+      if (o.force) return tookShortcut();
       throw new RuntimeError(`container ${id} does not exist`);
     }
     const s = store.read(id);

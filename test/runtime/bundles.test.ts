@@ -2,7 +2,7 @@
 // and conform's, each with a V8 code cache that V8 accepts. A cache V8 rejects costs nothing visible but
 // time, so only a test can notice it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -84,6 +84,58 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^conform-runtime version /);
+  });
+
+  it("trains a command's code cache at the first call that runs it to the end, and compiles from it after (bin/load-bundle.js)", () => {
+    // A checkout of our own: bin/, the bundles of features and delete with their build caches, the addon.
+    const dir = mkdtempSync(join(tmpdir(), 'conform-trained-'));
+    try {
+      const own = join(dir, 'dist');
+      mkdirSync(join(own, 'v8-cache'), { recursive: true });
+      cpSync(join(repoRoot, 'bin'), join(dir, 'bin'), { recursive: true });
+      cpSync(join(dist, 'syscalls.node'), join(own, 'syscalls.node'));
+      const hashes: Record<string, string> = {};
+      for (const c of ['features', 'delete']) {
+        hashes[c] = /conform-build=([0-9a-f]+)\n$/.exec(readFileSync(join(dist, `runtime-${c}.cjs`), 'utf8'))![1]!;
+        for (const f of [`runtime-${c}.cjs`, `v8-cache/runtime-${c}.${hashes[c]}.bin`]) cpSync(join(dist, f), join(own, f));
+      }
+      const source = readFileSync(join(dist, 'runtime-features.cjs'), 'utf8');
+      const hash = hashes.features!;
+      const trained = join(own, 'v8-cache', `runtime-features.${hash}.trained.bin`);
+      const phases = join(dir, 'phases.jsonl');
+      const call = (...args: string[]) => {
+        const r = spawnSync(process.execPath, [join(dir, 'bin/conform-runtime.js'), ...args], {
+          encoding: 'utf8',
+          env: { ...process.env, CONFORM_RUNTIME_PHASES: phases },
+        });
+        const lines = readFileSync(phases, 'utf8').trim().split('\n');
+        return { status: r.status, cache: (JSON.parse(lines.at(-1)!) as { cache: string }).cache };
+      };
+      const accepted = () =>
+        !new Script(wrap(source) as string, { filename: join(own, 'runtime-features.cjs'), cachedData: readFileSync(trained) }).cachedDataRejected;
+
+      // A failing call compiles lazily and writes nothing: it ran the error's path only; nor
+      // does --help, which succeeds without running the command.
+      expect(call('features', '--no-such-option')).toEqual({ status: 1, cache: 'none' });
+      expect(call('features', '--help')).toEqual({ status: 0, cache: 'none' });
+      expect(existsSync(trained)).toBe(false);
+      expect(call('features')).toEqual({ status: 0, cache: 'none' });
+      expect(existsSync(trained)).toBe(true);
+      expect(accepted()).toBe(true);
+      // What one call compiled, not every function of the bundle.
+      expect(statSync(trained).size).toBeLessThan(statSync(join(own, 'v8-cache', `runtime-features.${hash}.bin`)).size);
+      expect(call('features')).toEqual({ status: 0, cache: 'trained' });
+      // One V8 rejects (another Node made it) is made again.
+      writeFileSync(trained, 'not a code cache');
+      expect(call('features')).toEqual({ status: 0, cache: 'none' });
+      expect(accepted()).toBe(true);
+      // Nor a success by a shortcut: delete --force of a container that does not exist.
+      expect(call('--root', join(dir, 'root'), 'delete', '--force', 'nothing')).toEqual({ status: 0, cache: 'none' });
+      expect(existsSync(join(own, 'v8-cache', `runtime-delete.${hashes.delete}.trained.bin`))).toBe(false);
+      expect(readdirSync(join(own, 'v8-cache')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("marks where a call's CPU goes for npm run bench when CONFORM_RUNTIME_PHASES names a file", () => {
