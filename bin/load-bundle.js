@@ -15,7 +15,6 @@
 // install), the build's cache is used.
 'use strict';
 const { accessSync, constants, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
-const { createRequire } = require('node:module');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
 
@@ -45,7 +44,9 @@ function loadBundle(dist, name, { compiled, train = false } = {}) {
   if (train && trained && kind === 'none') process.on('exit', (code) => train(code) && save(trained, script));
   compiled?.(kind);
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dist);
+  // This module's require: a bundle requires Node's builtins and absolute paths only,
+  // which resolve the same from anywhere (createRequire's node:module costs ~0.6 ms).
+  script.runInThisContext()(mod.exports, require, mod, file, dist);
   return mod.exports;
 }
 

@@ -4,7 +4,7 @@
 // by their numbers in <sys/syscall.h>. Failures throw SyscallError naming the call, its
 // main argument and the errno.
 import { closeSync, existsSync, constants as fsConstants, lchownSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { errnoName, SyscallError } from './errors.js';
 import { phase } from './launcher.js';
 import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
@@ -63,7 +63,7 @@ interface Native {
  */
 function loadNative(): Native {
   if (process.arch !== 'x64') throw new Error(`conform-runtime supports x86_64 only (this is ${process.arch})`);
-  const candidates = [new URL('./syscalls.node', import.meta.url), new URL('../dist/syscalls.node', import.meta.url)].map((u) => fileURLToPath(u));
+  const candidates = [join(import.meta.dirname, 'syscalls.node'), join(import.meta.dirname, '..', 'dist', 'syscalls.node')];
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new Error(`${candidates[0]} is missing: run \`npm run build\` in the conform checkout`);
   const mod = { exports: {} as Native };

@@ -31,8 +31,10 @@ export async function buildBundle(dist, name, options) {
   const { outputFiles } = await build({
     ...options,
     format: 'cjs',
-    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    define: { 'import.meta.url': '__importMetaUrl' },
+    // import.meta.url made when read (node:url and the conversion cost ~0.5 ms of a call
+    // that has no use for them); import.meta.dirname is the bundle's directory.
+    banner: { js: "const __importMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
+    define: { 'import.meta.url': '__importMeta.url', 'import.meta.dirname': '__dirname' },
     outfile: join(dist, `${name}.cjs`),
     write: false,
   });
