@@ -12,19 +12,28 @@ function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** `dir` and every cgroup below it, parents before children. */
+/** What a cgroup file call gives, or undefined where the file is gone (ENOENT). */
+function unlessGone<T>(call: () => T): T | undefined {
+  try {
+    return call();
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** `dir` and every cgroup below it, parents before children; none if `dir` is gone. */
 function walk(fs: CgroupFs, dir: string): string[] {
-  if (!fs.exists(dir)) return [];
-  return [dir, ...fs.children(dir).flatMap((c) => walk(fs, posix.join(dir, c)))];
+  const children = unlessGone(() => fs.children(dir));
+  return children ? [dir, ...children.flatMap((c) => walk(fs, posix.join(dir, c)))] : [];
 }
 
 export function listPids(fs: CgroupFs, dirs: readonly string[]): number[] {
   const pids = new Set<number>();
   for (const dir of dirs) {
     for (const d of walk(fs, dir)) {
-      const procs = posix.join(d, 'cgroup.procs');
-      if (!fs.exists(procs)) continue;
-      for (const line of fs.read(procs).split('\n')) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
+      const procs = unlessGone(() => fs.read(posix.join(d, 'cgroup.procs')));
+      for (const line of procs?.split('\n') ?? []) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
     }
   }
   return [...pids].sort((a, b) => a - b);
@@ -51,16 +60,16 @@ export function killAllIn(
   signal: number,
   kill: (pid: number, signal: number) => void,
 ): void {
-  const existing = dirs.filter((d) => fs.exists(d.dir));
   // No process in the cgroups: none can appear but from outside, so there is nothing to
   // freeze (a freeze and a thaw are two kernel round trips every delete would pay).
   if (
     listPids(
       fs,
-      existing.map((d) => d.dir),
+      dirs.map((d) => d.dir),
     ).length === 0
   )
     return;
+  const existing = dirs.filter((d) => fs.exists(d.dir));
   const v2 = existing.find((d) => d.version === 2);
   if (signal === SIGKILL && v2 && fs.exists(posix.join(v2.dir, 'cgroup.kill'))) fs.write(posix.join(v2.dir, 'cgroup.kill'), '1');
   const freezer = freezerOf(fs, existing);
@@ -87,22 +96,27 @@ export function killAllIn(
   }
 }
 
-/** Removes `dir` and the cgroups below it, deepest first, waiting for exiting processes. */
+/**
+ * Removes `dir` and the cgroups below it, deepest first, waiting for exiting processes.
+ * Most often `dir` is a leaf whose processes are gone: one rmdir, before any walk.
+ */
 export function removeTree(fs: CgroupFs, dir: string): void {
+  let lastError: unknown;
+  const removed = (d: string): boolean => {
+    try {
+      fs.rmdir(d);
+      return true;
+    } catch (e) {
+      lastError = e;
+      const code = errnoCode(e);
+      if (code === 'ENOENT') return true;
+      if (code !== 'EBUSY') throw new CgroupError(`removing cgroup ${d}: ${(e as Error).message}`, code);
+      return false;
+    }
+  };
+  if (removed(dir)) return;
   for (const d of walk(fs, dir).reverse()) {
-    let lastError: unknown;
-    const gone = until(() => {
-      try {
-        fs.rmdir(d);
-        return true;
-      } catch (e) {
-        lastError = e;
-        const code = errnoCode(e);
-        if (code === 'ENOENT') return true;
-        if (code !== 'EBUSY') throw new CgroupError(`removing cgroup ${d}: ${(e as Error).message}`, code);
-        return false;
-      }
-    });
+    const gone = until(() => removed(d));
     if (!gone)
       throw new CgroupError(
         `removing cgroup ${d}: still busy after ${SETTLE_MS} ms (processes left: ${listPids(fs, [d]).join(' ') || 'none listed'}): ${(lastError as Error).message}`,

@@ -2,7 +2,20 @@
 // atomically), exec.fifo while the container is `created`, and is the object of a
 // per-container flock, so that calls on one id are serialised and calls on
 // different ids run in parallel.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeError } from '../errors.js';
 import { isAlive } from '../proc.js';
@@ -143,7 +156,7 @@ export class StateStore {
   }
 
   remove(id: string): void {
-    rmSync(this.dir(id), { recursive: true, force: true });
+    removeDir(this.dir(id));
   }
 
   list(): string[] {
@@ -193,5 +206,36 @@ function frozen(s: StoredState): boolean {
   } catch {
     // The cgroup is gone (the container is stopping): not paused.
     return false;
+  }
+}
+
+/**
+ * Removes a directory and what it holds; a missing one is not an error. rmSync's
+ * recursive walk (Node's rimraf: its module's load, an lstat per entry) cost a delete
+ * ~1.5 ms of CPU more for a state directory's half-dozen entries.
+ */
+function removeDir(dir: string): void {
+  const gone = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === 'ENOENT';
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if (gone(e)) return;
+    throw e;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) removeDir(path);
+    else
+      try {
+        unlinkSync(path);
+      } catch (e) {
+        if (!gone(e)) throw e;
+      }
+  }
+  try {
+    rmdirSync(dir);
+  } catch (e) {
+    if (!gone(e)) throw e;
   }
 }
