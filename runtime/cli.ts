@@ -23,14 +23,16 @@ const syscalls = async (): Promise<Syscalls> => (layer ??= (await import('./sysc
 /**
  * Ends a call that ran its command. A command that made syscalls ends with _exit (the
  * layer's exit: Node's teardown after the 'exit' event cost ~1.5-2 ms of CPU a call,
- * npm run bench's teardown column); the others with process.exit, rather than when the
- * event loop drains: Node then skips freeing its heap page by page (create's CLI
- * unmapped ~40 regions on its way out), which the kernel does at once. Everything an
- * action writes is written synchronously, and what it leaves running (the init) it has
- * unref'd.
+ * npm run bench's teardown column), unless Node was given options, which may ask for
+ * work at exit (--cpu-prof, NODE_V8_COVERAGE write their files then); the others with
+ * process.exit, rather than when the event loop drains: Node then skips freeing its
+ * heap page by page (create's CLI unmapped ~40 regions on its way out), which the
+ * kernel does at once. Everything an action writes is written synchronously, and what
+ * it leaves running (the init) it has unref'd.
  */
 function end(code: number): never {
-  if (layer) layer.exit(code);
+  const { NODE_OPTIONS, NODE_V8_COVERAGE } = process.env;
+  if (layer && process.execArgv.length === 0 && !NODE_OPTIONS && !NODE_V8_COVERAGE) layer.exit(code);
   process.exit(code);
 }
 

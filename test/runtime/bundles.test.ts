@@ -138,6 +138,23 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     }
   });
 
+  it('ends a call given Node options with process.exit, so that what they ask for at exit happens (--cpu-prof)', () => {
+    // Without options, a call that made syscalls ends with _exit, which skips Node's exit work.
+    const dir = mkdtempSync(join(tmpdir(), 'conform-exit-'));
+    try {
+      mkdirSync(join(dir, 'root', 'x'), { recursive: true });
+      const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', join(dir, 'prof'), bin, '--root', join(dir, 'root'), 'delete', '--force', 'x'], {
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(existsSync(join(dir, 'root', 'x'))).toBe(false);
+      expect(readdirSync(join(dir, 'prof')).filter((f) => f.endsWith('.cpuprofile'))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("marks where a call's CPU goes for npm run bench when CONFORM_RUNTIME_PHASES names a file", () => {
     const dir = mkdtempSync(join(tmpdir(), 'conform-phases-'));
     try {
