@@ -66,9 +66,9 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     expect(readFileSync(join(dist, name), 'latin1')).toMatch(/^[\x00-\x7f]*$/);
   });
 
-  it.each(bundles.filter((b) => b.startsWith('runtime')))('%s: loads child_process, net, os and crypto only when a call uses them', (name) => {
+  it.each(bundles.filter((b) => b.startsWith('runtime')))('%s: loads child_process, net, os, crypto and module only when a call uses them', (name) => {
     const source = readFileSync(join(dist, name), 'utf8');
-    for (const m of source.matchAll(/require\("node:(child_process|net|os|crypto)"\)/g)) {
+    for (const m of source.matchAll(/require\("node:(child_process|net|os|crypto|module)"\)/g)) {
       expect(source.slice(Math.max(0, m.index - 12), m.index), `require of node:${m[1]}`).toMatch(/loaded ?\?\?= ?$/);
     }
   });
