@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -95,5 +95,27 @@ describe('StateStore', () => {
     store.remove('a');
     expect(existsSync(store.dir('a'))).toBe(false);
     expect(() => store.read('a')).toThrow('container a does not exist');
+  });
+
+  it('removes a container directory without following a symlink in it or in its place', () => {
+    // What a host uid that owns scratch/ could plant, or swap in between a readdir and the descent.
+    const outside = mkdtempSync(join(tmpdir(), 'core-state-outside-'));
+    try {
+      writeFileSync(join(outside, 'precious'), 'x');
+      store.createDir('c', sys).release();
+      store.write(base('c'));
+      mkdirSync(join(store.dir('c'), 'scratch', 'deep'), { recursive: true });
+      writeFileSync(join(store.dir('c'), 'scratch', 'deep', 'f'), 'x');
+      symlinkSync(outside, join(store.dir('c'), 'scratch', 'link'));
+      store.remove('c');
+      expect(existsSync(store.dir('c'))).toBe(false);
+      // The container directory itself a link to another directory: the link goes, not what it points at.
+      symlinkSync(outside, join(root, 'd'));
+      store.remove('d');
+      expect(existsSync(join(root, 'd'))).toBe(false);
+      expect(readdirSync(outside)).toEqual(['precious']);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
