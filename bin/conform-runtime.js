@@ -62,8 +62,8 @@ function compileNatives() {
  * time (user + system) of the process and of its main thread (the rest is V8's and
  * libuv's threads: concurrent compiling, GC) and the wall time since the process
  * started: 'script' (Node booted and reached this file: its CPU time only), 'launcher'
- * (this file's requires done), 'marks' (the recorder set up: its own cost, ~2 ms, is
- * the bench's to leave out), 'compiled' (the command's bundle read and compiled; with
+ * (this file's requires done), 'marks' (the recorder set up: its own cost, ~0.2 ms,
+ * is the bench's to leave out), 'compiled' (the command's bundle read and compiled; with
  * the code cache it compiled from), the syscall layer's load (runtime/launcher.ts),
  * 'exit'; appends them as one JSON line to `file` at exit. Taken out of the environment,
  * so that no child (the init, hooks) writes too.

@@ -10,8 +10,8 @@
 // the trained one, and a call that finds none (or one V8 rejects) compiles lazily and,
 // when it succeeds, writes what it compiled as the trained cache, as Python writes its
 // __pycache__: every later call deserializes that much and no more (the build's cache of
-// create holds ~500 kB, the trained one ~310 kB; ~1.2-1.8 ms less CPU a call for start,
-// kill and delete, npm run bench). Where dist/v8-cache cannot be written (a read-only
+// create holds ~500 kB, the trained one ~310 kB: ~3.5 ms less CPU for create's CLI, ~1 ms
+// for start, kill and delete). Where dist/v8-cache cannot be written (a read-only
 // install), the build's cache is used.
 'use strict';
 const { accessSync, constants, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
@@ -30,18 +30,19 @@ function loadBundle(dist, name, { compiled, train = false } = {}) {
   const source = readFileSync(file, 'utf8');
   const hash = /conform-build=([0-9a-f]+)\n$/.exec(source.slice(-64))?.[1];
   const caches = join(dist, 'v8-cache');
-  const trained = hash && join(caches, `${name}.${hash}.trained.bin`);
-  let kind = 'none';
-  let cachedData = train && trained ? read(trained) : undefined;
-  if (cachedData) kind = 'trained';
-  else if (hash && !(train && writable(caches))) {
+  const trained = train && hash ? join(caches, `${name}.${hash}.trained.bin`) : undefined;
+  let cachedData = trained && read(trained);
+  let kind = cachedData ? 'trained' : 'none';
+  // Without a trained cache, a call that can write one compiles lazily to make it.
+  const learns = trained !== undefined && (cachedData !== undefined || writable(caches));
+  if (!cachedData && !learns && hash) {
     cachedData = read(join(caches, `${name}.${hash}.bin`));
     if (cachedData) kind = 'build';
   }
   // The same wrapper as scripts/bundles.mjs's, or the cache does not match.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   if (script.cachedDataRejected) kind = 'none';
-  if (train && trained && kind === 'none') process.on('exit', (code) => train(code) && save(trained, script));
+  if (learns && kind === 'none') process.on('exit', (code) => train(code) && save(trained, script));
   compiled?.(kind);
   const mod = { exports: {} };
   // This module's require: a bundle requires Node's builtins and absolute paths only,
