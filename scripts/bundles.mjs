@@ -14,8 +14,9 @@
 //   eagerly, so it covers whatever the call runs) is dist/v8-cache/<name>.<hash>.bin,
 //   where <hash> is the bundle's content hash, written on the bundle's last line. V8
 //   checks a cache against the source's length only, so the hash is what ties a cache
-//   to its bundle. A runtime command's first successful call replaces it with a trained
-//   cache, <name>.<hash>.trained.bin: what that call compiled, no more (bin/load-bundle.js).
+//   to its bundle. A runtime command's later calls load a trained cache instead,
+//   <name>.<hash>.trained.bin: what the first call that ran the command to the end
+//   compiled, no more (bin/load-bundle.js).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
