@@ -5,7 +5,7 @@ import AjvModule from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { EMITTED, REGENERATE, schemaText } from '../schemas/emit.js';
 import { HOOK_NAMES, HooksSchema, validateConfig, validateFeatures, validateState, type Config, type Problem } from '../schemas/index.js';
-import { checkIntegerLiterals } from '../schemas/raw-numbers.js';
+import { checkIntegerLiterals, hasUnusualNumbers, scanNumbers } from '../schemas/raw-numbers.js';
 import { ConfigSchema } from '../schemas/config.js';
 import { compareSemVer, parseSemVer } from '../schemas/semver.js';
 
@@ -334,6 +334,56 @@ describe('integer literals in the JSON text', () => {
       { path: 'process.rlimits[0].soft', message: 'must be written as a plain integer (got 1e3)', level: 'error', rule: 'json.integer.form' },
       { path: 'process.rlimits[0].hard', message: 'must be written as a plain integer (got 1.0)', level: 'error', rule: 'json.integer.form' },
     ]);
+  });
+
+  it('finds every number JSON.parse may not read as written, and only outside strings', () => {
+    // What scanNumbers sees: a literal with a fraction or an exponent, or of 16 digits or more.
+    const unusual = (text: string): boolean => {
+      let found = false;
+      scanNumbers(text, (_, literal) => (found ||= /[.eE]/.test(literal) || literal.replace('-', '').length >= 16));
+      return found;
+    };
+    for (const [text, want] of [
+      ['{"ociVersion":"1.3.0","a":[1,-2,999999999999999],"b":"1e3 12345678901234567"}', false],
+      ['{"a":"\\"1.5"}', false],
+      ['{"a":"x\\\\","b":1.5}', true],
+      ['{"a":9007199254740993}', true],
+      ['{"a":-1234567890123456}', true],
+      ['[0,1e3]', true],
+      ['{"a\\"1.5":2E1}', true],
+    ] as const) {
+      expect(hasUnusualNumbers(text), text).toBe(want);
+      expect(unusual(text), text).toBe(want);
+    }
+    // Random texts: strings holding digits, dots, quotes and backslashes; numbers of every form.
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const pieces = ['1', '.', 'e', '\\"', '\\\\', '"', '9', 'x', '0'];
+    const str = (): string => `"${Array.from({ length: rand(6) }, () => pieces[rand(pieces.length)]!.replace(/^"$/, '\\"')).join('')}"`;
+    const nums = ['0', '-1', '42', '1.5', '1e3', '-2E-2', '10.0', '123456789012345', '1234567890123456', '18446744073709551615'];
+    const value = (depth: number): string => {
+      const k = rand(depth > 3 ? 2 : 4);
+      if (k === 0) return str();
+      if (k === 1) return nums[rand(nums.length)]!;
+      if (k === 2) return `[${Array.from({ length: rand(4) }, () => value(depth + 1)).join(',')}]`;
+      return `{${Array.from({ length: rand(4) }, () => `${str()}:${value(depth + 1)}`).join(', ')}}`;
+    };
+    let both = 0;
+    for (let i = 0; i < 3000; i++) {
+      const text = value(0);
+      JSON.parse(text);
+      const want = unusual(text);
+      expect(hasUnusualNumbers(text), text).toBe(want);
+      if (want) both++;
+    }
+    // Both answers were seen often.
+    expect(both).toBeGreaterThan(300);
+    expect(both).toBeLessThan(2700);
   });
 
   it('follows map keys with escapes and nullable features lists', () => {

@@ -2,7 +2,7 @@
 // JSON.parse reads numbers as doubles, which round above 2^53: RLIM_INFINITY,
 // 18446744073709551615, becomes 2^64, past uint64. The digits are taken from the
 // config's text instead.
-import { scanNumbers } from '../../schemas/raw-numbers.js';
+import { hasUnusualNumbers, scanNumbers } from '../../schemas/raw-numbers.js';
 import type { Rlimit } from './validate.js';
 
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -12,7 +12,7 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * `text`) the digits of the values JSON.parse could not hold exactly.
  */
 export function keepExactRlimits(text: string, at: readonly string[], rlimits: Rlimit[] | undefined): void {
-  if (!rlimits?.length) return;
+  if (!rlimits?.length || !hasUnusualNumbers(text)) return;
   scanNumbers(text, (path, literal) => {
     if (path.length !== at.length + 3 || !at.every((k, i) => path[i] === k) || path[at.length] !== 'rlimits') return;
     const [index, which] = [path[at.length + 1], path[at.length + 2]];
