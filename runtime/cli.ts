@@ -3,6 +3,7 @@
 // is parsed by ./argv.ts; each command's action imports what it runs when it runs, and
 // scripts/bundles.mjs reads those imports between `command('x'` and the next
 // `command(` to build the command's own bundle: keep one action per command() call.
+import { resolve } from 'node:path';
 import { parse, type CommandSpec, type OptionSpec, type ProgramSpec, type Values } from './argv.js';
 import { RuntimeError, oneLine } from './errors.js';
 import { ranCommand } from './launcher.js';
@@ -380,7 +381,9 @@ export async function runCli(argv: string[]): Promise<void> {
   };
   try {
     const action = commands.find((c) => c.name === call.command)?.action;
-    await action?.({ root: str(call.globals, 'root') ?? DEFAULT_ROOT, args: call.args, o: call.options, setUp });
+    // A relative --root is below the working directory (runc makes it absolute too): the
+    // init, which works from other directories, opens the state directory's files.
+    await action?.({ root: resolve(str(call.globals, 'root') ?? DEFAULT_ROOT), args: call.args, o: call.options, setUp });
     ranCommand();
   } catch (err) {
     const msg = oneLine(err);

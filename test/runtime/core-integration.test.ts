@@ -113,6 +113,32 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(existsSync(join(root, 'life'))).toBe(false);
   });
 
+  it('a relative --root names a directory below the working directory, as runc takes it', () => {
+    const b = bundle('relroot');
+    const call = (args: string[]): Result => {
+      const err = join(dir, `call-${++calls}.err`);
+      const fd = openSync(err, 'w+');
+      try {
+        const r = spawnSync(process.execPath, [bin, '--root', 'rel-state', ...args], {
+          cwd: dir,
+          encoding: 'utf8',
+          timeout: 20_000,
+          stdio: ['ignore', 'pipe', fd],
+        });
+        return { code: r.status, stdout: r.stdout ?? '', stderr: readFileSync(err, 'utf8') };
+      } finally {
+        closeSync(fd);
+      }
+    };
+    const c = call(['create', '--bundle', b, 'relroot']);
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    expect(existsSync(join(dir, 'rel-state', 'relroot', 'state.json'))).toBe(true);
+    expect(JSON.parse(call(['state', 'relroot']).stdout)).toMatchObject({ id: 'relroot', status: 'created' });
+    expect(call(['delete', '--force', 'relroot']).code).toBe(0);
+    expect(existsSync(join(dir, 'rel-state', 'relroot'))).toBe(false);
+  });
+
   it('a config without process is created (process is OPTIONAL until start); start refuses it and changes nothing', async () => {
     const b = bundle('np', (c) => {
       delete c.process;
