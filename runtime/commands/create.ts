@@ -30,6 +30,7 @@ import { readStat, waitGone, isAlive } from '../proc.js';
 import { checkId, FIFO_NAME, OCI_VERSION, StateStore, type OciState, type StoredState } from '../state/store.js';
 import { ENTRY, NSEXEC } from '../self.js';
 import { sendToAgent } from '../seccomp/agent.js';
+import type { SeccompConfig } from '../seccomp/types.js';
 import { socketFd } from '../fd-passing.js';
 import type { Syscalls } from '../syscalls.js';
 import { checkConsoleOptions, connectConsole } from './console-socket.js';
@@ -249,11 +250,18 @@ class InitRun {
     moveNetDevices(this.sys, netDevices, this.pid);
     // While the init's Node boots.
     await this.checkSchema();
+    // Compiled here, after the schema check (whose messages say more), and loaded by the
+    // init (seccomp/compile.ts); with a process only. Imported when there is a profile,
+    // for the syscall tables' sake.
+    const profile: SeccompConfig | undefined = config.process ? config.linux?.seccomp : undefined;
+    const seccomp = profile && (await import('../seccomp/compile.js')).seccompFilter(profile, (m) => this.log.quiet(m));
 
     const initConfig: InitConfig = {
       type: 'config',
       id,
-      config,
+      // The init loads the compiled filter: the profile (an engine's default is ~20 kB of
+      // JSON for the init to parse) stays here.
+      config: profile ? { ...config, linux: { ...config.linux, seccomp: undefined } } : config,
       bundle,
       rootfs,
       stateDir,
@@ -263,6 +271,7 @@ class InitRun {
       console: consoleSock !== undefined,
       hostNamespaces: ownNamespaceIds(),
       ...(preserveFds > 0 ? { preserveFds } : {}),
+      ...(seccomp ? { seccomp } : {}),
     };
     send(initConfig);
     const state = (): OciState => ({

@@ -64,6 +64,9 @@ export async function exec(o: ExecOptions): Promise<number> {
   const proc = execProcess(config, o);
   refuseUnsupportedProcess(proc);
   planAttributes(proc, undefined, { exec: true });
+  // Imported when there is a profile, for the syscall tables' sake (seccomp/compile.ts).
+  const profile = config.linux?.seccomp;
+  const seccomp = profile && (await import('../seccomp/compile.js')).seccompFilter(profile, (m) => o.log.quiet(m));
   const terminal = proc.terminal === true;
   checkConsoleOptions(terminal, o.consoleSocket, o.processFile ? `${o.processFile}: terminal` : '--tty');
   const consoleSock = o.consoleSocket !== undefined ? await connectConsole(o.consoleSocket) : undefined;
@@ -113,7 +116,7 @@ export async function exec(o: ExecOptions): Promise<number> {
       mountNamespace: `/proc/${s.pid}/ns/mnt`,
       userns: (config.linux?.namespaces ?? []).some((n) => n.type === 'user'),
       console: consoleSock !== undefined,
-      ...(config.linux?.seccomp ? { seccomp: config.linux.seccomp } : {}),
+      ...(seccomp ? { seccomp } : {}),
       ...(o.preserveFds ? { preserveFds: o.preserveFds } : {}),
     };
     sock.write(`${JSON.stringify(msg)}\n`);

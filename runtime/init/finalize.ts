@@ -25,7 +25,7 @@ import type { Process } from '../config/validate.js';
 import { isLinuxId, MAX_ID } from '../config/validate.js';
 import { ConfigError, RuntimeError, SyscallError, oneLine } from '../errors.js';
 import { O_DIRECTORY, RootDir } from '../mount/inroot.js';
-import { compileSeccomp, withTsync, type SeccompConfig } from '../seccomp/index.js';
+import type { SeccompFilter } from '../seccomp/compile.js';
 import type { Syscalls } from '../syscalls.js';
 
 const PR_SET_NO_NEW_PRIVS = 38;
@@ -53,30 +53,18 @@ export const PRESERVED_FDS_BASE = 5;
 
 /**
  * Checks and computes everything for the user's process, in the container's root
- * (after pivot_root): so that a missing program or a bad seccomp profile fails
- * `create`, as in runc, and `start` only has to carry the plan out.
+ * (after pivot_root): so that a missing program fails `create`, as in runc, and `start`
+ * only has to carry the plan out. The seccomp filter comes compiled (the runtime's CLI
+ * compiled it: seccomp/compile.ts). `warn`: a warning for the user.
  */
-/** `warn`: a warning for the user; `quiet`: one for the log file only. */
-export function planProcess(
-  p: Process,
-  seccomp: SeccompConfig | undefined,
-  userns: boolean,
-  warn: (m: string) => void,
-  quiet: (m: string) => void = warn,
-): ProcessPlan {
+export function planProcess(p: Process, seccomp: SeccompFilter | undefined, userns: boolean, warn: (m: string) => void): ProcessPlan {
   const env = withHome(p.env ?? [], p.user.uid);
   const plan: ProcessPlan = { process: p, executable: resolveExecutable(p.args![0]!, env, p.cwd), env, userns };
   if (p.capabilities) {
     plan.caps = planCapabilities(p.capabilities, lastCap());
     for (const w of plan.caps.warnings) warn(w.message);
   }
-  if (seccomp) {
-    const compiled = compileSeccomp(seccomp);
-    // Expected with the engines' default profiles (compile.ts): the log file only, never
-    // the container's stdio, which the runtime shares with it.
-    if (compiled.unknown.length > 0) quiet(`linux.seccomp: skipped syscall names no listed architecture knows: ${compiled.unknown.join(', ')}`);
-    plan.seccomp = { program: compiled.program, flags: withTsync(compiled.flags), listener: compiled.usesNotify };
-  }
+  if (seccomp) plan.seccomp = { program: Buffer.from(seccomp.program, 'base64'), flags: seccomp.flags, listener: seccomp.listener };
   return plan;
 }
 

@@ -115,13 +115,7 @@ function execMain(sys: Syscalls, msg: ExecConfig, sync: SyncChannel): never {
     if (msg.console) setUpConsole(sys, { socketFd: CONSOLE_FD, size: p.consoleSize, uid: p.user.uid, mountConsole: false });
     for (const r of p.rlimits ?? []) sys.setrlimit(RLIMITS[r.type]!.resource, rlimitValue(r, 'soft'), rlimitValue(r, 'hard'));
     applyAttributes(sys, planAttributes(p, undefined, { exec: true }));
-    const plan = planProcess(
-      p,
-      msg.seccomp,
-      msg.userns,
-      (message) => send({ type: 'warning', message }),
-      (message) => send({ type: 'warning', message, quiet: true }),
-    );
+    const plan = planProcess(p, msg.seccomp, msg.userns, (message) => send({ type: 'warning', message }));
     plan.preserveFds = msg.preserveFds;
     loadForAgent(sys, plan, (fd) => handOver(sync, fd));
     return finalizeAndExec(sys, plan);
@@ -224,13 +218,7 @@ function setUp(sys: Syscalls, msg: InitConfig, sync: SyncChannel, send: (m: Init
     }
   }
   applyAttributes(sys, planAttributes(p, linux, { exec: false }));
-  const plan = planProcess(
-    p,
-    linux.seccomp,
-    msg.userns,
-    (message) => send({ type: 'warning', message }),
-    (message) => send({ type: 'warning', message, quiet: true }),
-  );
+  const plan = planProcess(p, msg.seccomp, msg.userns, (message) => send({ type: 'warning', message }));
   plan.preserveFds = msg.preserveFds;
   loadForAgent(sys, plan, (fd) => handOver(sync, fd));
   return { plan, fifo, proc };

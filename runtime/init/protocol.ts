@@ -1,9 +1,9 @@
 // Messages between `create` (the parent) and the init, one JSON object per line on
 // fd 3 after nsexec's own lines (see runtime/native/nsexec.c).
-import type { Seccomp } from '../../schemas/config.js';
 import type { Config, Process } from '../config/validate.js';
 import type { GuardedNamespace, NamespaceId } from '../config/host-safety.js';
 import type { CgroupMountSource } from '../mount/apply.js';
+import type { SeccompFilter } from '../seccomp/compile.js';
 
 export const INIT_FD = 3;
 /** The connected --console-socket, when process.terminal is true. */
@@ -27,6 +27,8 @@ export interface InitConfig {
   hostNamespaces: Partial<Record<GuardedNamespace, NamespaceId>>;
   /** --preserve-fds N: the caller's fds 3… are the init's PRESERVED_FDS_BASE… (init/finalize.ts). */
   preserveFds?: number;
+  /** linux.seccomp, compiled by create (the init ignores config.linux.seccomp). */
+  seccomp?: SeccompFilter;
 }
 
 /** Parent → init for `exec`: a process to run in a running container's namespaces. */
@@ -35,7 +37,8 @@ export interface ExecConfig {
   process: Process;
   /** The container init's mount namespace (/proc/PID/ns/mnt). */
   mountNamespace: string;
-  seccomp?: Seccomp;
+  /** The container's linux.seccomp, compiled by exec. */
+  seccomp?: SeccompFilter;
   userns: boolean;
   /** --tty: the console socket is fd CONSOLE_FD. */
   console: boolean;

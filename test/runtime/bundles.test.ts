@@ -62,6 +62,13 @@ describe.skipIf(!bundles.includes('runtime.cjs'))('runtime bundles (npm run buil
     for (const c of ['kill', 'start', 'delete', 'pause', 'exec']) expect(readFileSync(join(dist, `runtime-${c}.cjs`), 'utf8'), c).not.toMatch(marker);
   });
 
+  it('keeps the seccomp compiler and its syscall tables out of the init: create and exec compile, the init loads the program', () => {
+    // The tables alone are ~75 kB of objects, which made the init collect garbage once more (runtime/seccomp/compile.ts).
+    const marker = /\bX86_64_SYSCALLS\b/;
+    for (const c of ['create', 'exec']) expect(readFileSync(join(dist, `runtime-${c}.cjs`), 'utf8'), c).toMatch(marker);
+    expect(readFileSync(join(dist, 'runtime-init.cjs'), 'utf8')).not.toMatch(marker);
+  });
+
   it.each(bundles)('%s: is ASCII only (one other character and V8 holds the whole source as a two-byte string)', (name) => {
     expect(readFileSync(join(dist, name), 'latin1')).toMatch(/^[\x00-\x7f]*$/);
   });

@@ -9,6 +9,7 @@ import {
   SUPPORTED_FLAGS,
   SUPPORTED_OPERATORS,
   compileSeccomp,
+  seccompFilter,
   withTsync,
   type SeccompConfig,
 } from '../../runtime/seccomp/index.js';
@@ -399,6 +400,23 @@ describe('compileSeccomp: flags', () => {
     expect(t.flags).toBe(1 | 8 | 16);
     expect(withTsync(0)).toBe(1);
     expect(withTsync(8)).toBe(1 | 8 | 16);
+  });
+
+  it('hands the init the program in base64 with TSYNC, and the unknown names to the log only', () => {
+    const cfg = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/run/agent.sock',
+      syscalls: [{ names: ['getpid', 'nosuchcall'], action: 'SCMP_ACT_NOTIFY' }],
+    };
+    const logged: string[] = [];
+    const f = seccompFilter(cfg as SeccompConfig, (m) => logged.push(m));
+    const c = compile(cfg);
+    expect(Buffer.from(f.program, 'base64').equals(c.program)).toBe(true);
+    expect(f.flags).toBe(withTsync(c.flags));
+    expect(f.listener).toBe(true);
+    expect(logged).toEqual(['linux.seccomp: skipped syscall names no listed architecture knows: nosuchcall (syscalls[0].names[1])']);
+    expect(seccompFilter({ defaultAction: 'SCMP_ACT_ALLOW' } as SeccompConfig, (m) => logged.push(m)).listener).toBe(false);
+    expect(logged).toHaveLength(1);
   });
 
   it('refuses unknown flags, naming the field', () => {
