@@ -1,6 +1,6 @@
 // Node's sockets cannot attach fds to what they send (SCM_RIGHTS). libuv keeps each
 // socket's fd in its handle; sendmsg(2) through the Syscalls layer goes past the stream.
-import { createConnection, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { RuntimeError } from './errors.js';
 import type { Syscalls } from './syscalls.js';
 
@@ -16,8 +16,13 @@ export function socketFd(sock: object): number {
   return fd;
 }
 
-/** A connection to the unix stream socket at `path` (rejects with the connect error). */
-export function connectUnix(path: string): Promise<Socket> {
+/**
+ * A connection to the unix stream socket at `path` (rejects with the connect error).
+ * node:net is imported here, by the calls that connect (--console-socket, a seccomp
+ * agent): the others (socketFd) are on every create's way.
+ */
+export async function connectUnix(path: string): Promise<Socket> {
+  const { createConnection } = await import('node:net');
   return new Promise((resolve, reject) => {
     const sock = createConnection(path);
     sock.once('connect', () => resolve(sock));

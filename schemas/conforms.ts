@@ -57,18 +57,23 @@ function equal(a: unknown, b: unknown): boolean {
   return false;
 }
 
+// Plain loops (for-in over keys, indices over arrays) rather than Object.entries,
+// callbacks and for-of: `create` runs this once per process, never optimized, where
+// every [key, value] pair and every iterator step is young garbage (~80 kB of it for a
+// default config).
 function valid(s: unknown, v: unknown): boolean {
   if (s === true) return true;
   if (s === false) return false;
   if (!isObject(s)) throw new CannotTell();
-  for (const [k, x] of Object.entries(s)) {
+  for (const k in s) {
+    const x = s[k];
     switch (k) {
       case 'type':
-        if (Array.isArray(x) ? !x.some((t) => hasType(t, v)) : !hasType(x, v)) return false;
+        if (Array.isArray(x) ? !someType(x, v) : !hasType(x, v)) return false;
         break;
       case 'enum':
         if (!Array.isArray(x)) throw new CannotTell();
-        if (!x.some((e) => equal(e, v))) return false;
+        if (!inEnum(x, v)) return false;
         break;
       case 'minimum':
         if (typeof x !== 'number') throw new CannotTell();
@@ -89,23 +94,23 @@ function valid(s: unknown, v: unknown): boolean {
       case 'items':
         // The tuple form (an array of schemas) is not one our schemas use.
         if (!isObject(x) && typeof x !== 'boolean') throw new CannotTell();
-        if (Array.isArray(v) && !v.every((e) => valid(x, e))) return false;
+        if (Array.isArray(v)) for (let i = 0; i < v.length; i++) if (!valid(x, v[i])) return false;
         break;
       case 'required':
         if (!Array.isArray(x)) throw new CannotTell();
         // As ajv's generated code: `data.name === undefined` (inherited names count).
-        if (isObject(v) && x.some((p) => v[p as string] === undefined)) return false;
+        if (isObject(v)) for (let i = 0; i < x.length; i++) if (v[x[i] as string] === undefined) return false;
         break;
       case 'properties':
         if (!isObject(x)) throw new CannotTell();
-        if (isObject(v)) for (const [p, ps] of Object.entries(x)) if (v[p] !== undefined && !valid(ps, v[p])) return false;
+        if (isObject(v)) for (const p in x) if (v[p] !== undefined && !valid(x[p], v[p])) return false;
         break;
       case 'patternProperties':
         if (!isObject(x)) throw new CannotTell();
         if (isObject(v)) {
-          for (const [pattern, ps] of Object.entries(x)) {
+          for (const pattern in x) {
             const re = regex(pattern);
-            for (const key in v) if (re.test(key) && !valid(ps, v[key])) return false;
+            for (const key in v) if (re.test(key) && !valid(x[pattern], v[key])) return false;
           }
         }
         break;
@@ -114,6 +119,16 @@ function valid(s: unknown, v: unknown): boolean {
     }
   }
   return true;
+}
+
+function someType(types: unknown[], v: unknown): boolean {
+  for (let i = 0; i < types.length; i++) if (hasType(types[i], v)) return true;
+  return false;
+}
+
+function inEnum(values: unknown[], v: unknown): boolean {
+  for (let i = 0; i < values.length; i++) if (equal(values[i], v)) return true;
+  return false;
 }
 
 /** Whether `value` is valid against `schema` as ajv says; undefined when the schema has a keyword this does not know. */

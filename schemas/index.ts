@@ -2,15 +2,14 @@
 // the dialect the schemas declare) and ajv-formats; the config schema's validator is
 // precompiled at build time when dist/ has it (./standalone.ts).
 import type { ValidateFunction } from 'ajv';
-import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { createRequire } from 'node:module';
 import { newAjv, type Ajv } from './ajv.js';
 import { ajvProblems } from './ajv-problems.js';
 import { conforms } from './conforms.js';
 import { ConfigSchema } from './config.js';
 import { FeaturesSchema } from './features.js';
 import { featuresRules } from './rules/features.js';
-import { BUILT_WITH_SCHEMA, loadPrecompiledConfigValidator } from './precompiled.js';
-import { schemaHash } from './standalone.js';
+import { loadPrecompiledConfigValidator } from './precompiled.js';
 import { StateSchema } from './state.js';
 import type { Problem } from './problem.js';
 
@@ -22,7 +21,7 @@ const validators = new Map<object, ValidateFunction>();
 function validatorFor(schema: object): ValidateFunction {
   let validate = validators.get(schema);
   if (validate) return validate;
-  validate = (schema === ConfigSchema ? precompiledConfigValidator() : undefined) ?? compile(schema);
+  validate = (schema === ConfigSchema ? (loadPrecompiledConfigValidator() as ValidateFunction | undefined) : undefined) ?? compile(schema);
   validators.set(schema, validate);
   return validate;
 }
@@ -30,13 +29,6 @@ function validatorFor(schema: object): ValidateFunction {
 function compile(schema: object): ValidateFunction {
   ajv ??= newAjv({ code: { optimize: false } });
   return ajv.compile(schema);
-}
-
-/** The precompiled validator (./precompiled.ts), when it was built from this very schema. */
-function precompiledConfigValidator(): ValidateFunction | undefined {
-  const validate = loadPrecompiledConfigValidator() as (ValidateFunction & { schemaHash?: unknown }) | undefined;
-  if (!validate) return undefined;
-  return BUILT_WITH_SCHEMA || validate.schemaHash === schemaHash(ConfigSchema) ? validate : undefined;
 }
 
 function run(validate: ValidateFunction, value: unknown): Problem[] {
@@ -64,8 +56,14 @@ export function validateFeatures(value: unknown): Problem[] {
   return [...run(validatorFor(FeaturesSchema), value), ...featuresRules(value)];
 }
 
-/** RFC 3339 date-time, as ajv-formats checks it (its own function, without compiling a schema). */
+/**
+ * RFC 3339 date-time, as ajv-formats checks it (its own function, without compiling a
+ * schema). Required when first asked, as ajv is (./ajv.ts): the formats module builds
+ * dozens of patterns when it loads, and `create` asks only when a config has the
+ * org.opencontainers.image.created annotation.
+ */
 export function isDateTime(value: string): boolean {
+  const { fullFormats } = createRequire(import.meta.url)('ajv-formats/dist/formats.js') as typeof import('ajv-formats/dist/formats.js');
   // ajv-formats defines date-time as { validate, compare }; its declared type is any Format.
   const format = fullFormats['date-time'] as { validate: (s: string) => boolean };
   return format.validate(value);

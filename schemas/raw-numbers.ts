@@ -25,10 +25,16 @@ const STRING_OR_UNUSUAL_NUMBER = /"[^"\\]*(?:\\.[^"\\]*)*"|-?(?:[0-9]{16}|[0-9]+
  * optimized).
  */
 export function hasUnusualNumbers(text: string): boolean {
+  // create asks twice of one text (its rlimits, then the schema check).
+  if (text === last?.text) return last.answer;
   const re = new RegExp(STRING_OR_UNUSUAL_NUMBER);
-  for (let m = re.exec(text); m; m = re.exec(text)) if (m[0][0] !== '"') return true;
-  return false;
+  let answer = false;
+  for (let m = re.exec(text); m && !answer; m = re.exec(text)) answer = m[0][0] !== '"';
+  last = { text, answer };
+  return answer;
 }
+
+let last: { text: string; answer: boolean } | undefined;
 
 /** Problems in the integer literals of `text`, which must be valid JSON. */
 export function checkIntegerLiterals(text: string, schema: unknown): Problem[] {

@@ -62,7 +62,6 @@ export async function schemasAsData(root, dist) {
 export function bundledConfigValidator(root) {
   // `__dirname` is dist/ in a bundle that bin/load-bundle.js runs; `require` resolves from there.
   const contents = [
-    'export const BUILT_WITH_SCHEMA = true;',
     'export function loadPrecompiledConfigValidator() {',
     '  try {',
     "    const { loadBundle } = require(require('node:path').join(__dirname, '..', 'bin', 'load-bundle.js'));",
