@@ -21,6 +21,9 @@ export function planCgroups(id: string, linux: Linux | undefined, sys: Syscalls)
  * runtime consider such cgroupsPath values invalid (with an error).
  */
 export function checkCgroupFree(cg: Cgroups): void {
+  // Most creates make their cgroups: nothing to list then, and no ENOENT error to make
+  // and catch in each hierarchy (listPids reads first: delete finds them there).
+  if (!cg.dirs.some((d) => cg.fs.exists(d.dir))) return;
   const pids = cg.pids();
   if (pids.length > 0) {
     const shown = `${pids.slice(0, 5).join(' ')}${pids.length > 5 ? ' …' : ''}`;
