@@ -4,8 +4,8 @@
  * Node's names of the errno numbers, by number ('-': none), as node:os constants.errno has
  * them less the names Linux gives a second time to one number (as glibc's
  * strerrorname_np: EAGAIN for 11, never EWOULDBLOCK). Here rather than read from node:os,
- * which the container's init loaded (~0.4 ms of CPU) for its first ENOENT;
- * test/runtime/errno.test.ts keeps it equal to Node's.
+ * whose loading would cost the container's init ~0.4 ms of CPU at its first ENOENT (it
+ * meets one in every create); test/runtime/errno.test.ts keeps it equal to Node's.
  */
 export const ERRNO_NAMES =
   '- EPERM ENOENT ESRCH EINTR EIO ENXIO E2BIG ENOEXEC EBADF ECHILD EAGAIN ' +

@@ -54,19 +54,23 @@ export interface CompiledSeccomp {
 
 /**
  * The filter as the runtime hands it to the process that loads it (the container's init,
- * exec's process: init/protocol.ts), in a JSON message: `program` in base64, `flags` with
- * TSYNC. The CLI compiles (create, exec), so that the init never evaluates the syscall
- * tables: ~75 kB of objects, which brought on a scavenge (~3 ms of CPU) in every init;
- * a bad profile now fails before the init mounts anything or runs a hook. `quiet` gets
- * the names no listed architecture knows (the log file only).
+ * exec's process: init/protocol.ts), in a JSON message.
  */
 export interface SeccompFilter {
+  /** The program (CompiledSeccomp.program) in base64. */
   program: string;
+  /** With TSYNC (withTsync). */
   flags: number;
   /** SCMP_ACT_NOTIFY is used: the filter is loaded early and its listener goes to the agent. */
   listener: boolean;
 }
 
+/**
+ * Compiles for the init. The CLI compiles (create, exec), so that the init never
+ * evaluates the syscall tables: ~75 kB of objects, enough to make V8 collect garbage once
+ * in every init (~3 ms of CPU); and a bad profile fails before the init mounts anything
+ * or runs a hook. `quiet` gets the names no listed architecture knows.
+ */
 export function seccompFilter(seccomp: SeccompConfig, quiet: (message: string) => void): SeccompFilter {
   const compiled = compileSeccomp(seccomp);
   // Expected with the engines' default profiles (see above): the log file only, never the
