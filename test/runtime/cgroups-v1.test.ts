@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CgroupError, Cgroups, ResourceCgroups, type LinuxResources } from '../../runtime/cgroups/index.js';
 import { ConfigError } from '../../runtime/errors.js';
 import { DEFAULT_DEVICE_RULES } from '../../runtime/cgroups/v1.js';
+import { checkCgroupFree } from '../../runtime/cgroups-bridge.js';
 import { FakeCgroupTree, loadFixture } from './cgroups-fake.js';
 
 const CG = '/sys/fs/cgroup';
@@ -461,5 +462,19 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     cg.create();
     cg.join(4242);
     expect(() => cg.destroy()).toThrow(/still busy .*4242/);
+  });
+
+  it("refuses a cgroup that holds processes, and lists none where the container's cgroups do not exist yet", () => {
+    const listed: string[] = [];
+    const children = tree.children.bind(tree);
+    tree.children = (dir: string) => (listed.push(dir), children(dir));
+    checkCgroupFree(cgroups());
+    expect(listed).toEqual([]);
+    const other = cgroups();
+    other.create();
+    other.join(4242);
+    const e = configError(() => checkCgroupFree(cgroups()));
+    expect(e.message).toMatch(/already has processes \(4242\)/);
+    expect(listed.length).toBeGreaterThan(0);
   });
 });
