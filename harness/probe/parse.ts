@@ -214,11 +214,12 @@ export function parseDev(text: string): Map<string, DevEntry> {
   return out;
 }
 
-function keyValues(text: string): Map<string, string> {
+/** `ls -l DIR/` of symbolic links (coreutils or busybox): link name → target. */
+function links(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const i = line.indexOf(' ');
-    if (i > 0) out.set(line.slice(0, i), line.slice(i + 1));
+    const m = /^l\S*\s.*?\s(\S+) -> (.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
   }
   return out;
 }
@@ -235,7 +236,7 @@ export function parseProbe(raw: string): ProbeFacts {
   if (s('limits') !== undefined) facts.limits = parseLimits(s('limits')!);
   if (s('cwd') !== undefined) facts.cwd = s('cwd')!.split('\n')[0];
   if (s('oom') !== undefined && /^-?\d+$/.test(s('oom')!.trim())) facts.oomScoreAdj = Number(s('oom')!.trim());
-  if (s('ns') !== undefined) facts.ns = Object.fromEntries(keyValues(s('ns')!));
+  if (s('ns') !== undefined) facts.ns = Object.fromEntries(links(s('ns')!));
   if (s('uts') !== undefined) {
     const kv = new Map(
       s('uts')!
@@ -256,7 +257,7 @@ export function parseProbe(raw: string): ProbeFacts {
     facts.gidMap = parseIdMap(parts.get('gid_map') ?? '');
     facts.setgroups = parts.get('setgroups')?.trim();
   }
-  if (s('fds') !== undefined) facts.fds = new Map([...keyValues(s('fds')!)].filter(([k]) => /^\d+$/.test(k)).map(([k, v]) => [Number(k), v]));
+  if (s('fds') !== undefined) facts.fds = new Map([...links(s('fds')!)].filter(([k]) => /^\d+$/.test(k)).map(([k, v]) => [Number(k), v]));
   if (s('cgroup') !== undefined) facts.cgroup = s('cgroup')!.split('\n').filter(Boolean);
   if (s('mountinfo') !== undefined) facts.mounts = parseMountinfo(s('mountinfo')!);
   if (s('dev') !== undefined) facts.dev = parseDev(s('dev')!);

@@ -2,7 +2,9 @@
 # conform's probe: run as the container's process (args: /bin/sh /conform/probe …),
 # it prints raw facts about itself in sections; all parsing happens on the host
 # (harness/probe/parse.ts). It reads /proc/$$ rather than /proc/self so that the
-# facts are the container process's own, not those of a forked helper.
+# facts are the container process's own, not those of a forked helper. Each program
+# it runs is a fork and exec: one `ls -l` reads all the links of a directory (without
+# a redirection, which would have the shell keep a copy of the fd it redirects).
 #
 #   /conform/probe [--only s1,s2] [--cmd NAME SHELLCODE]… [--hold] [-- ignored…]
 #
@@ -35,10 +37,10 @@ if want status; then section status; cat /proc/$$/status 2>&1; fi
 if want limits; then section limits; cat /proc/$$/limits 2>&1; fi
 if want cwd; then section cwd; readlink /proc/$$/cwd 2>&1 || pwd; fi
 if want oom; then section oom; cat /proc/$$/oom_score_adj 2>&1; fi
-if want ns; then section ns; for f in /proc/$$/ns/*; do echo "${f##*/} $(readlink "$f" 2>&1)"; done; fi
+if want ns; then section ns; ls -l /proc/$$/ns/; fi
 if want uts; then section uts; echo "hostname=$(uname -n)"; echo "domainname=$(cat /proc/sys/kernel/domainname 2>&1)"; fi
 if want idmap; then section idmap; for m in uid_map gid_map setgroups; do echo "# $m"; cat /proc/$$/$m 2>&1; done; fi
-if want fds; then section fds; for f in /proc/$$/fd/*; do echo "${f##*/} $(readlink "$f" 2>&1)"; done; fi
+if want fds; then section fds; ls -l /proc/$$/fd/; fi
 if want cgroup; then section cgroup; cat /proc/$$/cgroup 2>&1; fi
 if want mountinfo; then section mountinfo; cat /proc/$$/mountinfo 2>&1; fi
 if want dev; then

@@ -64,6 +64,13 @@ describe('probe output recorded from runc', () => {
   it('reads namespaces, mounts and devices', () => {
     expect(facts.ns?.pid).toMatch(/^pid:\[\d+\]$/);
     expect(facts.ns?.net).toMatch(/^net:\[\d+\]$/);
+    expect(Object.keys(facts.ns ?? {})).toHaveLength(10); // `ls -l`'s "total 0" is no namespace
+    expect([...(facts.fds?.entries() ?? [])]).toEqual([
+      [0, expect.stringMatching(/^pipe:\[\d+\]$/)],
+      [1, expect.stringMatching(/^pipe:\[\d+\]$/)],
+      [10, '/conform/probe'],
+      [2, expect.stringMatching(/^pipe:\[\d+\]$/)],
+    ]);
     const root = mountAt(facts.mounts ?? [], '/');
     expect(root?.options).toContain('ro');
     expect(mountAt(facts.mounts ?? [], '/proc')?.fsType).toBe('proc');
