@@ -220,7 +220,21 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     reporter.start({ total: cases.length, runtime, context, expectedMs: Object.fromEntries(cases.map((c) => [c.id, cost(c.id)])) });
     if (env.runtime.featuresNote && flags.verbose) process.stderr.write(`conform: ${env.runtime.featuresNote}\n`);
     const t0 = performance.now();
-    await runCases(cases, { rt, env, runDir, rootfs, jobs: flags.jobs, keep: !!flags.keep, baseline, reporter, signal: aborter.signal, tag, services, t0 });
+    await runCases(cases, {
+      rt,
+      env,
+      runDir,
+      rootfs,
+      jobs: flags.jobs,
+      keep: !!flags.keep,
+      baseline,
+      reporter,
+      signal: aborter.signal,
+      tag,
+      services,
+      t0,
+      costMs: cost,
+    });
     for (const note of await services.stopAll()) process.stderr.write(`conform: ${note}\n`);
     const partial = interruptedBy ? { reason: `interrupted (${interruptedBy})`, notRun: notRun() } : undefined;
     const summary = summarize(finished, { runtime, started, context, strict: flags.strict, partial, jobs: flags.jobs, planMs });

@@ -84,6 +84,14 @@ export function costOf(cases: readonly Case[], costs: Readonly<Record<string, nu
   };
 }
 
+/** Indices of `cases` in the order they start: by expected cost, the costliest first; ties in plan order. */
+export function startOrder(cases: readonly Case[], costMs?: (id: string) => number): number[] {
+  const order = cases.map((_, i) => i);
+  if (!costMs) return order;
+  const cost = cases.map((c) => costMs(c.id));
+  return order.sort((a, b) => cost[b]! - cost[a]! || a - b);
+}
+
 /** Identifies a plan (its case ids, in order): shards of one plan share it, and `merge` compares it. */
 export function planHash(cases: readonly Pick<Case, 'id'>[]): string {
   return createHash('sha256')

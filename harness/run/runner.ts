@@ -17,6 +17,7 @@ import { Mounter, provideRootfs, releaseRootfs } from '../host/rootfs.js';
 import { Deadline } from '../process/wait.js';
 import type { Services } from '../host/services.js';
 import { cleanupTimer, recordBundle, timed } from './timing.js';
+import { startOrder } from './plan.js';
 
 export interface RunOptions {
   rt: RuntimeCommand;
@@ -39,6 +40,12 @@ export interface RunOptions {
   services: Services;
   /** performance.now() at the run's start: each result's startMs counts from it. */
   t0?: number;
+  /**
+   * A case's expected cost (ms): the pool starts the costliest first, so that no long
+   * case is left running alone at the end while the other jobs sit idle. Without it,
+   * cases start in plan order.
+   */
+  costMs?: (id: string) => number;
 }
 
 class CaseTimeout extends Error {}
@@ -55,16 +62,17 @@ export function containerId(caseId: string, tag: string): string {
 }
 
 /**
- * Runs the cases; the results come in plan order. After an interrupt (o.signal) no case
- * starts, and the cases it cut short have no result: nothing is blamed on the runtime
- * for an interruption.
+ * Runs the cases, costliest first (o.costMs); the results come in plan order. After an
+ * interrupt (o.signal) no case starts, and the cases it cut short have no result: nothing
+ * is blamed on the runtime for an interruption.
  */
 export async function runCases(cases: readonly Case[], o: RunOptions): Promise<CaseResult[]> {
   const results: CaseResult[] = new Array(cases.length);
+  const order = startOrder(cases, o.costMs);
   let next = 0;
   const worker = async () => {
-    while (next < cases.length && !o.signal?.aborted) {
-      const i = next++;
+    while (next < order.length && !o.signal?.aborted) {
+      const i = order[next++]!;
       const c = cases[i]!;
       o.reporter.caseStarted?.(c.id);
       const finished = await timed(() => runCase(c, o));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyBaseline, loadBaseline } from '../../harness/run/baseline.js';
 import { defineCase } from '../../harness/case/case.js';
 import { SetupError } from '../../harness/errors.js';
-import { costOf, plan, planHash, shardOf } from '../../harness/run/plan.js';
+import { costOf, plan, planHash, shardOf, startOrder } from '../../harness/run/plan.js';
 import { isBad, type CaseResult } from '../../harness/run/result.js';
 
 const mk = (id: string, requirements = ['runtime:state.id']) => defineCase({ id, title: `title of ${id}`, requirements, check: async () => {} });
@@ -39,6 +39,13 @@ describe('plan', () => {
     // Cases the table lacks cost its median, so a new case does not unbalance a shard.
     expect(costOf(many, { 'a.1': 10, 'a.2': 30, 'a.3': 20 })('a.6')).toBe(20);
     expect(costOf(many, {})('a.1')).toBe(1);
+  });
+
+  it('starts the costliest cases first (ties in plan order), or in plan order without costs', () => {
+    const many = ['a.1', 'a.2', 'a.3', 'a.4'].map((id) => mk(id));
+    const costs: Record<string, number> = { 'a.1': 10, 'a.2': 300, 'a.3': 10, 'a.4': 40 };
+    expect(startOrder(many, (id) => costs[id]!)).toEqual([1, 3, 0, 2]);
+    expect(startOrder(many)).toEqual([0, 1, 2, 3]);
   });
 
   it('the plan hash names the case ids in order', () => {
