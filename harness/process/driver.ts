@@ -274,9 +274,18 @@ export class Driver {
     return held !== undefined && !held.allExited;
   }
 
+  /**
+   * Whether everything the last create of `id` left (held by the reaper) has exited. No
+   * process of the runtime's is then left to act on the container later: what other
+   * calls leave is killed when they return. False when the reaper held nothing of it.
+   */
+  createLeftExited(id: string): boolean {
+    return this.createLeft.get(id)?.allExited === true;
+  }
+
   /** Whether the container's process has visibly exited: the pid its last state named, or all its create left. */
   private exitedOnHost(id: string): boolean {
-    return (this.lastPid.has(id) && !this.pidRuns(id)) || this.createLeft.get(id)?.allExited === true;
+    return (this.lastPid.has(id) && !this.pidRuns(id)) || this.createLeftExited(id);
   }
 
   /**

@@ -187,19 +187,22 @@ export const programRan = (t: CaseContext) => t.stdout().split('\n').includes(BA
  * with `gone`, destroyed (state fails). Lifecycle step 7 stops it and goes on at step 12
  * (destroy) without saying whether that is done before start returns, so a runtime may
  * pass through either state at its own pace. Returns undefined once there, else the last
- * status seen when the deadline (5 s at most) passed.
+ * status seen: at the deadline (5 s at most), or at the first answer asked once every
+ * process create left had exited (the reaper held them; what start left was killed when
+ * it returned), since no process of the runtime's is then left to get there later.
  */
 export async function settleAfterFailedStart(t: CaseContext, want: 'stopped' | 'gone'): Promise<string | undefined> {
   let last = '';
   const settled = await poll(
     async () => {
+      const final = t.rt.createLeftExited(t.id);
       const r = await t.rt.state(t.id);
-      if (!r.ok && !r.timedOut && !r.signal) return true; // gone: stopped and destroyed
-      if (want === 'stopped' && r.state?.['status'] === 'stopped') return true;
+      if (!r.ok && !r.timedOut && !r.signal) return 'there'; // gone: stopped and destroyed
+      if (want === 'stopped' && r.state?.['status'] === 'stopped') return 'there';
       last = r.state ? `status ${JSON.stringify(r.state['status'])}` : r.summary;
-      return undefined;
+      return final ? 'final' : undefined;
     },
     { timeoutMs: Math.min(t.rt.rt.timeoutMs, 5000), pauseMs: 20, maxPauseMs: 200 },
   );
-  return settled ? undefined : last;
+  return settled === 'there' ? undefined : last;
 }
