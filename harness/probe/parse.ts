@@ -215,7 +215,7 @@ export function parseDev(text: string): Map<string, DevEntry> {
 }
 
 /** `ls -l DIR/` of symbolic links (coreutils or busybox): link name → target. */
-function links(text: string): Map<string, string> {
+export function parseLinks(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
     const m = /^l\S*\s.*?\s(\S+) -> (.*)$/.exec(line);
@@ -236,7 +236,7 @@ export function parseProbe(raw: string): ProbeFacts {
   if (s('limits') !== undefined) facts.limits = parseLimits(s('limits')!);
   if (s('cwd') !== undefined) facts.cwd = s('cwd')!.split('\n')[0];
   if (s('oom') !== undefined && /^-?\d+$/.test(s('oom')!.trim())) facts.oomScoreAdj = Number(s('oom')!.trim());
-  if (s('ns') !== undefined) facts.ns = Object.fromEntries(links(s('ns')!));
+  if (s('ns') !== undefined) facts.ns = Object.fromEntries(parseLinks(s('ns')!));
   if (s('uts') !== undefined) {
     const kv = new Map(
       s('uts')!
@@ -257,7 +257,7 @@ export function parseProbe(raw: string): ProbeFacts {
     facts.gidMap = parseIdMap(parts.get('gid_map') ?? '');
     facts.setgroups = parts.get('setgroups')?.trim();
   }
-  if (s('fds') !== undefined) facts.fds = new Map([...links(s('fds')!)].filter(([k]) => /^\d+$/.test(k)).map(([k, v]) => [Number(k), v]));
+  if (s('fds') !== undefined) facts.fds = new Map([...parseLinks(s('fds')!)].filter(([k]) => /^\d+$/.test(k)).map(([k, v]) => [Number(k), v]));
   if (s('cgroup') !== undefined) facts.cgroup = s('cgroup')!.split('\n').filter(Boolean);
   if (s('mountinfo') !== undefined) facts.mounts = parseMountinfo(s('mountinfo')!);
   if (s('dev') !== undefined) facts.dev = parseDev(s('dev')!);

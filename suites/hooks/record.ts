@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { BundleBuilder } from '../../harness/case/bundle.js';
 import type { CaseContext } from '../../harness/case/context.js';
 import type { CallResult } from '../../harness/process/driver.js';
+import { parseLinks } from '../../harness/probe/parse.js';
 import { poll } from '../../harness/process/wait.js';
 import type { Hook, HookName } from '../../schemas/config.js';
 
@@ -101,15 +102,8 @@ export interface HookRecord {
 }
 
 const nul = (s: string) => (s.endsWith('\0') ? s.slice(0, -1) : s).split('\0');
-/** `ls -l /proc/PID/ns/` (coreutils or busybox): namespace kind → link text. */
-const nsLines = (s: string) => {
-  const ns: Record<string, string> = {};
-  for (const line of s.split('\n')) {
-    const m = / (\S+) -> (\S+)$/.exec(line);
-    if (m) ns[m[1]!] = m[2]!;
-  }
-  return ns;
-};
+/** `ls -l /proc/PID/ns/`: namespace kind → link text. */
+const nsLines = (s: string) => Object.fromEntries(parseLinks(s));
 
 /** The record a hook made under `name`, or undefined when it never ran (on either side). */
 export function readRecord(t: CaseContext, out: string, name: string): HookRecord | undefined {
