@@ -4,6 +4,7 @@ import { X86_64_SYSCALLS } from '../linux/syscalls/x86_64.js';
 import { i386ExitProgram, i386MkdirProgram } from '../linux/i386.js';
 import { parseKmsgRecord } from '../suites/support/kmsg.js';
 import { PROBE_SYSCALLS, SIGSYS_STATUS, UNUSED_SYSCALLS, outcome, parseAttempts } from '../suites/support/seccomp.js';
+import { faultsIn } from '../suites/support/trials.js';
 
 describe('parseAttempts', () => {
   it('reads labelled outcomes with their errno names', () => {
@@ -66,5 +67,36 @@ describe('parseKmsgRecord', () => {
   it('splits the sequence number from the message', () => {
     const r = parseKmsgRecord('5,1234,2216991717,-;audit: type=1326 audit(1.5:12): comm="mkdir" code=0x50000\n SUBSYSTEM=x\n');
     expect(r).toEqual({ seq: 1234, message: 'audit: type=1326 audit(1.5:12): comm="mkdir" code=0x50000' });
+  });
+});
+
+describe('faultsIn', () => {
+  const values = Array.from({ length: 16 }, (_, i) => `v${i}`);
+  const counting = (fails: (vs: readonly string[]) => boolean) => {
+    const tried: string[][] = [];
+    const tryGroup = async (vs: readonly string[]) => {
+      tried.push([...vs]);
+      return fails(vs) ? `refused ${vs.join(',')}` : undefined;
+    };
+    return { tried, tryGroup };
+  };
+
+  it('names one bad value of 16 in 8 tries (halves, then each of the last 4)', async () => {
+    const { tried, tryGroup } = counting((vs) => vs.includes('v9'));
+    expect(await faultsIn(values, tryGroup)).toEqual(new Map([['v9', 'refused v9']]));
+    expect(tried).toHaveLength(8);
+  });
+
+  it('names every bad value, each tried alone in the end', async () => {
+    const bad = new Set(['v0', 'v5', 'v15']);
+    const { tryGroup } = counting((vs) => vs.some((v) => bad.has(v)));
+    expect([...(await faultsIn(values, tryGroup)).keys()].sort()).toEqual([...bad].sort());
+    const all = counting(() => true);
+    expect((await faultsIn(values, all.tryGroup)).size).toBe(16);
+  });
+
+  it('names none when only the combination fails', async () => {
+    const { tryGroup } = counting((vs) => vs.includes('v1') && vs.includes('v14'));
+    expect((await faultsIn(values, tryGroup)).size).toBe(0);
   });
 });

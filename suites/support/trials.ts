@@ -16,7 +16,7 @@ export async function trial(t: CaseContext, bundle: BuiltBundle, check?: (facts:
   try {
     const c = await t.rt.create(id, bundle.dir);
     if (!c.ok) return callFailure('create', c);
-    await t.state(id);
+    await t.stateUnlessHeld(id);
     const s = await t.rt.start(id);
     if (!s.ok) return callFailure('start', s);
     const facts = parseProbe(await t.waitOutput('@@done', { id }));
@@ -27,9 +27,12 @@ export async function trial(t: CaseContext, bundle: BuiltBundle, check?: (facts:
   }
 }
 
+/** A failed group of at most this many values is tried value by value; a larger one in halves. */
+const ONE_BY_ONE = 4;
+
 /**
- * Tries all `values` in one container; when that fails, each value alone, to name the
- * ones at fault. Returns value → what went wrong (empty: every value worked).
+ * Tries all `values` in one container; when that fails, names the ones at fault
+ * (faultsIn). Returns value → what went wrong (empty: every value worked).
  */
 export async function trialAll<T>(
   t: CaseContext,
@@ -37,16 +40,34 @@ export async function trialAll<T>(
   edit: (b: BundleBuilder, values: readonly T[]) => void,
   check?: (facts: ProbeFacts, values: readonly T[]) => TrialResult,
 ): Promise<Map<T, string>> {
+  const tryGroup = async (vs: readonly T[]) => trial(t, await t.newBundle((b) => edit(b, vs)), check && ((f) => check(f, vs)));
+  if (!values.length) return new Map();
+  const all = await tryGroup(values);
+  if (all === undefined) return new Map();
+  if (values.length === 1) return new Map([[values[0]!, all]]);
+  t.note(`all ${values.length} together: ${all}; trying fewer at a time`);
+  const failed = await faultsIn(values, tryGroup);
+  if (!failed.size) t.note('each value works alone or in smaller groups (only the combination failed)');
+  return failed;
+}
+
+/**
+ * For values that failed together: tries halves of them, and halves of the halves that
+ * fail, down to each value alone in groups of ONE_BY_ONE or fewer (one bad value in 16
+ * takes 8 more tries rather than 16). Returns value → what went wrong alone.
+ */
+export async function faultsIn<T>(values: readonly T[], tryGroup: (vs: readonly T[]) => Promise<TrialResult>): Promise<Map<T, string>> {
   const failed = new Map<T, string>();
-  if (!values.length) return failed;
-  const all = await trial(t, await t.newBundle((b) => edit(b, values)), check && ((f) => check(f, values)));
-  if (all === undefined) return failed;
-  if (values.length === 1) return failed.set(values[0]!, all);
-  t.note(`all ${values.length} together: ${all}; trying each alone`);
-  for (const v of values) {
-    const one = await trial(t, await t.newBundle((b) => edit(b, [v])), check && ((f) => check(f, [v])));
-    if (one !== undefined) failed.set(v, one);
-  }
-  if (!failed.size) t.note('each value works alone (only the combination failed)');
+  const narrow = async (vs: readonly T[]): Promise<void> => {
+    const half = Math.ceil(vs.length / 2);
+    const parts = vs.length > ONE_BY_ONE ? [vs.slice(0, half), vs.slice(half)] : vs.map((v) => [v]);
+    for (const part of parts) {
+      const why = await tryGroup(part);
+      if (why === undefined) continue;
+      if (part.length === 1) failed.set(part[0]!, why);
+      else await narrow(part);
+    }
+  };
+  await narrow(values);
   return failed;
 }
