@@ -4,6 +4,7 @@
 // scripts/bundles.mjs reads those imports between `command('x'` and the next
 // `command(` to build the command's own bundle: keep one action per command() call.
 import { resolve } from 'node:path';
+import { exitNow } from './addon.js';
 import { parse, type CommandSpec, type OptionSpec, type ProgramSpec, type Values } from './argv.js';
 import { RuntimeError, oneLine } from './errors.js';
 import { ranCommand } from './launcher.js';
@@ -22,18 +23,18 @@ let layer: Syscalls | undefined;
 const syscalls = async (): Promise<Syscalls> => (layer ??= (await import('./syscalls-libc.js')).libc());
 
 /**
- * Ends a call that ran its command. A command that made syscalls ends with _exit (the
- * layer's exit: Node's teardown after the 'exit' event cost ~1.5-2 ms of CPU a call,
- * npm run bench's teardown column), unless Node was given options, which may ask for
- * work at exit (--cpu-prof, NODE_V8_COVERAGE write their files then); the others with
- * process.exit, rather than when the event loop drains: Node then skips freeing its
- * heap page by page (create's CLI unmapped ~40 regions on its way out), which the
- * kernel does at once. Everything an action writes is written synchronously, and what
- * it leaves running (the init) it has unref'd.
+ * Ends a call that ran its command: with _exit, after the 'exit' event (exitNow: Node's
+ * teardown cost ~1.5-3 ms of CPU a call, npm run bench's teardown column, more than
+ * loading the addon for it, so the read-only commands load it too), unless Node was given
+ * options, which may ask for work at exit (--cpu-prof, NODE_V8_COVERAGE write their
+ * files then); with process.exit then, rather than when the event loop drains: Node
+ * skips freeing its heap page by page (create's CLI unmapped ~40 regions on its way
+ * out), which the kernel does at once. Everything an action writes is written
+ * synchronously, and what it leaves running (the init) it has unref'd.
  */
 function end(code: number): never {
   const { NODE_OPTIONS, NODE_V8_COVERAGE } = process.env;
-  if (layer && process.execArgv.length === 0 && !NODE_OPTIONS && !NODE_V8_COVERAGE) layer.exit(code);
+  if (process.execArgv.length === 0 && !NODE_OPTIONS && !NODE_V8_COVERAGE) exitNow(code);
   process.exit(code);
 }
 

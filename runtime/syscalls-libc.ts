@@ -3,10 +3,9 @@
 // packed by ./syscalls-structs.ts; the calls glibc has no wrapper for are the addon's too,
 // by their numbers in <sys/syscall.h>. Failures throw SyscallError naming the call, its
 // main argument and the errno.
-import { closeSync, existsSync, constants as fsConstants, lchownSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants as fsConstants, lchownSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
+import { addon, exitNow, type Arg, type Native } from './addon.js';
 import { errnoName, SyscallError } from './errors.js';
-import { phase } from './launcher.js';
 import type { MountAttr, SchedAttr, Syscalls } from './syscalls.js';
 import {
   cmsgSpace,
@@ -45,43 +44,10 @@ const TIOCSCTTY = 0x540e,
   TIOCGPTN = 0x80045430,
   TIOCSPTLCK = 0x40045431;
 
-/** What runtime/native/syscalls.c takes: an integer, a C string, a buffer's bytes, a char ** or NULL. */
-type Arg = number | bigint | string | Uint8Array | readonly string[] | null;
-
-/** The addon (runtime/native/syscalls.c): a libc function by name, errno, a buffer's address. */
-interface Native {
-  call(name: string, ...args: Arg[]): number;
-  errno(): number;
-  address(bytes: Uint8Array): bigint;
-}
-
-/**
- * dist/syscalls.node, beside this bundle (dist/runtime-*.cjs) or, for this module run
- * from its source (the tests), in the checkout's dist/. Loaded with process.dlopen,
- * which is what require() ends in for a .node file, without require's resolution and
- * module record (~1.5 ms of CPU here).
- */
-function loadNative(): Native {
-  if (process.arch !== 'x64') throw new Error(`conform-runtime supports x86_64 only (this is ${process.arch})`);
-  const candidates = [join(import.meta.dirname, 'syscalls.node'), join(import.meta.dirname, '..', 'dist', 'syscalls.node')];
-  const file = candidates.find((f) => existsSync(f));
-  if (!file) throw new Error(`${candidates[0]} is missing: run \`npm run build\` in the conform checkout`);
-  const mod = { exports: {} as Native };
-  process.dlopen(mod, file);
-  return mod.exports;
-}
-
 class LibcSyscalls implements Syscalls {
-  private loaded?: Native;
-
-  /** The addon, loaded at the first call: a command that makes none never pays for it. */
+  /** The addon, loaded at the first call: a command that makes none loads it only to exit. */
   private get native(): Native {
-    if (!this.loaded) {
-      phase('syscalls');
-      this.loaded = loadNative();
-      phase('syscalls loaded');
-    }
-    return this.loaded;
+    return addon();
   }
 
   /** Calls libc's `name` and throws on a -1 result; `what` names its main argument in the error. */
@@ -346,11 +312,7 @@ class LibcSyscalls implements Syscalls {
     this.native.call('exit_on_signal', signal);
   }
   exit(code: number): never {
-    const { native } = this;
-    process.exitCode = code;
-    process.emit('exit', code);
-    native.call('_exit', code);
-    throw new Error('_exit returned');
+    return exitNow(code);
   }
   unblockAllSignals(): void {
     const set = Buffer.alloc(128);
