@@ -27,9 +27,6 @@ export async function trial(t: CaseContext, bundle: BuiltBundle, check?: (facts:
   }
 }
 
-/** A failed group of at most this many values is tried value by value; a larger one in halves. */
-const ONE_BY_ONE = 4;
-
 /**
  * Tries all `values` in one container; when that fails, names the ones at fault
  * (faultsIn). Returns value → what went wrong (empty: every value worked).
@@ -50,6 +47,9 @@ export async function trialAll<T>(
   if (!failed.size) t.note('each value works alone or in smaller groups (only the combination failed)');
   return failed;
 }
+
+/** A failed group of at most this many values is tried value by value; a larger one in halves. */
+const ONE_BY_ONE = 4;
 
 /**
  * For values that failed together: tries halves of them, and halves of the halves that
