@@ -237,7 +237,7 @@ export default [
     async check(t) {
       const types = listed(t, 'linux.namespaces', (f) => f.linux?.namespaces) as NamespaceKind[];
       for (const type of types.filter((k) => !t.env.host.namespaces[k])) t.note(`${type}: not tried, this kernel has no ${type} namespaces`);
-      // All of them in one container; each alone only when that fails (trialAll).
+      // All of them in one container; narrowed down to the ones at fault only when that fails (trialAll).
       const notNew = (facts: ProbeFacts, kind: NamespaceKind) => {
         const inside = facts.ns?.[NS_FILE[kind]];
         return inside !== undefined && inside !== t.env.host.hostNs[kind]
@@ -472,7 +472,7 @@ export default [
           architectures: [...new Set([native, ...(list as SeccompArch[])])],
           syscalls: [{ names: [UNUSED_SYSCALLS[0]!], action: 'SCMP_ACT_ERRNO' }],
         });
-      // Those of the native byte order all in one filter; each alone only when that fails.
+      // Those of the native byte order all in one filter; narrowed down only when that fails (trialAll).
       const same = archs.filter((a) => BIG_ENDIAN.has(a) === nativeBig);
       const failed = await trialAll(t, same, edit, seccompOn);
       for (const arch of same) t.ok(!failed.has(arch), `architectures [${native}, ${arch}], which the runtime's features list: ${failed.get(arch)}`);
@@ -500,7 +500,7 @@ export default [
         b
           .probe({ only: SECCOMP_META })
           .seccomp({ defaultAction: 'SCMP_ACT_ALLOW', flags: flags as SeccompFlag[], syscalls: [{ names: [UNUSED_SYSCALLS[0]!], action: 'SCMP_ACT_ERRNO' }] });
-      // All of a list in one filter; each alone only when that fails (trialAll).
+      // All of a list in one filter; narrowed down only when that fails (trialAll).
       const failed = await trialAll(t, supported, edit, seccompOn);
       for (const flag of supported)
         t.req('features-linux:seccomp.supported-flags').ok(!failed.has(flag), `flags [${flag}], which supportedFlags lists: ${failed.get(flag)}`);
