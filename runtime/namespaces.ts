@@ -35,6 +35,11 @@ export interface NamespacePlan {
   newUserns: boolean;
   /** The container is in some user namespace other than ours (new or joined). */
   userns: boolean;
+  /**
+   * A new cgroup namespace: its root is the cgroup nsexec is in when it unshares, so the
+   * container's cgroups must hold nsexec before then.
+   */
+  newCgroupns: boolean;
   mount: 'new' | { path: string };
 }
 
@@ -68,7 +73,7 @@ export function planNamespaces(linux: Linux | undefined): NamespacePlan {
   if (unshare) args.push('-u', String(unshare));
   const offsets = timeOffsets(linux);
   if (offsets) args.push('-t', offsets);
-  return { args, newUserns, userns: list.some((n) => n.type === 'user'), mount };
+  return { args, newUserns, userns: list.some((n) => n.type === 'user'), newCgroupns: (unshare & CLONE_FLAGS.cgroup) !== 0, mount };
 }
 
 function timeOffsets(linux: Linux | undefined): string | undefined {

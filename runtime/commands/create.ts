@@ -223,16 +223,18 @@ class InitRun {
       writeIdMap(helperPid, 'uid', linux.uidMappings!);
       writeIdMap(helperPid, 'gid', linux.gidMappings!);
     }
-    stored.cgroup = this.cgroups.intent();
-    this.record();
-    this.cgroupsTouched = true;
-    applyCgroups(this.cgroups, helperPid);
-    stored.cgroup = this.cgroups.toJSON();
-    this.record();
     // What the init writes in the state dir is owned by the container's root: in a user
-    // namespace (new, or joined) that is another host uid.
-    const owner = rootOwner(helperPid);
-    for (const f of ['hook-output', 'scratch']) chownSync(join(stateDir, f), owner.uid, owner.gid);
+    // namespace (new, or joined) that is another host uid; otherwise root, who made them.
+    if (ns.userns || process.geteuid?.() !== 0) {
+      const owner = rootOwner(helperPid);
+      for (const f of ['hook-output', 'scratch']) chownSync(join(stateDir, f), owner.uid, owner.gid);
+    }
+    // The container's cgroups hold the init before it reads its config, and so before it
+    // does anything of the container's. Joining them is done while the init's Node boots:
+    // the first write to a v1 cgroup.procs waits out an RCU grace period in the kernel
+    // (~10 ms of wall time; runc waits for it before its init runs). A new cgroup
+    // namespace needs nsexec in them before it unshares: its root is the cgroup it is in.
+    if (ns.newCgroupns) this.joinCgroups(stored, helperPid);
     send('go');
     const pidLine = /^pid (\d+)$/.exec(next());
     if (!pidLine) throw new RuntimeError('unexpected message from nsexec');
@@ -245,7 +247,8 @@ class InitRun {
     this.startTime = st.startTime;
     stored.pid = this.pid;
     stored.pidStartTime = this.startTime;
-    this.record();
+    if (ns.newCgroupns) this.record();
+    else this.joinCgroups(stored, this.pid);
     // The init's network namespace is there (nsexec made or joined it).
     moveNetDevices(this.sys, netDevices, this.pid);
     // While the init's Node boots.
@@ -267,7 +270,7 @@ class InitRun {
       stateDir,
       mountNamespace: ns.mount,
       userns: ns.userns,
-      cgroupSources: cgroupSources(this.pid),
+      cgroupSources: mounts.some((m) => m.kind === 'cgroup') ? cgroupSources(this.pid) : [],
       console: consoleSock !== undefined,
       hostNamespaces: ownNamespaceIds(),
       ...(preserveFds > 0 ? { preserveFds } : {}),
@@ -312,6 +315,16 @@ class InitRun {
         return;
       }
     }
+  }
+
+  /** Puts `pid` (and the children it makes after) in the container's cgroups, recorded before they are made. */
+  private joinCgroups(stored: StoredState, pid: number): void {
+    stored.cgroup = this.cgroups.intent();
+    this.record();
+    this.cgroupsTouched = true;
+    applyCgroups(this.cgroups, pid);
+    stored.cgroup = this.cgroups.toJSON();
+    this.record();
   }
 
   /** Why the init is gone: a memory limit it could not live in (as runc says), or we do not know. */

@@ -1,5 +1,5 @@
 // The container's init: a Node process that nsexec started inside the container's
-// namespaces (and cgroup). It sets up the rootfs and the rest of the environment,
+// namespaces (and cgroups, from before it reads its config). It sets up the rootfs and the rest of the environment,
 // reports `created`, then blocks opening exec.fifo for writing until `start` opens
 // it for reading, runs the startContainer hooks, and execs the user's program.
 //

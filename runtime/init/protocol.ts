@@ -20,6 +20,7 @@ export interface InitConfig {
   /** `new`: nsexec made one; a path: join it (the init does, it needs the host's files until then); `host`: none. */
   mountNamespace: 'new' | 'host' | { path: string };
   userns: boolean;
+  /** The host's v1 hierarchies and the init's cgroup in each, for `cgroup` mounts (none without one). */
   cgroupSources: CgroupMountSource[];
   /** process.terminal: the console socket is fd CONSOLE_FD. */
   console: boolean;

@@ -221,6 +221,9 @@ describe('planNamespaces', () => {
     expect(p.args).toEqual(['-j', 'net:/run/netns/a', '-u', String(CLONE_FLAGS.mount | CLONE_FLAGS.pid | CLONE_FLAGS.uts)]);
     expect(p.mount).toBe('new');
     expect(p.newUserns).toBe(false);
+    expect(p.newCgroupns).toBe(false);
+    expect(planNamespaces({ namespaces: [{ type: 'mount' }, { type: 'cgroup' }] }).newCgroupns).toBe(true);
+    expect(planNamespaces({ namespaces: [{ type: 'mount' }, { type: 'cgroup', path: '/proc/1/ns/cgroup' }] }).newCgroupns).toBe(false);
   });
 
   it('leaves a mount namespace path to the init', () => {
