@@ -185,6 +185,8 @@ export class Mounter implements Service {
   private pending = '';
   private ended = false;
   private readonly exited: Promise<void>;
+  /** A tmpfs of the run's for the overlays' upper and work directories (Mounter.start), or none: the case directory holds them. */
+  layers?: string;
 
   constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null> = spawn(mounterPath, [], { stdio: ['pipe', 'pipe', 'ignore'] })) {
     child.stdout.setEncoding('utf8');
@@ -216,6 +218,19 @@ export class Mounter implements Service {
     });
   }
 
+  /**
+   * The run's mounter, with its tmpfs for the overlays' layers at `dir`/layers (mounted
+   * lazily, so that no case pays for testing ext4 at each overlay mount); without it, the
+   * layers go in the case directories.
+   */
+  static async start(dir: string): Promise<Mounter> {
+    const m = new Mounter();
+    const layers = join(dir, 'layers');
+    mkdirSync(layers, { recursive: true });
+    if ((await m.request(['tmpfs', layers])) === 0) m.layers = layers;
+    return m;
+  }
+
   /** An overlay of `lower` at `target`: 0, or the errno of the failure (undefined: no helper). */
   mount(lower: string, upper: string, work: string, target: string): Promise<number | undefined> {
     return this.request(['mount', lower, upper, work, target]);
@@ -227,6 +242,8 @@ export class Mounter implements Service {
   }
 
   async stop(): Promise<string[]> {
+    // Detached when busy: a case's overlay left mounted still holds its layers.
+    if (this.layers) await this.umount(this.layers);
     this.child.stdin.end();
     await this.exited;
     return [];

@@ -4,6 +4,10 @@
  * umount(8) processes that cost ~20 ms each on a small VM (the syscalls: under 1 ms).
  *
  * Requests on stdin, each field ended by a NUL byte:
+ *   tmpfs TARGET                    a tmpfs at TARGET, for the overlays' upper layers:
+ *                                   overlayfs mounts in ~0.06 ms with its upper and
+ *                                   work directories there, ~1.9 ms on this VM's ext4
+ *                                   (it tests the upper filesystem at every mount)
  *   mount LOWER UPPER WORK TARGET   an overlay of LOWER at TARGET
  *   umount TARGET                   unmounts it (detached when it is busy)
  * One answer line on stdout per request, in order: 0, or the errno of the failure.
@@ -34,6 +38,9 @@ int main(void) {
       snprintf(data, len, "lowerdir=%s,upperdir=%s,workdir=%s", a, b, c);
       if (mount("overlay", target, "overlay", 0, data) < 0) err = errno;
       free(data);
+    } else if (strcmp(op, "tmpfs") == 0) {
+      if (!field(&target, &nt)) return 2;
+      if (mount("conform-layers", target, "tmpfs", 0, "mode=0711") < 0) err = errno;
     } else if (strcmp(op, "umount") == 0) {
       if (!field(&target, &nt)) return 2;
       if (umount2(target, 0) < 0) err = errno == EBUSY && umount2(target, MNT_DETACH) == 0 ? 0 : errno;

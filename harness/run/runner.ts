@@ -130,6 +130,8 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
   const driver = new Driver(o.rt, join(caseDir, 'state'), caseDir);
   let bundles = 0;
   const rootfsMounts: string[] = [];
+  /** The case's overlay layers, when outside its directory (the mounter's tmpfs). */
+  let layersDir: string | undefined;
   const makeBundle = async (edit?: (b: BundleBuilder) => void, invalid = false): Promise<BuiltBundle> => {
     const started = performance.now();
     try {
@@ -143,7 +145,11 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
     edit?.(b);
-    const mounted = await materialize(b, o.rootfs, caseDir, o.keep, await mounterOf(o.services));
+    const mounter = await mounterOf(o.services);
+    // The overlays' layers: on the mounter's tmpfs, or in the case directory.
+    const layers = mounter?.layers ? join(mounter.layers, basename(caseDir)) : join(caseDir, '.layers');
+    if (mounter?.layers) layersDir = layers;
+    const mounted = await materialize(b, o.rootfs, join(layers, basename(dir)), caseDir, o.keep, mounter);
     if (mounted) rootfsMounts.push(mounted);
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
     const errors = validateConfigText(stringifyConfig(b.config), dir).problems.filter((p) => p.level === 'error');
@@ -192,6 +198,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
     await step(notes, 'cgroups', async () => notes.push(...(await cleanupCgroups(driver.cgroupsMade, driver.created))));
     await step(notes, 'pids state reported', () => notes.push(...strayPids(ctx?.pids ?? new Map())));
     for (const m of rootfsMounts) await step(notes, `rootfs ${m}`, async () => releaseRootfs(m, await mounterOf(o.services)));
+    if (layersDir) await step(notes, layersDir, () => notes.push(...removeTree(layersDir!)));
     if (!o.keep) await step(notes, caseDir, () => notes.push(...removeTree(caseDir)));
     notes.unshift(...driver.notes);
     cleanedUp();
@@ -259,13 +266,13 @@ export { HarnessError };
  * so that a kept bundle can be run again by hand; otherwise an overlay of the cached
  * rootfs (returned, to unmount at cleanup).
  */
-async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, keep: boolean, mounter?: Mounter): Promise<string | undefined> {
+async function materialize(b: BundleBuilder, rootfs: string, layers: string, caseDir: string, keep: boolean, mounter?: Mounter): Promise<string | undefined> {
   const rootPath = b.config.root?.path;
   let mounted: string | undefined;
   if (rootPath !== undefined && !b.skipRootfs) {
     const target = isAbsolute(rootPath) ? rootPath : join(b.dir, rootPath);
     if (relative(caseDir, target).startsWith('..')) throw new HarnessError(`root.path ${rootPath} is outside the case directory`);
-    mounted = await provideRootfs(rootfs, target, join(caseDir, '.layers', basename(b.dir)), { copy: keep || b.plainRootfs, mounter });
+    mounted = await provideRootfs(rootfs, target, layers, { copy: keep || b.plainRootfs, mounter });
   }
   b.writeFiles();
   return mounted;
@@ -273,7 +280,7 @@ async function materialize(b: BundleBuilder, rootfs: string, caseDir: string, ke
 
 /** The run's mount helper (a service, started by the first case); undefined once the run is ending. */
 function mounterOf(services: Services): Promise<Mounter | undefined> {
-  return services.get('mounter', () => Promise.resolve(new Mounter())).catch(() => undefined);
+  return services.get('mounter', (site) => Mounter.start(site.dir)).catch(() => undefined);
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {

@@ -42,6 +42,27 @@ describe.skipIf(!isRoot || !existsSync(mounterPath))('Mounter (root, dist/mounte
     }
   });
 
+  it("started for a run, puts the overlays' layers on a tmpfs of its own and unmounts it at stop", async () => {
+    const m = await Mounter.start(join(dir, 'site'));
+    const layers = join(dir, 'site', 'layers');
+    const target = join(dir, 'c', 'rootfs');
+    try {
+      expect(m.layers).toBe(layers);
+      const line = readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .find((l) => l.split(' ')[4] === layers);
+      expect(line?.split(' - ')[1]?.split(' ')[0]).toBe('tmpfs');
+      expect(await provideRootfs(lower(), target, join(layers, 'case', 'bundle'), { mounter: m })).toBe(target);
+      writeFileSync(join(target, 'new'), 'written in the container\n');
+      expect(readFileSync(join(layers, 'case', 'bundle', 'upper', 'new'), 'utf8')).toBe('written in the container\n');
+      await releaseRootfs(target, m);
+    } finally {
+      expect(await m.stop()).toEqual([]);
+    }
+    expect(mounted(target)).toBe(false);
+    expect(mounted(layers)).toBe(false);
+  });
+
   it('answers with the errno of a failure, in the order of the requests', async () => {
     const m = new Mounter();
     try {
