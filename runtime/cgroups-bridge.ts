@@ -1,7 +1,8 @@
 // The call sites of runtime/cgroups (owned by a colleague), kept in one place:
-// plan early (config errors before anything is made), create + apply + join when
-// nsexec reports its pid (before it forks the init, so the init and everything it
-// starts are inside), and from the saved state: list, signal, destroy.
+// plan early (config errors before anything is made), create + apply + join the
+// init while it boots, before it reads its config (or nsexec before it forks, for a
+// new cgroup namespace), so that everything of the container's runs inside; and from
+// the saved state: list, signal, destroy.
 import { Cgroups, hostCgroupFs, ResourceCgroups, type CgroupsState } from './cgroups/index.js';
 import type { Linux } from '../schemas/config.js';
 import { ConfigError } from './errors.js';
@@ -61,6 +62,11 @@ export function cgroupPids(state: CgroupState): number[] {
 
 export function killCgroup(state: CgroupState, signal: number): void {
   if (state) Cgroups.fromState(state).killAll(signal);
+}
+
+/** Removes the container's cgroups when nothing is in them (Cgroups.destroyIfEmpty): true when they are gone. */
+export function destroyEmptyCgroups(state: CgroupState): boolean {
+  return !state || Cgroups.fromState(state).destroyIfEmpty();
 }
 
 /** Removes the cgroups the container created; the processes must be gone. */

@@ -168,6 +168,32 @@ export class Cgroups {
     killAllIn(this.fs, this.state.dirs, signal, this.kill);
   }
 
+  /**
+   * Removes the container's cgroups if they are empty, as a stopped container's are (with
+   * a PID namespace, the kernel killed them all with the init): one rmdir each, which
+   * fails (EBUSY) while a process or a cgroup below is there, instead of listing every
+   * hierarchy for processes to kill first. True when they are all gone; false, with the
+   * rest left for killAll and destroy, at the first busy one, and at once when one is not
+   * the container's own (its processes are the container's to kill). The freezer goes
+   * last, for killAll to freeze with.
+   */
+  destroyIfEmpty(): boolean {
+    const created = new Set(this.state.created);
+    if (!this.state.dirs.every((d) => created.has(d.dir))) return false;
+    const freezerLast = [...this.state.dirs].sort((a, b) => Number(a.controllers.includes('freezer')) - Number(b.controllers.includes('freezer')));
+    for (const d of freezerLast) {
+      try {
+        this.fs.rmdir(d.dir);
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code === 'EBUSY') return false;
+        if (code !== 'ENOENT') throw new CgroupError(`removing cgroup ${d.dir}: ${(e as Error).message}`, code);
+      }
+    }
+    this.destroy();
+    return true;
+  }
+
   /** Removes the directories this container created, leaf first. Call after the processes are gone. */
   destroy(): void {
     const created = new Set(this.state.created);

@@ -103,6 +103,12 @@ export class FakeCgroupTree implements CgroupFs {
     writeFileSync(file, readFileSync(file, 'utf8') + `${pid}\n`);
   }
 
+  /** Takes a process out of a cgroup, as if it had exited. */
+  removeProc(dir: string, pid: number): void {
+    const file = this.real(posix.join(dir, 'cgroup.procs'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace(new RegExp(`^${pid}\\n`, 'm'), ''));
+  }
+
   private real(path: string): string {
     return join(this.root, path);
   }

@@ -338,6 +338,43 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     expect(tree.allDirs()).toEqual(before);
   });
 
+  it('removes empty cgroups with one rmdir each; a busy one leaves the rest, the freezer among them, for killAll', () => {
+    const before = tree.allDirs();
+    const empty = cgroups();
+    empty.create();
+    expect(empty.destroyIfEmpty()).toBe(true);
+    expect(tree.allDirs()).toEqual(before);
+
+    const busy = cgroups();
+    busy.create();
+    tree.addProc(`${CG}/pids/conform/c1`, 4242);
+    expect(busy.destroyIfEmpty()).toBe(false);
+    expect(tree.exists(`${CG}/pids/conform/c1`)).toBe(true);
+    expect(tree.exists(`${CG}/freezer/conform/c1`)).toBe(true);
+    tree.removeProc(`${CG}/pids/conform/c1`, 4242);
+    busy.destroy();
+    expect(tree.allDirs()).toEqual(before);
+
+    // A cgroup below the container's (its own processes made it) is busy too.
+    const nested = cgroups();
+    nested.create();
+    tree.mkdir(`${CG}/memory/conform/c1/inner`);
+    expect(nested.destroyIfEmpty()).toBe(false);
+    nested.destroy();
+    expect(tree.allDirs()).toEqual(before);
+    expect(signals).toEqual([]);
+  });
+
+  it("does not remove a cgroup it did not create by emptiness: its processes are the container's to kill", () => {
+    tree.mkdir(`${CG}/pids/existing`);
+    const joined = cgroups(undefined, '/existing');
+    joined.create();
+    expect(joined.destroyIfEmpty()).toBe(false);
+    expect(tree.exists(`${CG}/pids/existing`)).toBe(true);
+    expect(tree.exists(`${CG}/memory/existing`)).toBe(true);
+    joined.destroy();
+  });
+
   it('records what it will create before creating: a manager from that record removes a half-made tree', () => {
     const before = tree.allDirs();
     tree.mkdir(`${CG}/pids/shared`);
