@@ -493,7 +493,7 @@ try {
   const { ensureRootfs, copyTree, defaultConfig } = await import(join(root, 'dist/bench-lib.js'));
   const bundle = join(work, 'bundle');
   mkdirSync(bundle);
-  copyTree(ensureRootfs(), join(bundle, 'rootfs'));
+  await copyTree(ensureRootfs(), join(bundle, 'rootfs'));
   const config = defaultConfig();
   config.process.args = ['/bin/sh', '-c', 'exec sleep 30'];
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));

@@ -1,6 +1,6 @@
 // Leaving nothing behind: containers, processes, mounts and directories, on every path.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, type Dirent } from 'node:fs';
 import { promisify } from 'node:util';
 import { cgroupDirsOf, parseCgroupMounts } from '../../linux/cgroupfs.js';
 import type { Driver } from '../process/driver.js';
@@ -197,13 +197,19 @@ export function withDescendants(dirs: readonly string[]): string[] {
   return out;
 }
 
-/** Cgroup directories whose name `match`es, up to four levels deep in every hierarchy (not below a match). */
+/**
+ * Cgroup directories whose name `match`es, up to four levels deep in every hierarchy (not
+ * below a match). Every case's cleanup walks them: a directory with no cgroup below it
+ * (cgroupfs counts subdirectories in a directory's link count, as kernfs does since it
+ * came) is not listed, as listing a v1 cgroup means dozens of control files.
+ */
 export function cgroupsMatching(match: (name: string) => boolean): string[] {
   const found: string[] = [];
   const mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
   const walk = (dir: string, depth: number) => {
     let entries: Dirent[];
     try {
+      if (depth > 1 && statSync(dir).nlink <= 2) return;
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return;

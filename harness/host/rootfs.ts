@@ -3,20 +3,7 @@
 // cache directory, then copied into each case's bundle.
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -116,19 +103,15 @@ export function ensureRootfs(cacheDir = defaultCacheDir()): string {
   return dir;
 }
 
-/** Copies a rootfs keeping modes and symlinks (and nothing of the cache's bookkeeping). */
-export function copyTree(src: string, dest: string): void {
-  const st = lstatSync(src);
-  if (st.isSymbolicLink()) {
-    symlinkSync(readlinkSync(src), dest);
-  } else if (st.isDirectory()) {
-    mkdirSync(dest);
-    for (const name of readdirSync(src)) if (name !== '.conform-complete') copyTree(join(src, name), join(dest, name));
-    chmodSync(dest, st.mode & 0o7777);
-  } else {
-    copyFileSync(src, dest);
-    chmodSync(dest, st.mode & 0o7777);
-  }
+/**
+ * Copies a rootfs keeping modes and symlinks (and nothing of the cache's bookkeeping), with
+ * cp(1) in a process of its own: made entry by entry on the event loop, its ~400 symlinks
+ * held every job up for 100-300 ms on this VM's ext4.
+ */
+export async function copyTree(src: string, dest: string): Promise<void> {
+  const code = await exitCode('cp', ['-aT', '--', src, dest]);
+  if (code !== 0) throw new Error(`cp -aT ${src} ${dest} failed (${code === null ? 'could not run' : `exit ${code}`})`);
+  rmSync(join(dest, '.conform-complete'), { force: true });
 }
 
 /**
@@ -160,7 +143,7 @@ export async function provideRootfs(
       return target;
     rmSync(target, { recursive: true, force: true });
   }
-  copyTree(cached, target);
+  await copyTree(cached, target);
   return undefined;
 }
 
