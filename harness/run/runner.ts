@@ -145,11 +145,7 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
     edit?.(b);
-    const mounter = await mounterOf(o.services);
-    // The overlays' layers: on the mounter's tmpfs, or in the case directory.
-    const layers = mounter?.layers ? join(mounter.layers, basename(caseDir)) : join(caseDir, '.layers');
-    if (mounter?.layers) layersDir = layers;
-    const mounted = await materialize(b, o.rootfs, join(layers, basename(dir)), caseDir, o.keep, mounter);
+    const mounted = await materialize(b, o, caseDir, (layers) => (layersDir = layers));
     if (mounted) rootfsMounts.push(mounted);
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
     const errors = validateConfigText(stringifyConfig(b.config), dir).problems.filter((p) => p.level === 'error');
@@ -266,13 +262,23 @@ export { HarnessError };
  * so that a kept bundle can be run again by hand; otherwise an overlay of the cached
  * rootfs (returned, to unmount at cleanup).
  */
-async function materialize(b: BundleBuilder, rootfs: string, layers: string, caseDir: string, keep: boolean, mounter?: Mounter): Promise<string | undefined> {
+async function materialize(
+  b: BundleBuilder,
+  o: Pick<RunOptions, 'rootfs' | 'keep' | 'services'>,
+  caseDir: string,
+  onTmpfs: (layers: string) => void,
+): Promise<string | undefined> {
   const rootPath = b.config.root?.path;
   let mounted: string | undefined;
   if (rootPath !== undefined && !b.skipRootfs) {
     const target = isAbsolute(rootPath) ? rootPath : join(b.dir, rootPath);
     if (relative(caseDir, target).startsWith('..')) throw new HarnessError(`root.path ${rootPath} is outside the case directory`);
-    mounted = await provideRootfs(rootfs, target, layers, { copy: keep || b.plainRootfs, mounter });
+    const copy = o.keep || b.plainRootfs;
+    const mounter = copy ? undefined : await mounterOf(o.services);
+    // The overlay's upper and work directories: on the mounter's tmpfs, or in the case directory.
+    const layers = mounter?.layers ? join(mounter.layers, basename(caseDir)) : join(caseDir, '.layers');
+    if (mounter?.layers) onTmpfs(layers);
+    mounted = await provideRootfs(o.rootfs, target, join(layers, basename(b.dir)), { copy, mounter });
   }
   b.writeFiles();
   return mounted;

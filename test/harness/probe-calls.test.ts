@@ -56,6 +56,7 @@ async function probeWith(runtime: string): Promise<string> {
     },
     check: async (t) => void t.ok((await t.probe()) !== undefined, 'the probe printed its facts'),
   });
+  const services = new Services(dir, 'test', '/nonexistent');
   const r = await runCase(c, {
     rt: { path: runtime, args: [], timeoutMs: 10_000 },
     env: { host: detectHost(), runtime: {} },
@@ -65,8 +66,10 @@ async function probeWith(runtime: string): Promise<string> {
     keep: false,
     reporter: { name: 'none', start() {}, caseFinished() {}, finish: async () => {} },
     tag: 'test',
-    services: new Services(dir, 'test', '/nonexistent'),
+    services,
   });
+  // Nothing of a run's services is left (the mounter, if a case started it).
+  expect(await services.stopAll()).toEqual([]);
   return `${r!.outcome}${r!.message ? `: ${r!.message}` : ''}`;
 }
 

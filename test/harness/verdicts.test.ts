@@ -38,6 +38,7 @@ async function run(requirements: string[], check: (t: CaseContext) => void | Pro
     check: async (t) => void (await check(t)),
     ...more,
   });
+  const services = new Services(runDir, 'test', '/nonexistent');
   const r = await runCase(c, {
     rt: { path: '/bin/false', args: [], timeoutMs: 1000 },
     env: { host: detectHost(), runtime: {} },
@@ -47,8 +48,10 @@ async function run(requirements: string[], check: (t: CaseContext) => void | Pro
     keep: false,
     reporter: { name: 'none', start() {}, caseFinished() {}, finish: async () => {} },
     tag: 'test',
-    services: new Services(runDir, 'test', '/nonexistent'),
+    services,
   });
+  // Nothing of a run's services is left (the mounter, if a case started it).
+  expect(await services.stopAll()).toEqual([]);
   // Only an interrupt leaves a case without a result.
   if (!r) throw new Error(`${c.id}: no result`);
   return r;
