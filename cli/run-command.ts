@@ -1,5 +1,5 @@
 // `conform [options]`: plan, set up, run, report, and an exit code CI can gate on.
-import { accessSync, chmodSync, constants, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -113,6 +113,12 @@ function closedAncestor(dir: string): string | undefined {
   }
 }
 
+/** /dev, /proc or /sys when `dir` (its real path) is below one: the default bundle's mounts cover those in the container. */
+function coveredInContainers(dir: string): string | undefined {
+  const real = realpathSync(dir);
+  return ['/dev', '/proc', '/sys'].find((p) => real === p || real.startsWith(`${p}/`));
+}
+
 /** The native helpers a run needs, compiled now if this is an installed package's first run. */
 function ensureHelpers(runtimePath: string): void {
   const helpers: NativeHelper[] = ['console-receiver', 'seccomp-agent', 'reaper', 'exchange', 'mounter'];
@@ -160,6 +166,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   }
   const workdir = flags.workdir ?? tmpdir();
   if (!existsSync(workdir) || !statSync(workdir).isDirectory()) throw new SetupError(`--workdir ${workdir}: not a directory (create it first)`);
+  const covered = coveredInContainers(workdir);
+  if (covered)
+    throw new SetupError(
+      `--workdir ${workdir}: below ${covered}, which every container mounts its own over: the cases that need a host path to show the same files inside (the startContainer hooks' recorder) would fail there, whatever the runtime does; choose a directory outside /dev, /proc and /sys`,
+    );
   const closed = closedAncestor(workdir);
   if (closed)
     process.stderr.write(

@@ -97,6 +97,10 @@ describe('conform CLI', () => {
     const workdir = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--workdir', '/nonexistent/dir', '--area', 'lifecycle'], { json: false });
     expect(workdir.code).toBe(2);
     expect(workdir.stderr).toMatch(/^conform: --workdir \/nonexistent\/dir: not a directory/m);
+    // Below a path every container mounts its own over: refused before anything runs.
+    const shm = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--workdir', '/dev/shm', '--area', 'lifecycle'], { json: false });
+    expect(shm.code).toBe(2);
+    expect(shm.stderr).toMatch(/^conform: --workdir \/dev\/shm: below \/dev, which every container mounts its own over/m);
     const report = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--json', '/proc/no/report.json', '--area', 'lifecycle'], { json: false });
     expect(report.code).toBe(2);
     expect(report.stderr).toMatch(/^conform: --json \/proc\/no\/report.json: cannot create \/proc\/no/m);
