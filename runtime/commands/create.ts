@@ -232,9 +232,13 @@ class InitRun {
     // The container's cgroups hold the init before it reads its config, and so before it
     // does anything of the container's. Joining them is done while the init's Node boots:
     // the first write to a v1 cgroup.procs waits out an RCU grace period in the kernel
-    // (~10 ms of wall time; runc waits for it before its init runs). A new cgroup
-    // namespace needs nsexec in them before it unshares: its root is the cgroup it is in.
-    if (ns.newCgroupns) this.joinCgroups(stored, helperPid);
+    // (~10 ms of wall time; runc waits for it before its init runs). Two things need
+    // nsexec in them before it forks: a new cgroup namespace (its root is the cgroup it
+    // unshares in), and a pids limit, which Node's threads count against: joined while
+    // it boots, Node could be refused a thread it starts after the join, and hang (seen
+    // with pids.limit 0, in two whole runs of ten), where before the fork the limit decides.
+    const joinFirst = ns.newCgroupns || config.linux?.resources?.pids !== undefined;
+    if (joinFirst) this.joinCgroups(stored, helperPid);
     send('go');
     const pidLine = /^pid (\d+)$/.exec(next());
     if (!pidLine) throw new RuntimeError('unexpected message from nsexec');
@@ -247,7 +251,7 @@ class InitRun {
     this.startTime = st.startTime;
     stored.pid = this.pid;
     stored.pidStartTime = this.startTime;
-    if (ns.newCgroupns) this.record();
+    if (joinFirst) this.record();
     else this.joinCgroups(stored, this.pid);
     // The init's network namespace is there (nsexec made or joined it).
     moveNetDevices(this.sys, netDevices, this.pid);
