@@ -368,6 +368,22 @@ describe.skipIf(!canRun)('conform-runtime on a busybox bundle (root)', () => {
     expect(status('runme')).toBe('absent');
   });
 
+  it('with a pids limit nsexec joins the cgroups before it forks: pids.limit 0 is refused at create, every time', () => {
+    // Joined while its Node boots (as without a pids limit), the init could be refused a
+    // thread after the join and hang; before the fork, the limit refuses nsexec's fork.
+    const b = bundle('pids-zero', (c) => {
+      c.linux.resources = { pids: { limit: 0 } };
+      // A new cgroup namespace has nsexec join first too: without one, the limit alone decides.
+      c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== 'cgroup');
+    });
+    for (let i = 0; i < 5; i++) {
+      const r = rt(['create', '--bundle', b, `pids-zero-${i}`]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/nsexec: fork: Resource temporarily unavailable/);
+      expect(status(`pids-zero-${i}`)).toBe('absent');
+    }
+  });
+
   it('a user namespace with id maps', () => {
     const b = bundle('userns', (c) => {
       c.linux.namespaces.push({ type: 'user' });
