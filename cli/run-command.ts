@@ -174,7 +174,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const closed = closedAncestor(workdir);
   if (closed)
     process.stderr.write(
-      `conform: warning: --workdir ${workdir} is below ${closed}, which others may not enter: a container whose root is mapped in a user namespace cannot reach its bundle there, and the user-namespace cases fail (chmod o+x it, or choose another --workdir)\n`,
+      `conform: warning: --workdir ${workdir} is below ${closed}, which others may not enter: a container whose root is mapped to another host uid in a user namespace cannot reach its bundle there, so those cases skip (chmod o+x it, or choose another --workdir)\n`,
     );
   const reports = openReports(flags);
   const finished: CaseResult[] = [];
@@ -224,7 +224,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     // could not even reach its bundle's rootfs. Search only, no listing.
     chmodSync(runDir, 0o711);
     writeOwner(runDir, tag, !!flags.keep);
-    const env = { host, runtime: await detectRuntime(rt, join(runDir, '.features')) };
+    const env = { host, runtime: await detectRuntime(rt, join(runDir, '.features')), ...(closed ? { closedWorkdir: closed } : {}) };
     runtime = { path: rt.path, args: rt.args, version: env.runtime.version, ...(env.runtime.features ? { features: env.runtime.features } : {}) };
     started = Date.now();
     const cost = costOf(whole, EXPECTED_COST_MS);

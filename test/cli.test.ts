@@ -87,6 +87,24 @@ describe('conform CLI', () => {
     }
   }, 120_000);
 
+  it('a --workdir others may not enter: a warning, and the cases whose container root is another host uid skip', () => {
+    const closed = mkdtempSync(join(tmpdir(), 'conform-closed-')); // 0700
+    try {
+      // noop.sh does nothing and says it succeeded: run, the case would fail it.
+      const r = conform(['--runtime', fixture('runtimes', 'noop.sh'), '--grep', '^namespaces\\.(user\\.uid-mappings|inherit\\.user)$', '--workdir', closed]);
+      expect(r.stderr).toMatch(/^conform: warning: --workdir .* is below .*, which others may not enter: .* so those cases skip/m);
+      const outcome = (id: string) => r.report?.results.find((x) => x.id === id);
+      expect(outcome('namespaces.user.uid-mappings')?.outcome).toBe('skip');
+      expect(outcome('namespaces.user.uid-mappings')?.message).toMatch(
+        /^needs its bundle reachable by the container's root, another host uid in its user namespace: --workdir is below /,
+      );
+      // No user namespace in its config: it runs (and noop.sh fails it).
+      expect(outcome('namespaces.inherit.user')?.outcome).toBe('fail');
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
+    }
+  });
+
   it('set-up errors exit 2 with what to do', () => {
     const missing = conform(['--runtime', '/nonexistent/runc', '--area', 'lifecycle'], { json: false });
     expect(missing.code).toBe(2);

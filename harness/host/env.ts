@@ -37,6 +37,8 @@ export interface RuntimeEnv {
 export interface Env {
   host: HostEnv;
   runtime: RuntimeEnv;
+  /** An ancestor of the run directory that others may not enter (no o+x): a container root mapped to another host uid cannot reach a bundle there. */
+  closedWorkdir?: string;
 }
 
 export function detectHost(): HostEnv {

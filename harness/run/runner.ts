@@ -145,6 +145,12 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
     mkdirSync(dir);
     const b = new BundleBuilder(dir, join(caseDir, 'files'));
     edit?.(b);
+    // Where its root cannot reach the bundle, the runtime would be blamed for the host's setup.
+    if (o.env.closedWorkdir && rootMappedElsewhere(b.config)) {
+      throw new Skip(
+        `needs its bundle reachable by the container's root, another host uid in its user namespace: --workdir is below ${o.env.closedWorkdir}, which others may not enter`,
+      );
+    }
     const mounted = await materialize(b, o, caseDir, (layers) => (layersDir = layers));
     if (mounted) rootfsMounts.push(mounted);
     // The text, not the object: it is what the runtime reads (exact digits of big integers included).
@@ -282,6 +288,13 @@ async function materialize(
   }
   b.writeFiles();
   return mounted;
+}
+
+/** The config has a user namespace whose root is not host root (a joined one's maps are the holder's: not host root either). */
+function rootMappedElsewhere(config: BundleBuilder['config']): boolean {
+  const linux = config.linux;
+  if (!linux?.namespaces?.some((n) => n.type === 'user')) return false;
+  return !linux.uidMappings?.some((m) => m.containerID === 0 && m.hostID === 0);
 }
 
 /** The run's mount helper (a service, started by the first case); undefined once the run is ending. */
