@@ -1,8 +1,8 @@
 // The call sites of runtime/cgroups (owned by a colleague), kept in one place:
 // plan early (config errors before anything is made), create + apply + join the
 // init while it boots, before it reads its config (or nsexec before it forks, for a
-// new cgroup namespace), so that everything of the container's runs inside; and from
-// the saved state: list, signal, destroy.
+// new cgroup namespace or a pids limit: create.ts says why), so that everything of the
+// container's runs inside; and from the saved state: list, signal, destroy.
 import { Cgroups, hostCgroupFs, ResourceCgroups, type CgroupsState } from './cgroups/index.js';
 import type { Linux } from '../schemas/config.js';
 import { ConfigError } from './errors.js';

@@ -24,9 +24,9 @@
  *
  * Protocol on fd 3 (a socket to the runtime), one line per message:
  *   nsexec -> runtime  "ready PID"    namespaces joined, user namespace (if any) made:
- *                                      write /proc/PID/{uid,gid}_map (and, before a new
- *                                      cgroup namespace, put PID in the cgroups), then
- *                                      answer
+ *                                      write /proc/PID/{uid,gid}_map (and, for a new
+ *                                      cgroup namespace or a pids limit, put PID in the
+ *                                      cgroups), then answer
  *   runtime -> nsexec  "go"           (anything else, or EOF: exit 1 quietly)
  *   nsexec -> runtime  "pid PID"      the child's pid as seen by the runtime; the child
  *                                      execs PROGRAM only after this line is written
