@@ -18,7 +18,7 @@ import { ConfigError, RuntimeError, oneLine } from '../errors.js';
 import { planAttributes } from '../init/attributes.js';
 import { runHooks, runHooksWarning } from '../hooks.js';
 import type { InitConfig, InitMessage, ParentMessage } from '../init/protocol.js';
-import type { Logger } from '../log.js';
+import { isoTime, type Logger } from '../log.js';
 import type { CgroupMountSource } from '../mount/apply.js';
 import { parseMountinfo } from '../mount/mountinfo.js';
 import { idMapText, isRuntimesNamespace, nsId, planNamespaces } from '../namespaces.js';
@@ -115,7 +115,7 @@ export async function create(o: CreateOptions): Promise<Created> {
     } finally {
       consoleSock?.destroy();
     }
-    stored.created = new Date().toISOString();
+    stored.created = isoTime();
     delete stored.creator;
     store.write(stored);
     if (o.pidFile) writePidFile(o.pidFile, run.pid!);

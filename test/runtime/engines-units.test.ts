@@ -11,7 +11,7 @@ import { blkioEntries, ioStatEntries, keyValues, readStats, statsJson } from '..
 import { parseDuration } from '../../runtime/commands/events.js';
 import { filterPsTable } from '../../runtime/commands/ps.js';
 import { fromFlags, parseBytes } from '../../runtime/commands/update.js';
-import { Logger } from '../../runtime/log.js';
+import { Logger, isoTime } from '../../runtime/log.js';
 
 /** Files in a map; `onWrite` lets a test play the kernel. */
 class MapFs implements CgroupFs {
@@ -217,5 +217,14 @@ describe('log', () => {
     ]);
     expect(Number.isNaN(Date.parse(lines[0]!.time!))).toBe(false);
     expect(new Logger(undefined, 'text').line('error', 'a "b"', new Date(0))).toBe('time="1970-01-01T00:00:00.000Z" level=error msg="a \\"b\\""\n');
+  });
+
+  it('isoTime is toISOString', () => {
+    // Years 0-9999 are formatted from the UTC fields; others (and the errors) are toISOString's.
+    const times = [0, -1, 1, 999, 253402300799999, 253402300800000, -62167219200000, -62167219200001, 8.64e15, -8.64e15];
+    for (let i = 0; i < 2000; i++) times.push(Math.floor((Math.random() - 0.5) * 2 * 8.64e15), Math.floor(Math.random() * 4e12));
+    for (const t of times) expect(isoTime(new Date(t)), String(t)).toBe(new Date(t).toISOString());
+    expect(() => isoTime(new Date(NaN))).toThrow(RangeError);
+    expect(isoTime()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 });
