@@ -2,8 +2,8 @@
 // Benchmarks (timings live here, never in tests): `npm run bench [-- options]`.
 //
 //   1. the floor: a bare `node -e 0` (in the environment the runtime's launcher gives
-//      Node: without NODE_EXTRA_CA_CERTS; with it too, for comparison, when it is set), and the latency and CPU time of each runtime
-//      operation for runc and the reference runtime, interleaved run by run so that
+//      Node: without NODE_EXTRA_CA_CERTS; with it too, for comparison, when it is set), and the latency, CPU time and minor page
+//      faults (and what one costs here: bench/faults.c) of each runtime operation for runc and the reference runtime, interleaved run by run so that
 //      the machine's load falls on all of them alike; the reference runtime's ratio
 //      to its floor (the Node processes an operation starts × `node -e 0`); then, in a
 //      pass of its own, where each reference-runtime call's CPU goes, from the marks the
@@ -104,6 +104,7 @@ const work = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'conform-bench-'))
 // mkdtemp makes it 0700: root mapped into a container's user namespace could not reach the bundles below.
 chmodSync(work, 0o711);
 const RUSAGE = join(work, 'rusage');
+const FAULTS = join(work, 'faults');
 // Interrupted while waiting for the lock or between runs: nothing of ours is left running
 // then (each conform run cleans up after itself on SIGINT/SIGTERM too), only the files.
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -121,12 +122,12 @@ function measure(argv, { stdio = 'pipe', env, cwd } = {}) {
   const r = spawnSync(RUSAGE, argv, { stdio: ['ignore', stdio, stdio, 'pipe'], env, cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
   const line = r.output[3]?.trim();
   if (!line) throw new Error(`${argv.join(' ')}: no measurement (${r.stderr ?? ''})`);
-  const [wall, user, sys, rss] = line.split(' ').map(Number);
-  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', wall: wall / 1000, cpu: (user + sys) / 1000, rssKb: rss };
+  const [wall, user, sys, rss, faults] = line.split(' ').map(Number);
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', wall: wall / 1000, cpu: (user + sys) / 1000, rssKb: rss, faults };
 }
 
-/** CPU time (ms) of all threads of a live process so far, from schedstat (nanoseconds). */
-function cpuOfLive(pid) {
+/** CPU time (ms) of all threads of a live process so far, from schedstat (nanoseconds), and its minor page faults. */
+function usageOfLive(pid) {
   let ns = 0;
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
@@ -135,7 +136,10 @@ function cpuOfLive(pid) {
       /* the thread ended meanwhile */
     }
   }
-  return ns / 1e6;
+  // /proc/PID/stat: minflt is the 10th field; the 2nd, (comm), may hold spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const faults = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  return { cpu: ns / 1e6, faults };
 }
 
 const stats = (xs) => {
@@ -159,7 +163,7 @@ function lifecycle(rt, state, id, env) {
   };
   // create's stdio is the container's: a pipe would stay open as long as the container lives.
   const create = call('create', ['--bundle', join(work, 'bundle'), id], 'ignore');
-  const init = cpuOfLive(JSON.parse(call('state', [id]).stdout).pid);
+  const init = usageOfLive(JSON.parse(call('state', [id]).stdout).pid);
   const m = { create, init, start: call('start', [id]), state: call('state', [id]), kill: call('kill', [id, 'SIGKILL']) };
   for (const deadline = Date.now() + 10_000; ;) {
     if (JSON.parse(call('state', [id]).stdout).status === 'stopped') break;
@@ -170,17 +174,21 @@ function lifecycle(rt, state, id, env) {
 
 function benchOperations() {
   const runtimes = [['runc', opts.runtime], ['conform-runtime', REF], ...(opts.compare ? [['compare', opts.compare]] : [])].filter(([, p]) => existsSync(p));
-  const samples = { 'node -e 0': { wall: [], cpu: [] }, ...(EXTRA_CA ? { [EXTRA_CA]: { wall: [], cpu: [] } } : {}) };
-  for (const [name] of runtimes) for (const op of OPS) samples[`${name} ${op}`] = { wall: [], cpu: [], ratioWall: [], ratioCpu: [] };
+  const samples = { 'node -e 0': { wall: [], cpu: [], faults: [] }, ...(EXTRA_CA ? { [EXTRA_CA]: { wall: [], cpu: [], faults: [] } } : {}) };
+  for (const [name] of runtimes)
+    for (const op of OPS) samples[`${name} ${op}`] = { wall: [], cpu: [], faults: [], ratioWall: [], ratioCpu: [], ratioFaults: [] };
   const add = (key, m) => {
     samples[key].wall.push(m.wall);
     samples[key].cpu.push(m.cpu);
+    samples[key].faults.push(m.faults);
   };
-  /** A part of an operation: CPU time only (against one Node process's floor). */
-  const addPart = (key, cpu) => {
-    samples[key] ??= { wall: [], cpu: [], ratioCpu: [] };
+  /** A part of an operation: CPU time and page faults only (against one Node process's floor). */
+  const addPart = (key, { cpu, faults }) => {
+    samples[key] ??= { wall: [], cpu: [], faults: [], ratioCpu: [], ratioFaults: [] };
     samples[key].cpu.push(cpu);
+    samples[key].faults.push(faults);
     samples[key].ratioCpu.push(cpu / samples['node -e 0'].cpu.at(-1));
+    samples[key].ratioFaults.push(faults / samples['node -e 0'].faults.at(-1));
   };
   for (let i = 0; i < opts.n; i++) {
     // Alternate the order each round: whatever drifts (load, caches) falls on both sides.
@@ -192,21 +200,23 @@ function benchOperations() {
         add(`${name} ${op}`, m);
         samples[`${name} ${op}`].ratioWall.push(m.wall / (processes * floor.wall));
         samples[`${name} ${op}`].ratioCpu.push(m.cpu / (processes * floor.cpu));
+        samples[`${name} ${op}`].ratioFaults.push(m.faults / (processes * floor.faults));
       };
       const m = lifecycle(rt, join(work, `state-${name}`), `bench-${process.pid}-${i}`);
       if (name !== 'runc') {
         // Where create's CPU goes: the CLI (and nsexec), and the container's init.
-        addPart(`${name} create: CLI`, m.create.cpu);
+        addPart(`${name} create: CLI`, m.create);
         addPart(`${name} create: init`, m.init);
       }
-      record('create', { ...m.create, cpu: m.create.cpu + m.init }, NODE_PROCESSES.create[0]);
+      record('create', { ...m.create, cpu: m.create.cpu + m.init.cpu, faults: m.create.faults + m.init.faults }, NODE_PROCESSES.create[0]);
       for (const op of OPS.filter((o) => o !== 'create')) record(op, m[op]);
     }
   }
   const out = {};
   for (const [key, s] of Object.entries(samples)) {
-    out[key] = { wallMs: stats(s.wall), cpuMs: stats(s.cpu) };
-    if (s.ratioCpu) out[key].toFloor = { wall: s.ratioWall ? stats(s.ratioWall).median : undefined, cpu: stats(s.ratioCpu).median };
+    out[key] = { wallMs: stats(s.wall), cpuMs: stats(s.cpu), faults: stats(s.faults).median };
+    if (s.ratioCpu)
+      out[key].toFloor = { wall: s.ratioWall ? stats(s.ratioWall).median : undefined, cpu: stats(s.ratioCpu).median, faults: stats(s.ratioFaults).median };
   }
   return out;
 }
@@ -283,11 +293,11 @@ function printPhases(phases) {
   table(rows);
 }
 
-function printOperations(ops) {
+function printOperations(ops, faultUs) {
   console.log(
-    `\nOperations: ${opts.n} interleaved runs each; ms, min / median / max; ratio to the floor (Node processes × node -e 0 without NODE_EXTRA_CA_CERTS), median of per-run ratios`,
+    `\nOperations: ${opts.n} interleaved runs each; ms, min / median / max; minor page faults, median (a fault costs ${faultUs} µs of CPU on this machine: bench/faults.c); ratio to the floor (Node processes × node -e 0 without NODE_EXTRA_CA_CERTS), median of per-run ratios`,
   );
-  const rows = [['', 'wall min', 'median', 'max', 'cpu min', 'median', 'max', '×floor wall', '×floor cpu']];
+  const rows = [['', 'wall min', 'median', 'max', 'cpu min', 'median', 'max', 'faults', '×floor wall', '×floor cpu', '×floor faults']];
   for (const [key, s] of Object.entries(ops)) {
     rows.push([
       key,
@@ -297,8 +307,10 @@ function printOperations(ops) {
       f1(s.cpuMs.min),
       f1(s.cpuMs.median),
       f1(s.cpuMs.max),
+      String(s.faults),
       s.toFloor?.wall !== undefined && !key.startsWith('runc') ? s.toFloor.wall.toFixed(2) : '',
       s.toFloor && !key.startsWith('runc') ? s.toFloor.cpu.toFixed(2) : '',
+      s.toFloor && !key.startsWith('runc') ? s.toFloor.faults.toFixed(2) : '',
     ]);
   }
   table(rows);
@@ -489,6 +501,7 @@ function benchPodman(rootfs, rts) {
 const result = { startedAt: new Date().toISOString(), node: process.version, cores: cpus().length, loadBefore: loadavg(), n: opts.n };
 try {
   execFileSync('cc', ['-O2', '-Wall', '-Werror', '-o', RUSAGE, join(root, 'bench/rusage.c')], { stdio: 'inherit' });
+  execFileSync('cc', ['-O2', '-Wall', '-Werror', '-o', FAULTS, join(root, 'bench/faults.c')], { stdio: 'inherit' });
   if (opts.build) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   const { ensureRootfs, copyTree, defaultConfig } = await import(join(root, 'dist/bench-lib.js'));
   const bundle = join(work, 'bundle');
@@ -505,10 +518,11 @@ try {
       .join(' ')} on ${cpus().length} cores; node ${process.version}`,
   );
   if (section('ops')) {
+    result.faultCostUs = Number(execFileSync(FAULTS, { encoding: 'utf8' }).trim());
     result.operations = benchOperations();
     result.nodeProcesses = Object.fromEntries(Object.entries(NODE_PROCESSES).map(([op, [n, why]]) => [op, { n, why }]));
     if (opts.compare) result.compare = opts.compare;
-    printOperations(result.operations);
+    printOperations(result.operations, result.faultCostUs);
     result.phases = benchPhases();
     printPhases(result.phases);
   }
