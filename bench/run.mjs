@@ -152,8 +152,9 @@ const f1 = (x) => (x === undefined ? '-' : x.toFixed(1));
 
 /**
  * One container's life through `rt`, each operation measured: create, start, state, kill
- * (SIGKILL), delete once it stopped, and features; `init` is the CPU time of the
- * container's init up to start (not the CLI's child to wait for: it waits on the exec FIFO).
+ * (SIGKILL), delete once it stopped, and features; `init` is the CPU time and page faults
+ * of the container's init up to start (not the CLI's child to wait for: it waits on the
+ * exec FIFO).
  */
 function lifecycle(rt, state, id, env) {
   const call = (op, args, stdio) => {
