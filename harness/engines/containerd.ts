@@ -6,8 +6,12 @@
 //
 // containerd 1.6 puts its shims' sockets in /run/containerd/s whatever its state
 // directory is (a constant in its code); conform removes that directory at the end only
-// if it made it and it is empty.
+// if it made it and it is empty. A shim removes its socket when it exits, but not one
+// conform had to kill (its container could not be deleted: a runtime that ignores what
+// it is told): conform removes those sockets, which are named for its containerd's
+// address, namespace and container (shimSocket).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetupError } from '../errors.js';
@@ -35,10 +39,20 @@ const SHIM_DIRS = ['/run/containerd/s', '/run/containerd/fifo', '/run/containerd
 const MAX_DIR = 60;
 const SOCKET = 'containerd.sock';
 
+/** The socket of the shim of container `id`: containerd 1.6's shim.SocketAddress, /run/containerd/s/<sha256 of address/namespace/id>. */
+export function shimSocket(address: string, namespace: string, id: string): string {
+  const hash = createHash('sha256')
+    .update(join(address, namespace, id))
+    .digest('hex');
+  return join(SHIM_DIRS[0]!, hash);
+}
+
 export class Containerd implements Service {
   private daemon?: ChildProcess;
   /** Of SHIM_DIRS, those that did not exist before this containerd started. */
   private madeDirs: string[] = [];
+  /** The containers the cases ran here: their shims' sockets are ours to remove (stop). */
+  private readonly containers = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -62,6 +76,11 @@ export class Containerd implements Service {
 
   get socket(): string {
     return join(this.short, SOCKET);
+  }
+
+  /** Records a container a case runs here (CtrSession.runArgs). */
+  ran(id: string): void {
+    this.containers.add(id);
   }
 
   /** `ctr` and the global arguments that reach this containerd in the run's namespace. */
@@ -155,6 +174,14 @@ export class Containerd implements Service {
         /* gone */
       }
     }
+    // What the shims killed above could not remove themselves. Their names prove them
+    // ours: the hash of this containerd's address, its namespace and the container.
+    for (const id of this.containers) {
+      const socket = shimSocket(this.socket, this.namespace, id);
+      if (!existsSync(socket)) continue;
+      rmSync(socket, { force: true });
+      notes.push(`containerd: removed ${socket}, the socket of ${id}'s shim, which was killed`);
+    }
     await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n === this.namespace))));
     unmountUnder(this.dir);
     if (this.link) rmSync(this.link, { force: true });
@@ -198,6 +225,7 @@ export class CtrSession extends EngineSession {
   /** `ctr run` options for a container of this case: the runtime under test and the case's own runtime root and fifos. */
   runArgs(id: string): string[] {
     this.ids.add(id);
+    this.daemon.ran(id);
     const fifos = join(this.t.dir, 'fifo');
     mkdirSync(fifos, { recursive: true });
     return ['--runc-binary', this.runtime, '--runc-root', join(this.t.dir, 'state'), '--fifo-dir', fifos];

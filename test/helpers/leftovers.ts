@@ -69,9 +69,33 @@ export function probeProcesses(root = tmpdir()): string[] {
   return out;
 }
 
-/** Cgroups an engines run makes (podman's cgroup parent, containerd's namespace) and /run links named after a run. */
+/** Where containerd 1.6's shims put their sockets, whatever containerd's own directories. */
+const SHIM_SOCKETS = '/run/containerd/s';
+
+/**
+ * Sockets in /run/containerd/s that nothing listens on: what a containerd shim that was
+ * killed leaves (a live shim listens on its own; one that exits removes it). Their names
+ * are hashes, not a run's tag.
+ */
+export function staleShimSockets(): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(SHIM_SOCKETS);
+  } catch {
+    return [];
+  }
+  // /proc/net/unix: Num RefCount Protocol Flags Type St Inode Path; Flags 00010000 is a listening socket.
+  const listening = new Set<string>();
+  for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[3] === '00010000' && f[7]) listening.add(f[7]);
+  }
+  return names.map((n) => `${SHIM_SOCKETS}/${n}`).filter((p) => !listening.has(p));
+}
+
+/** Cgroups an engines run makes (podman's cgroup parent, containerd's namespace), /run links named after a run, and stale shim sockets. */
 export function engineLeftovers(): string[] {
-  const out: string[] = [];
+  const out: string[] = [...staleShimSockets()];
   for (const h of readdirSync('/sys/fs/cgroup')) {
     try {
       for (const n of readdirSync(`/sys/fs/cgroup/${h}`)) if (/^conform-(podman|containerd)-[0-9a-f]+$/.test(n)) out.push(`/sys/fs/cgroup/${h}/${n}`);
@@ -109,7 +133,9 @@ export function leftSince(before: Snapshot & { root: string }, opts: { engines?:
   const now = snapshot(before.root);
   const fresh = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
   const { engines } = opts;
-  const ours = (name: string) => engines === true || (Array.isArray(engines) && engines.some((tag) => name.endsWith(`-${tag}`)));
+  // A stale shim socket names no run; none is ever anyone's to leave, so a new one counts wherever engines ran.
+  const ours = (name: string) =>
+    engines === true || name.startsWith(`${SHIM_SOCKETS}/`) || (Array.isArray(engines) && engines.some((tag) => name.endsWith(`-${tag}`)));
   return {
     mounts: fresh(now.mounts, before.mounts),
     dirs: fresh(now.dirs, before.dirs),
