@@ -39,6 +39,9 @@ const SHIM_DIRS = ['/run/containerd/s', '/run/containerd/fifo', '/run/containerd
 const MAX_DIR = 60;
 const SOCKET = 'containerd.sock';
 
+/** The containerd namespace of the run tagged `tag`; containerd names its containers' cgroups `/<namespace>/<id>`. */
+const namespaceOf = (tag: string) => `conform-containerd-${tag}`;
+
 /** The socket of the shim of container `id`: containerd 1.6's shim.SocketAddress, /run/containerd/s/<sha256 of address/namespace/id>. */
 export function shimSocket(address: string, namespace: string, id: string): string {
   const hash = createHash('sha256')
@@ -59,9 +62,9 @@ export class Containerd implements Service {
     readonly tag: string,
   ) {}
 
-  /** The run's containerd namespace; containerd names its containers' cgroups `/<namespace>/<id>`. */
+  /** The run's containerd namespace (namespaceOf). */
   get namespace(): string {
-    return `conform-containerd-${this.tag}`;
+    return namespaceOf(this.tag);
   }
 
   /** The symbolic link to the run's directory that the sockets and temp dir go through, if they need one. */
@@ -194,6 +197,24 @@ export class Containerd implements Service {
     }
     return notes;
   }
+}
+
+/**
+ * For the sweep of a run that was killed (harness/host/stale.ts, which kills its
+ * containerd and shims): the sockets of the shims of the containers its containerd still
+ * had, which its state directory names, under either address it may have had.
+ */
+export function shimSocketsOfRun(runDir: string, tag: string): string[] {
+  const dir = join(runDir, 'services', 'containerd');
+  const namespace = namespaceOf(tag);
+  let ids: string[];
+  try {
+    ids = readdirSync(join(dir, 'state', 'io.containerd.runtime.v2.task', namespace));
+  } catch {
+    return [];
+  }
+  const addresses = [join(dir, SOCKET), join(runLink('containerd', tag), SOCKET)];
+  return ids.flatMap((id) => addresses.map((address) => shimSocket(address, namespace, id)));
 }
 
 async function startContainerd(site: ServiceSite, image: OciImage): Promise<Containerd> {

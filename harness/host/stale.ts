@@ -6,7 +6,7 @@
 // ids end in the run's tag) or below them (an engine's containers), those cgroups, mounts under the directory, and the
 // directory itself (a --keep run's files stay). Directories without an owner file are
 // never touched; a --keep run drops its owner file when it ends normally.
-import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupCgroups, cgroupsMatching, removeTree, unmountUnder, withDescendants } from './cleanup.js';
 import { isAlive, startTime } from './hostfacts.js';
@@ -84,8 +84,12 @@ export function processesUsing(dir: string): number[] {
   return out;
 }
 
-/** Removes what runs killed outright left in `workdir`; returns one note per directory. */
-export async function sweepStaleRuns(workdir: string): Promise<string[]> {
+/**
+ * Removes what runs killed outright left in `workdir`; returns one note per directory.
+ * `outside` names the files a run's engines made outside its directory, from what the
+ * directory holds (the containerd shims' sockets: engines/containerd.ts), removed too.
+ */
+export async function sweepStaleRuns(workdir: string, outside: (runDir: string, tag: string) => string[] = () => []): Promise<string[]> {
   const notes: string[] = [];
   let names: string[];
   try {
@@ -106,6 +110,8 @@ export async function sweepStaleRuns(workdir: string): Promise<string[]> {
       }
     }
     const cgroupNotes = await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n.endsWith(`-${owner.tag}`)))));
+    const files = outside(dir, owner.tag).filter((f) => existsSync(f));
+    for (const f of files) rmSync(f, { force: true });
     const treeNotes = owner.keep ? unmountUnder(dir) : removeTree(dir);
     removeRunLinks(owner.tag);
     if (owner.keep) releaseOwner(dir);
@@ -116,6 +122,7 @@ export async function sweepStaleRuns(workdir: string): Promise<string[]> {
       `${killed.length + inCgroups} process(es)`,
       `${cgroupNotes.filter((n) => n.includes('removed cgroup')).length} cgroup(s)`,
       `${unmounted} mount(s)`,
+      ...(files.length ? [`${files.length} file(s) outside it (${files.join(', ')})`] : []),
     ].join(', ');
     const done = owner.keep ? `cleaned up ${dir} (kept: its files stay)` : `removed ${dir}`;
     notes.push(`${done}, left by a run (pid ${owner.pid}) that was killed: ${what}${stuck.length ? `; ${stuck.join('; ')}` : ''}`);

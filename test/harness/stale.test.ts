@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mountsUnder } from '../../harness/host/cleanup.js';
 import { isAlive, startTime } from '../../harness/host/hostfacts.js';
 import { OWNER_FILE, sweepStaleRuns, writeOwner } from '../../harness/host/stale.js';
+import { shimSocket, shimSocketsOfRun } from '../../harness/engines/containerd.js';
 import { isRoot } from '../helpers/conform.js';
 
 const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
@@ -55,8 +56,16 @@ describe('sweepStaleRuns', () => {
     // A container cgroup of the killed run (its id ends with the run's tag).
     const cg = existsSync('/sys/fs/cgroup/pids') ? '/sys/fs/cgroup/pids/conform-stale-case-a1b2c3' : undefined;
     if (cg) mkdirSync(cg);
+    // A container its containerd still had, whose shim the sweep kills: the socket the shim
+    // leaves in /run/containerd/s, named for the run's containerd address and namespace.
+    const ns = 'conform-containerd-a1b2c3';
+    mkdirSync(join(stale, 'services/containerd/state/io.containerd.runtime.v2.task', ns, 'case-a1b2c3'), { recursive: true });
+    const socket = shimSocket(join(stale, 'services/containerd/containerd.sock'), ns, 'case-a1b2c3');
+    const madeDirs = ['/run/containerd', '/run/containerd/s'].filter((d) => !existsSync(d));
+    mkdirSync('/run/containerd/s', { recursive: true });
+    writeFileSync(socket, '');
     try {
-      const notes = await sweepStaleRuns(work);
+      const notes = await sweepStaleRuns(work, shimSocketsOfRun);
       expect(notes).toHaveLength(2);
       expect(notes.find((n) => n.includes(kept))).toMatch(
         new RegExp(`^cleaned up ${kept} \\(kept: its files stay\\), left by a run \\(pid ${dead}\\) that was killed: 1 process`),
@@ -64,8 +73,11 @@ describe('sweepStaleRuns', () => {
       await exited(keptWorker);
       expect(existsSync(join(kept, 'calls.log')) && !existsSync(join(kept, OWNER_FILE))).toBe(true);
       expect(notes.find((n) => n.includes(stale))).toMatch(
-        new RegExp(`^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\)`),
+        new RegExp(
+          `^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\), 1 file\\(s\\) outside it \\(${socket}\\)`,
+        ),
       );
+      expect(existsSync(socket)).toBe(false);
       await exited(worker);
       await exited(holder);
       expect(existsSync(stale)).toBe(false);
@@ -76,6 +88,8 @@ describe('sweepStaleRuns', () => {
       expect(isAlive(unrelated.pid!)).toBe(true);
     } finally {
       if (cg && existsSync(cg)) rmdirSync(cg);
+      rmSync(socket, { force: true });
+      for (const d of madeDirs.reverse()) rmdirSync(d);
     }
   });
 });
