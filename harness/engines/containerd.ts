@@ -9,7 +9,7 @@
 // if it made it and it is empty. A shim removes its socket when it exits, but not one
 // conform had to kill (its container could not be deleted: a runtime that ignores what
 // it is told): conform removes those sockets, which are named for its containerd's
-// address, namespace and container (shimSocket).
+// address, namespace and container (shimSockets).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -54,8 +54,6 @@ export class Containerd implements Service {
   private daemon?: ChildProcess;
   /** Of SHIM_DIRS, those that did not exist before this containerd started. */
   private madeDirs: string[] = [];
-  /** The containers the cases ran here: their shims' sockets are ours to remove (stop). */
-  private readonly containers = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -79,11 +77,6 @@ export class Containerd implements Service {
 
   get socket(): string {
     return join(this.short, SOCKET);
-  }
-
-  /** Records a container a case runs here (CtrSession.runArgs). */
-  ran(id: string): void {
-    this.containers.add(id);
   }
 
   /** `ctr` and the global arguments that reach this containerd in the run's namespace. */
@@ -177,13 +170,10 @@ export class Containerd implements Service {
         /* gone */
       }
     }
-    // What the shims killed above could not remove themselves. Their names prove them
-    // ours: the hash of this containerd's address, its namespace and the container.
-    for (const id of this.containers) {
-      const socket = shimSocket(this.socket, this.namespace, id);
-      if (!existsSync(socket)) continue;
+    // What the shims killed above could not remove themselves (shimSockets).
+    for (const socket of shimSockets(this.dir, this.tag).filter((f) => existsSync(f))) {
       rmSync(socket, { force: true });
-      notes.push(`containerd: removed ${socket}, the socket of ${id}'s shim, which was killed`);
+      notes.push(`containerd: removed ${socket}, the socket of a shim that was killed`);
     }
     await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n === this.namespace))));
     unmountUnder(this.dir);
@@ -200,12 +190,13 @@ export class Containerd implements Service {
 }
 
 /**
- * For the sweep of a run that was killed (harness/host/stale.ts, which kills its
- * containerd and shims): the sockets of the shims of the containers its containerd still
- * had, which its state directory names, under either address it may have had.
+ * The sockets of the shims of the containers a run's containerd (in `dir`) still has,
+ * which its state directory names, under either address it may have had: a container it
+ * could not delete (the runtime left it running) keeps its task directory, and its shim,
+ * killed at the end, leaves its socket. Their names prove them the run's: the hash of its
+ * containerd's address, its namespace and the container.
  */
-export function shimSocketsOfRun(runDir: string, tag: string): string[] {
-  const dir = join(runDir, 'services', 'containerd');
+function shimSockets(dir: string, tag: string): string[] {
   const namespace = namespaceOf(tag);
   let ids: string[];
   try {
@@ -216,6 +207,9 @@ export function shimSocketsOfRun(runDir: string, tag: string): string[] {
   const addresses = [join(dir, SOCKET), join(runLink('containerd', tag), SOCKET)];
   return ids.flatMap((id) => addresses.map((address) => shimSocket(address, namespace, id)));
 }
+
+/** For the sweep of a run that was killed (harness/host/stale.ts, which kills its containerd and shims). */
+export const shimSocketsOfRun = (runDir: string, tag: string): string[] => shimSockets(join(runDir, 'services', 'containerd'), tag);
 
 async function startContainerd(site: ServiceSite, image: OciImage): Promise<Containerd> {
   const c = new Containerd(site.dir, site.tag);
@@ -246,7 +240,6 @@ export class CtrSession extends EngineSession {
   /** `ctr run` options for a container of this case: the runtime under test and the case's own runtime root and fifos. */
   runArgs(id: string): string[] {
     this.ids.add(id);
-    this.daemon.ran(id);
     const fifos = join(this.t.dir, 'fifo');
     mkdirSync(fifos, { recursive: true });
     return ['--runc-binary', this.runtime, '--runc-root', join(this.t.dir, 'state'), '--fifo-dir', fifos];
