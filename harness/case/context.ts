@@ -15,6 +15,7 @@ import type { Failure } from '../run/result.js';
 import { startConsoleReceiver, type ConsoleReceiver } from '../process/console-receiver.js';
 import { namespacesOf, NS_FILE, pidsGone, startTime, type NamespaceKind } from '../host/hostfacts.js';
 import { poll } from '../process/wait.js';
+import { refuseIfHalted } from '../process/halt.js';
 import type { Services } from '../host/services.js';
 
 export interface ContainerState {
@@ -269,6 +270,7 @@ export class CaseContext {
 
   /** Starts a host process for the duration of the case (killed at cleanup). */
   background(argv: string[]): ChildProcess {
+    refuseIfHalted();
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', detached: true });
     child.on('error', () => {}); // reported through the missing pid below
     this.record.children.push(child);

@@ -5,6 +5,7 @@
 // directory, and their processes name it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { outsideChecks } from '../process/halt.js';
 
 export interface Service {
   /** Stops the service and removes what it made outside its directory; returns notes on what it had to force. */
@@ -37,7 +38,8 @@ export class Services {
     if (!p) {
       const dir = join(this.runDir, 'services', name);
       mkdirSync(dir, { recursive: true });
-      p = start({ dir, tag: this.tag });
+      // Not refused when the case that asked first is given up: the service is the run's.
+      p = outsideChecks(() => start({ dir, tag: this.tag }));
       p.catch(() => {}); // the callers see the error; stopAll must not
       this.started.set(name, p);
     }

@@ -2,6 +2,7 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { Deadline } from './wait.js';
+import { refuseIfHalted } from './halt.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { repoRoot } from '../paths.js';
@@ -137,6 +138,11 @@ const REAPER_GRACE_MS = 10_000;
  * than Node's spawn of it; Node spawns it when the server is not up (yet).
  */
 export function run(argv: string[], opts: SpawnOptions): Promise<SpawnResult> {
+  try {
+    refuseIfHalted();
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
   const started = performance.now();
   return new Promise((resolve) => {
     const extra = opts.extraFds ?? [];

@@ -3,6 +3,7 @@
 // do not count the time the machine's CPUs were too busy to run anything of ours.
 import { readFileSync } from 'node:fs';
 import { recordWait } from '../run/timing.js';
+import { refuseIfHalted } from './halt.js';
 
 // Counted as the case's waits on its container (harness/run/timing.ts).
 export function pause(ms: number): Promise<void> {
@@ -107,6 +108,7 @@ export async function poll<T>(check: () => T | Pending | Promise<T | Pending>, o
   const deadline = new Deadline(opts.timeoutMs);
   let delay = opts.pauseMs ?? 10;
   for (;;) {
+    refuseIfHalted();
     const passed = deadline.passed();
     const v = await check();
     if (v !== undefined && v !== false) return v as Exclude<T, Pending>;

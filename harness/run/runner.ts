@@ -15,6 +15,7 @@ import { CONVENTIONS, judge, uniformChecks, type CaseResult, type Failure, type 
 import { requirementById, type Level } from '../../spec/index.js';
 import { Mounter, provideRootfs, releaseRootfs } from '../host/rootfs.js';
 import { Deadline } from '../process/wait.js';
+import { CheckScope } from '../process/halt.js';
 import type { Services } from '../host/services.js';
 import { cleanupTimer, recordBundle, timed } from './timing.js';
 import { startOrder } from './plan.js';
@@ -52,6 +53,12 @@ class CaseTimeout extends Error {}
 
 /** The run was interrupted while the case ran: it has no verdict, and is not reported. */
 class Interrupted extends Error {}
+
+/**
+ * How long a halted check may take to unwind beyond the runtime's timeout (the call it is
+ * in): the reaper's grace to kill what a call left, and some.
+ */
+const HALT_GRACE_MS = 15_000;
 
 /** How much of the runtime's calls a failed case keeps for the reports. */
 const RUNTIME_LOG_MAX = 4000;
@@ -170,10 +177,16 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
   const notes: string[] = [];
   /** A failure of the whole case that no assertion recorded (it ran out of time). */
   const extra: Failure[] = [];
+  const scope = new CheckScope();
+  let checking: Promise<void> | undefined;
+  /** Why the check was given up before it ended, if it was. */
+  let givenUp: Error | undefined;
   try {
     const bundle = await makeBundle((b) => c.bundle?.(b, o.env), c.invalid);
     ctx = new CaseContext(o.env, driver, bundle, caseDir, containerId(c.id, o.tag), (edit) => makeBundle(edit), o.services, c.requirements);
-    await withDeadline(c.check(ctx), o.caseTimeoutMs ?? 120_000, o.signal);
+    const t = ctx;
+    checking = scope.run(() => c.check(t));
+    await withDeadline(checking, o.caseTimeoutMs ?? 120_000, o.signal);
     ran = { completed: true };
   } catch (e) {
     if (e instanceof Skip) {
@@ -183,7 +196,9 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
       ran = { completed: false };
     } else if (e instanceof Interrupted) {
       interrupted = true;
+      givenUp = e;
     } else if (e instanceof CaseTimeout) {
+      givenUp = e;
       ran = { completed: false };
       extra.push({ message: e.message });
       message = e.message;
@@ -192,6 +207,13 @@ export async function runCase(c: Case, o: RunOptions): Promise<CaseResult | unde
       message = e instanceof HarnessError || e instanceof SetupError ? e.message : `harness error: ${(e as Error).stack ?? String(e)}`;
     }
   } finally {
+    // Given up (interrupted, or past its deadline), the check may still be running: it is
+    // halted, and cleanup waits for it to unwind, so that it creates nothing behind cleanup.
+    if (checking && givenUp) {
+      scope.halt(givenUp);
+      if (!(await settles(checking, o.rt.timeoutMs + HALT_GRACE_MS)))
+        notes.push(`the check did not end within ${Math.round((o.rt.timeoutMs + HALT_GRACE_MS) / 1000)}s of being given up: cleaned up beside it`);
+    }
     const cleanedUp = cleanupTimer();
     // Each step on its own: one that fails is noted, and the others still run.
     await step(notes, "the case's own cleanup", async () => notes.push(...((await ctx?.runCleanups()) ?? [])));
@@ -300,6 +322,17 @@ function rootMappedElsewhere(config: BundleBuilder['config']): boolean {
 /** The run's mount helper (a service, started by the first case); undefined once the run is ending. */
 function mounterOf(services: Services): Promise<Mounter | undefined> {
   return services.get('mounter', (site) => Mounter.start(site.dir)).catch(() => undefined);
+}
+
+/** Whether p settles (either way) within ms, as a Deadline counts them. */
+function settles(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const cancel = new Deadline(ms, 3).onExpiry(() => resolve(false));
+    p.then(
+      () => resolve(true),
+      () => resolve(true),
+    ).finally(cancel);
+  });
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {

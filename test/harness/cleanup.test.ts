@@ -10,6 +10,7 @@ import { Driver } from '../../harness/process/driver.js';
 import { isAlive, startTime } from '../../harness/host/hostfacts.js';
 import { parseCgroupMounts } from '../../linux/cgroupfs.js';
 import { isRoot } from '../helpers/conform.js';
+import { poll } from '../../harness/process/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conform-cleanup-'));
 const children: ChildProcess[] = [];
@@ -322,8 +323,10 @@ esac
 });
 
 describe('strayPids', () => {
-  it('notes a pid state reported that still runs, and leaves it alone', () => {
+  it('notes a pid state reported that still runs, and leaves it alone', async () => {
     const pid = sleeper();
+    // Spawned is not yet exec'd: until then its command line is this node's.
+    await poll(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep\0'), { timeoutMs: 10_000 });
     const notes = strayPids(new Map([[pid, startTime(pid)]]));
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(
