@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defineCase } from '../../harness/case/case.js';
 import type { CaseContext } from '../../harness/case/context.js';
-import { detectHost } from '../../harness/host/env.js';
 import { runCase, type RunOptions } from '../../harness/run/runner.js';
-import { Services } from '../../harness/host/services.js';
 import { poll } from '../../harness/process/wait.js';
+import { bareRunOptions, noRootfs } from '../helpers/run-case.js';
 
 const runDir = mkdtempSync(join(tmpdir(), 'conform-given-up-'));
 afterAll(() => rmSync(runDir, { recursive: true, force: true }));
@@ -34,10 +33,7 @@ function endlessCase(seen: Seen) {
     id: `given-up.case-${Math.random().toString(36).slice(2, 8)}`,
     title: 'a case that waits for ever, then calls the runtime',
     requirements: ['config:process.rlimits.soft'],
-    bundle: (b) => {
-      b.skipRootfs = true;
-      b.config.root = { path: runDir };
-    },
+    bundle: noRootfs(runDir),
     check: async (t: CaseContext) => {
       seen.started = true;
       try {
@@ -54,20 +50,7 @@ function endlessCase(seen: Seen) {
   });
 }
 
-function options(more: Partial<RunOptions>): RunOptions {
-  return {
-    rt: { path: runtime, args: [], timeoutMs: 10_000 },
-    env: { host: detectHost(), runtime: {} },
-    runDir,
-    rootfs: '/nonexistent',
-    jobs: 1,
-    keep: false,
-    reporter: { name: 'none', start() {}, caseFinished() {}, finish: async () => {} },
-    tag: 'test',
-    services: new Services(runDir, 'test', '/nonexistent'),
-    ...more,
-  };
-}
+const options = (more: Partial<RunOptions>) => bareRunOptions(runDir, { path: runtime, args: [], timeoutMs: 10_000 }, more);
 
 describe('a case given up before its check ended', () => {
   it('interrupted: the check is halted and has unwound when the case returns (no result); its runtime call after the interrupt never ran', async () => {

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defineCase, type CaseDef } from '../../harness/case/case.js';
 import type { CaseContext } from '../../harness/case/context.js';
-import { detectHost } from '../../harness/host/env.js';
 import { isBad, type CaseResult } from '../../harness/run/result.js';
 import { runCase } from '../../harness/run/runner.js';
-import { Services } from '../../harness/host/services.js';
 import { requirementVerdicts } from '../../reports/json.js';
 import { requirementById } from '../../spec/index.js';
+import { bareRunOptions, noRootfs } from '../helpers/run-case.js';
 
 // Real catalogue entries, one per level that matters.
 const MUST_A = 'config:process.rlimits.soft';
@@ -30,28 +29,15 @@ async function run(requirements: string[], check: (t: CaseContext) => void | Pro
     id: `verdicts.case-${++n}`,
     title: 'a case that never calls the runtime',
     requirements,
-    // No rootfs of its own (any existing directory passes validation): the check never creates a container.
-    bundle: (b) => {
-      b.skipRootfs = true;
-      b.config.root = { path: runDir };
-    },
+    // No rootfs of its own: the check never creates a container.
+    bundle: noRootfs(runDir),
     check: async (t) => void (await check(t)),
     ...more,
   });
-  const services = new Services(runDir, 'test', '/nonexistent');
-  const r = await runCase(c, {
-    rt: { path: '/bin/false', args: [], timeoutMs: 1000 },
-    env: { host: detectHost(), runtime: {} },
-    runDir,
-    rootfs: '/nonexistent',
-    jobs: 1,
-    keep: false,
-    reporter: { name: 'none', start() {}, caseFinished() {}, finish: async () => {} },
-    tag: 'test',
-    services,
-  });
+  const o = bareRunOptions(runDir, { path: '/bin/false', args: [], timeoutMs: 1000 });
+  const r = await runCase(c, o);
   // Nothing of a run's services is left (the mounter, if a case started it).
-  expect(await services.stopAll()).toEqual([]);
+  expect(await o.services.stopAll()).toEqual([]);
   // Only an interrupt leaves a case without a result.
   if (!r) throw new Error(`${c.id}: no result`);
   return r;
