@@ -13,7 +13,7 @@ import { jsonReporter } from '../reports/json.js';
 import { openOutput, type Output } from '../reports/output.js';
 import { loadBaseline, type Baseline } from '../harness/run/baseline.js';
 import type { Case } from '../harness/case/case.js';
-import { shimSocketsOfRun } from '../harness/engines/containerd.js';
+import { outsideOfRun } from '../harness/engines/containerd.js';
 import { releaseOwner, sweepStaleRuns, writeOwner } from '../harness/host/stale.js';
 import { unknownRequirements } from '../harness/run/coverage.js';
 import { detectHost, detectRuntime } from '../harness/host/env.js';
@@ -217,7 +217,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  for (const note of await sweepStaleRuns(workdir, shimSocketsOfRun)) process.stderr.write(`conform: ${note}\n`);
+  for (const note of await sweepStaleRuns(workdir, outsideOfRun)) process.stderr.write(`conform: ${note}\n`);
   const runDir = mkdtempSync(join(workdir, 'conform-'));
   const services = new Services(runDir, tag, rootfs);
   try {

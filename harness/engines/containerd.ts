@@ -6,16 +6,17 @@
 //
 // containerd 1.6 puts its shims' sockets in /run/containerd/s whatever its state
 // directory is (a constant in its code); conform removes that directory at the end only
-// if it made it and it is empty. A shim removes its socket when it exits, but not one
+// if it made it and it is empty (the sweep of a killed run too: which it made is written
+// in its directory). A shim removes its socket when it exits, but not one
 // conform had to kill (its container could not be deleted: a runtime that ignores what
 // it is told): conform removes those sockets, which are named for its containerd's
 // address, namespace and container (shimSockets).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetupError } from '../errors.js';
-import { cgroupsMatching, cleanupCgroups, cleanupContainers, unmountUnder, withDescendants } from '../host/cleanup.js';
+import { cgroupsMatching, cleanupCgroups, cleanupContainers, removeIfEmpty, unmountUnder, withDescendants } from '../host/cleanup.js';
 import type { CaseContext } from '../case/context.js';
 import { Driver } from '../process/driver.js';
 import { pidsGone } from '../host/hostfacts.js';
@@ -38,6 +39,8 @@ const SHIM_DIRS = ['/run/containerd/s', '/run/containerd/fifo', '/run/containerd
  */
 const MAX_DIR = 60;
 const SOCKET = 'containerd.sock';
+/** In its directory: which of SHIM_DIRS the run's containerd made (JSON). */
+const MADE_DIRS = 'made-dirs.json';
 
 /** The containerd namespace of the run tagged `tag`; containerd names its containers' cgroups `/<namespace>/<id>`. */
 const namespaceOf = (tag: string) => `conform-containerd-${tag}`;
@@ -88,6 +91,7 @@ export class Containerd implements Service {
     const d = (n: string) => join(this.dir, n);
     for (const n of ['root', 'state', 'opt', 'tmp']) mkdirSync(d(n), { recursive: true });
     this.madeDirs = SHIM_DIRS.filter((p) => !existsSync(p));
+    writeFileSync(d(MADE_DIRS), `${JSON.stringify(this.madeDirs)}\n`);
     if (this.link) symlinkSync(this.dir, this.link);
     const toml = (s: string) => JSON.stringify(s);
     writeFileSync(
@@ -178,13 +182,7 @@ export class Containerd implements Service {
     await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n === this.namespace))));
     unmountUnder(this.dir);
     if (this.link) rmSync(this.link, { force: true });
-    for (const p of this.madeDirs) {
-      try {
-        if (readdirSync(p).length === 0) rmdirSync(p);
-      } catch {
-        /* gone, or in use by another containerd now: not ours to remove */
-      }
-    }
+    removeIfEmpty(this.madeDirs);
     return notes;
   }
 }
@@ -208,8 +206,23 @@ function shimSockets(dir: string, tag: string): string[] {
   return ids.flatMap((id) => addresses.map((address) => shimSocket(address, namespace, id)));
 }
 
-/** For the sweep of a run that was killed (harness/host/stale.ts, which kills its containerd and shims). */
-export const shimSocketsOfRun = (runDir: string, tag: string): string[] => shimSockets(join(runDir, 'services', 'containerd'), tag);
+/**
+ * For the sweep of a run that was killed (harness/host/stale.ts, which kills its
+ * containerd and shims): its shims' sockets, and the directories of SHIM_DIRS its
+ * containerd made (removed if empty).
+ */
+export function outsideOfRun(runDir: string, tag: string): { files: string[]; dirs: string[] } {
+  const dir = join(runDir, 'services', 'containerd');
+  let made: unknown;
+  try {
+    made = JSON.parse(readFileSync(join(dir, MADE_DIRS), 'utf8'));
+  } catch {
+    made = [];
+  }
+  // Only ever SHIM_DIRS, whatever the file says.
+  const dirs = SHIM_DIRS.filter((p) => Array.isArray(made) && made.includes(p));
+  return { files: shimSockets(dir, tag), dirs };
+}
 
 async function startContainerd(site: ServiceSite, image: OciImage): Promise<Containerd> {
   const c = new Containerd(site.dir, site.tag);

@@ -224,3 +224,17 @@ export function cgroupsMatching(match: (name: string) => boolean): string[] {
   for (const m of mounts) walk(m.mountPoint, 1);
   return found;
 }
+
+/** Removes those of `dirs` (deepest first) that are empty; returns them. */
+export function removeIfEmpty(dirs: readonly string[]): string[] {
+  const removed: string[] = [];
+  for (const p of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      rmdirSync(p); // an empty directory only
+      removed.push(p);
+    } catch {
+      /* gone, or not empty (in use by another run or program): left alone */
+    }
+  }
+  return removed;
+}

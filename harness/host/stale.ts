@@ -8,7 +8,7 @@
 // never touched; a --keep run drops its owner file when it ends normally.
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupCgroups, cgroupsMatching, removeTree, unmountUnder, withDescendants } from './cleanup.js';
+import { cleanupCgroups, cgroupsMatching, removeIfEmpty, removeTree, unmountUnder, withDescendants } from './cleanup.js';
 import { isAlive, startTime } from './hostfacts.js';
 
 export const OWNER_FILE = '.conform-run';
@@ -86,10 +86,14 @@ export function processesUsing(dir: string): number[] {
 
 /**
  * Removes what runs killed outright left in `workdir`; returns one note per directory.
- * `outside` names the files a run's engines made outside its directory, from what the
- * directory holds (the containerd shims' sockets: engines/containerd.ts), removed too.
+ * `outside` names what a run's engines made outside its directory, from what the
+ * directory holds (engines/containerd.ts: the shims' sockets, removed too, and the
+ * directories its containerd made for them, removed if empty).
  */
-export async function sweepStaleRuns(workdir: string, outside: (runDir: string, tag: string) => string[] = () => []): Promise<string[]> {
+export async function sweepStaleRuns(
+  workdir: string,
+  outside: (runDir: string, tag: string) => { files: string[]; dirs: string[] } = () => ({ files: [], dirs: [] }),
+): Promise<string[]> {
   const notes: string[] = [];
   let names: string[];
   try {
@@ -110,8 +114,10 @@ export async function sweepStaleRuns(workdir: string, outside: (runDir: string, 
       }
     }
     const cgroupNotes = await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n.endsWith(`-${owner.tag}`)))));
-    const files = outside(dir, owner.tag).filter((f) => existsSync(f));
+    const left = outside(dir, owner.tag);
+    const files = left.files.filter((f) => existsSync(f));
     for (const f of files) rmSync(f, { force: true });
+    const dirs = removeIfEmpty(left.dirs);
     const treeNotes = owner.keep ? unmountUnder(dir) : removeTree(dir);
     removeRunLinks(owner.tag);
     if (owner.keep) releaseOwner(dir);
@@ -123,6 +129,7 @@ export async function sweepStaleRuns(workdir: string, outside: (runDir: string, 
       `${cgroupNotes.filter((n) => n.includes('removed cgroup')).length} cgroup(s)`,
       `${unmounted} mount(s)`,
       ...(files.length ? [`${files.length} file(s) outside it (${files.join(', ')})`] : []),
+      ...(dirs.length ? [`${dirs.length} empty directory(ies) its containerd made (${dirs.join(', ')})`] : []),
     ].join(', ');
     const done = owner.keep ? `cleaned up ${dir} (kept: its files stay)` : `removed ${dir}`;
     notes.push(`${done}, left by a run (pid ${owner.pid}) that was killed: ${what}${stuck.length ? `; ${stuck.join('; ')}` : ''}`);

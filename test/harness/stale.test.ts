@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mountsUnder } from '../../harness/host/cleanup.js';
 import { isAlive, startTime } from '../../harness/host/hostfacts.js';
 import { OWNER_FILE, sweepStaleRuns, writeOwner } from '../../harness/host/stale.js';
-import { shimSocket, shimSocketsOfRun } from '../../harness/engines/containerd.js';
+import { shimSocket, outsideOfRun } from '../../harness/engines/containerd.js';
 import { isRoot } from '../helpers/conform.js';
 
 const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
@@ -64,8 +64,12 @@ describe('sweepStaleRuns', () => {
     const madeDirs = ['/run/containerd', '/run/containerd/s'].filter((d) => !existsSync(d));
     mkdirSync('/run/containerd/s', { recursive: true });
     writeFileSync(socket, '');
+    // What its containerd made for the shims (removed when empty), and a directory it did
+    // not make, whatever the file says (never removed: not one of containerd's).
+    const bystander = mkdtempSync(join(tmpdir(), 'conform-stale-empty-'));
+    writeFileSync(join(stale, 'services/containerd/made-dirs.json'), JSON.stringify([...madeDirs, bystander]));
     try {
-      const notes = await sweepStaleRuns(work, shimSocketsOfRun);
+      const notes = await sweepStaleRuns(work, outsideOfRun);
       expect(notes).toHaveLength(2);
       expect(notes.find((n) => n.includes(kept))).toMatch(
         new RegExp(`^cleaned up ${kept} \\(kept: its files stay\\), left by a run \\(pid ${dead}\\) that was killed: 1 process`),
@@ -74,9 +78,12 @@ describe('sweepStaleRuns', () => {
       expect(existsSync(join(kept, 'calls.log')) && !existsSync(join(kept, OWNER_FILE))).toBe(true);
       expect(notes.find((n) => n.includes(stale))).toMatch(
         new RegExp(
-          `^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\), 1 file\\(s\\) outside it \\(${socket}\\)`,
+          `^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\), 1 file\\(s\\) outside it \\(${socket}\\)` +
+            (madeDirs.length ? `, ${madeDirs.length} empty directory\\(ies\\) its containerd made \\(${[...madeDirs].reverse().join(', ')}\\)$` : '$'),
         ),
       );
+      for (const d of madeDirs) expect(existsSync(d)).toBe(false);
+      expect(existsSync(bystander)).toBe(true);
       expect(existsSync(socket)).toBe(false);
       await exited(worker);
       await exited(holder);
@@ -89,7 +96,8 @@ describe('sweepStaleRuns', () => {
     } finally {
       if (cg && existsSync(cg)) rmdirSync(cg);
       rmSync(socket, { force: true });
-      for (const d of madeDirs.reverse()) rmdirSync(d);
+      for (const d of madeDirs.reverse()) rmSync(d, { recursive: true, force: true });
+      rmdirSync(bystander);
     }
   });
 });
