@@ -30,6 +30,7 @@
 //   On x86 we match the direct socket syscalls only, not libseccomp's socketcall
 //   multiplexing.
 import { ConfigError } from '../errors.js';
+import { SECCOMP_ARCHES } from '../../schemas/enums.js';
 import { BPF_MAXINSNS, encode } from './bpf.js';
 import { ACTIONS, ARCHES, EPERM, FLAGS, NATIVE_ARCH, OPERATORS, SECCOMP_FILTER_FLAG, SECCOMP_RET, type Operator } from './constants.js';
 import { emitProgram, type Cond, type Rule, type SyscallEntry } from './emit.js';
@@ -86,30 +87,6 @@ export function withTsync(flags: number): number {
   return f;
 }
 
-/** libseccomp's architecture names that are valid in a config but not on this x86_64 runtime. */
-const FOREIGN_ARCHES = new Set([
-  'SCMP_ARCH_ARM',
-  'SCMP_ARCH_AARCH64',
-  'SCMP_ARCH_MIPS',
-  'SCMP_ARCH_MIPS64',
-  'SCMP_ARCH_MIPS64N32',
-  'SCMP_ARCH_MIPSEL',
-  'SCMP_ARCH_MIPSEL64',
-  'SCMP_ARCH_MIPSEL64N32',
-  'SCMP_ARCH_PPC',
-  'SCMP_ARCH_PPC64',
-  'SCMP_ARCH_PPC64LE',
-  'SCMP_ARCH_S390',
-  'SCMP_ARCH_S390X',
-  'SCMP_ARCH_PARISC',
-  'SCMP_ARCH_PARISC64',
-  'SCMP_ARCH_RISCV64',
-  'SCMP_ARCH_LOONGARCH64',
-  'SCMP_ARCH_M68K',
-  'SCMP_ARCH_SH',
-  'SCMP_ARCH_SHEB',
-]);
-
 const U64_MAX = (1n << 64n) - 1n;
 
 /** Own keys only: a syscall named `constructor` must not resolve through Object.prototype. */
@@ -132,7 +109,8 @@ export function compileSeccomp(seccomp: SeccompConfig, root = 'linux.seccomp'): 
   const arches = [NATIVE_ARCH];
   (seccomp.architectures ?? []).forEach((name, i) => {
     if (!own(ARCHES, name)) {
-      const why = FOREIGN_ARCHES.has(name) ? 'is not an architecture of this x86_64 host' : 'is not a known architecture';
+      // Valid in a config (schemas/enums.ts), but not one this x86_64 runtime runs.
+      const why = (SECCOMP_ARCHES as readonly string[]).includes(name) ? 'is not an architecture of this x86_64 host' : 'is not a known architecture';
       fail(`${root}.architectures[${i}]`, `${JSON.stringify(name)} ${why}; supported: ${Object.keys(ARCHES).join(', ')}`);
     }
     if (!arches.includes(name)) arches.push(name);
