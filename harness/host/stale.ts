@@ -129,7 +129,7 @@ export async function sweepStaleRuns(
       `${cgroupNotes.filter((n) => n.includes('removed cgroup')).length} cgroup(s)`,
       `${unmounted} mount(s)`,
       ...(files.length ? [`${files.length} file(s) outside it (${files.join(', ')})`] : []),
-      ...(dirs.length ? [`${dirs.length} empty directory(ies) its containerd made (${dirs.join(', ')})`] : []),
+      ...(dirs.length ? [`${dirs.length} empty directory(ies) its engines made (${dirs.join(', ')})`] : []),
     ].join(', ');
     const done = owner.keep ? `cleaned up ${dir} (kept: its files stay)` : `removed ${dir}`;
     notes.push(`${done}, left by a run (pid ${owner.pid}) that was killed: ${what}${stuck.length ? `; ${stuck.join('; ')}` : ''}`);

@@ -79,7 +79,7 @@ describe('sweepStaleRuns', () => {
       expect(notes.find((n) => n.includes(stale))).toMatch(
         new RegExp(
           `^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\), 1 file\\(s\\) outside it \\(${socket}\\)` +
-            (madeDirs.length ? `, ${madeDirs.length} empty directory\\(ies\\) its containerd made \\(${[...madeDirs].reverse().join(', ')}\\)$` : '$'),
+            (madeDirs.length ? `, ${madeDirs.length} empty directory\\(ies\\) its engines made \\(${[...madeDirs].reverse().join(', ')}\\)$` : '$'),
         ),
       );
       for (const d of madeDirs) expect(existsSync(d)).toBe(false);
