@@ -273,7 +273,7 @@ function benchPhases() {
 function printPhases(phases) {
   const floor = phases['node -e 0'].total;
   console.log(
-    `\nWhere a reference-runtime call's CPU goes (ms, medians of ${opts.n} runs; create: its CLI only). Boot: Node up to bin/conform-runtime.js; bundle: reading and compiling the command's bundle; syscall layer: loading the libc addon; teardown: after the exit event. Marks: the recorder's own cost, in the total only (over floor leaves it out). Other threads: the part of the phases before spent off the main thread (V8's concurrent compiling, GC). Code cache: what the calls compiled from (bin/load-bundle.js: trained, build, none). Floor: node -e 0, ${f1(floor)} ms`,
+    `\nWhere a reference-runtime call's CPU goes (ms, medians of ${opts.n} runs; create: its CLI only). Boot: Node up to bin/conform-runtime.js; bundle: reading and compiling the command's bundle; syscall layer: loading the libc addon; teardown: after the exit event, with the CPU of the children the call reaped (create's nsexec, which makes the namespaces). Marks: the recorder's own cost, in the total only (over floor leaves it out). Other threads: the part of the phases before spent off the main thread (V8's concurrent compiling, GC). Code cache: what the calls compiled from (bin/load-bundle.js: trained, build, none). Floor: node -e 0, ${f1(floor)} ms`,
   );
   const rows = [['', 'total', 'boot', 'bundle', 'syscall layer', 'command', 'teardown', 'marks', 'over floor', 'other threads', 'code cache']];
   for (const [op, r] of Object.entries(phases))
