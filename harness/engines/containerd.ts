@@ -6,11 +6,11 @@
 //
 // containerd 1.6 puts its shims' sockets in /run/containerd/s whatever its state
 // directory is (a constant in its code); conform removes that directory at the end only
-// if it made it and it is empty (the sweep of a killed run too: which it made is written
-// in its directory). A shim removes its socket when it exits, but not one
-// conform had to kill (its container could not be deleted: a runtime that ignores what
-// it is told): conform removes those sockets, which are named for its containerd's
-// address, namespace and container (shimSockets).
+// if it made it and it is empty (so does the sweep of a killed run: which ones it made is
+// written in its directory). A shim removes its socket when it exits, but not one conform
+// had to kill (its container could not be deleted: a runtime that ignores what it is
+// told): conform removes those sockets, which are named for its containerd's address,
+// namespace and container (shimSockets).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
