@@ -204,11 +204,10 @@ function benchOperations() {
         samples[`${name} ${op}`].ratioFaults.push(m.faults / (processes * floor.faults));
       };
       const m = lifecycle(rt, join(work, `state-${name}`), `bench-${process.pid}-${i}`);
-      if (name !== 'runc') {
-        // Where create's CPU goes: the CLI (and nsexec), and the container's init.
-        addPart(`${name} create: CLI`, m.create);
-        addPart(`${name} create: init`, m.init);
-      }
+      // Where create's CPU goes: the CLI (with the children it reaped: nsexec, runc's
+      // init stages), and the container's init up to start. runc's too, for scale.
+      addPart(`${name} create: CLI`, m.create);
+      addPart(`${name} create: init`, m.init);
       record('create', { ...m.create, cpu: m.create.cpu + m.init.cpu, faults: m.create.faults + m.init.faults }, NODE_PROCESSES.create[0]);
       for (const op of OPS.filter((o) => o !== 'create')) record(op, m[op]);
     }
@@ -315,6 +314,11 @@ function printOperations(ops, faultUs) {
     ]);
   }
   table(rows);
+  const runc = (op) => ops[`runc ${op}`]?.cpuMs.median;
+  if (runc('create') && runc('features'))
+    console.log(
+      `For scale: runc's create (its CLI and its init, two Go processes) is ${(runc('create') / (2 * runc('features'))).toFixed(2)}× the CPU of two of its cheapest calls (features): the container's making costs runc ${f1(runc('create') - 2 * runc('features'))} ms over two bare runc processes.`,
+    );
   console.log('Node processes per reference-runtime operation:');
   for (const [op, [n, why]] of Object.entries(NODE_PROCESSES)) console.log(`  ${op.padEnd(8)} ${n}: ${why}`);
 }
