@@ -13,12 +13,13 @@ try {
   process.stderr.write(`conform: not built yet: run \`npm install\` (or \`npm run build\`) in ${join(__dirname, '..')}\n`);
   process.exit(2);
 }
-// A reader that goes away (`conform --list | head`, a CI log collector killed) is not an
-// error: what would go to it is dropped, and a run goes on to clean up its containers.
-// Node ignores SIGPIPE, so the write errors are the only sign.
+// A reader that goes away (`conform --list | head`, a CI log collector killed, a terminal
+// closed: EIO after its SIGHUP) is not an error: what would go to it is dropped, and a run
+// goes on to clean up its containers. Node ignores SIGPIPE, so the write errors are the
+// only sign.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e) => {
-    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    if (e.code !== 'EPIPE' && e.code !== 'EIO' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
     stream.destroy();
   });
 }

@@ -189,21 +189,25 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       .sort();
   };
 
-  // From here on a Ctrl-C stops the run in order: containers killed and deleted, run directory
-  // removed, reports written as partial. A second one exits at once, writing the partial
-  // reports first (they are synchronous: see reports/output.ts).
+  // From here on a Ctrl-C (or SIGTERM, SIGHUP) stops the run in order: containers killed and
+  // deleted, run directory removed, reports written as partial. Only a second Ctrl-C, a
+  // person's, exits at once, writing the partial reports first (they are synchronous: see
+  // reports/output.ts). A second SIGTERM or SIGHUP does not cut the cleanup short:
+  // timeout(1) sends its SIGTERM to conform and then to its whole process group (conform
+  // again), and a CI runner's cancel follows its SIGINT with a SIGTERM; a supervisor that
+  // wants conform gone at once sends SIGKILL.
   const aborter = new AbortController();
-  let interrupts = 0;
   let interruptedBy: NodeJS.Signals | undefined;
   let runtime: RuntimeInfo = { path: rt.path, args: rt.args };
   let started = Date.now();
   const onSignal = (sig: NodeJS.Signals) => {
-    interruptedBy ??= sig;
-    if (++interrupts === 1) {
-      process.stderr.write(`\nconform: ${sig}: stopping; cleaning up containers (again to exit at once, leaving them)\n`);
+    if (!interruptedBy) {
+      interruptedBy = sig;
+      process.stderr.write(`\nconform: ${sig}: stopping; cleaning up containers (Ctrl-C again to exit at once, leaving them)\n`);
       aborter.abort();
       return;
     }
+    if (sig !== 'SIGINT') return;
     // The reapers of the runtime calls see conform go and kill what they hold.
     process.stderr.write('conform: exiting at once: the run directory stays (the next run in this --workdir removes it)\n');
     const partial = { reason: `interrupted twice (${sig}): exited without cleaning up`, notRun: notRun() };
@@ -216,6 +220,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
 
   for (const note of await sweepStaleRuns(workdir, outsideOfRun)) process.stderr.write(`conform: ${note}\n`);
   const runDir = mkdtempSync(join(workdir, 'conform-'));

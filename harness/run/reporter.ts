@@ -45,8 +45,8 @@ export interface TextOut {
   readonly columns?: number;
 }
 
-/** A stream's reader went away (`conform … | head`): what was for it is dropped, not an error. */
-const READER_GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED']);
+/** A stream's reader went away (`conform … | head`, a closed terminal): what was for it is dropped, not an error. */
+const READER_GONE = new Set(['EPIPE', 'EIO', 'ERR_STREAM_DESTROYED']);
 
 /** Writes `chunk` and resolves when the stream has taken it (or rejects with its error, unless its reader is gone). */
 export function writeAndFlush(out: TextOut, chunk: string): Promise<void> {

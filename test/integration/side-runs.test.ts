@@ -51,12 +51,17 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
     10 * MINUTES,
   );
 
-  /** Starts a run, and sends SIGINT `times` times once its first containers exist. */
-  async function interrupted(args: string[], times: number, workRoot: string): Promise<{ code: number | null; out: string }> {
+  /**
+   * Starts a run, and sends SIGINT `times` times once its first containers exist; or, with
+   * `asTimeout`, SIGTERM as timeout(1) sends it: to conform, then (the other times) to its
+   * process group (conform again, and every helper it started there).
+   */
+  async function interrupted(args: string[], times: number, workRoot: string, asTimeout = false): Promise<{ code: number | null; out: string }> {
     const before = snapshot(workRoot);
     const child = spawn(process.execPath, [CLI, '--runtime', '/usr/bin/runc', '--area', 'lifecycle', '--grep', 'kill|delete', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', TMPDIR: workRoot },
+      detached: asTimeout,
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -64,12 +69,14 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
     const deadline = Date.now() + MINUTES;
     const started = () => /cases against/.test(out) && snapshot(workRoot).processes.length > before.processes.length;
     while (!started() && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const sig = asTimeout ? 'SIGTERM' : 'SIGINT';
     for (let i = 0; i < times; i++) {
       // Signals do not queue: the next one only once conform has taken this one.
-      const seen = out.split('SIGINT: stopping').length;
-      child.kill('SIGINT');
+      const seen = out.split(`${sig}: stopping`).length;
+      if (asTimeout && i > 0) process.kill(-child.pid!, sig);
+      else child.kill(sig);
       if (i + 1 < times)
-        while (out.split('SIGINT: stopping').length === seen && child.exitCode === null && Date.now() < deadline + MINUTES)
+        while (out.split(`${sig}: stopping`).length === seen && child.exitCode === null && Date.now() < deadline + MINUTES)
           await new Promise((r) => setTimeout(r, 5));
     }
     const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
@@ -92,6 +99,22 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
       expect(report.partial!.notRun.length).toBeGreaterThan(0);
       expect(report.results.filter((r) => r.outcome === 'fail' || r.outcome === 'error').map((r) => `${r.id}: ${r.message}`)).toEqual([]);
       expect(report.exitCode).toBe(1);
+    },
+    2 * MINUTES,
+  );
+
+  it(
+    'on SIGTERM to conform and then its process group (timeout(1)) still cleans up everything: only a second SIGINT cuts that short',
+    async () => {
+      const workRoot = workDir(join(tmp, 'sigterm-'));
+      const before = snapshot(workRoot);
+      const json = join(tmp, 'sigterm.json');
+      const { code, out } = await interrupted(['--json', json], 2, workRoot, true);
+      expect(code, out).toBe(130);
+      expect(out).toMatch(/SIGTERM: stopping; cleaning up/);
+      expect(out).not.toMatch(/exiting at once/);
+      expect(leftSince(before), out).toEqual(NOTHING_LEFT);
+      expect(parseReport(readFileSync(json, 'utf8'), json).partial?.reason).toBe('interrupted (SIGTERM)');
     },
     2 * MINUTES,
   );

@@ -86,6 +86,9 @@ describe('writeAndFlush', () => {
   test('resolves when the reader went away (EPIPE): what was for it is dropped', async () => {
     await expect(writeAndFlush(failing(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })), 'x')).resolves.toBeUndefined();
   });
+  test('resolves when the terminal went away (EIO after its hangup)', async () => {
+    await expect(writeAndFlush(failing(Object.assign(new Error('write EIO'), { code: 'EIO' })), 'x')).resolves.toBeUndefined();
+  });
 });
 
 describe('openOutput', () => {
