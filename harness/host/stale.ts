@@ -2,8 +2,8 @@
 // cannot clean up after itself. Every run directory names its owner in OWNER_FILE; a
 // later run in the same work directory removes the directories whose owner is gone,
 // with what they left: processes working there or named after them (hooks, holders,
-// agents, runtime calls), processes in cgroups named after their containers (their
-// ids end in the run's tag) or below them (an engine's containers), those cgroups, mounts under the directory, and the
+// agents, runtime calls), processes in cgroups named after their containers (see
+// isRunContainer) or below them (an engine's containers), those cgroups, mounts under the directory, and the
 // directory itself (a --keep run's files stay). Directories without an owner file are
 // never touched; a --keep run drops its owner file when it ends normally.
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +35,15 @@ function removeRunLinks(tag: string): void {
   }
 }
 
+/**
+ * Whether `name` (a cgroup's) is the id of a container of the run tagged `tag`: a case's
+ * container id ends in the tag (harness/run/runner.ts containerId), its other containers
+ * add `-N` (CaseContext.newId) or `-control` (the control create of suites/support/refuse.ts).
+ */
+export function isRunContainer(name: string, tag: string): boolean {
+  return name.endsWith(`-${tag}`) || new RegExp(`-${tag}-(?:[0-9]+|control)$`).test(name);
+}
+
 interface Owner {
   pid: number;
   startTime?: string;
@@ -58,7 +67,9 @@ export function releaseOwner(runDir: string): void {
 function ownerOf(dir: string): Owner | undefined {
   try {
     const o = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as Partial<Owner>;
-    return typeof o.pid === 'number' && typeof o.tag === 'string' && /^[0-9a-f]+$/.test(o.tag) ? (o as Owner) : undefined;
+    // Six hex digits, as every run's tag (cli/run-command.ts): the sweep kills what runs in
+    // cgroups named after it, and a shorter one would match other names.
+    return typeof o.pid === 'number' && typeof o.tag === 'string' && /^[0-9a-f]{6}$/.test(o.tag) ? (o as Owner) : undefined;
   } catch {
     return undefined;
   }
@@ -113,7 +124,7 @@ export async function sweepStaleRuns(
         /* gone meanwhile */
       }
     }
-    const cgroupNotes = await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n.endsWith(`-${owner.tag}`)))));
+    const cgroupNotes = await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => isRunContainer(n, owner.tag)))));
     const left = outside(dir, owner.tag);
     const files = left.files.filter((f) => existsSync(f));
     for (const f of files) rmSync(f, { force: true });

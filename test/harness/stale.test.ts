@@ -53,9 +53,13 @@ describe('sweepStaleRuns', () => {
     children.push(liveWorker);
     mkdirSync(join(stale, 'm'));
     expect(spawnSync('mount', ['-t', 'tmpfs', 'conform-stale', join(stale, 'm')]).status).toBe(0);
-    // A container cgroup of the killed run (its id ends with the run's tag).
-    const cg = existsSync('/sys/fs/cgroup/pids') ? '/sys/fs/cgroup/pids/conform-stale-case-a1b2c3' : undefined;
-    if (cg) mkdirSync(cg);
+    // Container cgroups of the killed run (a case's id ends with the run's tag; its other
+    // containers add -N or -control), and two that are not its own, which stay.
+    const pids = '/sys/fs/cgroup/pids';
+    const hasPids = existsSync(pids);
+    const cgs = hasPids ? ['conform-stale-case-a1b2c3', 'conform-stale-case-a1b2c3-2', 'conform-stale-case-a1b2c3-control'].map((n) => join(pids, n)) : [];
+    const notOurs = hasPids ? ['conform-stale-case-a1b2c3x', 'conform-stale-case-a1b2c3-other'].map((n) => join(pids, n)) : [];
+    for (const d of [...cgs, ...notOurs]) mkdirSync(d);
     // A container its containerd still had, whose shim the sweep kills: the socket the shim
     // leaves in /run/containerd/s, named for the run's containerd address and namespace.
     const ns = 'conform-containerd-a1b2c3';
@@ -78,7 +82,7 @@ describe('sweepStaleRuns', () => {
       expect(existsSync(join(kept, 'calls.log')) && !existsSync(join(kept, OWNER_FILE))).toBe(true);
       expect(notes.find((n) => n.includes(stale))).toMatch(
         new RegExp(
-          `^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cg ? 1 : 0} cgroup\\(s\\), 1 mount\\(s\\), 1 file\\(s\\) outside it \\(${socket}\\)` +
+          `^removed ${stale}, left by a run \\(pid ${dead}\\) that was killed: 2 process\\(es\\), ${cgs.length} cgroup\\(s\\), 1 mount\\(s\\), 1 file\\(s\\) outside it \\(${socket}\\)` +
             (madeDirs.length ? `, ${madeDirs.length} empty directory\\(ies\\) its engines made \\(${[...madeDirs].reverse().join(', ')}\\)$` : '$'),
         ),
       );
@@ -89,12 +93,13 @@ describe('sweepStaleRuns', () => {
       await exited(holder);
       expect(existsSync(stale)).toBe(false);
       expect(mountsUnder(work)).toEqual([]);
-      if (cg) expect(existsSync(cg)).toBe(false);
+      expect(cgs.filter((d) => existsSync(d))).toEqual([]);
+      expect(notOurs.filter((d) => existsSync(d))).toEqual(notOurs);
       expect(existsSync(live) && existsSync(foreign)).toBe(true);
       expect(isAlive(liveWorker.pid!) && startTime(liveWorker.pid!) !== undefined).toBe(true);
       expect(isAlive(unrelated.pid!)).toBe(true);
     } finally {
-      if (cg && existsSync(cg)) rmdirSync(cg);
+      for (const d of [...cgs, ...notOurs]) if (existsSync(d)) rmdirSync(d);
       rmSync(socket, { force: true });
       for (const d of madeDirs.reverse()) rmSync(d, { recursive: true, force: true });
       rmdirSync(bystander);
