@@ -155,7 +155,9 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (process.getuid?.() !== 0) throw new SetupError('conform must run as root: it creates containers (try: sudo conform …)');
   const rt: RuntimeCommand = { path: resolveRuntime(flags.runtime ?? referenceRuntime), args: flags.runtimeArg, timeoutMs: flags.timeout * 1000 };
   ensureHelpers(rt.path);
-  const rootfs = ensureRootfs(flags.cacheDir ?? defaultCacheDir());
+  // Absolute, as every path conform hands the runtime, its hooks and the engines must be:
+  // a relative one would be read from the runtime's working directory, not conform's.
+  const rootfs = ensureRootfs(resolve(flags.cacheDir ?? defaultCacheDir()));
   let baseline: Baseline | undefined;
   const host = detectHost();
   const tag = randomBytes(3).toString('hex');
@@ -165,7 +167,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     baseline = loaded.baseline;
     for (const w of loaded.warnings) process.stderr.write(`conform: warning: ${w}\n`);
   }
-  const workdir = flags.workdir ?? tmpdir();
+  const workdir = resolve(flags.workdir ?? tmpdir());
   if (!existsSync(workdir) || !statSync(workdir).isDirectory()) throw new SetupError(`--workdir ${workdir}: not a directory (create it first)`);
   const covered = coveredInContainers(workdir);
   if (covered)

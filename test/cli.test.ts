@@ -1,11 +1,12 @@
 // The command line as a user meets it: exit codes and one-line messages.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../harness/paths.js';
 import { renderJson } from '../reports/json.js';
-import { conform, fixture } from './helpers/conform.js';
+import { conform, fixture, workDir, type JsonReport } from './helpers/conform.js';
 import { mixed, summary } from './reports/factory.js';
 
 describe('conform CLI', () => {
@@ -104,6 +105,28 @@ describe('conform CLI', () => {
       rmSync(closed, { recursive: true, force: true });
     }
   });
+
+  it('a relative --workdir and --cache-dir are taken from the current directory (the runtime and the hooks get absolute paths)', () => {
+    const dir = workDir(join(tmpdir(), 'conform-relative-'));
+    try {
+      mkdirSync(join(dir, 'work'));
+      const r = spawnSync(
+        process.execPath,
+        [join(repoRoot, 'bin/conform.js'), '--grep', '^hooks\\.args$', '--workdir', 'work', '--cache-dir', 'cache', '--json', 'r.json'],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      );
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const results = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as JsonReport).results;
+      expect(results.map((x) => [x.id, x.outcome])).toEqual([['hooks.args', 'pass']]);
+      expect(readdirSync(join(dir, 'work'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('set-up errors exit 2 with what to do', () => {
     const missing = conform(['--runtime', '/nonexistent/runc', '--area', 'lifecycle'], { json: false });
