@@ -1,5 +1,5 @@
 // `conform [options]`: plan, set up, run, report, and an exit code CI can gate on.
-import { accessSync, chmodSync, constants, existsSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +24,7 @@ import { costOf, selectCases, shardOf, type Shard } from '../harness/run/plan.js
 import { countOutcomes, isBad, type CaseResult, type PartialRun, type RunContext, type RunSummary, type RuntimeInfo } from '../harness/run/result.js';
 import { runContext } from '../harness/run/run-context.js';
 import { defaultCacheDir, ensureRootfs } from '../harness/host/rootfs.js';
+import { mountHolding, parseMountinfo } from '../harness/probe/mountinfo.js';
 import { runCases } from '../harness/run/runner.js';
 import { stopReaperServer } from '../harness/process/spawn.js';
 import { Services } from '../harness/host/services.js';
@@ -173,6 +174,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (covered)
     throw new SetupError(
       `--workdir ${workdir}: below ${covered}, which every container mounts its own over: the cases that need a host path to show the same files inside (the startContainer hooks' recorder) would fail there, whatever the runtime does; choose a directory outside /dev, /proc and /sys`,
+    );
+  const holding = mountHolding(parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')), realpathSync(workdir));
+  if (holding?.options.includes('noexec'))
+    throw new SetupError(
+      `--workdir ${workdir}: on a mount with noexec (${holding.mountPoint}): the hooks and programs conform writes there for the runtime to run could not run, and cases would fail a runtime that did nothing wrong; choose a directory on a mount without noexec`,
     );
   const closed = closedAncestor(workdir);
   if (closed)

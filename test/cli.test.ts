@@ -128,6 +128,26 @@ describe('conform CLI', () => {
     }
   }, 120_000);
 
+  it('a --workdir on a noexec mount is refused before anything runs (its hooks could not run)', () => {
+    const dir = workDir(join(tmpdir(), 'conform-noexec-'));
+    try {
+      // In a mount namespace of its own: the host's mounts stay as they are.
+      const script = `mount -t tmpfs -o noexec conform-noexec "$1" && exec "$2" "$3" --runtime "$4" --area lifecycle --workdir "$1"`;
+      const r = spawnSync(
+        'unshare',
+        ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, process.execPath, join(repoRoot, 'bin/conform.js'), fixture('runtimes', 'noop.sh')],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      );
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^conform: --workdir ${dir}: on a mount with noexec \\(${dir}\\): the hooks and programs`, 'm'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('set-up errors exit 2 with what to do', () => {
     const missing = conform(['--runtime', '/nonexistent/runc', '--area', 'lifecycle'], { json: false });
     expect(missing.code).toBe(2);

@@ -50,6 +50,17 @@ export function mountAt(mounts: readonly MountEntry[], path: string): MountEntry
   return mounts.filter((m) => m.mountPoint === path).at(-1);
 }
 
+/** The mount that holds `path` (a real path): the last one mounted at the longest mount point above it. */
+export function mountHolding(mounts: readonly MountEntry[], path: string): MountEntry | undefined {
+  let best: MountEntry | undefined;
+  for (const m of mounts) {
+    const p = m.mountPoint;
+    const above = path === p || path.startsWith(p === '/' ? '/' : `${p}/`);
+    if (above && (!best || p.length >= best.mountPoint.length)) best = m;
+  }
+  return best;
+}
+
 /** Propagation of a mount, from its optional fields. */
 export function propagation(m: MountEntry): 'shared' | 'slave' | 'private' | 'unbindable' | 'shared+slave' {
   const shared = m.optional.some((o) => o.startsWith('shared:'));
