@@ -171,7 +171,12 @@ export class Mounter implements Service {
   /** A tmpfs of the run's for the overlays' upper and work directories (Mounter.start), or none: the case directory holds them. */
   layers?: string;
 
-  constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null> = spawn(mounterPath, [], { stdio: ['pipe', 'pipe', 'ignore'] })) {
+  // In a session of its own, as the reaper server: a Ctrl-C at the terminal, or timeout(1)'s
+  // SIGTERM to conform's process group, must leave it to unmount at cleanup (it ends
+  // when conform closes its stdin, or dies).
+  constructor(
+    private readonly child: ChildProcessByStdio<Writable, Readable, null> = spawn(mounterPath, [], { stdio: ['pipe', 'pipe', 'ignore'], detached: true }),
+  ) {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       this.pending += chunk;
