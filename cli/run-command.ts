@@ -198,12 +198,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   };
 
   // From here on a Ctrl-C (or SIGTERM, SIGHUP) stops the run in order: containers killed and
-  // deleted, run directory removed, reports written as partial. Only a second Ctrl-C, a
-  // person's, exits at once, writing the partial reports first (they are synchronous: see
-  // reports/output.ts). A second SIGTERM or SIGHUP does not cut the cleanup short:
-  // timeout(1) sends its SIGTERM to conform and then to its whole process group (conform
-  // again), and a CI runner's cancel follows its SIGINT with a SIGTERM; a supervisor that
-  // wants conform gone at once sends SIGKILL.
+  // deleted, run directory removed, reports written as partial. A second Ctrl-C, or a
+  // signal other than the first (GitHub's cancel: SIGINT, then SIGTERM 7.5 s later), exits
+  // at once, writing the partial reports first (they are synchronous: see
+  // reports/output.ts). The same SIGTERM or SIGHUP again does not: timeout(1) sends its
+  // SIGTERM to conform and then to its whole process group (conform again).
   const aborter = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
   let runtime: RuntimeInfo = { path: rt.path, args: rt.args };
@@ -215,10 +214,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       aborter.abort();
       return;
     }
-    if (sig !== 'SIGINT') return;
+    if (sig === interruptedBy && sig !== 'SIGINT') return;
     // The reapers of the runtime calls see conform go and kill what they hold.
     process.stderr.write('conform: exiting at once: the run directory stays (the next run in this --workdir removes it)\n');
-    const partial = { reason: `interrupted twice (${sig}): exited without cleaning up`, notRun: notRun() };
+    const twice = sig === interruptedBy ? sig : `${interruptedBy}, then ${sig}`;
+    const partial = { reason: `interrupted twice (${twice}): exited without cleaning up`, notRun: notRun() };
     try {
       void reporter.finish(summarize(finished, { runtime, started, context, strict: flags.strict, partial, jobs: flags.jobs, planMs })).catch(() => {});
       for (const o of reports.outputs) void o.close().catch(() => {});

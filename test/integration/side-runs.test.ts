@@ -52,16 +52,20 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
   );
 
   /**
-   * Starts a run, and sends SIGINT `times` times once its first containers exist; or, with
-   * `asTimeout`, SIGTERM as timeout(1) sends it: to conform, then (the other times) to its
-   * process group (conform again, and every helper it started there).
+   * Starts a run and, once its first containers exist, sends it `sends` in turn: each signal
+   * to conform, or to its process group (conform and every helper it started there), as
+   * timeout(1) sends its second SIGTERM.
    */
-  async function interrupted(args: string[], times: number, workRoot: string, asTimeout = false): Promise<{ code: number | null; out: string }> {
+  async function interrupted(
+    args: string[],
+    workRoot: string,
+    sends: readonly [NodeJS.Signals, 'conform' | 'group'][],
+  ): Promise<{ code: number | null; out: string }> {
     const before = snapshot(workRoot);
     const child = spawn(process.execPath, [CLI, '--runtime', '/usr/bin/runc', '--area', 'lifecycle', '--grep', 'kill|delete', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', TMPDIR: workRoot },
-      detached: asTimeout,
+      detached: true, // a process group of its own, to signal
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -69,15 +73,12 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
     const deadline = Date.now() + MINUTES;
     const started = () => /cases against/.test(out) && snapshot(workRoot).processes.length > before.processes.length;
     while (!started() && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const sig = asTimeout ? 'SIGTERM' : 'SIGINT';
-    for (let i = 0; i < times; i++) {
-      // Signals do not queue: the next one only once conform has taken this one.
-      const seen = out.split(`${sig}: stopping`).length;
-      if (asTimeout && i > 0) process.kill(-child.pid!, sig);
+    for (const [i, [sig, to]] of sends.entries()) {
+      if (to === 'group') process.kill(-child.pid!, sig);
       else child.kill(sig);
-      if (i + 1 < times)
-        while (out.split(`${sig}: stopping`).length === seen && child.exitCode === null && Date.now() < deadline + MINUTES)
-          await new Promise((r) => setTimeout(r, 5));
+      // Signals do not queue: the next one only once conform has taken the first.
+      if (i === 0 && sends.length > 1)
+        while (!out.includes(`${sig}: stopping`) && child.exitCode === null && Date.now() < deadline + MINUTES) await new Promise((r) => setTimeout(r, 5));
     }
     const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
     return { code, out };
@@ -89,7 +90,7 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
       const workRoot = workDir(join(tmp, 'sigint-'));
       const before = snapshot(workRoot);
       const json = join(tmp, 'sigint.json');
-      const { code, out } = await interrupted(['--json', json], 1, workRoot);
+      const { code, out } = await interrupted(['--json', json], workRoot, [['SIGINT', 'conform']]);
       expect(code, out).toBe(130);
       expect(out).toMatch(/SIGINT: stopping; cleaning up/);
       expect(leftSince(before), out).toEqual(NOTHING_LEFT);
@@ -104,12 +105,15 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
   );
 
   it(
-    'on SIGTERM to conform and then its process group (timeout(1)) still cleans up everything: only a second SIGINT cuts that short',
+    'on SIGTERM to conform and then its process group (timeout(1)) still cleans up everything: the same signal again is no reason to stop at once',
     async () => {
       const workRoot = workDir(join(tmp, 'sigterm-'));
       const before = snapshot(workRoot);
       const json = join(tmp, 'sigterm.json');
-      const { code, out } = await interrupted(['--json', json], 2, workRoot, true);
+      const { code, out } = await interrupted(['--json', json], workRoot, [
+        ['SIGTERM', 'conform'],
+        ['SIGTERM', 'group'],
+      ]);
       expect(code, out).toBe(130);
       expect(out).toMatch(/SIGTERM: stopping; cleaning up/);
       expect(out).not.toMatch(/exiting at once/);
@@ -125,7 +129,10 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
       const work = workDir(join(tmp, 'work-'));
       const files = { json: join(tmp, 'twice.json'), junit: join(tmp, 'twice.xml'), tap: join(tmp, 'twice.tap') };
       const before = snapshot(work);
-      const { code, out } = await interrupted(['--workdir', work, '--json', files.json, '--junit', files.junit, '--tap', files.tap], 2, work);
+      const { code, out } = await interrupted(['--workdir', work, '--json', files.json, '--junit', files.junit, '--tap', files.tap], work, [
+        ['SIGINT', 'conform'],
+        ['SIGINT', 'conform'],
+      ]);
       expect(code, out).toBe(130);
       expect(out).toMatch(/exiting at once: the run directory stays/);
       const report = parseReport(readFileSync(files.json, 'utf8'), files.json);
@@ -141,6 +148,27 @@ describe.skipIf(!isRoot || !hasRunc)('runs beside the whole ones (need root and 
       const sweep = cli(['--runtime', '/usr/bin/runc', '--grep', '^lifecycle\\.create\\.created$', '--workdir', work], 2 * MINUTES, work);
       expect(sweep.code, sweep.stderr).toBe(0);
       expect(sweep.stderr).toMatch(/left by a run \(pid \d+\) that was killed/);
+      expect(readdirSync(work)).toEqual([]);
+      expect(leftSince(before)).toEqual(NOTHING_LEFT);
+    },
+    3 * MINUTES,
+  );
+
+  it(
+    'on SIGINT then SIGTERM (a GitHub Actions cancel) exits at once at the SIGTERM, with a partial report that says so',
+    async () => {
+      const work = workDir(join(tmp, 'cancel-'));
+      const json = join(tmp, 'cancel.json');
+      const before = snapshot(work);
+      const { code, out } = await interrupted(['--workdir', work, '--json', json], work, [
+        ['SIGINT', 'conform'],
+        ['SIGTERM', 'conform'],
+      ]);
+      expect(code, out).toBe(130);
+      expect(out).toMatch(/exiting at once: the run directory stays/);
+      expect(parseReport(readFileSync(json, 'utf8'), json).partial?.reason).toMatch(/^interrupted twice \(SIGINT, then SIGTERM\)/);
+      const sweep = cli(['--runtime', '/usr/bin/runc', '--grep', '^lifecycle\\.create\\.created$', '--workdir', work], 2 * MINUTES, work);
+      expect(sweep.code, sweep.stderr).toBe(0);
       expect(readdirSync(work)).toEqual([]);
       expect(leftSince(before)).toEqual(NOTHING_LEFT);
     },
