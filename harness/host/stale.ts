@@ -41,7 +41,7 @@ function removeRunLinks(tag: string): void {
  * add `-N` (CaseContext.newId) or `-control` (the control create of suites/support/refuse.ts).
  */
 export function isRunContainer(name: string, tag: string): boolean {
-  return name.endsWith(`-${tag}`) || new RegExp(`-${tag}-(?:[0-9]+|control)$`).test(name);
+  return new RegExp(`-${tag}(?:-[0-9]+|-control)?$`).test(name);
 }
 
 interface Owner {
