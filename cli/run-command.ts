@@ -156,6 +156,11 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   if (process.getuid?.() !== 0) throw new SetupError('conform must run as root: it creates containers (try: sudo conform …)');
   const rt: RuntimeCommand = { path: resolveRuntime(flags.runtime ?? referenceRuntime), args: flags.runtimeArg, timeoutMs: flags.timeout * 1000 };
   ensureHelpers(rt.path);
+  // What conform writes (the rootfs cache, bundles, hook scripts) must be readable by a
+  // container's other users and by root mapped to another uid: a hardened host's umask
+  // (077) made 5 cases fail runc (`stat /bin/sh: permission denied`). The runtime calls
+  // inherit 022, as from a default shell; the cases about the caller's umask set their own.
+  process.umask(0o022);
   // Absolute, as every path conform hands the runtime, its hooks and the engines must be:
   // a relative one would be read from the runtime's working directory, not conform's.
   const rootfs = ensureRootfs(resolve(flags.cacheDir ?? defaultCacheDir()));

@@ -128,6 +128,22 @@ describe('conform CLI', () => {
     }
   }, 120_000);
 
+  it("a host umask of 077 changes nothing: a container's non-root user still reads the rootfs and its bundle", () => {
+    const dir = workDir(join(tmpdir(), 'conform-umask-'));
+    try {
+      const script = `umask 077 && exec "$1" "$2" --grep '^process\\.user\\.uid-gid$' --cache-dir "$3/cache" --workdir "$3" --json "$3/r.json"`;
+      const r = spawnSync('sh', ['-c', script, 'sh', process.execPath, join(repoRoot, 'bin/conform.js'), dir], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const results = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as JsonReport).results;
+      expect(results.map((x) => [x.id, x.outcome])).toEqual([['process.user.uid-gid', 'pass']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('a --workdir on a noexec mount is refused before anything runs (its hooks could not run)', () => {
     const dir = workDir(join(tmpdir(), 'conform-noexec-'));
     try {
