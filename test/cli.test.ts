@@ -1,12 +1,11 @@
 // The command line as a user meets it: exit codes and one-line messages.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../harness/paths.js';
 import { renderJson } from '../reports/json.js';
-import { conform, fixture, workDir, type JsonReport } from './helpers/conform.js';
+import { CLI, conform, fixture, workDir } from './helpers/conform.js';
 import { mixed, summary } from './reports/factory.js';
 
 describe('conform CLI', () => {
@@ -110,18 +109,12 @@ describe('conform CLI', () => {
     const dir = workDir(join(tmpdir(), 'conform-relative-'));
     try {
       mkdirSync(join(dir, 'work'));
-      const r = spawnSync(
-        process.execPath,
-        [join(repoRoot, 'bin/conform.js'), '--grep', '^hooks\\.args$', '--workdir', 'work', '--cache-dir', 'cache', '--json', 'r.json'],
-        {
-          cwd: dir,
-          encoding: 'utf8',
-          env: { ...process.env, NO_COLOR: '1' },
-        },
-      );
-      expect(r.status, r.stdout + r.stderr).toBe(0);
-      const results = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as JsonReport).results;
-      expect(results.map((x) => [x.id, x.outcome])).toEqual([['hooks.args', 'pass']]);
+      const r = conform(['--grep', '^hooks\\.args$', '--workdir', 'work', '--cache-dir', 'cache'], { cwd: dir });
+      expect(
+        r.report?.results.map((x) => [x.id, x.outcome]),
+        r.stdout + r.stderr,
+      ).toEqual([['hooks.args', 'pass']]);
+      expect(r.code).toBe(0);
       expect(readdirSync(join(dir, 'work'))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -129,18 +122,18 @@ describe('conform CLI', () => {
   }, 120_000);
 
   it("a host umask of 077 changes nothing: a container's non-root user still reads the rootfs and its bundle", () => {
-    const dir = workDir(join(tmpdir(), 'conform-umask-'));
+    const cache = workDir(join(tmpdir(), 'conform-umask-'));
     try {
-      const script = `umask 077 && exec "$1" "$2" --grep '^process\\.user\\.uid-gid$' --cache-dir "$3/cache" --workdir "$3" --json "$3/r.json"`;
-      const r = spawnSync('sh', ['-c', script, 'sh', process.execPath, join(repoRoot, 'bin/conform.js'), dir], {
-        encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1' },
+      const r = conform(['-c', 'umask 077 && exec "$@"', 'sh', process.execPath, CLI, '--grep', '^process\\.user\\.uid-gid$', '--cache-dir', cache], {
+        via: 'sh',
       });
-      expect(r.status, r.stdout + r.stderr).toBe(0);
-      const results = (JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as JsonReport).results;
-      expect(results.map((x) => [x.id, x.outcome])).toEqual([['process.user.uid-gid', 'pass']]);
+      expect(
+        r.report?.results.map((x) => [x.id, x.outcome]),
+        r.stdout + r.stderr,
+      ).toEqual([['process.user.uid-gid', 'pass']]);
+      expect(r.code).toBe(0);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(cache, { recursive: true, force: true });
     }
   }, 120_000);
 
@@ -148,16 +141,12 @@ describe('conform CLI', () => {
     const dir = workDir(join(tmpdir(), 'conform-noexec-'));
     try {
       // In a mount namespace of its own: the host's mounts stay as they are.
-      const script = `mount -t tmpfs -o noexec conform-noexec "$1" && exec "$2" "$3" --runtime "$4" --area lifecycle --workdir "$1"`;
-      const r = spawnSync(
-        'unshare',
-        ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, process.execPath, join(repoRoot, 'bin/conform.js'), fixture('runtimes', 'noop.sh')],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, NO_COLOR: '1' },
-        },
-      );
-      expect(r.status, r.stderr).toBe(2);
+      const script = 'd=$1 && shift && mount -t tmpfs -o noexec conform-noexec "$d" && exec "$@" --area lifecycle --workdir "$d"';
+      const r = conform(['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, process.execPath, CLI, '--runtime', fixture('runtimes', 'noop.sh')], {
+        via: 'unshare',
+        json: false,
+      });
+      expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^conform: --workdir ${dir}: on a mount with noexec \\(${dir}\\): the hooks and programs`, 'm'));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { repoRoot } from '../../harness/paths.js';
 import { leftSince, snapshot, type Snapshot } from './leftovers.js';
 
+/** conform's command line, bin/conform.js. */
+export const CLI = join(repoRoot, 'bin/conform.js');
+
 export interface ConformRun {
   code: number | null;
   stdout: string;
@@ -29,18 +32,20 @@ export function runTags(report: JsonReport): string[] {
 }
 
 /**
- * Runs `conform ARGS --json <tmp>` (or `opts.via ARGS …`, a lane script that runs conform)
- * with a work directory of its own (TMPDIR), parses the report, and says what the run left.
+ * Runs `conform ARGS --json <tmp>` (or `opts.via ARGS …`, a lane script or a wrapper that
+ * runs conform: CLI is its path) with a work directory of its own (TMPDIR), from `opts.cwd`
+ * (the test's by default), parses the report, and says what the run left.
  */
-export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; json?: boolean; via?: string } = {}): ConformRun {
+export function conform(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; json?: boolean; via?: string; cwd?: string } = {}): ConformRun {
   const dir = workDir(join(tmpdir(), 'conform-test-'));
   const json = join(dir, 'report.json');
   const before = snapshot(dir);
   let left: Snapshot | undefined;
   try {
     const argv = [...args, ...(opts.json === false ? [] : ['--json', json])];
-    const r = spawnSync(opts.via ?? process.execPath, opts.via ? argv : [join(repoRoot, 'bin/conform.js'), ...argv], {
+    const r = spawnSync(opts.via ?? process.execPath, opts.via ? argv : [CLI, ...argv], {
       encoding: 'utf8',
+      cwd: opts.cwd,
       env: { ...process.env, NO_COLOR: '1', TMPDIR: dir, ...opts.env },
       timeout: opts.timeoutMs ?? 600_000,
     });

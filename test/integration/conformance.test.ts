@@ -20,13 +20,12 @@ import type { JsonReport } from '../../reports/json.js';
 import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
 import { startBrowser } from '../helpers/browser.js';
-import { conform, fixture, hasRunc, isRoot, runTags, workDir } from '../helpers/conform.js';
+import { CLI, conform, fixture, hasRunc, isRoot, runTags, workDir } from '../helpers/conform.js';
 import { leftSince, NOTHING_LEFT, snapshot } from '../helpers/leftovers.js';
 import { exact, LANE_CASES, LANE_FILE } from '../helpers/lanes.js';
 
 const MINUTES = 60_000;
 const SHARDS = 2;
-const CLI = join(repoRoot, 'bin/conform.js');
 // Short and searchable: unix socket paths below it (a case's console socket) have 108 bytes.
 const tmp = workDir(join(tmpdir(), 'conform-ci-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../harness/host/hostfacts.js';
-import { repoRoot } from '../../harness/paths.js';
 import { containerId } from '../../harness/run/runner.js';
 import { parseCgroupMounts } from '../../linux/cgroupfs.js';
-import { fixture, isRoot } from '../helpers/conform.js';
+import { CLI, fixture, isRoot } from '../helpers/conform.js';
 
 const CASES = ['lifecycle.create.created', 'lifecycle.kill.sigterm'];
 /** Generous bounds: the machine is shared and loaded. Before the caps, a flood took 80 s a case and 3.2 GB. */
@@ -39,19 +38,7 @@ interface Run {
 /** Runs conform on CASES against a fault runtime, watching its peak memory. */
 async function runAgainst(runtime: string, workdir: string, env: NodeJS.ProcessEnv): Promise<Run> {
   const json = join(workdir, 'report.json');
-  const args = [
-    join(repoRoot, 'bin/conform.js'),
-    '--runtime',
-    fixture('runtimes', runtime),
-    '--timeout',
-    '2',
-    '--jobs',
-    '2',
-    '--workdir',
-    workdir,
-    '--json',
-    json,
-  ];
+  const args = [CLI, '--runtime', fixture('runtimes', runtime), '--timeout', '2', '--jobs', '2', '--workdir', workdir, '--json', json];
   for (const c of CASES) args.push('--grep', `^${c.replace(/\./g, '\\.')}$`);
   const started = Date.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', [RUN_MARKER]: workdir, ...env } });

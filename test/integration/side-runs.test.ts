@@ -10,13 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/paths.js';
 import { parseReport } from '../../reports/read.js';
 import { ALL_CASES } from '../../suites/index.js';
-import { conform, fixture, hasRunc, hasRunsc, isRoot, workDir } from '../helpers/conform.js';
+import { CLI, conform, fixture, hasRunc, hasRunsc, isRoot, workDir } from '../helpers/conform.js';
 import { exact, LANE_CASES, unexpected } from '../helpers/lanes.js';
 import { leftSince, NOTHING_LEFT, snapshot } from '../helpers/leftovers.js';
 import { packageTests } from './package.js';
 
 const MINUTES = 60_000;
-const CLI = join(repoRoot, 'bin/conform.js');
 const tmp = workDir(join(tmpdir(), 'conform-side-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
