@@ -190,14 +190,17 @@ export class Cgroups {
         if (code !== 'ENOENT') throw new CgroupError(`removing cgroup ${d.dir}: ${(e as Error).message}`, code);
       }
     }
-    this.destroy();
+    this.destroy(true);
     return true;
   }
 
-  /** Removes the directories this container created, leaf first. Call after the processes are gone. */
-  destroy(): void {
+  /**
+   * Removes the directories this container created, leaf first. Call after the processes
+   * are gone; `leavesGone` when destroyIfEmpty has removed the container's own already.
+   */
+  destroy(leavesGone = false): void {
     const created = new Set(this.state.created);
-    for (const d of this.state.dirs) if (created.has(d.dir)) removeTree(this.fs, d.dir);
+    if (!leavesGone) for (const d of this.state.dirs) if (created.has(d.dir)) removeTree(this.fs, d.dir);
     for (const dir of [...this.state.created].reverse()) {
       if (this.state.dirs.some((d) => d.dir === dir)) continue;
       // A parent shared with another container stays; a missing one is already gone.
@@ -205,7 +208,11 @@ export class Cgroups {
     }
     this.state.created = [];
     if (this.state.runtimeParent) {
-      for (const d of this.state.dirs) this.rmdirIfEmpty(posix.join(d.mount, this.state.runtimeParent));
+      for (const d of this.state.dirs) {
+        const parent = posix.join(d.mount, this.state.runtimeParent);
+        // Tried just above when this container made it.
+        if (!created.has(parent)) this.rmdirIfEmpty(parent);
+      }
     }
   }
 

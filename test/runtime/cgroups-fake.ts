@@ -204,7 +204,11 @@ export class FakeCgroupTree implements CgroupFs {
     writeFileSync(this.real(posix.join(path, 'cgroup.controllers')), enabled.join(' ') + '\n');
   }
 
+  /** Every rmdir asked for, in order (those that failed too). */
+  readonly rmdirs: string[] = [];
+
   rmdir(path: string): void {
+    this.rmdirs.push(path);
     if (!this.exists(path)) throw fsError('ENOENT', path);
     const failure = this.failures.get(path);
     if (failure) throw fsError(failure, `rmdir ${path}`);

@@ -342,8 +342,12 @@ describe('Cgroups on a hybrid v1 host: processes and removal', () => {
     const before = tree.allDirs();
     const empty = cgroups();
     empty.create();
+    tree.rmdirs.length = 0;
     expect(empty.destroyIfEmpty()).toBe(true);
     expect(tree.allDirs()).toEqual(before);
+    // Each of its cgroups and their parent (conform/) once: nothing asked twice.
+    expect(tree.rmdirs.length).toBeGreaterThan(0);
+    expect(tree.rmdirs).toEqual([...new Set(tree.rmdirs)]);
 
     const busy = cgroups();
     busy.create();
