@@ -6,14 +6,15 @@
 //
 // containerd 1.6 puts its shims' sockets in /run/containerd/s whatever its state
 // directory is (a constant in its code); conform removes that directory at the end only
-// if it made it and it is empty (so does the sweep of a killed run: which ones it made is
-// written in its directory). A shim removes its socket when it exits, but not one conform
+// if it was made during the run and is empty (so does the sweep of a killed run: which
+// ones it made is written in its directory); one that another run's shims still use is
+// claimed in /run for the next run's stop (settleShimDirs). A shim removes its socket when it exits, but not one conform
 // had to kill (its container could not be deleted: a runtime that ignores what it is
 // told): conform removes those sockets, which are named for its containerd's address,
 // namespace and container (shimSockets).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetupError } from '../errors.js';
 import { cgroupsMatching, cleanupCgroups, cleanupContainers, removeIfEmpty, unmountUnder, withDescendants } from '../host/cleanup.js';
@@ -41,6 +42,57 @@ const MAX_DIR = 60;
 const SOCKET = 'containerd.sock';
 /** In its directory: which of SHIM_DIRS the run's containerd made (JSON). */
 const MADE_DIRS = 'made-dirs.json';
+/** In /run: which of SHIM_DIRS a stopped run made and could not remove (JSON), for a later run's stop. */
+const claimName = (tag: string) => `conform-containerd-dirs-${tag}`;
+const CLAIM = /^conform-containerd-dirs-[0-9a-f]{6}$/;
+
+/** A directory's device and inode, or undefined when it is not there: the same path made again is another directory. */
+function identity(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * At a run's stop: removes, when empty, the shim directories made during the run (`mine`:
+ * by its containerd, or by another run's beside it) and those earlier runs claimed; claims
+ * what stays (another run's shims still in it) in `claims` for a later run's stop. Runs that
+ * overlap thus leave nothing, whichever stops last. Nothing at all while the top directory
+ * holds a containerd socket: a containerd of the host's lives there (a run's has its
+ * sockets in its own directory). A shim makes /run/containerd/s again when it needs it, so
+ * removing an empty one under another run's live containerd is harmless. Returns what it
+ * removed.
+ */
+export function settleShimDirs(tag: string, mine: readonly string[], o: { dirs?: readonly string[]; claims?: string } = {}): string[] {
+  const dirs = o.dirs ?? SHIM_DIRS;
+  const claimsDir = o.claims ?? '/run';
+  let names: string[] = [];
+  try {
+    names = readdirSync(claimsDir).filter((n) => CLAIM.test(n));
+  } catch {
+    /* no such directory: no claims */
+  }
+  const claimed = names.flatMap((n) => {
+    try {
+      const v: unknown = JSON.parse(readFileSync(join(claimsDir, n), 'utf8'));
+      return Array.isArray(v) ? v : [];
+    } catch {
+      return [];
+    }
+  });
+  // Only ever SHIM_DIRS, whatever a claim says.
+  const candidates = dirs.filter((p) => mine.includes(p) || claimed.includes(p));
+  const top = [...dirs].sort((a, b) => a.length - b.length)[0]!;
+  const hosts = existsSync(join(top, SOCKET));
+  const removed = hosts ? [] : removeIfEmpty(candidates);
+  const left = hosts ? [] : candidates.filter((p) => existsSync(p));
+  for (const n of names) rmSync(join(claimsDir, n), { force: true });
+  if (left.length) writeFileSync(join(claimsDir, claimName(tag)), `${JSON.stringify(left)}\n`);
+  return removed;
+}
 
 /** The containerd namespace of the run tagged `tag`; containerd names its containers' cgroups `/<namespace>/<id>`. */
 const namespaceOf = (tag: string) => `conform-containerd-${tag}`;
@@ -57,6 +109,8 @@ export class Containerd implements Service {
   private daemon?: ChildProcess;
   /** Of SHIM_DIRS, those that did not exist before this containerd started. */
   private madeDirs: string[] = [];
+  /** Each of SHIM_DIRS before this containerd started (identity): what differs at stop was made during the run. */
+  private before?: Map<string, string | undefined>;
 
   constructor(
     readonly dir: string,
@@ -90,6 +144,7 @@ export class Containerd implements Service {
   async start(image: OciImage): Promise<void> {
     const d = (n: string) => join(this.dir, n);
     for (const n of ['root', 'state', 'opt', 'tmp']) mkdirSync(d(n), { recursive: true });
+    this.before = new Map(SHIM_DIRS.map((p) => [p, identity(p)]));
     this.madeDirs = SHIM_DIRS.filter((p) => !existsSync(p));
     writeFileSync(d(MADE_DIRS), `${JSON.stringify(this.madeDirs)}\n`);
     if (this.link) symlinkSync(this.dir, this.link);
@@ -182,7 +237,8 @@ export class Containerd implements Service {
     await cleanupCgroups(new Set(withDescendants(cgroupsMatching((n) => n === this.namespace))));
     unmountUnder(this.dir);
     if (this.link) rmSync(this.link, { force: true });
-    removeIfEmpty(this.madeDirs);
+    const before = this.before;
+    settleShimDirs(this.tag, before ? SHIM_DIRS.filter((p) => identity(p) !== undefined && identity(p) !== before.get(p)) : []);
     return notes;
   }
 }
