@@ -8,8 +8,8 @@
 // directory is (a constant in its code); conform removes that directory at the end only
 // if it was made during the run and is empty (so does the sweep of a killed run: which
 // ones it made is written in its directory); one that another run's shims still use is
-// claimed in /run for the next run's stop (settleShimDirs). A shim removes its socket when it exits, but not one conform
-// had to kill (its container could not be deleted: a runtime that ignores what it is
+// claimed in /run for the next run's stop (settleShimDirs). A shim removes its socket
+// when it exits, but not one conform had to kill (its container could not be deleted: a runtime that ignores what it is
 // told): conform removes those sockets, which are named for its containerd's address,
 // namespace and container (shimSockets).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -107,9 +107,7 @@ export function shimSocket(address: string, namespace: string, id: string): stri
 
 export class Containerd implements Service {
   private daemon?: ChildProcess;
-  /** Of SHIM_DIRS, those that did not exist before this containerd started. */
-  private madeDirs: string[] = [];
-  /** Each of SHIM_DIRS before this containerd started (identity): what differs at stop was made during the run. */
+  /** Each of SHIM_DIRS before this containerd started (identity; undefined: not there): what differs at stop was made during the run. */
   private before?: Map<string, string | undefined>;
 
   constructor(
@@ -144,9 +142,9 @@ export class Containerd implements Service {
   async start(image: OciImage): Promise<void> {
     const d = (n: string) => join(this.dir, n);
     for (const n of ['root', 'state', 'opt', 'tmp']) mkdirSync(d(n), { recursive: true });
-    this.before = new Map(SHIM_DIRS.map((p) => [p, identity(p)]));
-    this.madeDirs = SHIM_DIRS.filter((p) => !existsSync(p));
-    writeFileSync(d(MADE_DIRS), `${JSON.stringify(this.madeDirs)}\n`);
+    const before = new Map(SHIM_DIRS.map((p) => [p, identity(p)]));
+    this.before = before;
+    writeFileSync(d(MADE_DIRS), `${JSON.stringify(SHIM_DIRS.filter((p) => before.get(p) === undefined))}\n`);
     if (this.link) symlinkSync(this.dir, this.link);
     const toml = (s: string) => JSON.stringify(s);
     writeFileSync(
@@ -238,7 +236,12 @@ export class Containerd implements Service {
     unmountUnder(this.dir);
     if (this.link) rmSync(this.link, { force: true });
     const before = this.before;
-    settleShimDirs(this.tag, before ? SHIM_DIRS.filter((p) => identity(p) !== undefined && identity(p) !== before.get(p)) : []);
+    const madeDuringRun = (p: string) => {
+      const now = identity(p);
+      return now !== undefined && now !== before?.get(p);
+    };
+    // Without a start, nothing was made during the run.
+    settleShimDirs(this.tag, before ? SHIM_DIRS.filter(madeDuringRun) : []);
     return notes;
   }
 }
